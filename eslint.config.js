@@ -1,0 +1,104 @@
+// ESLint flat config. The import rules encode the layering table of HOUSE-STYLE.md:
+// which folder may import which, where `electron` may appear, and where raw IPC is allowed.
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = ['node:*', ...builtinModules, ...builtinModules.map((m) => `${m}/*`)];
+
+/** Import-string patterns that reach into another layer's folder. */
+const layer = (name) => [`**/${name}`, `**/${name}/**`];
+
+/** Builds one `no-restricted-imports` rule from forbidden patterns and restricted named imports. */
+function restrict({ patterns = [], paths = [], message }) {
+  return [
+    'error',
+    {
+      paths,
+      patterns: [{ group: patterns, message }],
+    },
+  ];
+}
+
+const rawIpc = [
+  { name: 'electron', importNames: ['ipcMain'], message: 'raw ipcMain only in main/app/ipc-main-bridge.ts (the validating wrapper).' },
+  { name: 'electron', importNames: ['ipcRenderer'], message: 'raw ipcRenderer only in preload/index.ts.' },
+];
+
+const rules = {
+  shared: restrict({
+    patterns: [...nodeBuiltins, 'electron', 'electron/*', 'react', 'react-dom', 'react-dom/*', 'better-sqlite3', 'eventsource',
+      ...layer('main'), ...layer('preload'), ...layer('renderer'), ...layer('control-plane')],
+    message: 'shared/ runs anywhere: no Node, DOM, Electron or other-layer imports (HOUSE-STYLE.md).',
+  }),
+  main: restrict({
+    patterns: ['electron', 'electron/*', 'react', 'react-dom', ...layer('preload'), ...layer('renderer'), ...layer('control-plane')],
+    message: 'main/ services import no electron (only main/app/ does), and never preload/renderer/control-plane.',
+  }),
+  mainApp: restrict({
+    patterns: ['react', 'react-dom', ...layer('preload'), ...layer('renderer'), ...layer('control-plane')],
+    paths: rawIpc,
+    message: 'main/app may import electron but never preload/renderer/control-plane.',
+  }),
+  preload: restrict({
+    patterns: [...nodeBuiltins, 'react', 'react-dom', ...layer('main'), ...layer('renderer'), ...layer('control-plane')],
+    message: 'preload/ imports only electron (contextBridge, ipcRenderer) and shared types/constants.',
+  }),
+  renderer: restrict({
+    patterns: [...nodeBuiltins, 'electron', 'electron/*', 'better-sqlite3', 'eventsource',
+      ...layer('main'), ...layer('preload'), ...layer('control-plane')],
+    message: 'renderer/ never imports main, preload, control-plane, electron or Node modules.',
+  }),
+  controlPlane: restrict({
+    patterns: ['electron', 'electron/*', 'react', 'react-dom', ...layer('main'), ...layer('preload'), ...layer('renderer')],
+    message: 'control-plane/ imports only shared/ and Node.',
+  }),
+};
+
+const domGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'location'];
+const nodeGlobals = ['process', 'Buffer', 'require', '__dirname', '__filename', 'global', 'setImmediate'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'build/**', 'test-results/**', 'playwright-report/**', 'scripts/lint-fixtures/**', '**/*.d.ts'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': restrict({ paths: rawIpc, message: 'see HOUSE-STYLE.md' }),
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': rules.shared,
+      'no-restricted-globals': ['error', ...domGlobals, ...nodeGlobals],
+    },
+  },
+  { files: ['main/**/*.ts'], rules: { 'no-restricted-imports': rules.main } },
+  { files: ['main/app/**/*.ts'], rules: { 'no-restricted-imports': rules.mainApp } },
+  {
+    files: ['main/app/ipc-main-bridge.ts'],
+    rules: { 'no-restricted-imports': restrict({ ...{ patterns: ['react', 'react-dom', ...layer('preload'), ...layer('renderer'), ...layer('control-plane')] }, message: 'see HOUSE-STYLE.md' }) },
+  },
+  {
+    files: ['preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict({
+        patterns: [...nodeBuiltins, 'react', 'react-dom', ...layer('main'), ...layer('renderer'), ...layer('control-plane')],
+        paths: [{ name: 'electron', importNames: ['ipcMain', 'shell', 'remote', 'BrowserWindow'], message: 'preload uses only contextBridge and ipcRenderer.' }],
+        message: 'preload/ imports only electron (contextBridge, ipcRenderer) and shared types/constants.',
+      }),
+    },
+  },
+  { files: ['renderer/**/*.ts', 'renderer/**/*.tsx'], rules: { 'no-restricted-imports': rules.renderer, 'no-restricted-globals': ['error', ...nodeGlobals] } },
+  { files: ['control-plane/**/*.ts'], rules: { 'no-restricted-imports': rules.controlPlane } },
+  {
+    files: ['**/*.test.ts', '**/*.test.tsx', 'e2e/**/*.ts', 'scripts/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    // Tests of shared/ read the published vectors from disk; the code under test stays pure.
+    files: ['shared/**/*.test.ts'],
+    rules: { 'no-restricted-imports': 'off', 'no-restricted-globals': 'off' },
+  },
+);

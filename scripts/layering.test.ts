@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ESLint } from 'eslint';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const eslint = new ESLint({ cwd: root });
+
+/** Lints `code` as if it lived at `filePath` and returns the ids of the rules it breaks. */
+async function violations(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).map((m) => m.ruleId ?? 'fatal');
+}
+
+describe('layering rules (HOUSE-STYLE.md import table)', () => {
+  it.each([
+    ['shared/ledger/x.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n"],
+    ['shared/ledger/x.ts', "import { app } from 'electron';\nexport const a = app;\n"],
+    ['shared/ledger/x.ts', "import { x } from '../../main/ledger/replica.ts';\nexport const a = x;\n"],
+    ['renderer/src/x.ts', "import { x } from '../../main/ledger/replica.ts';\nexport const a = x;\n"],
+    ['renderer/src/x.ts', "import { x } from '../../control-plane/server.ts';\nexport const a = x;\n"],
+    ['renderer/src/x.ts', "import { readFileSync } from 'fs';\nexport const a = readFileSync;\n"],
+    ['main/ledger/x.ts', "import { app } from 'electron';\nexport const a = app;\n"],
+    ['main/app/window.ts', "import { ipcMain } from 'electron';\nexport const a = ipcMain;\n"],
+    ['preload/x.ts', "import { x } from '../main/ledger/replica.ts';\nexport const a = x;\n"],
+    ['control-plane/x.ts', "import { x } from '../main/ledger/replica.ts';\nexport const a = x;\n"],
+  ])('%s: a forbidden import fails the lint', async (file, code) => {
+    expect(await violations(file, code)).toContain('no-restricted-imports');
+  });
+
+  it('shared/ may not touch DOM or Node globals', async () => {
+    expect(await violations('shared/x.ts', 'export const a = process.env;\n')).toContain('no-restricted-globals');
+    expect(await violations('shared/x.ts', 'export const a = document.title;\n')).toContain('no-restricted-globals');
+  });
+
+  it.each([
+    ['shared/ledger/x.ts', "import canonicalize from 'canonicalize';\nexport const a = canonicalize;\n"],
+    ['main/ledger/x.ts', "import { x } from '../../shared/ledger/y.ts';\nimport { readFileSync } from 'node:fs';\nexport const a = [x, readFileSync];\n"],
+    ['main/app/window.ts', "import { app } from 'electron';\nexport const a = app;\n"],
+    ['main/app/ipc-main-bridge.ts', "import { ipcMain } from 'electron';\nexport const a = ipcMain;\n"],
+    ['renderer/src/x.ts', "import { x } from '../../shared/ipc/contract.ts';\nexport const a = x;\n"],
+  ])('%s: an allowed import passes', async (file, code) => {
+    expect(await violations(file, code)).toEqual([]);
+  });
+});
