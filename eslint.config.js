@@ -10,13 +10,10 @@ const layer = (name) => [`**/${name}`, `**/${name}/**`];
 
 /** Builds one `no-restricted-imports` rule from forbidden patterns and restricted named imports. */
 function restrict({ patterns = [], paths = [], message }) {
-  return [
-    'error',
-    {
-      paths,
-      patterns: [{ group: patterns, message }],
-    },
-  ];
+  const options = {};
+  if (paths.length) options.paths = paths;
+  if (patterns.length) options.patterns = [{ group: patterns, message }];
+  return ['error', options];
 }
 
 const rawIpc = [

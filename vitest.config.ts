@@ -1,5 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+// better-sqlite3 13 (N-API prebuilds) needs Node >= 22; under the system Node 20 it segfaults.
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  throw new Error('E_NODE_VERSION: run tests on the repository Node 22: `PATH=$PWD/node_modules/.bin:$PATH vitest run ...` or `npm run test:unit`.');
+}
+
 // One vitest project per layer, each in the environment that layer runs in.
 export default defineConfig({
   test: {

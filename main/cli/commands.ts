@@ -15,4 +15,5 @@ export interface CommandEntry {
 
 /** Every command that exists, in the order `--help` lists them. */
 export const commands: readonly CommandEntry[] = [
+  { name: 'serve', summary: 'run the console in browser mode on 127.0.0.1 (prints the URL)', load: () => import('./serve.ts') },
 ];

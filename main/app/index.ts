@@ -1,0 +1,61 @@
+/**
+ * Electron main: single instance, one hardened window, renderer from app://, IPC through the
+ * validating bridge, and the same services browser mode uses.
+ */
+import { app, BrowserWindow, Menu, session, shell } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startConsoleServices, type ConsoleServices } from '../console-services.ts';
+import { registerAppScheme, serveRenderer } from './app-protocol.ts';
+import { bindIpc } from './ipc-main-bridge.ts';
+import { decideNavigation, decideOpenExternal, decidePermission } from './policy.ts';
+import { APP_ENTRY_URL, createWindowOptions } from './window-options.ts';
+import { parseShellArgs } from '../shell-args.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+let window: BrowserWindow | null = null;
+let services: ConsoleServices | null = null;
+
+function hardenContents(contents: Electron.WebContents, allowedExternal: readonly string[]): void {
+  // Checklist: deny navigation and new windows; external links only to allowlisted https origins.
+  contents.on('will-navigate', (event, url) => { if (decideNavigation(url) === 'deny') event.preventDefault(); });
+  contents.on('will-redirect', (event, url) => { if (decideNavigation(url) === 'deny') event.preventDefault(); });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (decideOpenExternal(url, allowedExternal) === 'open') void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+}
+
+function createWindow(allowedExternal: readonly string[]): void {
+  window = new BrowserWindow(createWindowOptions(join(here, '../preload/index.cjs')));
+  hardenContents(window.webContents, allowedExternal);
+  window.once('ready-to-show', () => window?.show());
+  window.on('closed', () => { window = null; });
+  void window.loadURL(APP_ENTRY_URL);
+}
+
+function main(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  registerAppScheme();
+  const args = parseShellArgs(process.argv.slice(1), process.env, false);
+  const allowedExternal = args.controlPlane && args.controlPlane.url.startsWith('https:') ? [new URL(args.controlPlane.url).origin] : [];
+  app.on('second-instance', () => { if (window) { if (window.isMinimized()) window.restore(); window.focus(); } });
+  app.on('window-all-closed', () => { services?.stop(); app.quit(); });
+  void app.whenReady().then(() => {
+    session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(decidePermission(permission)));
+    session.defaultSession.setPermissionCheckHandler(() => false);
+    serveRenderer(join(here, '../renderer'));
+    Menu.setApplicationMenu(Menu.buildFromTemplate([
+      { role: process.platform === 'darwin' ? 'appMenu' : 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' },
+    ]));
+    services = startConsoleServices({ mode: 'electron', controlPlane: args.controlPlane });
+    bindIpc(services.registry, services.events, () => window?.webContents ?? null);
+    createWindow(allowedExternal);
+  });
+}
+
+main();

@@ -1,0 +1,51 @@
+/**
+ * `tombstone-console serve [--port <n>] [--open] [--connect <url>] [--token <t>]`: browser mode.
+ * Runs the console's services and serves the built renderer on 127.0.0.1 until interrupted.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startBrowserHost } from '../browser-host/server.ts';
+import { startConsoleServices } from '../console-services.ts';
+import { parseShellArgs, ShellArgsError } from '../shell-args.ts';
+
+const USAGE = 'Usage: tombstone-console serve [--port <n>] [--open] [--connect <url>] [--token <t>]';
+
+function openInBrowser(url: string): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => process.stderr.write(`Could not open a browser (${cmd}); open the URL above yourself.\n`));
+  child.unref();
+}
+
+/** Runs browser mode; resolves when interrupted. */
+export async function run(args: readonly string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let parsed;
+  try {
+    parsed = parseShellArgs(args, process.env);
+  } catch (err) {
+    if (!(err instanceof ShellArgsError)) throw err;
+    process.stderr.write(`E_USAGE: ${err.message}\n${USAGE}\n`);
+    return 2;
+  }
+  const rendererDir = process.env['TOMBSTONE_RENDERER_DIR'] ?? fileURLToPath(new URL('../../out/renderer', import.meta.url));
+  if (!existsSync(`${rendererDir}/index.html`)) {
+    process.stderr.write(`E_NOT_BUILT: the renderer is not built (${rendererDir} has no index.html). Run \`npm run build\` first.\n`);
+    return 2;
+  }
+  const services = startConsoleServices({ mode: 'browser', controlPlane: parsed.controlPlane });
+  const host = await startBrowserHost({ services, rendererDir, port: parsed.port ?? 0 });
+  process.stdout.write(`console (browser mode) at ${host.url}\n`);
+  if (parsed.open) openInBrowser(host.url);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await host.close();
+  services.stop();
+  return 0;
+}

@@ -1,0 +1,48 @@
+/** Parses the options shared by the Electron shell and `tombstone-console serve`. */
+import type { ControlPlaneTarget } from './connection/probe.ts';
+
+/** What the shell was asked to connect to and how to serve itself. */
+export interface ShellArgs {
+  controlPlane: ControlPlaneTarget | null;
+  port: number | null;
+  open: boolean;
+}
+
+/** Error thrown for unusable arguments; the message says what to type instead. */
+export class ShellArgsError extends Error {}
+
+function valueAfter(argv: readonly string[], i: number, flag: string): string {
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new ShellArgsError(`${flag} needs a value.`);
+  return v;
+}
+
+function parseUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ShellArgsError(`--connect expects a URL like http://127.0.0.1:8080, got "${raw}".`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ShellArgsError('--connect accepts only http(s) URLs.');
+  return u.origin;
+}
+
+/** Reads `--connect <url>`, `--token <t>` (or TOMBSTONE_TOKEN), `--port <n>` and `--open`; unknown flags are errors when `strict` (Electron adds its own switches, so the shell passes false). */
+export function parseShellArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, strict = true): ShellArgs {
+  let url: string | null = null;
+  let token: string | null = env['TOMBSTONE_TOKEN'] ?? null;
+  let port: number | null = null;
+  let open = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--connect') url = parseUrl(valueAfter(argv, i++, arg));
+    else if (arg === '--token') token = valueAfter(argv, i++, arg);
+    else if (arg === '--port') {
+      port = Number(valueAfter(argv, i++, arg));
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ShellArgsError('--port must be an integer from 0 to 65535.');
+    } else if (arg === '--open') open = true;
+    else if (strict && arg !== undefined && arg.startsWith('--')) throw new ShellArgsError(`unknown option ${arg}.`);
+  }
+  return { controlPlane: url ? { url, token } : null, port, open };
+}
