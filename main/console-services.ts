@@ -4,6 +4,7 @@
  */
 import type { ControlPlaneStatus, ShellMode } from '../shared/ipc/contract.ts';
 import { probeControlPlane, type ControlPlaneTarget } from './connection/probe.ts';
+import { AppError } from './ipc/app-error.ts';
 import { createRegistry, EventHub, type ErrorSink, type Handlers, type Registry } from './ipc/registry.ts';
 import { readPackageVersion } from './package-info.ts';
 
@@ -20,6 +21,10 @@ export interface ConsoleServices {
   registry: Registry;
   events: EventHub;
   stop(): void;
+}
+
+function noSession(): never {
+  throw new AppError('E_NO_PROFILE', 'No control plane profile is active, so there is no ledger replica to read or act on. Start with `npm start`, or add a profile with its URL and token.');
 }
 
 /** Starts the services described by `config`. */
@@ -41,6 +46,34 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     'app:info': () => ({ name: 'Tombstone Console', version: readPackageVersion(), mode: config.mode }),
     'connection:status': () => status,
     'connection:probe': () => probe(),
+    'profiles:list': () => [],
+    'profiles:add': noSession,
+    'profiles:select': noSession,
+    'profiles:remove': noSession,
+    'sync:state': () => ({ kind: 'idle' }),
+    'sync:confirmKey': noSession,
+    'identity:get': () => (status.kind === 'reachable' ? status.identity : null),
+    'ledger:query': noSession,
+    'ledger:entry': noSession,
+    'ledger:inclusion': noSession,
+    'verify:status': noSession,
+    'verify:run': noSession,
+    'verify:cancel': noSession,
+    'verify:evidence': noSession,
+    'verify:report': noSession,
+    'correlation:rank': noSession,
+    'incidents:list': noSession,
+    'flags:list': noSession,
+    'flags:get': noSession,
+    'changes:list': noSession,
+    'changes:create': noSession,
+    'changes:approve': noSession,
+    'changes:reject': noSession,
+    'actions:kill': noSession,
+    'actions:rollback': noSession,
+    'breakGlass:issue': noSession,
+    'breakGlass:acknowledge': noSession,
+    'metrics:series': noSession,
   };
 
   void probe();

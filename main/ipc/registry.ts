@@ -9,8 +9,11 @@ import { fail, ok, type Result } from '../../shared/ipc/result.ts';
 import { validators } from '../../shared/ipc/validate.ts';
 import { AppError } from './app-error.ts';
 
-/** One handler per invoke channel: a thin adapter over a service. */
-export type Handlers = { [C in InvokeChannel]: (args: ArgsOf<C>) => Promise<ValueOf<C>> | ValueOf<C> };
+/** A handler: a thin adapter over a service. */
+export type Handler<C extends InvokeChannel> = (args: ArgsOf<C>) => Promise<ValueOf<C>> | ValueOf<C>;
+
+/** One handler per invoke channel. */
+export type Handlers = { [C in InvokeChannel]: Handler<C> };
 
 /** The registry's single entry point. */
 export interface Registry {
@@ -23,7 +26,7 @@ export type ErrorSink = (channel: string, err: unknown) => void;
 async function call<C extends InvokeChannel>(handlers: Handlers, channel: C, rawArgs: unknown): Promise<Result<unknown>> {
   const checked = validators[channel](rawArgs);
   if (!checked.ok) return { ok: false, error: checked.error };
-  const handler = handlers[channel] as (args: ArgsOf<C>) => Promise<ValueOf<C>> | ValueOf<C>;
+  const handler = handlers[channel] as Handler<C>;
   return ok(await handler(checked.args));
 }
 

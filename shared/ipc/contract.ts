@@ -3,7 +3,20 @@
  * event map (main → renderer pushes). Channel names are `domain:verb`; events are past tense.
  * Electron (ipcMain/ipcRenderer) and browser mode (HTTP + SSE) both carry exactly these channels.
  */
+import type { CorrelationResult } from '../correlate/types.ts';
 import type { Result } from './result.ts';
+import type { Identity, Profile, ProfileInput, SyncProgress, SyncState } from './types/connection.ts';
+import type {
+  ActionReceipt, ChangeRequest, EnvState, FlagDetail, FlagSummary, Incident, MetricsSeries,
+} from './types/domain.ts';
+import type {
+  EntryDetail, Evidence, InclusionCheck, LedgerPage, LedgerQuery, VerificationStatus, VerifyOutcome, VerifyProgress,
+} from './types/ledger.ts';
+
+export type * from './types/connection.ts';
+export type * from './types/domain.ts';
+export type * from './types/ledger.ts';
+export type { CorrelationResult } from '../correlate/types.ts';
 
 /** Where the console runs: the Electron window or the localhost browser host. */
 export type ShellMode = 'electron' | 'browser';
@@ -21,10 +34,33 @@ export type ControlPlaneStatus =
   | { kind: 'reachable'; url: string; checkedAt: string; roundTripMs: number; identity: Identity | null }
   | { kind: 'unreachable'; url: string; checkedAt: string; error: { code: string; message: string } };
 
-/** Who the configured token belongs to, as the control plane reports it. */
-export interface Identity {
-  name: string;
-  role: 'viewer' | 'responder' | 'approver' | 'admin';
+/** What to rank: a ledger incident, or a manually entered time (optionally scoped to a service). */
+export type CorrelationRequest =
+  | { incidentId: string; windowMinutes?: number; limit?: number }
+  | { at: string; service?: string; windowMinutes?: number; limit?: number };
+
+/** A proposed change for four-eyes review, optionally scheduled. */
+export interface ChangeRequestInput {
+  flag: string;
+  env: string;
+  after: EnvState;
+  reason: string;
+  scheduledAt?: string;
+}
+
+/** Scope and lifetime of a break-glass token. */
+export interface BreakGlassInput {
+  justification: string;
+  flags: string[];
+  envs: string[];
+  ttlMinutes: number;
+}
+
+/** An issued break-glass token; the secret is shown once. */
+export interface BreakGlassToken {
+  tokenId: string;
+  token: string;
+  expiresAt: string;
 }
 
 /** Renderer → main calls: channel → argument and result types. */
@@ -32,18 +68,68 @@ export interface InvokeMap {
   'app:info': { args: null; result: AppInfo };
   'connection:status': { args: null; result: ControlPlaneStatus };
   'connection:probe': { args: null; result: ControlPlaneStatus };
+  'profiles:list': { args: null; result: Profile[] };
+  'profiles:add': { args: ProfileInput; result: Profile };
+  'profiles:select': { args: { id: string }; result: Profile };
+  'profiles:remove': { args: { id: string }; result: null };
+  'sync:state': { args: null; result: SyncState };
+  'sync:confirmKey': { args: { vkey: string; accept: boolean }; result: SyncState };
+  'identity:get': { args: null; result: Identity | null };
+  'ledger:query': { args: LedgerQuery; result: LedgerPage };
+  'ledger:entry': { args: { idx: number }; result: EntryDetail };
+  'ledger:inclusion': { args: { idx: number }; result: InclusionCheck };
+  'verify:status': { args: null; result: VerificationStatus };
+  'verify:run': { args: { mode: 'deep' | 'quick' }; result: { runId: string } };
+  'verify:cancel': { args: { runId: string }; result: null };
+  'verify:evidence': { args: null; result: Evidence[] };
+  'verify:report': { args: null; result: { fileName: string; json: string } };
+  'correlation:rank': { args: CorrelationRequest; result: CorrelationResult };
+  'incidents:list': { args: null; result: Incident[] };
+  'flags:list': { args: { query: string; limit: number }; result: FlagSummary[] };
+  'flags:get': { args: { key: string }; result: FlagDetail };
+  'changes:list': { args: { status: ChangeRequest['status'] | 'ALL' }; result: ChangeRequest[] };
+  'changes:create': { args: ChangeRequestInput; result: ActionReceipt };
+  'changes:approve': { args: { id: string; payloadHash: string }; result: ActionReceipt };
+  'changes:reject': { args: { id: string; reason: string }; result: ActionReceipt };
+  'actions:kill': { args: { flag: string; env: string; reason: string; breakGlassToken?: string }; result: ActionReceipt };
+  'actions:rollback': { args: { idx: number; reason: string }; result: ActionReceipt };
+  'breakGlass:issue': { args: BreakGlassInput; result: BreakGlassToken };
+  'breakGlass:acknowledge': { args: { idx: number }; result: null };
+  'metrics:series': { args: { service: string; from: string; to: string; stepSeconds: number }; result: MetricsSeries };
 }
 
 /** Main → renderer pushes: channel → payload type. */
 export interface EventMap {
   'connection:changed': ControlPlaneStatus;
+  'sync:changed': SyncState;
+  'sync:progressed': SyncProgress;
+  'ledger:appended': { receivedSize: number };
+  'ledger:verified': { verifiedSize: number; rootHex: string };
+  'ledger:alerted': Evidence;
+  'verify:progressed': VerifyProgress;
+  'verify:finished': VerifyOutcome;
+  'actions:updated': ActionReceipt;
+  'breakGlass:used': { idx: number; actor: string; flag: string | null; env: string | null; reason: string; at: string };
+  'incidents:changed': { count: number };
 }
 
 /** Every invoke channel, for registries and bridges that must enumerate them. */
-export const invokeChannels = ['app:info', 'connection:status', 'connection:probe'] as const satisfies readonly (keyof InvokeMap)[];
+export const invokeChannels = [
+  'app:info', 'connection:status', 'connection:probe',
+  'profiles:list', 'profiles:add', 'profiles:select', 'profiles:remove',
+  'sync:state', 'sync:confirmKey', 'identity:get',
+  'ledger:query', 'ledger:entry', 'ledger:inclusion',
+  'verify:status', 'verify:run', 'verify:cancel', 'verify:evidence', 'verify:report',
+  'correlation:rank', 'incidents:list', 'flags:list', 'flags:get',
+  'changes:list', 'changes:create', 'changes:approve', 'changes:reject',
+  'actions:kill', 'actions:rollback', 'breakGlass:issue', 'breakGlass:acknowledge', 'metrics:series',
+] as const satisfies readonly (keyof InvokeMap)[];
 
 /** Every event channel. */
-export const eventChannels = ['connection:changed'] as const satisfies readonly (keyof EventMap)[];
+export const eventChannels = [
+  'connection:changed', 'sync:changed', 'sync:progressed', 'ledger:appended', 'ledger:verified', 'ledger:alerted',
+  'verify:progressed', 'verify:finished', 'actions:updated', 'breakGlass:used', 'incidents:changed',
+] as const satisfies readonly (keyof EventMap)[];
 
 /** An invoke channel name. */
 export type InvokeChannel = keyof InvokeMap;
