@@ -11,6 +11,8 @@ import { bindIpc } from './ipc-main-bridge.ts';
 import { decideNavigation, decideOpenExternal, decidePermission } from './policy.ts';
 import { APP_ENTRY_URL, createWindowOptions } from './window-options.ts';
 import { parseShellArgs } from '../shell-args.ts';
+import { openRotatingLog } from '../log/rotating-log.ts';
+import { wireNotifications } from './notifications.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 let window: BrowserWindow | null = null;
@@ -52,7 +54,12 @@ function main(): void {
     Menu.setApplicationMenu(Menu.buildFromTemplate([
       { role: process.platform === 'darwin' ? 'appMenu' : 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' },
     ]));
-    services = startConsoleServices({ mode: 'electron', controlPlane: args.controlPlane });
+    const logger = openRotatingLog({ file: join(app.getPath('userData'), 'logs', 'console.log') });
+    logger.log('info', 'console starting', { version: app.getVersion(), controlPlane: args.controlPlane?.url ?? null });
+    services = startConsoleServices({ mode: 'electron', controlPlane: args.controlPlane }, (channel, err) => {
+      logger.log('error', 'handler failed', { channel, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    });
+    wireNotifications(services.events);
     bindIpc(services.registry, services.events, () => window?.webContents ?? null);
     createWindow(allowedExternal);
   });
