@@ -1,18 +1,37 @@
 /**
  * Composition root of the console's services, shared by the Electron shell and browser mode:
- * it builds the handlers behind every IPC channel and the event hub that feeds the renderer.
+ * profiles and the active session, the handlers behind every IPC channel, and the event hub that
+ * feeds the renderer.
  */
 import type { ControlPlaneStatus, ShellMode } from '../shared/ipc/contract.ts';
-import { probeControlPlane, type ControlPlaneTarget } from './connection/probe.ts';
-import { AppError } from './ipc/app-error.ts';
+import { probeControlPlane } from './connection/probe.ts';
 import { createRegistry, EventHub, type ErrorSink, type Handlers, type Registry } from './ipc/registry.ts';
+import type { HighWaterMarkCodec } from './ledger/high-water-mark.ts';
+import type { NotificationSpec } from './notify/notification-policy.ts';
 import { readPackageVersion } from './package-info.ts';
+import { ProfileStore } from './profiles/profile-store.ts';
+import type { SecretBox } from './profiles/secret-box.ts';
+import { BreakGlassAcks } from './services/break-glass-acks.ts';
+import { bootstrapProfile, type Bootstrap } from './services/bootstrap-profile.ts';
+import { actionHandlers } from './services/handlers-actions.ts';
+import { coreHandlers } from './services/handlers-core.ts';
+import { readHandlers } from './services/handlers-read.ts';
+import { IncidentWatch } from './services/incident-watch.ts';
+import { ConsoleRuntime } from './services/runtime.ts';
+import { Verification } from './services/verification.ts';
+import { catchUpViews } from './views/index.ts';
 
 /** What the shell knows at start-up. */
 export interface ConsoleConfig {
   mode: ShellMode;
-  controlPlane: ControlPlaneTarget | null;
-  /** How often main re-probes the control plane, in ms. */
+  /** Where profiles, tokens, replicas and metrics live. */
+  dataDir: string;
+  secretBox: SecretBox;
+  hwmCodec: HighWaterMarkCodec;
+  /** A control plane given on the command line (`--connect`), made the active profile. */
+  bootstrap: Bootstrap | null;
+  notify?: (spec: NotificationSpec) => void;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
   probeIntervalMs?: number;
 }
 
@@ -20,68 +39,55 @@ export interface ConsoleConfig {
 export interface ConsoleServices {
   registry: Registry;
   events: EventHub;
-  stop(): void;
-}
-
-function noSession(): never {
-  throw new AppError('E_NO_PROFILE', 'No control plane profile is active, so there is no ledger replica to read or act on. Start with `npm start`, or add a profile with its URL and token.');
+  /** Resolves once the start-up profile (if any) is active. */
+  ready: Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** Starts the services described by `config`. */
 export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink): ConsoleServices {
   const events = new EventHub();
+  const log = config.log ?? (() => {});
+  const store = new ProfileStore(config.dataDir, config.secretBox);
+  const incidents = new IncidentWatch(events);
+  const runtime = new ConsoleRuntime({
+    store, events, hwmCodec: config.hwmCodec, notify: config.notify ?? (() => {}), log,
+    onAppended: (replica) => incidents.refresh(replica.db),
+  });
+  const catchUp = (): void => { const r = runtime.session().replica(); if (r) catchUpViews(r.db); };
+  const verification = new Verification(runtime, events, config.hwmCodec);
+  const acks = new BreakGlassAcks(runtime);
   let status: ControlPlaneStatus = { kind: 'unconfigured' };
-  const target = config.controlPlane;
-
   const probe = async (): Promise<ControlPlaneStatus> => {
-    if (!target) return status;
-    const next = await probeControlPlane(target);
-    const changed = next.kind !== status.kind;
+    const active = store.active();
+    if (!active) return status;
+    const next = await probeControlPlane({ url: active.url, token: store.token(active.id) });
+    if (next.kind !== status.kind) events.emit('connection:changed', next);
     status = next;
-    if (changed) events.emit('connection:changed', status);
     return status;
   };
-
   const handlers: Handlers = {
     'app:info': () => ({ name: 'Tombstone Console', version: readPackageVersion(), mode: config.mode }),
     'connection:status': () => status,
     'connection:probe': () => probe(),
-    'profiles:list': () => [],
-    'profiles:add': noSession,
-    'profiles:select': noSession,
-    'profiles:remove': noSession,
-    'sync:state': () => ({ kind: 'idle' }),
-    'sync:confirmKey': noSession,
-    'identity:get': () => (status.kind === 'reachable' ? status.identity : null),
-    'ledger:query': noSession,
-    'ledger:entry': noSession,
-    'ledger:inclusion': noSession,
-    'verify:status': noSession,
-    'verify:run': noSession,
-    'verify:cancel': noSession,
-    'verify:evidence': noSession,
-    'verify:report': noSession,
-    'correlation:rank': noSession,
-    'incidents:list': noSession,
-    'flags:list': noSession,
-    'flags:get': noSession,
-    'changes:list': noSession,
-    'changes:create': noSession,
-    'changes:approve': noSession,
-    'changes:reject': noSession,
-    'actions:kill': noSession,
-    'actions:rollback': noSession,
-    'breakGlass:issue': noSession,
-    'breakGlass:acknowledge': noSession,
-    'metrics:series': noSession,
+    ...coreHandlers(runtime, verification),
+    ...readHandlers(runtime, catchUp),
+    ...actionHandlers(runtime),
+    'breakGlass:acknowledge': ({ idx }) => acks.acknowledge(idx),
+    'breakGlass:pending': () => acks.pending(),
   };
-
-  void probe();
-  const timer = target ? setInterval(() => void probe(), config.probeIntervalMs ?? 5000) : null;
-  timer?.unref();
+  const ready = (async () => {
+    const id = config.bootstrap ? bootstrapProfile(store, config.bootstrap) : store.active()?.id;
+    if (id) await runtime.activate(id);
+    await probe();
+  })();
+  ready.catch((err: unknown) => log('error', 'start-up profile failed', { error: err instanceof Error ? err.message : String(err) }));
+  const timer = setInterval(() => void probe(), config.probeIntervalMs ?? 5000);
+  timer.unref();
   return {
     registry: createRegistry(handlers, onError),
     events,
-    stop: () => { if (timer) clearInterval(timer); },
+    ready,
+    stop: async () => { clearInterval(timer); await runtime.stop(); },
   };
 }

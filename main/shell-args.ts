@@ -1,9 +1,17 @@
 /** Parses the options shared by the Electron shell and `tombstone-console serve`. */
-import type { ControlPlaneTarget } from './connection/probe.ts';
+
+/** A control plane named on the command line. */
+export interface ConnectArgs {
+  url: string;
+  token: string | null;
+  environment: string;
+  trust: string[];
+}
 
 /** What the shell was asked to connect to and how to serve itself. */
 export interface ShellArgs {
-  controlPlane: ControlPlaneTarget | null;
+  connect: ConnectArgs | null;
+  dataDir: string | null;
   port: number | null;
   open: boolean;
 }
@@ -28,21 +36,35 @@ function parseUrl(raw: string): string {
   return u.origin;
 }
 
-/** Reads `--connect <url>`, `--token <t>` (or TOMBSTONE_TOKEN), `--port <n>` and `--open`; unknown flags are errors when `strict` (Electron adds its own switches, so the shell passes false). */
+function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ShellArgsError('--port must be an integer from 0 to 65535.');
+  return port;
+}
+
+/**
+ * Reads `--connect <url>`, `--token <t>` (or TOMBSTONE_TOKEN), `--environment <env>`, `--trust <vkey>` (repeatable),
+ * `--data <dir>`, `--port <n>` and `--open`. Unknown flags are errors when `strict` (Electron adds its own switches,
+ * so the shell passes false).
+ */
 export function parseShellArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, strict = true): ShellArgs {
   let url: string | null = null;
   let token: string | null = env['TOMBSTONE_TOKEN'] ?? null;
-  let port: number | null = null;
-  let open = false;
+  let environment = 'production';
+  const trust: string[] = [];
+  const out: ShellArgs = { connect: null, dataDir: null, port: null, open: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--connect') url = parseUrl(valueAfter(argv, i++, arg));
     else if (arg === '--token') token = valueAfter(argv, i++, arg);
-    else if (arg === '--port') {
-      port = Number(valueAfter(argv, i++, arg));
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ShellArgsError('--port must be an integer from 0 to 65535.');
-    } else if (arg === '--open') open = true;
+    else if (arg === '--environment') environment = valueAfter(argv, i++, arg);
+    else if (arg === '--trust') trust.push(valueAfter(argv, i++, arg));
+    else if (arg === '--data') out.dataDir = valueAfter(argv, i++, arg);
+    else if (arg === '--port') out.port = parsePort(valueAfter(argv, i++, arg));
+    else if (arg === '--open') out.open = true;
     else if (strict && arg !== undefined && arg.startsWith('--')) throw new ShellArgsError(`unknown option ${arg}.`);
   }
-  return { controlPlane: url ? { url, token } : null, port, open };
+  if (url === null && (trust.length > 0)) throw new ShellArgsError('--trust goes with --connect <url>.');
+  out.connect = url === null ? null : { url, token, environment, trust };
+  return out;
 }

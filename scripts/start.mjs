@@ -46,10 +46,13 @@ async function startControlPlane() {
   const data = option('--data') ?? mkdtempSync(join(tmpdir(), 'tombstone-demo-'));
   const args = ['control-plane/cli.ts', '--port', option('--control-plane-port') ?? '0', '--data', data, '--demo'];
   if (option('--seed')) args.push('--seed', option('--seed'));
-  const { child, match } = await startAndWait(args, /control-plane listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*demo token responder \S+ (\S+)/);
+  const { child, out, match } = await startAndWait(args, /control-plane listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*demo token responder \S+ (\S+)/);
   child.stdout.on('data', (c) => process.stdout.write(c));
+  // The demo control plane runs on this machine and printed its verifier keys: the console pins them directly.
+  const keys = [...out.matchAll(/^ledger key (\S+)$/gm)].map((m) => m[1]);
   log(`control plane with the demo scenario at ${match[1]} (data in ${data})`);
-  return { url: match[1], token: match[2] };
+  for (const line of out.split('\n').filter((l) => l.startsWith('demo token '))) log(line);
+  return { url: match[1], token: match[2], keys, demo: true };
 }
 
 function electronBinary() {
@@ -66,7 +69,9 @@ async function main() {
   }
   const connect = option('--connect');
   const target = connect ? { url: connect, token: option('--token') ?? process.env.TOMBSTONE_TOKEN ?? '' } : await startControlPlane();
-  const consoleArgs = target ? ['--connect', target.url] : [];
+  const consoleArgs = target ? ['--connect', target.url, ...(target.keys ?? []).flatMap((k) => ['--trust', k])] : [];
+  // The demo is new on every start (fresh history and keys), so its console data is too.
+  if (target?.demo) consoleArgs.push('--data', mkdtempSync(join(tmpdir(), 'tombstone-console-')));
   const env = target?.token ? { TOMBSTONE_TOKEN: target.token } : {};
   const electron = flag('--browser') ? null : electronBinary();
   if (electron) {

@@ -45,3 +45,28 @@ export async function startConsole(extra: string[] = []): Promise<Started & { ur
   const started = await startProcess(['main/cli/index.ts', 'serve', '--port', '0', ...extra], /console \(browser mode\) at (\S+)/);
   return { ...started, url: started.match[1]! };
 }
+
+/** A running reference control plane with the tokens and keys it printed. */
+export interface ControlPlaneProcess extends Started {
+  url: string;
+  origin: string;
+  keys: string[];
+  tokens: Record<string, { name: string; token: string }>;
+  dataDir: string;
+}
+
+/** Starts the reference control plane (`control-plane/cli.ts`) on an ephemeral loopback port; it prints all its lines in one write. */
+export async function startControlPlaneProcess(dataDir: string, extra: string[] = []): Promise<ControlPlaneProcess> {
+  const started = await startProcess(['control-plane/cli.ts', '--port', '0', '--data', dataDir, ...extra], /control-plane listening on (\S+)\n/);
+  const text = started.output();
+  const tokens: ControlPlaneProcess['tokens'] = {};
+  for (const m of text.matchAll(/^demo token (\S+) (\S+) (\S+)$/gm)) tokens[m[1]!] = { name: m[2]!, token: m[3]! };
+  return {
+    ...started,
+    url: /control-plane listening on (\S+)/.exec(text)![1]!,
+    origin: /^ledger origin (\S+)$/m.exec(text)?.[1] ?? '',
+    keys: [...text.matchAll(/^ledger key (\S+)$/gm)].map((m) => m[1]!),
+    tokens,
+    dataDir,
+  };
+}

@@ -12,7 +12,9 @@ import { decideNavigation, decideOpenExternal, decidePermission } from './policy
 import { APP_ENTRY_URL, createWindowOptions } from './window-options.ts';
 import { parseShellArgs } from '../shell-args.ts';
 import { openRotatingLog } from '../log/rotating-log.ts';
-import { wireNotifications } from './notifications.ts';
+import { notify, wireNotifications } from './notifications.ts';
+import { safeStorageBox } from './safe-storage-box.ts';
+import { plainCodec } from '../ledger/high-water-mark.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 let window: BrowserWindow | null = null;
@@ -44,9 +46,9 @@ function main(): void {
   }
   registerAppScheme();
   const args = parseShellArgs(process.argv.slice(1), process.env, false);
-  const allowedExternal = args.controlPlane && args.controlPlane.url.startsWith('https:') ? [new URL(args.controlPlane.url).origin] : [];
+  const allowedExternal = args.connect && args.connect.url.startsWith('https:') ? [new URL(args.connect.url).origin] : [];
   app.on('second-instance', () => { if (window) { if (window.isMinimized()) window.restore(); window.focus(); } });
-  app.on('window-all-closed', () => { services?.stop(); app.quit(); });
+  app.on('window-all-closed', () => { void services?.stop().finally(() => app.quit()); });
   void app.whenReady().then(() => {
     session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(decidePermission(permission)));
     session.defaultSession.setPermissionCheckHandler(() => false);
@@ -55,8 +57,14 @@ function main(): void {
       { role: process.platform === 'darwin' ? 'appMenu' : 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' },
     ]));
     const logger = openRotatingLog({ file: join(app.getPath('userData'), 'logs', 'console.log') });
-    logger.log('info', 'console starting', { version: app.getVersion(), controlPlane: args.controlPlane?.url ?? null });
-    services = startConsoleServices({ mode: 'electron', controlPlane: args.controlPlane }, (channel, err) => {
+    logger.log('info', 'console starting', { version: app.getVersion(), controlPlane: args.connect?.url ?? null });
+    const box = safeStorageBox;
+    services = startConsoleServices({
+      mode: 'electron', dataDir: args.dataDir ?? app.getPath('userData'), secretBox: box, bootstrap: args.connect,
+      // Checklist: the high-water mark is encrypted with safeStorage when the OS offers it.
+      hwmCodec: box.available() ? { encode: (b) => box.encrypt(Buffer.from(b).toString('base64')), decode: (b) => Buffer.from(box.decrypt(Buffer.from(b)), 'base64') } : plainCodec,
+      notify, log: (level, msg, fields) => logger.log(level, msg, fields),
+    }, (channel, err) => {
       logger.log('error', 'handler failed', { channel, error: err instanceof Error ? err.stack ?? err.message : String(err) });
     });
     wireNotifications(services.events);

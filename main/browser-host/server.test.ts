@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { startConsoleServices, type ConsoleServices } from '../console-services.ts';
 import { startBrowserHost, type BrowserHost } from './server.ts';
 import { CONTENT_SECURITY_POLICY } from './security.ts';
+import { plainCodec } from '../ledger/high-water-mark.ts';
+import { fileModeSecretBox } from '../profiles/secret-box.ts';
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
@@ -30,14 +32,14 @@ describe('browser-mode host', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsc-host-'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Tombstone Console</title>');
-    services = startConsoleServices({ mode: 'browser', controlPlane: null });
+    services = startConsoleServices({ mode: 'browser', dataDir: join(dir, 'data'), secretBox: fileModeSecretBox(), hwmCodec: plainCodec, bootstrap: null });
     host = await startBrowserHost({ services, rendererDir: dir, token: 'a'.repeat(64) });
     origin = `http://127.0.0.1:${host.port}`;
     const session = await call(host.port, '/api/session', { method: 'POST', headers: { host: `127.0.0.1:${host.port}`, origin, 'x-session-token': host.token } });
     expect(session.status).toBe(200);
     cookie = String(session.headers['set-cookie']).split(';')[0]!;
   });
-  afterAll(async () => { await host.close(); services.stop(); });
+  afterAll(async () => { await host.close(); await services.stop(); });
 
   const base = () => ({ host: `127.0.0.1:${host.port}`, origin });
 

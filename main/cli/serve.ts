@@ -8,8 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { startBrowserHost } from '../browser-host/server.ts';
 import { startConsoleServices } from '../console-services.ts';
 import { parseShellArgs, ShellArgsError } from '../shell-args.ts';
+import { join } from 'node:path';
+import { defaultDataDir } from '../data-dir.ts';
+import { plainCodec } from '../ledger/high-water-mark.ts';
+import { openRotatingLog, type LogLevel } from '../log/rotating-log.ts';
+import { fileModeSecretBox } from '../profiles/secret-box.ts';
 
-const USAGE = 'Usage: tombstone-console serve [--port <n>] [--open] [--connect <url>] [--token <t>]';
+const USAGE = 'Usage: tombstone-console serve [--port <n>] [--open] [--data <dir>] [--connect <url> [--token <t>] [--environment <env>] [--trust <vkey>]...]';
 
 function openInBrowser(url: string): void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
@@ -37,7 +42,14 @@ export async function run(args: readonly string[]): Promise<number> {
     process.stderr.write(`E_NOT_BUILT: the renderer is not built (${rendererDir} has no index.html). Run \`npm run build\` first.\n`);
     return 2;
   }
-  const services = startConsoleServices({ mode: 'browser', controlPlane: parsed.controlPlane });
+  const dataDir = parsed.dataDir ?? defaultDataDir();
+  const logger = openRotatingLog({ file: join(dataDir, 'logs', 'console.log') });
+  const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => logger.log(level, msg, fields);
+  const services = startConsoleServices({
+    mode: 'browser', dataDir, secretBox: fileModeSecretBox(), hwmCodec: plainCodec, bootstrap: parsed.connect, log,
+    // Browser mode has no native notifications; alerts reach the page as events and are logged here.
+    notify: (spec) => log('info', `notification: ${spec.title}`, { body: spec.body }),
+  }, (channel, err) => log('error', 'handler failed', { channel, error: err instanceof Error ? err.stack ?? err.message : String(err) }));
   const host = await startBrowserHost({ services, rendererDir, port: parsed.port ?? 0 });
   process.stdout.write(`console (browser mode) at ${host.url}\n`);
   if (parsed.open) openInBrowser(host.url);
@@ -46,6 +58,6 @@ export async function run(args: readonly string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await host.close();
-  services.stop();
+  await services.stop();
   return 0;
 }

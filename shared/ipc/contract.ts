@@ -63,6 +63,16 @@ export interface BreakGlassToken {
   expiresAt: string;
 }
 
+/** One use of a break-glass token, announced until acknowledged. */
+export interface BreakGlassUse {
+  idx: number;
+  actor: string;
+  flag: string | null;
+  env: string | null;
+  reason: string;
+  at: string;
+}
+
 /** Renderer → main calls: channel → argument and result types. */
 export interface InvokeMap {
   'app:info': { args: null; result: AppInfo };
@@ -95,6 +105,8 @@ export interface InvokeMap {
   'actions:rollback': { args: { idx: number; reason: string }; result: ActionReceipt };
   'breakGlass:issue': { args: BreakGlassInput; result: BreakGlassToken };
   'breakGlass:acknowledge': { args: { idx: number }; result: null };
+  /** Break-glass uses of the last 24 hours not yet acknowledged in this console (the persistent banner). */
+  'breakGlass:pending': { args: null; result: BreakGlassUse[] };
   'metrics:series': { args: { service: string; from: string; to: string; stepSeconds: number }; result: MetricsSeries };
 }
 
@@ -109,7 +121,7 @@ export interface EventMap {
   'verify:progressed': VerifyProgress;
   'verify:finished': VerifyOutcome;
   'actions:updated': ActionReceipt;
-  'breakGlass:used': { idx: number; actor: string; flag: string | null; env: string | null; reason: string; at: string };
+  'breakGlass:used': BreakGlassUse;
   'incidents:changed': { count: number };
 }
 
@@ -122,7 +134,7 @@ export const invokeChannels = [
   'verify:status', 'verify:run', 'verify:cancel', 'verify:evidence', 'verify:report',
   'correlation:rank', 'incidents:list', 'flags:list', 'flags:get',
   'changes:list', 'changes:create', 'changes:approve', 'changes:reject',
-  'actions:kill', 'actions:rollback', 'breakGlass:issue', 'breakGlass:acknowledge', 'metrics:series',
+  'actions:kill', 'actions:rollback', 'breakGlass:issue', 'breakGlass:acknowledge', 'breakGlass:pending', 'metrics:series',
 ] as const satisfies readonly (keyof InvokeMap)[];
 
 /** Every event channel. */

@@ -73,6 +73,7 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
     flags: arrayOf(flagKey, 100), envs: arrayOf(envName, 20), ttlMinutes: int(1, 240),
   }),
   'breakGlass:acknowledge': obj({ idx }),
+  'breakGlass:pending': none,
   'metrics:series': obj({ service: name, from: timestamp, to: timestamp, stepSeconds: int(1, 3600) }),
 };
 

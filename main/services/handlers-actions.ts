@@ -1,0 +1,51 @@
+/**
+ * Handlers of the action channels: each sends one request with a fresh idempotency key, then
+ * reports the round trip (sent → applied idx → verified in the replica) through the receipt.
+ */
+import type { ActionReceipt, InvokeMap } from '../../shared/ipc/contract.ts';
+import * as client from '../actions/client.ts';
+import { newIdempotencyKey } from '../actions/http.ts';
+import { AppError } from '../ipc/app-error.ts';
+import type { Handler } from '../ipc/registry.ts';
+import type { ActiveSession } from '../session/active-session.ts';
+import type { ConsoleRuntime } from './runtime.ts';
+
+type ActionChannel = 'changes:create' | 'changes:approve' | 'changes:reject' | 'actions:kill' | 'actions:rollback';
+
+function refuseOffline(s: ActiveSession): void {
+  const state = s.state();
+  if (state.kind === 'offline' || state.kind === 'halted') {
+    const why = state.kind === 'offline' ? `the control plane is unreachable (${state.reason})` : `the replica is halted by evidence ${state.code}`;
+    throw new AppError('E_OFFLINE', `Actions are disabled because ${why}. Nothing was sent; the replica stays browsable.`);
+  }
+}
+
+async function track(runtime: ConsoleRuntime, action: ActionChannel, send: (s: ActiveSession, key: string) => Promise<client.ActionResult>): Promise<ActionReceipt> {
+  const s = runtime.session();
+  refuseOffline(s);
+  const key = newIdempotencyKey();
+  s.receipts.sent(action, key);
+  try {
+    const { locator } = await send(s, key);
+    return s.receipts.applied(key, locator, s.replica()?.status().verifiedSize ?? 0);
+  } catch (err) {
+    if (err instanceof AppError) s.receipts.failed(key, { code: err.code, message: err.message });
+    throw err;
+  }
+}
+
+/** The action handlers. */
+export function actionHandlers(runtime: ConsoleRuntime): { [C in ActionChannel | 'breakGlass:issue']: Handler<C> } {
+  return {
+    'actions:kill': (a: InvokeMap['actions:kill']['args']) => track(runtime, 'actions:kill', (s, k) => client.kill(s.target, k, a)),
+    'actions:rollback': (a) => track(runtime, 'actions:rollback', (s, k) => client.rollback(s.target, k, a)),
+    'changes:create': (a) => track(runtime, 'changes:create', (s, k) => client.createChangeRequest(s.target, k, a)),
+    'changes:approve': (a) => track(runtime, 'changes:approve', (s, k) => client.approveChangeRequest(s.target, k, a)),
+    'changes:reject': (a) => track(runtime, 'changes:reject', (s, k) => client.rejectChangeRequest(s.target, k, a)),
+    'breakGlass:issue': (a) => {
+      const s = runtime.session();
+      refuseOffline(s);
+      return client.issueBreakGlass(s.target, newIdempotencyKey(), a);
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Handlers of the profile, sync, identity, verification, correlation and metrics channels:
+ * a few lines each over the runtime's services.
+ */
+import type { CorrelationRequest, Identity } from '../../shared/ipc/contract.ts';
+import type { CorrelationResult, Telemetry } from '../../shared/correlate/types.ts';
+import { callApi } from '../actions/http.ts';
+import { rankFromReplica } from '../correlate/replica-rank.ts';
+import type { Handler } from '../ipc/registry.ts';
+import type { ActiveSession } from '../session/active-session.ts';
+import type { ConsoleRuntime } from './runtime.ts';
+import type { Verification } from './verification.ts';
+
+type CoreChannel =
+  | 'profiles:list' | 'profiles:add' | 'profiles:select' | 'profiles:remove' | 'sync:state' | 'sync:confirmKey' | 'identity:get'
+  | 'verify:status' | 'verify:run' | 'verify:cancel' | 'verify:evidence' | 'verify:report' | 'correlation:rank' | 'metrics:series';
+
+const roles = new Set(['viewer', 'responder', 'approver', 'admin']);
+
+async function identity(s: ActiveSession): Promise<Identity | null> {
+  const body = await callApi(s.target, { method: 'GET', path: '/api/v1/me', timeoutMs: 3000 }).catch(() => null);
+  if (typeof body !== 'object' || body === null) return null;
+  const { name, role } = body as Record<string, unknown>;
+  return typeof name === 'string' && typeof role === 'string' && roles.has(role) ? { name, role: role as Identity['role'] } : null;
+}
+
+/** Error-rate samples of every service the metrics stream knows, around the window (absent → no telemetry). */
+function telemetryOf(s: ActiveSession, atMs: number, windowSeconds: number): Telemetry | null {
+  const from = new Date(atMs - (windowSeconds + 600) * 1000).toISOString();
+  const to = new Date(atMs + 600 * 1000).toISOString();
+  const services: Record<string, { at: string; error_rate: number; requests: number }[]> = {};
+  for (const name of s.metrics.services()) {
+    const series = s.metrics.series(name, from, to, 30);
+    services[name] = series.points.map((p) => ({ at: p.t, error_rate: p.errorRate, requests: Math.round(p.rps * series.stepSeconds) }));
+  }
+  return Object.keys(services).length ? { services } : null;
+}
+
+function rank(runtime: ConsoleRuntime, req: CorrelationRequest): CorrelationResult {
+  const s = runtime.session();
+  const db = runtime.replica().db;
+  const windowSeconds = (req.windowMinutes ?? 30) * 60;
+  const query = 'incidentId' in req ? { kind: 'incident' as const, id: req.incidentId } : { kind: 'at' as const, at: req.at };
+  const atMs = 'at' in req ? Date.parse(req.at) : Date.now();
+  return rankFromReplica(db, {
+    query, service: 'service' in req ? req.service ?? null : null, environment: null,
+    options: { windowSeconds, limit: req.limit ?? 3 }, telemetry: telemetryOf(s, atMs, windowSeconds),
+  });
+}
+
+/** The core handlers. */
+export function coreHandlers(runtime: ConsoleRuntime, verification: Verification): { [C in CoreChannel]: Handler<C> } {
+  return {
+    'profiles:list': () => runtime.store.list(),
+    'profiles:add': (input) => runtime.store.add(input),
+    'profiles:select': async ({ id }) => {
+      const profile = runtime.store.select(id);
+      await runtime.activate(id);
+      return profile;
+    },
+    'profiles:remove': async ({ id }) => {
+      const wasActive = runtime.store.active()?.id === id;
+      if (wasActive) await runtime.stop();
+      runtime.store.remove(id);
+      const next = runtime.store.active();
+      if (wasActive && next) await runtime.activate(next.id);
+      return null;
+    },
+    'sync:state': () => runtime.syncState(),
+    'sync:confirmKey': ({ vkey, accept }) => runtime.session().sync?.confirmKey(vkey, accept) ?? runtime.syncState(),
+    'identity:get': () => identity(runtime.session()),
+    'verify:status': () => verification.status(),
+    'verify:run': ({ mode }) => verification.run(mode),
+    'verify:cancel': ({ runId }) => verification.cancel(runId),
+    'verify:evidence': () => verification.evidence(),
+    'verify:report': () => verification.report(),
+    'correlation:rank': (req) => rank(runtime, req),
+    'metrics:series': ({ service, from, to, stepSeconds }) => runtime.session().metrics.series(service, from, to, stepSeconds),
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Handlers of the read channels: everything about control-plane state is derived from the local
+ * replica (read models in main/views), so it works offline and shows exactly what can be verified.
+ */
+import type { Handler } from '../ipc/registry.ts';
+import {
+  entryDetail, flagDetail, inclusionCheck, listChangeRequests, listFlags, listIncidents, queryLedger,
+} from '../views/index.ts';
+import type { ConsoleRuntime } from './runtime.ts';
+
+type ReadChannel = 'ledger:query' | 'ledger:entry' | 'ledger:inclusion' | 'incidents:list' | 'flags:list' | 'flags:get' | 'changes:list';
+
+/** The read handlers. */
+export function readHandlers(runtime: ConsoleRuntime, catchUp: () => void): { [C in ReadChannel]: Handler<C> } {
+  const db = () => {
+    catchUp();
+    return runtime.replica().db;
+  };
+  return {
+    'ledger:query': (q) => queryLedger(db(), q),
+    'ledger:entry': ({ idx }) => entryDetail(db(), idx),
+    'ledger:inclusion': ({ idx }) => inclusionCheck(db(), idx),
+    'incidents:list': () => listIncidents(db()),
+    'flags:list': (args) => listFlags(db(), args),
+    'flags:get': ({ key }) => flagDetail(db(), key),
+    'changes:list': ({ status }) => listChangeRequests(db(), status),
+  };
+}

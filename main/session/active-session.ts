@@ -1,0 +1,140 @@
+/**
+ * One active profile at run time: the launch integrity check of its replica, its sync engine
+ * (ledger mirror), its metrics stream, its control-plane client target and the round-trip tracker,
+ * with the engine's events mapped onto the renderer's event channels.
+ */
+import { existsSync } from 'node:fs';
+import type { Evidence, SyncState } from '../../shared/ipc/contract.ts';
+import { LedgerError } from '../../shared/ledger/index.ts';
+import type { ClientTarget } from '../actions/http.ts';
+import { fileHighWaterMark, type HighWaterMarkCodec } from '../ledger/high-water-mark.ts';
+import { sha256 } from '../ledger/node-crypto.ts';
+import { Replica } from '../ledger/replica.ts';
+import type { ReplicaOptions } from '../ledger/replica-types.ts';
+import { verifyReplicaFile } from '../ledger/verify-run.ts';
+import type { VerifyOptions } from '../ledger/verify-types.ts';
+import type { EventHub } from '../ipc/registry.ts';
+import type { NotificationSpec } from '../notify/notification-policy.ts';
+import type { ProfileStore } from '../profiles/profile-store.ts';
+import { trustedKeysOf } from '../profiles/tofu.ts';
+import { engineAlert } from '../sync/alerts.ts';
+import { startSync, type SyncHandle } from '../sync/engine.ts';
+import { consistencyProofFetcher } from '../sync/handshake.ts';
+import { MetricsStore } from '../sync/metrics-store.ts';
+import { startMetricsSync, type MetricsSync } from '../sync/metrics-sync.ts';
+import { announce } from './announce.ts';
+import { EntryWatch } from './entry-watch.ts';
+import { ReceiptTracker } from './receipts.ts';
+
+/** Side effects the session needs from its shell. */
+export interface SessionDeps {
+  store: ProfileStore;
+  events: EventHub;
+  hwmCodec: HighWaterMarkCodec;
+  notify: (spec: NotificationSpec) => void;
+  /** Called after entries were appended (read models catch up here). */
+  onAppended: (replica: Replica) => void;
+  log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+/** The running pieces of the active profile. */
+export interface ActiveSession {
+  profileId: string;
+  target: ClientTarget;
+  /** Null when the launch check failed: a damaged replica is never advanced. */
+  sync: SyncHandle | null;
+  metrics: MetricsSync;
+  receipts: ReceiptTracker;
+  /** Evidence from the launch integrity check (tampering while the app was closed), if any. */
+  launchAlert: Evidence | null;
+  /** The open replica (null until the ledger origin is known). */
+  replica(): Replica | null;
+  state(): SyncState;
+  stop(): Promise<void>;
+}
+
+interface Opened {
+  replica: Replica | null;
+  alert: Evidence | null;
+}
+
+/** Opens an existing replica and deep-verifies it before anything new is trusted or appended. */
+async function launchCheck(path: string, open: () => Replica, options: VerifyOptions): Promise<Opened> {
+  if (!existsSync(path)) return { replica: null, alert: null };
+  let replica: Replica;
+  try {
+    replica = open();
+  } catch (err) {
+    if (!(err instanceof LedgerError)) throw err;
+    return { replica: null, alert: { ...engineAlert('launch-check', err.code, err.detail, [], Date.now()), idx: err.idx } };
+  }
+  const report = await verifyReplicaFile(path, { ...options, mode: 'deep' });
+  if (report.ok) return { replica, alert: null };
+  const alert = engineAlert('launch-check', report.code ?? 'ROOT_MISMATCH', `${report.detail} (found when the console opened this replica)`, [], Date.now());
+  return { replica, alert: { ...alert, idx: report.idx } };
+}
+
+/** Opens the replica of `profileId`, checks it, and starts mirroring its control plane. */
+export async function openSession(deps: SessionDeps, profileId: string): Promise<ActiveSession> {
+  const stored = deps.store.get(profileId);
+  const token = deps.store.token(profileId);
+  const target: ClientTarget = { url: stored.url, token };
+  const path = deps.store.replicaPath(profileId);
+  const trustedKeys = trustedKeysOf(sha256, stored.keys);
+  const fetchConsistencyProof = consistencyProofFetcher(() => ({ baseUrl: stored.url, token }));
+  const open = (init: Omit<ReplicaOptions, 'path' | 'highWaterMark'>): Replica =>
+    Replica.open({ path, ...init, highWaterMark: fileHighWaterMark(`${path}.hwm`, deps.hwmCodec) });
+  // A profile that synced before has a pinned origin: open (and check) its replica now, so it is browsable offline.
+  const launch = stored.origin === null ? { replica: null, alert: null }
+    : await launchCheck(path, () => open({ origin: stored.origin ?? '', trustedKeys, fetchConsistencyProof }), {
+      origin: stored.origin, trustedKeys, highWaterMark: fileHighWaterMark(`${path}.hwm`, deps.hwmCodec),
+    });
+  let replica = launch.replica;
+  if (launch.alert) deps.log('error', 'replica failed the launch check', { code: launch.alert.code, idx: launch.alert.idx });
+  const receipts = new ReceiptTracker((r) => deps.events.emit('actions:updated', r));
+  const sync = launch.alert ? null : startSync({
+    profile: {
+      url: stored.url, token, origin: stored.origin, keys: stored.keys,
+      remember: (origin, key) => { deps.store.pinOrigin(profileId, origin); deps.store.trustKey(profileId, key); },
+    },
+    replica: replica ?? ((init) => (replica = open(init))),
+    log: (l) => deps.log(l.level, l.message, { code: l.code }),
+  });
+  if (sync) wireSyncEvents(deps, sync, receipts, () => replica);
+  const metrics = startMetricsSync({
+    target: { baseUrl: stored.url, token }, store: new MetricsStore(deps.store.metricsPath(profileId)),
+    log: (code, message) => deps.log('warn', message, { code }),
+  });
+  const halted: SyncState | null = launch.alert ? { kind: 'halted', url: stored.url, code: launch.alert.code, message: launch.alert.detail } : null;
+  return {
+    profileId, target, sync, metrics, receipts, launchAlert: launch.alert,
+    replica: () => replica,
+    state: () => halted ?? sync?.state() ?? { kind: 'idle' },
+    stop: async () => {
+      await Promise.all([sync?.stop(), metrics.stop()]);
+      replica?.close();
+      replica = null;
+    },
+  };
+}
+
+function wireSyncEvents(deps: SessionDeps, sync: SyncHandle, receipts: ReceiptTracker, replica: () => Replica | null): void {
+  let watch: EntryWatch | null = null;
+  sync.events.on('sync:state', (s) => deps.events.emit('sync:changed', s));
+  sync.events.on('sync:progress', (p) => deps.events.emit('sync:progressed', p));
+  sync.events.on('ledger:alert', (e) => deps.events.emit('ledger:alerted', e));
+  sync.events.on('ledger:verified', (v) => {
+    receipts.verifiedUpTo(v.verifiedSize);
+    deps.events.emit('ledger:verified', v);
+  });
+  sync.events.on('ledger:appended', (a) => {
+    const r = replica();
+    if (!r) return;
+    watch ??= new EntryWatch(a.receivedSize);
+    const arrived = watch.read(r, sync.state().kind === 'live');
+    receipts.seen(arrived);
+    announce(deps.events, deps.notify, arrived);
+    deps.onAppended(r);
+    deps.events.emit('ledger:appended', a);
+  });
+}
