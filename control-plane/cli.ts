@@ -1,0 +1,67 @@
+/**
+ * Entry point: `npm run control-plane -- --port <p> --data <dir> [--demo]` serves; `… user add <name> --role <r>
+ * --data <dir>` mints a token. Other tools parse stdout: the `control-plane listening on <url>` line, then (with
+ * --demo) one `demo token <role> <name> <token>` line per demo person; all are written in one write.
+ */
+import { openDatabase } from './db/open-db.ts';
+import { addUser } from './db/users.ts';
+import { USAGE, parseCommand } from './cli-args.ts';
+import type { Command } from './cli-args.ts';
+import { startControlPlane } from './server.ts';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function serve(command: Extract<Command, { kind: 'serve' }>): Promise<void> {
+  const cp = await startControlPlane(command.options);
+  const lines = [
+    `control-plane listening on ${cp.url}`,
+    `ledger origin ${cp.origin}`,
+    ...cp.verifierKeys.map((k) => `ledger key ${k}`),
+    ...cp.demoTokens.map((t) => `demo token ${t.role} ${t.name} ${t.token}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  let closing = false;
+  const stop = (): void => {
+    if (closing) return;
+    closing = true;
+    cp.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function userAddCommand(command: Extract<Command, { kind: 'user-add' }>): void {
+  const db = openDatabase(command.dataDir);
+  try {
+    const token = addUser(db, command.name, command.role);
+    process.stdout.write(`user ${command.name} (${command.role}) added to ${command.dataDir}; the token below is shown only once:\n${token}\n`);
+  } finally {
+    db.close();
+  }
+}
+
+async function main(): Promise<void> {
+  let command: Command;
+  try {
+    command = parseCommand(process.argv.slice(2));
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command.kind === 'user-add') {
+    userAddCommand(command);
+    return;
+  }
+  await serve(command);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`control-plane: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

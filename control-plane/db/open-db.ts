@@ -1,0 +1,36 @@
+/** Opens (creating if needed) the control plane's SQLite database in a data dir, migrated to the latest schema. */
+import Database from 'better-sqlite3';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MIGRATIONS } from './schema.ts';
+
+/** File name of the database inside the data dir. */
+export const DB_FILE = 'control-plane.sqlite';
+
+/** Creates the data dir (mode 0700) and opens the migrated database (WAL, foreign keys on). */
+export function openDatabase(dataDir: string): Database.Database {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  const db = new Database(join(dataDir, DB_FILE));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+/** Applies pending migrations, each in its own transaction (safe if another process migrates concurrently). */
+export function migrate(db: Database.Database): void {
+  for (;;) {
+    const done = db.transaction(() => {
+      const version = Number(db.pragma('user_version', { simple: true }));
+      const next = MIGRATIONS[version];
+      if (next === undefined) return true;
+      db.exec(next);
+      db.pragma(`user_version = ${version + 1}`);
+      return false;
+    }).immediate();
+    if (done) return;
+  }
+}

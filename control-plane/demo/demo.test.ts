@@ -1,0 +1,97 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../app-setup.ts';
+import type { App } from '../domain/app.ts';
+import { resolveOptions } from '../options.ts';
+import type { RunningControlPlane } from '../server.ts';
+import { startControlPlane } from '../server.ts';
+import { waitFor } from '../test/harness.ts';
+import { SCENARIO } from './catalog.ts';
+import { buildHistory } from './history.ts';
+
+const dirs: string[] = [];
+const ANCHOR = Date.parse('2026-11-25T03:00:00.000Z');
+
+function history(seed: number): { texts: string[]; note: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'cp-demo-'));
+  dirs.push(dir);
+  const app: App = createApp(resolveOptions({ dataDir: dir, demo: { seed, incidentAfterMs: 1000, anchor: ANCHOR }, log: () => undefined }));
+  buildHistory(app, { seed, anchor: ANCHOR, flags: 60, entries: 2500 });
+  const note = app.checkpoints.signNow().note;
+  const texts = app.ledger.texts(0, app.ledger.size);
+  app.hub.close();
+  app.db.close();
+  return { texts, note };
+}
+
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('demo history', () => {
+  it('is byte-identical for the same seed and anchor, and differs for another seed', () => {
+    const a = history(7);
+    const b = history(7);
+    const c = history(8);
+    expect(a.texts.length).toBeGreaterThan(2400);
+    expect(b.texts).toEqual(a.texts);
+    expect(b.note).toBe(a.note);
+    expect(c.texts).not.toEqual(a.texts);
+  });
+});
+
+describe('demo scenario', () => {
+  let cp: RunningControlPlane;
+  let bootMs = 0;
+  const auth = (role: string): Record<string, string> => ({ Authorization: `Bearer ${cp.demoTokens.find((t) => t.role === role)?.token ?? ''}` });
+  const get = async (path: string): Promise<unknown> => (await fetch(`${cp.url}${path}`, { headers: auth('viewer') })).json();
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cp-demo-live-'));
+    dirs.push(dir);
+    const t0 = Date.now();
+    cp = await startControlPlane({ dataDir: dir, demo: { seed: 1, incidentAfterMs: 300, tickMs: 200, monitorWindowMs: 2000 }, log: () => undefined });
+    bootMs = Date.now() - t0;
+  }, 60_000);
+  afterAll(async () => cp.close());
+
+  it('boots quickly with three weeks of history for 12 services and ~200 flags', async () => {
+    expect(bootMs).toBeLessThan(15_000);
+    expect(cp.app.ledger.size).toBeGreaterThan(19_000);
+    expect(cp.app.ledger.size).toBeLessThan(21_000);
+    const first = JSON.parse(cp.app.ledger.texts(0, 1)[0] ?? '{}') as { ts: string };
+    expect(Date.now() - Date.parse(first.ts)).toBeGreaterThan(20 * 86_400_000);
+    expect((await get('/api/v1/services') as { services: string[] }).services.length).toBe(12);
+    expect((await get('/api/v1/flags') as { flags: unknown[] }).flags.length).toBe(199);
+    expect((await get('/api/v1/tombstones') as { tombstones: { flag_key: string }[] }).tombstones.map((t) => t.flag_key)).toContain(SCENARIO.tombstoned);
+  });
+
+  it('signs with the demo key shipped in resources/demo/trusted-keys.json', () => {
+    const shipped = JSON.parse(readFileSync(join(process.cwd(), 'resources', 'demo', 'trusted-keys.json'), 'utf8')) as { origin: string; keys: { vkey: string }[] };
+    expect(shipped.origin).toBe(cp.origin);
+    expect(shipped.keys.map((k) => k.vkey)).toEqual(cp.verifierKeys);
+  });
+
+  it('prints working tokens for admin, responder and two approvers', async () => {
+    expect(cp.demoTokens.map((t) => `${t.role} ${t.name}`)).toEqual(['admin dana', 'responder riley', 'approver avery', 'approver blake', 'viewer vic']);
+    expect(await (await fetch(`${cp.url}/api/v1/me`, { headers: auth('responder') })).json()).toEqual({ name: 'riley', role: 'responder' });
+  });
+
+  it('has pending change requests waiting for a second approver', async () => {
+    const pending = (await get('/api/v1/change-requests?status=PENDING') as { change_requests: { flag_key: string; valid_approvals: number; required_approvals: number }[] }).change_requests;
+    expect(pending.find((c) => c.flag_key === 'payments.card.3ds-v2-challenge')).toMatchObject({ valid_approvals: 1, required_approvals: 2 });
+  });
+
+  it('runs the live incident: payments ramp, circuit breaker on a HIGH flag elsewhere, PagerDuty incident', async () => {
+    const tail = (): Record<string, unknown>[] => cp.app.ledger.texts(Math.max(0, cp.app.ledger.size - 40), cp.app.ledger.size).map((t) => JSON.parse(t) as Record<string, unknown>);
+    await waitFor(() => tail().some((e) => e['action'] === 'flag.updated' && e['flag'] === SCENARIO.culprit && (e['after'] as { rollout_pct: number }).rollout_pct === 50), 5000);
+    await waitFor(() => tail().some((e) => e['action'] === 'flag.auto_rolled_back' && e['flag'] === SCENARIO.breakerTarget), 20_000);
+    await waitFor(() => tail().some((e) => e['action'] === 'incident.triggered' && (e['after'] as { service: string }).service === 'payments'), 20_000);
+    const breaker = tail().find((e) => e['action'] === 'flag.auto_rolled_back');
+    expect(breaker).toMatchObject({ actor: { type: 'system', id: 'system:evaluator' }, env: 'production' });
+    const incident = tail().find((e) => e['action'] === 'incident.triggered');
+    expect(incident).toMatchObject({ actor: { type: 'service', id: 'pagerduty' }, after: { source: 'pagerduty', severity: 'critical' } });
+  }, 45_000);
+});

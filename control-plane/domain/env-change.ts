@@ -1,0 +1,112 @@
+/**
+ * The one path every environment-state change takes (update, kill, rollback, change request, schedule, circuit
+ * breaker, break-glass): resolve the flag, check prerequisites, write the state and append the ledger entry in the
+ * caller's transaction. The tier gate decides when a change needs four-eyes or a break-glass token.
+ */
+import type { App, ActionContext } from './app.ts';
+import { HttpError } from '../http/errors.ts';
+import type { EnvState } from './env-state.ts';
+import { defaultEnvState, sameState, stateJson } from './env-state.ts';
+import type { FlagRecord, Tier } from './flag-def.ts';
+import { getFlag, getTombstone, writeEnv } from './flag-repo.ts';
+import { checkPrerequisites } from './prerequisites.ts';
+import { consumeBreakGlass } from './break-glass.ts';
+
+/** A state change to record. */
+export interface EnvChange {
+  key: string;
+  env: string;
+  action: string;
+  reason: string;
+  refs?: Record<string, string>;
+  /** Record the entry even when the state does not change (approved change requests, schedules). */
+  allowNoop?: boolean;
+  /** Computes the new state from the current one. */
+  next: (before: EnvState, rec: FlagRecord) => EnvState;
+}
+
+/** What a change did. */
+export interface EnvChangeResult {
+  flag: FlagRecord;
+  before: EnvState;
+  after: EnvState;
+  idx: number;
+  version: number;
+  action: string;
+}
+
+/** Which operation is being gated. */
+export type GateKind = 'update' | 'kill' | 'rollback';
+
+/** The live flag, or 404 FLAG_NOT_FOUND / 410 FLAG_TOMBSTONED. */
+export function requireFlag(app: App, key: string): FlagRecord {
+  const rec = getFlag(app.db, key);
+  if (rec !== null) return rec;
+  if (getTombstone(app.db, key) !== null) {
+    throw new HttpError(410, 'FLAG_TOMBSTONED', `${key} was archived (tombstoned); its history stays in the ledger but it cannot change`);
+  }
+  throw new HttpError(404, 'FLAG_NOT_FOUND', `no flag ${key}; check the key (team.domain.purpose)`);
+}
+
+/** Throws 404 UNKNOWN_ENVIRONMENT unless `env` is configured. */
+export function requireEnv(app: App, env: string): void {
+  if (!app.options.environments.includes(env)) {
+    throw new HttpError(404, 'UNKNOWN_ENVIRONMENT', `unknown environment ${env}; known: ${app.options.environments.join(', ')}`);
+  }
+}
+
+/** The current state of a flag in an environment (the default state if never written). */
+export function currentState(rec: FlagRecord, env: string): EnvState {
+  return rec.environments[env] ?? defaultEnvState();
+}
+
+/** Records one environment change (no tier gate); throws 409 NO_CHANGE when the state would not change. */
+export function applyEnvChange(app: App, ctx: ActionContext, change: EnvChange, loaded?: FlagRecord): EnvChangeResult {
+  requireEnv(app, change.env);
+  const flag = loaded ?? requireFlag(app, change.key);
+  const before = currentState(flag, change.env);
+  const after = change.next(before, flag);
+  if (change.allowNoop !== true && sameState(before, after)) {
+    throw new HttpError(409, 'NO_CHANGE', `${change.key} in ${change.env} is already in that state; nothing was written`, { current: before });
+  }
+  if (!sameState(before.prerequisites, after.prerequisites)) checkPrerequisites(app.db, change.key, change.env, after.prerequisites);
+  const version = writeEnv(app.db, change.key, change.env, after, ctx.now);
+  const entry = app.ledger.append({
+    ts: ctx.now, actor: ctx.actor, action: change.action, flag: change.key, env: change.env,
+    before: stateJson(before), after: stateJson(after), reason: change.reason, refs: change.refs ?? {},
+  });
+  return { flag, before, after, idx: entry.idx, version, action: change.action };
+}
+
+/** True when the operation on a flag of this tier needs four-eyes (or break-glass) instead of a direct write. */
+export function needsFourEyes(kind: GateKind, tier: Tier): boolean {
+  switch (kind) {
+    case 'update':
+      return tier === 'HIGH' || tier === 'BLOCKED';
+    case 'kill':
+    case 'rollback':
+      return tier === 'BLOCKED';
+  }
+}
+
+/**
+ * A direct change by a person, gated by tier: when four-eyes is required, only a valid break-glass token lets it
+ * through (recorded as `break_glass.used` with refs.operation = the original action); otherwise 403 APPROVAL_REQUIRED.
+ */
+export function gatedEnvChange(
+  app: App, ctx: ActionContext, kind: GateKind, change: EnvChange, breakGlass: string | undefined, loaded?: FlagRecord,
+): EnvChangeResult {
+  const flag = loaded ?? requireFlag(app, change.key);
+  if (!needsFourEyes(kind, flag.definition.tier)) return applyEnvChange(app, ctx, change, flag);
+  if (breakGlass === undefined) {
+    const quorum = flag.definition.tier === 'BLOCKED' ? 'two other approvers' : 'one other approver';
+    throw new HttpError(403, 'APPROVAL_REQUIRED',
+      `${change.key} is ${flag.definition.tier} tier: open a change request (needs ${quorum}) or send X-Break-Glass-Token`,
+      { tier: flag.definition.tier });
+  }
+  requireEnv(app, change.env);
+  const tokenId = consumeBreakGlass(app, ctx, breakGlass, change.key, change.env);
+  return applyEnvChange(app, ctx, {
+    ...change, action: 'break_glass.used', refs: { ...change.refs, break_glass_token: tokenId, operation: change.action },
+  }, flag);
+}

@@ -1,0 +1,95 @@
+/** Per-environment flag state (the change users feel) and its validation. */
+import canonicalize from 'canonicalize';
+import type { JsonValue } from '../../shared/ledger/index.ts';
+import type { Check } from '../http/validate.ts';
+import { arr, bool, int, obj, oneOf, optional, str } from '../http/validate.ts';
+
+/** Targeting rule operators. */
+export const RULE_OPS = ['in', 'not_in', 'starts_with', 'ends_with', 'contains'] as const;
+
+/** One targeting rule: first match wins. */
+export interface Rule {
+  attribute: string;
+  op: (typeof RULE_OPS)[number];
+  values: string[];
+  variation: string;
+}
+
+/** State of one flag in one environment. */
+export interface EnvState {
+  enabled: boolean;
+  rollout_pct: number;
+  variation: string;
+  rules: Rule[];
+  prerequisites: string[];
+}
+
+/** A partial update of an EnvState. */
+export type EnvPatch = Partial<EnvState>;
+
+/** Dot-notation flag key `team.domain.purpose`. */
+export const FLAG_KEY_RE = /^[a-z][a-z0-9-]{0,39}\.[a-z][a-z0-9-]{0,39}\.[a-z][a-z0-9_-]{0,59}$/;
+const NAME_RE = /^[a-z][a-z0-9_-]{0,39}$/;
+
+/** Validates a flag key value. */
+export const flagKeyCheck: Check<string> = str({ max: 142, pattern: FLAG_KEY_RE, hint: 'must be a dot-notation key team.domain.purpose (lowercase)' });
+const variationCheck = str({ min: 1, max: 40, pattern: NAME_RE, hint: 'must be a lowercase identifier' });
+
+const ruleCheck = obj({
+  attribute: str({ min: 1, max: 64, pattern: /^[A-Za-z][A-Za-z0-9_.-]*$/, hint: 'must be an attribute name' }),
+  op: oneOf(RULE_OPS),
+  values: arr(str({ max: 200 }), 100),
+  variation: variationCheck,
+});
+
+/** Schema of a partial EnvState in request bodies. */
+export const envPatchShape = {
+  enabled: optional(bool()),
+  rollout_pct: optional(int(0, 100)),
+  variation: optional(variationCheck),
+  rules: optional(arr(ruleCheck, 50)),
+  prerequisites: optional(arr(flagKeyCheck, 20)),
+};
+
+/** Schema of a full EnvState. */
+export const envStateCheck: Check<EnvState> = obj({
+  enabled: bool(), rollout_pct: int(0, 100), variation: variationCheck, rules: arr(ruleCheck, 50), prerequisites: arr(flagKeyCheck, 20),
+});
+
+/** The state of an environment nobody has touched: off, 0 %, serving "on" when enabled. */
+export function defaultEnvState(): EnvState {
+  return { enabled: false, rollout_pct: 0, variation: 'on', rules: [], prerequisites: [] };
+}
+
+/** Applies a partial update (fields absent from the patch keep their value). */
+export function applyPatch(state: EnvState, patch: EnvPatch): EnvState {
+  const next: EnvState = { ...state };
+  if (patch.enabled !== undefined) next.enabled = patch.enabled;
+  if (patch.rollout_pct !== undefined) next.rollout_pct = patch.rollout_pct;
+  if (patch.variation !== undefined) next.variation = patch.variation;
+  if (patch.rules !== undefined) next.rules = patch.rules;
+  if (patch.prerequisites !== undefined) next.prerequisites = [...new Set(patch.prerequisites)];
+  return next;
+}
+
+/** Canonical text of any JSON value (for equality and hashing). */
+export function canonicalText(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('value is not JSON');
+  return text;
+}
+
+/** True when two states are identical. */
+export function sameState(a: JsonValue | EnvState, b: JsonValue | EnvState): boolean {
+  return canonicalText(a) === canonicalText(b);
+}
+
+/** The EnvState as a ledger JSON value. */
+export function stateJson(state: EnvState): JsonValue {
+  return state as unknown as JsonValue;
+}
+
+/** Parses an EnvState stored by this server. */
+export function parseState(text: string): EnvState {
+  return JSON.parse(text) as EnvState;
+}

@@ -1,0 +1,80 @@
+/**
+ * Executes approved scheduled changes when due. The approval bound the payload hash and the scheduled time; if the
+ * request's payload (or time) no longer hashes to what was approved — edited through the API or behind its back —
+ * execution is refused and the refusal is itself a ledger entry (`schedule.blocked`) plus an alert to the approvers.
+ */
+import { stmt } from '../db/stmt.ts';
+import type { App, ActionContext } from './app.ts';
+import { SCHEDULER } from './app.ts';
+import type { ChangeRequest } from './change-request-repo.ts';
+import { payloadHash, requireChangeRequest, setStatus } from './change-request-repo.ts';
+import { applyEnvChange } from './env-change.ts';
+import { toHttpError } from '../http/pipeline.ts';
+
+interface ScheduleRow {
+  id: string;
+  change_request_id: string;
+  run_at: number;
+  approved_hash: string;
+  approvers: string;
+}
+
+/** Runs every due schedule (each in its own transaction); returns how many were handled. */
+export function runDueSchedules(app: App, now: number): number {
+  const due = stmt(app.db, "SELECT id, change_request_id, run_at, approved_hash, approvers FROM schedules WHERE status = 'PENDING' AND run_at <= ? ORDER BY run_at, id")
+    .all(now) as ScheduleRow[];
+  for (const s of due) {
+    const ctx: ActionContext = { actor: SCHEDULER, now };
+    try {
+      app.store.tx(() => execute(app, ctx, s));
+    } catch (err) {
+      app.store.tx(() => block(app, ctx, s, requireChangeRequest(app.db, s.change_request_id), `execution failed: ${toHttpError(err).message}`));
+    }
+  }
+  return due.length;
+}
+
+function execute(app: App, ctx: ActionContext, s: ScheduleRow): void {
+  const cr = requireChangeRequest(app.db, s.change_request_id);
+  const actual = payloadHash(cr.flag_key, cr.env, cr.after, cr.scheduled_at);
+  if (actual !== s.approved_hash || cr.payload_hash !== s.approved_hash) {
+    block(app, ctx, s, cr, 'the change was edited after approval: its payload hash no longer matches the approved one');
+    return;
+  }
+  const result = applyEnvChange(app, ctx, {
+    key: cr.flag_key, env: cr.env, action: 'schedule.executed', reason: cr.reason, allowNoop: true,
+    refs: { schedule: s.id, change_request: cr.id, payload_hash: s.approved_hash }, next: () => cr.after,
+  });
+  stmt(app.db, "UPDATE schedules SET status = 'EXECUTED' WHERE id = ?").run(s.id);
+  setStatus(app.db, cr.id, 'APPLIED', ctx.now, result.idx);
+}
+
+function block(app: App, ctx: ActionContext, s: ScheduleRow, cr: ChangeRequest, reason: string): void {
+  const actual = payloadHash(cr.flag_key, cr.env, cr.after, cr.scheduled_at);
+  stmt(app.db, "UPDATE schedules SET status = 'BLOCKED' WHERE id = ?").run(s.id);
+  setStatus(app.db, cr.id, 'BLOCKED', ctx.now);
+  app.ledger.append({
+    ts: ctx.now, actor: ctx.actor, action: 'schedule.blocked', flag: cr.flag_key, env: cr.env, before: null,
+    after: { schedule_id: s.id, approved_payload_hash: s.approved_hash, actual_payload_hash: actual }, reason,
+    refs: { schedule: s.id, change_request: cr.id },
+  });
+  const approvers = JSON.parse(s.approvers) as string[];
+  app.store.afterCommit(() => app.notifier.send({
+    event: 'schedule.blocked', severity: 'warning', ts: new Date(ctx.now).toISOString(), dedup_key: s.id,
+    summary: `Scheduled change ${cr.id} on ${cr.flag_key} (${cr.env}) was blocked: ${reason}`,
+    details: { schedule: s.id, change_request: cr.id, flag: cr.flag_key, env: cr.env, approvers: approvers.join(', ') },
+  }));
+}
+
+/** Polls for due schedules every `intervalMs`; returns a stop function. */
+export function startScheduler(app: App, intervalMs: number, log: (line: string) => void): () => void {
+  const timer = setInterval(() => {
+    try {
+      runDueSchedules(app, app.clock());
+    } catch (err) {
+      log(`scheduler: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,86 @@
+/** Telemetry intake, breaker windows, metrics for the incident chart (JSON and SSE), services and alerts. */
+import type { ServerResponse } from 'node:http';
+import type { App } from '../domain/app.ts';
+import { listFlags } from '../domain/flag-repo.ts';
+import { ingestSamples, telemetryShape } from '../domain/telemetry.ts';
+import { HttpError } from '../http/errors.ts';
+import type { Reply, RequestContext, Route } from '../http/router.ts';
+import { json } from '../http/router.ts';
+import { openEventStream, sseFrame } from '../http/sse.ts';
+import { obj, parseWith } from '../http/validate.ts';
+import { intParam, strParam, timeParam } from './params.ts';
+
+const MAX_POINTS = 10_000;
+const STREAM_WINDOW_MS = 10_000;
+
+function metrics(app: App, ctx: RequestContext): Reply {
+  const now = ctx.now;
+  const service = strParam(ctx.url, 'service') ?? null;
+  const to = timeParam(ctx.url, 'to', now);
+  const from = timeParam(ctx.url, 'from', to - 30 * 60 * 1000);
+  const step = intParam(ctx.url, 'step', 1, 86_400, 10) * 1000;
+  if (from >= to) throw new HttpError(400, 'INVALID_RANGE', 'from must be before to');
+  if ((to - from) / Math.max(step, app.metrics.bucketMs) > MAX_POINTS) {
+    throw new HttpError(400, 'INVALID_RANGE', `that range has more than ${MAX_POINTS} points; use a larger step`);
+  }
+  return json(200, {
+    service, from: new Date(from).toISOString(), to: new Date(to).toISOString(),
+    step_seconds: Math.max(step, app.metrics.bucketMs) / 1000, points: app.metrics.query(service, from, to, step),
+  });
+}
+
+function snapshot(app: App, service: string | null): string {
+  const now = app.clock();
+  const names = service === null ? app.metrics.services() : [service];
+  const services = names.map((name) => ({ service: name, ...app.metrics.window(name, now - STREAM_WINDOW_MS, now + 1) }));
+  return JSON.stringify({ ts: new Date(now).toISOString(), window_seconds: STREAM_WINDOW_MS / 1000, services });
+}
+
+function metricsStream(app: App, ctx: RequestContext): Reply {
+  const service = strParam(ctx.url, 'service') ?? null;
+  const res: ServerResponse = ctx.res;
+  openEventStream(ctx.req, res);
+  let blockedSince: number | null = null;
+  const send = (frame: string): void => {
+    if (blockedSince !== null) {
+      // Metrics are samples: while the client is slow we drop frames instead of queueing them.
+      if (Date.now() - blockedSince > app.options.streamStallMs) res.destroy();
+      return;
+    }
+    if (!res.write(frame)) blockedSince = Date.now();
+  };
+  res.on('drain', () => { blockedSince = null; });
+  send(sseFrame('metrics', snapshot(app, service)));
+  const tick = setInterval(() => send(sseFrame('metrics', snapshot(app, service))), app.options.metricsIntervalMs);
+  const beat = setInterval(() => send(sseFrame('heartbeat', JSON.stringify({ ts: new Date(app.clock()).toISOString() }))), app.options.heartbeatMs);
+  res.on('close', () => {
+    clearInterval(tick);
+    clearInterval(beat);
+  });
+  return { kind: 'stream' };
+}
+
+function services(app: App): string[] {
+  const names = new Set(app.metrics.services());
+  for (const f of listFlags(app.db, {})) for (const s of f.definition.services) names.add(s);
+  return [...names].sort();
+}
+
+/** Telemetry and metrics route table. */
+export function telemetryRoutes(app: App): Route[] {
+  return [
+    {
+      method: 'POST', path: '/api/v1/telemetry', access: 'telemetry.write',
+      handle: (ctx) => {
+        const body = parseWith(obj(telemetryShape), ctx.body);
+        const trips = ingestSamples(app, body.samples, ctx.now);
+        return json(202, { accepted: body.samples.length, trips });
+      },
+    },
+    { method: 'GET', path: '/api/v1/telemetry/breakers', access: 'read', handle: () => json(200, { policy: app.breaker.policy, windows: app.breaker.stats() }) },
+    { method: 'GET', path: '/api/v1/metrics', access: 'read', handle: (ctx) => metrics(app, ctx) },
+    { method: 'GET', path: '/api/v1/metrics/stream', access: 'read', handle: (ctx) => metricsStream(app, ctx) },
+    { method: 'GET', path: '/api/v1/services', access: 'read', handle: () => json(200, { services: services(app) }) },
+    { method: 'GET', path: '/api/v1/alerts', access: 'read', handle: () => json(200, { alerts: app.notifier.recent }) },
+  ];
+}

@@ -1,0 +1,96 @@
+/**
+ * The reference Tombstone control plane as a library: startControlPlane(options) opens the data dir, optionally seeds
+ * the demo, listens on node:http and resolves once the server accepts connections.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app-setup.ts';
+import { addUser } from './db/users.ts';
+import type { Role } from './db/users.ts';
+import type { App } from './domain/app.ts';
+import { startScheduler } from './domain/scheduler.ts';
+import { createRequestListener } from './http/pipeline.ts';
+import { pruneReplays } from './http/idempotency.ts';
+import { Router } from './http/router.ts';
+import type { ControlPlaneOptions } from './options.ts';
+import { resolveOptions } from './options.ts';
+import { actionRoutes } from './routes/actions.ts';
+import { changeRequestRoutes } from './routes/change-requests.ts';
+import { flagRoutes } from './routes/flags.ts';
+import { healthRoutes } from './routes/health.ts';
+import { incidentRoutes } from './routes/incidents.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
+import { telemetryRoutes } from './routes/telemetry.ts';
+import { DEMO_USERS, seedDemo, startDemoLive } from './demo/index.ts';
+
+/** A demo person and their fresh token. */
+export interface DemoToken {
+  role: Role;
+  name: string;
+  token: string;
+}
+
+/** A running control plane. */
+export interface RunningControlPlane {
+  url: string;
+  port: number;
+  origin: string;
+  /** Verifier keys (`name+id+key`) currently published. */
+  verifierKeys: string[];
+  /** Tokens minted for the demo people (empty without --demo). */
+  demoTokens: DemoToken[];
+  /** The internals, for tests and tooling in this package. */
+  app: App;
+  close(): Promise<void>;
+}
+
+const HOUSEKEEPING_MS = 60_000;
+
+function routesFor(app: App, ready: () => boolean): Router {
+  return new Router([
+    ...healthRoutes(app, ready), ...ledgerRoutes(app), ...actionRoutes(app), ...flagRoutes(app), ...changeRequestRoutes(app),
+    ...incidentRoutes(app), ...telemetryRoutes(app),
+  ]);
+}
+
+function mintDemoTokens(app: App): DemoToken[] {
+  return DEMO_USERS.map((u) => ({ role: u.role, name: u.name, token: addUser(app.db, u.name, u.role, app.clock()) }));
+}
+
+/** Starts the control plane; resolves when it is listening. */
+export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
+  const opts = resolveOptions(options);
+  const app = createApp(opts);
+  const demoTokens = opts.demo === null ? [] : mintDemoTokens(app);
+  if (opts.demo !== null) seedDemo(app, opts.demo);
+  app.checkpoints.signNow();
+  let ready = false;
+  const server = createServer({ keepAliveTimeout: 10_000 }, createRequestListener({ store: app.store, router: routesFor(app, () => ready), clock: app.clock, log: opts.log }));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  app.baseUrl = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  const stops: (() => void)[] = [startScheduler(app, opts.schedulerIntervalMs, opts.log)];
+  const housekeeping = setInterval(() => {
+    app.metrics.prune(app.clock());
+    pruneReplays(app.db, app.clock());
+  }, HOUSEKEEPING_MS);
+  housekeeping.unref();
+  if (opts.demo !== null) stops.push(startDemoLive(app, opts.demo));
+  ready = true;
+  return {
+    url: app.baseUrl, port, origin: app.ledger.origin, verifierKeys: app.keys.list().map((k) => k.vkey), demoTokens, app,
+    close: async () => {
+      for (const stop of stops) stop();
+      clearInterval(housekeeping);
+      app.checkpoints.stop();
+      app.hub.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.notifier.flush();
+      app.db.close();
+    },
+  };
+}
