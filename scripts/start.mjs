@@ -46,7 +46,7 @@ async function startControlPlane() {
   const data = option('--data') ?? mkdtempSync(join(tmpdir(), 'tombstone-demo-'));
   const args = ['control-plane/cli.ts', '--port', option('--control-plane-port') ?? '0', '--data', data, '--demo'];
   if (option('--seed')) args.push('--seed', option('--seed'));
-  const { child, out, match } = await startAndWait(args, /control-plane listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*demo token responder \S+ (\S+)/);
+  const { child, out, match } = await startAndWait(args, /control-plane listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*demo token admin \S+ (\S+)/);
   child.stdout.on('data', (c) => process.stdout.write(c));
   // The demo control plane runs on this machine and printed its verifier keys: the console pins them directly.
   const keys = [...out.matchAll(/^ledger key (\S+)$/gm)].map((m) => m[1]);

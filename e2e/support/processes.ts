@@ -51,7 +51,8 @@ export interface ControlPlaneProcess extends Started {
   url: string;
   origin: string;
   keys: string[];
-  tokens: Record<string, { name: string; token: string }>;
+  /** Demo people in the order printed (two approvers exist, so look them up by name or role). */
+  people: { role: string; name: string; token: string }[];
   dataDir: string;
 }
 
@@ -59,14 +60,13 @@ export interface ControlPlaneProcess extends Started {
 export async function startControlPlaneProcess(dataDir: string, extra: string[] = []): Promise<ControlPlaneProcess> {
   const started = await startProcess(['control-plane/cli.ts', '--port', '0', '--data', dataDir, ...extra], /control-plane listening on (\S+)\n/);
   const text = started.output();
-  const tokens: ControlPlaneProcess['tokens'] = {};
-  for (const m of text.matchAll(/^demo token (\S+) (\S+) (\S+)$/gm)) tokens[m[1]!] = { name: m[2]!, token: m[3]! };
+  const people = [...text.matchAll(/^demo token (\S+) (\S+) (\S+)$/gm)].map((m) => ({ role: m[1]!, name: m[2]!, token: m[3]! }));
   return {
     ...started,
     url: /control-plane listening on (\S+)/.exec(text)![1]!,
     origin: /^ledger origin (\S+)$/m.exec(text)?.[1] ?? '',
     keys: [...text.matchAll(/^ledger key (\S+)$/gm)].map((m) => m[1]!),
-    tokens,
+    people,
     dataDir,
   };
 }
