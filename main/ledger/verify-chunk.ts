@@ -1,0 +1,162 @@
+/**
+ * Verifies one aligned chunk of entries: contiguity, and in deep mode canonical form, log, idx, prev and leaf hashes,
+ * building the chunk's compact range and snapshots at checkpoint sizes. The bulk path reads the chunk in one SQLite
+ * row; any surprise re-runs the chunk through the per-row path, which is the authority on which index failed and why.
+ */
+import type Database from 'better-sqlite3';
+import type { FastLeafExpectation } from '../../shared/ledger/index.ts';
+import { LedgerError, acceptLeafFast, encodeLogForScan, parseLeafBytes, toHex } from '../../shared/ledger/index.ts';
+import type { ChunkResult, ChunkTask, Snapshot, VerifyMode } from './verify-types.ts';
+import { BulkReader } from './bulk-read.ts';
+import { FastRange, LeafHasher, digestEquals } from './fast-hash.ts';
+
+const PROGRESS_EVERY = 16384;
+
+class Failure extends Error {
+  readonly result: { code: LedgerError['code']; idx: number; detail: string };
+  constructor(code: LedgerError['code'], idx: number, detail: string) {
+    super(detail);
+    this.result = { code, idx, detail };
+  }
+}
+
+/** Checks chunks of one replica file (one instance per thread). */
+export class ChunkVerifier {
+  private readonly bulk: BulkReader;
+  private readonly rows: Database.Statement;
+  private readonly hashAt: Database.Statement;
+  private readonly hasher = new LeafHasher();
+  private readonly expect: FastLeafExpectation;
+  private readonly origin: string;
+  private readonly mode: VerifyMode;
+  private readonly onRows: (n: number) => void;
+
+  constructor(db: Database.Database, origin: string, mode: VerifyMode, onRows: (n: number) => void = () => undefined) {
+    this.bulk = new BulkReader(db);
+    this.rows = db.prepare('SELECT idx, leaf, leaf_hash FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').raw(true);
+    this.hashAt = db.prepare('SELECT leaf_hash FROM entries WHERE idx = ?').pluck(true);
+    this.origin = origin;
+    this.mode = mode;
+    this.onRows = onRows;
+    this.expect = { logJson: encodeLogForScan(origin), idx: 0, prevHash: null };
+  }
+
+  /** Verifies one chunk. */
+  run(task: ChunkTask): ChunkResult {
+    const fast = this.mode === 'deep' ? this.fastDeep(task) : this.fastQuick(task);
+    return fast ?? this.perRow(task);
+  }
+
+  private prevHashOf(start: number): Buffer | null {
+    if (start === 0) return null;
+    const h: unknown = this.hashAt.get(start - 1);
+    return Buffer.isBuffer(h) && h.length === 32 ? h : null;
+  }
+
+  private checkLeaf(bytes: Uint8Array, s: number, e: number, idx: number, prevHash: Uint8Array | null, prevOffset = 0): void {
+    this.expect.idx = idx;
+    this.expect.prevHash = prevHash;
+    this.expect.prevOffset = prevOffset;
+    if (acceptLeafFast(bytes, s, e, this.expect)) return;
+    try {
+      const prev = prevHash === null ? '' : toHex(prevHash.subarray(prevOffset, prevOffset + 32));
+      parseLeafBytes(bytes.subarray(s, e), { log: this.origin, idx, prev });
+    } catch (err) {
+      if (err instanceof LedgerError) throw new Failure(err.code, idx, err.detail);
+      throw err;
+    }
+  }
+
+  /** Bulk deep path; null means "use the per-row path" (structure surprise or a failure to pin down). */
+  private fastDeep(task: ChunkTask): ChunkResult | null {
+    const block = this.bulk.leaves(task.start, task.end);
+    if (block === null) return null;
+    const { leaves, offsets, hashes } = block;
+    const range = new FastRange();
+    const snaps = new SnapshotCursor(task);
+    try {
+      for (let i = 0; i < task.end - task.start; i++) {
+        const idx = task.start + i;
+        const s = offsets[i] ?? 0;
+        const e = offsets[i + 1] ?? 0;
+        if (i === 0) this.checkLeaf(leaves, s, e, idx, this.prevHashOf(task.start));
+        else this.checkLeaf(leaves, s, e, idx, hashes, (i - 1) * 32);
+        if (!digestEquals(this.hasher.hashRange(leaves, s, e), hashes, i * 32)) return null;
+        this.appendAndSnap(range, hashes, i, snaps, idx);
+      }
+    } catch (err) {
+      if (err instanceof Failure) return null;
+      throw err;
+    }
+    this.onRows((task.end - task.start) % PROGRESS_EVERY);
+    return { start: task.start, end: task.end, peaks: range.snapshot(), snapshots: snaps.taken, failure: null };
+  }
+
+  private fastQuick(task: ChunkTask): ChunkResult | null {
+    const hashes = this.bulk.hashes(task.start, task.end);
+    if (hashes === null) return null;
+    const range = new FastRange();
+    const snaps = new SnapshotCursor(task);
+    for (let i = 0; i < task.end - task.start; i++) this.appendAndSnap(range, hashes, i, snaps, task.start + i);
+    this.onRows((task.end - task.start) % PROGRESS_EVERY);
+    return { start: task.start, end: task.end, peaks: range.snapshot(), snapshots: snaps.taken, failure: null };
+  }
+
+  private appendAndSnap(range: FastRange, hashes: Uint8Array, i: number, snaps: SnapshotCursor, idx: number): void {
+    range.append(hashes, i * 32);
+    snaps.after(idx + 1, range);
+    if ((i + 1) % PROGRESS_EVERY === 0) this.onRows(PROGRESS_EVERY);
+  }
+
+  /** The authoritative per-row path: finds the first failing index and its code. */
+  private perRow(task: ChunkTask): ChunkResult {
+    const range = new FastRange();
+    const snaps = new SnapshotCursor(task);
+    let expected = task.start;
+    let prev = this.prevHashOf(task.start);
+    let failure: ChunkResult['failure'] = null;
+    try {
+      for (const row of this.rows.iterate(task.start, task.end) as IterableIterator<unknown[]>) {
+        const [idx, leaf, hash] = row;
+        if (idx !== expected) throw new Failure('GAP', expected, `entry ${expected} is missing (the next stored entry is ${String(idx)})`);
+        if (!Buffer.isBuffer(hash) || hash.length !== 32) throw new Failure('LEAF_HASH_MISMATCH', expected, `the stored leaf hash of entry ${expected} is not 32 bytes`);
+        if (this.mode === 'deep') this.deepRow(leaf, hash, expected, prev);
+        this.appendAndSnap(range, hash, 0, snaps, expected);
+        prev = hash;
+        expected++;
+      }
+      if (expected < task.end) throw new Failure('GAP', expected, `entry ${expected} is missing`);
+    } catch (err) {
+      if (!(err instanceof Failure)) throw err;
+      failure = err.result;
+    }
+    return { start: task.start, end: task.end, peaks: range.snapshot(), snapshots: snaps.taken, failure };
+  }
+
+  private deepRow(leaf: unknown, hash: Buffer, idx: number, prev: Buffer | null): void {
+    const bytes = Buffer.isBuffer(leaf) ? leaf : typeof leaf === 'string' ? Buffer.from(leaf, 'utf8') : null;
+    if (bytes === null) throw new Failure('MALFORMED_LEAF', idx, `entry ${idx} holds no leaf bytes`);
+    this.checkLeaf(bytes, 0, bytes.length, idx, prev);
+    if (!digestEquals(this.hasher.hashRange(bytes, 0, bytes.length), hash, 0)) {
+      throw new Failure('LEAF_HASH_MISMATCH', idx, `the leaf bytes of entry ${idx} do not hash to its stored leaf hash`);
+    }
+  }
+}
+
+/** Takes peak snapshots when the range reaches each checkpoint size inside the chunk. */
+class SnapshotCursor {
+  readonly taken: Snapshot[] = [];
+  private readonly sizes: number[];
+  private next = 0;
+
+  constructor(task: ChunkTask) {
+    this.sizes = task.snapshotSizes;
+  }
+
+  after(size: number, range: FastRange): void {
+    while (this.next < this.sizes.length && this.sizes[this.next] === size) {
+      this.taken.push({ size, peaks: range.snapshot() });
+      this.next++;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/** Read-only connections for verification and export. */
+import Database from 'better-sqlite3';
+import { SCHEMA_VERSION, schemaVersion } from './migrations.ts';
+
+/**
+ * Opens a replica read-only. No mmap: mapped pages of a 400 MB file would count as resident memory of the process,
+ * and bulk reads are not faster with it. Throws E_NOT_A_REPLICA when the file is not a replica database of a schema
+ * this build understands.
+ */
+export function openVerifyConnection(path: string): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const version = schemaVersion(db);
+    if (version !== SCHEMA_VERSION) {
+      throw new Error(`E_NOT_A_REPLICA: ${path} has schema version ${version}; expected ${SCHEMA_VERSION}. Is it a Tombstone Console replica?`);
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

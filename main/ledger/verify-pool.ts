@@ -1,0 +1,117 @@
+/**
+ * Runs verification chunks on worker threads (dynamic dispatch, so a slow chunk does not idle the other cores) or
+ * inline. Results are handed to `consume` as they arrive; it returns true to stop early. Cancellable by AbortSignal.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ChunkResult, ChunkTask, VerifyMode } from './verify-types.ts';
+import { ChunkVerifier } from './verify-chunk.ts';
+import { openVerifyConnection } from './verify-db.ts';
+
+/** Where and how to run chunks. */
+export interface PoolOptions {
+  path: string;
+  origin: string;
+  mode: VerifyMode;
+  threads: number;
+  signal: AbortSignal | undefined;
+  onRows: (n: number) => void;
+}
+
+/** Consumes one result (by task index); returns true to stop. */
+export type Consume = (index: number, result: ChunkResult) => boolean;
+
+type WorkerMessage = { type: 'progress'; n: number } | { type: 'result'; result: ChunkResult } | { type: 'error'; message: string };
+
+/** The error a cancelled verification rejects with. */
+export function cancelled(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('E_CANCELLED: verification was cancelled');
+}
+
+async function runInline(tasks: readonly ChunkTask[], opts: PoolOptions, consume: Consume): Promise<void> {
+  const db = openVerifyConnection(opts.path);
+  try {
+    const verifier = new ChunkVerifier(db, opts.origin, opts.mode, opts.onRows);
+    for (let i = 0; i < tasks.length; i++) {
+      if (opts.signal?.aborted === true) throw cancelled(opts.signal);
+      if (consume(i, verifier.run(tasks[i] as ChunkTask))) return;
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    db.close();
+  }
+}
+
+const IDLE_MS = 15_000;
+const idle: Worker[] = [];
+let idleTimer: NodeJS.Timeout | null = null;
+
+/** A pooled worker (idle workers are unref'd, so they never keep the process alive, and exit after IDLE_MS). */
+function acquire(): Worker {
+  // A small young generation keeps each worker's garbage (one digest string per hash) from inflating resident memory.
+  const w = idle.pop() ?? new Worker(new URL('./verify-worker.ts', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 } });
+  w.ref();
+  w.removeAllListeners('message');
+  w.removeAllListeners('error');
+  return w;
+}
+
+function release(w: Worker): void {
+  w.removeAllListeners('message');
+  w.removeAllListeners('error');
+  w.on('error', () => undefined);
+  w.postMessage({ type: 'end' });
+  w.unref();
+  idle.push(w);
+  if (idleTimer !== null) clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => { for (const x of idle.splice(0)) void x.terminate(); }, IDLE_MS);
+  idleTimer.unref();
+}
+
+function runOnWorkers(tasks: readonly ChunkTask[], opts: PoolOptions, consume: Consume): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const workers: Worker[] = [];
+    let next = 0;
+    let completed = 0;
+    let stopped = false;
+    const onAbort = (): void => finish(opts.signal === undefined ? new Error('E_CANCELLED') : cancelled(opts.signal), true);
+    function finish(err?: Error, kill = false): void {
+      if (stopped) return;
+      stopped = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      // A worker still busy (cancel, error, early stop) is terminated; the others go back to the pool.
+      for (const w of workers) if (kill || err !== undefined || completed < next) void w.terminate(); else release(w);
+      if (err === undefined) resolve();
+      else reject(err);
+    }
+    function dispatch(w: Worker, current: { index: number }): void {
+      if (next >= tasks.length) return;
+      current.index = next++;
+      w.postMessage({ type: 'task', task: tasks[current.index] });
+    }
+    const count = Math.max(1, Math.min(opts.threads, tasks.length));
+    for (let t = 0; t < count; t++) {
+      const w = acquire();
+      const current = { index: -1 };
+      w.on('message', (m: WorkerMessage) => {
+        if (stopped) return;
+        if (m.type === 'progress') return opts.onRows(m.n);
+        if (m.type === 'error') return finish(new Error(m.message));
+        completed++;
+        if (consume(current.index, m.result) || completed === tasks.length) finish();
+        else dispatch(w, current);
+      });
+      w.on('error', (err) => finish(err, true));
+      workers.push(w);
+      w.postMessage({ type: 'begin', path: opts.path, origin: opts.origin, mode: opts.mode });
+      dispatch(w, current);
+    }
+    if (opts.signal?.aborted === true) onAbort();
+    opts.signal?.addEventListener('abort', onAbort);
+  });
+}
+
+/** Runs every task (or until `consume` says stop). */
+export function runChunks(tasks: readonly ChunkTask[], opts: PoolOptions, consume: Consume): Promise<void> {
+  if (tasks.length === 0) return Promise.resolve();
+  return opts.threads <= 0 ? runInline(tasks, opts, consume) : runOnWorkers(tasks, opts, consume);
+}

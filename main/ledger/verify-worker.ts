@@ -1,0 +1,42 @@
+/**
+ * Worker-thread entry of full re-verification. Workers are pooled and reused across runs (their start-up, which loads
+ * the TypeScript modules and SQLite, costs more than verifying 100k entries); each run opens its own read-only
+ * connection ('begin') and closes it ('end'), so a database file replaced between runs is never read stale.
+ */
+import { parentPort } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import type { ChunkTask, VerifyMode } from './verify-types.ts';
+import { ChunkVerifier } from './verify-chunk.ts';
+import { openVerifyConnection } from './verify-db.ts';
+
+/** Messages a worker accepts. */
+export type WorkerRequest =
+  | { type: 'begin'; path: string; origin: string; mode: VerifyMode }
+  | { type: 'task'; task: ChunkTask }
+  | { type: 'end' };
+
+const port = parentPort;
+if (port !== null) {
+  let db: Database.Database | null = null;
+  let verifier: ChunkVerifier | null = null;
+  const close = (): void => {
+    db?.close();
+    [db, verifier] = [null, null];
+  };
+  port.on('message', (m: WorkerRequest) => {
+    try {
+      if (m.type === 'begin') {
+        close();
+        db = openVerifyConnection(m.path);
+        verifier = new ChunkVerifier(db, m.origin, m.mode, (n) => port.postMessage({ type: 'progress', n }));
+      } else if (m.type === 'end') {
+        close();
+      } else {
+        if (verifier === null) throw new Error('E_INTERNAL: task before begin');
+        port.postMessage({ type: 'result', result: verifier.run(m.task) });
+      }
+    } catch (err) {
+      port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+    }
+  });
+}

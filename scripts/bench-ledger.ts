@@ -1,0 +1,166 @@
+/**
+ * `npm run bench:ledger`: builds a 1,000,000-entry replica from realistic ~250-byte leaves and measures, in one run:
+ * ingest rate (canonical check included), deep and quick full re-verification, the same verification done the naive way
+ * (one createHash per leaf and node, single thread, per-row reads), a hashing floor (bare crypto.hash over leaves in
+ * memory), their ratios, and the RSS growth during verification. BENCH_LEDGER_N overrides the size; the naive pass
+ * stops after BENCH_LEDGER_NAIVE_S seconds (default 60) and extrapolates.
+ */
+import { createHash, hash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { CompactRange, parseLeafBytes, signCheckpoint, toHex } from '../shared/ledger/index.ts';
+import { Replica } from '../main/ledger/replica.ts';
+import { verifyReplicaFile } from '../main/ledger/verify-run.ts';
+import { BulkReader } from '../main/ledger/bulk-read.ts';
+import { LeafHasher } from '../main/ledger/fast-hash.ts';
+import { testSigner, trustedKeyOf } from '../main/ledger/fixtures.ts';
+import { tempDir } from '../main/ledger/test-replica.ts';
+import { sha256 } from '../main/ledger/node-crypto.ts';
+
+const N = Number(process.env['BENCH_LEDGER_N'] ?? 1_000_000);
+const NAIVE_BUDGET_S = Number(process.env['BENCH_LEDGER_NAIVE_S'] ?? 60);
+const ORIGIN = 'acme.example/prod';
+const BATCH = 10_000;
+const CHECKPOINT_EVERY = 50_000;
+const signer = testSigner(ORIGIN);
+const trusted = [trustedKeyOf(signer)];
+const ACTIONS = ['flag.updated', 'flag.killed', 'flag.rolled_back'];
+
+/** One canonical leaf, written directly in RFC 8785 key order (canonicalize would dominate generation time). */
+function leafText(idx: number, prev: string): string {
+  const pct = (idx * 7) % 101;
+  const ts = new Date(Date.UTC(2026, 10, 25) + idx * 1000).toISOString();
+  return `{"action":"${ACTIONS[idx % 3]}","actor":{"id":"u${idx % 50}","type":"user"},"after":{"on":true,"pct":${pct}},`
+    + `"before":{"on":true,"pct":${Math.max(0, pct - 5)}},"env":"prod","flag":"f${idx % 997}","idx":${idx},"log":"${ORIGIN}",`
+    + `"prev":"${prev}","reason":"","refs":{},"ts":"${ts}","v":1}`;
+}
+
+/** Generates batches of entries plus a signed checkpoint every CHECKPOINT_EVERY entries (as the control plane would). */
+function* generate(): Generator<{ entries: { idx: number; leaf: string }[]; note: string | null; bytes: number }> {
+  const hasher = new LeafHasher();
+  const range = new CompactRange(sha256);
+  let prev = '';
+  for (let start = 0; start < N; start += BATCH) {
+    const entries: { idx: number; leaf: string }[] = [];
+    let bytes = 0;
+    for (let idx = start; idx < Math.min(start + BATCH, N); idx++) {
+      const leaf = leafText(idx, prev);
+      const h = hasher.hash(Buffer.from(leaf));
+      range.append(h);
+      prev = toHex(h);
+      bytes += leaf.length;
+      entries.push({ idx, leaf });
+    }
+    const end = start + entries.length;
+    const note = end % CHECKPOINT_EVERY === 0 || end === N ? signCheckpoint(sha256, { origin: ORIGIN, size: end, root: range.root() }, [signer]) : null;
+    yield { entries, note, bytes };
+  }
+}
+
+async function ingest(path: string): Promise<{ seconds: number; avgBytes: number }> {
+  const batches = [...generate()];
+  parseLeafBytes(Buffer.from(batches[0]?.entries[1]?.leaf ?? ''), { log: ORIGIN, idx: 1 });
+  const replica = Replica.open({ path, origin: ORIGIN, trustedKeys: trusted });
+  const t0 = performance.now();
+  for (const b of batches) {
+    const r = await replica.appendEntries(b.entries);
+    if (r.rejected !== null || r.appended !== b.entries.length) throw new Error(`ingest failed: ${JSON.stringify(r.rejected)}`);
+    if (b.note !== null && (await replica.applyCheckpoint(b.note)).kind !== 'promoted') throw new Error('checkpoint not promoted');
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (replica.status().verifiedSize !== N) throw new Error('not fully verified');
+  replica.close();
+  return { seconds, avgBytes: batches.reduce((a, b) => a + b.bytes, 0) / N };
+}
+
+/** Runs `fn` while sampling RSS every 20 ms; returns its result, seconds and peak RSS growth in MB. */
+async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number; growthMb: number }> {
+  const base = process.memoryUsage.rss();
+  let peak = base;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
+  const t0 = performance.now();
+  const value = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage.rss());
+  return { value, seconds, growthMb: (peak - base) / 2 ** 20 };
+}
+
+const naiveHash = (...parts: Uint8Array[]): Buffer => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+
+/** The naive verification: per-row reads, the reference leaf parser, one createHash per leaf and node, one thread. */
+function naiveVerify(path: string): { seconds: number; rows: number; complete: boolean } {
+  const db = new Database(path, { readonly: true });
+  const leafPrefix = Buffer.from([0]);
+  const nodePrefix = Buffer.from([1]);
+  const peaks: Buffer[] = [];
+  let prev = '';
+  let rows = 0;
+  const t0 = performance.now();
+  for (const row of db.prepare('SELECT idx, leaf, leaf_hash FROM entries ORDER BY idx').iterate() as IterableIterator<{ idx: number; leaf: Buffer; leaf_hash: Buffer }>) {
+    parseLeafBytes(row.leaf, { log: ORIGIN, idx: row.idx, prev });
+    const h = naiveHash(leafPrefix, row.leaf);
+    if (!h.equals(row.leaf_hash)) throw new Error('naive: hash mismatch');
+    let node = h;
+    for (let s = rows; s % 2 === 1; s = Math.floor(s / 2)) node = naiveHash(nodePrefix, peaks.pop() ?? Buffer.alloc(0), node);
+    peaks.push(node);
+    prev = h.toString('hex');
+    rows++;
+    if (rows % 10_000 === 0 && performance.now() - t0 > NAIVE_BUDGET_S * 1000) break;
+  }
+  db.close();
+  return { seconds: (performance.now() - t0) / 1000, rows, complete: rows === N };
+}
+
+/** Bare crypto.hash over every leaf (already in memory): the cost of leaf hashing alone, no tree, no checks. */
+function hashingFloor(path: string): { seconds: number; secondsBuffer: number } {
+  const db = new Database(path, { readonly: true });
+  const reader = new BulkReader(db);
+  const leaves: Buffer[] = [];
+  for (let s = 0; s < N; s += 65536) {
+    const block = reader.leaves(s, Math.min(s + 65536, N));
+    if (block === null) throw new Error('floor: unreadable block');
+    for (let i = 0; i < block.end - block.start; i++) leaves.push(block.leaves.subarray(block.offsets[i], block.offsets[i + 1]));
+  }
+  db.close();
+  let t0 = performance.now();
+  for (const leaf of leaves) hash('sha256', leaf, 'binary');
+  const seconds = (performance.now() - t0) / 1000;
+  t0 = performance.now();
+  for (const leaf of leaves) hash('sha256', leaf, 'buffer');
+  return { seconds, secondsBuffer: (performance.now() - t0) / 1000 };
+}
+
+const fmt = (s: number): string => `${s.toFixed(3)} s`;
+
+async function main(): Promise<void> {
+  const dir = process.env['BENCH_LEDGER_DIR'] ?? tempDir('bench-ledger-');
+  const path = join(dir, 'replica.sqlite');
+  try {
+    console.log(`bench:ledger — ${N.toLocaleString('en')} entries, Node ${process.versions.node}, ${process.platform}`);
+    const ing = await ingest(path);
+    console.log(`ingest            ${fmt(ing.seconds)}  ${Math.round(N / ing.seconds).toLocaleString('en')} entries/s (avg leaf ${ing.avgBytes.toFixed(0)} B; canonical, log, idx, prev checks, leaf hash, SQLite insert, a signed checkpoint every ${CHECKPOINT_EVERY.toLocaleString('en')})   target ≥ 100,000/s`);
+    await verifyReplicaFile(path, { mode: 'quick', trustedKeys: trusted });
+    const deep = await measured(() => verifyReplicaFile(path, { mode: 'deep', trustedKeys: trusted }));
+    const quick = await measured(() => verifyReplicaFile(path, { mode: 'quick', trustedKeys: trusted }));
+    if (!deep.value.ok || !quick.value.ok) throw new Error(`verification failed: ${deep.value.detail} / ${quick.value.detail}`);
+    console.log(`verify deep       ${fmt(deep.seconds)}  (${deep.value.checkpointsChecked} checkpoints, RSS growth ${deep.growthMb.toFixed(0)} MB)   target ≤ 1.5 s`);
+    console.log(`verify quick      ${fmt(quick.seconds)}  (RSS growth ${quick.growthMb.toFixed(0)} MB)   target ≤ 0.4 s`);
+    const naive = naiveVerify(path);
+    const naiveFull = naive.seconds * (N / naive.rows);
+    console.log(`verify naive      ${fmt(naiveFull)}${naive.complete ? '' : `  (extrapolated from ${naive.rows.toLocaleString('en')} rows in ${fmt(naive.seconds)})`}`);
+    const floor = hashingFloor(path);
+    console.log(`hashing floor     ${fmt(floor.seconds)}  (bare crypto.hash per leaf, 'binary' output; ${fmt(floor.secondsBuffer)} with 'buffer' output)`);
+    console.log(`ratios            naive/deep ${(naiveFull / deep.seconds).toFixed(1)}x (target ≥ 5x), deep/floor ${(deep.seconds / floor.seconds).toFixed(1)}x, quick/floor ${(quick.seconds / floor.seconds).toFixed(1)}x`);
+    console.log(`memory            verification RSS growth ≤ ${Math.max(deep.growthMb, quick.growthMb).toFixed(0)} MB (target ≤ 100 MB)`);
+  } finally {
+    if (process.env['BENCH_LEDGER_DIR'] === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
