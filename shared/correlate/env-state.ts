@@ -1,0 +1,91 @@
+/** Reading per-environment flag states out of leaf `before`/`after` values, and what a change did to exposure. */
+import type { JsonValue } from '../ledger/leaf.ts';
+import type { ExposureState } from './types.ts';
+
+/** The fields of an EnvState that correlation compares; absent optional fields read as empty. */
+export interface EnvStateView extends ExposureState {
+  variation: string | null;
+  rules: JsonValue;
+  prerequisites: readonly string[];
+}
+
+/** What a change did to who gets what, from the most to the least user-visible. */
+export type ExposureChange =
+  | { kind: 'increase'; from: number; to: number }
+  | { kind: 'decrease'; from: number; to: number }
+  | { kind: 'variation'; share: number; from: string | null; to: string | null }
+  | { kind: 'targeting'; what: 'rules' | 'prerequisites' | 'rules and prerequisites' }
+  | { kind: 'unreadable' }
+  | { kind: 'none' };
+
+function isObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** True when two JSON values are structurally equal (object key order ignored). */
+export function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => k in b && sameJson(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Reads the prerequisite keys of an EnvState-like value (non-string items are ignored). */
+export function readPrerequisites(v: JsonValue | undefined): readonly string[] {
+  if (!isObject(v) || !Array.isArray(v['prerequisites'])) return [];
+  return v['prerequisites'].filter((p): p is string => typeof p === 'string');
+}
+
+/** Reads an EnvState from a leaf value; null unless it has a boolean `enabled` and a numeric `rollout_pct`. */
+export function readEnvState(v: JsonValue | undefined): EnvStateView | null {
+  if (!isObject(v)) return null;
+  const enabled = v['enabled'];
+  const pct = v['rollout_pct'];
+  if (typeof enabled !== 'boolean' || typeof pct !== 'number' || !Number.isFinite(pct)) return null;
+  const variation = v['variation'];
+  return {
+    enabled,
+    rollout_pct: Math.min(100, Math.max(0, pct)),
+    variation: typeof variation === 'string' ? variation : null,
+    rules: v['rules'] ?? [],
+    prerequisites: readPrerequisites(v),
+  };
+}
+
+/** Share of users (0..1) a state exposes to the flag's treatment: 0 when disabled. */
+export function exposureOf(s: ExposureState | null): number {
+  return s !== null && s.enabled ? s.rollout_pct / 100 : 0;
+}
+
+function targetingDelta(before: EnvStateView, after: EnvStateView): ExposureChange {
+  const rules = !sameJson(before.rules, after.rules);
+  const prereqs = !sameJson([...before.prerequisites], [...after.prerequisites]);
+  if (rules && prereqs) return { kind: 'targeting', what: 'rules and prerequisites' };
+  if (rules) return { kind: 'targeting', what: 'rules' };
+  if (prereqs) return { kind: 'targeting', what: 'prerequisites' };
+  return { kind: 'none' };
+}
+
+/**
+ * Classifies a state change. `before` null means the flag had no state in that environment (nobody exposed).
+ * An unreadable `after` (not an EnvState) is `unreadable`: still a change, but of unknown size.
+ */
+export function exposureChange(beforeValue: JsonValue, afterValue: JsonValue): ExposureChange {
+  const after = readEnvState(afterValue);
+  const before = readEnvState(beforeValue);
+  if (after === null || (before === null && beforeValue !== null)) {
+    return sameJson(beforeValue, afterValue) ? { kind: 'none' } : { kind: 'unreadable' };
+  }
+  const from = exposureOf(before);
+  const to = exposureOf(after);
+  if (to > from) return { kind: 'increase', from, to };
+  if (to < from) return { kind: 'decrease', from, to };
+  if (before !== null && to > 0 && before.variation !== after.variation) {
+    return { kind: 'variation', share: to, from: before.variation, to: after.variation };
+  }
+  if (before === null) return { kind: 'none' };
+  return targetingDelta(before, after);
+}

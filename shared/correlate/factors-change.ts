@@ -1,0 +1,73 @@
+/** Factors about the change itself: how recent, what it did to exposure, whether it was planned, when it was logged. */
+import type { ChangeRecord } from './changes.ts';
+import { exposureOf, readEnvState } from './env-state.ts';
+import { formatSeconds } from './time.ts';
+import type { Factor, FlagCatalog } from './types.ts';
+import { AFTER_ALERT_WEIGHT, EXPOSURE_WEIGHTS, PLAN_WEIGHTS } from './weights.ts';
+
+/** A factor whose multiplier is carried in log space, so huge windows never underflow to ties at 0. */
+export interface LogFactor extends Factor {
+  log: number;
+}
+
+function pct(share: number): string {
+  return `${Math.round(share * 1000) / 10}%`;
+}
+
+/**
+ * Recency: half the weight per half-life, counted only beyond the skew tolerance, because within ±skew of the alert
+ * the clocks cannot order a change and the alert. Changes logged after the alert (within skew) count as at the alert.
+ */
+export function recencyFactor(deltaSeconds: number, skewSeconds: number, halfLifeSeconds: number): LogFactor {
+  const beyond = Math.max(0, deltaSeconds - skewSeconds);
+  const log = (-beyond / halfLifeSeconds) * Math.LN2;
+  const when = deltaSeconds >= 0 ? `changed ${formatSeconds(deltaSeconds)} before the alert` : `logged ${formatSeconds(deltaSeconds)} after the alert`;
+  const within = beyond === 0 && deltaSeconds >= 0 ? ' (within clock skew)' : '';
+  return { factor: 'recency', multiplier: Math.exp(log), log, text: when + within };
+}
+
+function toSafeDefault(r: ChangeRecord, catalog: FlagCatalog): boolean {
+  const safe = catalog.get(r.flag)?.safe_default ?? null;
+  const after = readEnvState(r.after);
+  return safe !== null && after !== null && exposureOf(after) === exposureOf(safe) && after.enabled === safe.enabled;
+}
+
+/** Direction and size of the exposure change: 0→50 % is not 45→50 %, and turning something off is less suspicious. */
+export function exposureFactor(r: ChangeRecord, catalog: FlagCatalog): Factor {
+  const f = (multiplier: number, text: string): Factor => ({ factor: 'exposure', multiplier, text });
+  const c = r.change;
+  switch (c.kind) {
+    case 'increase': {
+      const first = c.from === 0;
+      const m = 1 + EXPOSURE_WEIGHTS.perNewShare * (c.to - c.from) * (first ? EXPOSURE_WEIGHTS.firstExposure : 1);
+      return f(m, first ? `turned on for ${pct(c.to)} (first exposure)` : `ramped ${pct(c.from)} → ${pct(c.to)}`);
+    }
+    case 'decrease':
+      if (toSafeDefault(r, catalog)) return f(EXPOSURE_WEIGHTS.safeDefault, `back to its safe default (${pct(c.to)})`);
+      return f(EXPOSURE_WEIGHTS.decrease, c.to === 0 ? `turned off (was ${pct(c.from)})` : `ramped down ${pct(c.from)} → ${pct(c.to)}`);
+    case 'variation':
+      return f(1 + EXPOSURE_WEIGHTS.perNewShare * c.share, `variation ${c.from ?? '?'} → ${c.to ?? '?'} for ${pct(c.share)}`);
+    case 'targeting':
+      return f(EXPOSURE_WEIGHTS.targeting, `${c.what} changed at the same exposure`);
+    case 'unreadable':
+      return f(EXPOSURE_WEIGHTS.unreadable, 'value is not a flag state; size unknown');
+    case 'none':
+      return f(1, 'no change in what users get');
+  }
+}
+
+/** Planned changes: scheduled and/or pre-approved ones are weighted down, never hidden. */
+export function planFactor(r: ChangeRecord): Factor {
+  const m = (r.scheduled ? PLAN_WEIGHTS.scheduled : 1) * (r.pre_approved ? PLAN_WEIGHTS.preApproved : 1);
+  const text = r.scheduled && r.pre_approved ? 'scheduled and pre-approved'
+    : r.scheduled ? 'scheduled in advance'
+      : r.pre_approved ? 'pre-approved change request' : 'unplanned change';
+  return { factor: 'plan', multiplier: m, text };
+}
+
+/** Changes the ledger logged after the alert count only if the clocks disagree (and are often responses). */
+export function afterAlertFactor(deltaSeconds: number): Factor {
+  return deltaSeconds < 0
+    ? { factor: 'after_alert', multiplier: AFTER_ALERT_WEIGHT, text: 'logged after the alert: cause only if clocks disagree' }
+    : { factor: 'after_alert', multiplier: 1, text: 'logged before the alert' };
+}
