@@ -12,7 +12,7 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       externalizeDeps: true,
-      rollupOptions: { input: { index: 'main/app/index.ts' } },
+      rollupOptions: { input: { index: 'main/app/index.ts', 'verify-worker': 'main/ledger/verify-worker.ts' } },
     },
   },
   preload: {

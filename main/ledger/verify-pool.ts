@@ -7,6 +7,10 @@ import type { ChunkResult, ChunkTask, VerifyMode } from './verify-types.ts';
 import { ChunkVerifier } from './verify-chunk.ts';
 import { openVerifyConnection } from './verify-db.ts';
 
+// From source the worker is the .ts file (Node type stripping); in the Electron bundle it is a sibling .js entry
+// (electron.vite.config.ts builds it), and a non-literal URL keeps the bundler from inlining it as an asset.
+const WORKER_FILE = import.meta.url.endsWith('.ts') ? './verify-worker.ts' : './verify-worker.js';
+
 /** Where and how to run chunks. */
 export interface PoolOptions {
   path: string;
@@ -48,7 +52,7 @@ let idleTimer: NodeJS.Timeout | null = null;
 /** A pooled worker (idle workers are unref'd, so they never keep the process alive, and exit after IDLE_MS). */
 function acquire(): Worker {
   // A small young generation keeps each worker's garbage (one digest string per hash) from inflating resident memory.
-  const w = idle.pop() ?? new Worker(new URL('./verify-worker.ts', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 } });
+  const w = idle.pop() ?? new Worker(new URL(WORKER_FILE, import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 } });
   w.ref();
   w.removeAllListeners('message');
   w.removeAllListeners('error');
