@@ -1,16 +1,27 @@
-/** The one screen. */
+/** The one screen: top bar, banners, the triage layout (or the honest empty state), drawer, dialogs and overlays. */
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
-import type { StoreApi } from 'zustand/vanilla';
-import type { AppState } from './store/app-store.ts';
+import type { AppStore } from './store/app-store.ts';
+import { StoreProvider } from './store-context.tsx';
+import { BreakGlassBanner } from './components/banners/break-glass-banner.tsx';
+import { KeyConfirmation } from './components/banners/key-confirmation.tsx';
+import { DialogHost } from './components/dialogs/dialog-host.tsx';
 import { EmptyState } from './components/empty-state.tsx';
 import { ErrorBanner } from './components/error-banner.tsx';
-import { TopBar } from './components/top-bar.tsx';
+import { LedgerDrawer } from './components/ledger/ledger-drawer.tsx';
+import { MainScreen } from './components/main-screen.tsx';
+import { CommandPalette } from './components/palette/command-palette.tsx';
+import { HelpOverlay } from './components/palette/help-overlay.tsx';
+import { useShortcuts } from './components/palette/shortcuts.ts';
+import { TopBar } from './components/top-bar/top-bar.tsx';
 
-/** Root component: starts the store and lays out the screen. */
-export function App({ store }: { store: StoreApi<AppState> }) {
+/** Root component: starts the store (unless `autoStart` is false, for tests) and lays out the screen. */
+export function App({ store, autoStart = true }: { store: AppStore; autoStart?: boolean }) {
   const theme = useStore(store, (s) => s.theme);
+  const replica = useStore(store, (s) => s.replica);
+  useShortcuts(store);
   useEffect(() => {
+    if (!autoStart) return;
     let stop: (() => void) | null = null;
     let cancelled = false;
     void store.getState().start().then((unsubscribe) => {
@@ -18,13 +29,21 @@ export function App({ store }: { store: StoreApi<AppState> }) {
       else stop = unsubscribe;
     });
     return () => { cancelled = true; stop?.(); };
-  }, [store]);
+  }, [store, autoStart]);
   useEffect(() => { document.documentElement.dataset['theme'] = theme; }, [theme]);
   return (
-    <div className="app">
-      <TopBar store={store} />
-      <ErrorBanner store={store} />
-      <EmptyState store={store} />
-    </div>
+    <StoreProvider store={store}>
+      <div className="app">
+        <TopBar />
+        <BreakGlassBanner />
+        <KeyConfirmation />
+        <ErrorBanner />
+        {replica === 'present' ? <MainScreen /> : <EmptyState />}
+        <LedgerDrawer />
+        <DialogHost />
+        <CommandPalette />
+        <HelpOverlay />
+      </div>
+    </StoreProvider>
   );
 }

@@ -5,6 +5,8 @@ import { App } from './app.tsx';
 import { createBrowserBridge, establishSession } from './bridge/browser-bridge.ts';
 import { createAppStore } from './store/app-store.ts';
 import './styles.css';
+import './layout.css';
+import './components.css';
 
 declare global {
   interface Window { tombstone?: TombstoneApi }

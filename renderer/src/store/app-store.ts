@@ -1,52 +1,79 @@
 /**
- * The renderer's single store: a cache of main's truth, built from the API it is given so tests
- * pass a fake API without module mocks (HOUSE-STYLE.md).
+ * The renderer's single store: a cache of main's truth, built from the API it is given so tests pass a fake API
+ * without module mocks (HOUSE-STYLE.md). Each feature lives in its own slice file; this file composes them and
+ * owns start-up: load the session, then — only when a replica exists — everything derived from it.
  */
-import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AppInfo, ControlPlaneStatus, TombstoneApi } from '../../../shared/ipc/contract.ts';
-import type { IpcError } from '../../../shared/ipc/result.ts';
+import { createStore } from 'zustand/vanilla';
+import type { TombstoneApi } from '../../../shared/ipc/contract.ts';
+import { createActionsSlice } from './actions-slice.ts';
+import { createApprovalsSlice } from './approvals-slice.ts';
+import { createBreakGlassSlice } from './break-glass-slice.ts';
+import { createCoalescer } from './coalesce.ts';
+import { subscribeEvents } from './events.ts';
+import { createFlagsSlice } from './flags-slice.ts';
+import { createIncidentsSlice } from './incidents-slice.ts';
+import { createLedgerSlice } from './ledger-slice.ts';
+import { createSessionSlice, NO_REPLICA_CODES } from './session-slice.ts';
+import { createTimelineSlice } from './timeline-slice.ts';
+import type { AppState, AppStore, SliceDeps, StoreOptions } from './types.ts';
+import { createUiSlice } from './ui-slice.ts';
+import { createVerificationSlice } from './verification-slice.ts';
 
-/** Everything the screen renders from. */
-export interface AppState {
-  info: AppInfo | null;
-  connection: ControlPlaneStatus;
-  /** The last error a call returned, shown with its code until dismissed. */
-  error: IpcError | null;
-  theme: 'dark' | 'light';
-  /** Loads the initial state and subscribes to main's events; returns the unsubscribe function. */
-  start(): Promise<() => void>;
-  /** Asks main to probe the control plane now. */
-  probe(): Promise<void>;
-  toggleTheme(): void;
-  dismissError(): void;
-}
+export type { AppState, AppStore, StoreOptions } from './types.ts';
 
 /** Creates the store over `api` (the preload's or the browser bridge's `window.tombstone`). */
-export function createAppStore(api: TombstoneApi): StoreApi<AppState> {
-  return createStore<AppState>()((set, get) => ({
-    info: null,
-    connection: { kind: 'unconfigured' },
-    error: null,
-    theme: 'dark',
-    async start() {
-      const unsubscribe = api.onConnectionChanged((connection) => set({ connection }));
-      const [info, connection] = await Promise.all([api.appInfo(null), api.connectionStatus(null)]);
-      if (info.ok) set({ info: info.value });
-      else set({ error: info.error });
-      if (connection.ok) set({ connection: connection.value });
-      else set({ error: connection.error });
+export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): AppStore {
+  return createStore<AppState>()((set, get) => {
+    const d: SliceDeps = { api, set, get, now: options.now ?? Date.now, later: createCoalescer(options.refreshDelayMs ?? 300) };
+
+    /** Loads everything derived from the replica, or records that there is none (the empty state explains it). */
+    const reloadReplica = async (): Promise<void> => {
+      const err = await get().loadVerification();
+      if (err) {
+        set({ replica: 'none', verification: null, replicaNote: err });
+        if (!NO_REPLICA_CODES.includes(err.code)) set({ error: err });
+        return;
+      }
+      set({ replica: 'present', replicaNote: null });
+      await Promise.all([get().loadIncidents(), get().loadChangeRequests(), get().loadEvidence(), get().loadBreakGlassPending()]);
+    };
+
+    /** Drops everything derived from the previous profile's replica, so nothing of it is shown for the next one. */
+    const resetReplica = (): void => {
+      get().resetLedger();
+      set({
+        replica: 'unknown', replicaNote: null, verification: null, breakGlassUses: [], evidence: [], verifyRun: null, verifyOutcome: null, verifyError: null,
+        incidents: [], incidentsError: null, selection: null, correlation: null, correlationError: null,
+        chartRange: null, metrics: null, metricsError: null, changes: [], changesTotal: 0, changesError: null, selectedChangeIdx: null,
+        changeRequests: [], approvalsError: null, flagResults: [], flagDetails: {}, receipts: {}, grant: null, dialog: null, drawer: null,
+      });
+    };
+
+    const start = async (): Promise<() => void> => {
+      const unsubscribe = subscribeEvents(d, reloadReplica);
+      const shell = async (): Promise<void> => {
+        const [info, connection] = await Promise.all([api.appInfo(null), api.connectionStatus(null)]);
+        if (info.ok) set({ info: info.value });
+        else set({ error: info.error });
+        if (connection.ok) set({ connection: connection.value });
+        else set({ error: connection.error });
+      };
+      // Independent loads run together: the incident screen waits only for status → incidents → ranking.
+      await Promise.all([shell(), get().loadSession(), reloadReplica()]);
       return unsubscribe;
-    },
-    async probe() {
-      const res = await api.connectionProbe(null);
-      if (res.ok) set({ connection: res.value });
-      else set({ error: res.error });
-    },
-    toggleTheme() {
-      set({ theme: get().theme === 'dark' ? 'light' : 'dark' });
-    },
-    dismissError() {
-      set({ error: null });
-    },
-  }));
+    };
+
+    return {
+      ...createSessionSlice(d, { start, reloadReplica, resetReplica }),
+      ...createVerificationSlice(d),
+      ...createIncidentsSlice(d),
+      ...createTimelineSlice(d),
+      ...createApprovalsSlice(d),
+      ...createActionsSlice(d),
+      ...createFlagsSlice(d),
+      ...createLedgerSlice(d),
+      ...createBreakGlassSlice(d),
+      ...createUiSlice(d),
+    };
+  });
 }

@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { blockedFlag, liveReplica, lowFlag, receipt } from '../../test-support/fixtures.ts';
+import { button, byTestId, click, inAct, key, mountApp, reasonAndConfirm, type, type Mounted } from '../../test-support/render.tsx';
+
+let m: Mounted | null = null;
+afterEach(() => { m?.unmount(); m = null; });
+
+async function openKill(flag: string | null, env: string | null, overrides = {}): Promise<Mounted> {
+  m = await mountApp({ ...liveReplica('alice', 'responder'), ...overrides });
+  const store = m.store;
+  await inAct(() => store.getState().openDialog({ kind: 'kill', flag, env }));
+  return m;
+}
+
+describe('kill switch dialog', () => {
+  it('requires a reason of 10 characters and the confirmation, then shows the round trip', async () => {
+    const { container, fake } = await openKill(lowFlag.key, 'production', { actionsKill: async () => ({ ok: true, value: receipt('kill-1') }) });
+    const dialog = byTestId(container, 'kill-dialog');
+    expect(byTestId(dialog, 'flag-tier').textContent).toBe('LOW');
+    expect(byTestId(dialog, 'flag-safe-default').textContent).toBe('off · 0 %');
+    expect(byTestId(dialog, 'blast-radius').textContent).toContain('checkout');
+    const submit = byTestId<HTMLButtonElement>(dialog, 'kill-submit');
+    expect(submit.disabled).toBe(true);
+    await reasonAndConfirm(dialog, 'too short', true); // 9 characters
+    expect(submit.disabled).toBe(true);
+    await reasonAndConfirm(dialog, 'tax errors 5xx', false);
+    expect(submit.disabled).toBe(false);
+    await click(dialog.querySelector<HTMLInputElement>('.reason-confirm input[type="checkbox"]')!); // untick
+    expect(submit.disabled).toBe(true);
+    await click(dialog.querySelector<HTMLInputElement>('.reason-confirm input[type="checkbox"]')!);
+    await click(submit);
+    expect(fake.argsOf('actionsKill')).toEqual([{ flag: 'payments.checkout.new-tax', env: 'production', reason: 'tax errors 5xx' }]);
+    expect(byTestId(dialog, 'round-trip-applied').textContent).toBe('Applied by the control plane as ledger entry #123 (41 ms)');
+    await inAct(() => fake.emit('actions:updated', receipt('kill-1', 'verified')));
+    expect(byTestId(dialog, 'round-trip-verified').textContent).toBe('Arrived verified in this replica (212 ms after sending)');
+  });
+
+  it('BLOCKED flags cannot be killed directly: routes to a change request or break-glass', async () => {
+    const { container, fake } = await openKill(blockedFlag.key, 'production', {
+      changesCreate: async () => ({ ok: true, value: receipt('cr-k') }),
+      breakGlassIssue: async () => ({ ok: true, value: { tokenId: 'bg-1', token: 'bg-secret', expiresAt: '2999-01-01T00:00:00.000Z' } }),
+      actionsKill: async () => ({ ok: true, value: receipt('kill-bg') }),
+    });
+    let dialog = byTestId(container, 'kill-dialog');
+    await reasonAndConfirm(dialog, 'ledger writes corrupt');
+    expect(byTestId<HTMLButtonElement>(dialog, 'kill-submit').disabled).toBe(true);
+    expect(byTestId(dialog, 'blocked-routes').textContent).toContain('two other approvers');
+    await click(byTestId(dialog, 'route-change-request'));
+    expect(fake.argsOf('changesCreate')).toEqual([{
+      flag: 'core.ledger.writes', env: 'production', reason: 'ledger writes corrupt',
+      after: { enabled: false, rollout_pct: 0, variation: 'on', rules: [], prerequisites: [] },
+    }]);
+    await click(byTestId(dialog, 'route-break-glass'));
+    const bg = byTestId(container, 'break-glass-dialog');
+    expect(bg.querySelector<HTMLInputElement>('#bg-flags')!.value).toBe('core.ledger.writes');
+    expect(byTestId(bg, 'break-glass-warning').textContent).toContain('Every connected console and the on-call lead will be notified');
+    await reasonAndConfirm(bg, 'nineteen characters'); // 19: not enough
+    expect(byTestId<HTMLButtonElement>(bg, 'break-glass-submit').disabled).toBe(true);
+    await reasonAndConfirm(bg, 'ledger writes corrupting balances', false);
+    await click(byTestId(bg, 'break-glass-submit'));
+    expect(fake.argsOf('breakGlassIssue')).toEqual([{ justification: 'ledger writes corrupting balances', flags: ['core.ledger.writes'], envs: ['production'], ttlMinutes: 15 }]);
+    dialog = byTestId(container, 'kill-dialog'); // back in the kill dialog, now covered by the token, reason kept
+    expect(dialog.querySelector('textarea')!.value).toBe('ledger writes corrupt');
+    await click(dialog.querySelector<HTMLInputElement>('.reason-confirm input[type="checkbox"]')!);
+    const submit = byTestId<HTMLButtonElement>(dialog, 'kill-submit');
+    expect(submit.textContent).toBe('Kill with break-glass token');
+    await click(submit);
+    expect(fake.argsOf('actionsKill')).toEqual([{ flag: 'core.ledger.writes', env: 'production', reason: 'ledger writes corrupt', breakGlassToken: 'bg-secret' }]);
+    expect(m!.store.getState().grant).toBeNull(); // single use
+  });
+
+  it('APPROVAL_REQUIRED from the control plane shows its code and the routes', async () => {
+    const { container } = await openKill(lowFlag.key, 'production', {
+      actionsKill: async () => ({ ok: false, error: { code: 'APPROVAL_REQUIRED', message: 'payments.checkout.new-tax is HIGH tier: open a change request.' } }),
+    });
+    const dialog = byTestId(container, 'kill-dialog');
+    await reasonAndConfirm(dialog, 'tax errors 5xx');
+    await click(byTestId(dialog, 'kill-submit'));
+    expect(dialog.querySelector('.error-code')?.textContent).toBe('APPROVAL_REQUIRED');
+    expect(byTestId(dialog, 'blocked-routes')).toBeTruthy();
+  });
+
+  it('type-ahead finds any flag and shows its impact', async () => {
+    const { container, fake } = await openKill(null, null);
+    const dialog = byTestId(container, 'kill-dialog');
+    await type(byTestId<HTMLInputElement>(dialog, 'flag-search'), 'core');
+    expect(fake.argsOf('flagsList').at(-1)).toEqual({ query: 'core', limit: 20 });
+    expect(dialog.querySelectorAll('[role="option"]').length).toBe(2);
+    await key({ key: 'ArrowDown' }, byTestId(dialog, 'flag-search'));
+    await key({ key: 'Enter' }, byTestId(dialog, 'flag-search'));
+    expect(byTestId(dialog, 'flag-tier').textContent).toBe('BLOCKED');
+    expect(byTestId(dialog, 'blast-radius').textContent).toContain('core.ledger.audit');
+    expect(button(dialog, 'Cancel')).toBeTruthy();
+  });
+});

@@ -1,0 +1,62 @@
+/** The selected incident's top-3 candidates, the circuit breaker's own responses, and the ranking's notes. */
+import { clock, seconds } from '../../lib/time-format.ts';
+import { BlockedNote } from '../../ui/blocked-note.tsx';
+import { ErrorLine } from '../../ui/error-line.tsx';
+import { useBlock } from '../../ui/hooks.ts';
+import { Panel } from '../../ui/panel.tsx';
+import { ValueChange } from '../../ui/value.tsx';
+import { useApp } from '../../store-context.tsx';
+import { CandidateCard } from './candidate-card.tsx';
+
+function Context() {
+  const context = useApp((s) => s.correlation?.context);
+  if (!context || context.length === 0) return null;
+  return (
+    <div className="context" data-testid="auto-rollbacks">
+      <h3>Automatic rollbacks in the window</h3>
+      <ul>
+        {context.map((e) => (
+          <li key={e.ledger_idx}>
+            {e.actor} rolled back <code>{e.flag_key}</code>{e.environment && ` in ${e.environment}`} at {clock(e.ts)} ({seconds(e.delta_seconds_before_alert)} before the alert): <ValueChange before={e.previous_value} after={e.new_value} /> · #{e.ledger_idx}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The panel. */
+export function CandidatesPanel() {
+  const correlation = useApp((s) => s.correlation);
+  const error = useApp((s) => s.correlationError);
+  const correlating = useApp((s) => s.correlating);
+  const incidents = useApp((s) => s.incidents);
+  const rollbackBlock = useBlock('rollback');
+  const killBlock = useBlock('kill');
+  const block = rollbackBlock ?? killBlock;
+  const incident = correlation?.incident.id ? incidents.find((i) => i.id === correlation.incident.id) : undefined;
+  const title = correlation
+    ? `Likely causes · ${incident?.title ?? 'manual'} at ${clock(correlation.incident.at)}${correlation.incident.service ? ` · ${correlation.incident.service}` : ''}`
+    : 'Likely causes';
+  const top = correlation?.candidates[0]?.score ?? 0;
+  return (
+    <Panel id="candidates" title={title} tools={correlating ? <span className="muted" role="status">ranking…</span> : undefined}>
+      <ErrorLine error={error} />
+      {!correlation && !error && <p className="muted">Select an incident, or use “Incident at time…”.</p>}
+      {correlation && (
+        <>
+          <p className="muted">
+            {correlation.considered} change{correlation.considered === 1 ? '' : 's'} scored between {clock(correlation.window.from)} and {clock(correlation.window.to)}.
+          </p>
+          <BlockedNote id="candidates-blocked" reason={block} />
+          {correlation.candidates.length === 0 && <p>No flag change in the window: this incident does not look flag-related.</p>}
+          <div className="candidates">
+            {correlation.candidates.map((c) => <CandidateCard key={`${c.ledger_idx}-${c.environment ?? ''}`} c={c} topScore={top} />)}
+          </div>
+          <Context />
+          {correlation.notes.length > 0 && <ul className="notes" aria-label="Notes on the ranking">{correlation.notes.map((n) => <li key={n}>{n}</li>)}</ul>}
+        </>
+      )}
+    </Panel>
+  );
+}

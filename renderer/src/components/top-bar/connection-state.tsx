@@ -1,0 +1,60 @@
+/** Connection state for the top bar: the sync state machine, or control-plane reachability while sync is idle. */
+import type { ControlPlaneStatus, SyncState } from '../../../../shared/ipc/contract.ts';
+import { clock, seconds } from '../../lib/time-format.ts';
+import { useNow } from '../../ui/hooks.ts';
+import { useApp } from '../../store-context.tsx';
+
+/** Tone of the status dot. */
+export type Tone = 'ok' | 'warn' | 'alert' | 'idle';
+
+/** Label and tone of a control-plane probe result. */
+export function describeConnection(c: ControlPlaneStatus): { label: string; tone: Tone } {
+  switch (c.kind) {
+    case 'unconfigured':
+      return { label: 'No control plane configured', tone: 'idle' };
+    case 'reachable':
+      return { label: `Control plane reachable · ${c.roundTripMs} ms`, tone: 'ok' };
+    case 'unreachable':
+      return { label: `Control plane unreachable · checked ${clock(c.checkedAt)}`, tone: 'warn' };
+  }
+}
+
+/** Label and tone of the sync state; null while idle (the probe result is shown instead). */
+export function describeSync(s: SyncState, nowMs: number): { label: string; tone: Tone } | null {
+  switch (s.kind) {
+    case 'idle':
+      return null;
+    case 'connecting':
+      return { label: `Connecting to ${s.url}…`, tone: 'warn' };
+    case 'backfilling':
+      return { label: `Syncing ${s.done.toLocaleString('en-US')} / ${s.total.toLocaleString('en-US')}`, tone: 'warn' };
+    case 'live':
+      return { label: s.roundTripMs === null ? 'Live' : `Live · ${s.roundTripMs} ms`, tone: 'ok' };
+    case 'reconnecting': {
+      const wait = Math.max(0, Math.ceil((Date.parse(s.nextRetryAt) - nowMs) / 1000));
+      return { label: `Reconnecting · retry in ${wait} s (attempt ${s.attempt})`, tone: 'warn' };
+    }
+    case 'offline':
+      return { label: `Offline · replica as of ${s.replicaAsOf ? clock(s.replicaAsOf) : 'unknown'}`, tone: 'alert' };
+    case 'key-confirmation':
+      return { label: 'Signing key needs confirmation', tone: 'warn' };
+    case 'halted':
+      return { label: `Sync halted · ${s.code}`, tone: 'alert' };
+  }
+}
+
+/** The status text with a coloured dot; details (last error, reason) in the tooltip. */
+export function ConnectionState() {
+  const sync = useApp((s) => s.sync);
+  const connection = useApp((s) => s.connection);
+  const now = useNow(1000);
+  const progress = useApp((s) => s.syncProgress);
+  const { label, tone } = describeSync(sync, now) ?? describeConnection(connection);
+  const rate = sync.kind === 'backfilling' && progress ? ` · ${Math.round(progress.ratePerSecond).toLocaleString('en-US')}/s${progress.etaSeconds === null ? '' : ` · ${seconds(progress.etaSeconds)} left`}` : '';
+  const detail = sync.kind === 'reconnecting' ? sync.lastError : sync.kind === 'offline' ? sync.reason : sync.kind === 'halted' ? sync.message : undefined;
+  return (
+    <span className={`status status-${tone}`} role="status" aria-live="polite" data-testid="connection-state" title={detail}>
+      {label}{rate}
+    </span>
+  );
+}

@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Evidence } from '../../../../shared/ipc/contract.ts';
+import { liveReplica } from '../../test-support/fixtures.ts';
+import { byTestId, click, inAct, mountApp, type Mounted } from '../../test-support/render.tsx';
+import { describeSync } from './connection-state.tsx';
+
+let m: Mounted | null = null;
+afterEach(() => { m?.unmount(); m = null; });
+
+const fork: Evidence = { id: 3, kind: 'fork', code: 'FORK', idx: 100, detail: 'Two checkpoints of size 100 with different roots.', notes: ['— note A', '— note B'], at: '2026-11-25T03:15:00.000Z' };
+
+describe('top bar', () => {
+  it('describes reconnecting with the next retry, and backfilling with counts', () => {
+    const now = Date.parse('2026-11-25T03:13:05.000Z');
+    expect(describeSync({ kind: 'reconnecting', url: 'u', attempt: 2, nextRetryAt: '2026-11-25T03:13:09.200Z', lastError: 'x' }, now))
+      .toEqual({ label: 'Reconnecting · retry in 5 s (attempt 2)', tone: 'warn' });
+    expect(describeSync({ kind: 'backfilling', url: 'u', done: 1200, total: 1000000 }, now)?.label).toBe('Syncing 1,200 / 1,000,000');
+    expect(describeSync({ kind: 'halted', url: 'u', code: 'ROOT_MISMATCH', message: 'm' }, now)).toEqual({ label: 'Sync halted · ROOT_MISMATCH', tone: 'alert' });
+    expect(describeSync({ kind: 'idle' }, now)).toBeNull();
+  });
+
+  it('shows live state, identity and the verification badge with pending count', async () => {
+    m = await mountApp(liveReplica('alice', 'responder'));
+    expect(byTestId(m.container, 'connection-state').textContent).toBe('Live · 12 ms');
+    expect(byTestId(m.container, 'identity').textContent).toBe('alice · responder');
+    const badge = byTestId(m.container, 'verification-badge');
+    expect(badge.dataset['state']).toBe('verified');
+    expect(badge.textContent).toContain('✓ verified 120');
+    expect(byTestId(badge, 'pending-count').textContent).toBe(' · 2 pending');
+    expect(byTestId<HTMLSelectElement>(m.container, 'profile-select').value).toBe('p1');
+  });
+
+  it('an alert turns the badge red and opens the evidence with both notes of a fork', async () => {
+    m = await mountApp({ ...liveReplica(), verifyEvidence: async () => ({ ok: true, value: [fork] }) });
+    await inAct(() => m!.fake.emit('ledger:alerted', fork));
+    const badge = byTestId(m.container, 'verification-badge');
+    expect(badge.dataset['state']).toBe('alert');
+    expect(badge.textContent).toBe('ALERT FORK at entry #100');
+    await click(badge);
+    const ev = byTestId(m.container, 'evidence-3');
+    expect(ev.textContent).toContain('FORK');
+    expect(ev.textContent).toContain('#100');
+    expect([...ev.querySelectorAll('figcaption')].map((f) => f.textContent)).toEqual(['Signed note 1 of 2', 'Signed note 2 of 2']);
+    expect([...ev.querySelectorAll('pre')].map((p) => p.textContent)).toEqual(['— note A', '— note B']);
+  });
+
+  it('without a profile shows the honest empty state and no alert', async () => {
+    m = await mountApp();
+    expect(byTestId(m.container, 'connection-state').textContent).toBe('No control plane configured');
+    expect(m.container.querySelector('h1')?.textContent).toBe('No ledger replica yet');
+    expect(m.container.querySelectorAll('[role="alert"]').length).toBe(0);
+    expect(m.container.querySelector('[data-testid="main-screen"]')).toBeNull();
+    expect(m.container.querySelector('[data-testid="verification-badge"]')).toBeNull();
+  });
+
+  it('an empty replica is explained with its code, without an alert', async () => {
+    m = await mountApp({ verifyStatus: async () => ({ ok: false, error: { code: 'E_REPLICA_EMPTY', message: 'The ledger replica is still empty.' } }) });
+    expect(byTestId(m.container, 'empty-note').textContent).toBe('E_REPLICA_EMPTY The ledger replica is still empty.');
+    expect(m.container.querySelectorAll('[role="alert"]').length).toBe(0);
+  });
+});

@@ -1,0 +1,29 @@
+/** The verification badge: verified size, checkpoint age, pending count — or a red ALERT that opens the evidence. */
+import { age } from '../../lib/time-format.ts';
+import { useNow } from '../../ui/hooks.ts';
+import { useApp } from '../../store-context.tsx';
+
+/** Renders nothing until a replica status exists. */
+export function VerificationBadge() {
+  const v = useApp((s) => s.verification);
+  const openDrawer = useApp((s) => s.openDrawer);
+  const now = useNow(1000);
+  if (!v) return null;
+  if (v.alert) {
+    const where = v.alert.idx === null ? '' : ` at entry #${v.alert.idx}`;
+    return (
+      <button type="button" className="badge-alert" data-testid="verification-badge" data-state="alert"
+        onClick={() => openDrawer('verification')} aria-label={`Verification ALERT ${v.alert.code}${where}. Open the evidence.`}>
+        ALERT {v.alert.code}{where}
+      </button>
+    );
+  }
+  const checkpoint = v.checkpointAt ? `checkpoint ${age(v.checkpointAt, now)} ago` : 'no checkpoint yet';
+  return (
+    <button type="button" className="badge-ok" data-testid="verification-badge" data-state="verified"
+      onClick={() => openDrawer('verification')} title={v.rootHex ? `root ${v.rootHex}` : undefined}>
+      ✓ verified {v.verifiedSize.toLocaleString('en-US')} · {checkpoint}
+      {v.pending > 0 && <span className="pending" data-testid="pending-count"> · {v.pending.toLocaleString('en-US')} pending</span>}
+    </button>
+  );
+}

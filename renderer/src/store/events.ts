@@ -1,0 +1,45 @@
+/** Wires main's events to the store: each push updates the cache it concerns and schedules the refreshes it implies. */
+import type { SliceDeps } from './types.ts';
+
+/** Subscribes to every event channel; returns one function that unsubscribes them all. */
+export function subscribeEvents(d: SliceDeps, reloadReplica: () => Promise<void>): () => void {
+  const { api, set, get, later } = d;
+  const offs = [
+    api.onConnectionChanged((connection) => {
+      set({ connection });
+      if (connection.kind === 'reachable' && connection.identity) set({ identity: connection.identity });
+    }),
+    api.onSyncChanged((sync) => {
+      set({ sync });
+      if (get().replica !== 'present' && (sync.kind === 'live' || sync.kind === 'backfilling')) later('replica', () => void reloadReplica());
+    }),
+    api.onSyncProgressed((syncProgress) => set({ syncProgress })),
+    api.onLedgerAppended(({ receivedSize }) => {
+      const v = get().verification;
+      if (v) set({ verification: { ...v, receivedSize, pending: Math.max(0, receivedSize - v.verifiedSize) } });
+      if (get().replica !== 'present') {
+        later('replica', () => void reloadReplica());
+        return;
+      }
+      later('changes', () => void get().loadChanges());
+      later('approvals', () => void get().loadChangeRequests());
+      if (get().drawer) later('ledger', () => void get().refreshLedgerTotal());
+    }),
+    api.onLedgerVerified(({ verifiedSize, rootHex }) => {
+      const v = get().verification;
+      if (v) set({ verification: { ...v, verifiedSize, rootHex, pending: Math.max(0, v.receivedSize - verifiedSize) } });
+      // checkpointAt comes only from the status call.
+      later('verification', () => void get().loadVerification());
+    }),
+    api.onLedgerAlerted((evidence) => get().applyAlert(evidence)),
+    api.onVerifyProgressed((p) => get().applyVerifyProgress(p)),
+    api.onVerifyFinished((o) => get().applyVerifyOutcome(o)),
+    api.onActionsUpdated((receipt) => {
+      get().trackReceipt(receipt);
+      if (receipt.status === 'verified') later('rerank', () => void get().rerank());
+    }),
+    api.onBreakGlassUsed((use) => get().announceBreakGlass(use)),
+    api.onIncidentsChanged(() => later('incidents', () => void get().loadIncidents())),
+  ];
+  return () => offs.forEach((off) => off());
+}

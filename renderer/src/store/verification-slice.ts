@@ -1,0 +1,97 @@
+/** Verification slice: replica status, re-verification runs with progress, evidence and the exportable report. */
+import type { Evidence, VerificationStatus, VerifyOutcome, VerifyProgress } from '../../../shared/ipc/contract.ts';
+import type { IpcError } from '../../../shared/ipc/result.ts';
+import type { SliceDeps } from './types.ts';
+
+/** A re-verification in flight. */
+export interface VerifyRun {
+  runId: string;
+  mode: 'deep' | 'quick';
+  done: number;
+  total: number;
+}
+
+/** Verification state and its actions. */
+export interface VerificationSlice {
+  verification: VerificationStatus | null;
+  evidence: Evidence[];
+  verifyRun: VerifyRun | null;
+  verifyOutcome: VerifyOutcome | null;
+  verifyError: IpcError | null;
+  /** Loads the replica's verification status; returns the error when there is no replica. */
+  loadVerification(): Promise<IpcError | null>;
+  loadEvidence(): Promise<void>;
+  /** Starts a full re-verification (deep re-hashes every leaf; quick checks roots and signatures). */
+  runVerify(mode: 'deep' | 'quick'): Promise<void>;
+  cancelVerify(): Promise<void>;
+  /** Fetches the verification report; the caller turns it into a file download. */
+  exportReport(): Promise<{ fileName: string; json: string } | null>;
+  /** Applies a progress event of the current run. */
+  applyVerifyProgress(p: VerifyProgress): void;
+  /** Applies the outcome of a run and refreshes status and evidence. */
+  applyVerifyOutcome(o: VerifyOutcome): void;
+  /** Applies an alert raised by sync or verification. */
+  applyAlert(e: Evidence): void;
+}
+
+/** Builds the verification slice. */
+export function createVerificationSlice({ api, set, get }: SliceDeps): VerificationSlice {
+  return {
+    verification: null,
+    evidence: [],
+    verifyRun: null,
+    verifyOutcome: null,
+    verifyError: null,
+    async loadVerification() {
+      const res = await api.verifyStatus(null);
+      if (!res.ok) return res.error;
+      set({ verification: res.value });
+      return null;
+    },
+    async loadEvidence() {
+      const res = await api.verifyEvidence(null);
+      if (res.ok) set({ evidence: res.value });
+      else set({ verifyError: res.error });
+    },
+    async runVerify(mode) {
+      set({ verifyError: null, verifyOutcome: null });
+      const res = await api.verifyRun({ mode });
+      if (!res.ok) {
+        set({ verifyError: res.error });
+        return;
+      }
+      // A progress event may already have arrived; keep its counts.
+      const current = get().verifyRun;
+      const known = current?.runId === res.value.runId ? current : null;
+      set({ verifyRun: { runId: res.value.runId, mode, done: known?.done ?? 0, total: known?.total ?? get().verification?.receivedSize ?? 0 } });
+    },
+    async cancelVerify() {
+      const run = get().verifyRun;
+      if (!run) return;
+      const res = await api.verifyCancel({ runId: run.runId });
+      if (!res.ok) set({ verifyError: res.error });
+    },
+    async exportReport() {
+      const res = await api.verifyReport(null);
+      if (res.ok) return res.value;
+      set({ verifyError: res.error });
+      return null;
+    },
+    applyVerifyProgress(p) {
+      const run = get().verifyRun;
+      set({ verifyRun: { runId: p.runId, mode: run?.runId === p.runId ? run.mode : 'deep', done: p.done, total: p.total } });
+    },
+    applyVerifyOutcome(o) {
+      const run = get().verifyRun;
+      if (run && run.runId !== o.runId) return;
+      set({ verifyRun: null, verifyOutcome: o });
+      void get().loadVerification();
+      void get().loadEvidence();
+    },
+    applyAlert(e) {
+      const status = get().verification;
+      if (status) set({ verification: { ...status, alert: e } });
+      if (!get().evidence.some((x) => x.id === e.id)) set({ evidence: [e, ...get().evidence] });
+    },
+  };
+}

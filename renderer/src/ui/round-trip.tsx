@@ -1,0 +1,27 @@
+/** The propagation proof of an action: sent → applied at a ledger index → arrived verified in the replica, with ms. */
+import { clock } from '../lib/time-format.ts';
+import { useApp } from '../store-context.tsx';
+
+/** Live view of the receipt with idempotency key `receiptKey`. */
+export function RoundTrip({ receiptKey }: { receiptKey: string }) {
+  const r = useApp((s) => s.receipts[receiptKey]);
+  if (!r) return null;
+  const applied = r.appliedIdx !== null;
+  const verified = r.status === 'verified';
+  return (
+    <div className="round-trip" data-testid="round-trip" data-status={r.status} aria-live="polite">
+      <ol>
+        <li className="done">Sent {r.action} at {clock(r.sentAt)}</li>
+        <li className={applied ? 'done' : 'waiting'} data-testid="round-trip-applied">
+          {applied ? `Applied by the control plane as ledger entry #${r.appliedIdx} (${r.appliedMs ?? '?'} ms)` : 'Waiting for the control plane…'}
+        </li>
+        <li className={verified ? 'done' : 'waiting'} data-testid="round-trip-verified">
+          {verified ? `Arrived verified in this replica (${r.verifiedMs ?? '?'} ms after sending)` : 'Waiting for the entry to arrive and verify in the replica…'}
+        </li>
+      </ol>
+      {r.status === 'failed' && r.error && (
+        <p className="error-line" role="alert"><code className="error-code">{r.error.code}</code> {r.error.message}</p>
+      )}
+    </div>
+  );
+}
