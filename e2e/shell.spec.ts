@@ -1,5 +1,18 @@
 import { expect, test } from '@playwright/test';
-import { startConsole } from './support/processes.ts';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startConsole, startProcess } from './support/processes.ts';
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 test.describe('console shell in browser mode', () => {
   test('opens with the session token and shows the honest empty state', async ({ page }) => {
@@ -28,13 +41,20 @@ test.describe('console shell in browser mode', () => {
   });
 
   test('a control plane that does not answer is reported with its code', async ({ page }) => {
-    const consoleHost = await startConsole(['--connect', 'http://127.0.0.1:9']);
+    const data = mkdtempSync(join(tmpdir(), 'tsc-e2e-'));
+    const consoleHost = await startConsole(['--connect', `http://127.0.0.1:${await closedPort()}`, '--data', data], { TOMBSTONE_TOKEN: 'tsk_unused' });
     try {
       await page.goto(consoleHost.url);
-      await expect(page.getByTestId('connection-state')).toContainText('Control plane unreachable');
-      await expect(page.getByTestId('empty-explanation')).toContainText('did not answer');
+      await expect(page.getByTestId('connection-state')).toContainText(/Reconnecting · retry in \d+ s|Offline · replica as of/);
+      await expect(page.getByRole('alert').filter({ hasText: 'E_REPLICA_EMPTY' }).first()).toBeVisible();
     } finally {
       await consoleHost.stop();
     }
+  });
+
+  test('a new control plane without a token is refused at start with E_TOKEN_REQUIRED', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'tsc-e2e-'));
+    await expect(startProcess(['main/cli/index.ts', 'serve', '--port', '0', '--connect', 'http://127.0.0.1:9', '--data', data], /console \(browser mode\)/, 30_000, { TOMBSTONE_TOKEN: '' }))
+      .rejects.toThrow(/E_TOKEN_REQUIRED: http:\/\/127\.0\.0\.1:9 is not a known profile yet/);
   });
 });

@@ -39,7 +39,7 @@ export interface ConsoleConfig {
 export interface ConsoleServices {
   registry: Registry;
   events: EventHub;
-  /** Resolves once the start-up profile (if any) is active. */
+  /** Resolves once the start-up profile (if any) is active; rejects with an AppError when it cannot be made. */
   ready: Promise<void>;
   stop(): Promise<void>;
 }
@@ -76,12 +76,12 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     'breakGlass:acknowledge': ({ idx }) => acks.acknowledge(idx),
     'breakGlass:pending': () => acks.pending(),
   };
+  // Rejects with a coded AppError when the start-up profile cannot be made (e.g. no token for a new control plane).
   const ready = (async () => {
     const id = config.bootstrap ? bootstrapProfile(store, config.bootstrap) : store.active()?.id;
     if (id) await runtime.activate(id);
     await probe();
   })();
-  ready.catch((err: unknown) => log('error', 'start-up profile failed', { error: err instanceof Error ? err.message : String(err) }));
   const timer = setInterval(() => void probe(), config.probeIntervalMs ?? 5000);
   timer.unref();
   return {

@@ -49,7 +49,7 @@ function parsePort(raw: string): number {
  */
 export function parseShellArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, strict = true): ShellArgs {
   let url: string | null = null;
-  let token: string | null = env['TOMBSTONE_TOKEN'] ?? null;
+  let token: string | null = env['TOMBSTONE_TOKEN'] || null;
   let environment = 'production';
   const trust: string[] = [];
   const out: ShellArgs = { connect: null, dataDir: null, port: null, open: false };

@@ -41,8 +41,8 @@ export function startProcess(args: string[], ready: RegExp, timeoutMs = 30_000, 
 }
 
 /** Starts `tombstone-console serve` (browser mode) and returns its URL with the session token. */
-export async function startConsole(extra: string[] = []): Promise<Started & { url: string }> {
-  const started = await startProcess(['main/cli/index.ts', 'serve', '--port', '0', ...extra], /console \(browser mode\) at (\S+)/);
+export async function startConsole(extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Started & { url: string }> {
+  const started = await startProcess(['main/cli/index.ts', 'serve', '--port', '0', ...extra], /console \(browser mode\) at (\S+)/, 30_000, env);
   return { ...started, url: started.match[1]! };
 }
 

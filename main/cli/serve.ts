@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBrowserHost } from '../browser-host/server.ts';
 import { startConsoleServices } from '../console-services.ts';
+import { AppError } from '../ipc/app-error.ts';
 import { parseShellArgs, ShellArgsError } from '../shell-args.ts';
 import { join } from 'node:path';
 import { defaultDataDir } from '../data-dir.ts';
@@ -50,6 +51,14 @@ export async function run(args: readonly string[]): Promise<number> {
     // Browser mode has no native notifications; alerts reach the page as events and are logged here.
     notify: (spec) => log('info', `notification: ${spec.title}`, { body: spec.body }),
   }, (channel, err) => log('error', 'handler failed', { channel, error: err instanceof Error ? err.stack ?? err.message : String(err) }));
+  try {
+    await services.ready;
+  } catch (err) {
+    await services.stop();
+    const coded = err instanceof AppError ? `${err.code}: ${err.message}` : `E_START: ${err instanceof Error ? err.message : String(err)}`;
+    process.stderr.write(`${coded}\n`);
+    return 2;
+  }
   const host = await startBrowserHost({ services, rendererDir, port: parsed.port ?? 0 });
   process.stdout.write(`console (browser mode) at ${host.url}\n`);
   if (parsed.open) openInBrowser(host.url);

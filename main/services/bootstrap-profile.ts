@@ -1,4 +1,5 @@
 /** Makes the control plane given on the command line (`--connect`, `--token`, `--trust`) the active profile. */
+import { AppError } from '../ipc/app-error.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import { normalizeControlPlaneUrl, type ProfileStore } from '../profiles/profile-store.ts';
 import { offeredKey } from '../profiles/tofu.ts';
@@ -21,7 +22,7 @@ export function bootstrapProfile(store: ProfileStore, b: Bootstrap): string {
     id = existing.id;
     if (b.token) store.storeToken(id, b.token);
   } else {
-    if (!b.token) throw new Error('E_TOKEN_REQUIRED: a new control plane needs a token (--token or TOMBSTONE_TOKEN).');
+    if (!b.token) throw new AppError('E_TOKEN_REQUIRED', `${url} is not a known profile yet, so it needs your bearer token: pass --token <t> or set TOMBSTONE_TOKEN.`);
     id = store.add({ name: new URL(url).host, url, environment: b.environment, token: b.token }).id;
   }
   for (const vkey of b.trust) {
