@@ -45,14 +45,15 @@ export async function kill(t: ClientTarget, key: string, args: { flag: string; e
 }
 
 /** Rollback of one ledger entry: fetch the signed link (15 minutes, compare-and-swap), then apply it. */
-export async function rollback(t: ClientTarget, key: string, args: { idx: number; reason: string }): Promise<ActionResult> {
+export async function rollback(t: ClientTarget, key: string, args: { idx: number; reason: string; breakGlassToken?: string }): Promise<ActionResult> {
   const link = record(await callApi(t, { method: 'GET', path: `/api/v1/ledger/entries/${args.idx}/rollback-link` }));
   const url = link['url'];
   if (typeof url !== 'string' || new URL(url, t.url).origin !== new URL(t.url).origin) {
     throw new AppError('E_ROLLBACK_LINK_FOREIGN', 'The rollback link does not point at the connected control plane; it was not followed.');
   }
   const u = new URL(url, t.url);
-  const reply = record(await callApi(t, { method: 'POST', path: u.pathname + u.search, body: { reason: args.reason }, idempotencyKey: key }));
+  const headers: Record<string, string> = args.breakGlassToken ? { 'x-break-glass-token': args.breakGlassToken } : {};
+  const reply = record(await callApi(t, { method: 'POST', path: u.pathname + u.search, body: { reason: args.reason }, headers, idempotencyKey: key }));
   return { locator: idxOf(reply), reply };
 }
 

@@ -28,8 +28,11 @@ export function newIdempotencyKey(): string {
 }
 
 function serverError(status: number, body: unknown): AppError {
-  const err = typeof body === 'object' && body !== null ? (body as { error?: { code?: unknown; message?: unknown } }).error : undefined;
-  if (err && typeof err.code === 'string' && typeof err.message === 'string') return new AppError(err.code, err.message);
+  const err = typeof body === 'object' && body !== null ? (body as { error?: Record<string, unknown> }).error : undefined;
+  if (err && typeof err['code'] === 'string' && typeof err['message'] === 'string') {
+    const { code, message, ...details } = err;
+    return new AppError(code, message, Object.keys(details).length ? details : undefined);
+  }
   return new AppError('E_CONTROL_PLANE_HTTP', `The control plane answered HTTP ${status} without an error body; nothing was confirmed. Retry, or check the control plane's logs.`);
 }
 

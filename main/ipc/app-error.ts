@@ -2,10 +2,13 @@
 export class AppError extends Error {
   /** Stable machine-readable code, e.g. E_CONTROL_PLANE_UNREACHABLE. */
   readonly code: string;
+  /** Structured facts for the UI (e.g. the current state on a compare-and-swap conflict). */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: string, message: string) {
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
     super(message);
     this.name = 'AppError';
     this.code = code;
+    this.details = details;
   }
 }

@@ -40,7 +40,7 @@ export function createRegistry(handlers: Handlers, onError: ErrorSink = () => {}
       try {
         return await call(handlers, channel, rawArgs);
       } catch (err) {
-        if (err instanceof AppError) return fail(err.code, err.message);
+        if (err instanceof AppError) return err.details ? { ok: false, error: { code: err.code, message: err.message, details: err.details } } : fail(err.code, err.message);
         onError(channel, err);
         return fail('E_INTERNAL', 'The console hit an unexpected error; nothing was changed. The details are in the log file.');
       }

@@ -102,7 +102,7 @@ export interface InvokeMap {
   'changes:approve': { args: { id: string; payloadHash: string }; result: ActionReceipt };
   'changes:reject': { args: { id: string; reason: string }; result: ActionReceipt };
   'actions:kill': { args: { flag: string; env: string; reason: string; breakGlassToken?: string }; result: ActionReceipt };
-  'actions:rollback': { args: { idx: number; reason: string }; result: ActionReceipt };
+  'actions:rollback': { args: { idx: number; reason: string; breakGlassToken?: string }; result: ActionReceipt };
   'breakGlass:issue': { args: BreakGlassInput; result: BreakGlassToken };
   'breakGlass:acknowledge': { args: { idx: number }; result: null };
   /** Break-glass uses of the last 24 hours not yet acknowledged in this console (the persistent banner). */

@@ -2,6 +2,8 @@
 export interface IpcError {
   code: string;
   message: string;
+  /** Structured facts from the control plane, e.g. the flag's current state on ROLLBACK_CONFLICT. */
+  details?: Record<string, unknown>;
 }
 
 /** Every IPC call resolves to this; handlers never throw across the boundary. */

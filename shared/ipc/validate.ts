@@ -67,7 +67,7 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
   'changes:approve': obj({ id: name, payloadHash: hex64 }),
   'changes:reject': obj({ id: name, reason }),
   'actions:kill': obj({ flag: flagKey, env: envName, reason, breakGlassToken: optional(str({ min: 1, max: 200 })) }),
-  'actions:rollback': obj({ idx, reason }),
+  'actions:rollback': obj({ idx, reason, breakGlassToken: optional(str({ min: 1, max: 200 })) }),
   'breakGlass:issue': obj({
     justification: str({ min: 20, max: 2000, what: 'a justification of at least 20 characters' }),
     flags: arrayOf(flagKey, 100), envs: arrayOf(envName, 20), ttlMinutes: int(1, 240),

@@ -78,5 +78,6 @@ export interface ActionReceipt {
 export interface MetricsSeries {
   service: string;
   stepSeconds: number;
+  /** errorRate is a fraction 0..1 of requests; p95Ms in milliseconds; rps in requests per second. */
   points: { t: string; errorRate: number; p95Ms: number; rps: number }[];
 }
