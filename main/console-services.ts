@@ -16,6 +16,7 @@ import { bootstrapProfile, type Bootstrap } from './services/bootstrap-profile.t
 import { actionHandlers } from './services/handlers-actions.ts';
 import { coreHandlers } from './services/handlers-core.ts';
 import { readHandlers } from './services/handlers-read.ts';
+import { BackgroundIndexer } from './services/background-indexer.ts';
 import { IncidentWatch } from './services/incident-watch.ts';
 import { ConsoleRuntime } from './services/runtime.ts';
 import { Verification } from './services/verification.ts';
@@ -50,11 +51,11 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
   const log = config.log ?? (() => {});
   const store = new ProfileStore(config.dataDir, config.secretBox);
   const incidents = new IncidentWatch(events);
+  const indexer = new BackgroundIndexer((db) => catchUpViews(db, 50).complete);
   const runtime = new ConsoleRuntime({
     store, events, hwmCodec: config.hwmCodec, notify: config.notify ?? (() => {}), log,
-    onAppended: (replica) => incidents.refresh(replica.db),
+    onAppended: (replica) => { indexer.kick(replica.db); incidents.refresh(replica.db); },
   });
-  const catchUp = (): void => { const r = runtime.session().replica(); if (r) catchUpViews(r.db); };
   const verification = new Verification(runtime, events, config.hwmCodec);
   const acks = new BreakGlassAcks(runtime);
   let status: ControlPlaneStatus = { kind: 'unconfigured' };
@@ -71,7 +72,7 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     'connection:status': () => status,
     'connection:probe': () => probe(),
     ...coreHandlers(runtime, verification),
-    ...readHandlers(runtime, catchUp),
+    ...readHandlers(runtime),
     ...actionHandlers(runtime),
     'breakGlass:acknowledge': ({ idx }) => acks.acknowledge(idx),
     'breakGlass:pending': () => acks.pending(),

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BreakGlassUse } from '../../shared/ipc/contract.ts';
-import { catchUpViews, queryLedger } from '../views/index.ts';
+import { queryLedger } from '../views/index.ts';
 import type { ConsoleRuntime } from './runtime.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -39,7 +39,6 @@ export class BreakGlassAcks {
   /** Break-glass uses of the last 24 hours that this console has not acknowledged. */
   pending(now = Date.now()): BreakGlassUse[] {
     const db = this.runtime.replica().db;
-    catchUpViews(db);
     const acks = this.acknowledged();
     const page = queryLedger(db, { filter: { action: 'break_glass.used', from: new Date(now - DAY_MS).toISOString() }, offset: 0, limit: 100, order: 'desc' });
     return page.rows.filter((r) => !acks.has(r.idx)).map((r) => ({

@@ -11,11 +11,9 @@ import type { ConsoleRuntime } from './runtime.ts';
 type ReadChannel = 'ledger:query' | 'ledger:entry' | 'ledger:inclusion' | 'incidents:list' | 'flags:list' | 'flags:get' | 'changes:list';
 
 /** The read handlers. */
-export function readHandlers(runtime: ConsoleRuntime, catchUp: () => void): { [C in ReadChannel]: Handler<C> } {
-  const db = () => {
-    catchUp();
-    return runtime.replica().db;
-  };
+export function readHandlers(runtime: ConsoleRuntime): { [C in ReadChannel]: Handler<C> } {
+  // Each read model indexes new entries for a few ms before answering; the backlog is indexed in the background.
+  const db = () => runtime.replica().db;
   return {
     'ledger:query': (q) => queryLedger(db(), q),
     'ledger:entry': ({ idx }) => entryDetail(db(), idx),

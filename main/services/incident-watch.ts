@@ -1,7 +1,7 @@
 /** Keeps the count of active incidents current (tray/dock badge, `incidents:changed`), throttled. */
 import type Database from 'better-sqlite3';
 import type { EventHub } from '../ipc/registry.ts';
-import { catchUpViews, listIncidents } from '../views/index.ts';
+import { listIncidents } from '../views/index.ts';
 
 const MIN_INTERVAL_MS = 1000;
 
@@ -24,7 +24,6 @@ export class IncidentWatch {
       this.timer = null;
       this.lastRun = Date.now();
       if (!db.open) return;
-      catchUpViews(db);
       const count = listIncidents(db).filter((i) => i.status !== 'resolved').length;
       if (count !== this.count) {
         this.count = count;

@@ -1,0 +1,40 @@
+/**
+ * Keeps the read models level with the replica without blocking: each step indexes for a bounded
+ * time (a few tens of ms), and steps repeat on the event loop until the backlog is done, so a
+ * million-entry initial sync never freezes the UI's calls.
+ */
+import type Database from 'better-sqlite3';
+
+/** Runs `step(db)` (returns true when complete) repeatedly in the background after each kick. */
+export class BackgroundIndexer {
+  private readonly step: (db: Database.Database) => boolean;
+  private running = false;
+  private again = false;
+
+  constructor(step: (db: Database.Database) => boolean) {
+    this.step = step;
+  }
+
+  /** Asks for the index to catch up with `db`; coalesces kicks while running. */
+  kick(db: Database.Database): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    const tick = (): void => {
+      if (!db.open) {
+        this.running = false;
+        return;
+      }
+      const complete = this.step(db);
+      if (!complete || this.again) {
+        this.again = false;
+        setTimeout(tick, 5).unref();
+        return;
+      }
+      this.running = false;
+    };
+    setTimeout(tick, 0).unref();
+  }
+}

@@ -1,0 +1,6 @@
+/** The console's read models over the local ledger replica (see README-level notes in each module). */
+export { catchUpViews, type ViewCatchUp } from './catch-up.ts';
+export { queryLedger } from './ledger-query.ts';
+export { entryDetail, inclusionCheck } from './entry-detail.ts';
+export { flagDetail, listChangeRequests, listFlags, listIncidents } from './read-models.ts';
+export { migrateViews, viewSchemaVersion, VIEW_SCHEMA_VERSION } from './schema.ts';
