@@ -1,0 +1,121 @@
+/**
+ * `tombstone-console sync --url <cp> --token <t> --db <replica.sqlite> [--once] [--json]`: the sync engine without a
+ * window. `--once` catches up to the latest checkpoint and exits 0 when the replica is verified at that size (prints
+ * size and root), 1 with the evidence or failure code otherwise. Without `--once` it follows the stream until
+ * interrupted; Ctrl-C stops between replica transactions (each is atomic), never inside one.
+ */
+import { Replica } from '../ledger/replica.ts';
+import { offeredKey } from '../profiles/tofu.ts';
+import { sha256 } from '../ledger/node-crypto.ts';
+import { startSync, syncOnce, type SyncOptions } from '../sync/engine.ts';
+import type { SyncLogEntry } from '../sync/errors.ts';
+import { SYNC_USAGE, UsageError, parseSyncArgs, pinnedByReplica, type SyncArgs } from '../sync/headless.ts';
+import type { SyncState } from '../../shared/ipc/contract.ts';
+
+function out(args: SyncArgs, text: string, json: Record<string, unknown>): void {
+  process.stdout.write(args.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
+}
+
+function logLine(args: SyncArgs): (e: SyncLogEntry) => void {
+  return (e) => {
+    // In --once mode the final line reports the failure; repeating it as a log line would only add noise.
+    if ((e.level === 'info' && !args.json) || (args.once && e.level === 'error')) return;
+    const at = e.idx === undefined || e.idx === null ? '' : ` (idx ${e.idx})`;
+    process.stderr.write(args.json ? `${JSON.stringify({ log: e })}\n` : `${e.level} ${e.code}${at}: ${e.message}\n`);
+  };
+}
+
+function options(args: SyncArgs): SyncOptions {
+  const pinned = pinnedByReplica(args.db);
+  const imported = args.trust.map((vkey) => {
+    offeredKey(sha256, vkey); // throws E_KEY_INVALID with a sentence
+    return { vkey, validFromSize: null, validUntilSize: null, confirmedAt: new Date().toISOString(), source: 'import' as const };
+  });
+  return {
+    profile: { url: args.url, token: args.token, origin: pinned.origin, keys: [...pinned.keys, ...imported] },
+    replica: (init) => Replica.open({ path: args.db, ...init }),
+    heartbeatMs: args.heartbeatMs,
+    pageSize: args.pageSize,
+    log: logLine(args),
+  };
+}
+
+function keyPrompt(args: SyncArgs): (vkey: string, fingerprint: string) => boolean {
+  return (vkey, fingerprint) => {
+    if (args.acceptFirstKey) {
+      process.stderr.write(`trusting the control plane's key on first use: ${vkey} (${fingerprint})\n`);
+      return true;
+    }
+    process.stderr.write(`E_KEY_CONFIRMATION_REQUIRED: the control plane signs with ${vkey} (fingerprint ${fingerprint}). Check it with its administrator, then run again with --trust ${vkey}.\n`);
+    return false;
+  };
+}
+
+async function once(args: SyncArgs): Promise<number> {
+  const r = await syncOnce({ ...options(args), onKeyPrompt: keyPrompt(args) });
+  if (r.ok) {
+    out(args, `verified ${r.verifiedSize} entries of ${r.origin}\nroot ${r.rootHex}`, { ok: true, origin: r.origin, size: r.verifiedSize, root: r.rootHex });
+    return 0;
+  }
+  const unconfirmed = r.code === 'E_KEY_REJECTED' && !args.acceptFirstKey;
+  const code = unconfirmed ? 'E_KEY_CONFIRMATION_REQUIRED' : r.code;
+  const message = unconfirmed ? 'the control plane\'s key is not trusted yet (see above); pass --trust <verifier key> or --accept-first-key' : r.message;
+  if (!args.json) process.stderr.write(`${code}: ${message}\n`);
+  else out(args, '', { ok: false, code, message });
+  return 1;
+}
+
+function describeState(s: SyncState): string {
+  switch (s.kind) {
+    case 'live': return `live (round trip ${s.roundTripMs ?? '?'} ms)`;
+    case 'backfilling': return `backfilling ${s.done}/${s.total}`;
+    case 'reconnecting': return `reconnecting (attempt ${s.attempt}, next at ${s.nextRetryAt}): ${s.lastError}`;
+    case 'offline': return `offline, replica as of ${s.replicaAsOf ?? 'never'}: ${s.reason}`;
+    case 'halted': return `halted ${s.code}: ${s.message}`;
+    case 'key-confirmation': return `waiting for key confirmation ${s.vkey} (${s.fingerprint})`;
+    default: return s.kind;
+  }
+}
+
+async function follow(args: SyncArgs): Promise<number> {
+  const handle = startSync(options(args));
+  const prompt = keyPrompt(args);
+  let halted: string | null = null;
+  const finished = new Promise<void>((resolve) => {
+    handle.events.on('sync:state', (s) => {
+      out(args, `state ${describeState(s)}`, { event: 'sync:state', state: s });
+      if (s.kind === 'key-confirmation') queueMicrotask(() => handle.confirmKey(s.vkey, prompt(s.vkey, s.fingerprint)));
+      if (s.kind === 'halted') { halted = s.code; resolve(); }
+    });
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  handle.events.on('ledger:verified', (v) => out(args, `verified ${v.verifiedSize} root ${v.rootHex}`, { event: 'ledger:verified', ...v }));
+  handle.events.on('ledger:alert', (a) => process.stderr.write(`ALERT ${a.code}: ${a.detail}\n`));
+  await finished;
+  await handle.stop();
+  return halted === null ? 0 : 1;
+}
+
+/** Runs the command; resolves to the exit status (0 ok, 1 sync failed or halted, 2 usage or I/O). */
+export async function run(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${SYNC_USAGE}\n`);
+    return 0;
+  }
+  let args: SyncArgs;
+  try {
+    args = parseSyncArgs(argv, process.env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`E_USAGE: ${err.message}\n${SYNC_USAGE}\n`);
+    return 2;
+  }
+  try {
+    return args.once ? await once(args) : await follow(args);
+  } catch (err) {
+    const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'E_IO';
+    process.stderr.write(`${code}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+}

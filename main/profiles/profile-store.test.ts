@@ -1,0 +1,114 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ProfileError } from './errors.ts';
+import { ProfileStore, normalizeControlPlaneUrl } from './profile-store.ts';
+import { fileModeSecretBox, unavailableSecretBox, type SecretBox } from './secret-box.ts';
+
+const input = { name: 'Prod EU', url: 'https://cp.example.com/some/path', environment: 'production', token: 'tsk_abc' };
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof ProfileError ? err.code : `not a ProfileError: ${String(err)}`;
+  }
+  return 'no error';
+}
+
+/** A box that really transforms bytes, so tests can tell ciphertext from plaintext. */
+function xorBox(): SecretBox {
+  const flip = (b: Buffer): Buffer => Buffer.from(b.map((x) => x ^ 0x5a));
+  return { encrypt: (t) => flip(Buffer.from(t, 'utf8')), decrypt: (b) => flip(b).toString('utf8'), available: () => true };
+}
+
+describe('ProfileStore', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'profiles-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('adds a profile with an encrypted 0600 token, its own replica path, and makes the first one active', () => {
+    const store = new ProfileStore(dir, xorBox());
+    const p = store.add(input);
+    expect(p).toMatchObject({ name: 'Prod EU', url: 'https://cp.example.com', environment: 'production', origin: null, active: true, hasToken: true });
+    const tokenFile = join(dir, 'tokens', `${p.id}.bin`);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(tokenFile).includes(Buffer.from('tsk_abc'))).toBe(false);
+    expect(store.token(p.id)).toBe('tsk_abc');
+    expect(statSync(join(dir, 'profiles.json')).mode & 0o777).toBe(0o600);
+    const q = store.add({ ...input, name: 'Staging', environment: 'staging' });
+    expect(store.replicaPath(p.id)).not.toBe(store.replicaPath(q.id));
+    expect(store.list().map((x) => x.active)).toEqual([true, false]);
+    expect(store.select(q.id).active).toBe(true);
+    expect(store.active()?.id).toBe(q.id);
+  });
+
+  it('refuses to store a token when the secret box is unavailable, and stores nothing', () => {
+    const store = new ProfileStore(dir, unavailableSecretBox());
+    expect(codeOf(() => store.add(input))).toBe('E_SECRET_STORE_UNAVAILABLE');
+    expect(store.list()).toEqual([]);
+  });
+
+  it('browser mode keeps the token in a 0600 file through the file-mode box', () => {
+    const store = new ProfileStore(dir, fileModeSecretBox());
+    const p = store.add(input);
+    expect(store.token(p.id)).toBe('tsk_abc');
+    expect(statSync(join(dir, 'tokens', `${p.id}.bin`)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'tokens')).mode & 0o777).toBe(0o700);
+  });
+
+  it('reports an unreadable token with E_SECRET_UNREADABLE', () => {
+    const p = new ProfileStore(dir, xorBox()).add(input);
+    expect(codeOf(() => new ProfileStore(dir, fileModeSecretBox()).token(p.id))).toBe('E_SECRET_UNREADABLE');
+  });
+
+  it('pins the origin once and refuses a different one with E_ORIGIN_CHANGED', () => {
+    const store = new ProfileStore(dir, xorBox());
+    const p = store.add(input);
+    store.pinOrigin(p.id, 'tombstone.example/prod');
+    store.pinOrigin(p.id, 'tombstone.example/prod');
+    expect(store.get(p.id).origin).toBe('tombstone.example/prod');
+    expect(codeOf(() => store.pinOrigin(p.id, 'evil.example/prod'))).toBe('E_ORIGIN_CHANGED');
+  });
+
+  it('stores trusted keys, replacing by vkey', () => {
+    const store = new ProfileStore(dir, xorBox());
+    const p = store.add(input);
+    const key = { vkey: 'a+00000000+AQ==', validFromSize: null, validUntilSize: null, confirmedAt: '2026-01-01T00:00:00.000Z', source: 'tofu' as const };
+    store.trustKey(p.id, key);
+    store.trustKey(p.id, { ...key, validUntilSize: 10 });
+    expect(store.get(p.id).keys).toEqual([{ ...key, validUntilSize: 10 }]);
+  });
+
+  it('removes a profile with its token and moves the active mark', () => {
+    const store = new ProfileStore(dir, xorBox());
+    const a = store.add(input);
+    const b = store.add({ ...input, environment: 'staging' });
+    store.remove(a.id);
+    expect(store.list().map((x) => [x.id, x.active])).toEqual([[b.id, true]]);
+    expect(store.token(a.id)).toBe(null);
+    expect(codeOf(() => store.get(a.id))).toBe('E_PROFILE_NOT_FOUND');
+  });
+
+  it('rejects invalid input with E_PROFILE_INVALID', () => {
+    const store = new ProfileStore(dir, xorBox());
+    expect(codeOf(() => store.add({ ...input, url: 'ftp://x' }))).toBe('E_PROFILE_INVALID');
+    expect(codeOf(() => store.add({ ...input, url: 'https://u:p@x.example' }))).toBe('E_PROFILE_INVALID');
+    expect(codeOf(() => store.add({ ...input, environment: 'Prod EU' }))).toBe('E_PROFILE_INVALID');
+    expect(codeOf(() => store.add({ ...input, token: ' ' }))).toBe('E_PROFILE_INVALID');
+    expect(codeOf(() => store.replicaPath('../etc'))).toBe('E_PROFILE_INVALID');
+  });
+
+  it('refuses a damaged profile file with E_PROFILE_STORE_CORRUPT', () => {
+    const store = new ProfileStore(dir, xorBox());
+    writeFileSync(join(dir, 'profiles.json'), '{"version":1,"active":null,"profiles":[{"id":"x"}]}');
+    expect(codeOf(() => store.list())).toBe('E_PROFILE_STORE_CORRUPT');
+    writeFileSync(join(dir, 'profiles.json'), 'not json');
+    expect(codeOf(() => store.list())).toBe('E_PROFILE_STORE_CORRUPT');
+  });
+
+  it('normalizes URLs to their origin', () => {
+    expect(normalizeControlPlaneUrl('http://127.0.0.1:8080/api/')).toBe('http://127.0.0.1:8080');
+  });
+});

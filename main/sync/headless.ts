@@ -1,0 +1,74 @@
+/**
+ * Helpers of the headless `sync` command: argument parsing, and what an existing replica file already pins (its log
+ * origin and trusted keys live in the replica itself, so the command needs no separate profile).
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { formatVerifierKey } from '../../shared/ledger/index.ts';
+import { sha256 } from '../ledger/node-crypto.ts';
+import { openReplicaDatabase } from '../ledger/replica.ts';
+import { Store } from '../ledger/store.ts';
+import type { StoredKey } from '../profiles/profile-file.ts';
+
+/** Parsed `sync` arguments. */
+export interface SyncArgs {
+  url: string;
+  token: string | null;
+  db: string;
+  once: boolean;
+  json: boolean;
+  trust: string[];
+  acceptFirstKey: boolean;
+  heartbeatMs: number;
+  pageSize: number | undefined;
+}
+
+/** Usage text of the command. */
+export const SYNC_USAGE = `Usage: tombstone-console sync --url <control-plane> --token <t> --db <replica.sqlite> [--once] [--json]
+       [--trust <verifier key>]... [--accept-first-key] [--heartbeat <ms>] [--page-size <n>]
+  The token may also come from the TOMBSTONE_TOKEN environment variable (keeps it out of the process list).`;
+
+/** A usage error (exit status 2). */
+export class UsageError extends Error {}
+
+/** Parses argv (without the command name); throws UsageError. */
+export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): SyncArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv], strict: true, allowPositionals: false,
+      options: {
+        url: { type: 'string' }, token: { type: 'string' }, db: { type: 'string' }, once: { type: 'boolean' }, json: { type: 'boolean' },
+        trust: { type: 'string', multiple: true }, 'accept-first-key': { type: 'boolean' }, heartbeat: { type: 'string' },
+        'page-size': { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (values.url === undefined || values.db === undefined) throw new UsageError('--url and --db are required');
+  if (values.heartbeat !== undefined && !/^[1-9][0-9]{0,6}$/.test(values.heartbeat)) throw new UsageError('--heartbeat is the server heartbeat interval in ms');
+  const page = values['page-size'];
+  if (page !== undefined && !/^[1-9][0-9]{0,5}$/.test(page)) throw new UsageError('--page-size is the number of entries per backfill request (1-999999)');
+  return {
+    pageSize: page === undefined ? undefined : Number(page),
+    url: values.url, token: values.token ?? env['TOMBSTONE_TOKEN'] ?? null, db: values.db, once: values.once === true, json: values.json === true,
+    trust: values.trust ?? [], acceptFirstKey: values['accept-first-key'] === true, heartbeatMs: Number(values.heartbeat ?? '15000'),
+  };
+}
+
+/** The origin and trusted keys an existing replica file pins (null origin and no keys for a new file). */
+export function pinnedByReplica(path: string): { origin: string | null; keys: StoredKey[] } {
+  if (!existsSync(path)) return { origin: null, keys: [] };
+  const db = openReplicaDatabase(path, true);
+  try {
+    const store = new Store(db);
+    const keys = store.keys().filter((k) => k.revoked !== true).map((k): StoredKey => ({
+      vkey: formatVerifierKey(sha256, k.name, k.publicKey), validFromSize: k.validFromSize ?? null, validUntilSize: k.validUntilSize ?? null,
+      confirmedAt: new Date(0).toISOString(), source: 'import',
+    }));
+    return { origin: store.state()?.origin ?? null, keys };
+  } finally {
+    db.close();
+  }
+}
