@@ -40,6 +40,8 @@ export interface ConsoleConfig {
 export interface ConsoleServices {
   registry: Registry;
   events: EventHub;
+  /** The https origins of the configured control planes: the only targets `shell.openExternal` may open. */
+  externalOrigins(): string[];
   /** Resolves once the start-up profile (if any) is active; rejects with an AppError when it cannot be made. */
   ready: Promise<void>;
   stop(): Promise<void>;
@@ -89,6 +91,7 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     registry: createRegistry(handlers, onError),
     events,
     ready,
+    externalOrigins: () => store.list().map((p) => new URL(p.url)).filter((u) => u.protocol === 'https:').map((u) => u.origin),
     stop: async () => { clearInterval(timer); await runtime.stop(); },
   };
 }

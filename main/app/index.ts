@@ -20,18 +20,18 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 let window: BrowserWindow | null = null;
 let services: ConsoleServices | null = null;
 
-function hardenContents(contents: Electron.WebContents, allowedExternal: readonly string[]): void {
+function hardenContents(contents: Electron.WebContents, allowedExternal: () => readonly string[]): void {
   // Checklist: deny navigation and new windows; external links only to allowlisted https origins.
   contents.on('will-navigate', (event, url) => { if (decideNavigation(url) === 'deny') event.preventDefault(); });
   contents.on('will-redirect', (event, url) => { if (decideNavigation(url) === 'deny') event.preventDefault(); });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (decideOpenExternal(url, allowedExternal) === 'open') void shell.openExternal(url);
+    if (decideOpenExternal(url, allowedExternal()) === 'open') void shell.openExternal(url);
     return { action: 'deny' };
   });
 }
 
-function createWindow(allowedExternal: readonly string[]): void {
+function createWindow(allowedExternal: () => readonly string[]): void {
   window = new BrowserWindow(createWindowOptions(join(here, '../preload/index.cjs')));
   hardenContents(window.webContents, allowedExternal);
   window.once('ready-to-show', () => window?.show());
@@ -46,7 +46,6 @@ function main(): void {
   }
   registerAppScheme();
   const args = parseShellArgs(process.argv.slice(1), process.env, false);
-  const allowedExternal = args.connect && args.connect.url.startsWith('https:') ? [new URL(args.connect.url).origin] : [];
   app.on('second-instance', () => { if (window) { if (window.isMinimized()) window.restore(); window.focus(); } });
   app.on('window-all-closed', () => { void services?.stop().finally(() => app.quit()); });
   void app.whenReady().then(() => {
@@ -68,8 +67,12 @@ function main(): void {
       logger.log('error', 'handler failed', { channel, error: err instanceof Error ? err.stack ?? err.message : String(err) });
     });
     wireNotifications(services.events);
+    // A bad start-up profile (e.g. no token for a new control plane) leaves the console open on its empty state,
+    // where the user can add a profile; the reason goes to the log.
+    services.ready.catch((err: unknown) => logger.log('error', 'start-up profile failed', { error: err instanceof Error ? err.message : String(err) }));
     bindIpc(services.registry, services.events, () => window?.webContents ?? null);
-    createWindow(allowedExternal);
+    const running = services;
+    createWindow(() => running.externalOrigins());
   });
 }
 
