@@ -5,7 +5,7 @@
  * after the first proof of a size, each further proof reads at most n / CHUNK cached hashes and about 2 × CHUNK leaves.
  */
 import type Database from 'better-sqlite3';
-import { LedgerError, nodeHash, rootOf, splitPoint } from '../../shared/ledger/index.ts';
+import { auditPathOf, LedgerError, nodeHash, rootOf, splitPoint } from '../../shared/ledger/index.ts';
 import { BulkReader } from '../ledger/bulk-read.ts';
 import { FastRange } from '../ledger/fast-hash.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
@@ -90,21 +90,5 @@ export function subtreeHash(db: Database.Database, start: number, n: number, ver
 
 /** The RFC 6962 audit path of leaf `index` in the tree of the first `size` stored leaves, bottom-up. */
 export function auditPath(db: Database.Database, index: number, size: number): Uint8Array[] {
-  const path: Uint8Array[] = [];
-  let start = 0;
-  let n = size;
-  let m = index;
-  while (n > 1) {
-    const k = splitPoint(n);
-    if (m < k) {
-      path.unshift(subtreeHash(db, start + k, n - k, size));
-      n = k;
-    } else {
-      path.unshift(subtreeHash(db, start, k, size));
-      start += k;
-      m -= k;
-      n -= k;
-    }
-  }
-  return path;
+  return auditPathOf((start, n) => subtreeHash(db, start, n, size), index, size);
 }

@@ -32,8 +32,11 @@ export function subtreeHash(sha: Sha256, leafHashAt: LeafHashAt, start: number, 
   return nodeHash(sha, subtreeHash(sha, leafHashAt, start, k), subtreeHash(sha, leafHashAt, start + k, n - k));
 }
 
-/** The audit path of leaf `index` in the tree of `size` leaves, bottom-up. */
-export function inclusionProof(sha: Sha256, leafHashAt: LeafHashAt, index: number, size: number): Uint8Array[] {
+/** Hash of the subtree over leaves [start, start + n), however the caller computes or caches it. */
+export type SubtreeHashAt = (start: number, n: number) => Uint8Array;
+
+/** The RFC 9162 audit path of leaf `index` in a tree of `size` leaves, bottom-up, from any subtree-hash source. */
+export function auditPathOf(subtree: SubtreeHashAt, index: number, size: number): Uint8Array[] {
   if (!isSafeSize(size) || !isSafeSize(index) || index >= size) badProof(`no leaf ${index} in a tree of size ${size}`);
   const path: Uint8Array[] = [];
   let start = 0;
@@ -42,16 +45,21 @@ export function inclusionProof(sha: Sha256, leafHashAt: LeafHashAt, index: numbe
   while (n > 1) {
     const k = splitPoint(n);
     if (m < k) {
-      path.unshift(subtreeHash(sha, leafHashAt, start + k, n - k));
+      path.unshift(subtree(start + k, n - k));
       n = k;
     } else {
-      path.unshift(subtreeHash(sha, leafHashAt, start, k));
+      path.unshift(subtree(start, k));
       start += k;
       m -= k;
       n -= k;
     }
   }
   return path;
+}
+
+/** The audit path of leaf `index` in the tree of `size` leaves, bottom-up. */
+export function inclusionProof(sha: Sha256, leafHashAt: LeafHashAt, index: number, size: number): Uint8Array[] {
+  return auditPathOf((start, n) => subtreeHash(sha, leafHashAt, start, n), index, size);
 }
 
 function checkElements(proof: readonly Uint8Array[]): void {
