@@ -14,16 +14,29 @@ export interface Started {
   stop(): Promise<void>;
 }
 
+/** Children still running, so a test that timed out (its `finally` cut short) cannot leave them behind. */
+const running = new Map<ChildProcess, () => Promise<void>>();
+process.once('exit', () => {
+  for (const child of running.keys()) child.kill('SIGKILL');
+});
+
+/** Stops every child process this worker started that is still running (a safety net for `afterEach`). */
+export async function stopStartedProcesses(): Promise<void> {
+  await Promise.all([...running.values()].map((stop) => stop()));
+}
+
 /** Spawns `args` with Node 22 and resolves once stdout matches `ready`; rejects on exit or timeout. */
 export function startProcess(args: string[], ready: RegExp, timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): Promise<Started> {
   const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  child.once('exit', () => running.delete(child));
   const stop = () => new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 5000).unref();
   });
+  running.set(child, stop);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { void stop(); reject(new Error(`timed out waiting for ${ready}; output:\n${out}`)); }, timeoutMs);
     const onData = (chunk: Buffer) => {
@@ -56,9 +69,10 @@ export interface ControlPlaneProcess extends Started {
   dataDir: string;
 }
 
-/** Starts the reference control plane (`control-plane/cli.ts`) on an ephemeral loopback port; it prints all its lines in one write. */
+/** Starts the reference control plane (`control-plane/cli.ts`) on an ephemeral loopback port (unless `extra` names `--port`); it prints all its lines in one write. */
 export async function startControlPlaneProcess(dataDir: string, extra: string[] = []): Promise<ControlPlaneProcess> {
-  const started = await startProcess(['control-plane/cli.ts', '--port', '0', '--data', dataDir, ...extra], /control-plane listening on (\S+)\n/);
+  const port = extra.includes('--port') ? [] : ['--port', '0'];
+  const started = await startProcess(['control-plane/cli.ts', ...port, '--data', dataDir, ...extra], /control-plane listening on (\S+)\n/);
   const text = started.output();
   const people = [...text.matchAll(/^demo token (\S+) (\S+) (\S+)$/gm)].map((m) => ({ role: m[1]!, name: m[2]!, token: m[3]! }));
   return {
@@ -69,4 +83,13 @@ export async function startControlPlaneProcess(dataDir: string, extra: string[] 
     people,
     dataDir,
   };
+}
+
+/**
+ * Starts a stopped control plane again on the same port and data dir, without `--demo`: the stored ledger, origin and
+ * signing keys are reused (control-plane/app-setup.ts), and the tokens printed at the first start stay valid.
+ */
+export async function restartControlPlaneProcess(previous: ControlPlaneProcess, extra: string[] = []): Promise<ControlPlaneProcess> {
+  const restarted = await startControlPlaneProcess(previous.dataDir, ['--port', new URL(previous.url).port, ...extra]);
+  return { ...restarted, people: previous.people };
 }

@@ -5,8 +5,13 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 
-/** The cookie that carries the session after the token exchange. */
-export const SESSION_COOKIE = 'tombstone_session';
+/**
+ * The cookie that carries the session after the token exchange. Browsers scope cookies by host, not port, so the
+ * name carries the port: two consoles on 127.0.0.1 in one browser keep their own sessions.
+ */
+export function sessionCookieName(port: number): string {
+  return `tombstone_session_${port}`;
+}
 
 /** The Content-Security-Policy of every browser-mode response: no inline scripts, no remote origins. */
 export const CONTENT_SECURITY_POLICY = [
@@ -66,7 +71,7 @@ export function readCookie(header: string | undefined, name: string): string | n
   return null;
 }
 
-/** The Set-Cookie value that stores the session. */
-export function sessionCookie(value: string): string {
-  return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/`;
+/** The Set-Cookie value that stores the session of the console on `port`. */
+export function sessionCookie(port: number, value: string): string {
+  return `${sessionCookieName(port)}=${value}; HttpOnly; SameSite=Strict; Path=/`;
 }

@@ -60,6 +60,10 @@ describe('browser-mode host', () => {
     expect(JSON.parse(res.body)).toMatchObject({ ok: true, value: { name: 'Tombstone Console', mode: 'browser' } });
   });
 
+  it('names the session cookie after the port, so two consoles in one browser keep their own sessions', () => {
+    expect(cookie.startsWith(`tombstone_session_${host.port}=`)).toBe(true);
+  });
+
   it('rejects a wrong session token', async () => {
     const res = await call(host.port, '/api/session', { method: 'POST', headers: { ...base(), 'x-session-token': 'b'.repeat(64) } });
     expect(res.status).toBe(401);

@@ -11,7 +11,7 @@ import { isInvokeChannel } from '../../shared/ipc/contract.ts';
 import type { ConsoleServices } from '../console-services.ts';
 import { resolveStatic } from './static-files.ts';
 import {
-  isAllowedHost, isAllowedOrigin, readCookie, secretsEqual, SECURITY_HEADERS, SESSION_COOKIE, sessionCookie,
+  isAllowedHost, isAllowedOrigin, readCookie, secretsEqual, SECURITY_HEADERS, sessionCookie, sessionCookieName,
 } from './security.ts';
 
 /** Options of the browser-mode host. */
@@ -62,13 +62,14 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-async function handleSession(req: IncomingMessage, res: ServerResponse, token: string, session: string): Promise<void> {
+async function handleSession(req: IncomingMessage, res: ServerResponse, ctx: Ctx): Promise<void> {
+  const { token, session, port } = ctx;
   const offered = req.headers['x-session-token'];
   if (typeof offered !== 'string' || !secretsEqual(offered, token)) {
     refuse(res, 401, 'E_SESSION_TOKEN', 'The session token is missing or wrong. Open the exact URL the console printed at start.');
     return;
   }
-  send(res, 200, { ok: true, value: null }, { 'set-cookie': sessionCookie(session) });
+  send(res, 200, { ok: true, value: null }, { 'set-cookie': sessionCookie(port, session) });
 }
 
 async function handleInvoke(req: IncomingMessage, res: ServerResponse, services: ConsoleServices, channel: string): Promise<void> {
@@ -99,8 +100,8 @@ async function route(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promi
   const isPost = req.method === 'POST';
   if (url.pathname.startsWith('/api/')) {
     if (!isAllowedOrigin(req.headers.origin, ctx.port, isPost)) return refuse(res, 403, 'E_BAD_ORIGIN', 'Cross-origin requests are refused.');
-    if (isPost && url.pathname === '/api/session') return handleSession(req, res, ctx.token, ctx.session);
-    const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (isPost && url.pathname === '/api/session') return handleSession(req, res, ctx);
+    const cookie = readCookie(req.headers.cookie, sessionCookieName(ctx.port));
     if (cookie === null || !secretsEqual(cookie, ctx.session)) return refuse(res, 401, 'E_NO_SESSION', 'No valid session. Open the exact URL the console printed at start.');
     if (isPost && url.pathname.startsWith('/api/ipc/')) return handleInvoke(req, res, ctx.options.services, url.pathname.slice('/api/ipc/'.length));
     if (req.method === 'GET' && url.pathname === '/api/events') return handleEvents(req, res, ctx.options.services);

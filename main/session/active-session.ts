@@ -97,7 +97,13 @@ export async function openSession(deps: SessionDeps, profileId: string): Promise
       url: stored.url, token, origin: stored.origin, keys: stored.keys,
       remember: (origin, key) => { deps.store.pinOrigin(profileId, origin); deps.store.trustKey(profileId, key); },
     },
-    replica: replica ?? ((init) => (replica = open(init))),
+    replica: replica ?? ((init) => {
+      replica = open(init);
+      // Pin the origin as soon as the log is known (keys imported with --trust skip the TOFU prompt that would
+      // otherwise pin it), so the next launch deep-checks this replica and refuses another log's origin.
+      if (deps.store.get(profileId).origin === null) deps.store.pinOrigin(profileId, init.origin);
+      return replica;
+    }),
     log: (l) => deps.log(l.level, l.message, { code: l.code }),
   });
   if (sync) wireSyncEvents(deps, sync, receipts, () => replica);

@@ -1,0 +1,105 @@
+/**
+ * Triage of the demo incident end to end: the PagerDuty incident fires on `payments`, the ramped pricing flag is
+ * candidate #1, the responder rolls it back from its card, the round trip completes and the chart marks the rollback.
+ */
+import { expect, test } from '@playwright/test';
+import { ROOT, type ControlPlaneProcess } from './support/processes.ts';
+import { api, cleanUpStack, type ConsoleProcess, ledgerEntry, list, startConsoleAs, startDemoControlPlane, stopAll, str } from './support/stack.ts';
+import { acknowledgeHistory, DEMO_SPEC_TIMEOUT_MS, giveReasonAndConfirm, openLiveConsole, recentBreakGlassUses, roundTripOf, shot, VIEWPORT } from './support/ui.ts';
+
+const CULPRIT = 'payments.pricing.v2-calculation-engine';
+const BREAKER_TARGET = 'checkout.payments.express-pay';
+
+test.use({ viewport: VIEWPORT });
+test.afterEach(cleanUpStack);
+test.describe.configure({ timeout: DEMO_SPEC_TIMEOUT_MS });
+
+/** Waits for the demo's PagerDuty incident on payments and returns its id. */
+async function demoIncident(cp: ControlPlaneProcess): Promise<string> {
+  let id = '';
+  await expect.poll(async () => {
+    const incidents = list((await api(cp, 'vic', 'GET', '/api/v1/incidents?status=triggered')).body, 'incidents');
+    const hit = incidents.find((i) => str(i, 'service') === 'payments' && str(i, 'source') === 'pagerduty');
+    id = hit ? str(hit, 'id') : '';
+    return id;
+  }, { timeout: 40_000, message: 'the demo incident on payments fires' }).not.toBe('');
+  return id;
+}
+
+test('triage: the ramped payments flag is candidate #1; rolling it back completes the round trip and marks the chart', async ({ page }) => {
+  let cp: ControlPlaneProcess | null = null;
+  let consoleHost: ConsoleProcess | null = null;
+  try {
+    cp = await startDemoControlPlane('5s');
+    consoleHost = await startConsoleAs(cp, 'riley');
+    await openLiveConsole(page, consoleHost.url);
+    await expect(page.getByTestId('identity')).toHaveText('riley · responder');
+    await acknowledgeHistory(page, await recentBreakGlassUses(cp)); // the demo history's earlier break-glass uses
+
+    const incidentId = await demoIncident(cp);
+    const incident = page.getByTestId(`incident-${incidentId}`);
+    await expect(incident).toContainText(/^payments: error rate \d+\.\d% above the 3% SLO/);
+    await expect(incident).toContainText('PagerDuty');
+    await expect(incident).toContainText('critical');
+    // The breaker usually trips on express pay before the monitor fires; selecting again re-ranks if it came later.
+    const context = page.getByTestId('auto-rollbacks');
+    await expect(async () => {
+      await incident.click();
+      await expect(context).toContainText(`system:evaluator rolled back ${BREAKER_TARGET} in production`, { timeout: 3000 });
+    }).toPass({ timeout: 30_000 });
+    await expect(incident).toHaveAttribute('aria-current', 'true');
+
+    const first = page.getByTestId('candidate-1');
+    await expect(first.getByTestId('candidate-flag')).toHaveText(CULPRIT);
+    await expect(first).toContainText('maria.chen changed it');
+    await expect(first.locator('.value-before')).toHaveText('on · 10 % · variation on');
+    await expect(first.locator('.value-after')).toHaveText('on · 50 % · variation on');
+    await expect(first.getByTestId('badge-verified')).toBeVisible();
+    await expect(first.getByTestId('badge-scheduled')).toHaveCount(0);
+    await expect(first.getByTestId('badge-after-alert')).toHaveCount(0);
+    const culpritIdx = Number(/ledger #(\d+)/.exec(await first.textContent() ?? '')?.[1]);
+    const rampEntry = await ledgerEntry(cp, culpritIdx);
+    expect(rampEntry).toMatchObject({ action: 'flag.updated', flag: CULPRIT, env: 'production', actor: { type: 'user', id: 'maria.chen' }, after: { rollout_pct: 50 } });
+    // The circuit breaker's own response on express pay is listed as context (above), never as a candidate.
+    await expect(page.locator('[data-testid^="candidate-"] [data-testid="candidate-flag"]').filter({ hasText: BREAKER_TARGET })).toHaveCount(0);
+    await expect(page.getByTestId('timeline').locator('[data-kind="auto-rollback"]').first()).toBeVisible();
+    await expect(page.getByTestId(`marker-${culpritIdx}`)).toHaveAttribute('data-kind', 'change');
+    await shot(page, 'triage-candidates');
+    await page.screenshot({ path: `${ROOT}docs/screenshot-main.png` }); // committed by the lead for the README
+
+    await first.getByRole('button', { name: 'Roll back' }).click();
+    const dialog = page.getByTestId('rollback-dialog');
+    await expect(dialog.getByRole('heading', { level: 2 })).toHaveText(`Roll back change #${culpritIdx}`);
+    await expect(dialog.getByTestId('rollback-restores')).toHaveText('on · 10 % · variation on');
+    await expect(dialog.getByTestId('flag-tier')).toHaveText('MEDIUM');
+    const submit = dialog.getByTestId('rollback-submit');
+    await dialog.locator('.reason-confirm textarea').fill('too short');
+    await expect(submit).toBeDisabled();
+    await giveReasonAndConfirm(dialog, 'payments error rate above SLO since the 50% ramp');
+    await expect(submit).toBeEnabled();
+    await submit.click();
+    const trip = await roundTripOf(dialog);
+    expect(trip.appliedMs).toBeGreaterThanOrEqual(0);
+    expect(trip.verifiedMs).toBeGreaterThanOrEqual(trip.appliedMs);
+    await shot(page, 'triage-rollback-round-trip');
+
+    const rolledBack = await ledgerEntry(cp, trip.idx);
+    expect(rolledBack).toMatchObject({
+      action: 'flag.rolled_back', flag: CULPRIT, env: 'production', actor: { type: 'user', id: 'riley' },
+      reason: 'payments error rate above SLO since the 50% ramp', refs: { rollback_of: String(culpritIdx) }, after: { enabled: true, rollout_pct: 10 },
+    });
+    const flag = (await api(cp, 'vic', 'GET', `/api/v1/flags/${CULPRIT}`)).body;
+    expect(flag).toMatchObject({ environments: { production: { enabled: true, rollout_pct: 10 } } });
+
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    await expect(dialog).toHaveCount(0);
+    const marker = page.getByTestId(`marker-${trip.idx}`);
+    await expect(marker).toHaveAttribute('data-kind', 'rollback');
+    await marker.focus(); // markers overlap at chart scale; focus shows the same who/what/when as hover
+    await expect(page.getByTestId('marker-hover')).toContainText(`#${trip.idx}`);
+    await expect(page.getByTestId('marker-hover')).toContainText(`riley · flag.rolled_back ${CULPRIT} in production`);
+    await shot(page, 'triage-chart-rollback-marker');
+  } finally {
+    await stopAll(consoleHost, cp);
+  }
+});
