@@ -21,6 +21,7 @@ import { IncidentWatch } from './services/incident-watch.ts';
 import { ConsoleRuntime } from './services/runtime.ts';
 import { Verification } from './services/verification.ts';
 import { catchUpViews } from './views/index.ts';
+import { correlationIndexStep } from './correlate/index-catchup.ts';
 
 /** What the shell knows at start-up. */
 export interface ConsoleConfig {
@@ -53,7 +54,9 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
   const log = config.log ?? (() => {});
   const store = new ProfileStore(config.dataDir, config.secretBox);
   const incidents = new IncidentWatch(events);
-  const indexer = new BackgroundIndexer((db) => catchUpViews(db, 50).complete);
+  // Each step spends a few tens of ms on the read models, then on the correlation index, so both keep up with a
+  // million-entry sync without freezing the calls the UI makes in between.
+  const indexer = new BackgroundIndexer((db) => catchUpViews(db, 50).complete && correlationIndexStep(db, 50));
   const runtime = new ConsoleRuntime({
     store, events, hwmCodec: config.hwmCodec, notify: config.notify ?? (() => {}), log,
     onAppended: (replica) => { indexer.kick(replica.db); incidents.refresh(replica.db); },

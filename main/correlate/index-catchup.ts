@@ -16,6 +16,8 @@ export interface CatchUpResult {
   indexedSize: number;
   added: number;
   rewound: boolean;
+  /** The index covers every entry the replica holds. */
+  complete: boolean;
 }
 
 interface EntryRow {
@@ -143,5 +145,10 @@ export function catchUpIndex(db: Database.Database, batch = 5000, budgetMs = Inf
     next = (s.state.get() as { indexedSize: number }).indexedSize;
     if (next < end || performance.now() - started > budgetMs) break;
   }
-  return { indexedSize: next, added: next - from, rewound };
+  return { indexedSize: next, added: next - from, rewound, complete: next >= size };
+}
+
+/** One bounded step of background indexing (small transactions, at most ~`budgetMs`); true once the index is complete. */
+export function correlationIndexStep(db: Database.Database, budgetMs: number): boolean {
+  return catchUpIndex(db, 1000, budgetMs).complete;
 }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { T0, at, entry, state } from '../../shared/correlate/test-support.ts';
 import { CorrelateInputError } from './errors.ts';
-import { catchUpIndex } from './index-catchup.ts';
+import { catchUpIndex, correlationIndexStep } from './index-catchup.ts';
 import { INDEX_SCHEMA_VERSION, indexSchemaVersion, migrateIndex } from './index-schema.ts';
 import { rankExport } from './rank-export.ts';
 import { changesBetween, changesForFlag, changesForService, replicaQueries } from './replica-query.ts';
@@ -35,16 +35,17 @@ describe('correlation index in the replica', () => {
 
   it('catches up incrementally and rewinds to the verified boundary when the unverified tail is rewritten', () => {
     const db = replicaWith(texts.slice(0, 4), 3);
-    expect(catchUpIndex(db)).toEqual({ indexedSize: 4, added: 4, rewound: false });
-    expect(catchUpIndex(db)).toEqual({ indexedSize: 4, added: 0, rewound: false });
+    expect(catchUpIndex(db)).toEqual({ indexedSize: 4, added: 4, rewound: false, complete: true });
+    expect(catchUpIndex(db)).toEqual({ indexedSize: 4, added: 0, rewound: false, complete: true });
     appendTexts(db, texts.slice(4), 4);
-    expect(catchUpIndex(db, 1, 0)).toEqual({ indexedSize: 5, added: 1, rewound: false });
-    expect(catchUpIndex(db)).toEqual({ indexedSize: 6, added: 1, rewound: false });
+    expect(catchUpIndex(db, 1, 0)).toEqual({ indexedSize: 5, added: 1, rewound: false, complete: false });
+    expect(correlationIndexStep(db, 0)).toBe(true);
+    expect(catchUpIndex(db)).toEqual({ indexedSize: 6, added: 0, rewound: false, complete: true });
     // A fork: the ledger drops the unverified tail (idx ≥ 3) and receives a different history.
     db.prepare('DELETE FROM entries WHERE idx >= 3').run();
     const other = leafTexts([...testEntries().slice(0, 3), entry(3, { flag: 'search.rank.v2', ts: at(-30), before: state(true, 10), after: state(true, 90) })]);
     appendTexts(db, other.slice(3), 3);
-    expect(catchUpIndex(db)).toEqual({ indexedSize: 4, added: 1, rewound: true });
+    expect(catchUpIndex(db)).toEqual({ indexedSize: 4, added: 1, rewound: true, complete: true });
     const q = replicaQueries(db);
     expect(changesBetween(q, T0 - 3_600_000, T0).map((e) => [e.idx, e.ts])).toEqual([[2, at(-300)], [3, at(-30)]]);
   });

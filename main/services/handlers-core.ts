@@ -5,6 +5,7 @@
 import type { CorrelationRequest, Identity } from '../../shared/ipc/contract.ts';
 import type { CorrelationResult, Telemetry } from '../../shared/correlate/types.ts';
 import { callApi } from '../actions/http.ts';
+import { correlationIndexStep } from '../correlate/index-catchup.ts';
 import { rankFromReplica } from '../correlate/replica-rank.ts';
 import type { Handler } from '../ipc/registry.ts';
 import type { ActiveSession } from '../session/active-session.ts';
@@ -36,7 +37,12 @@ function telemetryOf(s: ActiveSession, atMs: number, windowSeconds: number): Tel
   return Object.keys(services).length ? { services } : null;
 }
 
-function rank(runtime: ConsoleRuntime, req: CorrelationRequest): CorrelationResult {
+/**
+ * Ranks over the replica. A lagging correlation index (a replica opened long after its last sync, or a first sync still
+ * being indexed) is caught up in bounded steps that yield to the event loop, so other calls keep being answered.
+ */
+async function rank(runtime: ConsoleRuntime, req: CorrelationRequest): Promise<CorrelationResult> {
+  while (!correlationIndexStep(runtime.replica().db, 50)) await new Promise((resolve) => setImmediate(resolve));
   const s = runtime.session();
   const db = runtime.replica().db;
   const windowSeconds = (req.windowMinutes ?? 30) * 60;

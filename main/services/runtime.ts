@@ -27,6 +27,9 @@ export class ConsoleRuntime {
       this.active = null;
       this.active = await openSession(this.deps, profileId);
       this.deps.events.emit('sync:changed', this.active.state());
+      // A replica opened offline (or synced by an older console) may lag its read models: index it in the background.
+      const opened = this.active.replica();
+      if (opened) this.deps.onAppended(opened);
       return this.active;
     });
     return this.switching;

@@ -97,6 +97,7 @@ describe('catchUpViews', () => {
     const db = replica.db;
     catchUpViews(db);
     expect(queryLedger(db, { ...all, filter: { team: 'payments' } }).total).toBe(8);
+    const before = listIncidents(db).map((i) => [i.id, i.status]);
     // The replica drops its unverified tail (idx ≥ 12) and receives another history (a fork resolved by refetch).
     const fork = new LedgerScript();
     for (const text of original.log.texts.slice(0, 12)) fork.log.push(text);
@@ -111,11 +112,36 @@ describe('catchUpViews', () => {
     expect(flagDetail(db, 'pay.checkout.v2')).toMatchObject({ owner: 'checkout', environments: { production: st(true, 25), staging: st(false, 0) }, lastChangeIdx: 7 });
     expect(flagDetail(db, 'search.rank.v3')).toMatchObject({ environments: { production: st(false, 0) }, lastChangeIdx: 8 });
     expect(codeOf(() => flagDetail(db, 'old.legacy.router'))).toBe('E_FLAG_NOT_FOUND');
+    // The incident fold cached for this connection noticed the rewritten tail and folded again.
+    expect(before).toEqual([['PD-2', 'triggered'], ['PD-1', 'acknowledged']]);
     expect(listIncidents(db).map((i) => [i.id, i.status])).toEqual([['PD-1', 'resolved']]);
     expect(queryLedger(db, { ...all, filter: { team: 'payments' } }).total).toBe(0);
     expect(queryLedger(db, { ...all, filter: { team: 'checkout' } }).rows.map((r) => r.idx)).toEqual([0, 5, 6, 7, 13]);
     insertTexts(db, [extraChange(fork)], 15); // change ranks continue from the rewound count
     expect(queryLedger(db, { ...all, filter: { changesOnly: true } }).rows.map((r) => r.idx)).toEqual([2, 3, 7, 8, 15]);
+  });
+});
+
+describe('incident list', () => {
+  let replica: Replica | null = null;
+  afterEach(() => replica?.close());
+
+  it('continues its fold with new entries and equals a fold from scratch', async () => {
+    const log = scenario().log;
+    replica = await replicaOf(log, 8, 10);
+    const db = replica.db;
+    const early = listIncidents(db);
+    expect(early.map((i) => [i.id, i.status])).toEqual([['PD-1', 'triggered']]);
+    early[0]!.status = 'resolved'; // callers get copies: the cached fold is not theirs to change
+    await replica.appendEntries(log.entries(10, log.texts.length));
+    const continued = listIncidents(db);
+    expect(continued.map((i) => [i.id, i.status])).toEqual([['PD-2', 'triggered'], ['PD-1', 'acknowledged']]);
+    const fresh = await replicaOf(log, 12);
+    try {
+      expect(listIncidents(fresh.db)).toEqual(continued);
+    } finally {
+      fresh.close();
+    }
   });
 });
 

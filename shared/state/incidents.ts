@@ -40,22 +40,37 @@ function fromTriggered(leaf: IncidentLeaf, after: Record<string, unknown>): Inci
   };
 }
 
+/** An incident fold that can be continued with later entries (the console keeps one per replica). */
+export class IncidentFold {
+  private readonly byId = new Map<string, Incident>();
+
+  /** Applies incident entries in idx order, after every entry applied before. */
+  apply(leaves: Iterable<IncidentLeaf>): this {
+    for (const leaf of leaves) {
+      const status = statusOf[leaf.action];
+      if (!status || typeof leaf.after !== 'object' || leaf.after === null || Array.isArray(leaf.after)) continue;
+      const after = leaf.after as Record<string, unknown>;
+      if (status === 'triggered') {
+        const inc = fromTriggered(leaf, after);
+        if (inc && !this.byId.has(inc.id)) this.byId.set(inc.id, inc);
+        continue;
+      }
+      const id = field(after, 'id') ?? leaf.refs['incident'];
+      const known = id === undefined || id === null ? undefined : this.byId.get(id);
+      if (known && known.status !== 'resolved') known.status = status;
+    }
+    return this;
+  }
+
+  /** Copies of the incidents so far: active first, then newest first. */
+  list(): Incident[] {
+    const rank = (i: Incident) => (i.status === 'resolved' ? 1 : 0);
+    return [...this.byId.values()].map((i) => ({ ...i }))
+      .sort((a, b) => rank(a) - rank(b) || b.triggeredAt.localeCompare(a.triggeredAt) || b.idx - a.idx);
+  }
+}
+
 /** Folds incident entries (in idx order) into incidents: active first, then newest first. */
 export function foldIncidents(leaves: Iterable<IncidentLeaf>): Incident[] {
-  const byId = new Map<string, Incident>();
-  for (const leaf of leaves) {
-    const status = statusOf[leaf.action];
-    if (!status || typeof leaf.after !== 'object' || leaf.after === null || Array.isArray(leaf.after)) continue;
-    const after = leaf.after as Record<string, unknown>;
-    if (status === 'triggered') {
-      const inc = fromTriggered(leaf, after);
-      if (inc && !byId.has(inc.id)) byId.set(inc.id, inc);
-      continue;
-    }
-    const id = field(after, 'id') ?? leaf.refs['incident'];
-    const known = id === undefined || id === null ? undefined : byId.get(id);
-    if (known && known.status !== 'resolved') known.status = status;
-  }
-  const rank = (i: Incident) => (i.status === 'resolved' ? 1 : 0);
-  return [...byId.values()].sort((a, b) => rank(a) - rank(b) || b.triggeredAt.localeCompare(a.triggeredAt) || b.idx - a.idx);
+  return new IncidentFold().apply(leaves).list();
 }
