@@ -1,4 +1,5 @@
 /** The incidents list: active first, with service, age, status and source; the selection drives the whole screen. */
+import { useState } from 'react';
 import type { Incident } from '../../../../shared/ipc/contract.ts';
 import { age, clock } from '../../lib/time-format.ts';
 import { ErrorLine } from '../../ui/error-line.tsx';
@@ -35,6 +36,27 @@ function Items({ list, label }: { list: Incident[]; label: string }) {
   );
 }
 
+/** Resolved incidents rendered per "show more" step: a year of history holds thousands, the screen needs the latest. */
+export const RESOLVED_PAGE = 50;
+
+/** The resolved incidents, newest first, rendered only while the disclosure is open and a page at a time. */
+function Resolved({ list, startOpen }: { list: Incident[]; startOpen: boolean }) {
+  const [open, setOpen] = useState(startOpen);
+  const [shown, setShown] = useState(RESOLVED_PAGE);
+  const left = list.length - Math.min(shown, list.length);
+  return (
+    <details className="resolved" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>Resolved ({list.length})</summary>
+      {open && <Items list={list.slice(0, shown)} label="Resolved incidents, newest first" />}
+      {open && left > 0 && (
+        <button type="button" className="show-more" data-testid="incidents-show-more" onClick={() => setShown(shown + RESOLVED_PAGE)}>
+          Show {Math.min(RESOLVED_PAGE, left)} more ({left} older)
+        </button>
+      )}
+    </details>
+  );
+}
+
 /** The panel: active incidents, then the resolved ones behind a disclosure; the manual-time entry opens a dialog. */
 export function IncidentList() {
   const incidents = useApp((s) => s.incidents);
@@ -57,12 +79,7 @@ export function IncidentList() {
       {incidents.length === 0 && !error && <p className="muted">No incidents in the replica. Use “Incident at time…” to rank changes before any moment.</p>}
       <div className="incident-scroll">
         <Items list={active} label="Active incidents, newest first" />
-        {resolved.length > 0 && (
-          <details className="resolved" open={active.length === 0}>
-            <summary>Resolved ({resolved.length})</summary>
-            <Items list={resolved} label="Resolved incidents, newest first" />
-          </details>
-        )}
+        {resolved.length > 0 && <Resolved list={resolved} startOpen={active.length === 0} />}
       </div>
     </Panel>
   );
