@@ -1,0 +1,133 @@
+/**
+ * The replicas `bench:ui` opens: `n` verified entries (main/views/bench-leaves.ts payloads: 1,000 flag definitions,
+ * then env changes, kills, rollbacks, change requests and incidents, the last three incidents left active), ingested
+ * through Replica.appendEntries and promoted by a signed checkpoint every 50,000 entries, then indexed by the read
+ * models and the correlation index the way the console's background indexer leaves a replica it synced. Built once
+ * per size and cached in the temp dir with its high-water mark; each run copies the cache into a fresh console data
+ * dir.
+ *
+ * Timestamps are one entry every `spacingS` seconds ending on 2026-11-01 (bench-leaves' own 1 s spacing packs ~1,800
+ * changes into an incident's 30-minute window; 30 s gives ~60, and a million entries span ~347 days, like a year of
+ * a busy ledger). The window's change count drives the timeline chart's cost, not the replica's size.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CompactRange, buildLeafText, formatVerifierKey, signCheckpoint, toHex, type LedgerLeaf } from '../../shared/ledger/index.ts';
+import { LeafHasher } from '../../main/ledger/fast-hash.ts';
+import { testSigner, trustedKeyOf } from '../../main/ledger/fixtures.ts';
+import { sha256 } from '../../main/ledger/node-crypto.ts';
+import { Replica } from '../../main/ledger/replica.ts';
+import { ProfileStore } from '../../main/profiles/profile-store.ts';
+import { fileModeSecretBox } from '../../main/profiles/secret-box.ts';
+import { benchLeaf } from '../../main/views/bench-leaves.ts';
+import { catchUpIndex } from '../../main/correlate/index-catchup.ts';
+import { catchUpViews } from '../../main/views/index.ts';
+
+/** The ledger origin of every bench replica. */
+export const BENCH_ORIGIN = 'bench.example/ui-ledger';
+const signer = testSigner(BENCH_ORIGIN);
+const BATCH = 10_000;
+const CHECKPOINT_EVERY = 50_000;
+/** Bumped whenever the generated content changes, so an old cache is rebuilt instead of reused. */
+const CACHE_VERSION = 'bench-ui-v3';
+const END_MS = Date.UTC(2026, 10, 1);
+/** Incidents (one per 100 entries, at idx % 100 === 85) whose resolution is replaced by an acknowledgement. */
+const ACTIVE_INCIDENTS = 3;
+
+/** The leaf at idx: bench-leaves' mix re-timed, except that the newest incidents stay active (acknowledged, not resolved). */
+function leafAt(idx: number, n: number, spacingS: number, prev: string): string {
+  const payload = benchLeaf(idx);
+  const ts = new Date(END_MS - (n - idx) * spacingS * 1000).toISOString();
+  const lastTrigger = Math.floor((n - 1 - 85) / 100) * 100 + 85;
+  const stillActive = payload.action === 'incident.resolved' && idx - 1 > lastTrigger - ACTIVE_INCIDENTS * 100;
+  const after = payload.action === 'incident.triggered' && typeof payload.after === 'object' && payload.after !== null && !Array.isArray(payload.after)
+    ? { ...payload.after, triggered_at: ts } : payload.after;
+  const action = stillActive ? 'incident.acknowledged' : payload.action;
+  const leaf: LedgerLeaf = { ...payload, ts, after, action, v: 1, log: BENCH_ORIGIN, idx, prev };
+  return buildLeafText(leaf);
+}
+
+/** Ingests n entries with a checkpoint every CHECKPOINT_EVERY (and at n), then indexes the read models. */
+async function build(path: string, n: number, spacingS: number): Promise<void> {
+  const replica = Replica.open({ path, origin: BENCH_ORIGIN, trustedKeys: [trustedKeyOf(signer)] });
+  try {
+    const hasher = new LeafHasher();
+    const range = new CompactRange(sha256);
+    let prev = '';
+    for (let start = 0; start < n; start += BATCH) {
+      const entries: { idx: number; leaf: string }[] = [];
+      for (let idx = start; idx < Math.min(n, start + BATCH); idx++) {
+        const leaf = leafAt(idx, n, spacingS, prev);
+        const h = hasher.hash(Buffer.from(leaf, 'utf8'));
+        range.append(h);
+        prev = toHex(h);
+        entries.push({ idx, leaf });
+      }
+      const r = await replica.appendEntries(entries);
+      if (r.rejected !== null || r.appended !== entries.length) throw new Error(`bench replica: ingest refused ${JSON.stringify(r.rejected)}`);
+      const end = start + entries.length;
+      if (end % CHECKPOINT_EVERY !== 0 && end !== n) continue;
+      const out = await replica.applyCheckpoint(signCheckpoint(sha256, { origin: BENCH_ORIGIN, size: end, root: range.root() }, [signer]));
+      if (out.kind !== 'promoted') throw new Error(`bench replica: checkpoint at ${end} was ${out.kind}`);
+    }
+    if (replica.status().verifiedSize !== n) throw new Error('bench replica: not fully verified');
+    const views = catchUpViews(replica.db);
+    if (!views.complete || views.indexedSize !== n) throw new Error(`bench replica: views indexed ${views.indexedSize} of ${n}`);
+    const correlation = catchUpIndex(replica.db, 50_000);
+    if (!correlation.complete) throw new Error(`bench replica: correlation index covers ${correlation.indexedSize} of ${n}`);
+    replica.db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    replica.close();
+  }
+}
+
+/** A cached replica file (with `<file>.hwm`) of n entries `spacingS` apart; builds it first when missing or from an older generator. */
+export async function cachedReplica(n: number, spacingS: number, log: (line: string) => void): Promise<{ file: string; builtSeconds: number | null }> {
+  const dir = join(process.env['BENCH_UI_CACHE_DIR'] ?? tmpdir(), `tombstone-bench-ui-${n}-${spacingS}s`);
+  const file = join(dir, 'replica.sqlite');
+  const stamp = join(dir, '.complete');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === CACHE_VERSION && existsSync(`${file}.hwm`)) return { file, builtSeconds: null };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  log(`building a ${n.toLocaleString('en-US')}-entry replica in ${dir} (cached for later runs)…`);
+  const t0 = performance.now();
+  await build(file, n, spacingS);
+  writeFileSync(stamp, CACHE_VERSION);
+  return { file, builtSeconds: (performance.now() - t0) / 1000 };
+}
+
+/** A loopback URL where nothing listens (a port just bound and released), so the console goes offline at once. */
+export async function deadUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('bench: no ephemeral port');
+  return `http://127.0.0.1:${address.port}`;
+}
+
+/**
+ * A console data dir whose only profile mirrors `replicaFile` (copied with its high-water mark): origin pinned and
+ * the bench signing key trusted, pointing at `url` (where nothing listens: the offline, "network down" case).
+ */
+export function consoleDataDir(dataDir: string, replicaFile: string, url: string): string {
+  const store = new ProfileStore(dataDir, fileModeSecretBox());
+  const profile = store.add({ name: 'bench (offline)', url, environment: 'production', token: 'bench-token-not-used' });
+  store.pinOrigin(profile.id, BENCH_ORIGIN);
+  store.trustKey(profile.id, {
+    vkey: formatVerifierKey(sha256, signer.name, signer.publicKey), validFromSize: null, validUntilSize: null,
+    confirmedAt: new Date().toISOString(), source: 'import',
+  });
+  const target = store.replicaPath(profile.id);
+  copyFileSync(replicaFile, target);
+  copyFileSync(`${replicaFile}.hwm`, `${target}.hwm`);
+  if (existsSync(`${replicaFile}-wal`)) copyFileSync(`${replicaFile}-wal`, `${target}-wal`);
+  return target;
+}
+
+/** The trust anchors of the bench replicas (for the separate launch-check measurement). */
+export function benchTrustedKeys(): ReturnType<typeof trustedKeyOf>[] {
+  return [trustedKeyOf(signer)];
+}
