@@ -1,7 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { createFakeApi } from '../test-support/fake-api.ts';
-import { changeRequest, envState, receipt } from '../test-support/fixtures.ts';
+import type { ChangeRequest } from '../../../shared/ipc/contract.ts';
+import { createFakeApi, flush } from '../test-support/fake-api.ts';
+import { changeRequest, envState, liveReplica, receipt } from '../test-support/fixtures.ts';
 import { createAppStore } from './app-store.ts';
+
+/** A control plane whose only request `cr-1` (one approval needed) leaves the pending list once decided. */
+function quorumOfOne(decided: Partial<ChangeRequest>) {
+  const cr = changeRequest('bob');
+  let done = false;
+  return createFakeApi({
+    changesList: async ({ status }) => {
+      const now = done ? { ...cr, ...decided } : cr;
+      return { ok: true, value: status === 'ALL' || now.status === status ? [now] : [] };
+    },
+    changesApprove: async () => { done = true; return { ok: true, value: receipt('k-approve') }; },
+    changesReject: async () => { done = true; return { ok: true, value: receipt('k-reject') }; },
+  });
+}
 
 describe('approvals slice', () => {
   it('approve sends exactly the hash the reviewer saw and tracks the receipt', async () => {
@@ -50,5 +65,61 @@ describe('approvals slice', () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(store.getState().changeRequests.map((c) => c.id)).toEqual(['cr-all']);
+  });
+
+  it('an approval that completes the quorum keeps the request, its new status and its receipt key until dismissed', async () => {
+    const fake = quorumOfOne({ status: 'APPLIED', approvals: ['alice'] });
+    const store = createAppStore(fake.api);
+    await store.getState().loadChangeRequests();
+    await store.getState().approve('cr-1', 'c0ffee'.padEnd(64, '0'));
+    await flush();
+    expect(store.getState().changeRequests).toEqual([]);
+    const d = store.getState().decidedHere['cr-1'];
+    expect(d?.decision).toBe('approved');
+    expect(d?.receiptKey).toBe('k-approve');
+    expect(d?.cr.status).toBe('APPLIED');
+    expect(d?.cr.approvals).toEqual(['alice']);
+    // The pending list cannot tell the new status; one 'ALL' lookup does.
+    expect(fake.argsOf('changesList')).toEqual([{ status: 'PENDING' }, { status: 'PENDING' }, { status: 'ALL' }]);
+    await store.getState().loadChangeRequests();
+    expect(fake.argsOf('changesList')).toHaveLength(4); // settled: no further lookups
+    store.getState().dismissDecided('cr-1');
+    expect(store.getState().decidedHere).toEqual({});
+  });
+
+  it('a rejection is kept as decided here with status REJECTED', async () => {
+    const fake = quorumOfOne({ status: 'REJECTED' });
+    const store = createAppStore(fake.api);
+    await store.getState().loadChangeRequests();
+    await store.getState().reject('cr-1', 'not during the incident');
+    await flush();
+    expect(store.getState().decidedHere['cr-1']).toMatchObject({ decision: 'rejected', receiptKey: 'k-reject', cr: { id: 'cr-1', status: 'REJECTED' } });
+  });
+
+  it('a refused decision is not kept', async () => {
+    const fake = createFakeApi({
+      changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
+      changesApprove: async () => ({ ok: false, error: { code: 'STALE_PAYLOAD_HASH', message: 'The request changed.' } }),
+    });
+    const store = createAppStore(fake.api);
+    await store.getState().loadChangeRequests();
+    await store.getState().approve('cr-1', 'a'.repeat(64));
+    expect(store.getState().decidedHere).toEqual({});
+  });
+
+  it('a profile switch drops the decisions taken on the previous replica', async () => {
+    const fake = createFakeApi({
+      ...liveReplica('alice', 'approver'),
+      changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
+      changesApprove: async () => ({ ok: true, value: receipt('k-approve') }),
+      profilesSelect: async ({ id }) => ({ ok: true, value: { id, name: 'b', url: 'http://127.0.0.1:5000', environment: 'staging', origin: null, active: true, hasToken: true } }),
+    });
+    const store = createAppStore(fake.api);
+    await store.getState().loadChangeRequests();
+    await store.getState().approve('cr-1', 'c0ffee'.padEnd(64, '0'));
+    await flush();
+    expect(Object.keys(store.getState().decidedHere)).toEqual(['cr-1']);
+    expect(await store.getState().selectProfile('p2')).toBeNull();
+    expect(store.getState().decidedHere).toEqual({});
   });
 });

@@ -6,11 +6,22 @@ import type { SliceDeps } from './types.ts';
 /** Which change requests the queue lists. */
 export type ApprovalsFilter = 'PENDING' | 'ALL';
 
+/** A change request approved or rejected from this console: it stays in the queue, with its round trip, until dismissed. */
+export interface DecidedHere {
+  /** The request as last seen: as reviewed at first, then refreshed from every list that holds it. */
+  cr: ChangeRequest;
+  decision: 'approved' | 'rejected';
+  /** Idempotency key of the decision's receipt in `receipts` (its round trip). */
+  receiptKey: string;
+}
+
 /** Approvals state and its actions. */
 export interface ApprovalsSlice {
   changeRequests: ChangeRequest[];
   approvalsFilter: ApprovalsFilter;
   approvalsError: IpcError | null;
+  /** Requests decided from this console, by id; they outlive the list reload that drops them from 'PENDING'. */
+  decidedHere: Record<string, DecidedHere>;
   loadChangeRequests(): Promise<void>;
   setApprovalsFilter(filter: ApprovalsFilter): void;
   /** Approves `id`, sending exactly the payload hash the reviewer saw on screen. */
@@ -18,6 +29,32 @@ export interface ApprovalsSlice {
   reject(id: string, reason: string): Promise<Result<ActionReceipt>>;
   /** Opens a change request (optionally scheduled) for four-eyes review. */
   createChangeRequest(input: ChangeRequestInput): Promise<Result<ActionReceipt>>;
+  /** Removes a decided request's card (and its round trip) from the queue, unless the list still holds it. */
+  dismissDecided(id: string): void;
+}
+
+/** Statuses a request can still leave (APPROVED becomes APPLIED, e.g. at its scheduled time). */
+const UNSETTLED: readonly ChangeRequest['status'][] = ['PENDING', 'APPROVED'];
+
+/**
+ * Refreshes the decided requests from a list. Entries whose receipt is gone are dropped: the store clears the receipts
+ * only when it drops everything of a replica (profile switch), and a decision from another replica must not show.
+ */
+export function refreshDecided(
+  decided: Record<string, DecidedHere>, list: readonly ChangeRequest[], receipts: Record<string, ActionReceipt>,
+): Record<string, DecidedHere> {
+  const byId = new Map(list.map((cr) => [cr.id, cr]));
+  const next: Record<string, DecidedHere> = {};
+  for (const [id, d] of Object.entries(decided)) {
+    if (receipts[d.receiptKey]) next[id] = { ...d, cr: byId.get(id) ?? d.cr };
+  }
+  return next;
+}
+
+/** True when a decided request has left `list` while it may still change status, so its new status must be looked up. */
+function needsLookup(decided: Record<string, DecidedHere>, list: readonly ChangeRequest[]): boolean {
+  const listed = new Set(list.map((cr) => cr.id));
+  return Object.values(decided).some((d) => !listed.has(d.cr.id) && UNSETTLED.includes(d.cr.status));
 }
 
 /** Builds the approvals slice. */
@@ -29,23 +66,41 @@ export function createApprovalsSlice({ api, set, get }: SliceDeps): ApprovalsSli
     }
     return res;
   };
+  /** Keeps the decided request (as the reviewer saw it) and its receipt key in the store, where the list reload cannot drop them. */
+  const decide = (id: string, decision: DecidedHere['decision'], res: Result<ActionReceipt>): Result<ActionReceipt> => {
+    const cr = get().changeRequests.find((c) => c.id === id) ?? get().decidedHere[id]?.cr;
+    if (res.ok && cr) set({ decidedHere: { ...get().decidedHere, [id]: { cr, decision, receiptKey: res.value.idempotencyKey } } });
+    return after(res);
+  };
   return {
     changeRequests: [],
     approvalsFilter: 'PENDING',
     approvalsError: null,
+    decidedHere: {},
     async loadChangeRequests() {
       const filter = get().approvalsFilter;
       const res = await api.changesList({ status: filter });
       if (get().approvalsFilter !== filter) return;
-      if (res.ok) set({ changeRequests: res.value, approvalsError: null });
-      else set({ approvalsError: res.error });
+      if (!res.ok) {
+        set({ approvalsError: res.error });
+        return;
+      }
+      set({ changeRequests: res.value, approvalsError: null, decidedHere: refreshDecided(get().decidedHere, res.value, get().receipts) });
+      // A request decided here that left the pending list has a new status the pending list cannot tell.
+      if (filter === 'ALL' || !needsLookup(get().decidedHere, res.value)) return;
+      const all = await api.changesList({ status: 'ALL' });
+      if (all.ok) set({ decidedHere: refreshDecided(get().decidedHere, all.value, get().receipts) });
     },
     setApprovalsFilter(filter) {
       set({ approvalsFilter: filter });
       void get().loadChangeRequests();
     },
-    approve: async (id, payloadHashSeen) => after(await api.changesApprove({ id, payloadHash: payloadHashSeen })),
-    reject: async (id, reason) => after(await api.changesReject({ id, reason })),
+    approve: async (id, payloadHashSeen) => decide(id, 'approved', await api.changesApprove({ id, payloadHash: payloadHashSeen })),
+    reject: async (id, reason) => decide(id, 'rejected', await api.changesReject({ id, reason })),
     createChangeRequest: async (input) => after(await api.changesCreate(input)),
+    dismissDecided(id) {
+      const { [id]: _gone, ...rest } = get().decidedHere;
+      set({ decidedHere: rest });
+    },
   };
 }

@@ -1,9 +1,33 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ChangeRequest } from '../../../../shared/ipc/contract.ts';
+import type { ApiMethods } from '../../test-support/fake-api.ts';
 import { changeRequest, liveReplica, receipt } from '../../test-support/fixtures.ts';
-import { button, byTestId, click, mountApp, type, type Mounted } from '../../test-support/render.tsx';
+import { button, byTestId, click, inAct, mountApp, type, type Mounted } from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
 afterEach(() => { m?.unmount(); m = null; });
+
+/** Overrides for alice (approver) reviewing bob's `cr-1`, which one approval applies and which leaves the pending list once decided. */
+function quorumOfOne(): Partial<ApiMethods> {
+  const cr = changeRequest('bob');
+  let now: ChangeRequest = cr;
+  return {
+    ...liveReplica('alice', 'approver'),
+    changesList: async ({ status }) => ({ ok: true, value: status === 'ALL' || now.status === status ? [now] : [] }),
+    changesApprove: async () => { now = { ...cr, status: 'APPLIED', approvals: ['alice'] }; return { ok: true, value: receipt('appr-1') }; },
+    changesReject: async () => { now = { ...cr, status: 'REJECTED' }; return { ok: true, value: receipt('rej-1') }; },
+  };
+}
+
+/** `count` decided requests (APPLIED), newest first, with ids cr-d<n>. */
+function decidedRequests(count: number): ChangeRequest[] {
+  return Array.from({ length: count }, (_, i) => ({ ...changeRequest('bob', `cr-d${i}`), status: 'APPLIED' as const, createdIdx: 1000 - i }));
+}
+
+/** The ids of the rendered cards, in order. */
+function cardIds(root: ParentNode): string[] {
+  return [...root.querySelectorAll('article.change-request')].map((a) => a.getAttribute('data-testid') ?? '');
+}
 
 describe('approvals queue', () => {
   it('Approve sends exactly the payload hash shown to the reviewer', async () => {
@@ -66,5 +90,63 @@ describe('approvals queue', () => {
     const err = byTestId(card, 'error-line');
     expect(err.querySelector('code')?.textContent).toBe('STALE_PAYLOAD_HASH');
     expect(err.textContent).toContain('The request changed after you reviewed it; review it again.');
+  });
+
+  it('an approval that completes the quorum stays in the queue with its new status and round trip until dismissed', async () => {
+    m = await mountApp(quorumOfOne());
+    const panel = byTestId(m.container, 'approvals');
+    expect(panel.querySelector('h2')?.textContent).toBe('Approvals · 1 pending');
+    await click(button(byTestId(panel, 'cr-cr-1'), 'Approve this payload'));
+    await inAct(() => m!.fake.emit('ledger:appended', { receivedSize: 125 })); // the approval arrives: the pending list drops cr-1
+    const card = byTestId(panel, 'cr-cr-1');
+    expect(panel.querySelector('h2')?.textContent).toBe('Approvals · 0 pending');
+    expect(byTestId(card, 'decided-here').textContent).toBe('Decided here: you approved this request · status now APPLIED');
+    expect(card.querySelector('header .pill:last-child')?.textContent).toBe('APPLIED');
+    expect(byTestId(card, 'approvals-count').textContent).toBe('approvals 1/1');
+    expect(byTestId(card, 'round-trip-applied').textContent).toBe('Applied by the control plane as ledger entry #123 (41 ms)');
+    expect(card.querySelector('button.primary')).toBeNull(); // no second decision on a decided card
+    await inAct(() => m!.fake.emit('actions:updated', receipt('appr-1', 'verified')));
+    expect(byTestId(card, 'round-trip-verified').textContent).toBe('Arrived verified in this replica (212 ms after sending)');
+    await click(button(card, 'Dismiss'));
+    expect(cardIds(panel)).toEqual([]);
+    expect(panel.querySelector('p.muted')?.textContent).toBe('No change requests waiting for review.');
+  });
+
+  it('a rejection stays in the queue as rejected here', async () => {
+    m = await mountApp(quorumOfOne());
+    const card = byTestId(m.container, 'cr-cr-1');
+    await click(button(card, 'Reject…'));
+    await type(card.querySelector('textarea')!, 'not during the incident');
+    await click(button(card, 'Reject'));
+    await inAct(() => m!.fake.emit('ledger:appended', { receivedSize: 125 }));
+    expect(byTestId(m.container, 'decided-here').textContent).toBe('Decided here: you rejected this request · status now REJECTED');
+    expect(byTestId(m.container, 'round-trip-applied').textContent).toBe('Applied by the control plane as ledger entry #123 (41 ms)');
+  });
+
+  it('show decided renders pending requests and decided ones 25 at a time; the title counts all pending', async () => {
+    const pending = [changeRequest('bob', 'cr-p1'), { ...changeRequest('bob', 'cr-p2'), createdIdx: 1 }];
+    m = await mountApp({
+      ...liveReplica('alice', 'approver'),
+      changesList: async ({ status }) => ({ ok: true, value: status === 'ALL' ? [...decidedRequests(60), ...pending] : pending }),
+    });
+    const panel = byTestId(m.container, 'approvals');
+    const showDecided = panel.querySelector<HTMLInputElement>('input[type="checkbox"]')!;
+    await click(showDecided);
+    expect(panel.querySelector('h2')?.textContent).toBe('Approvals · 2 pending');
+    let ids = cardIds(panel);
+    expect(ids).toHaveLength(27);
+    expect(ids.slice(0, 3)).toEqual(['cr-cr-p1', 'cr-cr-p2', 'cr-cr-d0']);
+    expect(ids.at(-1)).toBe('cr-cr-d24');
+    await click(button(panel, 'Show 25 more (35 left)'));
+    expect(cardIds(panel)).toHaveLength(52);
+    await click(button(panel, 'Show 10 more (10 left)'));
+    ids = cardIds(panel);
+    expect(ids).toHaveLength(62);
+    expect(ids.at(-1)).toBe('cr-cr-d59');
+    expect([...panel.querySelectorAll('button')].filter((b) => b.textContent?.startsWith('Show '))).toEqual([]);
+    await click(showDecided);
+    expect(cardIds(panel)).toEqual(['cr-cr-p1', 'cr-cr-p2']);
+    await click(showDecided);
+    expect(cardIds(panel)).toHaveLength(27); // paging starts over
   });
 });

@@ -4,31 +4,27 @@ import type { ActionReceipt, ChangeRequest } from '../../../../shared/ipc/contra
 import type { IpcError, Result } from '../../../../shared/ipc/result.ts';
 import { dateTime } from '../../lib/time-format.ts';
 import { ErrorLine } from '../../ui/error-line.tsx';
-import { RoundTrip } from '../../ui/round-trip.tsx';
 import { JsonDiff } from '../../ui/value.tsx';
+import type { DecidedHere } from '../../store/approvals-slice.ts';
 import { useApp } from '../../store-context.tsx';
 import { approveBlock } from './approval-gate.ts';
+import { DecidedNote } from './decided-note.tsx';
 import { RejectForm } from './reject-form.tsx';
 
-/** The card. */
-export function ChangeRequestCard({ cr }: { cr: ChangeRequest }) {
+/** The card; a request decided here shows the decision and its round trip instead of the decision buttons. */
+export function ChangeRequestCard({ cr, decided = null }: { cr: ChangeRequest; decided?: DecidedHere | null }) {
   const identity = useApp((s) => s.identity);
   const sync = useApp((s) => s.sync);
   const approve = useApp((s) => s.approve);
   const [error, setError] = useState<IpcError | null>(null);
-  const [receiptKey, setReceiptKey] = useState<string | null>(null);
   const [rejecting, setRejecting] = useState(false);
   const block = approveBlock(cr, identity, sync);
-  const settle = (res: Result<ActionReceipt>): void => {
-    if (res.ok) {
-      setError(null);
-      setReceiptKey(res.value.idempotencyKey);
-    } else setError(res.error);
-  };
+  // The receipt key lives in the store (decidedHere), so the round trip survives the reload that drops the request.
+  const settle = (res: Result<ActionReceipt>): void => setError(res.ok ? null : res.error);
   // The hash shown below is the one sent: the reviewer approves exactly what they saw.
   const hashSeen = cr.payloadHash;
   return (
-    <article className={`change-request tier-${cr.tier}`} data-testid={`cr-${cr.id}`} aria-labelledby={`cr-${cr.id}-title`}>
+    <article className={`change-request tier-${cr.tier}${decided ? ' decided' : ''}`} data-testid={`cr-${cr.id}`} aria-labelledby={`cr-${cr.id}-title`}>
       <header>
         <h3 id={`cr-${cr.id}-title`}><code>{cr.flag}</code> · {cr.env}</h3>
         <span className={`pill tier tier-${cr.tier}`}>{cr.tier}</span>
@@ -40,15 +36,18 @@ export function ChangeRequestCard({ cr }: { cr: ChangeRequest }) {
       {cr.approvals.length > 0 && <p>Approved by {cr.approvals.join(', ')}</p>}
       <JsonDiff before={cr.before} after={cr.after} label={`Change request ${cr.id}: before and after`} />
       <p className="hash">payload hash <code data-testid="payload-hash">{hashSeen}</code></p>
-      {block && <p className="blocked-note" id={`cr-${cr.id}-why`} data-testid="approve-blocked">{block}</p>}
-      <div className="row">
-        <button type="button" className="primary" disabled={block !== null} aria-describedby={block ? `cr-${cr.id}-why` : undefined}
-          onClick={() => void approve(cr.id, hashSeen).then(settle)}>Approve this payload</button>
-        <button type="button" disabled={cr.status !== 'PENDING'} onClick={() => setRejecting(!rejecting)} aria-expanded={rejecting}>Reject…</button>
-      </div>
-      {rejecting && <RejectForm id={cr.id} onDone={(res) => { settle(res); if (res.ok) setRejecting(false); }} />}
+      {decided ? <DecidedNote decided={decided} status={cr.status} /> : (
+        <>
+          {block && <p className="blocked-note" id={`cr-${cr.id}-why`} data-testid="approve-blocked">{block}</p>}
+          <div className="row">
+            <button type="button" className="primary" disabled={block !== null} aria-describedby={block ? `cr-${cr.id}-why` : undefined}
+              onClick={() => void approve(cr.id, hashSeen).then(settle)}>Approve this payload</button>
+            <button type="button" disabled={cr.status !== 'PENDING'} onClick={() => setRejecting(!rejecting)} aria-expanded={rejecting}>Reject…</button>
+          </div>
+          {rejecting && <RejectForm id={cr.id} onDone={(res) => { settle(res); if (res.ok) setRejecting(false); }} />}
+        </>
+      )}
       <ErrorLine error={error} />
-      {receiptKey && <RoundTrip receiptKey={receiptKey} />}
     </article>
   );
 }

@@ -43,18 +43,24 @@ export function describeSync(s: SyncState, nowMs: number): { label: string; tone
   }
 }
 
-/** The status text with a coloured dot; details (last error, reason) in the tooltip. */
+/**
+ * The status text with a coloured dot, and the backfill rate beside it (it gives way first when the bar is narrow).
+ * The tooltip repeats the status, which may end in an ellipsis, with its details (last error, reason).
+ */
 export function ConnectionState() {
   const sync = useApp((s) => s.sync);
   const connection = useApp((s) => s.connection);
   const now = useNow(1000);
   const progress = useApp((s) => s.syncProgress);
   const { label, tone } = describeSync(sync, now) ?? describeConnection(connection);
-  const rate = sync.kind === 'backfilling' && progress ? ` · ${Math.round(progress.ratePerSecond).toLocaleString('en-US')}/s${progress.etaSeconds === null ? '' : ` · ${seconds(progress.etaSeconds)} left`}` : '';
+  const rate = sync.kind === 'backfilling' && progress ? `${Math.round(progress.ratePerSecond).toLocaleString('en-US')}/s${progress.etaSeconds === null ? '' : ` · ${seconds(progress.etaSeconds)} left`}` : null;
   const detail = sync.kind === 'reconnecting' ? sync.lastError : sync.kind === 'offline' ? sync.reason : sync.kind === 'halted' ? sync.message : undefined;
   return (
-    <span className={`status status-${tone}`} role="status" aria-live="polite" data-testid="connection-state" title={detail}>
-      {label}{rate}
-    </span>
+    <>
+      <span className={`status status-${tone}`} role="status" aria-live="polite" data-testid="connection-state" title={[rate ? `${label} · ${rate}` : label, detail].filter(Boolean).join('\n')}>
+        {label}
+      </span>
+      {rate && <span className="rate" data-testid="sync-rate" title={`Backfill ${rate}`}>{rate}</span>}
+    </>
   );
 }

@@ -15,9 +15,10 @@ export function ProfileSwitcher() {
     <span className="profile-switcher">
       {profiles.length > 0 && (
         <select aria-label="Control plane and environment" value={active?.id ?? ''} data-testid="profile-select"
+          title={active ? `${active.name} · ${active.environment} (${active.url})` : undefined}
           onChange={(e) => void selectProfile(e.target.value).then(setError)}>
           {!active && <option value="">Select a profile</option>}
-          {profiles.map((p) => <option key={p.id} value={p.id}>{p.name} · {p.environment}</option>)}
+          {profiles.map((p) => <option key={p.id} value={p.id}>{p.environment} · {p.name}</option>)}
         </select>
       )}
       <button type="button" onClick={() => openDialog({ kind: 'profile' })}>{profiles.length ? 'Profiles…' : 'Add profile…'}</button>

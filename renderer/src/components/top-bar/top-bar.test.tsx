@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Evidence } from '../../../../shared/ipc/contract.ts';
-import { liveReplica } from '../../test-support/fixtures.ts';
+import { liveReplica, status } from '../../test-support/fixtures.ts';
 import { byTestId, click, inAct, mountApp, type Mounted } from '../../test-support/render.tsx';
 import { describeSync } from './connection-state.tsx';
+import { targetOf } from './top-bar.tsx';
 
 let m: Mounted | null = null;
 afterEach(() => { m?.unmount(); m = null; });
@@ -57,5 +58,45 @@ describe('top bar', () => {
     m = await mountApp({ verifyStatus: async () => ({ ok: false, error: { code: 'E_REPLICA_EMPTY', message: 'The ledger replica is still empty.' } }) });
     expect(byTestId(m.container, 'empty-note').textContent).toBe('E_REPLICA_EMPTY The ledger replica is still empty.');
     expect(m.container.querySelectorAll('[role="alert"]').length).toBe(0);
+  });
+
+  it('names the environment first in the profile select, the whole profile in its tooltip', async () => {
+    m = await mountApp(liveReplica('alice', 'responder'));
+    const select = byTestId<HTMLSelectElement>(m.container, 'profile-select');
+    expect([...select.options].map((o) => o.textContent)).toEqual(['production · demo']);
+    expect(select.title).toBe('demo · production (http://127.0.0.1:4000)');
+    expect(byTestId(m.container, 'target').textContent).toBe('127.0.0.1:4000');
+    expect(byTestId(m.container, 'target').title).toBe('Control plane http://127.0.0.1:4000');
+    expect(byTestId(m.container, 'identity').title).toBe('alice · responder');
+  });
+
+  it('shows the control plane host only when the profile is not named after it', () => {
+    const reachable = { kind: 'reachable', url: 'http://127.0.0.1:43943', checkedAt: '2026-11-25T03:13:00.000Z', roundTripMs: 4, identity: null } as const;
+    expect(targetOf(reachable, 'demo')).toBe('127.0.0.1:43943');
+    expect(targetOf(reachable, '127.0.0.1:43943')).toBeNull();
+    expect(targetOf({ kind: 'unconfigured' }, undefined)).toBeNull();
+  });
+
+  it('keeps the full texts in tooltips, since a narrow bar cuts them with an ellipsis', async () => {
+    m = await mountApp({ ...liveReplica(), verifyStatus: async () => ({ ok: true, value: { ...status, checkpointAt: null } }) });
+    const badge = byTestId(m.container, 'verification-badge');
+    expect(badge.textContent).toBe('✓ verified 120 · no checkpoint yet · 2 pending');
+    expect(badge.title).toBe(`✓ verified 120 · no checkpoint yet · 2 pending\nroot ${'ab'.repeat(32)}`);
+    await inAct(() => m!.store.setState({ sync: { kind: 'offline', url: 'u', reason: 'Control plane unreachable', replicaAsOf: '2026-11-25T07:57:50.000Z' } }));
+    const connection = byTestId(m.container, 'connection-state');
+    expect(connection.textContent).toBe('Offline · replica as of 07:57:50 UTC');
+    expect(connection.title).toBe('Offline · replica as of 07:57:50 UTC\nControl plane unreachable');
+  });
+
+  it('shows the backfill rate beside the sync state, where it gives way first', async () => {
+    m = await mountApp(liveReplica());
+    await inAct(() => m!.store.setState({
+      sync: { kind: 'backfilling', url: 'u', done: 412345, total: 1000000 },
+      syncProgress: { done: 412345, total: 1000000, ratePerSecond: 12345.4, etaSeconds: 95 },
+    }));
+    const connection = byTestId(m.container, 'connection-state');
+    expect(connection.textContent).toBe('Syncing 412,345 / 1,000,000');
+    expect(connection.title).toBe('Syncing 412,345 / 1,000,000 · 12,345/s · 95 s left');
+    expect(byTestId(m.container, 'sync-rate').textContent).toBe('12,345/s · 95 s left');
   });
 });

@@ -13,17 +13,21 @@ export function VerificationBadge() {
     const where = v.alert.idx === null ? '' : ` at entry #${v.alert.idx}`;
     return (
       <button type="button" className="badge-alert" data-testid="verification-badge" data-state="alert"
-        onClick={() => openDrawer('verification')} aria-label={`Verification ALERT ${v.alert.code}${where}. Open the evidence.`}>
+        onClick={() => openDrawer('verification')} aria-label={`Verification ALERT ${v.alert.code}${where}. Open the evidence.`} title={`ALERT ${v.alert.code}${where}`}>
         ALERT {v.alert.code}{where}
       </button>
     );
   }
   const checkpoint = v.checkpointAt ? `checkpoint ${age(v.checkpointAt, now)} ago` : 'no checkpoint yet';
+  const size = v.verifiedSize.toLocaleString('en-US');
+  const pending = v.pending > 0 ? ` · ${v.pending.toLocaleString('en-US')} pending` : '';
+  // Narrow windows hide the checkpoint age (layout.css); the tooltip always has all of it.
+  const full = `✓ verified ${size} · ${checkpoint}${pending}`;
   return (
     <button type="button" className="badge-ok" data-testid="verification-badge" data-state="verified"
-      onClick={() => openDrawer('verification')} title={v.rootHex ? `root ${v.rootHex}` : undefined}>
-      ✓ verified {v.verifiedSize.toLocaleString('en-US')} · {checkpoint}
-      {v.pending > 0 && <span className="pending" data-testid="pending-count"> · {v.pending.toLocaleString('en-US')} pending</span>}
+      onClick={() => openDrawer('verification')} title={v.rootHex ? `${full}\nroot ${v.rootHex}` : full}>
+      ✓ verified {size}<span className="checkpoint"> · {checkpoint}</span>
+      {pending && <span className="pending" data-testid="pending-count">{pending}</span>}
     </button>
   );
 }
