@@ -45,9 +45,13 @@ test('four-eyes: a second person approves the hash they saw; self-approval is ex
     await card.getByRole('button', { name: 'Approve this payload' }).click();
     expect((await sent).postDataJSON()).toEqual({ id: target.id, payloadHash: target.hash }); // exactly the hash on screen
 
-    // One approval is the HIGH quorum: the change applies and the request leaves the pending queue...
-    await expect(card).toHaveCount(0);
+    // One approval is the HIGH quorum: the change applies and the request leaves the pending count; its card stays,
+    // marked as decided here with the new status, until the round trip is seen and the reviewer dismisses it...
     await expect(title).toHaveText(`Approvals · ${pendingBefore - 1} pending`);
+    await expect(card.getByTestId('decided-here')).toHaveText('Decided here: you approved this request · status now APPLIED');
+    await expect(card.getByTestId('round-trip-applied')).toHaveText(/^Applied by the control plane as ledger entry #\d+ \(\d+ ms\)$/);
+    await expect(card.getByTestId('round-trip')).toHaveAttribute('data-status', 'verified');
+    await expect(card.getByRole('button', { name: 'Approve this payload' })).toHaveCount(0);
     const server = (await api(cp, 'vic', 'GET', `/api/v1/change-requests/${target.id}`)).body;
     expect(server).toMatchObject({ status: 'APPLIED', valid_approvals: 1, approvals: [{ approver: 'avery', payload_hash: target.hash, valid: true }] });
     // ...in one transaction: the approval entry, then the applied change right after it.
@@ -66,6 +70,8 @@ test('four-eyes: a second person approves the hash they saw; self-approval is ex
     await card.scrollIntoViewIfNeeded();
     await shot(page, 'four-eyes-approved');
     await approvals.getByRole('checkbox', { name: 'show decided' }).uncheck();
+    await expect(card).toHaveCount(1);
+    await card.getByRole('button', { name: `Dismiss change request ${target.id} from the queue` }).click();
     await expect(card).toHaveCount(0);
 
     // 2. A request avery opened: the card says why avery cannot approve it, and the control plane refuses anyway.

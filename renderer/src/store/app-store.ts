@@ -34,8 +34,10 @@ export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): A
         if (!NO_REPLICA_CODES.includes(err.code)) set({ error: err });
         return;
       }
+      // Send the loads before the store change renders the main screen (a synchronous render of every panel).
+      const loads = Promise.all([get().loadIncidents(), get().loadChangeRequests(), get().loadEvidence(), get().loadBreakGlassPending()]);
       set({ replica: 'present', replicaNote: null });
-      await Promise.all([get().loadIncidents(), get().loadChangeRequests(), get().loadEvidence(), get().loadBreakGlassPending()]);
+      await loads;
     };
 
     /** Drops everything derived from the previous profile's replica, so nothing of it is shown for the next one. */
@@ -45,7 +47,7 @@ export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): A
         replica: 'unknown', replicaNote: null, verification: null, breakGlassUses: [], evidence: [], verifyRun: null, verifyOutcome: null, verifyError: null,
         incidents: [], incidentsError: null, selection: null, correlation: null, correlationError: null,
         chartRange: null, metrics: null, metricsError: null, changes: [], changesTotal: 0, changesError: null, selectedChangeIdx: null,
-        changeRequests: [], approvalsError: null, flagResults: [], flagDetails: {}, receipts: {}, grant: null, dialog: null, drawer: null,
+        changeRequests: [], decidedHere: {}, approvalsError: null, flagResults: [], flagDetails: {}, receipts: {}, grant: null, dialog: null, drawer: null,
       });
     };
 
