@@ -5,10 +5,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { cpSync, readdirSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ControlPlaneProcess } from './support/processes.ts';
-import { cleanUpStack, type ConsoleProcess, freshDir, startConsoleAs, startDemoControlPlane, stopAll } from './support/stack.ts';
+import { cleanUpStack, type ConsoleProcess, freshDir, ledgerEntry, startConsoleAs, startDemoControlPlane, stopAll } from './support/stack.ts';
 import { DEMO_SPEC_TIMEOUT_MS, openLiveConsole, shot, SYNC_TIMEOUT_MS, VIEWPORT } from './support/ui.ts';
 
 test.use({ viewport: VIEWPORT });
@@ -115,7 +115,7 @@ test('tamper: edits of a closed replica (key confirmed on first use) turn the ba
   }
 });
 
-test('tamper: the same edit is caught when the key was imported with --trust (the demo and e2e set-up)', async ({ page }) => {
+test('tamper: the same edit is caught when the key was imported with --trust (the demo and e2e set-up); quarantine sets the file aside and a clean replica syncs', async ({ page }) => {
   let cp: ControlPlaneProcess | null = null;
   let relaunched: ConsoleProcess | null = null;
   try {
@@ -124,6 +124,41 @@ test('tamper: the same edit is caught when the key was imported with --trust (th
     expect(tamper(replicaFile(dataDir), 9_000, false)).toBeGreaterThan(19_000);
     relaunched = await startConsoleAs(cp, 'vic', { dataDir });
     await expectAlert(page, relaunched.url, 'LEAF_HASH_MISMATCH', 9_000, LEAF_DETAIL, 'tamper-leaf-trusted-key');
+
+    // The way forward: set the damaged replica aside (kept as it is, with the reason) and sync a clean one.
+    const tampered = replicaFile(dataDir);
+    const form = page.getByTestId('quarantine');
+    await expect(form).toContainText('This replica failed verification (LEAF_HASH_MISMATCH at entry #9000)');
+    const reason = 'entry 9000 edited on disk while the console was closed';
+    await form.getByRole('textbox').fill(reason);
+    await form.getByRole('checkbox').check();
+    await form.getByTestId('quarantine-submit').click();
+    await expect(page.getByTestId('quarantined-banner')).toContainText(join(dataDir, 'quarantine'));
+    await expect(page.getByTestId('connection-state')).toHaveText(/^Live( · \d+ ms)?$/, { timeout: SYNC_TIMEOUT_MS });
+    await expect(page.getByTestId('verification-badge')).toHaveAttribute('data-state', 'verified', { timeout: SYNC_TIMEOUT_MS });
+    await expect(page.getByTestId('main-screen')).toBeVisible();
+    await shot(page, 'tamper-quarantined-resynced');
+    const kept = readdirSync(join(dataDir, 'quarantine'));
+    const base = kept.find((f) => f.endsWith('.sqlite'))?.slice(0, -'.sqlite'.length) ?? '';
+    expect(kept).toContain(`${base}.json`);
+    const note = JSON.parse(readFileSync(join(dataDir, 'quarantine', `${base}.json`), 'utf8')) as Record<string, unknown>;
+    expect(note).toMatchObject({ reason, alert: { code: 'LEAF_HASH_MISMATCH', idx: 9_000 } });
+    const set = new Database(join(dataDir, 'quarantine', `${base}.sqlite`), { readonly: true });
+    try { // the set-aside file still holds the edit, as evidence
+      const leaf = (set.prepare('SELECT leaf FROM entries WHERE idx = 9000').get() as { leaf: Buffer }).leaf.toString('utf8');
+      expect(leaf).toMatch(/"reason":"[XY]/);
+    } finally {
+      set.close();
+    }
+    // The new replica is a fresh file, verified up to the control plane's checkpoint, and holds the original entry.
+    const fresh = new Database(replicaFile(dataDir), { readonly: true });
+    try {
+      expect(replicaFile(dataDir)).toBe(tampered);
+      const leaf = (fresh.prepare('SELECT leaf FROM entries WHERE idx = 9000').get() as { leaf: Buffer }).leaf.toString('utf8');
+      expect(JSON.parse(leaf)).toEqual(await ledgerEntry(cp, 9_000));
+    } finally {
+      fresh.close();
+    }
   } finally {
     await stopAll(relaunched, cp);
   }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { formatVerifierKey } from '../shared/ledger/index.ts';
 import { startConsoleServices, type ConsoleServices } from './console-services.ts';
 import { trustedKeyOf } from './ledger/fixtures.ts';
-import { plainCodec } from './ledger/high-water-mark.ts';
+import { fileHighWaterMark, plainCodec } from './ledger/high-water-mark.ts';
 import { sha256 } from './ledger/node-crypto.ts';
 import { Replica } from './ledger/replica.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
@@ -43,7 +43,8 @@ describe('console services over a replica opened offline', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('index the replica in the background at launch and rank its incidents without a network', async () => {
+  /** A data dir whose one profile (offline, origin pinned, key trusted) has a verified replica of the scenario ledger. */
+  async function offlineConsole(): Promise<{ dataDir: string; replicaPath: string; log: ReturnType<typeof scenario>['log'] }> {
     dir = mkdtempSync(join(tmpdir(), 'tsc-services-'));
     const log = scenario().log;
     const dataDir = join(dir, 'data');
@@ -54,12 +55,18 @@ describe('console services over a replica opened offline', () => {
       store.trustKey(profile.id, { vkey: formatVerifierKey(sha256, s.name, s.publicKey), validFromSize: null, validUntilSize: null, confirmedAt: '2026-11-25T00:00:00.000Z', source: 'import' });
     }
     const replicaPath = store.replicaPath(profile.id);
-    const replica = Replica.open({ path: replicaPath, origin: log.origin, trustedKeys: log.signers.map((s) => trustedKeyOf(s)), highWaterMark: null });
+    const replica = Replica.open({ path: replicaPath, origin: log.origin, trustedKeys: log.signers.map((s) => trustedKeyOf(s)), highWaterMark: fileHighWaterMark(`${replicaPath}.hwm`, plainCodec) });
     await replica.appendEntries(log.entries());
     expect((await replica.applyCheckpoint(log.checkpoint())).kind).toBe('promoted');
     replica.close();
+    return { dataDir, replicaPath, log };
+  }
 
-    services = startConsoleServices({ mode: 'browser', dataDir, secretBox: fileModeSecretBox(), hwmCodec: plainCodec, bootstrap: null });
+  const start = (dataDir: string): ConsoleServices => startConsoleServices({ mode: 'browser', dataDir, secretBox: fileModeSecretBox(), hwmCodec: plainCodec, bootstrap: null });
+
+  it('index the replica in the background at launch and rank its incidents without a network', async () => {
+    const { dataDir, replicaPath, log } = await offlineConsole();
+    services = start(dataDir);
     await services.ready;
     // Nobody asked for a ranking yet: the background indexer built the correlation index when the replica opened.
     const peek = new Database(replicaPath, { readonly: true });
@@ -81,5 +88,45 @@ describe('console services over a replica opened offline', () => {
     const ranked = await services.registry.invoke('correlation:rank', { incidentId: 'PD-2' });
     expect(ranked).toMatchObject({ ok: true, value: { incident: { id: 'PD-2', service: 'search-api' } } });
     expect((ranked as { value: { candidates: { flag_key: string }[] } }).value.candidates[0]?.flag_key).toBe('search.rank.v3');
+  });
+
+  it('set a replica that failed its launch check aside with the evidence and the reason, and start over empty', async () => {
+    const { dataDir, replicaPath } = await offlineConsole();
+    const edit = new Database(replicaPath);
+    for (const name of edit.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'entries'").pluck().all()) edit.exec(`DROP TRIGGER "${String(name)}"`);
+    edit.prepare("UPDATE entries SET leaf = CAST(replace(CAST(leaf AS TEXT), '\"actor\"', '\"actoR\"') AS BLOB) WHERE idx = 5").run();
+    edit.close();
+    services = start(dataDir);
+    await services.ready;
+    const before = await services.registry.invoke('verify:status', null);
+    expect(before).toMatchObject({ ok: true, value: { verifiedSize: 19, alert: { code: 'MALFORMED_LEAF', idx: 5 } } });
+    expect(await services.registry.invoke('replica:quarantine', { reason: 'short' })).toMatchObject({ ok: false, error: { code: 'E_INVALID_ARGUMENT' } });
+
+    const reason = 'entry 5 edited while the console was closed';
+    const res = await services.registry.invoke('replica:quarantine', { reason });
+    expect(res).toMatchObject({ ok: true });
+    const archivedAs = (res as { value: { archivedAs: string } }).value.archivedAs;
+    expect(archivedAs.startsWith(join(dataDir, 'quarantine'))).toBe(true);
+    expect(readdirSync(join(dataDir, 'quarantine')).map((f) => f.slice(f.lastIndexOf('.sqlite') >= 0 ? f.lastIndexOf('.sqlite') : f.lastIndexOf('.'))).sort())
+      .toEqual(['.json', '.sqlite', '.sqlite.hwm']);
+    const note = JSON.parse(readFileSync(archivedAs.replace(/\.sqlite$/, '.json'), 'utf8')) as Record<string, unknown>;
+    expect(note).toMatchObject({ reason, verified_size: 19, alert: { code: 'MALFORMED_LEAF', idx: 5 }, replica: archivedAs });
+    const kept = new Database(archivedAs, { readonly: true });
+    try {
+      expect(String(kept.prepare('SELECT CAST(leaf AS TEXT) FROM entries WHERE idx = 5').pluck().get())).toContain('"actoR"');
+    } finally {
+      kept.close();
+    }
+    // The profile starts over with an empty replica and no alert, waiting for the control plane to answer.
+    expect(await services.registry.invoke('verify:status', null)).toMatchObject({ ok: true, value: { verifiedSize: 0, receivedSize: 0, alert: null } });
+    // (the sync engine opens the new file at once, since the profile's origin is pinned)
+    expect(existsSync(replicaPath)).toBe(true);
+    const fresh = new Database(replicaPath, { readonly: true });
+    try {
+      expect(fresh.prepare('SELECT count(*) FROM entries').pluck().get()).toBe(0);
+    } finally {
+      fresh.close();
+    }
+    expect(await services.registry.invoke('replica:quarantine', { reason })).toMatchObject({ ok: false, error: { code: 'E_NOTHING_TO_QUARANTINE' } });
   });
 });

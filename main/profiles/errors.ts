@@ -9,7 +9,8 @@ export type ProfileErrorCode =
   | 'E_PROFILE_INVALID'
   | 'E_PROFILE_STORE_CORRUPT'
   | 'E_KEY_INVALID'
-  | 'E_ORIGIN_CHANGED';
+  | 'E_ORIGIN_CHANGED'
+  | 'E_NO_REPLICA';
 
 /** A profile-store failure (an AppError, so the code reaches the renderer unchanged). */
 export class ProfileError extends AppError {

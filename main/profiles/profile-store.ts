@@ -5,8 +5,9 @@
  *   tokens/<id>.bin          the bearer token, encrypted by the injected SecretBox (0600)
  *   replicas/<id>.sqlite     the ledger replica of that profile
  *   metrics/<id>.sqlite      persisted metrics for offline viewing
+ *   quarantine/<id>-<time>.* replicas set aside after a verification alert, with a note of why (see quarantineReplica)
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Profile, ProfileInput } from '../../shared/ipc/contract.ts';
@@ -15,6 +16,8 @@ import { readProfileFile, writeFileAtomic, writeProfileFile, type ProfileFile, t
 import type { SecretBox } from './secret-box.ts';
 
 const NAME_MAX = 80;
+/** Files kept next to a replica: its external high-water mark and the break-glass acknowledgements. */
+const REPLICA_SIDECARS = ['.hwm', '.acks.json'] as const;
 const ENV_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 function invalid(message: string): never {
@@ -101,6 +104,27 @@ export class ProfileStore {
     for (const f of [this.tokenPath(id), this.replicaPath(id), this.metricsPath(id)]) {
       for (const suffix of ['', '-wal', '-shm']) rmSync(f + suffix, { force: true });
     }
+    for (const suffix of REPLICA_SIDECARS) rmSync(this.replicaPath(id) + suffix, { force: true });
+  }
+
+  /**
+   * Sets the replica of `id` aside, untouched, under quarantine/ (database, WAL, high-water mark, acknowledgements)
+   * next to a JSON note of why (`note`), so the profile starts over with an empty replica while the evidence is kept.
+   * The session must be closed first. Returns the path of the set-aside database. E_NO_REPLICA when there is none.
+   */
+  quarantineReplica(id: string, note: Record<string, unknown>, now = new Date()): string {
+    this.get(id);
+    const from = this.replicaPath(id);
+    if (!existsSync(from)) throw new ProfileError('E_NO_REPLICA', 'This profile has no replica file to set aside. Nothing was changed.');
+    const dir = join(this.dir, 'quarantine');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const base = join(dir, `${safeId(id)}-${now.toISOString().replace(/[:.]/g, '-')}`);
+    const to = `${base}.sqlite`;
+    writeFileAtomic(`${base}.json`, `${JSON.stringify({ profile: id, quarantined_at: now.toISOString(), replica: to, ...note }, null, 2)}\n`);
+    for (const suffix of ['', '-wal', '-shm', ...REPLICA_SIDECARS]) {
+      if (existsSync(from + suffix)) renameSync(from + suffix, to + suffix);
+    }
+    return to;
   }
 
   /** Replaces the token of `id` (encrypted); refuses when no secret store exists. */

@@ -7,6 +7,7 @@ import type { CorrelationResult, Telemetry } from '../../shared/correlate/types.
 import { callApi } from '../actions/http.ts';
 import { correlationIndexStep } from '../correlate/index-catchup.ts';
 import { rankFromReplica } from '../correlate/replica-rank.ts';
+import { AppError } from '../ipc/app-error.ts';
 import type { Handler } from '../ipc/registry.ts';
 import type { ActiveSession } from '../session/active-session.ts';
 import type { ConsoleRuntime } from './runtime.ts';
@@ -14,7 +15,8 @@ import type { Verification } from './verification.ts';
 
 type CoreChannel =
   | 'profiles:list' | 'profiles:add' | 'profiles:select' | 'profiles:remove' | 'sync:state' | 'sync:confirmKey' | 'identity:get'
-  | 'verify:status' | 'verify:run' | 'verify:cancel' | 'verify:evidence' | 'verify:report' | 'correlation:rank' | 'metrics:series';
+  | 'verify:status' | 'verify:run' | 'verify:cancel' | 'verify:evidence' | 'verify:report' | 'replica:quarantine'
+  | 'correlation:rank' | 'metrics:series';
 
 const roles = new Set(['viewer', 'responder', 'approver', 'admin']);
 
@@ -54,6 +56,29 @@ async function rank(runtime: ConsoleRuntime, req: CorrelationRequest): Promise<C
   });
 }
 
+/**
+ * The way forward after a verification alert: the replica (with its evidence) is set aside under quarantine/ with a
+ * note of who asked, why, and what was wrong, and the profile starts over with an empty replica that is synced again
+ * and verified against the keys the profile already trusts. Refused while nothing is wrong (E_NOTHING_TO_QUARANTINE).
+ */
+async function quarantine(runtime: ConsoleRuntime, verification: Verification, reason: string): Promise<{ archivedAs: string }> {
+  const status = verification.status();
+  if (status.alert === null) {
+    throw new AppError('E_NOTHING_TO_QUARANTINE', 'This replica has no verification alert, so it was not set aside. Quarantine is only for a replica whose history failed verification.');
+  }
+  const s = runtime.session();
+  const profile = runtime.store.get(s.profileId);
+  const note = {
+    reason, control_plane: profile.url, origin: profile.origin, alert: status.alert, evidence: verification.evidence(),
+    verified_size: status.verifiedSize, received_size: status.receivedSize, root: status.rootHex,
+  };
+  const archivedAs = await runtime.reopen((id) => {
+    verification.forget();
+    return runtime.store.quarantineReplica(id, note);
+  });
+  return { archivedAs };
+}
+
 /** The core handlers. */
 export function coreHandlers(runtime: ConsoleRuntime, verification: Verification): { [C in CoreChannel]: Handler<C> } {
   return {
@@ -61,6 +86,7 @@ export function coreHandlers(runtime: ConsoleRuntime, verification: Verification
     'profiles:add': (input) => runtime.store.add(input),
     'profiles:select': async ({ id }) => {
       const profile = runtime.store.select(id);
+      verification.forget();
       await runtime.activate(id);
       return profile;
     },
@@ -80,6 +106,7 @@ export function coreHandlers(runtime: ConsoleRuntime, verification: Verification
     'verify:cancel': ({ runId }) => verification.cancel(runId),
     'verify:evidence': () => verification.evidence(),
     'verify:report': () => verification.report(),
+    'replica:quarantine': ({ reason }) => quarantine(runtime, verification, reason),
     'correlation:rank': (req) => rank(runtime, req),
     'metrics:series': ({ service, from, to, stepSeconds }) => runtime.session().metrics.series(service, from, to, stepSeconds),
   };

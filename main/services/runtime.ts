@@ -25,14 +25,41 @@ export class ConsoleRuntime {
     this.switching = this.switching.then(async () => {
       await this.active?.stop();
       this.active = null;
-      this.active = await openSession(this.deps, profileId);
-      this.deps.events.emit('sync:changed', this.active.state());
-      // A replica opened offline (or synced by an older console) may lag its read models: index it in the background.
-      const opened = this.active.replica();
-      if (opened) this.deps.onAppended(opened);
-      return this.active;
+      return this.open(profileId);
     });
     return this.switching;
+  }
+
+  private async open(profileId: string): Promise<ActiveSession> {
+    this.active = await openSession(this.deps, profileId);
+    this.deps.events.emit('sync:changed', this.active.state());
+    // A replica opened offline (or synced by an older console) may lag its read models: index it in the background.
+    const opened = this.active.replica();
+    if (opened) this.deps.onAppended(opened);
+    return this.active;
+  }
+
+  /**
+   * Closes the active session, runs `between` with its profile id while nothing holds the replica open, and opens
+   * the session again (also when `between` throws, so a refused step leaves the console as it was).
+   */
+  reopen<T>(between: (profileId: string) => T): Promise<T> {
+    const profileId = this.session().profileId;
+    let out: { ok: true; value: T } | { ok: false; error: unknown } = { ok: false, error: new Error('not run') };
+    this.switching = this.switching.then(async () => {
+      await this.active?.stop();
+      this.active = null;
+      try {
+        out = { ok: true, value: between(profileId) };
+      } catch (error) {
+        out = { ok: false, error };
+      }
+      return this.open(profileId);
+    });
+    return this.switching.then(() => {
+      if (!out.ok) throw out.error;
+      return out.value;
+    });
   }
 
   /** Stops everything (app quit). */

@@ -28,6 +28,13 @@ export class Verification {
     this.codec = codec;
   }
 
+  /** Drops what was learned about the previous replica (another profile, or a replica set aside): runs and last report. */
+  forget(): void {
+    for (const abort of this.runs.values()) abort.abort();
+    this.runs.clear();
+    this.last = null;
+  }
+
   /** The badge: sizes, root, checkpoint time, pending count and the alert to show, if any. */
   status(): VerificationStatus {
     const s = this.runtime.session();

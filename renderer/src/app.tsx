@@ -8,6 +8,7 @@ import { KeyConfirmation } from './components/banners/key-confirmation.tsx';
 import { DialogHost } from './components/dialogs/dialog-host.tsx';
 import { EmptyState } from './components/empty-state.tsx';
 import { ErrorBanner } from './components/error-banner.tsx';
+import { QuarantinedBanner } from './components/banners/quarantined-banner.tsx';
 import { LedgerDrawer } from './components/ledger/ledger-drawer.tsx';
 import { MainScreen } from './components/main-screen.tsx';
 import { CommandPalette } from './components/palette/command-palette.tsx';
@@ -38,6 +39,7 @@ export function App({ store, autoStart = true }: { store: AppStore; autoStart?: 
         <BreakGlassBanner />
         <KeyConfirmation />
         <ErrorBanner />
+        <QuarantinedBanner />
         {replica === 'present' ? <MainScreen /> : <EmptyState />}
         <LedgerDrawer />
         <DialogHost />

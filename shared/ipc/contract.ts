@@ -93,6 +93,8 @@ export interface InvokeMap {
   'verify:cancel': { args: { runId: string }; result: null };
   'verify:evidence': { args: null; result: Evidence[] };
   'verify:report': { args: null; result: { fileName: string; json: string } };
+  /** After an alert: set the replica aside (kept with its evidence) and start over with an empty one, synced again. */
+  'replica:quarantine': { args: { reason: string }; result: { archivedAs: string } };
   'correlation:rank': { args: CorrelationRequest; result: CorrelationResult };
   'incidents:list': { args: null; result: Incident[] };
   'flags:list': { args: { query: string; limit: number }; result: FlagSummary[] };
@@ -131,7 +133,7 @@ export const invokeChannels = [
   'profiles:list', 'profiles:add', 'profiles:select', 'profiles:remove',
   'sync:state', 'sync:confirmKey', 'identity:get',
   'ledger:query', 'ledger:entry', 'ledger:inclusion',
-  'verify:status', 'verify:run', 'verify:cancel', 'verify:evidence', 'verify:report',
+  'verify:status', 'verify:run', 'verify:cancel', 'verify:evidence', 'verify:report', 'replica:quarantine',
   'correlation:rank', 'incidents:list', 'flags:list', 'flags:get',
   'changes:list', 'changes:create', 'changes:approve', 'changes:reject',
   'actions:kill', 'actions:rollback', 'breakGlass:issue', 'breakGlass:acknowledge', 'breakGlass:pending', 'metrics:series',

@@ -58,6 +58,7 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
   'verify:cancel': obj({ runId: name }),
   'verify:evidence': none,
   'verify:report': none,
+  'replica:quarantine': obj({ reason }),
   'correlation:rank': byKey('incidentId', obj({ incidentId: name, ...window }), obj({ at: timestamp, service: optional(name), ...window })),
   'incidents:list': none,
   'flags:list': obj({ query: str({ max: 200 }), limit: int(1, 500) }),

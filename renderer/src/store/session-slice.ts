@@ -21,6 +21,8 @@ export interface SessionSlice {
   replicaNote: IpcError | null;
   /** The last error of a background call, shown with its code until dismissed. */
   error: IpcError | null;
+  /** Where the last replica set aside after an alert was kept (shown until dismissed). */
+  quarantinedAs: string | null;
   theme: 'dark' | 'light';
   /** Loads the initial state and subscribes to main's events; returns the unsubscribe function. */
   start(): Promise<() => void>;
@@ -36,6 +38,12 @@ export interface SessionSlice {
   removeProfile(id: string): Promise<IpcError | null>;
   /** Answers the trust-on-first-use question for the control plane's signing key. */
   confirmKey(vkey: string, accept: boolean): Promise<IpcError | null>;
+  /**
+   * After a verification alert: sets the replica aside with its evidence (main keeps it under quarantine/ with
+   * `reason`) and starts over with an empty replica synced again; reloads everything derived from the replica.
+   */
+  quarantineReplica(reason: string): Promise<IpcError | null>;
+  dismissQuarantined(): void;
   toggleTheme(): void;
   dismissError(): void;
 }
@@ -59,6 +67,7 @@ export function createSessionSlice(
     replica: 'unknown',
     replicaNote: null,
     error: null,
+    quarantinedAs: null,
     theme: 'dark',
     start: hooks.start,
     async probe() {
@@ -73,6 +82,18 @@ export function createSessionSlice(
       if (identity.ok) set({ identity: identity.value });
       const failed = [profiles, sync, identity].find((r) => !r.ok);
       if (failed && !failed.ok && !NO_REPLICA_CODES.includes(failed.error.code)) set({ error: failed.error });
+    },
+    async quarantineReplica(reason) {
+      const res = await api.replicaQuarantine({ reason });
+      if (!res.ok) return res.error;
+      hooks.resetReplica();
+      set({ quarantinedAs: res.value.archivedAs });
+      await get().loadSession();
+      await hooks.reloadReplica();
+      return null;
+    },
+    dismissQuarantined() {
+      set({ quarantinedAs: null });
     },
     async selectProfile(id) {
       const res = await api.profilesSelect({ id });

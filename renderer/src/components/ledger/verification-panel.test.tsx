@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { liveReplica } from '../../test-support/fixtures.ts';
-import { button, byTestId, click, inAct, mountApp, type Mounted } from '../../test-support/render.tsx';
+import type { Evidence, VerificationStatus } from '../../../../shared/ipc/contract.ts';
+import { liveReplica, status } from '../../test-support/fixtures.ts';
+import { button, byTestId, click, inAct, mountApp, type, type Mounted } from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
 afterEach(() => { m?.unmount(); m = null; vi.restoreAllMocks(); });
@@ -33,5 +34,40 @@ describe('verification panel', () => {
     await click(byTestId(m.container, 'export-report'));
     expect(clicked).toEqual(['tombstone-verification-2026-11-25.json']);
     expect(await created[0]!.text()).toBe('{"verified":120}');
+  });
+
+  it('sets a replica with an alert aside only with a reason and a confirmation, then says where it was kept', async () => {
+    const alert: Evidence = { id: 1, kind: 'launch-check', code: 'LEAF_HASH_MISMATCH', idx: 57, detail: 'entry 57 was edited', notes: [], at: '2026-11-25T03:12:00.000Z' };
+    let current: VerificationStatus = { ...status, alert };
+    m = await mountApp({
+      ...liveReplica(),
+      verifyStatus: async () => ({ ok: true, value: current }),
+      replicaQuarantine: async () => {
+        current = { ...status, receivedSize: 0, verifiedSize: 0, pending: 0, alert: null };
+        return { ok: true, value: { archivedAs: '/data/quarantine/p1-2026-11-25T03-20-00-000Z.sqlite' } };
+      },
+    });
+    await inAct(() => m!.store.getState().openDrawer('verification'));
+    const form = byTestId(m.container, 'quarantine');
+    expect(form.textContent).toContain('This replica failed verification (LEAF_HASH_MISMATCH at entry #57)');
+    const submit = byTestId(form, 'quarantine-submit') as HTMLButtonElement;
+    expect(submit.disabled).toBe(true);
+    await type(form.querySelector('textarea')!, 'too short');
+    await click(form.querySelector<HTMLInputElement>('input[type="checkbox"]')!);
+    expect(submit.disabled).toBe(true);
+    await type(form.querySelector('textarea')!, 'entry 57 edited on disk; evidence exported to the incident');
+    expect(submit.disabled).toBe(false);
+    await click(submit);
+    expect(m.fake.argsOf('replicaQuarantine')).toEqual([{ reason: 'entry 57 edited on disk; evidence exported to the incident' }]);
+    expect(byTestId(m.container, 'quarantined-banner').textContent).toContain('set aside, unchanged, at /data/quarantine/p1-2026-11-25T03-20-00-000Z.sqlite');
+    expect(m.container.querySelector('[data-testid="quarantine"]')).toBeNull();
+    await click(m.container.querySelector<HTMLButtonElement>('[aria-label="Dismiss the quarantine notice"]')!);
+    expect(m.container.querySelector('[data-testid="quarantined-banner"]')).toBeNull();
+  });
+
+  it('offers no quarantine while the replica verifies', async () => {
+    m = await mountApp(liveReplica());
+    await inAct(() => m!.store.getState().openDrawer('verification'));
+    expect(byTestId(m.container, 'verification-panel').querySelector('[data-testid="quarantine"]')).toBeNull();
   });
 });

@@ -4,6 +4,7 @@ import { dateTime } from '../../lib/time-format.ts';
 import { ErrorLine } from '../../ui/error-line.tsx';
 import { useApp } from '../../store-context.tsx';
 import { EvidenceList } from './evidence-list.tsx';
+import { QuarantineForm } from './quarantine-form.tsx';
 
 function RunControls() {
   const run = useApp((s) => s.verifyRun);
@@ -58,6 +59,7 @@ export function VerificationPanel() {
       )}
       <ErrorLine error={error} />
       <RunControls />
+      {v?.alert && <QuarantineForm alert={v.alert} />}
       <EvidenceList />
     </div>
   );
