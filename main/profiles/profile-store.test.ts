@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -89,6 +89,32 @@ describe('ProfileStore', () => {
     expect(store.list().map((x) => [x.id, x.active])).toEqual([[b.id, true]]);
     expect(store.token(a.id)).toBe(null);
     expect(codeOf(() => store.get(a.id))).toBe('E_PROFILE_NOT_FOUND');
+  });
+
+  it('removes the replica with its high-water mark and acknowledgements', () => {
+    const store = new ProfileStore(dir, xorBox());
+    const a = store.add(input);
+    mkdirSync(join(dir, 'replicas'), { recursive: true });
+    const files = ['', '-wal', '.hwm', '.acks.json'].map((s) => store.replicaPath(a.id) + s);
+    for (const f of files) writeFileSync(f, 'x');
+    store.remove(a.id);
+    expect(files.filter((f) => existsSync(f))).toEqual([]);
+  });
+
+  it('sets a replica aside under quarantine/ with its sidecars and a note, and refuses when there is none', () => {
+    const store = new ProfileStore(dir, xorBox());
+    const a = store.add(input);
+    expect(codeOf(() => store.quarantineReplica(a.id, { reason: 'none here' }))).toBe('E_NO_REPLICA');
+    mkdirSync(join(dir, 'replicas'), { recursive: true });
+    for (const s of ['', '-wal', '.hwm']) writeFileSync(store.replicaPath(a.id) + s, `content${s}`);
+    const to = store.quarantineReplica(a.id, { reason: 'entry 5 was edited' }, new Date('2026-11-25T03:20:00.123Z'));
+    expect(to).toBe(join(dir, 'quarantine', `${a.id}-2026-11-25T03-20-00-123Z.sqlite`));
+    expect(readdirSync(join(dir, 'quarantine')).sort()).toEqual([`${a.id}-2026-11-25T03-20-00-123Z.json`, `${a.id}-2026-11-25T03-20-00-123Z.sqlite`,
+      `${a.id}-2026-11-25T03-20-00-123Z.sqlite-wal`, `${a.id}-2026-11-25T03-20-00-123Z.sqlite.hwm`]);
+    expect(readFileSync(`${to}.hwm`, 'utf8')).toBe('content.hwm');
+    expect(existsSync(store.replicaPath(a.id))).toBe(false);
+    expect(JSON.parse(readFileSync(to.replace(/\.sqlite$/, '.json'), 'utf8'))).toEqual({ profile: a.id, quarantined_at: '2026-11-25T03:20:00.123Z', replica: to, reason: 'entry 5 was edited' });
+    expect(statSync(to.replace(/\.sqlite$/, '.json')).mode & 0o777).toBe(0o600);
   });
 
   it('rejects invalid input with E_PROFILE_INVALID', () => {
