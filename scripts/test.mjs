@@ -49,10 +49,12 @@ if (only('unit')) {
   const v = readJson(file);
   if (v) {
     totals.passed += v.numPassedTests;
-    totals.failed += v.numFailedTests;
+    // A suite that fails to load runs none of its tests: it counts as one failure of its own.
+    const crashedSuites = (v.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
+    totals.failed += v.numFailedTests + crashedSuites;
     totals.skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
   }
-  if (!ok && (!v || v.numFailedTests === 0)) totals.failed += 1; // the runner itself failed (e.g. a suite crashed)
+  if (!ok && (!v || v.numFailedTests === 0) && totals.failed === 0) totals.failed += 1; // the runner itself failed
 }
 if (only('e2e')) {
   const file = join(reports, 'playwright.json');

@@ -7,7 +7,7 @@ import { CompactRange, buildLeafText, fromHex, keyId, rootOf, signCheckpoint, to
 import { ed25519Signer, sha256 } from './node-crypto.ts';
 import { LeafHasher } from './fast-hash.ts';
 
-/** The origin of ../shared/vectors/checkpoints.json. */
+/** The origin of shared/ledger/testdata/checkpoints.json (the design's ../shared/vectors/checkpoints.json). */
 export const TEST_ORIGIN = 'example.com/flags-ledger';
 /** RFC 8032 §7.1 TEST 1 seed (public test key; never for production). */
 export const TEST_SEED_HEX = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';

@@ -8,7 +8,7 @@ import { sha256 } from './node-crypto.ts';
 
 const key = trustedKeyOf(testSigner());
 const open = (extra: Partial<ReplicaOptions> = {}): Replica => Replica.open({ path: ':memory:', origin: TEST_ORIGIN, trustedKeys: [key], ...extra });
-const fixtures = JSON.parse(readFileSync(new URL('../../../shared/vectors/checkpoints.json', import.meta.url), 'utf8')) as Record<string, string>;
+const fixtures = JSON.parse(readFileSync(new URL('../../shared/ledger/testdata/checkpoints.json', import.meta.url), 'utf8')) as Record<string, string>;
 
 describe('replica ingestion', () => {
   it('appends, then promotes when a trusted checkpoint root is reproduced', async () => {

@@ -9,7 +9,7 @@ import { verifyConsistency } from './proof.ts';
 import { fromHex, toBase64, toHex } from './encoding.ts';
 
 const sha = (d: Uint8Array): Uint8Array => hash('sha256', d, 'buffer');
-const read = (name: string): unknown => JSON.parse(readFileSync(fileURLToPath(new URL(`../../../shared/vectors/${name}`, import.meta.url)), 'utf8'));
+const read = (name: string): unknown => JSON.parse(readFileSync(fileURLToPath(new URL(`./testdata/${name}`, import.meta.url)), 'utf8'));
 const cp = read('checkpoints.json') as Record<string, string>;
 const merkle = read('merkle-rfc6962.json') as { leaf_inputs_hex: string[]; roots_by_size_hex: string[]; consistency_proofs: { size1: number; size2: number; proof: string[] }[] };
 const origin = cp['origin']!;

@@ -7,7 +7,7 @@ import { fromHex, toHex } from './encoding.ts';
 import { LedgerError } from './errors.ts';
 
 const sha = (d: Uint8Array): Uint8Array => hash('sha256', d, 'buffer');
-const vectors = JSON.parse(readFileSync(fileURLToPath(new URL('../../../shared/vectors/merkle-rfc6962.json', import.meta.url)), 'utf8')) as {
+const vectors = JSON.parse(readFileSync(fileURLToPath(new URL('./testdata/merkle-rfc6962.json', import.meta.url)), 'utf8')) as {
   leaf_inputs_hex: string[]; leaf_hashes_hex: string[]; roots_by_size_hex: string[];
 };
 const leaves = vectors.leaf_hashes_hex.map(fromHex);

@@ -12,7 +12,7 @@ interface Vectors {
   inclusion_proofs: { leaf_index: number; tree_size: number; proof: string[] }[];
   consistency_proofs: { size1: number; size2: number; proof: string[] }[];
 }
-const v = JSON.parse(readFileSync(fileURLToPath(new URL('../../../shared/vectors/merkle-rfc6962.json', import.meta.url)), 'utf8')) as Vectors;
+const v = JSON.parse(readFileSync(fileURLToPath(new URL('./testdata/merkle-rfc6962.json', import.meta.url)), 'utf8')) as Vectors;
 const leaves = v.leaf_hashes_hex.map(fromHex);
 const rootAt = (n: number): Uint8Array => fromHex(v.roots_by_size_hex[n]!);
 const at = (i: number): Uint8Array => leaves[i]!;
