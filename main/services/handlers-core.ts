@@ -5,7 +5,7 @@
 import type { CorrelationRequest, Identity } from '../../shared/ipc/contract.ts';
 import type { CorrelationResult, Telemetry } from '../../shared/correlate/types.ts';
 import { callApi } from '../actions/http.ts';
-import { correlationIndexStep } from '../correlate/index-catchup.ts';
+import { catchUpIndex } from '../correlate/index-catchup.ts';
 import { rankFromReplica } from '../correlate/replica-rank.ts';
 import { AppError } from '../ipc/app-error.ts';
 import type { Handler } from '../ipc/registry.ts';
@@ -44,7 +44,11 @@ function telemetryOf(s: ActiveSession, atMs: number, windowSeconds: number): Tel
  * being indexed) is caught up in bounded steps that yield to the event loop, so other calls keep being answered.
  */
 async function rank(runtime: ConsoleRuntime, req: CorrelationRequest): Promise<CorrelationResult> {
-  while (!correlationIndexStep(runtime.replica().db, 50)) await new Promise((resolve) => setImmediate(resolve));
+  for (;;) {
+    const step = catchUpIndex(runtime.replica().db, 1000, 50);
+    if (step.complete || step.added === 0) break; // no progress: rankFromReplica's own catch-up reports why
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   const s = runtime.session();
   const db = runtime.replica().db;
   const windowSeconds = (req.windowMinutes ?? 30) * 60;
@@ -73,8 +77,9 @@ async function quarantine(runtime: ConsoleRuntime, verification: Verification, r
     verified_size: status.verifiedSize, received_size: status.receivedSize, root: status.rootHex,
   };
   const archivedAs = await runtime.reopen((id) => {
+    const to = runtime.store.quarantineReplica(id, note);
     verification.forget();
-    return runtime.store.quarantineReplica(id, note);
+    return to;
   });
   return { archivedAs };
 }

@@ -22,7 +22,8 @@ export class ConsoleRuntime {
 
   /** Stops the current session (if any) and opens `profileId`'s. */
   activate(profileId: string): Promise<ActiveSession | null> {
-    this.switching = this.switching.then(async () => {
+    // A failed switch must not block the next one: chain on its settlement, not its success.
+    this.switching = this.switching.catch(() => null).then(async () => {
       await this.active?.stop();
       this.active = null;
       return this.open(profileId);
@@ -46,7 +47,7 @@ export class ConsoleRuntime {
   reopen<T>(between: (profileId: string) => T): Promise<T> {
     const profileId = this.session().profileId;
     let out: { ok: true; value: T } | { ok: false; error: unknown } = { ok: false, error: new Error('not run') };
-    this.switching = this.switching.then(async () => {
+    this.switching = this.switching.catch(() => null).then(async () => {
       await this.active?.stop();
       this.active = null;
       try {
