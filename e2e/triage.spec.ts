@@ -3,7 +3,7 @@
  * candidate #1, the responder rolls it back from its card, the round trip completes and the chart marks the rollback.
  */
 import { expect, test } from '@playwright/test';
-import { ROOT, type ControlPlaneProcess } from './support/processes.ts';
+import type { ControlPlaneProcess } from './support/processes.ts';
 import { api, cleanUpStack, type ConsoleProcess, ledgerEntry, list, startConsoleAs, startDemoControlPlane, stopAll, str } from './support/stack.ts';
 import { acknowledgeHistory, DEMO_SPEC_TIMEOUT_MS, giveReasonAndConfirm, openLiveConsole, recentBreakGlassUses, roundTripOf, shot, VIEWPORT } from './support/ui.ts';
 
@@ -64,8 +64,7 @@ test('triage: the ramped payments flag is candidate #1; rolling it back complete
     await expect(page.locator('[data-testid^="candidate-"] [data-testid="candidate-flag"]').filter({ hasText: BREAKER_TARGET })).toHaveCount(0);
     await expect(page.getByTestId('timeline').locator('[data-kind="auto-rollback"]').first()).toBeVisible();
     await expect(page.getByTestId(`marker-${culpritIdx}`)).toHaveAttribute('data-kind', 'change');
-    await shot(page, 'triage-candidates');
-    await page.screenshot({ path: `${ROOT}docs/screenshot-main.png` }); // committed by the lead for the README
+    await shot(page, 'triage-candidates'); // docs/screenshot-main.png is a copy of this one, refreshed by hand
 
     await first.getByRole('button', { name: 'Roll back' }).click();
     const dialog = page.getByTestId('rollback-dialog');

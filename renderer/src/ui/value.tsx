@@ -11,7 +11,7 @@ export function describeValue(v: unknown): string {
     const parts = [v['enabled'] ? 'on' : 'off'];
     if (typeof v['rollout_pct'] === 'number') parts.push(`${v['rollout_pct']} %`);
     if (typeof v['variation'] === 'string' && v['variation'] !== '') parts.push(`variation ${v['variation']}`);
-    if (Array.isArray(v['rules']) && v['rules'].length > 0) parts.push(`${v['rules'].length} rules`);
+    if (Array.isArray(v['rules']) && v['rules'].length > 0) parts.push(`${v['rules'].length} rule${v['rules'].length === 1 ? '' : 's'}`);
     return parts.join(' · ');
   }
   return JSON.stringify(v);
@@ -29,6 +29,25 @@ export function ValueChange({ before, after }: { before: unknown; after: unknown
   );
 }
 
+/** A targeting rule as a reviewer reads it: `country in NL, BE → on`; null when it is not rule-shaped. */
+function describeRule(r: unknown): string | null {
+  if (!isRecord(r) || typeof r['attribute'] !== 'string' || typeof r['op'] !== 'string' || !Array.isArray(r['values'])) return null;
+  const values = r['values'].map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ');
+  const to = typeof r['variation'] === 'string' ? ` → ${r['variation']}` : '';
+  return `${r['attribute']} ${r['op']} ${values}${to}`;
+}
+
+/** One field's value for the diff: rules one per line, prerequisites as a list, anything else as JSON. */
+export function describeField(key: string, v: unknown): string {
+  if (Array.isArray(v) && (key === 'rules' || key === 'prerequisites') && v.length === 0) return 'none';
+  if (key === 'rules' && Array.isArray(v)) {
+    const lines = v.map(describeRule);
+    if (lines.every((l) => l !== null)) return lines.join('\n');
+  }
+  if (key === 'prerequisites' && Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(', ');
+  return JSON.stringify(v);
+}
+
 /** The keys whose values differ between two JSON objects (all keys for non-objects). */
 export function diffRows(before: unknown, after: unknown): { key: string; before: string; after: string; changed: boolean }[] {
   if (!isRecord(before) && !isRecord(after)) {
@@ -38,9 +57,10 @@ export function diffRows(before: unknown, after: unknown): { key: string; before
   const a = isRecord(after) ? after : {};
   const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort();
   return keys.map((key) => {
-    const bs = key in b ? JSON.stringify(b[key]) : '(absent)';
-    const as = key in a ? JSON.stringify(a[key]) : '(absent)';
-    return { key, before: bs, after: as, changed: bs !== as };
+    const changed = (key in b) !== (key in a) || stableJson(b[key]) !== stableJson(a[key]);
+    const bs = key in b ? describeField(key, b[key]) : '(absent)';
+    const as = key in a ? describeField(key, a[key]) : '(absent)';
+    return { key, before: bs, after: as, changed };
   });
 }
 
