@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,17 +11,8 @@ import { sha256 } from './ledger/node-crypto.ts';
 import { Replica } from './ledger/replica.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
 import { fileModeSecretBox } from './profiles/secret-box.ts';
+import { deadLoopbackUrl } from './sync/test-helpers/dead-url.ts';
 import { scenario } from './views/test-ledger.ts';
-
-/** A loopback URL where nothing listens, so the console stays offline. */
-async function deadUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return `http://127.0.0.1:${address.port}`;
-}
 
 /** Polls `check` every 20 ms for at most `ms`. */
 async function until(check: () => boolean, ms: number): Promise<boolean> {
@@ -49,7 +39,7 @@ describe('console services over a replica opened offline', () => {
     const log = scenario().log;
     const dataDir = join(dir, 'data');
     const store = new ProfileStore(dataDir, fileModeSecretBox());
-    const profile = store.add({ name: 'offline', url: await deadUrl(), environment: 'production', token: 'not-used' });
+    const profile = store.add({ name: 'offline', url: await deadLoopbackUrl(), environment: 'production', token: 'not-used' });
     store.pinOrigin(profile.id, log.origin);
     for (const s of log.signers) {
       store.trustKey(profile.id, { vkey: formatVerifierKey(sha256, s.name, s.publicKey), validFromSize: null, validUntilSize: null, confirmedAt: '2026-11-25T00:00:00.000Z', source: 'import' });

@@ -11,7 +11,6 @@
  * a busy ledger). The window's change count drives the timeline chart's cost, not the replica's size.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactRange, buildLeafText, formatVerifierKey, signCheckpoint, toHex, type LedgerLeaf } from '../../shared/ledger/index.ts';
@@ -23,6 +22,7 @@ import { ProfileStore } from '../../main/profiles/profile-store.ts';
 import { fileModeSecretBox } from '../../main/profiles/secret-box.ts';
 import { benchLeaf } from '../../main/views/bench-leaves.ts';
 import { catchUpIndex } from '../../main/correlate/index-catchup.ts';
+import { deadLoopbackUrl } from '../../main/sync/test-helpers/dead-url.ts';
 import { catchUpViews } from '../../main/views/index.ts';
 
 /** The ledger origin of every bench replica. */
@@ -98,15 +98,8 @@ export async function cachedReplica(n: number, spacingS: number, log: (line: str
   return { file, builtSeconds: (performance.now() - t0) / 1000 };
 }
 
-/** A loopback URL where nothing listens (a port just bound and released), so the console goes offline at once. */
-export async function deadUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('bench: no ephemeral port');
-  return `http://127.0.0.1:${address.port}`;
-}
+/** A loopback URL where nothing listens, so the console goes offline at once. */
+export const deadUrl = deadLoopbackUrl;
 
 /**
  * A console data dir whose only profile mirrors `replicaFile` (copied with its high-water mark): origin pinned and
