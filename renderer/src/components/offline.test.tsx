@@ -15,6 +15,7 @@ describe('offline', () => {
     expect(byTestId(c, 'incident-inc-1').textContent).toContain('Checkout 5xx');
     const card = byTestId(c, 'candidate-1');
     expect(byTestId(card, 'candidate-flag').textContent).toBe('payments.checkout.new-tax');
+    expect(byTestId(card, 'candidate-score').textContent).toBe('score 0.82');
     expect(button(card, 'Roll back').disabled).toBe(true);
     expect(button(card, 'Kill switch').disabled).toBe(true);
     expect(button(card, 'Roll back').getAttribute('aria-describedby')).toBe('candidates-blocked');

@@ -41,8 +41,8 @@ export function CandidateCard({ c, topScore }: { c: Candidate; topScore: number 
       <p><strong>{c.actor}</strong> changed it {when} · ledger #{c.ledger_idx}</p>
       <p className="values"><ValueChange before={c.previous_value} after={c.new_value} /></p>
       <div className="score">
-        <progress max={1} value={share} aria-label={`Score ${c.score}, ${Math.round(share * 100)} % of the top candidate`} />
-        <span>score {c.score}</span>
+        <progress max={1} value={share} aria-label={`Score ${c.score.toFixed(2)}, ${Math.round(share * 100)} % of the top candidate`} />
+        <span data-testid="candidate-score">score {c.score.toFixed(2)}</span>
       </div>
       <ul className="explanation" aria-label="Why it ranks here">
         {c.explanation.map((f) => <li key={f.factor}><code>×{f.multiplier.toFixed(2)}</code> {f.factor}: {f.text}</li>)}
