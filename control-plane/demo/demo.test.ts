@@ -14,11 +14,11 @@ import { buildHistory } from './history.ts';
 const dirs: string[] = [];
 const ANCHOR = Date.parse('2026-11-25T03:00:00.000Z');
 
-function history(seed: number): { texts: string[]; note: string } {
+function history(seed: number, anchor = ANCHOR, flags = 60, entries = 2500): { texts: string[]; note: string } {
   const dir = mkdtempSync(join(tmpdir(), 'cp-demo-'));
   dirs.push(dir);
-  const app: App = createApp(resolveOptions({ dataDir: dir, demo: { seed, incidentAfterMs: 1000, anchor: ANCHOR }, log: () => undefined }));
-  buildHistory(app, { seed, anchor: ANCHOR, flags: 60, entries: 2500 });
+  const app: App = createApp(resolveOptions({ dataDir: dir, demo: { seed, incidentAfterMs: 1000, anchor }, log: () => undefined }));
+  buildHistory(app, { seed, anchor, flags, entries });
   const note = app.checkpoints.signNow().note;
   const texts = app.ledger.texts(0, app.ledger.size);
   app.hub.close();
@@ -39,6 +39,18 @@ describe('demo history', () => {
     expect(b.texts).toEqual(a.texts);
     expect(b.note).toBe(a.note);
     expect(c.texts).not.toEqual(a.texts);
+  });
+
+  it('keeps random follow-ups (approvals, kill undos, break-glass use) out of the incident lookback window at any boot time', () => {
+    const hours = [3, 9, 14, 20];
+    for (const h of hours) {
+      const anchor = Date.parse(`2026-11-2${h % 3 + 3}T${String(h).padStart(2, '0')}:17:00.000Z`);
+      const late = history(1, anchor, 120, 6000).texts.map((t) => JSON.parse(t) as { ts: string; action: string; actor: { id: string } })
+        .filter((e) => Date.parse(e.ts) >= anchor - 35 * 60_000);
+      expect(late.length, `anchor ${new Date(anchor).toISOString()}`).toBeGreaterThan(0); // the scripted noise is there
+      const followUps = late.filter((e) => ['change_request.approved', 'change_request.rejected', 'flag.rolled_back', 'break_glass.used'].includes(e.action));
+      expect(followUps.map((e) => `${e.ts} ${e.action} ${e.actor.id}`), `anchor ${new Date(anchor).toISOString()}`).toEqual([]);
+    }
   });
 });
 

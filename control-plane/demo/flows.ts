@@ -77,7 +77,7 @@ export function changeRequestFlow(sim: Sim, pools: Pools, scheduled: boolean): v
   const reject = !scheduled && sim.rng.chance(0.08);
   for (let i = 0; i < cr.required_approvals; i++) {
     const who = i === 0 ? first : sim.rng.pick(approvers.filter((p) => p !== first));
-    sim.at(sim.now + (i + 1) * sim.rng.int(4, 40) * MIN, (s2) => {
+    sim.followUp(sim.now + (i + 1) * sim.rng.int(4, 40) * MIN, (s2) => {
       if (reject) rejectChangeRequest(s2.app, s2.as(who), cr.id, 'blast radius too large for this week; split the change');
       else approveChangeRequest(s2.app, s2.as(who), cr.id, cr.payload_hash, sim.rng.pick(['LGTM', 'reviewed diff, ok', 'approved for the window']));
     });
@@ -92,7 +92,7 @@ export function killFlow(sim: Sim, pools: Pools): void {
   if (s === null || !s.enabled) return;
   const who = sim.rng.pick(teamPeople(pools, key));
   const killed = killFlag(sim.app, sim.as(who), key, 'production', sim.rng.pick(['error spike after deploy', 'customer reports of broken page', 'latency regression in p95']), undefined);
-  sim.at(sim.now + sim.rng.int(20, 240) * MIN, (s2) => {
+  sim.followUp(sim.now + sim.rng.int(20, 240) * MIN, (s2) => {
     const now = s2.state(key, 'production');
     if (now === null || !sameState(now, killed.after)) return;
     applyEnvChange(s2.app, s2.as(who), {
@@ -137,7 +137,7 @@ export function breakGlassFlow(sim: Sim, pools: Pools): void {
   const issued = issueBreakGlass(sim.app, sim.as(who), {
     justification: 'checkout failing for EU customers, no second approver reachable at this hour', scope: { flags: [key], envs: ['production'] }, ttl_seconds: 1800,
   });
-  sim.at(sim.now + sim.rng.int(1, 6) * MIN, (s2) => {
+  sim.followUp(sim.now + sim.rng.int(1, 6) * MIN, (s2) => {
     gatedEnvChange(s2.app, s2.as(who), 'update', {
       key, env: 'production', action: 'flag.updated', reason: 'emergency: disable under break-glass', next: (b) => ({ ...b, enabled: !b.enabled }),
     }, issued.token);

@@ -137,6 +137,9 @@ export function buildHistory(app: App, plan: HistoryPlan): void {
       createAll(sim, flagCatalogue(rng, plan.flags), pools);
       script(sim, start, plan.anchor);
       recent(sim, pools, plan.anchor);
+      // The incident's lookback window (30 min + skew) gets the scripted noise above, not random follow-ups whose
+      // timing would move with the boot time and could put a gated change on the paging service next to the culprit.
+      sim.quietFrom = plan.anchor - 35 * MIN;
       activity(sim, pools, plan.anchor - 40 * MIN, plan.entries - 40);
       sim.drainUntil(plan.anchor);
     });

@@ -26,6 +26,11 @@ export class Sim {
   private seq = 0;
   /** Errors swallowed from events that became invalid (counted for tests). */
   skipped = 0;
+  /**
+   * From this time on, follow-ups of random activity (approvals, kill undos, break-glass use) are not scheduled: the
+   * incident's lookback window holds only the scripted noise, so the demo's story does not depend on the boot time.
+   */
+  quietFrom = Infinity;
 
   constructor(app: App, rng: Rng, start: number) {
     this.app = app;
@@ -50,6 +55,13 @@ export class Sim {
       else hi = mid;
     }
     this.queue.splice(lo, 0, item);
+  }
+
+  /** Queues a follow-up of random activity at `at`, unless it falls in the quiet window; false when dropped. */
+  followUp(at: number, run: (sim: Sim) => void): boolean {
+    if (at >= this.quietFrom) return false;
+    this.at(at, run);
+    return true;
   }
 
   /** Runs queued events with time < until, advancing the clock. */
