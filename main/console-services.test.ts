@@ -119,4 +119,14 @@ describe('console services over a replica opened offline', () => {
     }
     expect(await services.registry.invoke('replica:quarantine', { reason })).toMatchObject({ ok: false, error: { code: 'E_NOTHING_TO_QUARANTINE' } });
   });
+
+  it('say E_REPLICA_EMPTY while a new profile has no replica yet (the UI explains it with its empty state)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tsc-services-'));
+    const dataDir = join(dir, 'data');
+    new ProfileStore(dataDir, fileModeSecretBox()).add({ name: 'new', url: await deadLoopbackUrl(), environment: 'production', token: 'not-used' });
+    services = start(dataDir);
+    await services.ready;
+    expect(await services.registry.invoke('verify:status', null)).toMatchObject({ ok: false, error: { code: 'E_REPLICA_EMPTY' } });
+    expect(await services.registry.invoke('incidents:list', null)).toMatchObject({ ok: false, error: { code: 'E_REPLICA_EMPTY' } });
+  });
 });

@@ -41,6 +41,8 @@ export class Verification {
     const replica = s.replica();
     const launch = s.launchAlert;
     if (!replica) {
+      // A replica that failed to open at launch still has its alert to show; otherwise there is simply none yet.
+      if (!launch) this.runtime.replica(); // throws E_REPLICA_EMPTY, which the UI explains with its empty state
       return { origin: null, receivedSize: 0, verifiedSize: 0, rootHex: null, checkpointAt: null, pending: 0, alert: launch };
     }
     const st = replica.status();
