@@ -1,22 +1,12 @@
 /** Deterministic, realistic leaf payloads for bench-views.ts (everything but v, log, idx and prev). */
-import type { JsonValue, LeafActor } from '../../shared/ledger/index.ts';
+import type { JsonValue, LedgerLeaf } from '../../shared/ledger/index.ts';
 
 const FLAGS = 1000;
 const TIERS = ['LOW', 'MEDIUM', 'HIGH', 'BLOCKED'];
 const BASE = Date.UTC(2026, 0, 1);
 
 /** The leaf fields a bench entry varies. */
-export interface BenchLeaf {
-  ts: string;
-  actor: LeafActor;
-  action: string;
-  flag: string | null;
-  env: string | null;
-  before: JsonValue;
-  after: JsonValue;
-  reason: string;
-  refs: Record<string, string>;
-}
+export type BenchLeaf = Omit<LedgerLeaf, 'v' | 'log' | 'idx' | 'prev'>;
 
 /** Key of bench flag i. */
 export function benchFlag(i: number): string {

@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leafHash, utf8Encode } from '../../shared/ledger/index.ts';
-import { AppError } from '../ipc/app-error.ts';
 import { migrate } from '../ledger/migrations.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import type { Replica } from '../ledger/replica.ts';
@@ -9,16 +8,8 @@ import { catchUpViews } from './catch-up.ts';
 import { queryLedger } from './ledger-query.ts';
 import { flagDetail, listChangeRequests, listIncidents } from './read-models.ts';
 import { VIEW_SCHEMA_VERSION, migrateViews, viewSchemaVersion } from './schema.ts';
-import { LedgerScript, definition, replicaOf, scenario, st } from './test-ledger.ts';
+import { LedgerScript, codeOf, definition, replicaOf, scenario, st } from './test-ledger.ts';
 
-function codeOf(fn: () => unknown): string | null {
-  try {
-    fn();
-    return null;
-  } catch (err) {
-    return err instanceof AppError ? err.code : String(err);
-  }
-}
 
 function indexNames(db: Database.Database): string[] {
   return db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'view_entries_%' ORDER BY name").pluck().all() as string[];

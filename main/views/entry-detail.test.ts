@@ -1,21 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { inclusionProof, toHex } from '../../shared/ledger/index.ts';
-import { AppError } from '../ipc/app-error.ts';
 import { TestLog } from '../ledger/fixtures.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import type { Replica } from '../ledger/replica.ts';
 import { entryDetail, inclusionCheck } from './entry-detail.ts';
 import { CHUNK } from './subtrees.ts';
-import { at, replicaOf, scenario, st } from './test-ledger.ts';
+import { at, codeOf, replicaOf, scenario, st } from './test-ledger.ts';
 
-function codeOf(fn: () => unknown): string | null {
-  try {
-    fn();
-    return null;
-  } catch (err) {
-    return err instanceof AppError ? err.code : String(err);
-  }
-}
 
 function dropTriggers(replica: Replica): void {
   for (const t of replica.db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]) replica.db.exec(`DROP TRIGGER ${t}`);

@@ -3,24 +3,15 @@ import { deriveFlagCatalog } from '../../shared/correlate/index.ts';
 import type { LedgerFilter, LedgerQuery } from '../../shared/ipc/types/ledger.ts';
 import type { LedgerLeaf } from '../../shared/ledger/index.ts';
 import { isUserFacingChange } from '../../shared/state/entry-facts.ts';
-import { AppError } from '../ipc/app-error.ts';
 import type { Replica } from '../ledger/replica.ts';
 import { catchUpViews } from './catch-up.ts';
 import { queryLedger } from './ledger-query.ts';
 import { ANCHOR_EVERY } from './match-cache.ts';
-import { LedgerScript, at, replicaOf, scenario, st } from './test-ledger.ts';
+import { LedgerScript, at, codeOf, replicaOf, scenario, st } from './test-ledger.ts';
 
 
 const page = (filter: LedgerFilter, offset = 0, limit = 100, order: 'asc' | 'desc' = 'asc'): LedgerQuery => ({ filter, offset, limit, order });
 
-function codeOf(fn: () => unknown): string | null {
-  try {
-    fn();
-    return null;
-  } catch (err) {
-    return err instanceof AppError ? err.code : 'other';
-  }
-}
 
 describe('queryLedger on the scenario ledger', () => {
   let replica: Replica | null = null;

@@ -1,18 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Replica } from '../ledger/replica.ts';
-import { AppError } from '../ipc/app-error.ts';
 import { catchUpViews } from './catch-up.ts';
 import { flagDetail, listChangeRequests, listFlags, listIncidents } from './read-models.ts';
-import { LedgerScript, at, replicaOf, scenario, st } from './test-ledger.ts';
+import { LedgerScript, at, codeOf, replicaOf, scenario, st } from './test-ledger.ts';
 
-function codeOf(fn: () => unknown): string | null {
-  try {
-    fn();
-    return null;
-  } catch (err) {
-    return err instanceof AppError ? err.code : 'other';
-  }
-}
 
 describe('read models over the scenario ledger', () => {
   let replica: Replica | null = null;

@@ -5,12 +5,23 @@
  */
 import type { JsonValue, LeafActor, LedgerLeaf } from '../../shared/ledger/index.ts';
 import { payloadHashHex } from '../../shared/state/change-requests.ts';
+import { AppError } from '../ipc/app-error.ts';
 import { TestLog, trustedKeyOf } from '../ledger/fixtures.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import { Replica } from '../ledger/replica.ts';
 
 /** Start of test ledgers: entry i is at T0 + i minutes. */
 export const T0 = Date.UTC(2026, 10, 25, 3, 0, 0);
+
+/** The AppError code `fn` throws, null when it returns; anything else thrown is named so a test fails legibly. */
+export function codeOf(fn: () => unknown): string | null {
+  try {
+    fn();
+    return null;
+  } catch (err) {
+    return err instanceof AppError ? err.code : `not an AppError: ${String(err)}`;
+  }
+}
 
 /** RFC 3339 of T0 + `minutes`. */
 export function at(minutes: number): string {
