@@ -39,6 +39,16 @@ interface TokenRow {
   used_at: number | null;
 }
 
+/** The latest 200 tokens, newest first, as `GET /api/v1/break-glass/tokens` lists them (never the token itself). */
+export function listBreakGlassTokens(app: App): unknown[] {
+  const rows = stmt(app.db, 'SELECT id, issued_by, justification, scope, expires_at, used_at, used_idx FROM break_glass_tokens ORDER BY created_at DESC LIMIT 200')
+    .all() as (TokenRow & { used_idx: number | null })[];
+  return rows.map((r) => ({
+    token_id: r.id, issued_by: r.issued_by, justification: r.justification, scope: JSON.parse(r.scope) as unknown,
+    expires_at: new Date(r.expires_at).toISOString(), used_at: r.used_at === null ? null : new Date(r.used_at).toISOString(), used_idx: r.used_idx,
+  }));
+}
+
 /** Issues a token and records `break_glass.issued`. */
 export function issueBreakGlass(
   app: App, ctx: ActionContext, input: { justification: string; scope: { flags: string[]; envs: string[] }; ttl_seconds?: number | undefined },
