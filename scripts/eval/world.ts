@@ -3,16 +3,11 @@
  * metadata the ledger's `flag.created` entries would carry (owner, services, tier, prerequisites, safe default).
  */
 import type { Tier } from '../../shared/correlate/types.ts';
+import type { EnvState } from '../../shared/ipc/types/domain.ts';
 import type { Rng } from './rng.ts';
 
 /** Per-environment state, as the leaf conventions define it. */
-export interface EnvState {
-  enabled: boolean;
-  rollout_pct: number;
-  variation: string;
-  rules: { attribute: string; op: string; values: string[]; variation: string }[];
-  prerequisites: string[];
-}
+export type { EnvState } from '../../shared/ipc/types/domain.ts';
 
 /** One flag of the synthetic world. */
 export interface WorldFlag {

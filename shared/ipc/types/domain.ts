@@ -1,4 +1,5 @@
 /** Flags, incidents, change requests, actions and metrics as the UI consumes them. */
+import type { Tier } from '../../correlate/types.ts';
 
 /** Per-environment state of a flag (leaf payload convention). */
 export interface EnvState {
@@ -9,8 +10,8 @@ export interface EnvState {
   prerequisites: string[];
 }
 
-/** Risk tier. */
-export type Tier = 'LOW' | 'MEDIUM' | 'HIGH' | 'BLOCKED';
+/** Risk tier (one definition, shared with the correlation model). */
+export type { Tier } from '../../correlate/types.ts';
 
 /** A flag as derived from the replica. */
 export interface FlagSummary {
