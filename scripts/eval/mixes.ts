@@ -43,6 +43,8 @@ export interface Mix {
   incidentEnv: number;
   /** Share of changed flags with evaluator error telemetry (the service's own rate is then supplied too); 0 = none. */
   telemetry: number;
+  /** Supply the paging service's error rate even when no flag has telemetry (what the console's metrics stream has). */
+  serviceMetrics: boolean;
 }
 
 // The issue's hard mix, literally: a deploy burst, cron toggles at the alert's minute, pre-approved changes, a second
@@ -52,7 +54,7 @@ const HARD = {
   lag: { median: 300, sigma: 0.9, uniform: false }, skew: 90, unrelatedPerMinute: 0.5, localChanges: [2, 2] as const,
   localScheduled: 0.15, stagingShare: 0.2, burst: 1, burstOnService: 0, cron: 1, cronOnService: 0, extraApproved: 1,
   approvedOnService: 0, autoRollback: 0.2, noiseAutoRollback: 0.15, responderKill: 0.5, stale: 0.1, prerequisiteLinks: 2,
-  cause: 'hazard' as const, incidentEnv: 0.5, telemetry: 0,
+  cause: 'hazard' as const, incidentEnv: 0.5, telemetry: 0, serviceMetrics: false,
 };
 
 /** The mixes, from easiest to hardest. */
@@ -61,18 +63,18 @@ export const MIXES: readonly Mix[] = [
     name: 'easy', lag: { median: 180, sigma: 0.6, uniform: false }, skew: 0, unrelatedPerMinute: 0.1, localChanges: [1, 1],
     localScheduled: 0, stagingShare: 0.1, burst: 0, burstOnService: 0, cron: 0, cronOnService: 0, extraApproved: 0,
     approvedOnService: 0, autoRollback: 0.2, noiseAutoRollback: 0, responderKill: 0, stale: 0, prerequisiteLinks: 0,
-    cause: 'hazard', incidentEnv: 1, telemetry: 0,
+    cause: 'hazard', incidentEnv: 1, telemetry: 0, serviceMetrics: false,
   },
   {
     name: 'medium', lag: { median: 240, sigma: 0.8, uniform: false }, skew: 30, unrelatedPerMinute: 0.3, localChanges: [1, 2],
     localScheduled: 0.1, stagingShare: 0.2, burst: 0.5, burstOnService: 0, cron: 0.5, cronOnService: 0, extraApproved: 0.5,
     approvedOnService: 0, autoRollback: 0.2, noiseAutoRollback: 0.05, responderKill: 0.3, stale: 0.05, prerequisiteLinks: 1,
-    cause: 'hazard', incidentEnv: 0.5, telemetry: 0,
+    cause: 'hazard', incidentEnv: 0.5, telemetry: 0, serviceMetrics: false,
   },
   { name: 'hard', ...HARD },
   // The hard mix again, with the evaluator's per-flag error rates for 70 % of the changed flags (background jobs that
   // swallow errors report nothing, as the seed warns) and the paging service's error rate.
-  { ...HARD, name: 'hard+telemetry', telemetry: 0.7 },
+  { ...HARD, name: 'hard+telemetry', telemetry: 0.7, serviceMetrics: true },
   {
     // Beyond the issue: the paging service itself is busy (2–5 routine changes, and the burst, a cron toggle and a
     // pre-approved change often land on it). Several comparable changes on one service: the ledger alone cannot tell.
@@ -84,4 +86,7 @@ export const MIXES: readonly Mix[] = [
     ...HARD, name: 'adversarial', lag: { median: 0, sigma: 0, uniform: true }, localChanges: [3, 6], autoRollback: 0,
     stale: 0.3, cause: 'uniform', burstOnService: 0.5, cronOnService: 0.5, approvedOnService: 0.3,
   },
+  // The hard mix with only what the console itself has at 3 a.m.: the control plane's metrics for the paging service
+  // (its error rate over time), no per-flag error rates. Last, so the seeds of the mixes above stay the same.
+  { ...HARD, name: 'hard+metrics', serviceMetrics: true },
 ];

@@ -112,7 +112,7 @@ function attempt(mix: Mix, seed: number, n: number): Scenario | null {
     insertAutoRollback(rng, entries, cause, alertMs);
   }
   const inc = findIncident(entries, id);
-  const telemetry = mix.telemetry > 0
+  const telemetry = mix.telemetry > 0 || mix.serviceMetrics
     ? generateTelemetry(rng, { entries, cause, alertMs, service, linked: new Set(linked.map((f) => f.key)), coverage: mix.telemetry })
     : null;
   return { id, mix: mix.name, entries, incident: inc, truthIdx: cause.entry.idx, tags: tagsOf(cause, world, service, inc.at),

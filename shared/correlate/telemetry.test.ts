@@ -60,9 +60,15 @@ describe('telemetry factor', () => {
   });
 
   it('uses when the paging service\'s errors began: a change just before is suspicious, one after cannot have started them', () => {
+    const prompt = { 'checkout-api': series(-1800, 0, (s) => (s < -540 ? 0.01 : 0.1)) };
+    expect(telemetryOf(ledger(), { services: prompt }).factor)
+      .toEqual({ factor: 'telemetry', multiplier: 2.5, text: 'checkout-api errors began 1m00s after it' });
     const services = { 'checkout-api': series(-1800, 0, (s) => (s < -360 ? 0.01 : 0.1)) };
     const before = telemetryOf(ledger(), { services }).factor;
-    expect(before).toEqual({ factor: 'telemetry', multiplier: 1.5, text: 'checkout-api errors began 4m00s after it' });
+    expect(before).toEqual({ factor: 'telemetry', multiplier: 1.2, text: 'checkout-api errors began 4m00s after it (slow onset)' });
+    const long = entry(1, { flag: FLAG, ts: at(-1000), before: state(false, 0), after: state(true, 50) });
+    expect(telemetryOf([created(0, FLAG, ['checkout-api']), long, incidentEntry(9, 'PD-1', 'checkout-api', 0)], { services }).factor)
+      .toEqual({ factor: 'telemetry', multiplier: 1, text: 'no telemetry for this flag' });
     const late = entry(1, { flag: FLAG, ts: at(-100), before: state(false, 0), after: state(true, 50) });
     const entries = [created(0, FLAG, ['checkout-api']), late, incidentEntry(9, 'PD-1', 'checkout-api', 0)];
     expect(telemetryOf(entries, { services }).factor).toEqual({ factor: 'telemetry', multiplier: 0.3, text: 'made 4m20s after checkout-api errors began' });

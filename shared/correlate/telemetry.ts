@@ -101,9 +101,9 @@ function onsetEvidence(ctx: TelemetryContext, r: ChangeRecord): Factor | null {
   if (lead < -ctx.skewSeconds) {
     return { factor: 'telemetry', multiplier: W.afterOnset, text: `made ${formatSeconds(-lead)} after ${ctx.service} errors began` };
   }
-  if (lead <= W.onsetLeadSeconds) {
-    return { factor: 'telemetry', multiplier: W.beforeOnset, text: `${ctx.service} errors began ${formatSeconds(lead)} after it` };
-  }
+  const began = lead <= 0 ? `${ctx.service} errors began as it was made` : `${ctx.service} errors began ${formatSeconds(lead)} after it`;
+  if (lead <= ctx.skewSeconds + W.onsetSampleSeconds) return { factor: 'telemetry', multiplier: W.promptOnset, text: began };
+  if (lead <= W.onsetLeadSeconds) return { factor: 'telemetry', multiplier: W.beforeOnset, text: `${began} (slow onset)` };
   return null;
 }
 

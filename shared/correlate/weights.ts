@@ -81,11 +81,20 @@ export const TELEMETRY_WEIGHTS = {
   flagRose: 2.5,
   /** The flag's own error rate was measured on both sides and did not move (errors may still hide, so only mild). */
   flagFlat: 0.7,
-  /** The paging service's errors began shortly after this change (within the lead time below). */
-  beforeOnset: 1.5,
+  /**
+   * The paging service's errors began promptly after this change: within the clock tolerance plus one metrics sample.
+   * A flag change reaches users within seconds (streaming SDKs) to a minute (polling ones) and broken code fails on its
+   * first requests, so a change that caused the errors is almost always right before their onset, while an unrelated
+   * change lands in those few minutes only by chance (a few minutes out of a 30-minute window).
+   */
+  promptOnset: 2.5,
+  /** The errors began later, but within the lead time below: slow burns (caches, gradual traffic) exist, so mild. */
+  beforeOnset: 1.2,
   /** The paging service was already failing when this change was made: it cannot have started the errors. */
   afterOnset: 0.3,
-  /** Lead time for `beforeOnset`: how long a change may precede the service's error onset and still explain it. */
+  /** One metrics sample: the onset is only known to the sample it first shows in (the console's series use 30 s). */
+  onsetSampleSeconds: 60,
+  /** Lead time for `beforeOnset` (and the span compared on both sides of a change for a flag's own error rate). */
   onsetLeadSeconds: 600,
   /** A rise is at least this absolute increase in error rate (2 points)… */
   minRise: 0.02,
