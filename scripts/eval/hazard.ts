@@ -19,6 +19,7 @@ export function hazard(r: ChangeRecord, tier: Tier): number {
       case 'decrease': return 0.1 * Math.sqrt(c.from - c.to);
       case 'variation': return 0.8 * Math.sqrt(c.share);
       case 'targeting': return 0.2;
+      case 'segment': return c.direction === 'on' ? 0.2 : 0.1 * Math.sqrt(0.1);
       case 'unreadable': return 0.2;
       case 'none': return 0;
     }

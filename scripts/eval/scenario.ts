@@ -19,6 +19,9 @@ import { generateWorld, type World, type WorldFlag } from './world.ts';
 
 const BASE_MS = Date.UTC(2026, 10, 25, 0, 0, 0);
 
+/** The scenario's activity starts 75 minutes before the alert; the organisation's setup a month earlier is never a cause. */
+const ACTIVITY_BEFORE_MS = 75 * 60_000;
+
 function makeStale(rng: Rng, world: World, service: string, f: WorldFlag): void {
   f.registered = f.registered.filter((s) => s !== service);
   if (f.registered.length > 0) return;
@@ -51,7 +54,8 @@ function pickCause(rng: Rng, mix: Mix, world: World, entries: readonly Correlati
   const approved = approvedChangeRequests(entries);
   const keys = new Set(linked.map((f) => f.key));
   const eligible = entries.flatMap((e) => changeRecords(e, approved))
-    .filter((r) => r.env === 'production' && keys.has(r.flag) && r.tsMs < alertMs && r.entry.action !== 'flag.killed');
+    .filter((r) => r.env === 'production' && keys.has(r.flag) && r.tsMs < alertMs && r.tsMs >= alertMs - ACTIVITY_BEFORE_MS
+      && r.entry.action !== 'flag.killed');
   const weighted = eligible.map((r) => {
     const tier = world.flags.find((f) => f.key === r.flag)?.tier ?? 'LOW';
     const w = mix.cause === 'uniform' ? lagDensity(mix, (alertMs - r.tsMs) / 1000) : hazard(r, tier) * lagDensity(mix, (alertMs - r.tsMs) / 1000);

@@ -15,6 +15,8 @@ export type ExposureChange =
   | { kind: 'decrease'; from: number; to: number }
   | { kind: 'variation'; share: number; from: string | null; to: string | null }
   | { kind: 'targeting'; what: 'rules' | 'prerequisites' | 'rules and prerequisites' }
+  /** Turned on or off at 0 % rollout: exactly the users its rules target gain or lose the treatment. */
+  | { kind: 'segment'; direction: 'on' | 'off' }
   | { kind: 'unreadable' }
   | { kind: 'none' };
 
@@ -87,5 +89,13 @@ export function exposureChange(beforeValue: JsonValue, afterValue: JsonValue): E
     return { kind: 'variation', share: to, from: before.variation, to: after.variation };
   }
   if (before === null) return { kind: 'none' };
+  // Off means off: a disabled flag serves no one its rollout, rules or prerequisites, so editing them moves nobody
+  // (the same reason a rollout change on a disabled flag is no change), while switching one on or off at 0 % moves
+  // exactly the users its rules target.
+  if (!before.enabled && !after.enabled) return { kind: 'none' };
+  if (before.enabled !== after.enabled) {
+    const rules = after.enabled ? after.rules : before.rules;
+    return Array.isArray(rules) && rules.length > 0 ? { kind: 'segment', direction: after.enabled ? 'on' : 'off' } : { kind: 'none' };
+  }
   return targetingDelta(before, after);
 }

@@ -49,6 +49,15 @@ export function exposureFactor(r: ChangeRecord, catalog: FlagCatalog): Factor {
       return f(1 + EXPOSURE_WEIGHTS.perNewShare * c.share, `variation ${c.from ?? '?'} → ${c.to ?? '?'} for ${pct(c.share)}`);
     case 'targeting':
       return f(EXPOSURE_WEIGHTS.targeting, `${c.what} changed at the same exposure`);
+    case 'segment': {
+      if (c.direction === 'off') {
+        return toSafeDefault(r, catalog)
+          ? f(EXPOSURE_WEIGHTS.safeDefault, 'back to its safe default (its rules no longer apply)')
+          : f(EXPOSURE_WEIGHTS.decrease, 'turned off for the users its rules targeted');
+      }
+      const m = 1 + EXPOSURE_WEIGHTS.perNewShare * EXPOSURE_WEIGHTS.ruleSegmentShare * EXPOSURE_WEIGHTS.firstExposure;
+      return f(m, 'turned on for the users its rules target (first exposure)');
+    }
     case 'unreadable':
       return f(EXPOSURE_WEIGHTS.unreadable, 'value is not a flag state; size unknown');
     case 'none':

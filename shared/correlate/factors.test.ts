@@ -4,6 +4,7 @@ import { afterAlertFactor, exposureFactor, planFactor, recencyFactor } from './f
 import { environmentFactor, linkContext, serviceFactor, teamMatchesService, tierFactor, type LinkContext } from './factors-link.ts';
 import { dependentsIndex, deriveFlagCatalog } from './flag-catalog.ts';
 import { at, created, entry, state } from './test-support.ts';
+import type { JsonValue } from '../ledger/leaf.ts';
 import type { CorrelationEntry } from './types.ts';
 
 function rec(e: CorrelationEntry, approved: ReadonlySet<string> = new Set()): ChangeRecord {
@@ -95,6 +96,20 @@ describe('exposure factor', () => {
   });
   it('does not make candidates of changes nobody feels', () => {
     expect(changeRecords(entry(1, { before: state(true, 5), after: state(true, 5) }), new Set())).toEqual([]);
+  });
+  it('treats a disabled flag as serving no one: editing its rules, rollout or prerequisites is no change', () => {
+    const testers = { rules: [{ attribute: 'plan', op: 'in', values: ['internal'], variation: 'on' }] };
+    const none = (before: JsonValue, after: JsonValue) => changeRecords(entry(1, { before, after }), new Set());
+    expect([none(state(false, 0), state(false, 0, testers)), none(state(false, 0), state(false, 50)),
+      none(state(false, 10), state(false, 10, { prerequisites: ['a.b.c'] }))]).toEqual([[], [], []]);
+  });
+  it('counts switching a 0 % flag with rules on or off as moving the users its rules target', () => {
+    const testers = { rules: [{ attribute: 'plan', op: 'in', values: ['internal'], variation: 'on' }] };
+    expect(x(state(false, 0, testers), state(true, 0, testers)))
+      .toEqual({ factor: 'exposure', multiplier: 1.15, text: 'turned on for the users its rules target (first exposure)' });
+    expect(x(state(true, 0, testers), state(false, 0, testers)))
+      .toEqual({ factor: 'exposure', multiplier: 0.4, text: 'back to its safe default (its rules no longer apply)' });
+    expect(changeRecords(entry(1, { before: state(true, 0), after: state(false, 0) }), new Set())).toEqual([]);
   });
 });
 

@@ -69,6 +69,8 @@ export const EXPOSURE_WEIGHTS = {
    * usually name a segment (testers, a country, a plan), so count it like moving a tenth of the users (1 + 0.1).
    */
   targeting: 1.1,
+  /** The share of users a flag's rules are taken to target when it is switched on at 0 %: the same tenth. */
+  ruleSegmentShare: 0.1,
   /** The leaf's values are not EnvStates: a change of unknown kind and size. */
   unreadable: 1,
 } as const;
