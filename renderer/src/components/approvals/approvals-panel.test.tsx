@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeRequest } from '../../../../shared/ipc/contract.ts';
 import type { ApiMethods } from '../../test-support/fake-api.ts';
 import { changeRequest, liveReplica, receipt } from '../../test-support/fixtures.ts';
-import { button, byTestId, click, inAct, mountApp, type, type Mounted } from '../../test-support/render.tsx';
+import { button, byTestId, click, inAct, key, mountApp, type, type Mounted } from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
 afterEach(() => { m?.unmount(); m = null; });
@@ -110,6 +110,19 @@ describe('approvals queue', () => {
     await click(button(card, 'Dismiss'));
     expect(cardIds(panel)).toEqual([]);
     expect(panel.querySelector('p.muted')?.textContent).toBe('No change requests waiting for review.');
+  });
+
+  it('the command palette still reaches a request decided here after the pending list dropped it', async () => {
+    m = await mountApp(quorumOfOne());
+    await click(button(byTestId(m.container, 'cr-cr-1'), 'Approve this payload'));
+    await inAct(() => m!.fake.emit('ledger:appended', { receivedSize: 125 }));
+    expect(m.store.getState().changeRequests).toEqual([]);
+    await key({ key: 'k', ctrlKey: true });
+    const input = byTestId<HTMLInputElement>(m.container, 'palette-input');
+    await type(input, 'review change request');
+    expect(byTestId(m.container, 'command-cr-cr-1').textContent).toBe('Approval Review change request cr-1: payments.checkout.new-tax in production by bob (approved here)');
+    await key({ key: 'Enter' }, input);
+    expect(byTestId(m.container, 'cr-cr-1').contains(document.activeElement)).toBe(true);
   });
 
   it('a rejection stays in the queue as rejected here', async () => {

@@ -26,7 +26,11 @@ function Palette() {
   const ref = useRef<HTMLDivElement>(null);
   const previous = useRef<Element | null>(document.activeElement);
   useEffect(() => { if (replica === 'present') void searchFlags(query); }, [query, searchFlags, replica]);
-  useEffect(() => () => { if (previous.current instanceof HTMLElement) previous.current.focus(); }, []);
+  // On close, focus goes back where it was, unless the command just moved it somewhere (a panel, a card, a dialog).
+  useEffect(() => () => {
+    const now = document.activeElement;
+    if ((now === null || now === document.body) && previous.current instanceof HTMLElement) previous.current.focus();
+  }, []);
   const shown = useMemo(() => filterCommands(buildCommands(store.getState()), query).slice(0, MAX_SHOWN), [query, store, deps]);
   const run = (c: Command | undefined): void => {
     if (!c || c.disabled) return;

@@ -2,6 +2,7 @@
 import { blockReason, type Capability } from '../../store/gates.ts';
 import type { AppState } from '../../store/app-store.ts';
 import { downloadFile } from '../../lib/download.ts';
+import { buildQueue, DECIDED_PAGE, type QueueItem } from '../approvals/queue.ts';
 
 /** One palette entry; `disabled` is the reason it cannot run now. */
 export interface Command {
@@ -19,6 +20,16 @@ export function focusTestId(testId: string): void {
   (el?.querySelector<HTMLElement>('button:not([disabled])') ?? el)?.focus();
 }
 
+/**
+ * The cards the approvals queue renders without paging: pending requests, those decided in this console (they stay
+ * until dismissed, even after the server's list dropped them), and the first page of requests decided elsewhere.
+ */
+function reviewable(s: AppState): QueueItem[] {
+  const decided = Object.values(s.decidedHere).filter((d) => s.receipts[d.receiptKey] !== undefined);
+  const { always, paged } = buildQueue(s.changeRequests, decided);
+  return [...always, ...paged.slice(0, DECIDED_PAGE)];
+}
+
 function actions(s: AppState): Command[] {
   const gate = (cap: Capability): string | null => blockReason(s.sync, s.identity, cap);
   const noReplica = s.replica === 'present' ? null : 'No ledger replica: add or select a profile first.';
@@ -32,7 +43,10 @@ function actions(s: AppState): Command[] {
     if (c.environment) list.push({ id: `kill-c-${c.ledger_idx}`, group: 'Action', label: `Kill candidate #${c.candidate_rank}: ${c.flag_key} in ${c.environment}`, disabled: gate('kill'), run: () => s.openDialog({ kind: 'kill', flag: c.flag_key, env: c.environment }) });
   }
   for (const i of s.incidents) list.push({ id: `incident-${i.id}`, group: 'Incident', label: `Triage incident: ${i.title} (${i.service}, ${i.status})`, disabled: null, run: () => void s.selectIncident(i.id) });
-  for (const cr of s.changeRequests) list.push({ id: `cr-${cr.id}`, group: 'Approval', label: `Review change request ${cr.id}: ${cr.flag} in ${cr.env} by ${cr.requester}`, disabled: null, run: () => focusTestId(`cr-${cr.id}`) });
+  for (const { cr, decided } of reviewable(s)) {
+    const status = decided !== null ? ` (${decided.decision} here)` : cr.status === 'PENDING' ? '' : ` (${cr.status.toLowerCase()})`;
+    list.push({ id: `cr-${cr.id}`, group: 'Approval', label: `Review change request ${cr.id}: ${cr.flag} in ${cr.env} by ${cr.requester}${status}`, disabled: null, run: () => focusTestId(`cr-${cr.id}`) });
+  }
   for (const u of s.breakGlassUses) list.push({ id: `ack-${u.idx}`, group: 'Action', label: `Acknowledge break-glass use #${u.idx} by ${u.actor}`, disabled: null, run: () => void s.acknowledgeBreakGlass(u.idx) });
   return list;
 }
