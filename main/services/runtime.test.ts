@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ActionReceipt } from '../../shared/ipc/contract.ts';
 import { AppError } from '../ipc/app-error.ts';
 import { EventHub } from '../ipc/registry.ts';
 import { plainCodec } from '../ledger/high-water-mark.ts';
@@ -32,5 +33,33 @@ describe('ConsoleRuntime', () => {
     const refused = await runtime.reopen(() => { throw new AppError('E_TEST', 'refused'); }).then(() => null, (err: unknown) => err);
     expect(refused instanceof AppError ? refused.code : refused).toBe('E_TEST');
     expect(runtime.session().profileId).toBe(profile.id);
+  });
+
+  it('a reopen keeps the round trips of actions still in flight; a profile switch starts afresh', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tsc-runtime-'));
+    const store = new ProfileStore(join(dir, 'data'), fileModeSecretBox());
+    const a = store.add({ name: 'a', url: 'http://127.0.0.1:9', environment: 'production', token: 'not-used' });
+    const b = store.add({ name: 'b', url: 'http://127.0.0.1:9', environment: 'staging', token: 'not-used' });
+    const events = new EventHub();
+    const published: string[] = [];
+    events.subscribe((channel, payload) => {
+      if (channel !== 'actions:updated') return;
+      const r = payload as ActionReceipt;
+      published.push(`${r.idempotencyKey}:${r.status}:${String(r.appliedIdx)}`);
+    });
+    runtime = new ConsoleRuntime({ store, events, hwmCodec: plainCodec, notify: () => {}, log: () => {}, onAppended: () => {} });
+    await runtime.activate(a.id);
+    const before = runtime.session();
+    before.receipts.sent('kill', 'k-1');
+    await runtime.reopen(() => null);
+    expect(runtime.session()).not.toBe(before);
+    expect(runtime.session().receipts.current('k-1').status).toBe('sent');
+    // The control plane's answer reaches the old session's handler after the reopen: it still lands.
+    before.receipts.applied('k-1', { kind: 'idx', idx: 7 }, 0);
+    expect(runtime.session().receipts.current('k-1')).toMatchObject({ status: 'applied', appliedIdx: 7 });
+    runtime.session().receipts.verifiedUpTo(8);
+    expect(published).toEqual(['k-1:sent:null', 'k-1:applied:7', 'k-1:verified:7']);
+    await runtime.activate(b.id);
+    expect(() => runtime!.session().receipts.current('k-1')).toThrow();
   });
 });

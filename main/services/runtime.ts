@@ -31,8 +31,8 @@ export class ConsoleRuntime {
     return this.switching;
   }
 
-  private async open(profileId: string): Promise<ActiveSession> {
-    this.active = await openSession(this.deps, profileId);
+  private async open(profileId: string, carried?: { receipts: ActiveSession['receipts'] }): Promise<ActiveSession> {
+    this.active = await openSession(this.deps, profileId, carried);
     this.deps.events.emit('sync:changed', this.active.state());
     // A replica opened offline (or synced by an older console) may lag its read models: index it in the background.
     const opened = this.active.replica();
@@ -42,10 +42,11 @@ export class ConsoleRuntime {
 
   /**
    * Closes the active session, runs `between` with its profile id while nothing holds the replica open, and opens
-   * the session again (also when `between` throws, so a refused step leaves the console as it was).
+   * the session again (also when `between` throws, so a refused step leaves the console as it was). The round trips
+   * of actions still in flight carry over: the same control plane's entries complete them in the reopened replica.
    */
   reopen<T>(between: (profileId: string) => T): Promise<T> {
-    const profileId = this.session().profileId;
+    const { profileId, receipts } = this.session();
     let out: { ok: true; value: T } | { ok: false; error: unknown } = { ok: false, error: new Error('not run') };
     this.switching = this.switching.catch(() => null).then(async () => {
       await this.active?.stop();
@@ -55,7 +56,7 @@ export class ConsoleRuntime {
       } catch (error) {
         out = { ok: false, error };
       }
-      return this.open(profileId);
+      return this.open(profileId, { receipts });
     });
     return this.switching.then(() => {
       if (!out.ok) throw out.error;

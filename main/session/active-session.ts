@@ -75,7 +75,7 @@ async function launchCheck(path: string, open: () => Replica, options: VerifyOpt
 }
 
 /** Opens the replica of `profileId`, checks it, and starts mirroring its control plane. */
-export async function openSession(deps: SessionDeps, profileId: string): Promise<ActiveSession> {
+export async function openSession(deps: SessionDeps, profileId: string, carried?: { receipts: ReceiptTracker }): Promise<ActiveSession> {
   const stored = deps.store.get(profileId);
   const token = deps.store.token(profileId);
   const target: ClientTarget = { url: stored.url, token };
@@ -91,7 +91,9 @@ export async function openSession(deps: SessionDeps, profileId: string): Promise
     });
   let replica = launch.replica;
   if (launch.alert) deps.log('error', 'replica failed the launch check', { code: launch.alert.code, idx: launch.alert.idx });
-  const receipts = new ReceiptTracker((r) => deps.events.emit('actions:updated', r));
+  // A reopen of the same profile (quarantine) carries the round trips of actions still in flight: their entries arrive
+  // in the new replica from the same control plane, and complete there.
+  const receipts = carried?.receipts ?? new ReceiptTracker((r) => deps.events.emit('actions:updated', r));
   const sync = launch.alert ? null : startSync({
     profile: {
       url: stored.url, token, origin: stored.origin, keys: stored.keys,

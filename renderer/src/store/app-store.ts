@@ -41,13 +41,17 @@ export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): A
     };
 
     /** Drops everything derived from the previous profile's replica, so nothing of it is shown for the next one. */
-    const resetReplica = (): void => {
+    // `sameControlPlane`: the replica was set aside but the profile is the same, so the round trips of actions in flight
+    // (and the decisions and break-glass grant they belong to) stay; they complete in the new replica.
+    const resetReplica = (sameControlPlane = false): void => {
+      const kept = sameControlPlane ? { receipts: get().receipts, decidedHere: get().decidedHere, grant: get().grant } : {};
       get().resetLedger();
       set({
         replica: 'unknown', replicaNote: null, verification: null, breakGlassUses: [], evidence: [], verifyRun: null, verifyOutcome: null, verifyError: null,
         incidents: [], incidentsError: null, selection: null, correlation: null, correlationError: null,
         chartRange: null, metrics: null, metricsError: null, changes: [], changesTotal: 0, changesError: null, selectedChangeIdx: null,
         changeRequests: [], decidedHere: {}, approvalsError: null, flagResults: [], flagDetails: {}, receipts: {}, grant: null, dialog: null, drawer: null,
+        ...kept,
       });
     };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFakeApi } from '../test-support/fake-api.ts';
-import { liveReplica, status } from '../test-support/fixtures.ts';
+import { changeRequest, liveReplica, receipt, status } from '../test-support/fixtures.ts';
 import { createAppStore } from './app-store.ts';
 
 describe('session slice', () => {
@@ -60,5 +60,24 @@ describe('profile switch', () => {
     expect(store.getState().grant).toBeNull();
     expect(store.getState().correlation).toBeNull();
     expect(fake.argsOf('correlationRank')).toHaveLength(0); // the new replica has no incident to rank
+  });
+
+  it('a quarantine (same control plane) keeps the round trips in flight, the decisions and the grant; a switch drops them', async () => {
+    const fake = createFakeApi({
+      ...liveReplica(),
+      replicaQuarantine: async () => ({ ok: true, value: { archivedAs: '/data/quarantine/p1-1.sqlite' } }),
+      profilesSelect: async ({ id }) => ({ ok: true, value: { id, name: 'b', url: 'http://127.0.0.1:5000', environment: 'staging', origin: null, active: true, hasToken: true } }),
+    });
+    const store = createAppStore(fake.api, { refreshDelayMs: 0 });
+    const grant = { tokenId: 't', token: 's', expiresAt: '2999-01-01T00:00:00.000Z', flags: ['a.b.c'], envs: ['production'] };
+    const decided = { 'cr-1': { cr: changeRequest('bob'), decision: 'approved' as const, receiptKey: 'appr-1' } };
+    store.setState({ selection: { kind: 'incident', id: 'inc-1' }, receipts: { 'k-1': receipt('k-1', 'sent'), 'appr-1': receipt('appr-1') }, decidedHere: decided, grant });
+    expect(await store.getState().quarantineReplica('history edited: set aside')).toBeNull();
+    expect(Object.keys(store.getState().receipts)).toEqual(['k-1', 'appr-1']);
+    expect(store.getState().decidedHere).toEqual(decided);
+    expect(store.getState().grant).toEqual(grant);
+    expect(store.getState().quarantinedAs).toBe('/data/quarantine/p1-1.sqlite');
+    await store.getState().selectProfile('p2');
+    expect([store.getState().receipts, store.getState().decidedHere, store.getState().grant]).toEqual([{}, {}, null]);
   });
 });

@@ -54,7 +54,7 @@ export const NO_REPLICA_CODES: readonly string[] = ['E_NO_PROFILE', 'E_REPLICA_E
 /** Builds the session slice; `start` and `reloadReplica` are wired by the store factory. */
 export function createSessionSlice(
   d: SliceDeps,
-  hooks: { start(): Promise<() => void>; reloadReplica(): Promise<void>; resetReplica(): void },
+  hooks: { start(): Promise<() => void>; reloadReplica(): Promise<void>; resetReplica(sameControlPlane?: boolean): void },
 ): SessionSlice {
   const { api, set, get } = d;
   return {
@@ -86,7 +86,7 @@ export function createSessionSlice(
     async quarantineReplica(reason) {
       const res = await api.replicaQuarantine({ reason });
       if (!res.ok) return res.error;
-      hooks.resetReplica();
+      hooks.resetReplica(true);
       set({ quarantinedAs: res.value.archivedAs });
       await get().loadSession();
       await hooks.reloadReplica();
