@@ -14,7 +14,7 @@ export type ExposureChange =
   | { kind: 'increase'; from: number; to: number }
   | { kind: 'decrease'; from: number; to: number }
   | { kind: 'variation'; share: number; from: string | null; to: string | null }
-  | { kind: 'targeting'; what: 'rules' | 'prerequisites' | 'rules and prerequisites' }
+  | { kind: 'targeting'; what: 'rules' | 'prerequisites' | 'rules and prerequisites'; narrowed: boolean }
   /** Turned on or off at 0 % rollout: exactly the users its rules target gain or lose the treatment. */
   | { kind: 'segment'; direction: 'on' | 'off' }
   | { kind: 'unreadable' }
@@ -62,13 +62,43 @@ export function exposureOf(s: ExposureState | null): number {
   return s !== null && s.enabled ? s.rollout_pct / 100 : 0;
 }
 
+/** Rule operators under which fewer values match fewer users (`not_in` is the opposite). */
+const POSITIVE_OPS: readonly string[] = ['in', 'starts_with', 'ends_with', 'contains'];
+
+/**
+ * The (attribute, op, value) atoms of rules that all serve `treatment` with a positive operator; null when any rule
+ * is unreadable, negative or serves another variation (then removing one can move users onto a different path).
+ */
+function treatmentAtoms(rules: JsonValue, treatment: string | null): Set<string> | null {
+  if (!Array.isArray(rules)) return null;
+  const atoms = new Set<string>();
+  for (const rule of rules) {
+    if (!isObject(rule) || typeof rule['attribute'] !== 'string' || typeof rule['op'] !== 'string' || !Array.isArray(rule['values'])) return null;
+    if (!POSITIVE_OPS.includes(rule['op']) || (rule['variation'] ?? treatment) !== treatment) return null;
+    for (const v of rule['values']) atoms.add(JSON.stringify([rule['attribute'], rule['op'], v]));
+  }
+  return atoms;
+}
+
+/**
+ * True when the change can only take users out of the treatment: rules that serve it lost values or rules (and no
+ * atom was added), and/or prerequisites were only added (more conditions to pass).
+ */
+function onlyNarrows(before: EnvStateView, after: EnvStateView, rules: boolean, prereqs: boolean): boolean {
+  if (before.variation !== after.variation) return false;
+  if (rules) {
+    const [b, a] = [treatmentAtoms(before.rules, before.variation), treatmentAtoms(after.rules, after.variation)];
+    if (b === null || a === null || [...a].some((x) => !b.has(x))) return false;
+  }
+  return !prereqs || before.prerequisites.every((p) => after.prerequisites.includes(p));
+}
+
 function targetingDelta(before: EnvStateView, after: EnvStateView): ExposureChange {
   const rules = !sameJson(before.rules, after.rules);
   const prereqs = !sameJson([...before.prerequisites], [...after.prerequisites]);
-  if (rules && prereqs) return { kind: 'targeting', what: 'rules and prerequisites' };
-  if (rules) return { kind: 'targeting', what: 'rules' };
-  if (prereqs) return { kind: 'targeting', what: 'prerequisites' };
-  return { kind: 'none' };
+  if (!rules && !prereqs) return { kind: 'none' };
+  const what = rules && prereqs ? 'rules and prerequisites' : rules ? 'rules' : 'prerequisites';
+  return { kind: 'targeting', what, narrowed: onlyNarrows(before, after, rules, prereqs) };
 }
 
 /**

@@ -32,23 +32,44 @@ function toSafeDefault(r: ChangeRecord, catalog: FlagCatalog): boolean {
   return safe !== null && after !== null && exposureOf(after) === exposureOf(safe) && after.enabled === safe.enabled;
 }
 
+/**
+ * An exposure move (increase or decrease), judged against the flag's declared safe default: moving away from the
+ * state the owners named as safe is the risky direction, moving towards it the reassuring one. For most flags the
+ * safe default is off, so "away" is "on"; for a kill switch or a protective ops flag whose safe default is on, turning
+ * it off is the risky move (Knight Capital's was a repurposed flag switched the wrong way).
+ */
+function exposureMove(r: ChangeRecord, catalog: FlagCatalog, from: number, to: number): Factor {
+  const f = (multiplier: number, text: string): Factor => ({ factor: 'exposure', multiplier, text });
+  const safeDef = catalog.get(r.flag)?.safe_default ?? null;
+  const safe = safeDef === null ? 0 : exposureOf(safeDef);
+  const [was, now] = [Math.abs(from - safe), Math.abs(to - safe)];
+  if (now > was) {
+    const first = was === 0;
+    const m = 1 + EXPOSURE_WEIGHTS.perNewShare * (now - was) * (first ? EXPOSURE_WEIGHTS.firstExposure : 1);
+    if (safe === 0) return f(m, first ? `turned on for ${pct(to)} (first exposure)` : `ramped ${pct(from)} → ${pct(to)}`);
+    const verb = to < from ? (to === 0 ? 'turned off' : `ramped down ${pct(from)} → ${pct(to)}`) : `ramped ${pct(from)} → ${pct(to)}`;
+    return f(m, `${verb}, away from its safe default (${pct(safe)})${first ? ' for the first time' : ''}`);
+  }
+  if (toSafeDefault(r, catalog)) return f(EXPOSURE_WEIGHTS.safeDefault, `back to its safe default (${pct(to)})`);
+  if (safe === 0) return f(EXPOSURE_WEIGHTS.decrease, to === 0 ? `turned off (was ${pct(from)})` : `ramped down ${pct(from)} → ${pct(to)}`);
+  const verb = to < from ? `ramped down ${pct(from)} → ${pct(to)}` : `ramped ${pct(from)} → ${pct(to)}`;
+  return f(EXPOSURE_WEIGHTS.decrease, `${verb}, towards its safe default (${pct(safe)})`);
+}
+
 /** Direction and size of the exposure change: 0→50 % is not 45→50 %, and turning something off is less suspicious. */
 export function exposureFactor(r: ChangeRecord, catalog: FlagCatalog): Factor {
   const f = (multiplier: number, text: string): Factor => ({ factor: 'exposure', multiplier, text });
   const c = r.change;
   switch (c.kind) {
-    case 'increase': {
-      const first = c.from === 0;
-      const m = 1 + EXPOSURE_WEIGHTS.perNewShare * (c.to - c.from) * (first ? EXPOSURE_WEIGHTS.firstExposure : 1);
-      return f(m, first ? `turned on for ${pct(c.to)} (first exposure)` : `ramped ${pct(c.from)} → ${pct(c.to)}`);
-    }
+    case 'increase':
     case 'decrease':
-      if (toSafeDefault(r, catalog)) return f(EXPOSURE_WEIGHTS.safeDefault, `back to its safe default (${pct(c.to)})`);
-      return f(EXPOSURE_WEIGHTS.decrease, c.to === 0 ? `turned off (was ${pct(c.from)})` : `ramped down ${pct(c.from)} → ${pct(c.to)}`);
+      return exposureMove(r, catalog, c.from, c.to);
     case 'variation':
       return f(1 + EXPOSURE_WEIGHTS.perNewShare * c.share, `variation ${c.from ?? '?'} → ${c.to ?? '?'} for ${pct(c.share)}`);
     case 'targeting':
-      return f(EXPOSURE_WEIGHTS.targeting, `${c.what} changed at the same exposure`);
+      return c.narrowed
+        ? f(EXPOSURE_WEIGHTS.decrease, `${c.what} narrowed: users can only lose the treatment`)
+        : f(EXPOSURE_WEIGHTS.targeting, `${c.what} changed at the same exposure`);
     case 'segment': {
       if (c.direction === 'off') {
         return toSafeDefault(r, catalog)

@@ -85,11 +85,34 @@ describe('exposure factor', () => {
     expect(x(state(true, 100), state(true, 20))).toEqual({ factor: 'exposure', multiplier: 0.5, text: 'ramped down 100% → 20%' });
     expect(x(state(true, 100), state(false, 100))).toEqual({ factor: 'exposure', multiplier: 0.4, text: 'back to its safe default (0%)' });
   });
+  it('judges direction against the safe default: turning off a flag whose safe default is on is the risky move', () => {
+    const guard = created(5, 'payments.guard.fraud-check', ['payments-api']);
+    (guard.after as { safe_default: JsonValue }).safe_default = { enabled: true, rollout_pct: 100 };
+    const cat = deriveFlagCatalog([guard]);
+    const g = (before: JsonValue, after: JsonValue) => exposureFactor(change('payments.guard.fraud-check', { before, after }), cat);
+    expect(g(state(true, 100), state(false, 100))).toEqual({ factor: 'exposure', multiplier: 2.5, text: 'turned off, away from its safe default (100%) for the first time' });
+    expect(g(state(true, 100), state(true, 60))).toEqual({ factor: 'exposure', multiplier: 1.6, text: 'ramped down 100% → 60%, away from its safe default (100%) for the first time' });
+    expect(g(state(true, 60), state(true, 20)).multiplier).toBeCloseTo(1.4, 12);
+    expect(g(state(true, 20), state(true, 60))).toEqual({ factor: 'exposure', multiplier: 0.5, text: 'ramped 20% → 60%, towards its safe default (100%)' });
+    expect(g(state(false, 100), state(true, 100))).toEqual({ factor: 'exposure', multiplier: 0.4, text: 'back to its safe default (100%)' });
+  });
   it('counts a new variation for the exposed share, and rules or prerequisites as a small move', () => {
     expect(x(state(true, 40), state(true, 40, { variation: 'v2' }))).toEqual({ factor: 'exposure', multiplier: 1.4, text: 'variation on → v2 for 40%' });
     expect(x(state(true, 40), state(true, 40, { rules: [{ attribute: 'country', op: 'in', values: ['DE'], variation: 'on' }] })))
       .toEqual({ factor: 'exposure', multiplier: 1.1, text: 'rules changed at the same exposure' });
-    expect(x(state(true, 40), state(true, 40, { prerequisites: ['a.b.c'] })).text).toBe('prerequisites changed at the same exposure');
+    expect(x(state(true, 40), state(true, 40, { prerequisites: ['a.b.c'] })).text).toBe('prerequisites narrowed: users can only lose the treatment');
+  });
+  it('tells narrowed targeting (users can only lose the treatment) from widened or reshaped targeting', () => {
+    const rule = (values: string[], o: { op?: string; variation?: string } = {}) => ({ attribute: 'country', op: o.op ?? 'in', values, variation: o.variation ?? 'on' });
+    const rules = (...r: JsonValue[]) => ({ rules: r });
+    expect(x(state(true, 0, rules(rule(['DE', 'AT', 'CH']))), state(true, 0, rules(rule(['DE'])))))
+      .toEqual({ factor: 'exposure', multiplier: 0.5, text: 'rules narrowed: users can only lose the treatment' });
+    expect(x(state(true, 0, rules(rule(['DE']), rule(['FR']))), state(true, 0, rules(rule(['FR'])))).multiplier).toBe(0.5);
+    expect(x(state(true, 0, rules(rule(['DE']))), state(true, 0, rules(rule(['DE', 'AT'])))).multiplier).toBe(1.1); // widened
+    expect(x(state(true, 0, rules(rule(['US', 'DE']))), state(true, 0, rules(rule(['DE', 'AT'])))).multiplier).toBe(1.1); // reshaped
+    expect(x(state(true, 0, rules(rule(['DE'], { op: 'not_in' }))), state(true, 0, rules(rule([], { op: 'not_in' })))).multiplier).toBe(1.1);
+    expect(x(state(true, 50, rules(rule(['DE'], { variation: 'off' }))), state(true, 50)).multiplier).toBe(1.1); // an exclusion removed
+    expect(x(state(true, 40, { prerequisites: ['a.b.c'] }), state(true, 40)).text).toBe('prerequisites changed at the same exposure');
   });
   it('stays neutral on values that are not flag states', () => {
     expect(x('on', 'off')).toEqual({ factor: 'exposure', multiplier: 1, text: 'value is not a flag state; size unknown' });
