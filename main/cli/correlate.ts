@@ -9,6 +9,7 @@ import { parseCorrelateArgs, UsageError, USAGE, type CorrelateArgs } from '../co
 import { CorrelateInputError } from '../correlate/errors.ts';
 import { formatResult } from '../correlate/format-text.ts';
 import { rankExport } from '../correlate/rank-export.ts';
+import { reportError } from './errors-out.ts';
 import { parseTelemetry } from '../correlate/telemetry-file.ts';
 
 function readText(path: string, what: string): string {
@@ -32,13 +33,13 @@ async function rank(a: CorrelateArgs): Promise<CorrelationResult> {
   return rankReplicaFile({ path: a.source.path, query: a.query, service: a.service, environment: a.environment, options, telemetry });
 }
 
-function failure(err: unknown): number {
+function failure(err: unknown, json: boolean): number {
   if (err instanceof CorrelateInputError) {
-    process.stderr.write(`${err.message}\n`);
+    reportError(err.message, json);
     return err.code === 'E_CHECKPOINT' ? 1 : 2;
   }
   if (isCorrelateError(err)) {
-    process.stderr.write(`E_${err.message}\n`);
+    reportError(`E_${err.message}`, json);
     return err.code === 'INCIDENT_NOT_FOUND' ? 1 : 2;
   }
   throw err;
@@ -55,7 +56,7 @@ export async function run(args: readonly string[]): Promise<number> {
     parsed = parseCorrelateArgs(args);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`E_USAGE: ${err.message}.\n${USAGE}\n`);
+    reportError(`E_USAGE: ${err.message}.\n${USAGE}`, args.includes('--json'));
     return 2;
   }
   try {
@@ -63,6 +64,6 @@ export async function run(args: readonly string[]): Promise<number> {
     process.stdout.write(parsed.json ? `${JSON.stringify(result, null, 2)}\n` : formatResult(result));
     return 0;
   } catch (err) {
-    return failure(err);
+    return failure(err, parsed.json);
   }
 }

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { UsageError, parseArgs, single } from '../ledger/cli-support.ts';
+import { codedLine, reportError } from './errors-out.ts';
 
 const USAGE = `Usage:
   tombstone-console export --db <replica.sqlite> --out <dir> [--json]
@@ -23,7 +24,7 @@ export async function run(args: readonly string[]): Promise<number> {
     const [db, out] = [single(p, '--db'), single(p, '--out')];
     if (db === undefined || out === undefined) throw new UsageError('export needs --db <replica.sqlite> and --out <dir>');
     if (!existsSync(db)) {
-      process.stderr.write(`E_IO: replica "${db}" does not exist; check the path.\n`);
+      reportError(`E_IO: replica "${db}" does not exist; check the path.`, p.flags.has('--json'));
       return 2;
     }
     const { exportReplica } = await import('../ledger/export.ts');
@@ -33,12 +34,7 @@ export async function run(args: readonly string[]): Promise<number> {
       : `Exported ${s.entries} entries (${s.verifiedSize} verified), ${s.checkpoints} checkpoint(s) and the trust store of ${s.origin} to ${out}\n`);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`E_USAGE: ${err.message}.\n${USAGE}\n`);
-      return 2;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`${/^E_[A-Z_]+:/.test(message) ? message : `E_IO: ${message}`}\n`);
+    reportError(err instanceof UsageError ? `E_USAGE: ${err.message}.\n${USAGE}` : codedLine(err), args.includes('--json'));
     return 2;
   }
 }

@@ -77,6 +77,15 @@ describe('tombstone-console verify --db', () => {
     }));
     expect(results).toEqual(cases.map((args) => [args.join(' '), 2, true]));
   });
+
+  it('with --json, an error is also the one JSON document on stdout', async () => {
+    const [status, out, err] = await cli('verify', '--db', '/nonexistent/replica.sqlite', '--json');
+    expect(status).toBe(2);
+    const code = /^(E_[A-Z_]+): /.exec(err)?.[1];
+    expect(JSON.parse(out)).toEqual({ error: { code, message: err.trim().slice(`${code ?? ''}: `.length) } });
+    const [exported, exportOut] = await cli('export', '--out', '/tmp/x', '--json');
+    expect([exported, (JSON.parse(exportOut) as { error: { code: string } }).error.code]).toEqual([2, 'E_USAGE']);
+  });
 });
 
 describe('tombstone-console export + verify --entries (auditor mode)', () => {

@@ -11,6 +11,7 @@ import type { ParsedArgs } from '../ledger/cli-support.ts';
 import { UsageError, parseArgs, progressBar, reportJson, reportText, single } from '../ledger/cli-support.ts';
 import { fileHighWaterMark } from '../ledger/high-water-mark.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
+import { codedLine, reportError } from './errors-out.ts';
 
 const USAGE = `Usage:
   tombstone-console verify --db <replica.sqlite> [--quick] [--json] [--key <vkey>]... [--hwm <file>] [--threads <n>]
@@ -92,17 +93,10 @@ async function verify(p: ParsedArgs): Promise<VerifyReport> {
   return verifyEntries(p, entries ?? '');
 }
 
-function fail(err: unknown): number {
-  if (err instanceof UsageError) {
-    process.stderr.write(`E_USAGE: ${err.message}.\n${USAGE}\n`);
-    return 2;
-  }
-  if (err instanceof IoError) {
-    process.stderr.write(`${err.message}\n`);
-    return 2;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`${/^E_[A-Z_]+:/.test(message) ? message : `E_IO: ${message}`}\n`);
+function fail(err: unknown, json: boolean): number {
+  if (err instanceof UsageError) reportError(`E_USAGE: ${err.message}.\n${USAGE}`, json);
+  else if (err instanceof IoError) reportError(err.message, json);
+  else reportError(codedLine(err), json);
   return 2;
 }
 
@@ -118,6 +112,6 @@ export async function run(args: readonly string[]): Promise<number> {
     process.stdout.write(p.flags.has('--json') ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report));
     return report.ok ? 0 : 1;
   } catch (err) {
-    return fail(err);
+    return fail(err, args.includes('--json'));
   }
 }

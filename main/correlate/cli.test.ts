@@ -87,6 +87,17 @@ describe('tombstone-console correlate --entries', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/^E_INPUT: line 3 is not a v1 ledger leaf: a v1 leaf has exactly the keys/);
   });
+
+  it('with --json, an error is also the one JSON document on stdout', () => {
+    const missing = cli('--entries', exportFile, '--incident', 'PD-404', '--json');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^E_INCIDENT_NOT_FOUND: no incident.triggered entry for incident "PD-404"/);
+    expect(JSON.parse(missing.out)).toEqual({ error: { code: 'E_INCIDENT_NOT_FOUND', message: missing.err.trim().replace(/^E_INCIDENT_NOT_FOUND: /, '') } });
+    const usage = cli('--entries', exportFile, '--json');
+    expect(usage.code).toBe(2);
+    expect((JSON.parse(usage.out) as { error: { code: string; message: string } }).error)
+      .toEqual({ code: 'E_USAGE', message: usage.err.split('\n')[0]!.replace(/^E_USAGE: /, '') });
+  });
 });
 
 describe('tombstone-console correlate --db', () => {
