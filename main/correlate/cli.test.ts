@@ -40,6 +40,22 @@ describe('tombstone-console correlate --entries', () => {
     expect(out.notes[0]).toBe('No checkpoint given: all 6 entries are treated as unverified (pass --checkpoint <export>/checkpoint.txt and --key <pinned vkey> to verify them).');
   });
 
+  it('without a checkpoint, still says when the export\'s hash chain breaks or a line is not the canonical leaf text', () => {
+    const notesOf = (lines: string[]): string[] => {
+      const r = cli('--entries', file('edited.ndjson', lines.join('\n')), '--incident', 'PD-1', '--json');
+      expect(r.code).toBe(0);
+      return (JSON.parse(r.out) as { notes: string[] }).notes.filter((n) => /hash chain|canonical/.test(n));
+    };
+    expect(notesOf(texts)).toEqual([]);
+    expect(notesOf(texts.map((t, i) => (i === 3 ? t.replace('"bob"', '"eve"') : t)))).toEqual([
+      'The export\'s hash chain breaks at idx 4: its prev is not the leaf hash of the entry before it. The file was edited, reordered or spliced after export; get a fresh export and verify it with --checkpoint.',
+    ]);
+    expect(notesOf(texts.map((t, i) => (i === 2 ? JSON.stringify(JSON.parse(t), null, 1).replaceAll('\n', '') : t)))).toEqual([
+      'The export\'s hash chain breaks at idx 3: its prev is not the leaf hash of the entry before it. The file was edited, reordered or spliced after export; get a fresh export and verify it with --checkpoint.',
+      'Entry idx 2 is not in canonical form (RFC 8785): these are not the exact bytes the log hashed, so no checkpoint can verify them.',
+    ]);
+  });
+
   it('marks exactly the entries a verified checkpoint covers', () => {
     const note = file('cp.txt', signedCheckpoint(texts, 3));
     const r = cli('--entries', exportFile, '--incident', 'PD-1', '--json', '--checkpoint', note, '--key', testVerifierKey());

@@ -2,7 +2,9 @@
 import {
   findIncident, rankCandidates, type CorrelateOptions, type CorrelationEntry, type CorrelationResult, type Telemetry,
 } from '../../shared/correlate/index.ts';
+import { sha256 } from '../ledger/node-crypto.ts';
 import { verifiedSizeOf } from './checkpoint-cover.ts';
+import { checkExportIntegrity, integrityNotes } from './export-integrity.ts';
 import type { IncidentQuery } from './cli-args.ts';
 import { resolveIncident } from './incident-query.ts';
 import { parseExport } from './ndjson-entries.ts';
@@ -33,5 +35,6 @@ export function rankExport(input: ExportRankInput): CorrelationResult {
     extra.push(`The checkpoint covers entries 0..${verifiedSize - 1}; the ${entries.length - verifiedSize} after them are unverified.`);
   }
   if (exp.gaps > 0) extra.push(`The export skips idx values in ${exp.gaps} place(s): changes there are missing from the ranking.`);
+  extra.push(...integrityNotes(checkExportIntegrity(sha256, exp.leaves)));
   return { ...result, notes: [...extra, ...result.notes] };
 }
