@@ -48,7 +48,7 @@ function exposureMove(r: ChangeRecord, catalog: FlagCatalog, from: number, to: n
     const m = 1 + EXPOSURE_WEIGHTS.perNewShare * (now - was) * (first ? EXPOSURE_WEIGHTS.firstExposure : 1);
     if (safe === 0) return f(m, first ? `turned on for ${pct(to)} (first exposure)` : `ramped ${pct(from)} → ${pct(to)}`);
     const verb = to < from ? (to === 0 ? 'turned off' : `ramped down ${pct(from)} → ${pct(to)}`) : `ramped ${pct(from)} → ${pct(to)}`;
-    return f(m, `${verb}, away from its safe default (${pct(safe)})${first ? ' for the first time' : ''}`);
+    return f(m, first ? `${verb}: leaves its safe default (${pct(safe)})` : `${verb}, further from its safe default (${pct(safe)})`);
   }
   if (toSafeDefault(r, catalog)) return f(EXPOSURE_WEIGHTS.safeDefault, `back to its safe default (${pct(to)})`);
   if (safe === 0) return f(EXPOSURE_WEIGHTS.decrease, to === 0 ? `turned off (was ${pct(from)})` : `ramped down ${pct(from)} → ${pct(to)}`);

@@ -90,8 +90,9 @@ describe('exposure factor', () => {
     (guard.after as { safe_default: JsonValue }).safe_default = { enabled: true, rollout_pct: 100 };
     const cat = deriveFlagCatalog([guard]);
     const g = (before: JsonValue, after: JsonValue) => exposureFactor(change('payments.guard.fraud-check', { before, after }), cat);
-    expect(g(state(true, 100), state(false, 100))).toEqual({ factor: 'exposure', multiplier: 2.5, text: 'turned off, away from its safe default (100%) for the first time' });
-    expect(g(state(true, 100), state(true, 60))).toEqual({ factor: 'exposure', multiplier: 1.6, text: 'ramped down 100% → 60%, away from its safe default (100%) for the first time' });
+    expect(g(state(true, 100), state(false, 100))).toEqual({ factor: 'exposure', multiplier: 2.5, text: 'turned off: leaves its safe default (100%)' });
+    expect(g(state(true, 100), state(true, 60))).toEqual({ factor: 'exposure', multiplier: 1.6, text: 'ramped down 100% → 60%: leaves its safe default (100%)' });
+    expect(g(state(true, 60), state(true, 20)).text).toBe('ramped down 60% → 20%, further from its safe default (100%)');
     expect(g(state(true, 60), state(true, 20)).multiplier).toBeCloseTo(1.4, 12);
     expect(g(state(true, 20), state(true, 60))).toEqual({ factor: 'exposure', multiplier: 0.5, text: 'ramped 20% → 60%, towards its safe default (100%)' });
     expect(g(state(false, 100), state(true, 100))).toEqual({ factor: 'exposure', multiplier: 0.4, text: 'back to its safe default (100%)' });
