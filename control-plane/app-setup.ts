@@ -63,6 +63,7 @@ export function createApp(opts: ResolvedOptions): App {
     options: opts, store, db, ledger, checkpoints, keys, hub, secret, baseUrl: '',
     notifier: new Notifier(opts.webhooks, opts.log),
     metrics: new MetricsStore(),
+    flagMetrics: new MetricsStore(),
     breaker: new CircuitBreaker({ window: opts.breakerWindow, threshold: opts.breakerThreshold }),
     clock: opts.clock,
   };

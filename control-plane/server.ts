@@ -75,6 +75,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const stops: (() => void)[] = [startScheduler(app, opts.schedulerIntervalMs, opts.log)];
   const housekeeping = setInterval(() => {
     app.metrics.prune(app.clock());
+    app.flagMetrics.prune(app.clock());
     pruneReplays(app.db, app.clock());
   }, HOUSEKEEPING_MS);
   housekeeping.unref();

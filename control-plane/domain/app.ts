@@ -23,6 +23,8 @@ export interface App {
   hub: StreamHub;
   notifier: Notifier;
   metrics: MetricsStore;
+  /** The same buckets per flag and environment (key `flagSeriesKey`), from samples that name a flag. */
+  flagMetrics: MetricsStore;
   breaker: CircuitBreaker;
   clock: () => number;
   /** HMAC key for rollback links (from `<data>/secret`, mode 0600). */

@@ -40,7 +40,12 @@ function p95(hist: Uint32Array, total: number): number {
   return Math.round((BOUNDS[BINS - 1] ?? 0) * 10) / 10;
 }
 
-/** Bucketed metrics per service. */
+/** The flag-metrics key of one flag in one environment. */
+export function flagSeriesKey(flag: string, environment: string): string {
+  return `${environment}\u0000${flag}`;
+}
+
+/** Bucketed metrics per service (or per flag and environment, keyed by `flagSeriesKey`). */
 export class MetricsStore {
   readonly bucketMs: number;
   private readonly retentionMs: number;

@@ -90,6 +90,19 @@ describe('metrics', () => {
     expect([bad.status, code(bad)]).toEqual([400, 'INVALID_RANGE']);
   });
 
+  it('keeps the same points per flag and environment, from the samples that name a flag', async () => {
+    const at = new Date(T0 + 60_000).toISOString();
+    const batch = Array.from({ length: 40 }, (_, i) => ({ service: 'search', flag_key: 'search.rank.v9', environment: 'staging', error: i < 4, latency_ms: 20, ts: at }));
+    await send([...batch, { service: 'search', error: true, latency_ms: 20, ts: at }]);
+    const res = await h.req('vera', 'GET', `/api/v1/metrics?flag=search.rank.v9&environment=staging&from=${T0 + 60_000}&to=${T0 + 70_000}&step=10`);
+    expect(obj(res)).toMatchObject({ flag: 'search.rank.v9', environment: 'staging', step_seconds: 10 });
+    expect(obj(res)['points']).toEqual([{ ts: new Date(T0 + 60_000).toISOString(), requests: 40, errors: 4, error_rate: 0.1, p95_latency_ms: 22.2, request_rate: 4 }]);
+    const prod = await h.req('vera', 'GET', `/api/v1/metrics?flag=search.rank.v9&from=${T0 + 60_000}&to=${T0 + 70_000}&step=10`);
+    expect(obj(prod)).toMatchObject({ environment: 'production', points: [{ requests: 0, errors: 0, error_rate: 0 }] });
+    const both = await h.req('vera', 'GET', `/api/v1/metrics?flag=search.rank.v9&service=search`);
+    expect([both.status, code(both)]).toEqual([400, 'INVALID_QUERY']);
+  });
+
   it('streams metric snapshots over SSE', async () => {
     const s = await openSse(`${h.url}/api/v1/metrics/stream?service=search`, { Authorization: `Bearer ${h.tokens['vera'] ?? ''}` });
     try {

@@ -12,6 +12,7 @@ import { applyEnvChange, currentState } from './env-change.ts';
 import { flagKeyCheck, sameState } from './env-state.ts';
 import type { FlagRecord } from './flag-def.ts';
 import { getFlag } from './flag-repo.ts';
+import { flagSeriesKey } from './metrics-store.ts';
 import type { Trip } from './circuit-breaker.ts';
 
 /** One evaluation outcome. */
@@ -51,6 +52,7 @@ export function ingestSamples(app: App, samples: readonly Sample[], now: number)
   for (const s of samples) {
     app.metrics.record(s.service, s.error, s.latency_ms, s.ts ?? now);
     if (s.flag_key === undefined || s.environment === undefined) continue;
+    app.flagMetrics.record(flagSeriesKey(s.flag_key, s.environment), s.error, s.latency_ms, s.ts ?? now);
     const trip = app.breaker.record(s.flag_key, s.environment, s.error);
     if (trip !== null) trips.push(trip);
   }

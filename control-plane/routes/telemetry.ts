@@ -2,6 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import type { App } from '../domain/app.ts';
 import { listFlags } from '../domain/flag-repo.ts';
+import { flagSeriesKey } from '../domain/metrics-store.ts';
 import { ingestSamples, telemetryShape } from '../domain/telemetry.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Reply, RequestContext, Route } from '../http/router.ts';
@@ -13,9 +14,19 @@ import { intParam, strParam, timeParam } from './params.ts';
 const MAX_POINTS = 10_000;
 const STREAM_WINDOW_MS = 10_000;
 
+/**
+ * Chart points for one service (or all summed), or — with `flag` (and `environment`, default production) — for the
+ * requests that evaluated one flag there: the per-flag error rate the correlation ranking compares before and after a
+ * change.
+ */
 function metrics(app: App, ctx: RequestContext): Reply {
   const now = ctx.now;
   const service = strParam(ctx.url, 'service') ?? null;
+  const flag = strParam(ctx.url, 'flag') ?? null;
+  const environment = strParam(ctx.url, 'environment') ?? 'production';
+  if (flag !== null && service !== null) {
+    throw new HttpError(400, 'INVALID_QUERY', 'give either service or flag, not both', { parameter: 'flag' });
+  }
   const to = timeParam(ctx.url, 'to', now);
   const from = timeParam(ctx.url, 'from', to - 30 * 60 * 1000);
   const step = intParam(ctx.url, 'step', 1, 86_400, 10) * 1000;
@@ -23,10 +34,11 @@ function metrics(app: App, ctx: RequestContext): Reply {
   if ((to - from) / Math.max(step, app.metrics.bucketMs) > MAX_POINTS) {
     throw new HttpError(400, 'INVALID_RANGE', `that range has more than ${MAX_POINTS} points; use a larger step`);
   }
-  return json(200, {
-    service, from: new Date(from).toISOString(), to: new Date(to).toISOString(),
-    step_seconds: Math.max(step, app.metrics.bucketMs) / 1000, points: app.metrics.query(service, from, to, step),
-  });
+  const range = { from: new Date(from).toISOString(), to: new Date(to).toISOString(), step_seconds: Math.max(step, app.metrics.bucketMs) / 1000 };
+  if (flag !== null) {
+    return json(200, { flag, environment, ...range, points: app.flagMetrics.query(flagSeriesKey(flag, environment), from, to, step) });
+  }
+  return json(200, { service, ...range, points: app.metrics.query(service, from, to, step) });
 }
 
 function snapshot(app: App, service: string | null): string {

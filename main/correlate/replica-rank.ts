@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import {
   CorrelateError, incidentFromEntry, parseInstant, rankCandidates, resolveOptions,
-  type CorrelateOptions, type CorrelationResult, type Telemetry,
+  type CorrelateOptions, type CorrelationEntry, type CorrelationResult, type IncidentInput, type Telemetry,
 } from '../../shared/correlate/index.ts';
 import type { IncidentQuery } from './cli-args.ts';
 import { catchUpIndex } from './index-catchup.ts';
@@ -24,8 +24,13 @@ export interface ReplicaRankRequest {
   telemetry: Telemetry | null;
 }
 
-/** Ranks the changes around an incident recorded in the replica, or around a manually entered time. */
-export function rankFromReplica(db: Database.Database, req: ReplicaRankRequest): CorrelationResult {
+interface ReplicaWindow {
+  incident: IncidentInput;
+  window: CorrelationEntry[];
+  toMs: number;
+}
+
+function replicaWindow(db: Database.Database, req: ReplicaRankRequest): ReplicaWindow {
   catchUpIndex(db);
   const q = replicaQueries(db);
   const incident = resolveIncident(req.query, req.service, req.environment, (id) => {
@@ -38,7 +43,23 @@ export function rankFromReplica(db: Database.Database, req: ReplicaRankRequest):
   const o = resolveOptions(req.options);
   const t = parseInstant(incident.at);
   const toMs = t + o.skewSeconds * 1000;
-  const window = changesBetween(q, t - (o.windowSeconds + o.skewSeconds) * 1000, toMs);
+  return { incident, window: changesBetween(q, t - (o.windowSeconds + o.skewSeconds) * 1000, toMs), toMs };
+}
+
+/**
+ * The incident a request names and the flags changed in its window, closest to the alert first: what the console
+ * needs to fetch per-flag telemetry before it ranks. Throws like rankFromReplica.
+ */
+export function windowFlags(db: Database.Database, req: Omit<ReplicaRankRequest, 'telemetry'>): { incident: IncidentInput; flags: string[] } {
+  const { incident, window } = replicaWindow(db, { ...req, telemetry: null });
+  const flags = [...new Set(window.map((e) => e.flag).filter((f): f is string => f !== null).reverse())];
+  return { incident, flags };
+}
+
+/** Ranks the changes around an incident recorded in the replica, or around a manually entered time. */
+export function rankFromReplica(db: Database.Database, req: ReplicaRankRequest): CorrelationResult {
+  const { incident, window, toMs } = replicaWindow(db, req);
+  const q = replicaQueries(db);
   const flags = dependentFlags(q, [...new Set(window.map((e) => e.flag ?? ''))].filter((f) => f !== ''));
   const catalog = catalogAsOf(q, flags, toMs);
   const refs = [...new Set(window.map((e) => e.refs['change_request']).filter((r): r is string => r !== undefined))];

@@ -6,7 +6,8 @@ import type { CorrelationRequest, Identity } from '../../shared/ipc/contract.ts'
 import type { CorrelationResult, Telemetry } from '../../shared/correlate/types.ts';
 import { callApi } from '../actions/http.ts';
 import { catchUpIndex } from '../correlate/index-catchup.ts';
-import { rankFromReplica } from '../correlate/replica-rank.ts';
+import { fetchFlagTelemetry } from '../correlate/flag-telemetry.ts';
+import { rankFromReplica, windowFlags } from '../correlate/replica-rank.ts';
 import { AppError } from '../ipc/app-error.ts';
 import type { Handler } from '../ipc/registry.ts';
 import type { ActiveSession } from '../session/active-session.ts';
@@ -28,7 +29,7 @@ async function identity(s: ActiveSession): Promise<Identity | null> {
 }
 
 /** Error-rate samples of every service the metrics stream knows, around the window (absent → no telemetry). */
-function telemetryOf(s: ActiveSession, atMs: number, windowSeconds: number): Telemetry | null {
+function serviceTelemetry(s: ActiveSession, atMs: number, windowSeconds: number): Telemetry['services'] {
   const from = new Date(atMs - (windowSeconds + 600) * 1000).toISOString();
   const to = new Date(atMs + 600 * 1000).toISOString();
   const services: Record<string, { at: string; error_rate: number; requests: number }[]> = {};
@@ -36,12 +37,14 @@ function telemetryOf(s: ActiveSession, atMs: number, windowSeconds: number): Tel
     const series = s.metrics.series(name, from, to, 30);
     services[name] = series.points.map((p) => ({ at: p.t, error_rate: p.errorRate, requests: Math.round(p.rps * series.stepSeconds) }));
   }
-  return Object.keys(services).length ? { services } : null;
+  return services;
 }
 
 /**
  * Ranks over the replica. A lagging correlation index (a replica opened long after its last sync, or a first sync still
  * being indexed) is caught up in bounded steps that yield to the event loop, so other calls keep being answered.
+ * Telemetry: the paging service's error rate from the metrics stream (kept offline too), and — while the control
+ * plane answers — each changed flag's own error rate around the incident, fetched within a short budget.
  */
 async function rank(runtime: ConsoleRuntime, req: CorrelationRequest): Promise<CorrelationResult> {
   for (;;) {
@@ -53,11 +56,17 @@ async function rank(runtime: ConsoleRuntime, req: CorrelationRequest): Promise<C
   const db = runtime.replica().db;
   const windowSeconds = (req.windowMinutes ?? 30) * 60;
   const query = 'incidentId' in req ? { kind: 'incident' as const, id: req.incidentId } : { kind: 'at' as const, at: req.at };
-  const atMs = 'at' in req ? Date.parse(req.at) : Date.now();
-  return rankFromReplica(db, {
-    query, service: 'service' in req ? req.service ?? null : null, environment: null,
-    options: { windowSeconds, limit: req.limit ?? 3 }, telemetry: telemetryOf(s, atMs, windowSeconds),
-  });
+  const base = { query, service: 'service' in req ? req.service ?? null : null, environment: null, options: { windowSeconds, limit: req.limit ?? 3 } };
+  const { incident, flags: changed } = windowFlags(db, base);
+  const atMs = Date.parse(incident.at);
+  const services = serviceTelemetry(s, atMs, windowSeconds);
+  const live = s.state().kind === 'live';
+  const environment = incident.environment ?? runtime.store.get(s.profileId).environment;
+  const flags = live && changed.length > 0
+    ? await fetchFlagTelemetry({ baseUrl: s.target.url, token: s.target.token }, changed, environment, atMs - (windowSeconds + 600) * 1000, atMs + 600 * 1000)
+    : {};
+  const telemetry: Telemetry | null = Object.keys(services ?? {}).length > 0 || Object.keys(flags).length > 0 ? { services, flags } : null;
+  return rankFromReplica(db, { ...base, telemetry });
 }
 
 /**
