@@ -9,8 +9,8 @@ import { parseCorrelateArgs, UsageError, USAGE, type CorrelateArgs } from '../co
 import { CorrelateInputError } from '../correlate/errors.ts';
 import { formatResult } from '../correlate/format-text.ts';
 import { rankExport } from '../correlate/rank-export.ts';
-import { reportError } from './errors-out.ts';
 import { parseTelemetry } from '../correlate/telemetry-file.ts';
+import { reportError } from './errors-out.ts';
 
 function readText(path: string, what: string): string {
   try {
