@@ -12,6 +12,8 @@ export interface NotesInput {
   considered: number;
   service: string | null;
   telemetry: boolean;
+  /** Whether any flag's own error rates were supplied. */
+  flagTelemetry: boolean;
   /** Overrides the first entry time found in `timed` (see CorrelateInput.firstEntryAt). */
   firstEntryAt: string | null | undefined;
 }
@@ -38,5 +40,8 @@ export function describeNotes(n: NotesInput): string[] {
   }
   if (n.service === null) notes.push('No incident service given: the service factor is neutral for every change.');
   if (!n.telemetry) notes.push('No telemetry supplied: the telemetry factor uses only the ledger\'s automatic rollbacks.');
+  else if (!n.flagTelemetry && n.considered > 0) {
+    notes.push('No per-flag error rates: only the service\'s error onset and the automatic rollbacks count as telemetry (flags\' own rates come from the control plane while it is live).');
+  }
   return notes;
 }

@@ -128,6 +128,6 @@ export function rankCandidates(input: CorrelateInput): CorrelationResult {
     considered: scored.length,
     context: rollbacks.map((e) => toContext(e, incidentMs)),
     notes: describeNotes({ timed, incidentMs, fromMs, toMs, candidates, considered: scored.length, service, telemetry: tel.supplied,
-      firstEntryAt: input.firstEntryAt }),
+      flagTelemetry: tel.flags.size > 0, firstEntryAt: input.firstEntryAt }),
   };
 }

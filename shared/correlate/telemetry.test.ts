@@ -74,6 +74,13 @@ describe('telemetry factor', () => {
     expect(telemetryOf(entries, { services }).factor).toEqual({ factor: 'telemetry', multiplier: 0.3, text: 'made 4m20s after checkout-api errors began' });
   });
 
+  it('says when only the service\'s telemetry was supplied, so nobody mistakes it for per-flag evidence', () => {
+    const services = { 'checkout-api': series(-1800, 0, () => 0.01) };
+    const note = 'No per-flag error rates: only the service\'s error onset and the automatic rollbacks count as telemetry (flags\' own rates come from the control plane while it is live).';
+    expect(telemetryOf(ledger(), { services }).r.notes).toContain(note);
+    expect(telemetryOf(ledger(), { services, flags: { [FLAG]: series(-1200, 0, () => 0.005) } }).r.notes).not.toContain(note);
+  });
+
   it('finds the onset of the final rise and nothing when the rate never rose', () => {
     const points = toPoints('s', series(-600, 0, (s) => (s < -180 ? 0.01 : 0.05)));
     expect(serviceOnset(points, T0)).toBe(T0 - 180_000);
