@@ -3,7 +3,7 @@
  * in-memory tree (compact range + all leaf hashes) and tells listeners (checkpointer, stream hub). A rolled-back
  * transaction leaves no trace in memory.
  */
-import type { JsonValue, LeafActor, LedgerLeaf } from '../../shared/ledger/index.ts';
+import type { LedgerLeaf } from '../../shared/ledger/index.ts';
 import { CompactRange, MAX_LEAF_BYTES, buildLeafText, leafHash, toHex, utf8Encode } from '../../shared/ledger/index.ts';
 import { sha256 } from '../crypto/node-crypto.ts';
 import type { Store, TxParticipant } from '../db/store.ts';
@@ -11,18 +11,11 @@ import { stmt } from '../db/stmt.ts';
 import { HttpError } from '../http/errors.ts';
 import { HashList } from './hash-list.ts';
 
-/** What a mutation records; the writer adds v, log, idx, ts text and prev. */
-export interface LeafInput {
+/** What a mutation records (the leaf's own fields, `ts` as epoch ms, refs optional); the writer adds v, log, idx, ts text and prev. */
+export type LeafInput = Pick<LedgerLeaf, 'actor' | 'action' | 'flag' | 'env' | 'before' | 'after' | 'reason'> & {
   ts: number;
-  actor: LeafActor;
-  action: string;
-  flag: string | null;
-  env: string | null;
-  before: JsonValue;
-  after: JsonValue;
-  reason: string;
   refs?: Record<string, string>;
-}
+};
 
 /** An appended entry: its index, exact canonical text and leaf hash. */
 export interface AppendedEntry {

@@ -6,14 +6,14 @@ import type { JsonValue } from '../../shared/ledger/leaf.ts';
 import type { LedgerBuilder, ScheduledEvent } from './ledger-builder.ts';
 import { applicable, mutate, pickKind, type ChangeKind } from './mutations.ts';
 import type { Rng } from './rng.ts';
-import type { LeafActorLike } from './types.ts';
+import type { LeafActor } from '../../shared/ledger/leaf.ts';
 import type { EnvState, WorldFlag } from './world.ts';
 
 const PEOPLE = ['alice', 'bob', 'carol', 'dan', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'];
 const SAFE_DEFAULT = { enabled: false, rollout_pct: 0 };
 
 /** A human actor. */
-export function person(rng: Rng): LeafActorLike {
+export function person(rng: Rng): LeafActor {
   return { type: 'user', id: rng.pick(PEOPLE) };
 }
 
@@ -48,7 +48,7 @@ export interface ChangeSpec {
   ms: number;
   kinds: Readonly<Partial<Record<ChangeKind, number>>> | ChangeKind;
   path: ChangePath;
-  actor: LeafActorLike;
+  actor: LeafActor;
   /** Called with the idx of the entry that made the change (the ground truth for the causal one). */
   onIdx?: (idx: number) => void;
   /** Draw the size as for a change that caused an incident (see mutations.ts). */

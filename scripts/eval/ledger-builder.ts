@@ -1,19 +1,9 @@
 /** Builds one scenario's ledger: events are scheduled at times, then applied in time order to assign idx and states. */
-import type { JsonValue } from '../../shared/ledger/leaf.ts';
+import type { LedgerLeaf } from '../../shared/ledger/leaf.ts';
 import type { CorrelationEntry } from '../../shared/correlate/types.ts';
-import type { LeafActorLike } from './types.ts';
 
 /** The fields of an entry an event supplies; idx, ts, log, prev and verified are filled in by the builder. */
-export interface EntryDraft {
-  actor: LeafActorLike;
-  action: string;
-  flag: string | null;
-  env: string | null;
-  before: JsonValue;
-  after: JsonValue;
-  reason: string;
-  refs: Record<string, string>;
-}
+export type EntryDraft = Pick<LedgerLeaf, 'actor' | 'action' | 'flag' | 'env' | 'before' | 'after' | 'reason' | 'refs'>;
 
 /** A scheduled event: at `ms` (ledger clock) it emits entries via the builder. */
 export interface ScheduledEvent {

@@ -1,12 +1,6 @@
 /** Types shared by the evaluation modules. */
 import type { CorrelationEntry, IncidentInput, Telemetry } from '../../shared/correlate/types.ts';
 
-/** Actor of a generated entry. */
-export interface LeafActorLike {
-  type: 'user' | 'service' | 'system';
-  id: string;
-}
-
 /** One generated scenario with its ground truth. */
 export interface Scenario {
   id: string;
