@@ -24,13 +24,18 @@ export interface ReplicaRankRequest {
   telemetry: Telemetry | null;
 }
 
-interface ReplicaWindow {
+/** An incident and the changes in its window, read once; `rankWindow` ranks them. */
+export interface ReplicaWindow {
   incident: IncidentInput;
   window: CorrelationEntry[];
   toMs: number;
 }
 
-function replicaWindow(db: Database.Database, req: ReplicaRankRequest): ReplicaWindow {
+/**
+ * Catches the index up, resolves the incident a request names and reads the changes in its window. The console reads
+ * the window first to fetch per-flag telemetry for the changed flags, then ranks it. Throws like rankFromReplica.
+ */
+export function readWindow(db: Database.Database, req: Omit<ReplicaRankRequest, 'telemetry'>): ReplicaWindow {
   catchUpIndex(db);
   const q = replicaQueries(db);
   const incident = resolveIncident(req.query, req.service, req.environment, (id) => {
@@ -46,25 +51,24 @@ function replicaWindow(db: Database.Database, req: ReplicaRankRequest): ReplicaW
   return { incident, window: changesBetween(q, t - (o.windowSeconds + o.skewSeconds) * 1000, toMs), toMs };
 }
 
-/**
- * The incident a request names and the flags changed in its window, closest to the alert first: what the console
- * needs to fetch per-flag telemetry before it ranks. Throws like rankFromReplica.
- */
-export function windowFlags(db: Database.Database, req: Omit<ReplicaRankRequest, 'telemetry'>): { incident: IncidentInput; flags: string[] } {
-  const { incident, window } = replicaWindow(db, { ...req, telemetry: null });
-  const flags = [...new Set(window.map((e) => e.flag).filter((f): f is string => f !== null).reverse())];
-  return { incident, flags };
+/** The flags changed in a window, closest to the alert first. */
+export function changedFlags(w: ReplicaWindow): string[] {
+  return [...new Set(w.window.map((e) => e.flag).filter((f): f is string => f !== null).reverse())];
+}
+
+/** Ranks a window read by `readWindow`: the definitions and approvals it needs, then the pure scorer. */
+export function rankWindow(db: Database.Database, w: ReplicaWindow, req: ReplicaRankRequest): CorrelationResult {
+  const q = replicaQueries(db);
+  const flags = dependentFlags(q, [...new Set(w.window.map((e) => e.flag ?? ''))].filter((f) => f !== ''));
+  const catalog = catalogAsOf(q, flags, w.toMs);
+  const refs = [...new Set(w.window.map((e) => e.refs['change_request']).filter((r): r is string => r !== undefined))];
+  return rankCandidates({
+    entries: w.window, incident: w.incident, catalog, approvedChangeRequests: approvedAmong(q, refs), telemetry: req.telemetry,
+    options: req.options, firstEntryAt: firstEntry(q)?.ts ?? null,
+  });
 }
 
 /** Ranks the changes around an incident recorded in the replica, or around a manually entered time. */
 export function rankFromReplica(db: Database.Database, req: ReplicaRankRequest): CorrelationResult {
-  const { incident, window, toMs } = replicaWindow(db, req);
-  const q = replicaQueries(db);
-  const flags = dependentFlags(q, [...new Set(window.map((e) => e.flag ?? ''))].filter((f) => f !== ''));
-  const catalog = catalogAsOf(q, flags, toMs);
-  const refs = [...new Set(window.map((e) => e.refs['change_request']).filter((r): r is string => r !== undefined))];
-  return rankCandidates({
-    entries: window, incident, catalog, approvedChangeRequests: approvedAmong(q, refs), telemetry: req.telemetry,
-    options: req.options, firstEntryAt: firstEntry(q)?.ts ?? null,
-  });
+  return rankWindow(db, readWindow(db, req), req);
 }

@@ -7,7 +7,7 @@ import type { CorrelationResult, Telemetry } from '../../shared/correlate/types.
 import { callApi } from '../actions/http.ts';
 import { catchUpIndex } from '../correlate/index-catchup.ts';
 import { fetchFlagTelemetry } from '../correlate/flag-telemetry.ts';
-import { rankFromReplica, windowFlags } from '../correlate/replica-rank.ts';
+import { changedFlags, rankWindow, readWindow } from '../correlate/replica-rank.ts';
 import { AppError } from '../ipc/app-error.ts';
 import type { Handler } from '../ipc/registry.ts';
 import type { ActiveSession } from '../session/active-session.ts';
@@ -57,7 +57,9 @@ async function rank(runtime: ConsoleRuntime, req: CorrelationRequest): Promise<C
   const windowSeconds = (req.windowMinutes ?? 30) * 60;
   const query = 'incidentId' in req ? { kind: 'incident' as const, id: req.incidentId } : { kind: 'at' as const, at: req.at };
   const base = { query, service: 'service' in req ? req.service ?? null : null, environment: null, options: { windowSeconds, limit: req.limit ?? 3 } };
-  const { incident, flags: changed } = windowFlags(db, base);
+  const w = readWindow(db, base);
+  const { incident } = w;
+  const changed = changedFlags(w);
   const atMs = Date.parse(incident.at);
   const services = serviceTelemetry(s, atMs, windowSeconds);
   const live = s.state().kind === 'live';
@@ -66,7 +68,7 @@ async function rank(runtime: ConsoleRuntime, req: CorrelationRequest): Promise<C
     ? await fetchFlagTelemetry({ baseUrl: s.target.url, token: s.target.token }, changed, environment, atMs - (windowSeconds + 600) * 1000, atMs + 600 * 1000)
     : {};
   const telemetry: Telemetry | null = Object.keys(services ?? {}).length > 0 || Object.keys(flags).length > 0 ? { services, flags } : null;
-  return rankFromReplica(db, { ...base, telemetry });
+  return rankWindow(db, w, { ...base, telemetry });
 }
 
 /**
