@@ -5,13 +5,12 @@ import { ErrorLine } from '../../ui/error-line.tsx';
 import { Panel } from '../../ui/panel.tsx';
 import { useApp } from '../../store-context.tsx';
 import { ChangeRequestCard } from './change-request-card.tsx';
-import { buildQueue, DECIDED_PAGE, moreLabel } from './queue.ts';
+import { buildQueue, DECIDED_PAGE, decidedWithReceipts, moreLabel } from './queue.ts';
 
 /** The panel. */
 export function ApprovalsPanel() {
   const list = useApp((s) => s.changeRequests);
-  // Only decisions whose round trip belongs to this replica (a profile switch clears the receipts).
-  const decided = useApp(useShallow((s) => Object.values(s.decidedHere).filter((d) => s.receipts[d.receiptKey] !== undefined)));
+  const decided = useApp(useShallow(decidedWithReceipts));
   const filter = useApp((s) => s.approvalsFilter);
   const setFilter = useApp((s) => s.setApprovalsFilter);
   const error = useApp((s) => s.approvalsError);

@@ -17,6 +17,11 @@ export interface Queue {
   paged: QueueItem[];
 }
 
+/** Requests decided here whose round trip belongs to this replica (a profile switch clears the receipts). */
+export function decidedWithReceipts(s: { decidedHere: Record<string, DecidedHere>; receipts: Record<string, unknown> }): DecidedHere[] {
+  return Object.values(s.decidedHere).filter((d) => s.receipts[d.receiptKey] !== undefined);
+}
+
 /** Merges `list` with the requests decided here that it no longer holds (their last known version), newest first. */
 export function buildQueue(list: readonly ChangeRequest[], decided: readonly DecidedHere[]): Queue {
   const byId = new Map(decided.map((d) => [d.cr.id, d]));

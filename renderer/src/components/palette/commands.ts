@@ -2,7 +2,7 @@
 import { blockReason, type Capability } from '../../store/gates.ts';
 import type { AppState } from '../../store/app-store.ts';
 import { downloadFile } from '../../lib/download.ts';
-import { buildQueue, DECIDED_PAGE, type QueueItem } from '../approvals/queue.ts';
+import { buildQueue, DECIDED_PAGE, decidedWithReceipts, type QueueItem } from '../approvals/queue.ts';
 
 /** One palette entry; `disabled` is the reason it cannot run now. */
 export interface Command {
@@ -25,8 +25,7 @@ export function focusTestId(testId: string): void {
  * until dismissed, even after the server's list dropped them), and the first page of requests decided elsewhere.
  */
 function reviewable(s: AppState): QueueItem[] {
-  const decided = Object.values(s.decidedHere).filter((d) => s.receipts[d.receiptKey] !== undefined);
-  const { always, paged } = buildQueue(s.changeRequests, decided);
+  const { always, paged } = buildQueue(s.changeRequests, decidedWithReceipts(s));
   return [...always, ...paged.slice(0, DECIDED_PAGE)];
 }
 
