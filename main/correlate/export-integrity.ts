@@ -4,7 +4,7 @@
  * LEDGER.md keeps as an extra check). Neither proves the history is the log's — only a signed checkpoint does — but a
  * break says the file was edited, re-serialized, reordered or spliced, and the ranking says so.
  */
-import { buildLeafText, leafHash, type Sha256 } from '../../shared/ledger/index.ts';
+import { leafHash, type Sha256 } from '../../shared/ledger/index.ts';
 import type { ExportedLeaf } from './ndjson-entries.ts';
 
 const utf8 = new TextEncoder();
@@ -29,7 +29,7 @@ export function checkExportIntegrity(sha: Sha256, leaves: readonly ExportedLeaf[
   let chainBreaks: ExportIntegrity['chainBreaks'] = null;
   let before: ExportedLeaf | null = null;
   for (const cur of leaves) {
-    if (buildLeafText(cur.leaf) !== cur.text) nonCanonical = tally(nonCanonical, cur.leaf.idx);
+    if (!cur.canonical) nonCanonical = tally(nonCanonical, cur.leaf.idx);
     const expected = cur.leaf.idx === 0 ? '' : before !== null && before.leaf.idx === cur.leaf.idx - 1 ? hex(leafHash(sha, utf8.encode(before.text))) : null;
     if (expected !== null && cur.leaf.prev !== expected) chainBreaks = tally(chainBreaks, cur.leaf.idx);
     before = cur;
