@@ -101,9 +101,10 @@ describe('demo scenario', () => {
     await waitFor(() => tail().some((e) => e['action'] === 'flag.updated' && e['flag'] === SCENARIO.culprit && (e['after'] as { rollout_pct: number }).rollout_pct === 50), 5000);
     await waitFor(() => tail().some((e) => e['action'] === 'flag.auto_rolled_back' && e['flag'] === SCENARIO.breakerTarget), 20_000);
     await waitFor(() => tail().some((e) => e['action'] === 'incident.triggered' && (e['after'] as { service: string }).service === 'payments'), 20_000);
-    const breaker = tail().find((e) => e['action'] === 'flag.auto_rolled_back');
+    // The live entries are the last of their kind: the history's own incidents and trips can sit in the same tail.
+    const breaker = tail().findLast((e) => e['action'] === 'flag.auto_rolled_back' && e['flag'] === SCENARIO.breakerTarget);
     expect(breaker).toMatchObject({ actor: { type: 'system', id: 'system:evaluator' }, env: 'production' });
-    const incident = tail().find((e) => e['action'] === 'incident.triggered');
+    const incident = tail().findLast((e) => e['action'] === 'incident.triggered' && (e['after'] as { service: string }).service === 'payments');
     expect(incident).toMatchObject({ actor: { type: 'service', id: 'pagerduty' }, after: { source: 'pagerduty', severity: 'critical' } });
   }, 45_000);
 });
