@@ -17,18 +17,42 @@ function restrict({ patterns = [], paths = [], message }) {
 }
 
 const rawIpc = [
-  { name: 'electron', importNames: ['ipcMain'], message: 'raw ipcMain only in main/app/ipc-main-bridge.ts (the validating wrapper).' },
+  {
+    name: 'electron',
+    importNames: ['ipcMain'],
+    message: 'raw ipcMain only in main/app/ipc-main-bridge.ts (the validating wrapper).',
+  },
   { name: 'electron', importNames: ['ipcRenderer'], message: 'raw ipcRenderer only in preload/index.ts.' },
 ];
 
 const rules = {
   shared: restrict({
-    patterns: [...nodeBuiltins, 'electron', 'electron/*', 'react', 'react-dom', 'react-dom/*', 'better-sqlite3', 'eventsource',
-      ...layer('main'), ...layer('preload'), ...layer('renderer'), ...layer('control-plane')],
+    patterns: [
+      ...nodeBuiltins,
+      'electron',
+      'electron/*',
+      'react',
+      'react-dom',
+      'react-dom/*',
+      'better-sqlite3',
+      'eventsource',
+      ...layer('main'),
+      ...layer('preload'),
+      ...layer('renderer'),
+      ...layer('control-plane'),
+    ],
     message: 'shared/ runs anywhere: no Node, DOM, Electron or other-layer imports (HOUSE-STYLE.md).',
   }),
   main: restrict({
-    patterns: ['electron', 'electron/*', 'react', 'react-dom', ...layer('preload'), ...layer('renderer'), ...layer('control-plane')],
+    patterns: [
+      'electron',
+      'electron/*',
+      'react',
+      'react-dom',
+      ...layer('preload'),
+      ...layer('renderer'),
+      ...layer('control-plane'),
+    ],
     message: 'main/ services import no electron (only main/app/ does), and never preload/renderer/control-plane.',
   }),
   mainApp: restrict({
@@ -37,16 +61,39 @@ const rules = {
     message: 'main/app may import electron but never preload/renderer/control-plane.',
   }),
   preload: restrict({
-    patterns: [...nodeBuiltins, 'react', 'react-dom', ...layer('main'), ...layer('renderer'), ...layer('control-plane')],
+    patterns: [
+      ...nodeBuiltins,
+      'react',
+      'react-dom',
+      ...layer('main'),
+      ...layer('renderer'),
+      ...layer('control-plane'),
+    ],
     message: 'preload/ imports only electron (contextBridge, ipcRenderer) and shared types/constants.',
   }),
   renderer: restrict({
-    patterns: [...nodeBuiltins, 'electron', 'electron/*', 'better-sqlite3', 'eventsource',
-      ...layer('main'), ...layer('preload'), ...layer('control-plane')],
+    patterns: [
+      ...nodeBuiltins,
+      'electron',
+      'electron/*',
+      'better-sqlite3',
+      'eventsource',
+      ...layer('main'),
+      ...layer('preload'),
+      ...layer('control-plane'),
+    ],
     message: 'renderer/ never imports main, preload, control-plane, electron or Node modules.',
   }),
   controlPlane: restrict({
-    patterns: ['electron', 'electron/*', 'react', 'react-dom', ...layer('main'), ...layer('preload'), ...layer('renderer')],
+    patterns: [
+      'electron',
+      'electron/*',
+      'react',
+      'react-dom',
+      ...layer('main'),
+      ...layer('preload'),
+      ...layer('renderer'),
+    ],
     message: 'control-plane/ imports only shared/ and Node.',
   }),
 };
@@ -55,7 +102,19 @@ const domGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionS
 const nodeGlobals = ['process', 'Buffer', 'require', '__dirname', '__filename', 'global', 'setImmediate'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'build/**', 'test-results/**', 'playwright-report/**', 'scripts/lint-fixtures/**', '**/*.d.ts', '.scratch/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'out/**',
+      'dist/**',
+      'build/**',
+      'test-results/**',
+      'playwright-report/**',
+      'scripts/lint-fixtures/**',
+      '**/*.d.ts',
+      '.scratch/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -75,19 +134,40 @@ export default tseslint.config(
   { files: ['main/app/**/*.ts'], rules: { 'no-restricted-imports': rules.mainApp } },
   {
     files: ['main/app/ipc-main-bridge.ts'],
-    rules: { 'no-restricted-imports': restrict({ ...{ patterns: ['react', 'react-dom', ...layer('preload'), ...layer('renderer'), ...layer('control-plane')] }, message: 'see HOUSE-STYLE.md' }) },
+    rules: {
+      'no-restricted-imports': restrict({
+        ...{ patterns: ['react', 'react-dom', ...layer('preload'), ...layer('renderer'), ...layer('control-plane')] },
+        message: 'see HOUSE-STYLE.md',
+      }),
+    },
   },
   {
     files: ['preload/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict({
-        patterns: [...nodeBuiltins, 'react', 'react-dom', ...layer('main'), ...layer('renderer'), ...layer('control-plane')],
-        paths: [{ name: 'electron', importNames: ['ipcMain', 'shell', 'remote', 'BrowserWindow'], message: 'preload uses only contextBridge and ipcRenderer.' }],
+        patterns: [
+          ...nodeBuiltins,
+          'react',
+          'react-dom',
+          ...layer('main'),
+          ...layer('renderer'),
+          ...layer('control-plane'),
+        ],
+        paths: [
+          {
+            name: 'electron',
+            importNames: ['ipcMain', 'shell', 'remote', 'BrowserWindow'],
+            message: 'preload uses only contextBridge and ipcRenderer.',
+          },
+        ],
         message: 'preload/ imports only electron (contextBridge, ipcRenderer) and shared types/constants.',
       }),
     },
   },
-  { files: ['renderer/**/*.ts', 'renderer/**/*.tsx'], rules: { 'no-restricted-imports': rules.renderer, 'no-restricted-globals': ['error', ...nodeGlobals] } },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    rules: { 'no-restricted-imports': rules.renderer, 'no-restricted-globals': ['error', ...nodeGlobals] },
+  },
   { files: ['control-plane/**/*.ts'], rules: { 'no-restricted-imports': rules.controlPlane } },
   {
     files: ['**/*.test.ts', '**/*.test.tsx', 'e2e/**/*.ts', 'scripts/**/*.ts'],

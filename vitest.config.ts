@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 // better-sqlite3 13 (N-API prebuilds) needs Node >= 22; under the system Node 20 it segfaults.
 if (Number(process.versions.node.split('.')[0]) < 22) {
-  throw new Error('E_NODE_VERSION: run tests on the repository Node 22: `PATH=$PWD/node_modules/.bin:$PATH vitest run ...` or `npm run test:unit`.');
+  throw new Error(
+    'E_NODE_VERSION: run tests on the repository Node 22: `PATH=$PWD/node_modules/.bin:$PATH vitest run ...` or `npm run test:unit`.',
+  );
 }
 
 // One vitest project per layer, each in the environment that layer runs in.
@@ -15,7 +17,13 @@ export default defineConfig({
       { test: { name: 'shared', environment: 'node', include: ['shared/**/*.test.ts'] } },
       { test: { name: 'main', environment: 'node', include: ['main/**/*.test.ts'], pool: 'forks' } },
       { test: { name: 'control-plane', environment: 'node', include: ['control-plane/**/*.test.ts'], pool: 'forks' } },
-      { test: { name: 'renderer', environment: 'happy-dom', include: ['renderer/**/*.test.ts', 'renderer/**/*.test.tsx'] } },
+      {
+        test: {
+          name: 'renderer',
+          environment: 'happy-dom',
+          include: ['renderer/**/*.test.ts', 'renderer/**/*.test.tsx'],
+        },
+      },
       { test: { name: 'tools', environment: 'node', include: ['scripts/**/*.test.ts'] } },
     ],
   },

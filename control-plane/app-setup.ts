@@ -27,7 +27,9 @@ function pinOrigin(store: Store, opts: ResolvedOptions): string {
   const stored = store.db.prepare("SELECT value FROM meta WHERE key = 'origin'").pluck().get() as string | undefined;
   if (stored !== undefined) {
     if (opts.origin !== null && opts.origin !== stored) {
-      throw new Error(`ORIGIN_MISMATCH: ${opts.dataDir} holds the log "${stored}", not "${opts.origin}"; use another --data dir`);
+      throw new Error(
+        `ORIGIN_MISMATCH: ${opts.dataDir} holds the log "${stored}", not "${opts.origin}"; use another --data dir`,
+      );
     }
     return stored;
   }
@@ -38,12 +40,15 @@ function pinOrigin(store: Store, opts: ResolvedOptions): string {
 
 /** Refuses to start when the stored leaves no longer reproduce the latest signed checkpoint. */
 function selfCheck(store: Store, writer: LedgerWriter): void {
-  const cp = store.db.prepare('SELECT size, root FROM checkpoints ORDER BY size DESC LIMIT 1').get() as { size: number; root: Uint8Array } | undefined;
+  const cp = store.db.prepare('SELECT size, root FROM checkpoints ORDER BY size DESC LIMIT 1').get() as
+    { size: number; root: Uint8Array } | undefined;
   if (cp === undefined) return;
-  if (cp.size > writer.size) throw new Error(`LEDGER_CORRUPT: a checkpoint covers ${cp.size} entries but only ${writer.size} are stored`);
+  if (cp.size > writer.size)
+    throw new Error(`LEDGER_CORRUPT: a checkpoint covers ${cp.size} entries but only ${writer.size} are stored`);
   const range = new CompactRange(sha256);
   for (let i = 0; i < cp.size; i++) range.append(writer.hashes.at(i));
-  if (!bytesEqual(range.root(), cp.root)) throw new Error(`LEDGER_CORRUPT: the stored entries do not reproduce the checkpoint at size ${cp.size}`);
+  if (!bytesEqual(range.root(), cp.root))
+    throw new Error(`LEDGER_CORRUPT: the stored entries do not reproduce the checkpoint at size ${cp.size}`);
 }
 
 /** Opens everything; the caller sets baseUrl once listening. */
@@ -55,12 +60,29 @@ export function createApp(opts: ResolvedOptions): App {
   const ledger = new LedgerWriter(store, origin);
   selfCheck(store, ledger);
   const keys = new KeyRing(store, opts.dataDir, origin, opts.demo !== null ? DEMO_KEY_SEED : undefined);
-  const checkpoints = new Checkpointer(store, ledger, keys, { every: opts.checkpointEvery, intervalMs: opts.checkpointIntervalMs }, opts.clock);
+  const checkpoints = new Checkpointer(
+    store,
+    ledger,
+    keys,
+    { every: opts.checkpointEvery, intervalMs: opts.checkpointIntervalMs },
+    opts.clock,
+  );
   const hub = new StreamHub(ledger, checkpoints, {
-    heartbeatMs: opts.heartbeatMs, stallMs: opts.streamStallMs, maxClients: opts.maxStreamClients, clock: opts.clock,
+    heartbeatMs: opts.heartbeatMs,
+    stallMs: opts.streamStallMs,
+    maxClients: opts.maxStreamClients,
+    clock: opts.clock,
   });
   return {
-    options: opts, store, db, ledger, checkpoints, keys, hub, secret, baseUrl: '',
+    options: opts,
+    store,
+    db,
+    ledger,
+    checkpoints,
+    keys,
+    hub,
+    secret,
+    baseUrl: '',
     notifier: new Notifier(opts.webhooks, opts.log),
     metrics: new MetricsStore(),
     flagMetrics: new MetricsStore(),

@@ -12,15 +12,39 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('parseCommand', () => {
   it('parses serve options with demo defaults', () => {
-    expect(parseCommand(['--port', '0', '--data', '/tmp/x', '--demo', '--seed', '3', '--incident-after', '5s'])).toEqual({
-      kind: 'serve', options: { dataDir: '/tmp/x', port: 0, host: '127.0.0.1', webhooks: [], demo: { seed: 3, incidentAfterMs: 5000, telemetry: true } },
+    expect(
+      parseCommand(['--port', '0', '--data', '/tmp/x', '--demo', '--seed', '3', '--incident-after', '5s']),
+    ).toEqual({
+      kind: 'serve',
+      options: {
+        dataDir: '/tmp/x',
+        port: 0,
+        host: '127.0.0.1',
+        webhooks: [],
+        demo: { seed: 3, incidentAfterMs: 5000, telemetry: true },
+      },
     });
   });
 
   it('parses webhooks and user add', () => {
-    const serve = parseCommand(['--data', 'd', '--webhook', 'slack=http://127.0.0.1:9/s', '--webhook', 'pagerduty=http://127.0.0.1:9/p#rk']);
-    expect(serve.kind === 'serve' ? serve.options.webhooks : null).toEqual([{ kind: 'slack', url: 'http://127.0.0.1:9/s' }, { kind: 'pagerduty', url: 'http://127.0.0.1:9/p', routingKey: 'rk' }]);
-    expect(parseCommand(['user', 'add', 'ann', '--role', 'approver', '--data', 'd'])).toEqual({ kind: 'user-add', dataDir: 'd', name: 'ann', role: 'approver' });
+    const serve = parseCommand([
+      '--data',
+      'd',
+      '--webhook',
+      'slack=http://127.0.0.1:9/s',
+      '--webhook',
+      'pagerduty=http://127.0.0.1:9/p#rk',
+    ]);
+    expect(serve.kind === 'serve' ? serve.options.webhooks : null).toEqual([
+      { kind: 'slack', url: 'http://127.0.0.1:9/s' },
+      { kind: 'pagerduty', url: 'http://127.0.0.1:9/p', routingKey: 'rk' },
+    ]);
+    expect(parseCommand(['user', 'add', 'ann', '--role', 'approver', '--data', 'd'])).toEqual({
+      kind: 'user-add',
+      dataDir: 'd',
+      name: 'ann',
+      role: 'approver',
+    });
   });
 
   it.each([
@@ -33,21 +57,29 @@ describe('parseCommand', () => {
   });
 
   it('parses durations', () => {
-    expect([parseDuration('500ms'), parseDuration('15s'), parseDuration('2m'), parseDuration('60')]).toEqual([500, 15_000, 120_000, 60_000]);
+    expect([parseDuration('500ms'), parseDuration('15s'), parseDuration('2m'), parseDuration('60')]).toEqual([
+      500, 15_000, 120_000, 60_000,
+    ]);
     expect(() => parseDuration('soon')).toThrow(RangeError);
   });
 });
 
 describe('cli', () => {
   it('user add prints the token alone on the last line', () => {
-    const out = spawnSync(NODE, ['--disable-warning=ExperimentalWarning', CLI, 'user', 'add', 'ann', '--role', 'responder', '--data', dir], { encoding: 'utf8' });
+    const out = spawnSync(
+      NODE,
+      ['--disable-warning=ExperimentalWarning', CLI, 'user', 'add', 'ann', '--role', 'responder', '--data', dir],
+      { encoding: 'utf8' },
+    );
     expect(out.status).toBe(0);
     const lines = out.stdout.trimEnd().split('\n');
     expect(lines.at(-1)).toMatch(/^tsk_[0-9a-f]{64}$/);
   });
 
   it('prints the listening line and stops cleanly on SIGTERM', async () => {
-    const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', CLI, '--port', '0', '--data', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', CLI, '--port', '0', '--data', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const line = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (c: Buffer) => {
@@ -57,7 +89,7 @@ describe('cli', () => {
       });
       child.once('exit', (code) => reject(new Error(`exited ${String(code)}: ${out}`)));
     });
-    expect((await (await fetch(`${line}/health`)).json())).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${line}/health`)).json()).toEqual({ status: 'ok' });
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);

@@ -55,12 +55,26 @@ function userAdd(positionals: string[], values: Record<string, unknown>): Comman
 /** Parses argv (without node and script). Throws RangeError with a sentence on bad input. */
 export function parseCommand(argv: string[]): Command {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true, strict: true,
+    args: argv,
+    allowPositionals: true,
+    strict: true,
     options: {
-      port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, demo: { type: 'boolean' }, seed: { type: 'string' },
-      'incident-after': { type: 'string' }, 'demo-anchor': { type: 'string' }, 'no-telemetry': { type: 'boolean' }, origin: { type: 'string' },
-      'pagerduty-secret': { type: 'string' }, webhook: { type: 'string', multiple: true }, 'checkpoint-every': { type: 'string' },
-      'checkpoint-interval': { type: 'string' }, heartbeat: { type: 'string' }, role: { type: 'string' }, help: { type: 'boolean' },
+      port: { type: 'string' },
+      data: { type: 'string' },
+      host: { type: 'string' },
+      demo: { type: 'boolean' },
+      seed: { type: 'string' },
+      'incident-after': { type: 'string' },
+      'demo-anchor': { type: 'string' },
+      'no-telemetry': { type: 'boolean' },
+      origin: { type: 'string' },
+      'pagerduty-secret': { type: 'string' },
+      webhook: { type: 'string', multiple: true },
+      'checkpoint-every': { type: 'string' },
+      'checkpoint-interval': { type: 'string' },
+      heartbeat: { type: 'string' },
+      role: { type: 'string' },
+      help: { type: 'boolean' },
     },
   });
   if (values.help === true) return { kind: 'help' };
@@ -70,18 +84,26 @@ export function parseCommand(argv: string[]): Command {
   const anchor = values['demo-anchor'] === undefined ? undefined : Date.parse(values['demo-anchor']);
   if (anchor !== undefined && Number.isNaN(anchor)) throw new RangeError('--demo-anchor must be an RFC 3339 time');
   const options: ControlPlaneOptions = {
-    dataDir: values.data, port: integer(values.port, 'port') ?? 0, host: values.host ?? '127.0.0.1',
+    dataDir: values.data,
+    port: integer(values.port, 'port') ?? 0,
+    host: values.host ?? '127.0.0.1',
     webhooks: (values.webhook ?? []).map(webhook),
-    demo: values.demo === true ? {
-      seed: integer(values.seed, 'seed') ?? 1, incidentAfterMs: parseDuration(values['incident-after'] ?? '60s'),
-      telemetry: values['no-telemetry'] !== true, ...(anchor === undefined ? {} : { anchor }),
-    } : null,
+    demo:
+      values.demo === true
+        ? {
+            seed: integer(values.seed, 'seed') ?? 1,
+            incidentAfterMs: parseDuration(values['incident-after'] ?? '60s'),
+            telemetry: values['no-telemetry'] !== true,
+            ...(anchor === undefined ? {} : { anchor }),
+          }
+        : null,
   };
   if (values.origin !== undefined) options.origin = values.origin;
   if (values['pagerduty-secret'] !== undefined) options.pagerdutySecret = values['pagerduty-secret'];
   const every = integer(values['checkpoint-every'], 'checkpoint-every');
   if (every !== undefined) options.checkpointEvery = every;
-  if (values['checkpoint-interval'] !== undefined) options.checkpointIntervalMs = parseDuration(values['checkpoint-interval']);
+  if (values['checkpoint-interval'] !== undefined)
+    options.checkpointIntervalMs = parseDuration(values['checkpoint-interval']);
   if (values.heartbeat !== undefined) options.heartbeatMs = parseDuration(values.heartbeat);
   return { kind: 'serve', options };
 }

@@ -27,7 +27,10 @@ async function serve(command: Extract<Command, { kind: 'serve' }>): Promise<void
   const stop = (): void => {
     if (closing) return;
     closing = true;
-    cp.close().then(() => process.exit(0), () => process.exit(1));
+    cp.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -37,7 +40,9 @@ function userAddCommand(command: Extract<Command, { kind: 'user-add' }>): void {
   const db = openDatabase(command.dataDir);
   try {
     const token = addUser(db, command.name, command.role);
-    process.stdout.write(`user ${command.name} (${command.role}) added to ${command.dataDir}; the token below is shown only once:\n${token}\n`);
+    process.stdout.write(
+      `user ${command.name} (${command.role}) added to ${command.dataDir}; the token below is shown only once:\n${token}\n`,
+    );
   } finally {
     db.close();
   }

@@ -46,7 +46,10 @@ export interface ControlPlaneOptions {
 }
 
 /** Options with every default filled in. */
-export type ResolvedOptions = Required<Omit<ControlPlaneOptions, 'demo' | 'origin'>> & { demo: DemoOptions | null; origin: string | null };
+export type ResolvedOptions = Required<Omit<ControlPlaneOptions, 'demo' | 'origin'>> & {
+  demo: DemoOptions | null;
+  origin: string | null;
+};
 
 /** The demo's log origin. */
 export const DEMO_ORIGIN = 'demo.tombstone.local/ledger';
@@ -83,10 +86,16 @@ export function resolveOptions(o: ControlPlaneOptions): ResolvedOptions {
   if (r.environments.length === 0 || r.environments.some((e) => !/^[a-z][a-z0-9-]{0,39}$/.test(e))) {
     throw new RangeError('environments must be non-empty lowercase names');
   }
-  for (const [name, v] of [['checkpointEvery', r.checkpointEvery], ['checkpointIntervalMs', r.checkpointIntervalMs], ['heartbeatMs', r.heartbeatMs],
-    ['pageSize', r.pageSize], ['breakerWindow', r.breakerWindow]] as const) {
+  for (const [name, v] of [
+    ['checkpointEvery', r.checkpointEvery],
+    ['checkpointIntervalMs', r.checkpointIntervalMs],
+    ['heartbeatMs', r.heartbeatMs],
+    ['pageSize', r.pageSize],
+    ['breakerWindow', r.breakerWindow],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer`);
   }
-  if (r.origin !== null && !/^[^\s+\u2014]+$/u.test(r.origin)) throw new RangeError('origin must be one word without spaces or +');
+  if (r.origin !== null && !/^[^\s+\u2014]+$/u.test(r.origin))
+    throw new RangeError('origin must be one word without spaces or +');
   return r;
 }

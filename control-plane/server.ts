@@ -48,8 +48,13 @@ const HOUSEKEEPING_MS = 60_000;
 
 function routesFor(app: App, ready: () => boolean): Router {
   return new Router([
-    ...healthRoutes(app, ready), ...ledgerRoutes(app), ...actionRoutes(app), ...flagRoutes(app), ...changeRequestRoutes(app),
-    ...incidentRoutes(app), ...telemetryRoutes(app),
+    ...healthRoutes(app, ready),
+    ...ledgerRoutes(app),
+    ...actionRoutes(app),
+    ...flagRoutes(app),
+    ...changeRequestRoutes(app),
+    ...incidentRoutes(app),
+    ...telemetryRoutes(app),
   ]);
 }
 
@@ -65,7 +70,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   if (opts.demo !== null) seedDemo(app, opts.demo);
   app.checkpoints.signNow();
   let ready = false;
-  const server = createServer({ keepAliveTimeout: 10_000 }, createRequestListener({ store: app.store, router: routesFor(app, () => ready), clock: app.clock, log: opts.log }));
+  const server = createServer(
+    { keepAliveTimeout: 10_000 },
+    createRequestListener({ store: app.store, router: routesFor(app, () => ready), clock: app.clock, log: opts.log }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -82,7 +90,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   if (opts.demo !== null) stops.push(startDemoLive(app, opts.demo));
   ready = true;
   return {
-    url: app.baseUrl, port, origin: app.ledger.origin, verifierKeys: app.keys.list().map((k) => k.vkey), demoTokens, app,
+    url: app.baseUrl,
+    port,
+    origin: app.ledger.origin,
+    verifierKeys: app.keys.list().map((k) => k.vkey),
+    demoTokens,
+    app,
     close: async () => {
       for (const stop of stops) stop();
       clearInterval(housekeeping);

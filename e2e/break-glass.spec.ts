@@ -4,8 +4,28 @@
  */
 import { expect, test } from '@playwright/test';
 import type { ControlPlaneProcess } from './support/processes.ts';
-import { api, cleanUpStack, type ConsoleProcess, field, ledgerEntry, list, startConsoleAs, startDemoControlPlane, stopAll, str } from './support/stack.ts';
-import { acknowledgeHistory, DEMO_SPEC_TIMEOUT_MS, giveReasonAndConfirm, openLiveConsole, recentBreakGlassUses, roundTripOf, shot, VIEWPORT } from './support/ui.ts';
+import {
+  api,
+  cleanUpStack,
+  type ConsoleProcess,
+  field,
+  ledgerEntry,
+  list,
+  startConsoleAs,
+  startDemoControlPlane,
+  stopAll,
+  str,
+} from './support/stack.ts';
+import {
+  acknowledgeHistory,
+  DEMO_SPEC_TIMEOUT_MS,
+  giveReasonAndConfirm,
+  openLiveConsole,
+  recentBreakGlassUses,
+  roundTripOf,
+  shot,
+  VIEWPORT,
+} from './support/ui.ts';
 
 test.use({ viewport: VIEWPORT });
 test.afterEach(cleanUpStack);
@@ -16,19 +36,28 @@ const KILL_REASON = 'emergency kill during the EU card outage';
 /** A BLOCKED flag that is on in production (so a kill changes it), chosen from the live demo catalogue. */
 async function blockedFlagOn(cp: ControlPlaneProcess): Promise<string> {
   const flags = list((await api(cp, 'vic', 'GET', '/api/v1/flags')).body, 'flags');
-  const hit = flags.find((f) => str(f, 'tier') === 'BLOCKED' && field(f, 'environments', 'production', 'enabled') === true
-    && field(f, 'safe_default', 'enabled') === false);
+  const hit = flags.find(
+    (f) =>
+      str(f, 'tier') === 'BLOCKED' &&
+      field(f, 'environments', 'production', 'enabled') === true &&
+      field(f, 'safe_default', 'enabled') === false,
+  );
   if (!hit) throw new Error('the demo has no BLOCKED flag enabled in production');
   return str(hit, 'key');
 }
 
-test('break-glass: a BLOCKED kill routes to break-glass, uses the token once, and every console shows the banner', async ({ browser }) => {
+test('break-glass: a BLOCKED kill routes to break-glass, uses the token once, and every console shows the banner', async ({
+  browser,
+}) => {
   test.setTimeout(DEMO_SPEC_TIMEOUT_MS + 30_000); // two consoles back-fill and verify the ~20k-entry demo ledger side by side
   let cp: ControlPlaneProcess | null = null;
   let riley: ConsoleProcess | null = null;
   let blake: ConsoleProcess | null = null;
   // Two people, two browsers: one context each (browser-mode session cookies are per host, see the report).
-  const contexts = await Promise.all([browser.newContext({ viewport: VIEWPORT }), browser.newContext({ viewport: VIEWPORT })]);
+  const contexts = await Promise.all([
+    browser.newContext({ viewport: VIEWPORT }),
+    browser.newContext({ viewport: VIEWPORT }),
+  ]);
   try {
     cp = await startDemoControlPlane('1h', ['--no-telemetry']);
     [riley, blake] = await Promise.all([startConsoleAs(cp, 'riley'), startConsoleAs(cp, 'blake')]);
@@ -56,7 +85,9 @@ test('break-glass: a BLOCKED kill routes to break-glass, uses the token once, an
     await giveReasonAndConfirm(kill, KILL_REASON);
     await expect(kill.getByTestId('kill-submit')).toBeDisabled(); // four-eyes: no direct kill of a BLOCKED flag
     const routes = kill.getByTestId('blocked-routes');
-    await expect(routes).toContainText(`${flag} is BLOCKED tier: a direct change needs four-eyes approval (two other approvers).`);
+    await expect(routes).toContainText(
+      `${flag} is BLOCKED tier: a direct change needs four-eyes approval (two other approvers).`,
+    );
     await expect(routes.getByTestId('route-change-request')).toBeEnabled();
     await shot(page, 'break-glass-blocked-routes');
     await routes.getByTestId('route-break-glass').click();
@@ -64,7 +95,9 @@ test('break-glass: a BLOCKED kill routes to break-glass, uses the token once, an
     const bg = page.getByTestId('break-glass-dialog');
     await expect(bg.getByLabel('Flags in scope')).toHaveValue(flag);
     await expect(bg.getByLabel('Environments in scope')).toHaveValue('production');
-    await expect(bg.getByTestId('break-glass-warning')).toContainText('Every connected console and the on-call lead will be notified');
+    await expect(bg.getByTestId('break-glass-warning')).toContainText(
+      'Every connected console and the on-call lead will be notified',
+    );
     await giveReasonAndConfirm(bg, 'too short for a justification');
     await bg.locator('.reason-confirm textarea').fill('approvers asleep');
     await expect(bg.getByTestId('break-glass-submit')).toBeDisabled(); // under 20 characters
@@ -85,16 +118,29 @@ test('break-glass: a BLOCKED kill routes to break-glass, uses the token once, an
 
     const used = await ledgerEntry(cp, trip.idx);
     expect(used).toMatchObject({
-      action: 'break_glass.used', flag, env: 'production', actor: { type: 'user', id: 'riley' }, reason: KILL_REASON,
-      refs: { operation: 'flag.killed' }, after: { enabled: false, rollout_pct: 0 },
+      action: 'break_glass.used',
+      flag,
+      env: 'production',
+      actor: { type: 'user', id: 'riley' },
+      reason: KILL_REASON,
+      refs: { operation: 'flag.killed' },
+      after: { enabled: false, rollout_pct: 0 },
     });
     const tokenId = str(used, 'refs', 'break_glass_token');
-    const issued = list((await api(cp, 'vic', 'GET', '/api/v1/break-glass/tokens')).body, 'tokens').find((t) => str(t, 'token_id') === tokenId);
-    expect(issued).toMatchObject({ issued_by: 'riley', justification: JUSTIFICATION, scope: { flags: [flag], envs: ['production'] } });
+    const issued = list((await api(cp, 'vic', 'GET', '/api/v1/break-glass/tokens')).body, 'tokens').find(
+      (t) => str(t, 'token_id') === tokenId,
+    );
+    expect(issued).toMatchObject({
+      issued_by: 'riley',
+      justification: JUSTIFICATION,
+      scope: { flags: [flag], envs: ['production'] },
+    });
     expect(field(issued, 'used_idx')).toBe(trip.idx);
 
     // Announced everywhere, and persistent: the banner names the use until someone acknowledges it.
-    const line = new RegExp(`^BREAK-GLASS USED by riley at \\d\\d:\\d\\d:\\d\\d UTC on ${flag.replaceAll('.', '\\.')} in production — “${KILL_REASON}” \\(ledger #${trip.idx}\\)`);
+    const line = new RegExp(
+      `^BREAK-GLASS USED by riley at \\d\\d:\\d\\d:\\d\\d UTC on ${flag.replaceAll('.', '\\.')} in production — “${KILL_REASON}” \\(ledger #${trip.idx}\\)`,
+    );
     for (const p of [page, other]) {
       const banner = p.getByTestId('break-glass-banner');
       await expect(banner).toHaveAttribute('role', 'alert');

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { ROOT } from './support/processes.ts';
 
 const binaryPresent = existsSync(join(ROOT, 'node_modules', 'electron', 'path.txt'));
-const reason = 'Electron binary not installed (its download is unavailable on this machine); browser-mode tests cover the UI.';
+const reason =
+  'Electron binary not installed (its download is unavailable on this machine); browser-mode tests cover the UI.';
 
 test.describe('Electron shell', () => {
   test.skip(!binaryPresent, reason);

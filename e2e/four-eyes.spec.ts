@@ -4,7 +4,19 @@
  */
 import { expect, test } from '@playwright/test';
 import type { ControlPlaneProcess } from './support/processes.ts';
-import { api, cleanUpStack, type ConsoleProcess, field, ledgerEntry, list, num, startConsoleAs, startDemoControlPlane, stopAll, str } from './support/stack.ts';
+import {
+  api,
+  cleanUpStack,
+  type ConsoleProcess,
+  field,
+  ledgerEntry,
+  list,
+  num,
+  startConsoleAs,
+  startDemoControlPlane,
+  stopAll,
+  str,
+} from './support/stack.ts';
 import { DEMO_SPEC_TIMEOUT_MS, openLiveConsole, shot, VIEWPORT } from './support/ui.ts';
 
 test.use({ viewport: VIEWPORT });
@@ -12,14 +24,25 @@ test.afterEach(cleanUpStack);
 test.describe.configure({ timeout: DEMO_SPEC_TIMEOUT_MS });
 
 /** The demo's pending HIGH-tier request (one approval needed) that someone other than avery opened. */
-async function pendingHighRequest(cp: ControlPlaneProcess): Promise<{ id: string; flag: string; requester: string; hash: string }> {
+async function pendingHighRequest(
+  cp: ControlPlaneProcess,
+): Promise<{ id: string; flag: string; requester: string; hash: string }> {
   const pending = list((await api(cp, 'vic', 'GET', '/api/v1/change-requests?status=PENDING')).body, 'change_requests');
-  const cr = pending.find((c) => num(c, 'required_approvals') === 1 && num(c, 'valid_approvals') === 0 && str(c, 'requested_by') !== 'avery');
+  const cr = pending.find(
+    (c) => num(c, 'required_approvals') === 1 && num(c, 'valid_approvals') === 0 && str(c, 'requested_by') !== 'avery',
+  );
   if (!cr) throw new Error(`the demo has no pending HIGH change request: ${JSON.stringify(pending).slice(0, 500)}`);
-  return { id: str(cr, 'id'), flag: str(cr, 'flag_key'), requester: str(cr, 'requested_by'), hash: str(cr, 'payload_hash') };
+  return {
+    id: str(cr, 'id'),
+    flag: str(cr, 'flag_key'),
+    requester: str(cr, 'requested_by'),
+    hash: str(cr, 'payload_hash'),
+  };
 }
 
-test('four-eyes: a second person approves the hash they saw; self-approval is explained in the UI and refused by the server', async ({ page }) => {
+test('four-eyes: a second person approves the hash they saw; self-approval is explained in the UI and refused by the server', async ({
+  page,
+}) => {
   let cp: ControlPlaneProcess | null = null;
   let consoleHost: ConsoleProcess | null = null;
   try {
@@ -38,7 +61,7 @@ test('four-eyes: a second person approves the hash they saw; self-approval is ex
     await expect(card.getByTestId('approvals-count')).toHaveText('approvals 0/1');
     await expect(card.getByTestId('payload-hash')).toHaveText(target.hash);
     await expect(card.getByTestId('approve-blocked')).toHaveCount(0);
-    const pendingBefore = Number(/^Approvals · (\d+) pending$/.exec(await title.textContent() ?? '')?.[1]);
+    const pendingBefore = Number(/^Approvals · (\d+) pending$/.exec((await title.textContent()) ?? '')?.[1]);
     await card.scrollIntoViewIfNeeded();
     await shot(page, 'four-eyes-before-approval');
     const sent = page.waitForRequest((r) => r.url().endsWith('/api/ipc/changes:approve'));
@@ -48,19 +71,32 @@ test('four-eyes: a second person approves the hash they saw; self-approval is ex
     // One approval is the HIGH quorum: the change applies and the request leaves the pending count; its card stays,
     // marked as decided here with the new status, until the round trip is seen and the reviewer dismisses it...
     await expect(title).toHaveText(`Approvals · ${pendingBefore - 1} pending`);
-    await expect(card.getByTestId('decided-here')).toHaveText('Decided here: you approved this request · status now APPLIED');
-    await expect(card.getByTestId('round-trip-applied')).toHaveText(/^Applied by the control plane as ledger entry #\d+ \(\d+ ms\)$/);
+    await expect(card.getByTestId('decided-here')).toHaveText(
+      'Decided here: you approved this request · status now APPLIED',
+    );
+    await expect(card.getByTestId('round-trip-applied')).toHaveText(
+      /^Applied by the control plane as ledger entry #\d+ \(\d+ ms\)$/,
+    );
     await expect(card.getByTestId('round-trip')).toHaveAttribute('data-status', 'verified');
     await expect(card.getByRole('button', { name: 'Approve this payload' })).toHaveCount(0);
     const server = (await api(cp, 'vic', 'GET', `/api/v1/change-requests/${target.id}`)).body;
-    expect(server).toMatchObject({ status: 'APPLIED', valid_approvals: 1, approvals: [{ approver: 'avery', payload_hash: target.hash, valid: true }] });
+    expect(server).toMatchObject({
+      status: 'APPLIED',
+      valid_approvals: 1,
+      approvals: [{ approver: 'avery', payload_hash: target.hash, valid: true }],
+    });
     // ...in one transaction: the approval entry, then the applied change right after it.
     const appliedIdx = num(server, 'applied_idx');
     expect(await ledgerEntry(cp, appliedIdx - 1)).toMatchObject({
-      action: 'change_request.approved', actor: { type: 'user', id: 'avery' }, refs: { change_request: target.id, payload_hash: target.hash },
+      action: 'change_request.approved',
+      actor: { type: 'user', id: 'avery' },
+      refs: { change_request: target.id, payload_hash: target.hash },
     });
     expect(await ledgerEntry(cp, appliedIdx)).toMatchObject({
-      action: 'change_request.applied', flag: target.flag, actor: { id: 'avery' }, refs: { change_request: target.id, payload_hash: target.hash },
+      action: 'change_request.applied',
+      flag: target.flag,
+      actor: { id: 'avery' },
+      refs: { change_request: target.id, payload_hash: target.hash },
     });
     // ...and, listed with the decided ones, it shows the approval count and who gave it.
     await approvals.getByRole('checkbox', { name: 'show decided' }).check();
@@ -79,7 +115,11 @@ test('four-eyes: a second person approves the hash they saw; self-approval is ex
     expect(str(flag, 'tier')).toBe('HIGH');
     const staging = num(flag, 'environments', 'staging', 'rollout_pct');
     const created = await api(cp, 'avery', 'POST', '/api/v1/change-requests', {
-      flag_key: target.flag, environment: 'staging', enabled: true, rollout_pct: staging === 5 ? 10 : 5, reason: 'staging soak before the next production step',
+      flag_key: target.flag,
+      environment: 'staging',
+      enabled: true,
+      rollout_pct: staging === 5 ? 10 : 5,
+      reason: 'staging soak before the next production step',
     });
     expect(created.status).toBe(201);
     const own = { id: str(created.body, 'id'), hash: str(created.body, 'payload_hash') };
@@ -88,15 +128,22 @@ test('four-eyes: a second person approves the hash they saw; self-approval is ex
     await expect(ownCard.getByTestId('payload-hash')).toHaveText(own.hash, { timeout: 20_000 });
     await expect(ownCard.getByTestId('approvals-count')).toHaveText('approvals 0/1');
     await expect(ownCard.getByTestId('approve-blocked')).toHaveText(
-      'You (avery) requested this change. Four-eyes review needs another person to approve it; the control plane refuses self-approval.');
+      'You (avery) requested this change. Four-eyes review needs another person to approve it; the control plane refuses self-approval.',
+    );
     await expect(ownCard.getByRole('button', { name: 'Approve this payload' })).toBeDisabled();
     await ownCard.scrollIntoViewIfNeeded();
     await shot(page, 'four-eyes-self-approval-blocked');
 
-    const refused = await api(cp, 'avery', 'POST', `/api/v1/change-requests/${own.id}/approve`, { payload_hash: own.hash });
+    const refused = await api(cp, 'avery', 'POST', `/api/v1/change-requests/${own.id}/approve`, {
+      payload_hash: own.hash,
+    });
     expect(refused.status).toBe(403);
     expect(str(refused.body, 'error', 'code')).toBe('SELF_APPROVAL');
-    expect((await api(cp, 'vic', 'GET', `/api/v1/change-requests/${own.id}`)).body).toMatchObject({ status: 'PENDING', valid_approvals: 0, approvals: [] });
+    expect((await api(cp, 'vic', 'GET', `/api/v1/change-requests/${own.id}`)).body).toMatchObject({
+      status: 'PENDING',
+      valid_approvals: 0,
+      approvals: [],
+    });
   } finally {
     await stopAll(consoleHost, cp);
   }

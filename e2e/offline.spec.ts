@@ -4,7 +4,15 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { restartControlPlaneProcess, type ControlPlaneProcess } from './support/processes.ts';
-import { cleanUpStack, type ConsoleProcess, ledgerEntry, ledgerSize, startConsoleAs, startDemoControlPlane, stopAll } from './support/stack.ts';
+import {
+  cleanUpStack,
+  type ConsoleProcess,
+  ledgerEntry,
+  ledgerSize,
+  startConsoleAs,
+  startDemoControlPlane,
+  stopAll,
+} from './support/stack.ts';
 import { DEMO_SPEC_TIMEOUT_MS, openLiveConsole, shot, VIEWPORT } from './support/ui.ts';
 
 test.use({ viewport: VIEWPORT });
@@ -27,7 +35,9 @@ async function recordConnectionStates(page: Page): Promise<() => Promise<string[
   return () => page.evaluate(() => (window as unknown as { connectionStates: string[] }).connectionStates);
 }
 
-test('offline: control plane stopped → offline with the replica browsable and actions disabled; back to live when it returns', async ({ page }) => {
+test('offline: control plane stopped → offline with the replica browsable and actions disabled; back to live when it returns', async ({
+  page,
+}) => {
   test.setTimeout(DEMO_SPEC_TIMEOUT_MS + 30_000); // plus the reconnect backoff after the offline checks (full jitter, capped at 30 s)
   let cp: ControlPlaneProcess | null = null;
   let consoleHost: ConsoleProcess | null = null;
@@ -46,7 +56,9 @@ test('offline: control plane stopped → offline with the replica browsable and 
     await expect(connection).toHaveText(OFFLINE, { timeout: 20_000 });
     const badge = page.getByTestId('verification-badge');
     await expect(badge).toHaveAttribute('data-state', 'verified');
-    const size = Number((/^✓ verified ([\d,]+) ·/.exec(await badge.textContent() ?? '')?.[1] ?? '').replaceAll(',', ''));
+    const size = Number(
+      (/^✓ verified ([\d,]+) ·/.exec((await badge.textContent()) ?? '')?.[1] ?? '').replaceAll(',', ''),
+    );
     expect(size).toBeGreaterThan(19_000);
     const seen = await states();
     const firstRetry = seen.findIndex((t) => /^Reconnecting · retry in \d+ s \(attempt 1\)$/.test(t));
@@ -70,13 +82,17 @@ test('offline: control plane stopped → offline with the replica browsable and 
     // Another incident than the selected one: an active one when there is one, else a resolved one (how many of the
     // demo history's incidents are still active depends on the boot time, and can be none).
     const pickable = page.getByRole('main').locator('button.incident:not([aria-current="true"])');
-    if (await pickable.count() === 0) await page.getByText(/^Resolved \(\d+\)$/).click();
-    const other = page.getByTestId(await pickable.last().getAttribute('data-testid') ?? '');
-    const title = await other.locator('.incident-title').textContent() ?? '';
+    if ((await pickable.count()) === 0) await page.getByText(/^Resolved \(\d+\)$/).click();
+    const other = page.getByTestId((await pickable.last().getAttribute('data-testid')) ?? '');
+    const title = (await other.locator('.incident-title').textContent()) ?? '';
     await other.click();
     await expect(other).toHaveAttribute('aria-current', 'true');
-    await expect(page.getByTestId('candidates').getByRole('heading', { level: 2 })).toContainText(`Likely causes · ${title} at `);
-    await expect(page.getByTestId('candidate-1').getByTestId('candidate-flag')).toHaveText(/^[a-z0-9-]+\.[a-z0-9-]+\.[a-z0-9-]+$/);
+    await expect(page.getByTestId('candidates').getByRole('heading', { level: 2 })).toContainText(
+      `Likely causes · ${title} at `,
+    );
+    await expect(page.getByTestId('candidate-1').getByTestId('candidate-flag')).toHaveText(
+      /^[a-z0-9-]+\.[a-z0-9-]+\.[a-z0-9-]+$/,
+    );
     await page.getByRole('button', { name: 'Ledger', exact: true }).click();
     const drawer = page.getByTestId('ledger-drawer');
     await expect(drawer.getByTestId('ledger-total')).toHaveText(`${size.toLocaleString('en-US')} entries`);
@@ -84,11 +100,13 @@ test('offline: control plane stopped → offline with the replica browsable and 
     await newest.click();
     const detail = drawer.getByTestId('entry-detail');
     await expect(detail.getByRole('heading', { level: 3 })).toHaveText(`Entry #${size - 1}`);
-    const shownLeaf = await detail.getByTestId('leaf-text').textContent() ?? '';
+    const shownLeaf = (await detail.getByTestId('leaf-text').textContent()) ?? '';
     expect(JSON.parse(shownLeaf)).toMatchObject({ v: 1, idx: size - 1, log: cp.origin });
     await detail.getByTestId('check-inclusion').click();
     await expect(detail.getByTestId('inclusion-result')).toHaveAttribute('data-ok', 'true');
-    await expect(detail.getByTestId('inclusion-result')).toContainText(`✓ Entry #${size - 1} is included in the verified tree of size ${size.toLocaleString('en-US')}.`);
+    await expect(detail.getByTestId('inclusion-result')).toContainText(
+      `✓ Entry #${size - 1} is included in the verified tree of size ${size.toLocaleString('en-US')}.`,
+    );
     await expect(connection).toHaveText(OFFLINE);
     await shot(page, 'offline-3-ledger-browsable');
     await page.keyboard.press('Escape');

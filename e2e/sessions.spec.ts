@@ -11,7 +11,10 @@ test.afterEach(cleanUpStack);
 test('two consoles on different ports in one browser keep their own sessions', async ({ context }) => {
   const started: Omit<ConsoleProcess, 'dataDir'>[] = [];
   try {
-    started.push(await startConsole(['--data', freshDir('console-a')]), await startConsole(['--data', freshDir('console-b')]));
+    started.push(
+      await startConsole(['--data', freshDir('console-a')]),
+      await startConsole(['--data', freshDir('console-b')]),
+    );
     const [a, b] = started;
     if (!a || !b) throw new Error('consoles did not start');
     const first = await context.newPage();

@@ -42,10 +42,14 @@ test.describe('console shell in browser mode', () => {
 
   test('a control plane that does not answer is reported with its code', async ({ page }) => {
     const data = mkdtempSync(join(tmpdir(), 'tsc-e2e-'));
-    const consoleHost = await startConsole(['--connect', `http://127.0.0.1:${await closedPort()}`, '--data', data], { TOMBSTONE_TOKEN: 'tsk_unused' });
+    const consoleHost = await startConsole(['--connect', `http://127.0.0.1:${await closedPort()}`, '--data', data], {
+      TOMBSTONE_TOKEN: 'tsk_unused',
+    });
     try {
       await page.goto(consoleHost.url);
-      await expect(page.getByTestId('connection-state')).toContainText(/Reconnecting · retry in \d+ s|Offline · replica as of/);
+      await expect(page.getByTestId('connection-state')).toContainText(
+        /Reconnecting · retry in \d+ s|Offline · replica as of/,
+      );
       // No replica yet: the calm empty state says so (code and sentence), not a screen of failing panels.
       await expect(page.getByTestId('empty-note')).toContainText('E_REPLICA_EMPTY The ledger replica is still empty');
       await expect(page.getByTestId('main-screen')).toHaveCount(0);
@@ -57,7 +61,13 @@ test.describe('console shell in browser mode', () => {
 
   test('a new control plane without a token is refused at start with E_TOKEN_REQUIRED', async () => {
     const data = mkdtempSync(join(tmpdir(), 'tsc-e2e-'));
-    await expect(startProcess(['main/cli/index.ts', 'serve', '--port', '0', '--connect', 'http://127.0.0.1:9', '--data', data], /console \(browser mode\)/, 30_000, { TOMBSTONE_TOKEN: '' }))
-      .rejects.toThrow(/E_TOKEN_REQUIRED: http:\/\/127\.0\.0\.1:9 is not a known profile yet/);
+    await expect(
+      startProcess(
+        ['main/cli/index.ts', 'serve', '--port', '0', '--connect', 'http://127.0.0.1:9', '--data', data],
+        /console \(browser mode\)/,
+        30_000,
+        { TOMBSTONE_TOKEN: '' },
+      ),
+    ).rejects.toThrow(/E_TOKEN_REQUIRED: http:\/\/127\.0\.0\.1:9 is not a known profile yet/);
   });
 });

@@ -8,7 +8,15 @@ import { createHash } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ControlPlaneProcess } from './support/processes.ts';
-import { cleanUpStack, type ConsoleProcess, freshDir, ledgerEntry, startConsoleAs, startDemoControlPlane, stopAll } from './support/stack.ts';
+import {
+  cleanUpStack,
+  type ConsoleProcess,
+  freshDir,
+  ledgerEntry,
+  startConsoleAs,
+  startDemoControlPlane,
+  stopAll,
+} from './support/stack.ts';
 import { DEMO_SPEC_TIMEOUT_MS, openLiveConsole, shot, SYNC_TIMEOUT_MS, VIEWPORT } from './support/ui.ts';
 
 test.use({ viewport: VIEWPORT });
@@ -31,7 +39,10 @@ function replicaFile(dataDir: string): string {
 function tamper(file: string, idx: number, rehash: boolean): number {
   const db = new Database(file);
   try {
-    for (const name of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'entries'").pluck().all()) {
+    for (const name of db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'entries'")
+      .pluck()
+      .all()) {
       db.exec(`DROP TRIGGER "${String(name)}"`);
     }
     const row = db.prepare('SELECT leaf FROM entries WHERE idx = ?').get(idx) as { leaf: Buffer } | undefined;
@@ -41,7 +52,10 @@ function tamper(file: string, idx: number, rehash: boolean): number {
     const edited = Buffer.from(`${text.slice(0, at)}${text[at] === 'X' ? 'Y' : 'X'}${text.slice(at + 1)}`, 'utf8');
     expect(edited.equals(row.leaf)).toBe(false);
     if (rehash) {
-      const hash = createHash('sha256').update(Buffer.from([0])).update(edited).digest();
+      const hash = createHash('sha256')
+        .update(Buffer.from([0]))
+        .update(edited)
+        .digest();
       db.prepare('UPDATE entries SET leaf = ?, leaf_hash = ? WHERE idx = ?').run(edited, hash, idx);
     } else {
       db.prepare('UPDATE entries SET leaf = ? WHERE idx = ?').run(edited, idx);
@@ -53,7 +67,14 @@ function tamper(file: string, idx: number, rehash: boolean): number {
 }
 
 /** Opens a relaunched console and checks the red badge, the halted sync and the evidence naming `idx`. */
-async function expectAlert(page: Page, url: string, code: string, idx: number, detail: string, name: string): Promise<void> {
+async function expectAlert(
+  page: Page,
+  url: string,
+  code: string,
+  idx: number,
+  detail: string,
+  name: string,
+): Promise<void> {
   await page.goto(url);
   const badge = page.getByTestId('verification-badge');
   // Either outcome settles quickly: halted by the launch check (expected), or live on the damaged replica (the bug).
@@ -79,7 +100,9 @@ async function syncedReplica(page: Page, cp: ControlPlaneProcess, tofu: boolean)
     if (tofu) {
       await page.goto(host.url);
       const banner = page.getByTestId('key-confirmation');
-      await expect(banner).toContainText('signs its ledger with key demo.tombstone.local/ledger/k1, fingerprint', { timeout: SYNC_TIMEOUT_MS });
+      await expect(banner).toContainText('signs its ledger with key demo.tombstone.local/ledger/k1, fingerprint', {
+        timeout: SYNC_TIMEOUT_MS,
+      });
       await banner.getByRole('button', { name: 'Fingerprint matches — trust this key' }).click();
     }
     await openLiveConsole(page, host.url);
@@ -91,7 +114,10 @@ async function syncedReplica(page: Page, cp: ControlPlaneProcess, tofu: boolean)
 
 test.describe.configure({ mode: 'parallel', timeout: DEMO_SPEC_TIMEOUT_MS });
 
-test('tamper: edits of a closed replica (key confirmed on first use) turn the badge red on launch; the evidence names the index', async ({ page, browser }) => {
+test('tamper: edits of a closed replica (key confirmed on first use) turn the badge red on launch; the evidence names the index', async ({
+  page,
+  browser,
+}) => {
   let cp: ControlPlaneProcess | null = null;
   const relaunched: ConsoleProcess[] = [];
   try {
@@ -104,18 +130,30 @@ test('tamper: edits of a closed replica (key confirmed on first use) turn the ba
     expect(tamper(replicaFile(dataDir), 9_000, false)).toBeGreaterThan(19_000);
     tamper(replicaFile(copy), 9_000, true);
 
-    relaunched.push(await startConsoleAs(cp, 'vic', { dataDir, trust: false }), await startConsoleAs(cp, 'vic', { dataDir: copy, trust: false }));
+    relaunched.push(
+      await startConsoleAs(cp, 'vic', { dataDir, trust: false }),
+      await startConsoleAs(cp, 'vic', { dataDir: copy, trust: false }),
+    );
     await expectAlert(page, relaunched[0]?.url ?? '', 'LEAF_HASH_MISMATCH', 9_000, LEAF_DETAIL, 'tamper-leaf');
     const second = await browser.newPage({ viewport: VIEWPORT }); // its own context: browser-mode session cookies are per host
     // A consistent leaf hash moves the break to the chain: the next leaf's `prev` no longer matches.
-    await expectAlert(second, relaunched[1]?.url ?? '', 'PREV_MISMATCH', 9_001, 'prev does not equal the hash of the previous leaf', 'tamper-leaf-and-hash');
+    await expectAlert(
+      second,
+      relaunched[1]?.url ?? '',
+      'PREV_MISMATCH',
+      9_001,
+      'prev does not equal the hash of the previous leaf',
+      'tamper-leaf-and-hash',
+    );
     await second.close();
   } finally {
     await stopAll(...relaunched, cp);
   }
 });
 
-test('tamper: the same edit is caught when the key was imported with --trust (the demo and e2e set-up); quarantine sets the file aside and a clean replica syncs', async ({ page }) => {
+test('tamper: the same edit is caught when the key was imported with --trust (the demo and e2e set-up); quarantine sets the file aside and a clean replica syncs', async ({
+  page,
+}) => {
   let cp: ControlPlaneProcess | null = null;
   let relaunched: ConsoleProcess | null = null;
   try {
@@ -135,17 +173,25 @@ test('tamper: the same edit is caught when the key was imported with --trust (th
     await form.getByTestId('quarantine-submit').click();
     await expect(page.getByTestId('quarantined-banner')).toContainText(join(dataDir, 'quarantine'));
     await expect(page.getByTestId('connection-state')).toHaveText(/^Live( · \d+ ms)?$/, { timeout: SYNC_TIMEOUT_MS });
-    await expect(page.getByTestId('verification-badge')).toHaveAttribute('data-state', 'verified', { timeout: SYNC_TIMEOUT_MS });
+    await expect(page.getByTestId('verification-badge')).toHaveAttribute('data-state', 'verified', {
+      timeout: SYNC_TIMEOUT_MS,
+    });
     await expect(page.getByTestId('main-screen')).toBeVisible();
     await shot(page, 'tamper-quarantined-resynced');
     const kept = readdirSync(join(dataDir, 'quarantine'));
     const base = kept.find((f) => f.endsWith('.sqlite'))?.slice(0, -'.sqlite'.length) ?? '';
     expect(kept).toContain(`${base}.json`);
-    const note = JSON.parse(readFileSync(join(dataDir, 'quarantine', `${base}.json`), 'utf8')) as Record<string, unknown>;
+    const note = JSON.parse(readFileSync(join(dataDir, 'quarantine', `${base}.json`), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(note).toMatchObject({ reason, alert: { code: 'LEAF_HASH_MISMATCH', idx: 9_000 } });
     const set = new Database(join(dataDir, 'quarantine', `${base}.sqlite`), { readonly: true });
-    try { // the set-aside file still holds the edit, as evidence
-      const leaf = (set.prepare('SELECT leaf FROM entries WHERE idx = 9000').get() as { leaf: Buffer }).leaf.toString('utf8');
+    try {
+      // the set-aside file still holds the edit, as evidence
+      const leaf = (set.prepare('SELECT leaf FROM entries WHERE idx = 9000').get() as { leaf: Buffer }).leaf.toString(
+        'utf8',
+      );
       expect(leaf).toMatch(/"reason":"[XY]/);
     } finally {
       set.close();
@@ -154,7 +200,9 @@ test('tamper: the same edit is caught when the key was imported with --trust (th
     const fresh = new Database(replicaFile(dataDir), { readonly: true });
     try {
       expect(replicaFile(dataDir)).toBe(tampered);
-      const leaf = (fresh.prepare('SELECT leaf FROM entries WHERE idx = 9000').get() as { leaf: Buffer }).leaf.toString('utf8');
+      const leaf = (fresh.prepare('SELECT leaf FROM entries WHERE idx = 9000').get() as { leaf: Buffer }).leaf.toString(
+        'utf8',
+      );
       expect(JSON.parse(leaf)).toEqual(await ledgerEntry(cp, 9_000));
     } finally {
       fresh.close();

@@ -4,8 +4,27 @@
  */
 import { expect, test } from '@playwright/test';
 import type { ControlPlaneProcess } from './support/processes.ts';
-import { api, cleanUpStack, type ConsoleProcess, ledgerEntry, list, startConsoleAs, startDemoControlPlane, stopAll, str } from './support/stack.ts';
-import { acknowledgeHistory, DEMO_SPEC_TIMEOUT_MS, giveReasonAndConfirm, openLiveConsole, recentBreakGlassUses, roundTripOf, shot, VIEWPORT } from './support/ui.ts';
+import {
+  api,
+  cleanUpStack,
+  type ConsoleProcess,
+  ledgerEntry,
+  list,
+  startConsoleAs,
+  startDemoControlPlane,
+  stopAll,
+  str,
+} from './support/stack.ts';
+import {
+  acknowledgeHistory,
+  DEMO_SPEC_TIMEOUT_MS,
+  giveReasonAndConfirm,
+  openLiveConsole,
+  recentBreakGlassUses,
+  roundTripOf,
+  shot,
+  VIEWPORT,
+} from './support/ui.ts';
 
 const CULPRIT = 'payments.pricing.v2-calculation-engine';
 const BREAKER_TARGET = 'checkout.payments.express-pay';
@@ -17,16 +36,23 @@ test.describe.configure({ timeout: DEMO_SPEC_TIMEOUT_MS });
 /** Waits for the demo's PagerDuty incident on payments and returns its id. */
 async function demoIncident(cp: ControlPlaneProcess): Promise<string> {
   let id = '';
-  await expect.poll(async () => {
-    const incidents = list((await api(cp, 'vic', 'GET', '/api/v1/incidents?status=triggered')).body, 'incidents');
-    const hit = incidents.find((i) => str(i, 'service') === 'payments' && str(i, 'source') === 'pagerduty');
-    id = hit ? str(hit, 'id') : '';
-    return id;
-  }, { timeout: 40_000, message: 'the demo incident on payments fires' }).not.toBe('');
+  await expect
+    .poll(
+      async () => {
+        const incidents = list((await api(cp, 'vic', 'GET', '/api/v1/incidents?status=triggered')).body, 'incidents');
+        const hit = incidents.find((i) => str(i, 'service') === 'payments' && str(i, 'source') === 'pagerduty');
+        id = hit ? str(hit, 'id') : '';
+        return id;
+      },
+      { timeout: 40_000, message: 'the demo incident on payments fires' },
+    )
+    .not.toBe('');
   return id;
 }
 
-test('triage: the ramped payments flag is candidate #1; rolling it back completes the round trip and marks the chart', async ({ page }) => {
+test('triage: the ramped payments flag is candidate #1; rolling it back completes the round trip and marks the chart', async ({
+  page,
+}) => {
   let cp: ControlPlaneProcess | null = null;
   let consoleHost: ConsoleProcess | null = null;
   try {
@@ -45,7 +71,9 @@ test('triage: the ramped payments flag is candidate #1; rolling it back complete
     const context = page.getByTestId('auto-rollbacks');
     await expect(async () => {
       await incident.click();
-      await expect(context).toContainText(`system:evaluator rolled back ${BREAKER_TARGET} in production`, { timeout: 3000 });
+      await expect(context).toContainText(`system:evaluator rolled back ${BREAKER_TARGET} in production`, {
+        timeout: 3000,
+      });
     }).toPass({ timeout: 30_000 });
     await expect(incident).toHaveAttribute('aria-current', 'true');
 
@@ -57,11 +85,19 @@ test('triage: the ramped payments flag is candidate #1; rolling it back complete
     await expect(first.getByTestId('badge-verified')).toBeVisible();
     await expect(first.getByTestId('badge-scheduled')).toHaveCount(0);
     await expect(first.getByTestId('badge-after-alert')).toHaveCount(0);
-    const culpritIdx = Number(/ledger #(\d+)/.exec(await first.textContent() ?? '')?.[1]);
+    const culpritIdx = Number(/ledger #(\d+)/.exec((await first.textContent()) ?? '')?.[1]);
     const rampEntry = await ledgerEntry(cp, culpritIdx);
-    expect(rampEntry).toMatchObject({ action: 'flag.updated', flag: CULPRIT, env: 'production', actor: { type: 'user', id: 'maria.chen' }, after: { rollout_pct: 50 } });
+    expect(rampEntry).toMatchObject({
+      action: 'flag.updated',
+      flag: CULPRIT,
+      env: 'production',
+      actor: { type: 'user', id: 'maria.chen' },
+      after: { rollout_pct: 50 },
+    });
     // The circuit breaker's own response on express pay is listed as context (above), never as a candidate.
-    await expect(page.locator('[data-testid^="candidate-"] [data-testid="candidate-flag"]').filter({ hasText: BREAKER_TARGET })).toHaveCount(0);
+    await expect(
+      page.locator('[data-testid^="candidate-"] [data-testid="candidate-flag"]').filter({ hasText: BREAKER_TARGET }),
+    ).toHaveCount(0);
     await expect(page.getByTestId('timeline').locator('[data-kind="auto-rollback"]').first()).toBeVisible();
     await expect(page.getByTestId(`marker-${culpritIdx}`)).toHaveAttribute('data-kind', 'change');
     await shot(page, 'triage-candidates'); // docs/screenshot-main.png is a copy of this one, refreshed by hand
@@ -84,8 +120,13 @@ test('triage: the ramped payments flag is candidate #1; rolling it back complete
 
     const rolledBack = await ledgerEntry(cp, trip.idx);
     expect(rolledBack).toMatchObject({
-      action: 'flag.rolled_back', flag: CULPRIT, env: 'production', actor: { type: 'user', id: 'riley' },
-      reason: 'payments error rate above SLO since the 50% ramp', refs: { rollback_of: String(culpritIdx) }, after: { enabled: true, rollout_pct: 10 },
+      action: 'flag.rolled_back',
+      flag: CULPRIT,
+      env: 'production',
+      actor: { type: 'user', id: 'riley' },
+      reason: 'payments error rate above SLO since the 50% ramp',
+      refs: { rollback_of: String(culpritIdx) },
+      after: { enabled: true, rollout_pct: 10 },
     });
     const flag = (await api(cp, 'vic', 'GET', `/api/v1/flags/${CULPRIT}`)).body;
     expect(flag).toMatchObject({ environments: { production: { enabled: true, rollout_pct: 10 } } });

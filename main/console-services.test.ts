@@ -34,25 +34,52 @@ describe('console services over a replica opened offline', () => {
   });
 
   /** A data dir whose one profile (offline, origin pinned, key trusted) has a verified replica of the scenario ledger. */
-  async function offlineConsole(): Promise<{ dataDir: string; replicaPath: string; log: ReturnType<typeof scenario>['log'] }> {
+  async function offlineConsole(): Promise<{
+    dataDir: string;
+    replicaPath: string;
+    log: ReturnType<typeof scenario>['log'];
+  }> {
     dir = mkdtempSync(join(tmpdir(), 'tsc-services-'));
     const log = scenario().log;
     const dataDir = join(dir, 'data');
     const store = new ProfileStore(dataDir, fileModeSecretBox());
-    const profile = store.add({ name: 'offline', url: await deadLoopbackUrl(), environment: 'production', token: 'not-used' });
+    const profile = store.add({
+      name: 'offline',
+      url: await deadLoopbackUrl(),
+      environment: 'production',
+      token: 'not-used',
+    });
     store.pinOrigin(profile.id, log.origin);
     for (const s of log.signers) {
-      store.trustKey(profile.id, { vkey: formatVerifierKey(sha256, s.name, s.publicKey), validFromSize: null, validUntilSize: null, confirmedAt: '2026-11-25T00:00:00.000Z', source: 'import' });
+      store.trustKey(profile.id, {
+        vkey: formatVerifierKey(sha256, s.name, s.publicKey),
+        validFromSize: null,
+        validUntilSize: null,
+        confirmedAt: '2026-11-25T00:00:00.000Z',
+        source: 'import',
+      });
     }
     const replicaPath = store.replicaPath(profile.id);
-    const replica = Replica.open({ path: replicaPath, origin: log.origin, trustedKeys: log.signers.map((s) => trustedKeyOf(s)), highWaterMark: fileHighWaterMark(`${replicaPath}.hwm`, plainCodec) });
+    const replica = Replica.open({
+      path: replicaPath,
+      origin: log.origin,
+      trustedKeys: log.signers.map((s) => trustedKeyOf(s)),
+      highWaterMark: fileHighWaterMark(`${replicaPath}.hwm`, plainCodec),
+    });
     await replica.appendEntries(log.entries());
     expect((await replica.applyCheckpoint(log.checkpoint())).kind).toBe('promoted');
     replica.close();
     return { dataDir, replicaPath, log };
   }
 
-  const start = (dataDir: string): ConsoleServices => startConsoleServices({ mode: 'browser', dataDir, secretBox: fileModeSecretBox(), hwmCodec: plainCodec, bootstrap: null });
+  const start = (dataDir: string): ConsoleServices =>
+    startConsoleServices({
+      mode: 'browser',
+      dataDir,
+      secretBox: fileModeSecretBox(),
+      hwmCodec: plainCodec,
+      bootstrap: null,
+    });
 
   it('index the replica in the background at launch and rank its incidents without a network', async () => {
     const { dataDir, replicaPath, log } = await offlineConsole();
@@ -62,7 +89,12 @@ describe('console services over a replica opened offline', () => {
     const peek = new Database(replicaPath, { readonly: true });
     const indexed = (): number => {
       try {
-        return (peek.prepare('SELECT indexed_size AS n FROM correlate_state WHERE id = 1').get() as { n: number } | undefined)?.n ?? 0;
+        return (
+          (
+            peek.prepare('SELECT indexed_size AS n FROM correlate_state WHERE id = 1').get() as
+              { n: number } | undefined
+          )?.n ?? 0
+        );
       } catch {
         return 0;
       }
@@ -74,41 +106,70 @@ describe('console services over a replica opened offline', () => {
     }
     const incidents = await services.registry.invoke('incidents:list', null);
     expect(incidents).toMatchObject({ ok: true });
-    expect((incidents as { value: { id: string; status: string }[] }).value.map((i) => [i.id, i.status])).toEqual([['PD-2', 'triggered'], ['PD-1', 'acknowledged']]);
+    expect((incidents as { value: { id: string; status: string }[] }).value.map((i) => [i.id, i.status])).toEqual([
+      ['PD-2', 'triggered'],
+      ['PD-1', 'acknowledged'],
+    ]);
     const ranked = await services.registry.invoke('correlation:rank', { incidentId: 'PD-2' });
     expect(ranked).toMatchObject({ ok: true, value: { incident: { id: 'PD-2', service: 'search-api' } } });
-    expect((ranked as { value: { candidates: { flag_key: string }[] } }).value.candidates[0]?.flag_key).toBe('search.rank.v3');
+    expect((ranked as { value: { candidates: { flag_key: string }[] } }).value.candidates[0]?.flag_key).toBe(
+      'search.rank.v3',
+    );
   });
 
   it('set a replica that failed its launch check aside with the evidence and the reason, and start over empty', async () => {
     const { dataDir, replicaPath } = await offlineConsole();
     const edit = new Database(replicaPath);
-    for (const name of edit.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'entries'").pluck().all()) edit.exec(`DROP TRIGGER "${String(name)}"`);
-    edit.prepare("UPDATE entries SET leaf = CAST(replace(CAST(leaf AS TEXT), '\"actor\"', '\"actoR\"') AS BLOB) WHERE idx = 5").run();
+    for (const name of edit
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'entries'")
+      .pluck()
+      .all())
+      edit.exec(`DROP TRIGGER "${String(name)}"`);
+    edit
+      .prepare(
+        'UPDATE entries SET leaf = CAST(replace(CAST(leaf AS TEXT), \'"actor"\', \'"actoR"\') AS BLOB) WHERE idx = 5',
+      )
+      .run();
     edit.close();
     services = start(dataDir);
     await services.ready;
     const before = await services.registry.invoke('verify:status', null);
     expect(before).toMatchObject({ ok: true, value: { verifiedSize: 19, alert: { code: 'MALFORMED_LEAF', idx: 5 } } });
-    expect(await services.registry.invoke('replica:quarantine', { reason: 'short' })).toMatchObject({ ok: false, error: { code: 'E_INVALID_ARGUMENT' } });
+    expect(await services.registry.invoke('replica:quarantine', { reason: 'short' })).toMatchObject({
+      ok: false,
+      error: { code: 'E_INVALID_ARGUMENT' },
+    });
 
     const reason = 'entry 5 edited while the console was closed';
     const res = await services.registry.invoke('replica:quarantine', { reason });
     expect(res).toMatchObject({ ok: true });
     const archivedAs = (res as { value: { archivedAs: string } }).value.archivedAs;
     expect(archivedAs.startsWith(join(dataDir, 'quarantine'))).toBe(true);
-    expect(readdirSync(join(dataDir, 'quarantine')).map((f) => f.slice(f.lastIndexOf('.sqlite') >= 0 ? f.lastIndexOf('.sqlite') : f.lastIndexOf('.'))).sort())
-      .toEqual(['.json', '.sqlite', '.sqlite.hwm']);
+    expect(
+      readdirSync(join(dataDir, 'quarantine'))
+        .map((f) => f.slice(f.lastIndexOf('.sqlite') >= 0 ? f.lastIndexOf('.sqlite') : f.lastIndexOf('.')))
+        .sort(),
+    ).toEqual(['.json', '.sqlite', '.sqlite.hwm']);
     const note = JSON.parse(readFileSync(archivedAs.replace(/\.sqlite$/, '.json'), 'utf8')) as Record<string, unknown>;
-    expect(note).toMatchObject({ reason, verified_size: 19, alert: { code: 'MALFORMED_LEAF', idx: 5 }, replica: archivedAs });
+    expect(note).toMatchObject({
+      reason,
+      verified_size: 19,
+      alert: { code: 'MALFORMED_LEAF', idx: 5 },
+      replica: archivedAs,
+    });
     const kept = new Database(archivedAs, { readonly: true });
     try {
-      expect(String(kept.prepare('SELECT CAST(leaf AS TEXT) FROM entries WHERE idx = 5').pluck().get())).toContain('"actoR"');
+      expect(String(kept.prepare('SELECT CAST(leaf AS TEXT) FROM entries WHERE idx = 5').pluck().get())).toContain(
+        '"actoR"',
+      );
     } finally {
       kept.close();
     }
     // The profile starts over with an empty replica and no alert, waiting for the control plane to answer.
-    expect(await services.registry.invoke('verify:status', null)).toMatchObject({ ok: true, value: { verifiedSize: 0, receivedSize: 0, alert: null } });
+    expect(await services.registry.invoke('verify:status', null)).toMatchObject({
+      ok: true,
+      value: { verifiedSize: 0, receivedSize: 0, alert: null },
+    });
     // (the sync engine opens the new file at once, since the profile's origin is pinned)
     expect(existsSync(replicaPath)).toBe(true);
     const fresh = new Database(replicaPath, { readonly: true });
@@ -117,16 +178,30 @@ describe('console services over a replica opened offline', () => {
     } finally {
       fresh.close();
     }
-    expect(await services.registry.invoke('replica:quarantine', { reason })).toMatchObject({ ok: false, error: { code: 'E_NOTHING_TO_QUARANTINE' } });
+    expect(await services.registry.invoke('replica:quarantine', { reason })).toMatchObject({
+      ok: false,
+      error: { code: 'E_NOTHING_TO_QUARANTINE' },
+    });
   });
 
   it('say E_REPLICA_EMPTY while a new profile has no replica yet (the UI explains it with its empty state)', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tsc-services-'));
     const dataDir = join(dir, 'data');
-    new ProfileStore(dataDir, fileModeSecretBox()).add({ name: 'new', url: await deadLoopbackUrl(), environment: 'production', token: 'not-used' });
+    new ProfileStore(dataDir, fileModeSecretBox()).add({
+      name: 'new',
+      url: await deadLoopbackUrl(),
+      environment: 'production',
+      token: 'not-used',
+    });
     services = start(dataDir);
     await services.ready;
-    expect(await services.registry.invoke('verify:status', null)).toMatchObject({ ok: false, error: { code: 'E_REPLICA_EMPTY' } });
-    expect(await services.registry.invoke('incidents:list', null)).toMatchObject({ ok: false, error: { code: 'E_REPLICA_EMPTY' } });
+    expect(await services.registry.invoke('verify:status', null)).toMatchObject({
+      ok: false,
+      error: { code: 'E_REPLICA_EMPTY' },
+    });
+    expect(await services.registry.invoke('incidents:list', null)).toMatchObject({
+      ok: false,
+      error: { code: 'E_REPLICA_EMPTY' },
+    });
   });
 });

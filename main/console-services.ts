@@ -58,8 +58,15 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
   // million-entry sync without freezing the calls the UI makes in between.
   const indexer = new BackgroundIndexer((db) => catchUpViews(db, 50).complete && correlationIndexStep(db, 50));
   const runtime = new ConsoleRuntime({
-    store, events, hwmCodec: config.hwmCodec, notify: config.notify ?? (() => {}), log,
-    onAppended: (replica) => { indexer.kick(replica.db); incidents.refresh(replica.db); },
+    store,
+    events,
+    hwmCodec: config.hwmCodec,
+    notify: config.notify ?? (() => {}),
+    log,
+    onAppended: (replica) => {
+      indexer.kick(replica.db);
+      incidents.refresh(replica.db);
+    },
   });
   const verification = new Verification(runtime, events, config.hwmCodec);
   const acks = new BreakGlassAcks(runtime);
@@ -94,7 +101,15 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     registry: createRegistry(handlers, onError),
     events,
     ready,
-    externalOrigins: () => store.list().map((p) => new URL(p.url)).filter((u) => u.protocol === 'https:').map((u) => u.origin),
-    stop: async () => { clearInterval(timer); await runtime.stop(); },
+    externalOrigins: () =>
+      store
+        .list()
+        .map((p) => new URL(p.url))
+        .filter((u) => u.protocol === 'https:')
+        .map((u) => u.origin),
+    stop: async () => {
+      clearInterval(timer);
+      await runtime.stop();
+    },
   };
 }

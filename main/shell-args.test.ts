@@ -3,8 +3,28 @@ import { parseShellArgs, ShellArgsError } from './shell-args.ts';
 
 describe('parseShellArgs', () => {
   it('reads a control plane with token, environment and trusted keys', () => {
-    const a = parseShellArgs(['--connect', 'http://127.0.0.1:8080/x', '--environment', 'staging', '--trust', 'k1', '--trust', 'k2', '--port', '0', '--open'], { TOMBSTONE_TOKEN: 't0k' });
-    expect(a).toEqual({ connect: { url: 'http://127.0.0.1:8080', token: 't0k', environment: 'staging', trust: ['k1', 'k2'] }, dataDir: null, port: 0, open: true });
+    const a = parseShellArgs(
+      [
+        '--connect',
+        'http://127.0.0.1:8080/x',
+        '--environment',
+        'staging',
+        '--trust',
+        'k1',
+        '--trust',
+        'k2',
+        '--port',
+        '0',
+        '--open',
+      ],
+      { TOMBSTONE_TOKEN: 't0k' },
+    );
+    expect(a).toEqual({
+      connect: { url: 'http://127.0.0.1:8080', token: 't0k', environment: 'staging', trust: ['k1', 'k2'] },
+      dataDir: null,
+      port: 0,
+      open: true,
+    });
   });
 
   it('defaults to no control plane', () => {

@@ -32,13 +32,15 @@ function parseUrl(raw: string): string {
   } catch {
     throw new ShellArgsError(`--connect expects a URL like http://127.0.0.1:8080, got "${raw}".`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ShellArgsError('--connect accepts only http(s) URLs.');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new ShellArgsError('--connect accepts only http(s) URLs.');
   return u.origin;
 }
 
 function parsePort(raw: string): number {
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ShellArgsError('--port must be an integer from 0 to 65535.');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ShellArgsError('--port must be an integer from 0 to 65535.');
   return port;
 }
 
@@ -47,7 +49,11 @@ function parsePort(raw: string): number {
  * `--data <dir>`, `--port <n>` and `--open`. Unknown flags are errors when `strict` (Electron adds its own switches,
  * so the shell passes false).
  */
-export function parseShellArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, strict = true): ShellArgs {
+export function parseShellArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  strict = true,
+): ShellArgs {
   let url: string | null = null;
   let token: string | null = env['TOMBSTONE_TOKEN'] || null;
   let environment = 'production';
@@ -64,7 +70,7 @@ export function parseShellArgs(argv: readonly string[], env: Readonly<Record<str
     else if (arg === '--open') out.open = true;
     else if (strict && arg !== undefined && arg.startsWith('--')) throw new ShellArgsError(`unknown option ${arg}.`);
   }
-  if (url === null && (trust.length > 0)) throw new ShellArgsError('--trust goes with --connect <url>.');
+  if (url === null && trust.length > 0) throw new ShellArgsError('--trust goes with --connect <url>.');
   out.connect = url === null ? null : { url, token, environment, trust };
   return out;
 }

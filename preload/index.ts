@@ -14,7 +14,9 @@ for (const channel of eventChannels) {
   api[subscriptionName(channel)] = (listener: (payload: unknown) => void) => {
     const handler = (_event: IpcRendererEvent, payload: unknown) => listener(payload);
     ipcRenderer.on(channel, handler);
-    return () => { ipcRenderer.removeListener(channel, handler); };
+    return () => {
+      ipcRenderer.removeListener(channel, handler);
+    };
   };
 }
 contextBridge.exposeInMainWorld('tombstone', Object.freeze(api));

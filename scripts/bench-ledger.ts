@@ -31,9 +31,11 @@ const ACTIONS = ['flag.updated', 'flag.killed', 'flag.rolled_back'];
 function leafText(idx: number, prev: string): string {
   const pct = (idx * 7) % 101;
   const ts = new Date(Date.UTC(2026, 10, 25) + idx * 1000).toISOString();
-  return `{"action":"${ACTIONS[idx % 3]}","actor":{"id":"u${idx % 50}","type":"user"},"after":{"on":true,"pct":${pct}},`
-    + `"before":{"on":true,"pct":${Math.max(0, pct - 5)}},"env":"prod","flag":"f${idx % 997}","idx":${idx},"log":"${ORIGIN}",`
-    + `"prev":"${prev}","reason":"","refs":{},"ts":"${ts}","v":1}`;
+  return (
+    `{"action":"${ACTIONS[idx % 3]}","actor":{"id":"u${idx % 50}","type":"user"},"after":{"on":true,"pct":${pct}},` +
+    `"before":{"on":true,"pct":${Math.max(0, pct - 5)}},"env":"prod","flag":"f${idx % 997}","idx":${idx},"log":"${ORIGIN}",` +
+    `"prev":"${prev}","reason":"","refs":{},"ts":"${ts}","v":1}`
+  );
 }
 
 /** Generates batches of entries plus a signed checkpoint every CHECKPOINT_EVERY entries (as the control plane would). */
@@ -53,7 +55,10 @@ function* generate(): Generator<{ entries: { idx: number; leaf: string }[]; note
       entries.push({ idx, leaf });
     }
     const end = start + entries.length;
-    const note = end % CHECKPOINT_EVERY === 0 || end === N ? signCheckpoint(sha256, { origin: ORIGIN, size: end, root: range.root() }, [signer]) : null;
+    const note =
+      end % CHECKPOINT_EVERY === 0 || end === N
+        ? signCheckpoint(sha256, { origin: ORIGIN, size: end, root: range.root() }, [signer])
+        : null;
     yield { entries, note, bytes };
   }
 }
@@ -65,8 +70,10 @@ async function ingest(path: string): Promise<{ seconds: number; avgBytes: number
   const t0 = performance.now();
   for (const b of batches) {
     const r = await replica.appendEntries(b.entries);
-    if (r.rejected !== null || r.appended !== b.entries.length) throw new Error(`ingest failed: ${JSON.stringify(r.rejected)}`);
-    if (b.note !== null && (await replica.applyCheckpoint(b.note)).kind !== 'promoted') throw new Error('checkpoint not promoted');
+    if (r.rejected !== null || r.appended !== b.entries.length)
+      throw new Error(`ingest failed: ${JSON.stringify(r.rejected)}`);
+    if (b.note !== null && (await replica.applyCheckpoint(b.note)).kind !== 'promoted')
+      throw new Error('checkpoint not promoted');
   }
   const seconds = (performance.now() - t0) / 1000;
   if (replica.status().verifiedSize !== N) throw new Error('not fully verified');
@@ -78,7 +85,9 @@ async function ingest(path: string): Promise<{ seconds: number; avgBytes: number
 async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number; growthMb: number }> {
   const base = process.memoryUsage.rss();
   let peak = base;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 20);
   const t0 = performance.now();
   const value = await fn();
   const seconds = (performance.now() - t0) / 1000;
@@ -102,12 +111,17 @@ function naiveVerify(path: string): { seconds: number; rows: number; complete: b
   let prev = '';
   let rows = 0;
   const t0 = performance.now();
-  for (const row of db.prepare('SELECT idx, leaf, leaf_hash FROM entries ORDER BY idx').iterate() as IterableIterator<{ idx: number; leaf: Buffer; leaf_hash: Buffer }>) {
+  for (const row of db.prepare('SELECT idx, leaf, leaf_hash FROM entries ORDER BY idx').iterate() as IterableIterator<{
+    idx: number;
+    leaf: Buffer;
+    leaf_hash: Buffer;
+  }>) {
     parseLeafBytes(row.leaf, { log: ORIGIN, idx: row.idx, prev });
     const h = naiveHash(leafPrefix, row.leaf);
     if (!h.equals(row.leaf_hash)) throw new Error('naive: hash mismatch');
     let node = h;
-    for (let s = rows; s % 2 === 1; s = Math.floor(s / 2)) node = naiveHash(nodePrefix, peaks.pop() ?? Buffer.alloc(0), node);
+    for (let s = rows; s % 2 === 1; s = Math.floor(s / 2))
+      node = naiveHash(nodePrefix, peaks.pop() ?? Buffer.alloc(0), node);
     peaks.push(node);
     prev = h.toString('hex');
     rows++;
@@ -125,7 +139,8 @@ function hashingFloor(path: string): { seconds: number; secondsBuffer: number } 
   for (let s = 0; s < N; s += 65536) {
     const block = reader.leaves(s, Math.min(s + 65536, N));
     if (block === null) throw new Error('floor: unreadable block');
-    for (let i = 0; i < block.end - block.start; i++) leaves.push(block.leaves.subarray(block.offsets[i], block.offsets[i + 1]));
+    for (let i = 0; i < block.end - block.start; i++)
+      leaves.push(block.leaves.subarray(block.offsets[i], block.offsets[i + 1]));
   }
   db.close();
   let t0 = performance.now();
@@ -144,20 +159,35 @@ async function main(): Promise<void> {
   try {
     console.log(`bench:ledger — ${N.toLocaleString('en')} entries, Node ${process.versions.node}, ${process.platform}`);
     const ing = await ingest(path);
-    console.log(`ingest            ${fmt(ing.seconds)}  ${Math.round(N / ing.seconds).toLocaleString('en')} entries/s (avg leaf ${ing.avgBytes.toFixed(0)} B; canonical, log, idx, prev checks, leaf hash, SQLite insert, a signed checkpoint every ${CHECKPOINT_EVERY.toLocaleString('en')})   target ≥ 100,000/s`);
+    console.log(
+      `ingest            ${fmt(ing.seconds)}  ${Math.round(N / ing.seconds).toLocaleString('en')} entries/s (avg leaf ${ing.avgBytes.toFixed(0)} B; canonical, log, idx, prev checks, leaf hash, SQLite insert, a signed checkpoint every ${CHECKPOINT_EVERY.toLocaleString('en')})   target ≥ 100,000/s`,
+    );
     await verifyReplicaFile(path, { mode: 'quick', trustedKeys: trusted });
     const deep = await measured(() => verifyReplicaFile(path, { mode: 'deep', trustedKeys: trusted }));
     const quick = await measured(() => verifyReplicaFile(path, { mode: 'quick', trustedKeys: trusted }));
-    if (!deep.value.ok || !quick.value.ok) throw new Error(`verification failed: ${deep.value.detail} / ${quick.value.detail}`);
-    console.log(`verify deep       ${fmt(deep.seconds)}  (${deep.value.checkpointsChecked} checkpoints, RSS growth ${deep.growthMb.toFixed(0)} MB)   target ≤ 1.5 s`);
-    console.log(`verify quick      ${fmt(quick.seconds)}  (RSS growth ${quick.growthMb.toFixed(0)} MB)   target ≤ 0.4 s`);
+    if (!deep.value.ok || !quick.value.ok)
+      throw new Error(`verification failed: ${deep.value.detail} / ${quick.value.detail}`);
+    console.log(
+      `verify deep       ${fmt(deep.seconds)}  (${deep.value.checkpointsChecked} checkpoints, RSS growth ${deep.growthMb.toFixed(0)} MB)   target ≤ 1.5 s`,
+    );
+    console.log(
+      `verify quick      ${fmt(quick.seconds)}  (RSS growth ${quick.growthMb.toFixed(0)} MB)   target ≤ 0.4 s`,
+    );
     const naive = naiveVerify(path);
     const naiveFull = naive.seconds * (N / naive.rows);
-    console.log(`verify naive      ${fmt(naiveFull)}${naive.complete ? '' : `  (extrapolated from ${naive.rows.toLocaleString('en')} rows in ${fmt(naive.seconds)})`}`);
+    console.log(
+      `verify naive      ${fmt(naiveFull)}${naive.complete ? '' : `  (extrapolated from ${naive.rows.toLocaleString('en')} rows in ${fmt(naive.seconds)})`}`,
+    );
     const floor = hashingFloor(path);
-    console.log(`hashing floor     ${fmt(floor.seconds)}  (bare crypto.hash per leaf, 'binary' output; ${fmt(floor.secondsBuffer)} with 'buffer' output)`);
-    console.log(`ratios            naive/deep ${(naiveFull / deep.seconds).toFixed(1)}x (target ≥ 5x), deep/floor ${(deep.seconds / floor.seconds).toFixed(1)}x, quick/floor ${(quick.seconds / floor.seconds).toFixed(1)}x`);
-    console.log(`memory            verification RSS growth ≤ ${Math.max(deep.growthMb, quick.growthMb).toFixed(0)} MB (target ≤ 100 MB)`);
+    console.log(
+      `hashing floor     ${fmt(floor.seconds)}  (bare crypto.hash per leaf, 'binary' output; ${fmt(floor.secondsBuffer)} with 'buffer' output)`,
+    );
+    console.log(
+      `ratios            naive/deep ${(naiveFull / deep.seconds).toFixed(1)}x (target ≥ 5x), deep/floor ${(deep.seconds / floor.seconds).toFixed(1)}x, quick/floor ${(quick.seconds / floor.seconds).toFixed(1)}x`,
+    );
+    console.log(
+      `memory            verification RSS growth ≤ ${Math.max(deep.growthMb, quick.growthMb).toFixed(0)} MB (target ≤ 100 MB)`,
+    );
   } finally {
     if (process.env['BENCH_LEDGER_DIR'] === undefined) rmSync(dir, { recursive: true, force: true });
   }

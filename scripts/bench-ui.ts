@@ -29,7 +29,17 @@ import { VIEWPORT } from '../e2e/support/ui.ts';
 import { fileHighWaterMark } from '../main/ledger/high-water-mark.ts';
 import { verifyReplicaFile } from '../main/ledger/verify-run.ts';
 import {
-  heap, ipcTracker, loadScreen, openDrawer, prepare, scroll, settled, warmReloads, type HeapResult, type LoadResult, type ScrollResult,
+  heap,
+  ipcTracker,
+  loadScreen,
+  openDrawer,
+  prepare,
+  scroll,
+  settled,
+  warmReloads,
+  type HeapResult,
+  type LoadResult,
+  type ScrollResult,
 } from './bench-ui/browser-run.ts';
 import { BENCH_ORIGIN, benchTrustedKeys, cachedReplica, consoleDataDir, deadUrl } from './bench-ui/replica-cache.ts';
 import { formatTable, type ResultRow } from './bench-ui/stats.ts';
@@ -71,16 +81,23 @@ interface SizeResult {
 }
 
 const cleanups = new Set<() => Promise<void>>();
-const say = (line: string): void => { process.stdout.write(`${line}\n`); };
+const say = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
 const started = performance.now();
 /** Progress on stderr (the results go to stdout). */
-const progress = (line: string): void => { process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${line}\n`); };
+const progress = (line: string): void => {
+  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${line}\n`);
+};
 
 /** Times the launch check's deep verification on its own, with the options the console uses. */
 async function launchCheck(replicaPath: string): Promise<number> {
   const t0 = performance.now();
   const report = await verifyReplicaFile(replicaPath, {
-    mode: 'deep', origin: BENCH_ORIGIN, trustedKeys: benchTrustedKeys(), highWaterMark: fileHighWaterMark(`${replicaPath}.hwm`),
+    mode: 'deep',
+    origin: BENCH_ORIGIN,
+    trustedKeys: benchTrustedKeys(),
+    highWaterMark: fileHighWaterMark(`${replicaPath}.hwm`),
   });
   if (!report.ok) throw new Error(`bench replica failed deep verification: ${report.code} ${report.detail}`);
   return performance.now() - t0;
@@ -89,7 +106,11 @@ async function launchCheck(replicaPath: string): Promise<number> {
 /** Starts `serve` offline over the prepared data dir; resolves with its URL and the spawn → URL time. */
 async function startConsole(dataDir: string): Promise<{ stop: () => Promise<void>; url: string; ms: number }> {
   const t0 = performance.now();
-  const started: Started = await startProcess(['main/cli/index.ts', 'serve', '--port', '0', '--data', dataDir], /console \(browser mode\) at (\S+)/, 120_000);
+  const started: Started = await startProcess(
+    ['main/cli/index.ts', 'serve', '--port', '0', '--data', dataDir],
+    /console \(browser mode\) at (\S+)/,
+    120_000,
+  );
   const ms = performance.now() - t0;
   const stop = (): Promise<void> => started.stop();
   cleanups.add(stop);
@@ -125,7 +146,8 @@ async function browserPhases(browser: Browser, url: string, r: SizeResult): Prom
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
   const tracker = ipcTracker(page);
-  const idle = async (): Promise<boolean> => (await tracker.quiet(400, 60_000)) && (await settled(page, 1000, 60_000)) !== null;
+  const idle = async (): Promise<boolean> =>
+    (await tracker.quiet(400, 60_000)) && (await settled(page, 1000, 60_000)) !== null;
   const bounds = BOUNDS;
   await prepare(page);
   progress(`${r.n}: cold load ${COLD_LOADS} of ${COLD_LOADS} (then the other phases in this context)`);
@@ -138,7 +160,7 @@ async function browserPhases(browser: Browser, url: string, r: SizeResult): Prom
   if (last.marks.candidates === null) r.notes.push('candidate #1 never showed within 90 s');
   if (!(await tracker.quiet(400, 60_000))) r.notes.push('the console host was still answering calls after 60 s');
   r.settledMs = await settled(page, 1000, 60_000);
-  if (r.settledMs === null) r.notes.push('the page\'s main thread never went quiet for 1 s within 60 s of the load');
+  if (r.settledMs === null) r.notes.push("the page's main thread never went quiet for 1 s within 60 s of the load");
   r.longestTaskMs = await page.evaluate(() => window.__benchLoad?.longestTask ?? null);
   progress(`${r.n}: warm reloads`);
   r.warmScreenMs = await warmReloads(page, WARM_RELOADS, bounds, idle);
@@ -166,8 +188,22 @@ async function measureSize(n: number, cached: { file: string; builtSeconds: numb
   cleanups.add(removeWork);
   const replicaPath = consoleDataDir(join(work, 'data'), file, await deadUrl());
   const r: SizeResult = {
-    n, builtSeconds, launchCheckMs: await launchCheck(replicaPath), consoleStartMs: NaN, cold: null, coldScreens: [], settledMs: null, longestTaskMs: null, warmScreenMs: null,
-    drawerMs: null, idleFrames: null, scroll: null, sweep: null, heap: null, heapAfterSweepMb: null, notes: [],
+    n,
+    builtSeconds,
+    launchCheckMs: await launchCheck(replicaPath),
+    consoleStartMs: NaN,
+    cold: null,
+    coldScreens: [],
+    settledMs: null,
+    longestTaskMs: null,
+    warmScreenMs: null,
+    drawerMs: null,
+    idleFrames: null,
+    scroll: null,
+    sweep: null,
+    heap: null,
+    heapAfterSweepMb: null,
+    notes: [],
   };
   progress(`${n}: launch check timed; starting the console`);
   const consoleProc = await startConsole(join(work, 'data'));
@@ -192,10 +228,18 @@ const num = (v: number | null | undefined): number | null => (v === null || v ==
 
 /** The result table rows (targets apply to the large replica). */
 function rows(s: SizeResult, l: SizeResult): ResultRow[] {
-  const row = (label: string, f: (x: SizeResult) => number | null | undefined, unit: string, digits: number, target: ResultRow['target'] = null): ResultRow =>
-    ({ label, small: num(f(s)), large: num(f(l)), unit, digits, target });
+  const row = (
+    label: string,
+    f: (x: SizeResult) => number | null | undefined,
+    unit: string,
+    digits: number,
+    target: ResultRow['target'] = null,
+  ): ResultRow => ({ label, small: num(f(s)), large: num(f(l)), unit, digits, target });
   return [
-    row(`page load → incident screen (cold, median of ${COLD_LOADS})`, (x) => x.cold?.marks.screenPainted, 'ms', 0, { op: '<=', value: 1500 }),
+    row(`page load → incident screen (cold, median of ${COLD_LOADS})`, (x) => x.cold?.marks.screenPainted, 'ms', 0, {
+      op: '<=',
+      value: 1500,
+    }),
     row('page load → incident screen (warm reload)', (x) => x.warmScreenMs, 'ms', 0),
     row('page load → candidate #1 (that cold load)', (x) => x.cold?.marks.candidates, 'ms', 0),
     row('page load → last long task ends (last cold load)', (x) => x.settledMs, 'ms', 0),
@@ -228,10 +272,15 @@ function rows(s: SizeResult, l: SizeResult): ResultRow[] {
 function breakdown(r: SizeResult): string {
   const c = r.cold;
   if (c === null) return `  ${r.n}: no load measured`;
-  const calls = [...c.ipc].sort((a, b) => (b.end - b.start) - (a.end - a.start)).slice(0, 6)
-    .map((x) => `${x.channel} ${x.start.toFixed(0)}→${x.end.toFixed(0)}`).join(', ');
-  return `  ${r.n.toLocaleString('en-US')}: DOMContentLoaded ${c.domContentLoaded.toFixed(0)} ms, bundle loaded ${c.scriptsLoaded.toFixed(0)} ms, `
-    + `screen seen ${c.marks.screenSeen?.toFixed(0)} / painted ${c.marks.screenPainted?.toFixed(0)} ms with ${c.marks.incidents} incidents listed; slowest calls (ms since navigation): ${calls}`;
+  const calls = [...c.ipc]
+    .sort((a, b) => b.end - b.start - (a.end - a.start))
+    .slice(0, 6)
+    .map((x) => `${x.channel} ${x.start.toFixed(0)}→${x.end.toFixed(0)}`)
+    .join(', ');
+  return (
+    `  ${r.n.toLocaleString('en-US')}: DOMContentLoaded ${c.domContentLoaded.toFixed(0)} ms, bundle loaded ${c.scriptsLoaded.toFixed(0)} ms, ` +
+    `screen seen ${c.marks.screenSeen?.toFixed(0)} / painted ${c.marks.screenPainted?.toFixed(0)} ms with ${c.marks.incidents} incidents listed; slowest calls (ms since navigation): ${calls}`
+  );
 }
 
 function report(s: SizeResult, l: SizeResult): void {
@@ -239,15 +288,20 @@ function report(s: SizeResult, l: SizeResult): void {
   say('');
   say(formatTable(rows(s, l), label(s), label(l)));
   say('');
-  say(`cold loads (screen painted, ms): ${[s, l].map((x) => `${label(x)}: ${x.coldScreens.map((v) => v.toFixed(0)).join(', ')}`).join('; ')}`);
+  say(
+    `cold loads (screen painted, ms): ${[s, l].map((x) => `${label(x)}: ${x.coldScreens.map((v) => v.toFixed(0)).join(', ')}`).join('; ')}`,
+  );
   say('load breakdown (the median cold load):');
   say(breakdown(s));
   say(breakdown(l));
-  const scrollLine = (x: SizeResult): string => (x.scroll === null ? 'n/a'
-    : `${x.scroll.frames} frames over ${x.scroll.scrolledPx.toFixed(0)} px, ${x.scroll.rowsRendered} grid rows in the DOM, ${x.heap?.listeners ?? NaN} JS event listeners`);
+  const scrollLine = (x: SizeResult): string =>
+    x.scroll === null
+      ? 'n/a'
+      : `${x.scroll.frames} frames over ${x.scroll.scrolledPx.toFixed(0)} px, ${x.scroll.rowsRendered} grid rows in the DOM, ${x.heap?.listeners ?? NaN} JS event listeners`;
   say(`scroll detail: ${label(s)}: ${scrollLine(s)}; ${label(l)}: ${scrollLine(l)}`);
   for (const x of [s, l]) for (const note of x.notes) say(`note (${label(x)}): ${note}`);
-  for (const x of [s, l]) if (x.builtSeconds !== null) say(`(built and cached the ${label(x)} replica in ${x.builtSeconds.toFixed(1)} s)`);
+  for (const x of [s, l])
+    if (x.builtSeconds !== null) say(`(built and cached the ${label(x)} replica in ${x.builtSeconds.toFixed(1)} s)`);
 }
 
 /** Stops everything this run started once `seconds` have passed. */
@@ -264,13 +318,18 @@ function armTimeout(seconds: number, what: string): NodeJS.Timeout {
 /** Builds the bundles first, so the console serves the renderer of the code being measured. */
 function buildBundles(): void {
   progress('building the bundles (scripts/build.mjs)');
-  const r = spawnSync(process.execPath, [join(import.meta.dirname, 'build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`the build failed (exit ${r.status ?? r.signal}); run \`npm run build\` to see why`);
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, 'build.mjs')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (r.status !== 0)
+    throw new Error(`the build failed (exit ${r.status ?? r.signal}); run \`npm run build\` to see why`);
 }
 
 async function main(): Promise<void> {
   buildBundles();
-  say(`bench:ui — ${LARGE.toLocaleString('en-US')}-entry replica vs a ${SMALL.toLocaleString('en-US')}-entry baseline, one entry every ${SPACING_S} s, offline console, headless Chromium, Node ${process.versions.node}`);
+  say(
+    `bench:ui — ${LARGE.toLocaleString('en-US')}-entry replica vs a ${SMALL.toLocaleString('en-US')}-entry baseline, one entry every ${SPACING_S} s, offline console, headless Chromium, Node ${process.versions.node}`,
+  );
   // Building the replicas (first run only, ~1-2 min for a million entries) has its own bound; the measurement has TIMEOUT_S.
   const building = armTimeout(BUILD_TIMEOUT_S, 'building the bench replicas');
   const smallReplica = await cachedReplica(SMALL, SPACING_S, say);
@@ -284,8 +343,13 @@ async function main(): Promise<void> {
   if (out !== undefined) writeFileSync(out, `${JSON.stringify({ small, large }, null, 2)}\n`);
 }
 
-main().then(() => { process.exitCode ??= 0; }, async (err: unknown) => {
-  process.stderr.write(`bench-ui: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  await Promise.allSettled([...cleanups].map((f) => f()));
-  process.exitCode = 1;
-});
+main().then(
+  () => {
+    process.exitCode ??= 0;
+  },
+  async (err: unknown) => {
+    process.stderr.write(`bench-ui: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await Promise.allSettled([...cleanups].map((f) => f()));
+    process.exitCode = 1;
+  },
+);

@@ -13,7 +13,10 @@ for (const name of benches) {
   const file = join(root, 'scripts', `${name}.ts`);
   if (!existsSync(file)) continue;
   process.stdout.write(`\n=== ${name} ===\n`);
-  const r = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', file], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', file], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -15,7 +15,9 @@ const isWin = process.platform === 'win32';
 const node22 = join(root, 'node_modules', '.bin', isWin ? 'node.cmd' : 'node');
 const stamp = join(root, 'node_modules', '.tombstone-install');
 
-function log(msg) { process.stderr.write(`[bootstrap] ${msg}\n`); }
+function log(msg) {
+  process.stderr.write(`[bootstrap] ${msg}\n`);
+}
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', shell: isWin, ...opts });
@@ -24,7 +26,9 @@ function run(cmd, args, opts = {}) {
 
 function lockHash() {
   const file = existsSync(join(root, 'package-lock.json')) ? 'package-lock.json' : 'package.json';
-  return createHash('sha256').update(readFileSync(join(root, file))).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(join(root, file)))
+    .digest('hex');
 }
 
 function ensureNodeModules() {
@@ -34,9 +38,13 @@ function ensureNodeModules() {
   const started = Date.now();
   // Electron's binary cannot always be downloaded (closed networks); never let that fail the install.
   const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' };
-  const args = existsSync(join(root, 'package-lock.json')) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
+  const args = existsSync(join(root, 'package-lock.json'))
+    ? ['ci', '--no-audit', '--no-fund']
+    : ['install', '--no-audit', '--no-fund'];
   if (!run('npm', args, { env })) {
-    log('E_INSTALL: npm could not install the dependencies (see above). Check your network access to the npm registry and retry.');
+    log(
+      'E_INSTALL: npm could not install the dependencies (see above). Check your network access to the npm registry and retry.',
+    );
     process.exit(2);
   }
   writeFileSync(stamp, want);
@@ -50,12 +58,23 @@ function ensureElectronBinary() {
   log('trying to download the Electron binary (optional; browser mode works without it)');
   const ok = run(node22, [join(root, 'node_modules', 'electron', 'install.js')], { stdio: 'ignore', timeout: 120_000 });
   writeFileSync(marker, new Date().toISOString());
-  log(ok && existsSync(pathFile) ? 'Electron binary installed' : 'Electron binary not available here; the console will run in browser mode');
+  log(
+    ok && existsSync(pathFile)
+      ? 'Electron binary installed'
+      : 'Electron binary not available here; the console will run in browser mode',
+  );
 }
 
 function findChromium() {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable',
-    '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', '/Applications/Chromium.app/Contents/MacOS/Chromium'];
+  const candidates = [
+    process.env.CHROMIUM_PATH,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+    '/usr/bin/google-chrome-stable',
+    '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+    '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  ];
   return candidates.find((c) => c && existsSync(c)) ?? null;
 }
 
@@ -65,9 +84,17 @@ function ensureChromium() {
   if (process.platform === 'linux' && isRoot && existsSync('/usr/bin/apt-get')) {
     log('installing Debian chromium for the browser tests (apt-get install chromium)');
     run('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-    if (run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) && findChromium()) return;
+    if (
+      run('apt-get', ['install', '-y', '-qq', 'chromium'], {
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      }) &&
+      findChromium()
+    )
+      return;
   }
-  log('E_NO_CHROMIUM: no Chromium/Chrome found. Install one (Debian: apt-get install chromium) or set CHROMIUM_PATH, then retry.');
+  log(
+    'E_NO_CHROMIUM: no Chromium/Chrome found. Install one (Debian: apt-get install chromium) or set CHROMIUM_PATH, then retry.',
+  );
   process.exit(2);
 }
 

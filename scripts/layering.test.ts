@@ -34,7 +34,10 @@ describe('layering rules (HOUSE-STYLE.md import table)', () => {
 
   it.each([
     ['shared/ledger/x.ts', "import canonicalize from 'canonicalize';\nexport const a = canonicalize;\n"],
-    ['main/ledger/x.ts', "import { x } from '../../shared/ledger/y.ts';\nimport { readFileSync } from 'node:fs';\nexport const a = [x, readFileSync];\n"],
+    [
+      'main/ledger/x.ts',
+      "import { x } from '../../shared/ledger/y.ts';\nimport { readFileSync } from 'node:fs';\nexport const a = [x, readFileSync];\n",
+    ],
     ['main/app/window.ts', "import { app } from 'electron';\nexport const a = app;\n"],
     ['main/app/ipc-main-bridge.ts', "import { ipcMain } from 'electron';\nexport const a = ipcMain;\n"],
     ['renderer/src/x.ts', "import { x } from '../../shared/ipc/contract.ts';\nexport const a = x;\n"],

@@ -21,7 +21,9 @@ describe('electron-builder.yml', () => {
   });
 
   it('a misspelt option fails the same validation', async () => {
-    await expect(validateConfiguration({ ...loadConfig(), asarr: true }, new DebugLogger(false))).rejects.toThrow(/asarr/);
+    await expect(validateConfiguration({ ...loadConfig(), asarr: true }, new DebugLogger(false))).rejects.toThrow(
+      /asarr/,
+    );
   });
 
   it('targets every platform, keeps asar, unpacks better-sqlite3 and never rebuilds natives', () => {
@@ -39,9 +41,20 @@ describe('electron-builder.yml', () => {
   });
 
   it('ships better-sqlite3 as a runtime dependency and renderer libraries only as dev (bundled)', () => {
-    const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     expect(Object.keys(pkg.dependencies).sort()).toEqual(['better-sqlite3', 'canonicalize', 'eventsource']);
-    for (const lib of ['react', 'react-dom', 'zustand', 'recharts', '@tanstack/react-table', '@tanstack/react-virtual', 'electron']) {
+    for (const lib of [
+      'react',
+      'react-dom',
+      'zustand',
+      'recharts',
+      '@tanstack/react-table',
+      '@tanstack/react-virtual',
+      'electron',
+    ]) {
       expect(pkg.devDependencies[lib]).toMatch(/^\d+\.\d+\.\d+$/);
     }
   });

@@ -11,10 +11,15 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
-const option = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+const option = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
 const children = [];
 
-function log(msg) { process.stdout.write(`[start] ${msg}\n`); }
+function log(msg) {
+  process.stdout.write(`[start] ${msg}\n`);
+}
 
 function shutdown(code) {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
@@ -25,7 +30,11 @@ process.on('SIGTERM', () => shutdown(0));
 
 /** Spawns a Node 22 child and resolves with its first output matching `ready`. */
 function startAndWait(args, ready, env = {}) {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -46,7 +55,10 @@ async function startControlPlane() {
   const data = option('--data') ?? mkdtempSync(join(tmpdir(), 'tombstone-demo-'));
   const args = ['control-plane/cli.ts', '--port', option('--control-plane-port') ?? '0', '--data', data, '--demo'];
   if (option('--seed')) args.push('--seed', option('--seed'));
-  const { child, out, match } = await startAndWait(args, /control-plane listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*demo token admin \S+ (\S+)/);
+  const { child, out, match } = await startAndWait(
+    args,
+    /control-plane listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*demo token admin \S+ (\S+)/,
+  );
   child.stdout.on('data', (c) => process.stdout.write(c));
   // The demo control plane runs on this machine and printed its verifier keys: the console pins them directly.
   const keys = [...out.matchAll(/^ledger key (\S+)$/gm)].map((m) => m[1]);
@@ -68,7 +80,9 @@ async function main() {
     process.exit(1);
   }
   const connect = option('--connect');
-  const target = connect ? { url: connect, token: option('--token') ?? process.env.TOMBSTONE_TOKEN ?? '' } : await startControlPlane();
+  const target = connect
+    ? { url: connect, token: option('--token') ?? process.env.TOMBSTONE_TOKEN ?? '' }
+    : await startControlPlane();
   const consoleArgs = target ? ['--connect', target.url, ...(target.keys ?? []).flatMap((k) => ['--trust', k])] : [];
   // The demo is new on every start (fresh history and keys), so its console data is too.
   if (target?.demo) consoleArgs.push('--data', mkdtempSync(join(tmpdir(), 'tombstone-console-')));
@@ -76,12 +90,23 @@ async function main() {
   const electron = flag('--browser') ? null : electronBinary();
   if (electron) {
     log('opening the Electron window');
-    const child = spawn(electron, [join(root, 'out', 'main', 'index.js'), ...consoleArgs], { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });
+    const child = spawn(electron, [join(root, 'out', 'main', 'index.js'), ...consoleArgs], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: 'inherit',
+    });
     children.push(child);
     child.once('exit', (code) => shutdown(code ?? 0));
     return;
   }
-  const serveArgs = ['main/cli/index.ts', 'serve', '--port', option('--port') ?? '0', ...consoleArgs, ...(flag('--open') ? ['--open'] : [])];
+  const serveArgs = [
+    'main/cli/index.ts',
+    'serve',
+    '--port',
+    option('--port') ?? '0',
+    ...consoleArgs,
+    ...(flag('--open') ? ['--open'] : []),
+  ];
   const { child, match } = await startAndWait(serveArgs, /console \(browser mode\) at (\S+)/, env);
   log(`Electron is not installed here, so the console runs in browser mode. Open:\n\n    ${match[1]}\n`);
   child.once('exit', (code) => shutdown(code ?? 0));

@@ -11,7 +11,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const reports = join(root, 'build', 'reports');
 mkdirSync(reports, { recursive: true });
-const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}${process.platform === 'win32' ? ';' : ':'}${process.env.PATH}` };
+const env = {
+  ...process.env,
+  PATH: `${join(root, 'node_modules', '.bin')}${process.platform === 'win32' ? ';' : ':'}${process.env.PATH}`,
+};
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedSteps = [];
 const timings = [];
@@ -40,17 +43,25 @@ const only = (name) => args.size === 0 || args.has(`--${name}`);
 if (only('static')) {
   step('typecheck (tsc -b)', bin('tsc'), ['-b']);
   step('lint (eslint, layering rules)', bin('eslint'), ['--max-warnings=0', '.']);
+  step('lint (prettier --check)', bin('prettier'), ['--check', '--log-level=warn', '.']);
 }
 if (only('unit') || only('e2e')) step('build', process.execPath, [join(root, 'scripts', 'build.mjs')]);
 if (only('unit')) {
   const file = join(reports, 'vitest.json');
   rmSync(file, { force: true });
-  const ok = step('unit and integration (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`]);
+  const ok = step('unit and integration (vitest)', bin('vitest'), [
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${file}`,
+  ]);
   const v = readJson(file);
   if (v) {
     totals.passed += v.numPassedTests;
     // A suite that fails to load runs none of its tests: it counts as one failure of its own.
-    const crashedSuites = (v.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
+    const crashedSuites = (v.testResults ?? []).filter(
+      (r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0,
+    ).length;
     totals.failed += v.numFailedTests + crashedSuites;
     totals.skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
   }

@@ -1,5 +1,14 @@
 /** Node adapters for the pure ledger core (SHA-256, Ed25519 from a raw seed) plus the HMAC and random helpers. */
-import { createHmac, createPrivateKey, createPublicKey, hash, randomBytes, sign, timingSafeEqual, verify } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  hash,
+  randomBytes,
+  sign,
+  timingSafeEqual,
+  verify,
+} from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { Ed25519Verify, NoteSigner, Sha256 } from '../../shared/ledger/index.ts';
 

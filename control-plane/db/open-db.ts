@@ -23,14 +23,16 @@ export function openDatabase(dataDir: string): Database.Database {
 /** Applies pending migrations, each in its own transaction (safe if another process migrates concurrently). */
 export function migrate(db: Database.Database): void {
   for (;;) {
-    const done = db.transaction(() => {
-      const version = Number(db.pragma('user_version', { simple: true }));
-      const next = MIGRATIONS[version];
-      if (next === undefined) return true;
-      db.exec(next);
-      db.pragma(`user_version = ${version + 1}`);
-      return false;
-    }).immediate();
+    const done = db
+      .transaction(() => {
+        const version = Number(db.pragma('user_version', { simple: true }));
+        const next = MIGRATIONS[version];
+        if (next === undefined) return true;
+        db.exec(next);
+        db.pragma(`user_version = ${version + 1}`);
+        return false;
+      })
+      .immediate();
     if (done) return;
   }
 }

@@ -41,7 +41,11 @@ export class Store {
   constructor(db: Database.Database) {
     this.db = db;
     this.runTx = db.transaction((fn: () => unknown) => fn());
-    this.sp = { open: db.prepare('SAVEPOINT job'), release: db.prepare('RELEASE job'), undo: db.prepare('ROLLBACK TO job') };
+    this.sp = {
+      open: db.prepare('SAVEPOINT job'),
+      release: db.prepare('RELEASE job'),
+      undo: db.prepare('ROLLBACK TO job'),
+    };
   }
 
   /** True inside tx(). */

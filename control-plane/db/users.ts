@@ -25,11 +25,13 @@ export function isRole(value: unknown): value is Role {
 
 /** Creates the user if new (or changes their role) and issues a fresh token; returns the token (never stored). */
 export function addUser(db: Database.Database, name: string, role: Role, now = Date.now()): string {
-  if (!USER_NAME_RE.test(name)) throw new RangeError(`invalid user name "${name}": use lowercase letters, digits, . _ -`);
+  if (!USER_NAME_RE.test(name))
+    throw new RangeError(`invalid user name "${name}": use lowercase letters, digits, . _ -`);
   const token = `tsk_${randomHex(32)}`;
   db.transaction(() => {
-    db.prepare('INSERT INTO users (name, role, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role')
-      .run(name, role, now);
+    db.prepare(
+      'INSERT INTO users (name, role, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role',
+    ).run(name, role, now);
     db.prepare('INSERT INTO tokens (hash, user_name, created_at) VALUES (?, ?, ?)').run(sha256Hex(token), name, now);
   }).immediate();
   return token;
@@ -56,8 +58,10 @@ export function principalForToken(db: Database.Database, token: string): Princip
 }
 
 function lookup(db: Database.Database, hash: string): Principal | null {
-  const row = stmt(db, 'SELECT u.name AS name, u.role AS role FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.hash = ?')
-    .get(hash) as { name: string; role: string } | undefined;
+  const row = stmt(
+    db,
+    'SELECT u.name AS name, u.role AS role FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.hash = ?',
+  ).get(hash) as { name: string; role: string } | undefined;
   if (row === undefined || !isRole(row.role)) return null;
   return { name: row.name, role: row.role };
 }

@@ -17,7 +17,9 @@ const ANCHOR = Date.parse('2026-11-25T03:00:00.000Z');
 function history(seed: number, anchor = ANCHOR, flags = 60, entries = 2500): { texts: string[]; note: string } {
   const dir = mkdtempSync(join(tmpdir(), 'cp-demo-'));
   dirs.push(dir);
-  const app: App = createApp(resolveOptions({ dataDir: dir, demo: { seed, incidentAfterMs: 1000, anchor }, log: () => undefined }));
+  const app: App = createApp(
+    resolveOptions({ dataDir: dir, demo: { seed, incidentAfterMs: 1000, anchor }, log: () => undefined }),
+  );
   buildHistory(app, { seed, anchor, flags, entries });
   const note = app.checkpoints.signNow().note;
   const texts = app.ledger.texts(0, app.ledger.size);
@@ -44,12 +46,20 @@ describe('demo history', () => {
   it('keeps random follow-ups (approvals, kill undos, break-glass use) out of the incident lookback window at any boot time', () => {
     const hours = [3, 9, 14, 20];
     for (const h of hours) {
-      const anchor = Date.parse(`2026-11-2${h % 3 + 3}T${String(h).padStart(2, '0')}:17:00.000Z`);
-      const late = history(1, anchor, 120, 6000).texts.map((t) => JSON.parse(t) as { ts: string; action: string; actor: { id: string } })
+      const anchor = Date.parse(`2026-11-2${(h % 3) + 3}T${String(h).padStart(2, '0')}:17:00.000Z`);
+      const late = history(1, anchor, 120, 6000)
+        .texts.map((t) => JSON.parse(t) as { ts: string; action: string; actor: { id: string } })
         .filter((e) => Date.parse(e.ts) >= anchor - 35 * 60_000);
       expect(late.length, `anchor ${new Date(anchor).toISOString()}`).toBeGreaterThan(0); // the scripted noise is there
-      const followUps = late.filter((e) => ['change_request.approved', 'change_request.rejected', 'flag.rolled_back', 'break_glass.used'].includes(e.action));
-      expect(followUps.map((e) => `${e.ts} ${e.action} ${e.actor.id}`), `anchor ${new Date(anchor).toISOString()}`).toEqual([]);
+      const followUps = late.filter((e) =>
+        ['change_request.approved', 'change_request.rejected', 'flag.rolled_back', 'break_glass.used'].includes(
+          e.action,
+        ),
+      );
+      expect(
+        followUps.map((e) => `${e.ts} ${e.action} ${e.actor.id}`),
+        `anchor ${new Date(anchor).toISOString()}`,
+      ).toEqual([]);
     }
   });
 });
@@ -57,14 +67,21 @@ describe('demo history', () => {
 describe('demo scenario', () => {
   let cp: RunningControlPlane;
   let bootMs = 0;
-  const auth = (role: string): Record<string, string> => ({ Authorization: `Bearer ${cp.demoTokens.find((t) => t.role === role)?.token ?? ''}` });
-  const get = async (path: string): Promise<unknown> => (await fetch(`${cp.url}${path}`, { headers: auth('viewer') })).json();
+  const auth = (role: string): Record<string, string> => ({
+    Authorization: `Bearer ${cp.demoTokens.find((t) => t.role === role)?.token ?? ''}`,
+  });
+  const get = async (path: string): Promise<unknown> =>
+    (await fetch(`${cp.url}${path}`, { headers: auth('viewer') })).json();
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cp-demo-live-'));
     dirs.push(dir);
     const t0 = Date.now();
-    cp = await startControlPlane({ dataDir: dir, demo: { seed: 1, incidentAfterMs: 300, tickMs: 200, monitorWindowMs: 2000 }, log: () => undefined });
+    cp = await startControlPlane({
+      dataDir: dir,
+      demo: { seed: 1, incidentAfterMs: 300, tickMs: 200, monitorWindowMs: 2000 },
+      log: () => undefined,
+    });
     bootMs = Date.now() - t0;
   }, 60_000);
   afterAll(async () => cp.close());
@@ -75,36 +92,85 @@ describe('demo scenario', () => {
     expect(cp.app.ledger.size).toBeLessThan(21_000);
     const first = JSON.parse(cp.app.ledger.texts(0, 1)[0] ?? '{}') as { ts: string };
     expect(Date.now() - Date.parse(first.ts)).toBeGreaterThan(20 * 86_400_000);
-    expect((await get('/api/v1/services') as { services: string[] }).services.length).toBe(12);
-    expect((await get('/api/v1/flags') as { flags: unknown[] }).flags.length).toBe(199);
-    expect((await get('/api/v1/tombstones') as { tombstones: { flag_key: string }[] }).tombstones.map((t) => t.flag_key)).toContain(SCENARIO.tombstoned);
+    expect(((await get('/api/v1/services')) as { services: string[] }).services.length).toBe(12);
+    expect(((await get('/api/v1/flags')) as { flags: unknown[] }).flags.length).toBe(199);
+    expect(
+      ((await get('/api/v1/tombstones')) as { tombstones: { flag_key: string }[] }).tombstones.map((t) => t.flag_key),
+    ).toContain(SCENARIO.tombstoned);
   });
 
   it('signs with the demo key shipped in resources/demo/trusted-keys.json', () => {
-    const shipped = JSON.parse(readFileSync(join(process.cwd(), 'resources', 'demo', 'trusted-keys.json'), 'utf8')) as { origin: string; keys: { vkey: string }[] };
+    const shipped = JSON.parse(readFileSync(join(process.cwd(), 'resources', 'demo', 'trusted-keys.json'), 'utf8')) as {
+      origin: string;
+      keys: { vkey: string }[];
+    };
     expect(shipped.origin).toBe(cp.origin);
     expect(shipped.keys.map((k) => k.vkey)).toEqual(cp.verifierKeys);
   });
 
   it('prints working tokens for admin, responder and two approvers', async () => {
-    expect(cp.demoTokens.map((t) => `${t.role} ${t.name}`)).toEqual(['admin dana', 'responder riley', 'approver avery', 'approver blake', 'viewer vic']);
-    expect(await (await fetch(`${cp.url}/api/v1/me`, { headers: auth('responder') })).json()).toEqual({ name: 'riley', role: 'responder' });
+    expect(cp.demoTokens.map((t) => `${t.role} ${t.name}`)).toEqual([
+      'admin dana',
+      'responder riley',
+      'approver avery',
+      'approver blake',
+      'viewer vic',
+    ]);
+    expect(await (await fetch(`${cp.url}/api/v1/me`, { headers: auth('responder') })).json()).toEqual({
+      name: 'riley',
+      role: 'responder',
+    });
   });
 
   it('has pending change requests waiting for a second approver', async () => {
-    const pending = (await get('/api/v1/change-requests?status=PENDING') as { change_requests: { flag_key: string; valid_approvals: number; required_approvals: number }[] }).change_requests;
-    expect(pending.find((c) => c.flag_key === 'payments.card.3ds-v2-challenge')).toMatchObject({ valid_approvals: 1, required_approvals: 2 });
+    const pending = (
+      (await get('/api/v1/change-requests?status=PENDING')) as {
+        change_requests: { flag_key: string; valid_approvals: number; required_approvals: number }[];
+      }
+    ).change_requests;
+    expect(pending.find((c) => c.flag_key === 'payments.card.3ds-v2-challenge')).toMatchObject({
+      valid_approvals: 1,
+      required_approvals: 2,
+    });
   });
 
   it('runs the live incident: payments ramp, circuit breaker on a HIGH flag elsewhere, PagerDuty incident', async () => {
-    const tail = (): Record<string, unknown>[] => cp.app.ledger.texts(Math.max(0, cp.app.ledger.size - 40), cp.app.ledger.size).map((t) => JSON.parse(t) as Record<string, unknown>);
-    await waitFor(() => tail().some((e) => e['action'] === 'flag.updated' && e['flag'] === SCENARIO.culprit && (e['after'] as { rollout_pct: number }).rollout_pct === 50), 5000);
-    await waitFor(() => tail().some((e) => e['action'] === 'flag.auto_rolled_back' && e['flag'] === SCENARIO.breakerTarget), 20_000);
-    await waitFor(() => tail().some((e) => e['action'] === 'incident.triggered' && (e['after'] as { service: string }).service === 'payments'), 20_000);
+    const tail = (): Record<string, unknown>[] =>
+      cp.app.ledger
+        .texts(Math.max(0, cp.app.ledger.size - 40), cp.app.ledger.size)
+        .map((t) => JSON.parse(t) as Record<string, unknown>);
+    await waitFor(
+      () =>
+        tail().some(
+          (e) =>
+            e['action'] === 'flag.updated' &&
+            e['flag'] === SCENARIO.culprit &&
+            (e['after'] as { rollout_pct: number }).rollout_pct === 50,
+        ),
+      5000,
+    );
+    await waitFor(
+      () => tail().some((e) => e['action'] === 'flag.auto_rolled_back' && e['flag'] === SCENARIO.breakerTarget),
+      20_000,
+    );
+    await waitFor(
+      () =>
+        tail().some(
+          (e) => e['action'] === 'incident.triggered' && (e['after'] as { service: string }).service === 'payments',
+        ),
+      20_000,
+    );
     // The live entries are the last of their kind: the history's own incidents and trips can sit in the same tail.
-    const breaker = tail().findLast((e) => e['action'] === 'flag.auto_rolled_back' && e['flag'] === SCENARIO.breakerTarget);
+    const breaker = tail().findLast(
+      (e) => e['action'] === 'flag.auto_rolled_back' && e['flag'] === SCENARIO.breakerTarget,
+    );
     expect(breaker).toMatchObject({ actor: { type: 'system', id: 'system:evaluator' }, env: 'production' });
-    const incident = tail().findLast((e) => e['action'] === 'incident.triggered' && (e['after'] as { service: string }).service === 'payments');
-    expect(incident).toMatchObject({ actor: { type: 'service', id: 'pagerduty' }, after: { source: 'pagerduty', severity: 'critical' } });
+    const incident = tail().findLast(
+      (e) => e['action'] === 'incident.triggered' && (e['after'] as { service: string }).service === 'payments',
+    );
+    expect(incident).toMatchObject({
+      actor: { type: 'service', id: 'pagerduty' },
+      after: { source: 'pagerduty', severity: 'critical' },
+    });
   }, 45_000);
 });

@@ -21,11 +21,23 @@ export function demoPagerDutyEvent(now: number, errorRate: number, suffix: strin
   const at = new Date(now).toISOString();
   return {
     event: {
-      id: `01DEMO${suffix}`, event_type: 'incident.triggered', resource_type: 'incident', occurred_at: at, agent: null, client: null,
+      id: `01DEMO${suffix}`,
+      event_type: 'incident.triggered',
+      resource_type: 'incident',
+      occurred_at: at,
+      agent: null,
+      client: null,
       data: {
-        id: incidentId, type: 'incident', self: `https://api.pagerduty.com/incidents/${incidentId}`,
-        html_url: `https://tombstone-demo.pagerduty.com/incidents/${incidentId}`, number: 4711, status: 'triggered',
-        incident_key: 'payments-error-rate', created_at: at, urgency: 'high', priority: { summary: 'P1' },
+        id: incidentId,
+        type: 'incident',
+        self: `https://api.pagerduty.com/incidents/${incidentId}`,
+        html_url: `https://tombstone-demo.pagerduty.com/incidents/${incidentId}`,
+        number: 4711,
+        status: 'triggered',
+        incident_key: 'payments-error-rate',
+        created_at: at,
+        urgency: 'high',
+        priority: { summary: 'P1' },
         title: `payments: error rate ${(errorRate * 100).toFixed(1)}% above the 3% SLO`,
         service: { id: 'PSVCPAY', summary: 'payments', type: 'service_reference' },
       },
@@ -38,7 +50,9 @@ async function firePagerDuty(app: App, now: number, errorRate: number): Promise<
   if (secret === null) return;
   const body = JSON.stringify(demoPagerDutyEvent(now, errorRate, now.toString(36).toUpperCase()));
   const res = await fetch(`${app.baseUrl}/api/v1/incidents/pagerduty`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', 'X-PagerDuty-Signature': signPagerDuty(secret, body) }, body,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-PagerDuty-Signature': signPagerDuty(secret, body) },
+    body,
   });
   if (res.status !== 202) app.options.log(`demo: PagerDuty webhook answered ${res.status}`);
   await res.body?.cancel();
@@ -47,10 +61,21 @@ async function firePagerDuty(app: App, now: number, errorRate: number): Promise<
 function ramp(app: App): void {
   const now = app.clock();
   try {
-    app.store.tx(() => gatedEnvChange(app, { actor: { type: 'user', id: 'maria.chen' }, now }, 'update', {
-      key: SCENARIO.culprit, env: 'production', action: 'flag.updated', reason: 'ramp pricing engine v2 to 50% after a clean 10% soak',
-      next: (b) => ({ ...b, enabled: true, rollout_pct: 50 }),
-    }, undefined));
+    app.store.tx(() =>
+      gatedEnvChange(
+        app,
+        { actor: { type: 'user', id: 'maria.chen' }, now },
+        'update',
+        {
+          key: SCENARIO.culprit,
+          env: 'production',
+          action: 'flag.updated',
+          reason: 'ramp pricing engine v2 to 50% after a clean 10% soak',
+          next: (b) => ({ ...b, enabled: true, rollout_pct: 50 }),
+        },
+        undefined,
+      ),
+    );
   } catch (err) {
     app.options.log(`demo: payments ramp skipped: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -63,7 +88,9 @@ export function startDemoLive(app: App, demo: DemoOptions): () => void {
   const boot = app.clock();
   const tickMs = demo.tickMs ?? 1000;
   const monitorMs = demo.monitorWindowMs ?? 10_000;
-  if (telemetry) for (let t = boot - BACKFILL_MS; t < boot; t += BACKFILL_STEP_MS) recordTraffic(app, rng, t, BACKFILL_STEP_MS / 1000, 0);
+  if (telemetry)
+    for (let t = boot - BACKFILL_MS; t < boot; t += BACKFILL_STEP_MS)
+      recordTraffic(app, rng, t, BACKFILL_STEP_MS / 1000, 0);
   let fired = false;
   const tick = setInterval(() => {
     const now = app.clock();
@@ -77,7 +104,9 @@ export function startDemoLive(app: App, demo: DemoOptions): () => void {
     const rate = app.metrics.window('payments', now - monitorMs, now + 1).error_rate;
     if (!fired && rate > MONITOR_THRESHOLD) {
       fired = true;
-      firePagerDuty(app, now, rate).catch((err: unknown) => app.options.log(`demo: PagerDuty webhook failed: ${String(err)}`));
+      firePagerDuty(app, now, rate).catch((err: unknown) =>
+        app.options.log(`demo: PagerDuty webhook failed: ${String(err)}`),
+      );
     }
   }, tickMs);
   tick.unref();

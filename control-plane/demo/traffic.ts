@@ -10,12 +10,32 @@ import { SCENARIO, SERVICES } from './catalog.ts';
 import type { Rng } from './rng.ts';
 
 const BASE_RPS: Record<string, number> = {
-  payments: 60, checkout: 90, auth: 140, search: 200, catalog: 160, cart: 110, shipping: 30, notifications: 50,
-  recommendations: 120, accounts: 40, pricing: 70, inventory: 45,
+  payments: 60,
+  checkout: 90,
+  auth: 140,
+  search: 200,
+  catalog: 160,
+  cart: 110,
+  shipping: 30,
+  notifications: 50,
+  recommendations: 120,
+  accounts: 40,
+  pricing: 70,
+  inventory: 45,
 };
 const BASE_LATENCY_MS: Record<string, number> = {
-  payments: 140, checkout: 110, auth: 40, search: 70, catalog: 35, cart: 30, shipping: 90, notifications: 25,
-  recommendations: 85, accounts: 30, pricing: 45, inventory: 40,
+  payments: 140,
+  checkout: 110,
+  auth: 40,
+  search: 70,
+  catalog: 35,
+  cart: 30,
+  shipping: 90,
+  notifications: 25,
+  recommendations: 85,
+  accounts: 30,
+  pricing: 45,
+  inventory: 40,
 };
 const SPREAD = 10;
 const EXPRESS_SAMPLES_PER_S = 40;
@@ -59,7 +79,14 @@ export function expressPaySamples(app: App, rng: Rng, now: number, impact: numbe
   const rate = 0.002 + impact * 1.5;
   const samples: Sample[] = [];
   for (let i = 0; i < Math.round(EXPRESS_SAMPLES_PER_S * seconds); i++) {
-    samples.push({ service: 'checkout', environment: 'production', flag_key: SCENARIO.breakerTarget, error: rng.chance(rate), latency_ms: 120 * Math.exp(0.4 * rng.normal()), ts: now });
+    samples.push({
+      service: 'checkout',
+      environment: 'production',
+      flag_key: SCENARIO.breakerTarget,
+      error: rng.chance(rate),
+      latency_ms: 120 * Math.exp(0.4 * rng.normal()),
+      ts: now,
+    });
   }
   ingestSamples(app, samples, now);
 }

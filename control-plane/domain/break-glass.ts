@@ -41,20 +41,31 @@ interface TokenRow {
 
 /** The latest 200 tokens, newest first, as `GET /api/v1/break-glass/tokens` lists them (never the token itself). */
 export function listBreakGlassTokens(app: App): unknown[] {
-  const rows = stmt(app.db, 'SELECT id, issued_by, justification, scope, expires_at, used_at, used_idx FROM break_glass_tokens ORDER BY created_at DESC LIMIT 200')
-    .all() as (TokenRow & { used_idx: number | null })[];
+  const rows = stmt(
+    app.db,
+    'SELECT id, issued_by, justification, scope, expires_at, used_at, used_idx FROM break_glass_tokens ORDER BY created_at DESC LIMIT 200',
+  ).all() as (TokenRow & { used_idx: number | null })[];
   return rows.map((r) => ({
-    token_id: r.id, issued_by: r.issued_by, justification: r.justification, scope: JSON.parse(r.scope) as unknown,
-    expires_at: new Date(r.expires_at).toISOString(), used_at: r.used_at === null ? null : new Date(r.used_at).toISOString(), used_idx: r.used_idx,
+    token_id: r.id,
+    issued_by: r.issued_by,
+    justification: r.justification,
+    scope: JSON.parse(r.scope) as unknown,
+    expires_at: new Date(r.expires_at).toISOString(),
+    used_at: r.used_at === null ? null : new Date(r.used_at).toISOString(),
+    used_idx: r.used_idx,
   }));
 }
 
 /** Issues a token and records `break_glass.issued`. */
 export function issueBreakGlass(
-  app: App, ctx: ActionContext, input: { justification: string; scope: { flags: string[]; envs: string[] }; ttl_seconds?: number | undefined },
+  app: App,
+  ctx: ActionContext,
+  input: { justification: string; scope: { flags: string[]; envs: string[] }; ttl_seconds?: number | undefined },
 ): IssuedToken {
   if (input.scope.flags.length === 0 || input.scope.envs.length === 0) {
-    throw new HttpError(400, 'INVALID_BODY', 'scope must name at least one flag and one environment', { field: 'body.scope' });
+    throw new HttpError(400, 'INVALID_BODY', 'scope must name at least one flag and one environment', {
+      field: 'body.scope',
+    });
   }
   for (const env of input.scope.envs) requireEnv(app, env);
   for (const key of input.scope.flags) requireFlag(app, key);
@@ -62,41 +73,72 @@ export function issueBreakGlass(
   const id = `bg-${app.ledger.nextIdx()}`;
   const expiresAt = ctx.now + (input.ttl_seconds ?? BREAK_GLASS_TTL.defaultSeconds) * 1000;
   const scope = { flags: [...new Set(input.scope.flags)].sort(), envs: [...new Set(input.scope.envs)].sort() };
-  stmt(app.db, 'INSERT INTO break_glass_tokens (id, token_hash, issued_by, justification, scope, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    .run(id, sha256Hex(token), ctx.actor.id, input.justification, JSON.stringify(scope), expiresAt, ctx.now);
+  stmt(
+    app.db,
+    'INSERT INTO break_glass_tokens (id, token_hash, issued_by, justification, scope, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(id, sha256Hex(token), ctx.actor.id, input.justification, JSON.stringify(scope), expiresAt, ctx.now);
   const expires = new Date(expiresAt).toISOString();
   app.ledger.append({
-    ts: ctx.now, actor: ctx.actor, action: 'break_glass.issued', flag: scope.flags.length === 1 ? scope.flags[0] ?? null : null,
-    env: scope.envs.length === 1 ? scope.envs[0] ?? null : null, before: null,
-    after: { token_id: id, scope, expires_at: expires } as unknown as JsonValue, reason: input.justification, refs: { break_glass_token: id },
+    ts: ctx.now,
+    actor: ctx.actor,
+    action: 'break_glass.issued',
+    flag: scope.flags.length === 1 ? (scope.flags[0] ?? null) : null,
+    env: scope.envs.length === 1 ? (scope.envs[0] ?? null) : null,
+    before: null,
+    after: { token_id: id, scope, expires_at: expires } as unknown as JsonValue,
+    reason: input.justification,
+    refs: { break_glass_token: id },
   });
-  app.store.afterCommit(() => app.notifier.send({
-    event: 'break_glass.issued', severity: 'warning', ts: new Date(ctx.now).toISOString(), dedup_key: id,
-    summary: `Break-glass token issued to ${ctx.actor.id} for ${scope.flags.join(', ')} in ${scope.envs.join(', ')}`,
-    details: { token_id: id, issued_by: ctx.actor.id, justification: input.justification, expires_at: expires },
-  }));
+  app.store.afterCommit(() =>
+    app.notifier.send({
+      event: 'break_glass.issued',
+      severity: 'warning',
+      ts: new Date(ctx.now).toISOString(),
+      dedup_key: id,
+      summary: `Break-glass token issued to ${ctx.actor.id} for ${scope.flags.join(', ')} in ${scope.envs.join(', ')}`,
+      details: { token_id: id, issued_by: ctx.actor.id, justification: input.justification, expires_at: expires },
+    }),
+  );
   return { token, token_id: id, expires_at: expires, scope };
 }
 
 /** Consumes a token for one change of (flag, env); returns its id. Throws 403/410 with a specific code. */
 export function consumeBreakGlass(app: App, ctx: ActionContext, token: string, flag: string, env: string): string {
   const row = /^bgt_[0-9a-f]{64}$/.test(token)
-    ? (stmt(app.db, 'SELECT id, issued_by, justification, scope, expires_at, used_at FROM break_glass_tokens WHERE token_hash = ?').get(sha256Hex(token)) as TokenRow | undefined)
+    ? (stmt(
+        app.db,
+        'SELECT id, issued_by, justification, scope, expires_at, used_at FROM break_glass_tokens WHERE token_hash = ?',
+      ).get(sha256Hex(token)) as TokenRow | undefined)
     : undefined;
   if (row === undefined || row.issued_by !== ctx.actor.id) {
-    throw new HttpError(403, 'BREAK_GLASS_INVALID', 'the break-glass token is unknown or was issued to someone else; issue a new one');
+    throw new HttpError(
+      403,
+      'BREAK_GLASS_INVALID',
+      'the break-glass token is unknown or was issued to someone else; issue a new one',
+    );
   }
-  if (row.used_at !== null) throw new HttpError(410, 'BREAK_GLASS_USED', `break-glass token ${row.id} was already used; tokens are single use`);
-  if (ctx.now >= row.expires_at) throw new HttpError(410, 'BREAK_GLASS_EXPIRED', `break-glass token ${row.id} has expired; issue a new one`);
+  if (row.used_at !== null)
+    throw new HttpError(410, 'BREAK_GLASS_USED', `break-glass token ${row.id} was already used; tokens are single use`);
+  if (ctx.now >= row.expires_at)
+    throw new HttpError(410, 'BREAK_GLASS_EXPIRED', `break-glass token ${row.id} has expired; issue a new one`);
   const scope = JSON.parse(row.scope) as { flags: string[]; envs: string[] };
   if (!scope.flags.includes(flag) || !scope.envs.includes(env)) {
     throw new HttpError(403, 'BREAK_GLASS_SCOPE', `break-glass token ${row.id} does not cover ${flag} in ${env}`);
   }
-  stmt(app.db, 'UPDATE break_glass_tokens SET used_at = ?, used_idx = ? WHERE id = ?').run(ctx.now, app.ledger.nextIdx(), row.id);
-  app.store.afterCommit(() => app.notifier.send({
-    event: 'break_glass.used', severity: 'critical', ts: new Date(ctx.now).toISOString(), dedup_key: `${row.id}-used`,
-    summary: `Break-glass used by ${ctx.actor.id} on ${flag} in ${env}`,
-    details: { token_id: row.id, flag, env, used_by: ctx.actor.id, justification: row.justification },
-  }));
+  stmt(app.db, 'UPDATE break_glass_tokens SET used_at = ?, used_idx = ? WHERE id = ?').run(
+    ctx.now,
+    app.ledger.nextIdx(),
+    row.id,
+  );
+  app.store.afterCommit(() =>
+    app.notifier.send({
+      event: 'break_glass.used',
+      severity: 'critical',
+      ts: new Date(ctx.now).toISOString(),
+      dedup_key: `${row.id}-used`,
+      summary: `Break-glass used by ${ctx.actor.id} on ${flag} in ${env}`,
+      details: { token_id: row.id, flag, env, used_by: ctx.actor.id, justification: row.justification },
+    }),
+  );
   return row.id;
 }

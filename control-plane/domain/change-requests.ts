@@ -9,7 +9,12 @@ import { HttpError } from '../http/errors.ts';
 import type { App, ActionContext } from './app.ts';
 import type { ChangeRequest } from './change-request-repo.ts';
 import {
-  insertChangeRequest, payloadHash, requireChangeRequest, setStatus, updatePayload, validApprovers,
+  insertChangeRequest,
+  payloadHash,
+  requireChangeRequest,
+  setStatus,
+  updatePayload,
+  validApprovers,
 } from './change-request-repo.ts';
 import type { EnvPatch, EnvState } from './env-state.ts';
 import { applyPatch, sameState, stateJson } from './env-state.ts';
@@ -37,7 +42,9 @@ function afterWithSchedule(cr: ChangeRequest): JsonValue {
 
 function checkSchedule(scheduledAt: number | undefined, now: number): void {
   if (scheduledAt !== undefined && scheduledAt <= now) {
-    throw new HttpError(400, 'INVALID_BODY', 'body.scheduled_at: must be in the future', { field: 'body.scheduled_at' });
+    throw new HttpError(400, 'INVALID_BODY', 'body.scheduled_at: must be in the future', {
+      field: 'body.scheduled_at',
+    });
   }
 }
 
@@ -48,41 +55,90 @@ export function createChangeRequest(app: App, ctx: ActionContext, input: CreateC
   checkSchedule(input.scheduled_at, ctx.now);
   const before = currentState(flag, input.environment);
   const after = applyPatch(before, input.patch);
-  if (sameState(before, after)) throw new HttpError(409, 'NO_CHANGE', 'the requested state equals the current one', { current: before });
-  if (!sameState(before.prerequisites, after.prerequisites)) checkPrerequisites(app.db, input.flag_key, input.environment, after.prerequisites);
+  if (sameState(before, after))
+    throw new HttpError(409, 'NO_CHANGE', 'the requested state equals the current one', { current: before });
+  if (!sameState(before.prerequisites, after.prerequisites))
+    checkPrerequisites(app.db, input.flag_key, input.environment, after.prerequisites);
   const scheduled = input.scheduled_at ?? null;
   const cr: ChangeRequest = {
-    id: `cr-${app.ledger.nextIdx()}`, flag_key: input.flag_key, env: input.environment, requested_by: ctx.actor.id,
-    reason: input.reason, before, after, scheduled_at: scheduled, payload_hash: payloadHash(input.flag_key, input.environment, after, scheduled),
-    required_approvals: requiredApprovals(flag.definition.tier), status: 'PENDING', created_at: ctx.now, updated_at: ctx.now, applied_idx: null,
+    id: `cr-${app.ledger.nextIdx()}`,
+    flag_key: input.flag_key,
+    env: input.environment,
+    requested_by: ctx.actor.id,
+    reason: input.reason,
+    before,
+    after,
+    scheduled_at: scheduled,
+    payload_hash: payloadHash(input.flag_key, input.environment, after, scheduled),
+    required_approvals: requiredApprovals(flag.definition.tier),
+    status: 'PENDING',
+    created_at: ctx.now,
+    updated_at: ctx.now,
+    applied_idx: null,
   };
   insertChangeRequest(app.db, cr);
   app.ledger.append({
-    ts: ctx.now, actor: ctx.actor, action: 'change_request.created', flag: cr.flag_key, env: cr.env,
-    before: stateJson(before), after: afterWithSchedule(cr), reason: cr.reason, refs: refsOf(cr),
+    ts: ctx.now,
+    actor: ctx.actor,
+    action: 'change_request.created',
+    flag: cr.flag_key,
+    env: cr.env,
+    before: stateJson(before),
+    after: afterWithSchedule(cr),
+    reason: cr.reason,
+    refs: refsOf(cr),
   });
   if (cr.required_approvals === 0) fulfil(app, ctx, cr, []);
   return requireChangeRequest(app.db, cr.id);
 }
 
 /** Records an approval of the reviewed payload hash; applies or schedules the change when quorum is reached. */
-export function approveChangeRequest(app: App, ctx: ActionContext, id: string, reviewedHash: string, comment: string): ChangeRequest {
+export function approveChangeRequest(
+  app: App,
+  ctx: ActionContext,
+  id: string,
+  reviewedHash: string,
+  comment: string,
+): ChangeRequest {
   const cr = requireChangeRequest(app.db, id);
-  if (cr.status !== 'PENDING') throw new HttpError(409, 'CHANGE_REQUEST_NOT_PENDING', `${id} is ${cr.status}; only PENDING requests can be approved`);
-  if (cr.requested_by === ctx.actor.id) throw new HttpError(403, 'SELF_APPROVAL', 'you requested this change, so you cannot approve it; ask another approver');
+  if (cr.status !== 'PENDING')
+    throw new HttpError(
+      409,
+      'CHANGE_REQUEST_NOT_PENDING',
+      `${id} is ${cr.status}; only PENDING requests can be approved`,
+    );
+  if (cr.requested_by === ctx.actor.id)
+    throw new HttpError(
+      403,
+      'SELF_APPROVAL',
+      'you requested this change, so you cannot approve it; ask another approver',
+    );
   const stored = payloadHash(cr.flag_key, cr.env, cr.after, cr.scheduled_at);
   if (reviewedHash !== cr.payload_hash || stored !== cr.payload_hash) {
-    throw new HttpError(409, 'STALE_PAYLOAD_HASH', 'the payload changed since you reviewed it; review the current payload and approve again',
-      { current_payload_hash: stored });
+    throw new HttpError(
+      409,
+      'STALE_PAYLOAD_HASH',
+      'the payload changed since you reviewed it; review the current payload and approve again',
+      { current_payload_hash: stored },
+    );
   }
   const approvers = validApprovers(app.db, cr);
   if (approvers.includes(ctx.actor.id)) throw new HttpError(409, 'DUPLICATE_APPROVAL', `you already approved ${id}`);
-  stmt(app.db, 'INSERT INTO approvals (change_request_id, approver, payload_hash, comment, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run(id, ctx.actor.id, cr.payload_hash, comment, ctx.now);
+  stmt(
+    app.db,
+    'INSERT INTO approvals (change_request_id, approver, payload_hash, comment, created_at) VALUES (?, ?, ?, ?, ?)',
+  ).run(id, ctx.actor.id, cr.payload_hash, comment, ctx.now);
   const all = [...approvers, ctx.actor.id];
   app.ledger.append({
-    ts: ctx.now, actor: ctx.actor, action: 'change_request.approved', flag: cr.flag_key, env: cr.env, before: null,
-    after: { approvals: all.length, required: cr.required_approvals }, reason: comment, refs: refsOf(cr),
+    ts: ctx.now,
+    actor: ctx.actor,
+    action: 'change_request.approved',
+    flag: cr.flag_key,
+    env: cr.env,
+    before: null,
+    after: { approvals: all.length, required: cr.required_approvals },
+    reason: comment,
+    refs: refsOf(cr),
   });
   if (all.length >= cr.required_approvals) fulfil(app, ctx, cr, all);
   return requireChangeRequest(app.db, id);
@@ -92,18 +148,36 @@ export function approveChangeRequest(app: App, ctx: ActionContext, id: string, r
 function fulfil(app: App, ctx: ActionContext, cr: ChangeRequest, approvers: string[]): void {
   if (cr.scheduled_at !== null) {
     const scheduleId = `sch-${app.ledger.nextIdx()}`;
-    stmt(app.db, "INSERT INTO schedules (id, change_request_id, run_at, approved_hash, approvers, status, created_at) VALUES (?, ?, ?, ?, ?, 'PENDING', ?)")
-      .run(scheduleId, cr.id, cr.scheduled_at, cr.payload_hash, JSON.stringify(approvers), ctx.now);
+    stmt(
+      app.db,
+      "INSERT INTO schedules (id, change_request_id, run_at, approved_hash, approvers, status, created_at) VALUES (?, ?, ?, ?, ?, 'PENDING', ?)",
+    ).run(scheduleId, cr.id, cr.scheduled_at, cr.payload_hash, JSON.stringify(approvers), ctx.now);
     setStatus(app.db, cr.id, 'SCHEDULED', ctx.now);
     app.ledger.append({
-      ts: ctx.now, actor: ctx.actor, action: 'schedule.created', flag: cr.flag_key, env: cr.env, before: null,
-      after: { schedule_id: scheduleId, run_at: new Date(cr.scheduled_at).toISOString(), payload_hash: cr.payload_hash, approvers },
-      reason: cr.reason, refs: { ...refsOf(cr), schedule: scheduleId },
+      ts: ctx.now,
+      actor: ctx.actor,
+      action: 'schedule.created',
+      flag: cr.flag_key,
+      env: cr.env,
+      before: null,
+      after: {
+        schedule_id: scheduleId,
+        run_at: new Date(cr.scheduled_at).toISOString(),
+        payload_hash: cr.payload_hash,
+        approvers,
+      },
+      reason: cr.reason,
+      refs: { ...refsOf(cr), schedule: scheduleId },
     });
     return;
   }
   const result = applyEnvChange(app, ctx, {
-    key: cr.flag_key, env: cr.env, action: 'change_request.applied', reason: cr.reason, refs: refsOf(cr), allowNoop: true,
+    key: cr.flag_key,
+    env: cr.env,
+    action: 'change_request.applied',
+    reason: cr.reason,
+    refs: refsOf(cr),
+    allowNoop: true,
     next: () => cr.after,
   });
   setStatus(app.db, cr.id, 'APPLIED', ctx.now, result.idx);
@@ -113,20 +187,36 @@ function fulfil(app: App, ctx: ActionContext, cr: ChangeRequest, approvers: stri
 export function rejectChangeRequest(app: App, ctx: ActionContext, id: string, reason: string): ChangeRequest {
   const cr = requireChangeRequest(app.db, id);
   if (cr.status !== 'PENDING' && cr.status !== 'SCHEDULED') {
-    throw new HttpError(409, 'CHANGE_REQUEST_NOT_PENDING', `${id} is ${cr.status}; only PENDING or SCHEDULED requests can be rejected`);
+    throw new HttpError(
+      409,
+      'CHANGE_REQUEST_NOT_PENDING',
+      `${id} is ${cr.status}; only PENDING or SCHEDULED requests can be rejected`,
+    );
   }
   setStatus(app.db, id, 'REJECTED', ctx.now);
   stmt(app.db, "UPDATE schedules SET status = 'CANCELLED' WHERE change_request_id = ? AND status = 'PENDING'").run(id);
   app.ledger.append({
-    ts: ctx.now, actor: ctx.actor, action: 'change_request.rejected', flag: cr.flag_key, env: cr.env, before: null,
-    after: { reason }, reason, refs: refsOf(cr),
+    ts: ctx.now,
+    actor: ctx.actor,
+    action: 'change_request.rejected',
+    flag: cr.flag_key,
+    env: cr.env,
+    before: null,
+    after: { reason },
+    reason,
+    refs: refsOf(cr),
   });
   return requireChangeRequest(app.db, id);
 }
 
 /** The requester edits the payload: a new hash, so earlier approvals no longer count (`change_request.updated`). */
 export function editChangeRequest(
-  app: App, ctx: ActionContext, id: string, patch: EnvPatch, scheduledAt: number | undefined, reason: string | undefined,
+  app: App,
+  ctx: ActionContext,
+  id: string,
+  patch: EnvPatch,
+  scheduledAt: number | undefined,
+  reason: string | undefined,
 ): ChangeRequest {
   const cr = requireChangeRequest(app.db, id);
   if (cr.requested_by !== ctx.actor.id) throw new HttpError(403, 'FORBIDDEN', `only ${cr.requested_by} can edit ${id}`);
@@ -136,13 +226,28 @@ export function editChangeRequest(
   checkSchedule(scheduledAt, ctx.now);
   const after: EnvState = applyPatch(cr.after, patch);
   const scheduled = scheduledAt ?? cr.scheduled_at;
-  if (!sameState(cr.after.prerequisites, after.prerequisites)) checkPrerequisites(app.db, cr.flag_key, cr.env, after.prerequisites);
-  const next: ChangeRequest = { ...cr, after, scheduled_at: scheduled, reason: reason ?? cr.reason, payload_hash: payloadHash(cr.flag_key, cr.env, after, scheduled) };
-  if (next.payload_hash === cr.payload_hash && next.reason === cr.reason) throw new HttpError(409, 'NO_CHANGE', 'the edit changes nothing');
+  if (!sameState(cr.after.prerequisites, after.prerequisites))
+    checkPrerequisites(app.db, cr.flag_key, cr.env, after.prerequisites);
+  const next: ChangeRequest = {
+    ...cr,
+    after,
+    scheduled_at: scheduled,
+    reason: reason ?? cr.reason,
+    payload_hash: payloadHash(cr.flag_key, cr.env, after, scheduled),
+  };
+  if (next.payload_hash === cr.payload_hash && next.reason === cr.reason)
+    throw new HttpError(409, 'NO_CHANGE', 'the edit changes nothing');
   updatePayload(app.db, next, ctx.now);
   app.ledger.append({
-    ts: ctx.now, actor: ctx.actor, action: 'change_request.updated', flag: cr.flag_key, env: cr.env,
-    before: afterWithSchedule(cr), after: afterWithSchedule(next), reason: next.reason, refs: refsOf(next),
+    ts: ctx.now,
+    actor: ctx.actor,
+    action: 'change_request.updated',
+    flag: cr.flag_key,
+    env: cr.env,
+    before: afterWithSchedule(cr),
+    after: afterWithSchedule(next),
+    reason: next.reason,
+    refs: refsOf(next),
   });
   return requireChangeRequest(app.db, id);
 }

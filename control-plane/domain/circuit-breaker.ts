@@ -56,7 +56,13 @@ export class CircuitBreaker {
   stats(): { flag_key: string; environment: string; requests: number; errors: number; error_rate: number }[] {
     return [...this.windows.entries()].map(([id, w]) => {
       const [flag = '', env = ''] = id.split('\n');
-      return { flag_key: flag, environment: env, requests: w.count, errors: w.errors, error_rate: w.count === 0 ? 0 : w.errors / w.count };
+      return {
+        flag_key: flag,
+        environment: env,
+        requests: w.count,
+        errors: w.errors,
+        error_rate: w.count === 0 ? 0 : w.errors / w.count,
+      };
     });
   }
 }

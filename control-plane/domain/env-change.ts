@@ -43,7 +43,11 @@ export function requireFlag(app: App, key: string): FlagRecord {
   const rec = getFlag(app.db, key);
   if (rec !== null) return rec;
   if (getTombstone(app.db, key) !== null) {
-    throw new HttpError(410, 'FLAG_TOMBSTONED', `${key} was archived (tombstoned); its history stays in the ledger but it cannot change`);
+    throw new HttpError(
+      410,
+      'FLAG_TOMBSTONED',
+      `${key} was archived (tombstoned); its history stays in the ledger but it cannot change`,
+    );
   }
   throw new HttpError(404, 'FLAG_NOT_FOUND', `no flag ${key}; check the key (team.domain.purpose)`);
 }
@@ -51,7 +55,11 @@ export function requireFlag(app: App, key: string): FlagRecord {
 /** Throws 404 UNKNOWN_ENVIRONMENT unless `env` is configured. */
 export function requireEnv(app: App, env: string): void {
   if (!app.options.environments.includes(env)) {
-    throw new HttpError(404, 'UNKNOWN_ENVIRONMENT', `unknown environment ${env}; known: ${app.options.environments.join(', ')}`);
+    throw new HttpError(
+      404,
+      'UNKNOWN_ENVIRONMENT',
+      `unknown environment ${env}; known: ${app.options.environments.join(', ')}`,
+    );
   }
 }
 
@@ -67,13 +75,26 @@ export function applyEnvChange(app: App, ctx: ActionContext, change: EnvChange, 
   const before = currentState(flag, change.env);
   const after = change.next(before, flag);
   if (change.allowNoop !== true && sameState(before, after)) {
-    throw new HttpError(409, 'NO_CHANGE', `${change.key} in ${change.env} is already in that state; nothing was written`, { current: before });
+    throw new HttpError(
+      409,
+      'NO_CHANGE',
+      `${change.key} in ${change.env} is already in that state; nothing was written`,
+      { current: before },
+    );
   }
-  if (!sameState(before.prerequisites, after.prerequisites)) checkPrerequisites(app.db, change.key, change.env, after.prerequisites);
+  if (!sameState(before.prerequisites, after.prerequisites))
+    checkPrerequisites(app.db, change.key, change.env, after.prerequisites);
   const version = writeEnv(app.db, change.key, change.env, after, ctx.now);
   const entry = app.ledger.append({
-    ts: ctx.now, actor: ctx.actor, action: change.action, flag: change.key, env: change.env,
-    before: stateJson(before), after: stateJson(after), reason: change.reason, refs: change.refs ?? {},
+    ts: ctx.now,
+    actor: ctx.actor,
+    action: change.action,
+    flag: change.key,
+    env: change.env,
+    before: stateJson(before),
+    after: stateJson(after),
+    reason: change.reason,
+    refs: change.refs ?? {},
   });
   return { flag, before, after, idx: entry.idx, version, action: change.action };
 }
@@ -94,19 +115,34 @@ export function needsFourEyes(kind: GateKind, tier: Tier): boolean {
  * through (recorded as `break_glass.used` with refs.operation = the original action); otherwise 403 APPROVAL_REQUIRED.
  */
 export function gatedEnvChange(
-  app: App, ctx: ActionContext, kind: GateKind, change: EnvChange, breakGlass: string | undefined, loaded?: FlagRecord,
+  app: App,
+  ctx: ActionContext,
+  kind: GateKind,
+  change: EnvChange,
+  breakGlass: string | undefined,
+  loaded?: FlagRecord,
 ): EnvChangeResult {
   const flag = loaded ?? requireFlag(app, change.key);
   if (!needsFourEyes(kind, flag.definition.tier)) return applyEnvChange(app, ctx, change, flag);
   if (breakGlass === undefined) {
     const quorum = flag.definition.tier === 'BLOCKED' ? 'two other approvers' : 'one other approver';
-    throw new HttpError(403, 'APPROVAL_REQUIRED',
+    throw new HttpError(
+      403,
+      'APPROVAL_REQUIRED',
       `${change.key} is ${flag.definition.tier} tier: open a change request (needs ${quorum}) or send X-Break-Glass-Token`,
-      { tier: flag.definition.tier });
+      { tier: flag.definition.tier },
+    );
   }
   requireEnv(app, change.env);
   const tokenId = consumeBreakGlass(app, ctx, breakGlass, change.key, change.env);
-  return applyEnvChange(app, ctx, {
-    ...change, action: 'break_glass.used', refs: { ...change.refs, break_glass_token: tokenId, operation: change.action },
-  }, flag);
+  return applyEnvChange(
+    app,
+    ctx,
+    {
+      ...change,
+      action: 'break_glass.used',
+      refs: { ...change.refs, break_glass_token: tokenId, operation: change.action },
+    },
+    flag,
+  );
 }

@@ -32,7 +32,11 @@ export const FLAG_KEY_RE = /^[a-z][a-z0-9-]{0,39}\.[a-z][a-z0-9-]{0,39}\.[a-z][a
 const NAME_RE = /^[a-z][a-z0-9_-]{0,39}$/;
 
 /** Validates a flag key value. */
-export const flagKeyCheck: Check<string> = str({ max: 142, pattern: FLAG_KEY_RE, hint: 'must be a dot-notation key team.domain.purpose (lowercase)' });
+export const flagKeyCheck: Check<string> = str({
+  max: 142,
+  pattern: FLAG_KEY_RE,
+  hint: 'must be a dot-notation key team.domain.purpose (lowercase)',
+});
 const variationCheck = str({ min: 1, max: 40, pattern: NAME_RE, hint: 'must be a lowercase identifier' });
 
 const ruleCheck = obj({
@@ -53,7 +57,11 @@ export const envPatchShape = {
 
 /** Schema of a full EnvState. */
 export const envStateCheck: Check<EnvState> = obj({
-  enabled: bool(), rollout_pct: int(0, 100), variation: variationCheck, rules: arr(ruleCheck, 50), prerequisites: arr(flagKeyCheck, 20),
+  enabled: bool(),
+  rollout_pct: int(0, 100),
+  variation: variationCheck,
+  rules: arr(ruleCheck, 50),
+  prerequisites: arr(flagKeyCheck, 20),
 });
 
 /** The state of an environment nobody has touched: off, 0 %, serving "on" when enabled. */

@@ -51,7 +51,10 @@ const TEAM_RE = /^[a-z][a-z0-9-]{0,39}$/;
 /** Validates a team / owner name. */
 export const ownerCheck = str({ min: 1, max: 40, pattern: TEAM_RE, hint: 'must be a lowercase team name' });
 /** Validates a list of service names. */
-export const servicesCheck = arr(str({ min: 1, max: 40, pattern: TEAM_RE, hint: 'must be a lowercase service name' }), 20);
+export const servicesCheck = arr(
+  str({ min: 1, max: 40, pattern: TEAM_RE, hint: 'must be a lowercase service name' }),
+  20,
+);
 /** Validates a safe default. */
 export const safeDefaultCheck = obj({ enabled: bool(), rollout_pct: int(0, 100) });
 

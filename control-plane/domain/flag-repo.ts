@@ -30,17 +30,24 @@ export interface Tombstone {
 
 function definitionOf(row: FlagRow): FlagDefinition {
   return {
-    key: row.key, type: row.type, owner: row.owner, services: JSON.parse(row.services) as string[], tier: row.tier,
-    safe_default: JSON.parse(row.safe_default) as FlagDefinition['safe_default'], description: row.description,
-    stage: row.stage, expires_at: row.expires_at,
+    key: row.key,
+    type: row.type,
+    owner: row.owner,
+    services: JSON.parse(row.services) as string[],
+    tier: row.tier,
+    safe_default: JSON.parse(row.safe_default) as FlagDefinition['safe_default'],
+    description: row.description,
+    stage: row.stage,
+    expires_at: row.expires_at,
   };
 }
 
 function recordOf(db: Database.Database, row: FlagRow): FlagRecord {
   const environments: Record<string, EnvState> = {};
   const versions: Record<string, number> = {};
-  const envs = stmt(db, 'SELECT env, state, version, updated_at FROM flag_envs WHERE flag_key = ? ORDER BY env').all(row.key) as
-    { env: string; state: string; version: number; updated_at: number }[];
+  const envs = stmt(db, 'SELECT env, state, version, updated_at FROM flag_envs WHERE flag_key = ? ORDER BY env').all(
+    row.key,
+  ) as { env: string; state: string; version: number; updated_at: number }[];
   let updated = row.updated_at;
   for (const e of envs) {
     environments[e.env] = parseState(e.state);
@@ -67,47 +74,70 @@ export function listFlags(db: Database.Database, filter: { owner?: string; servi
 
 /** Inserts a flag (the tombstone trigger rejects archived keys). */
 export function insertFlag(db: Database.Database, def: FlagDefinition, now: number): void {
-  stmt(db, `INSERT INTO flags (key, type, owner, description, tier, stage, safe_default, services, expires_at, created_at, updated_at)
-    VALUES (@key, @type, @owner, @description, @tier, @stage, @safe_default, @services, @expires_at, @now, @now)`)
-    .run({ ...def, safe_default: JSON.stringify(def.safe_default), services: JSON.stringify(def.services), now });
+  stmt(
+    db,
+    `INSERT INTO flags (key, type, owner, description, tier, stage, safe_default, services, expires_at, created_at, updated_at)
+    VALUES (@key, @type, @owner, @description, @tier, @stage, @safe_default, @services, @expires_at, @now, @now)`,
+  ).run({ ...def, safe_default: JSON.stringify(def.safe_default), services: JSON.stringify(def.services), now });
 }
 
 /** Rewrites a flag's metadata. */
 export function updateDefinition(db: Database.Database, def: FlagDefinition, now: number): void {
-  stmt(db, `UPDATE flags SET owner = @owner, description = @description, tier = @tier, stage = @stage, safe_default = @safe_default,
-    services = @services, expires_at = @expires_at, updated_at = @now WHERE key = @key`)
-    .run({ ...def, safe_default: JSON.stringify(def.safe_default), services: JSON.stringify(def.services), now });
+  stmt(
+    db,
+    `UPDATE flags SET owner = @owner, description = @description, tier = @tier, stage = @stage, safe_default = @safe_default,
+    services = @services, expires_at = @expires_at, updated_at = @now WHERE key = @key`,
+  ).run({ ...def, safe_default: JSON.stringify(def.safe_default), services: JSON.stringify(def.services), now });
 }
 
 /** Writes one environment's state and bumps its version; returns the new version (the flag's updated_at derives from it). */
 export function writeEnv(db: Database.Database, key: string, env: string, state: EnvState, now: number): number {
-  const row = stmt(db, `INSERT INTO flag_envs (flag_key, env, state, version, updated_at) VALUES (?, ?, ?, 1, ?)
+  const row = stmt(
+    db,
+    `INSERT INTO flag_envs (flag_key, env, state, version, updated_at) VALUES (?, ?, ?, 1, ?)
     ON CONFLICT (flag_key, env) DO UPDATE SET state = excluded.state, version = version + 1, updated_at = excluded.updated_at
-    RETURNING version`).get(key, env, JSON.stringify(state), now) as { version: number };
+    RETURNING version`,
+  ).get(key, env, JSON.stringify(state), now) as { version: number };
   return row.version;
 }
 
 /** All states of one environment (for the prerequisite graph). */
 export function envGraph(db: Database.Database, env: string): Map<string, string[]> {
-  const rows = stmt(db, 'SELECT flag_key, state FROM flag_envs WHERE env = ?').all(env) as { flag_key: string; state: string }[];
+  const rows = stmt(db, 'SELECT flag_key, state FROM flag_envs WHERE env = ?').all(env) as {
+    flag_key: string;
+    state: string;
+  }[];
   return new Map(rows.map((r) => [r.flag_key, parseState(r.state).prerequisites]));
 }
 
 /** Moves a flag to the tombstones table (its live rows are removed; the ledger keeps its history). */
-export function tombstoneFlag(db: Database.Database, def: FlagDefinition, by: string, idx: number, leafHash: Uint8Array, now: number): void {
+export function tombstoneFlag(
+  db: Database.Database,
+  def: FlagDefinition,
+  by: string,
+  idx: number,
+  leafHash: Uint8Array,
+  now: number,
+): void {
   stmt(db, 'DELETE FROM flags WHERE key = ?').run(def.key);
-  stmt(db, 'INSERT INTO tombstones (flag_key, archived_at, archived_by, final_ledger_idx, final_leaf_hash, definition) VALUES (?, ?, ?, ?, ?, ?)')
-    .run(def.key, now, by, idx, leafHash, JSON.stringify(def));
+  stmt(
+    db,
+    'INSERT INTO tombstones (flag_key, archived_at, archived_by, final_ledger_idx, final_leaf_hash, definition) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(def.key, now, by, idx, leafHash, JSON.stringify(def));
 }
 
 /** The tombstone of a key, or null. */
 export function getTombstone(db: Database.Database, key: string): Tombstone | null {
   const row = stmt(db, 'SELECT * FROM tombstones WHERE flag_key = ?').get(key) as
-    { flag_key: string; archived_at: number; archived_by: string; final_ledger_idx: number; definition: string } | undefined;
+    | { flag_key: string; archived_at: number; archived_by: string; final_ledger_idx: number; definition: string }
+    | undefined;
   if (row === undefined) return null;
   return {
-    flag_key: row.flag_key, archived_at: new Date(row.archived_at).toISOString(), archived_by: row.archived_by,
-    final_ledger_idx: row.final_ledger_idx, definition: JSON.parse(row.definition) as unknown,
+    flag_key: row.flag_key,
+    archived_at: new Date(row.archived_at).toISOString(),
+    archived_by: row.archived_by,
+    final_ledger_idx: row.final_ledger_idx,
+    definition: JSON.parse(row.definition) as unknown,
   };
 }
 

@@ -42,7 +42,8 @@ export interface DefinitionPatch {
 const RELEASE_TTL_MS = 90 * 24 * 60 * 60 * 1000;
 
 function expiry(input: CreateFlagInput, now: number): string | null {
-  if (input.expires_at !== undefined) return input.expires_at === null ? null : new Date(input.expires_at).toISOString();
+  if (input.expires_at !== undefined)
+    return input.expires_at === null ? null : new Date(input.expires_at).toISOString();
   return input.type === 'release' ? new Date(now + RELEASE_TTL_MS).toISOString() : null;
 }
 
@@ -50,7 +51,11 @@ function initialStates(app: App, input: CreateFlagInput): Record<string, EnvStat
   const patches = input.environments ?? {};
   for (const env of Object.keys(patches)) {
     if (!app.options.environments.includes(env)) {
-      throw new HttpError(404, 'UNKNOWN_ENVIRONMENT', `unknown environment ${env}; known: ${app.options.environments.join(', ')}`);
+      throw new HttpError(
+        404,
+        'UNKNOWN_ENVIRONMENT',
+        `unknown environment ${env}; known: ${app.options.environments.join(', ')}`,
+      );
     }
   }
   const states: Record<string, EnvState> = {};
@@ -60,15 +65,27 @@ function initialStates(app: App, input: CreateFlagInput): Record<string, EnvStat
 
 /** Creates a flag in every configured environment and records `flag.created`. */
 export function createFlag(app: App, ctx: ActionContext, input: CreateFlagInput): FlagRecord {
-  if (getFlag(app.db, input.key) !== null) throw new HttpError(409, 'FLAG_EXISTS', `${input.key} already exists; update it instead`);
+  if (getFlag(app.db, input.key) !== null)
+    throw new HttpError(409, 'FLAG_EXISTS', `${input.key} already exists; update it instead`);
   const def: FlagDefinition = {
-    key: input.key, type: input.type, owner: input.owner, services: [...new Set(input.services)].sort(), tier: input.tier,
-    safe_default: input.safe_default ?? { enabled: false, rollout_pct: 0 }, description: input.description,
-    stage: input.stage ?? 'DRAFT', expires_at: expiry(input, ctx.now),
+    key: input.key,
+    type: input.type,
+    owner: input.owner,
+    services: [...new Set(input.services)].sort(),
+    tier: input.tier,
+    safe_default: input.safe_default ?? { enabled: false, rollout_pct: 0 },
+    description: input.description,
+    stage: input.stage ?? 'DRAFT',
+    expires_at: expiry(input, ctx.now),
   };
   const states = initialStates(app, input);
   if (tierRank(def.tier) >= tierRank('HIGH') && Object.values(states).some((s) => s.enabled)) {
-    throw new HttpError(403, 'APPROVAL_REQUIRED', `a ${def.tier} flag starts disabled; enable it through a change request`, { tier: def.tier });
+    throw new HttpError(
+      403,
+      'APPROVAL_REQUIRED',
+      `a ${def.tier} flag starts disabled; enable it through a change request`,
+      { tier: def.tier },
+    );
   }
   insertFlag(app.db, def, ctx.now);
   for (const [env, state] of Object.entries(states)) {
@@ -78,14 +95,26 @@ export function createFlag(app: App, ctx: ActionContext, input: CreateFlagInput)
   const environments: Record<string, JsonValue> = {};
   for (const [env, state] of Object.entries(states)) environments[env] = stateJson(state);
   app.ledger.append({
-    ts: ctx.now, actor: ctx.actor, action: 'flag.created', flag: def.key, env: null, before: null,
-    after: { ...(definitionJson(def) as Record<string, JsonValue>), environments }, reason: `created ${def.key}`,
+    ts: ctx.now,
+    actor: ctx.actor,
+    action: 'flag.created',
+    flag: def.key,
+    env: null,
+    before: null,
+    after: { ...(definitionJson(def) as Record<string, JsonValue>), environments },
+    reason: `created ${def.key}`,
   });
   return requireFlag(app, def.key);
 }
 
 /** Updates metadata (env null `flag.updated`); lowering a HIGH/BLOCKED tier needs an admin. */
-export function patchDefinition(app: App, ctx: ActionContext, role: Role, key: string, patch: DefinitionPatch): FlagRecord {
+export function patchDefinition(
+  app: App,
+  ctx: ActionContext,
+  role: Role,
+  key: string,
+  patch: DefinitionPatch,
+): FlagRecord {
   const rec = requireFlag(app, key);
   const before = rec.definition;
   const after: FlagDefinition = {
@@ -96,16 +125,32 @@ export function patchDefinition(app: App, ctx: ActionContext, role: Role, key: s
     safe_default: patch.safe_default ?? before.safe_default,
     description: patch.description ?? before.description,
     stage: patch.stage ?? before.stage,
-    expires_at: patch.expires_at === undefined ? before.expires_at : patch.expires_at === null ? null : new Date(patch.expires_at).toISOString(),
+    expires_at:
+      patch.expires_at === undefined
+        ? before.expires_at
+        : patch.expires_at === null
+          ? null
+          : new Date(patch.expires_at).toISOString(),
   };
   if (tierRank(after.tier) < tierRank(before.tier) && tierRank(before.tier) >= tierRank('HIGH') && role !== 'admin') {
-    throw new HttpError(403, 'TIER_CHANGE_REQUIRES_ADMIN', `lowering ${key} from ${before.tier} to ${after.tier} would bypass four-eyes; ask an admin`);
+    throw new HttpError(
+      403,
+      'TIER_CHANGE_REQUIRES_ADMIN',
+      `lowering ${key} from ${before.tier} to ${after.tier} would bypass four-eyes; ask an admin`,
+    );
   }
-  if (sameState(definitionJson(before), definitionJson(after))) throw new HttpError(409, 'NO_CHANGE', `${key} already has that metadata`);
+  if (sameState(definitionJson(before), definitionJson(after)))
+    throw new HttpError(409, 'NO_CHANGE', `${key} already has that metadata`);
   updateDefinition(app.db, after, ctx.now);
   app.ledger.append({
-    ts: ctx.now, actor: ctx.actor, action: 'flag.updated', flag: key, env: null, before: definitionJson(before),
-    after: definitionJson(after), reason: patch.reason ?? 'metadata updated',
+    ts: ctx.now,
+    actor: ctx.actor,
+    action: 'flag.updated',
+    flag: key,
+    env: null,
+    before: definitionJson(before),
+    after: definitionJson(after),
+    reason: patch.reason ?? 'metadata updated',
   });
   return requireFlag(app, key);
 }
@@ -115,14 +160,29 @@ export function archiveFlag(app: App, ctx: ActionContext, key: string, reason: s
   const rec = requireFlag(app, key);
   const dependents = dependentsOf(app.db, key);
   if (dependents.length > 0) {
-    throw new HttpError(409, 'FLAG_IN_USE', `${key} is a prerequisite of ${dependents.join(', ')}; remove those first`, { dependents });
+    throw new HttpError(
+      409,
+      'FLAG_IN_USE',
+      `${key} is a prerequisite of ${dependents.join(', ')}; remove those first`,
+      { dependents },
+    );
   }
-  const open = stmt(app.db, "SELECT id FROM change_requests WHERE flag_key = ? AND status IN ('PENDING', 'SCHEDULED') ORDER BY rowid")
-    .pluck().all(key) as string[];
+  const open = stmt(
+    app.db,
+    "SELECT id FROM change_requests WHERE flag_key = ? AND status IN ('PENDING', 'SCHEDULED') ORDER BY rowid",
+  )
+    .pluck()
+    .all(key) as string[];
   for (const id of open) rejectChangeRequest(app, ctx, id, `flag ${key} was archived`);
   const entry = app.ledger.append({
-    ts: ctx.now, actor: ctx.actor, action: 'flag.tombstoned', flag: key, env: null,
-    before: definitionJson(rec.definition), after: null, reason,
+    ts: ctx.now,
+    actor: ctx.actor,
+    action: 'flag.tombstoned',
+    flag: key,
+    env: null,
+    before: definitionJson(rec.definition),
+    after: null,
+    reason,
   });
   tombstoneFlag(app.db, { ...rec.definition, stage: 'TOMBSTONED' }, ctx.actor.id, entry.idx, entry.hash, ctx.now);
   return { idx: entry.idx };

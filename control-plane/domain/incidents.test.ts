@@ -13,27 +13,65 @@ afterAll(async () => h.close());
 function pdEvent(eventId: string, type: string, incidentId: string): string {
   return JSON.stringify({
     event: {
-      id: eventId, event_type: type, resource_type: 'incident', occurred_at: '2026-11-25T02:59:00.000Z', agent: null, client: null,
+      id: eventId,
+      event_type: type,
+      resource_type: 'incident',
+      occurred_at: '2026-11-25T02:59:00.000Z',
+      agent: null,
+      client: null,
       data: {
-        id: incidentId, type: 'incident', title: 'payments: error rate above SLO', status: 'triggered', urgency: 'high', priority: { summary: 'P2' },
-        created_at: '2026-11-25T02:58:30.000Z', html_url: 'https://example.pagerduty.com/incidents/Q1', service: { id: 'PS1', summary: 'payments' },
+        id: incidentId,
+        type: 'incident',
+        title: 'payments: error rate above SLO',
+        status: 'triggered',
+        urgency: 'high',
+        priority: { summary: 'P2' },
+        created_at: '2026-11-25T02:58:30.000Z',
+        html_url: 'https://example.pagerduty.com/incidents/Q1',
+        service: { id: 'PS1', summary: 'payments' },
       },
     },
   });
 }
 
 function postPd(body: string, signature: string | null): ReturnType<Harness['req']> {
-  return h.req(null, 'POST', '/api/v1/incidents/pagerduty', body, signature === null ? {} : { 'X-PagerDuty-Signature': signature });
+  return h.req(
+    null,
+    'POST',
+    '/api/v1/incidents/pagerduty',
+    body,
+    signature === null ? {} : { 'X-PagerDuty-Signature': signature },
+  );
 }
 
 describe('manual incidents', () => {
   it('opens, acknowledges and resolves with ledger entries carrying the incident facts', async () => {
-    const res = await h.req('rita', 'POST', '/api/v1/incidents', { service: 'checkout', title: 'checkout 5xx spike', severity: 'critical', environment: 'production' });
+    const res = await h.req('rita', 'POST', '/api/v1/incidents', {
+      service: 'checkout',
+      title: 'checkout 5xx spike',
+      severity: 'critical',
+      environment: 'production',
+    });
     expect(res.status).toBe(201);
     const id = obj(res)['id'];
-    const facts = { id, service: 'checkout', title: 'checkout 5xx spike', severity: 'critical', source: 'manual', triggered_at: new Date(h.clock.now).toISOString() };
-    expect(await lastEntry(h)).toMatchObject({ action: 'incident.triggered', env: 'production', flag: null, after: facts, refs: { incident: id } });
-    expect((await h.req('rita', 'POST', `/api/v1/incidents/${String(id)}/acknowledge`, { note: 'looking' })).status).toBe(200);
+    const facts = {
+      id,
+      service: 'checkout',
+      title: 'checkout 5xx spike',
+      severity: 'critical',
+      source: 'manual',
+      triggered_at: new Date(h.clock.now).toISOString(),
+    };
+    expect(await lastEntry(h)).toMatchObject({
+      action: 'incident.triggered',
+      env: 'production',
+      flag: null,
+      after: facts,
+      refs: { incident: id },
+    });
+    expect(
+      (await h.req('rita', 'POST', `/api/v1/incidents/${String(id)}/acknowledge`, { note: 'looking' })).status,
+    ).toBe(200);
     expect(await lastEntry(h)).toMatchObject({ action: 'incident.acknowledged', after: facts, reason: 'looking' });
     expect(obj(await h.req('rita', 'POST', `/api/v1/incidents/${String(id)}/resolve`))['status']).toBe('resolved');
     const again = await h.req('rita', 'POST', `/api/v1/incidents/${String(id)}/acknowledge`);
@@ -54,8 +92,15 @@ describe('PagerDuty webhook', () => {
     const res = await postPd(body, `v1=${'0'.repeat(64)}, ${signPagerDuty(SECRET, body)}`);
     expect([res.status, obj(res)]).toEqual([202, { status: 'accepted', incident_id: 'Q1ABC' }]);
     expect(await lastEntry(h)).toMatchObject({
-      action: 'incident.triggered', actor: { type: 'service', id: 'pagerduty' },
-      after: { id: 'Q1ABC', service: 'payments', severity: 'error', source: 'pagerduty', triggered_at: '2026-11-25T02:58:30.000Z' },
+      action: 'incident.triggered',
+      actor: { type: 'service', id: 'pagerduty' },
+      after: {
+        id: 'Q1ABC',
+        service: 'payments',
+        severity: 'error',
+        source: 'pagerduty',
+        triggered_at: '2026-11-25T02:58:30.000Z',
+      },
     });
   });
 

@@ -108,8 +108,12 @@ export class MetricsStore {
     }
     const seconds = Math.max(1, (to - from) / 1000);
     return {
-      ts: new Date(from).toISOString(), requests, errors, error_rate: requests === 0 ? 0 : Math.round((errors / requests) * 1e4) / 1e4,
-      p95_latency_ms: p95(hist, requests), request_rate: Math.round((requests / seconds) * 100) / 100,
+      ts: new Date(from).toISOString(),
+      requests,
+      errors,
+      error_rate: requests === 0 ? 0 : Math.round((errors / requests) * 1e4) / 1e4,
+      p95_latency_ms: p95(hist, requests),
+      request_rate: Math.round((requests / seconds) * 100) / 100,
     };
   }
 

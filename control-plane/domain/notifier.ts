@@ -27,7 +27,9 @@ const TIMEOUT_MS = 5000;
 
 /** The Slack incoming-webhook body of an alert. */
 export function slackPayload(alert: Alert): unknown {
-  const lines = Object.entries(alert.details).map(([k, v]) => `*${k}*: ${String(v)}`).join('\n');
+  const lines = Object.entries(alert.details)
+    .map(([k, v]) => `*${k}*: ${String(v)}`)
+    .join('\n');
   return {
     text: `[${alert.severity.toUpperCase()}] ${alert.summary}`,
     blocks: [
@@ -45,8 +47,12 @@ export function pagerDutyPayload(alert: Alert, routingKey: string): unknown {
     event_action: 'trigger',
     dedup_key: alert.dedup_key,
     payload: {
-      summary: alert.summary, source: 'tombstone-control-plane', severity: alert.severity, timestamp: alert.ts,
-      component: typeof alert.details['flag'] === 'string' ? alert.details['flag'] : undefined, class: alert.event,
+      summary: alert.summary,
+      source: 'tombstone-control-plane',
+      severity: alert.severity,
+      timestamp: alert.ts,
+      component: typeof alert.details['flag'] === 'string' ? alert.details['flag'] : undefined,
+      class: alert.event,
       custom_details: alert.details,
     },
   };
@@ -77,7 +83,8 @@ export class Notifier {
     this.recentAlerts.push(alert);
     if (this.recentAlerts.length > KEEP) this.recentAlerts.shift();
     for (const t of this.targets) {
-      const body = t.kind === 'slack' ? slackPayload(alert) : pagerDutyPayload(alert, t.routingKey ?? 'tombstone-console');
+      const body =
+        t.kind === 'slack' ? slackPayload(alert) : pagerDutyPayload(alert, t.routingKey ?? 'tombstone-console');
       const p = this.post(t.url, body).finally(() => this.inflight.delete(p));
       this.inflight.add(p);
     }
@@ -91,7 +98,10 @@ export class Notifier {
   private async post(url: string, body: unknown): Promise<void> {
     try {
       const res = await fetch(url, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
       });
       if (!res.ok) this.log(`webhook ${url} answered ${res.status}`);
       await res.body?.cancel();

@@ -24,7 +24,10 @@ export interface PdResult {
 export function verifyPagerDutySignature(secret: string, raw: Buffer, header: string | undefined): boolean {
   if (header === undefined || header.length > 4096) return false;
   const expected = hmacHex(secret, raw);
-  return header.split(',').map((s) => s.trim()).some((s) => s.startsWith('v1=') && safeEqual(s.slice(3), expected));
+  return header
+    .split(',')
+    .map((s) => s.trim())
+    .some((s) => s.startsWith('v1=') && safeEqual(s.slice(3), expected));
 }
 
 /** The PagerDuty signature header value for `raw` (tests and the demo's self-posted incident). */
@@ -35,7 +38,9 @@ export function signPagerDuty(secret: string, raw: string | Buffer): string {
 function text(o: Record<string, unknown>, key: string, path: string): string {
   const v = o[key];
   if (typeof v !== 'string' || v.length === 0 || v.length > 1000) {
-    throw new HttpError(400, 'INVALID_BODY', `${path}.${key}: expected a non-empty string`, { field: `${path}.${key}` });
+    throw new HttpError(400, 'INVALID_BODY', `${path}.${key}: expected a non-empty string`, {
+      field: `${path}.${key}`,
+    });
   }
   return v;
 }
@@ -52,24 +57,54 @@ function severityOf(data: Record<string, unknown>): Incident['severity'] {
 /** Handles one verified webhook body (PagerDuty sends many fields we do not use, so unknown fields are allowed here). */
 export function handlePagerDutyEvent(app: App, ctx: ActionContext, body: unknown): PdResult {
   const event = isRecord(body) && isRecord(body['event']) ? body['event'] : null;
-  if (event === null) throw new HttpError(400, 'INVALID_BODY', 'body.event: expected a PagerDuty v3 webhook event object', { field: 'body.event' });
+  if (event === null)
+    throw new HttpError(400, 'INVALID_BODY', 'body.event: expected a PagerDuty v3 webhook event object', {
+      field: 'body.event',
+    });
   const eventId = text(event, 'id', 'body.event');
   const type = text(event, 'event_type', 'body.event');
   if (!(EVENTS as readonly string[]).includes(type)) return { status: 'ignored', incident_id: null };
   const data = isRecord(event['data']) ? event['data'] : null;
-  if (data === null) throw new HttpError(400, 'INVALID_BODY', 'body.event.data: expected the incident object', { field: 'body.event.data' });
+  if (data === null)
+    throw new HttpError(400, 'INVALID_BODY', 'body.event.data: expected the incident object', {
+      field: 'body.event.data',
+    });
   const id = text(data, 'id', 'body.event.data');
-  if (stmt(app.db, 'INSERT OR IGNORE INTO pagerduty_events (id, received_at) VALUES (?, ?)').run(eventId, ctx.now).changes === 0) {
+  if (
+    stmt(app.db, 'INSERT OR IGNORE INTO pagerduty_events (id, received_at) VALUES (?, ?)').run(eventId, ctx.now)
+      .changes === 0
+  ) {
     return { status: 'duplicate', incident_id: id };
   }
-  const service = isRecord(data['service']) && typeof data['service']['summary'] === 'string' ? data['service']['summary'] : 'unknown';
+  const service =
+    isRecord(data['service']) && typeof data['service']['summary'] === 'string'
+      ? data['service']['summary']
+      : 'unknown';
   const occurred = typeof data['created_at'] === 'string' ? Date.parse(data['created_at']) : Number.NaN;
-  const known = findIncident(app, id) ?? openIncident(app, ctx, {
-    id, source: 'pagerduty', service, title: text(data, 'title', 'body.event.data'), severity: severityOf(data), env: null,
-    triggered_at: new Date(Number.isNaN(occurred) ? ctx.now : occurred).toISOString(),
-    html_url: typeof data['html_url'] === 'string' ? data['html_url'] : null,
-  }, `PagerDuty ${type}`);
-  const to = (type as PdEventType) === 'incident.triggered' ? null : type === 'incident.acknowledged' ? 'acknowledged' : 'resolved';
-  if (to !== null && known.status !== to && known.status !== 'resolved') transitionIncident(app, ctx, id, to, `PagerDuty ${type}`);
+  const known =
+    findIncident(app, id) ??
+    openIncident(
+      app,
+      ctx,
+      {
+        id,
+        source: 'pagerduty',
+        service,
+        title: text(data, 'title', 'body.event.data'),
+        severity: severityOf(data),
+        env: null,
+        triggered_at: new Date(Number.isNaN(occurred) ? ctx.now : occurred).toISOString(),
+        html_url: typeof data['html_url'] === 'string' ? data['html_url'] : null,
+      },
+      `PagerDuty ${type}`,
+    );
+  const to =
+    (type as PdEventType) === 'incident.triggered'
+      ? null
+      : type === 'incident.acknowledged'
+        ? 'acknowledged'
+        : 'resolved';
+  if (to !== null && known.status !== to && known.status !== 'resolved')
+    transitionIncident(app, ctx, id, to, `PagerDuty ${type}`);
   return { status: 'accepted', incident_id: id };
 }

@@ -10,19 +10,30 @@ import { envGraph } from './flag-repo.ts';
  * number of flags.
  */
 export function findCycle(graph: Map<string, string[]>, key: string, prereqs: readonly string[]): string[] | null {
-  const edges = (node: string): readonly string[] => (node === key ? prereqs : graph.get(node) ?? []);
+  const edges = (node: string): readonly string[] => (node === key ? prereqs : (graph.get(node) ?? []));
   const parent = new Map<string, string>();
   const seen = new Set<string>();
   const stack: string[] = [];
   for (const p of prereqs) {
-    if (!seen.has(p)) { seen.add(p); parent.set(p, key); stack.push(p); }
+    if (!seen.has(p)) {
+      seen.add(p);
+      parent.set(p, key);
+      stack.push(p);
+    }
   }
   while (stack.length > 0) {
     const node = stack.pop() as string;
     if (node === key) return pathTo(parent, key);
     for (const next of edges(node)) {
-      if (next === key) { parent.set(key, node); return pathTo(parent, key); }
-      if (!seen.has(next)) { seen.add(next); parent.set(next, node); stack.push(next); }
+      if (next === key) {
+        parent.set(key, node);
+        return pathTo(parent, key);
+      }
+      if (!seen.has(next)) {
+        seen.add(next);
+        parent.set(next, node);
+        stack.push(next);
+      }
     }
   }
   return null;
@@ -43,22 +54,38 @@ function pathTo(parent: Map<string, string>, key: string): string[] {
 export function checkPrerequisites(db: Database.Database, key: string, env: string, prereqs: readonly string[]): void {
   for (const p of prereqs) {
     if (p === key) {
-      throw new HttpError(409, 'PREREQUISITE_CYCLE', `${key} cannot be its own prerequisite`, { cycle_path: [key, key] });
+      throw new HttpError(409, 'PREREQUISITE_CYCLE', `${key} cannot be its own prerequisite`, {
+        cycle_path: [key, key],
+      });
     }
     if (stmt(db, 'SELECT 1 FROM flags WHERE key = ?').get(p) === undefined) {
-      throw new HttpError(422, 'UNKNOWN_PREREQUISITE', `prerequisite ${p} is not a live flag; create it first or remove it`, { prerequisite: p });
+      throw new HttpError(
+        422,
+        'UNKNOWN_PREREQUISITE',
+        `prerequisite ${p} is not a live flag; create it first or remove it`,
+        { prerequisite: p },
+      );
     }
   }
   const cycle = findCycle(envGraph(db, env), key, prereqs);
   if (cycle !== null) {
-    throw new HttpError(409, 'PREREQUISITE_CYCLE', `these prerequisites would create a cycle in ${env}: ${cycle.join(' → ')}`, { cycle_path: cycle });
+    throw new HttpError(
+      409,
+      'PREREQUISITE_CYCLE',
+      `these prerequisites would create a cycle in ${env}: ${cycle.join(' → ')}`,
+      { cycle_path: cycle },
+    );
   }
 }
 
 /** Live flags that list `key` as a prerequisite in any environment. */
 export function dependentsOf(db: Database.Database, key: string): string[] {
-  const rows = stmt(db, 'SELECT DISTINCT flag_key, state FROM flag_envs').all() as { flag_key: string; state: string }[];
+  const rows = stmt(db, 'SELECT DISTINCT flag_key, state FROM flag_envs').all() as {
+    flag_key: string;
+    state: string;
+  }[];
   const out = new Set<string>();
-  for (const r of rows) if ((JSON.parse(r.state) as { prerequisites: string[] }).prerequisites.includes(key)) out.add(r.flag_key);
+  for (const r of rows)
+    if ((JSON.parse(r.state) as { prerequisites: string[] }).prerequisites.includes(key)) out.add(r.flag_key);
   return [...out].sort();
 }

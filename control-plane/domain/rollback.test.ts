@@ -13,7 +13,11 @@ afterAll(async () => h.close());
 const OFF = { enabled: false, rollout_pct: 0, variation: 'on', rules: [], prerequisites: [] };
 
 async function ramp(pct: number): Promise<number> {
-  const res = await h.req('rita', 'PATCH', '/api/v1/flags/pricing.engine.v2/environments/production', { enabled: true, rollout_pct: pct, reason: `ramp to ${pct}` });
+  const res = await h.req('rita', 'PATCH', '/api/v1/flags/pricing.engine.v2/environments/production', {
+    enabled: true,
+    rollout_pct: pct,
+    reason: `ramp to ${pct}`,
+  });
   return obj(res)['idx'] as number;
 }
 
@@ -29,10 +33,17 @@ describe('rollback links', () => {
     const res = await h.req('rita', 'GET', `/api/v1/ledger/entries/${idx}/rollback-link`);
     expect(res.status).toBe(200);
     expect(obj(res)).toMatchObject({
-      method: 'POST', idx, flag_key: 'pricing.engine.v2', environment: 'production', expires_at: new Date(h.clock.now + 15 * 60_000).toISOString(),
-      expected_current: { ...OFF, enabled: true, rollout_pct: 10 }, restores: OFF,
+      method: 'POST',
+      idx,
+      flag_key: 'pricing.engine.v2',
+      environment: 'production',
+      expires_at: new Date(h.clock.now + 15 * 60_000).toISOString(),
+      expected_current: { ...OFF, enabled: true, rollout_pct: 10 },
+      restores: OFF,
     });
-    expect(String(obj(res)['url'])).toMatch(new RegExp(`^${h.url}/api/v1/ledger/entries/${idx}/rollback\\?expires=\\d+&sig=[0-9a-f]{64}$`));
+    expect(String(obj(res)['url'])).toMatch(
+      new RegExp(`^${h.url}/api/v1/ledger/entries/${idx}/rollback\\?expires=\\d+&sig=[0-9a-f]{64}$`),
+    );
   });
 
   it('applies the inverse change as flag.rolled_back when the state still matches', async () => {
@@ -42,7 +53,11 @@ describe('rollback links', () => {
     expect(res.status).toBe(200);
     expect(obj(res)).toMatchObject({ rolled_back: true, rollback_of: idx, after: { rollout_pct: 10 } });
     expect(await lastEntry(h)).toMatchObject({
-      action: 'flag.rolled_back', env: 'production', refs: { rollback_of: String(idx) }, before: { rollout_pct: 20 }, after: { rollout_pct: 10 },
+      action: 'flag.rolled_back',
+      env: 'production',
+      refs: { rollback_of: String(idx) },
+      before: { rollout_pct: 20 },
+      after: { rollout_pct: 10 },
     });
   });
 
@@ -52,7 +67,10 @@ describe('rollback links', () => {
     await ramp(40);
     const res = await h.req('rita', 'POST', path, { reason: 'too late for this one' });
     expect([res.status, code(res)]).toEqual([409, 'ROLLBACK_CONFLICT']);
-    expect(obj(res)['error']).toMatchObject({ current: { ...OFF, enabled: true, rollout_pct: 40 }, expected: { ...OFF, enabled: true, rollout_pct: 30 } });
+    expect(obj(res)['error']).toMatchObject({
+      current: { ...OFF, enabled: true, rollout_pct: 40 },
+      expected: { ...OFF, enabled: true, rollout_pct: 30 },
+    });
   });
 
   it('refuses a tampered link with 403 and an expired one with 410', async () => {
@@ -85,11 +103,20 @@ describe('rollback links', () => {
   });
 
   it('requires break-glass to roll back a BLOCKED flag', async () => {
-    const t = obj(await h.req('rita', 'POST', '/api/v1/break-glass/tokens', {
-      justification: 'blocked flag must move now, no approvers around', scope: { flags: ['payments.card.blocked-flag'], envs: ['production'] },
-    }));
+    const t = obj(
+      await h.req('rita', 'POST', '/api/v1/break-glass/tokens', {
+        justification: 'blocked flag must move now, no approvers around',
+        scope: { flags: ['payments.card.blocked-flag'], envs: ['production'] },
+      }),
+    );
     const bg = { 'X-Break-Glass-Token': String(t['token']) };
-    const up = await h.req('rita', 'PATCH', '/api/v1/flags/payments.card.blocked-flag/environments/production', { enabled: true, reason: 'emergency enable' }, bg);
+    const up = await h.req(
+      'rita',
+      'PATCH',
+      '/api/v1/flags/payments.card.blocked-flag/environments/production',
+      { enabled: true, reason: 'emergency enable' },
+      bg,
+    );
     const { path } = await link(obj(up)['idx'] as number);
     const res = await h.req('rita', 'POST', path, { reason: 'undo the emergency change' });
     expect([res.status, code(res)]).toEqual([403, 'APPROVAL_REQUIRED']);

@@ -21,14 +21,24 @@ interface ScheduleRow {
 
 /** Runs every due schedule (each in its own transaction); returns how many were handled. */
 export function runDueSchedules(app: App, now: number): number {
-  const due = stmt(app.db, "SELECT id, change_request_id, run_at, approved_hash, approvers FROM schedules WHERE status = 'PENDING' AND run_at <= ? ORDER BY run_at, id")
-    .all(now) as ScheduleRow[];
+  const due = stmt(
+    app.db,
+    "SELECT id, change_request_id, run_at, approved_hash, approvers FROM schedules WHERE status = 'PENDING' AND run_at <= ? ORDER BY run_at, id",
+  ).all(now) as ScheduleRow[];
   for (const s of due) {
     const ctx: ActionContext = { actor: SCHEDULER, now };
     try {
       app.store.tx(() => execute(app, ctx, s));
     } catch (err) {
-      app.store.tx(() => block(app, ctx, s, requireChangeRequest(app.db, s.change_request_id), `execution failed: ${toHttpError(err).message}`));
+      app.store.tx(() =>
+        block(
+          app,
+          ctx,
+          s,
+          requireChangeRequest(app.db, s.change_request_id),
+          `execution failed: ${toHttpError(err).message}`,
+        ),
+      );
     }
   }
   return due.length;
@@ -42,8 +52,13 @@ function execute(app: App, ctx: ActionContext, s: ScheduleRow): void {
     return;
   }
   const result = applyEnvChange(app, ctx, {
-    key: cr.flag_key, env: cr.env, action: 'schedule.executed', reason: cr.reason, allowNoop: true,
-    refs: { schedule: s.id, change_request: cr.id, payload_hash: s.approved_hash }, next: () => cr.after,
+    key: cr.flag_key,
+    env: cr.env,
+    action: 'schedule.executed',
+    reason: cr.reason,
+    allowNoop: true,
+    refs: { schedule: s.id, change_request: cr.id, payload_hash: s.approved_hash },
+    next: () => cr.after,
   });
   stmt(app.db, "UPDATE schedules SET status = 'EXECUTED' WHERE id = ?").run(s.id);
   setStatus(app.db, cr.id, 'APPLIED', ctx.now, result.idx);
@@ -54,16 +69,33 @@ function block(app: App, ctx: ActionContext, s: ScheduleRow, cr: ChangeRequest, 
   stmt(app.db, "UPDATE schedules SET status = 'BLOCKED' WHERE id = ?").run(s.id);
   setStatus(app.db, cr.id, 'BLOCKED', ctx.now);
   app.ledger.append({
-    ts: ctx.now, actor: ctx.actor, action: 'schedule.blocked', flag: cr.flag_key, env: cr.env, before: null,
-    after: { schedule_id: s.id, approved_payload_hash: s.approved_hash, actual_payload_hash: actual }, reason,
+    ts: ctx.now,
+    actor: ctx.actor,
+    action: 'schedule.blocked',
+    flag: cr.flag_key,
+    env: cr.env,
+    before: null,
+    after: { schedule_id: s.id, approved_payload_hash: s.approved_hash, actual_payload_hash: actual },
+    reason,
     refs: { schedule: s.id, change_request: cr.id },
   });
   const approvers = JSON.parse(s.approvers) as string[];
-  app.store.afterCommit(() => app.notifier.send({
-    event: 'schedule.blocked', severity: 'warning', ts: new Date(ctx.now).toISOString(), dedup_key: s.id,
-    summary: `Scheduled change ${cr.id} on ${cr.flag_key} (${cr.env}) was blocked: ${reason}`,
-    details: { schedule: s.id, change_request: cr.id, flag: cr.flag_key, env: cr.env, approvers: approvers.join(', ') },
-  }));
+  app.store.afterCommit(() =>
+    app.notifier.send({
+      event: 'schedule.blocked',
+      severity: 'warning',
+      ts: new Date(ctx.now).toISOString(),
+      dedup_key: s.id,
+      summary: `Scheduled change ${cr.id} on ${cr.flag_key} (${cr.env}) was blocked: ${reason}`,
+      details: {
+        schedule: s.id,
+        change_request: cr.id,
+        flag: cr.flag_key,
+        env: cr.env,
+        approvers: approvers.join(', '),
+      },
+    }),
+  );
 }
 
 /** Polls for due schedules every `intervalMs`; returns a stop function. */

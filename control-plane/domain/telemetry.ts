@@ -27,14 +27,17 @@ export interface Sample {
 
 /** Body of POST /api/v1/telemetry. */
 export const telemetryShape = {
-  samples: arr(obj({
-    service: str({ min: 1, max: 40, pattern: /^[a-z][a-z0-9-]*$/, hint: 'must be a lowercase service name' }),
-    environment: optional(str({ min: 1, max: 40 })),
-    flag_key: optional(flagKeyCheck),
-    error: bool(),
-    latency_ms: num(0, 600_000),
-    ts: optional(timestamp()),
-  }), 10_000),
+  samples: arr(
+    obj({
+      service: str({ min: 1, max: 40, pattern: /^[a-z][a-z0-9-]*$/, hint: 'must be a lowercase service name' }),
+      environment: optional(str({ min: 1, max: 40 })),
+      flag_key: optional(flagKeyCheck),
+      error: bool(),
+      latency_ms: num(0, 600_000),
+      ts: optional(timestamp()),
+    }),
+    10_000,
+  ),
 };
 
 /** What the breaker did for one trip. */
@@ -65,7 +68,13 @@ function pct(rate: number): string {
 
 /** Applies the breaker's decision for one trip. */
 export function actOnTrip(app: App, trip: Trip, now: number): TripOutcome {
-  const out: TripOutcome = { flag_key: trip.flag, environment: trip.env, error_rate: trip.errorRate, action: 'none', idx: null };
+  const out: TripOutcome = {
+    flag_key: trip.flag,
+    environment: trip.env,
+    error_rate: trip.errorRate,
+    action: 'none',
+    idx: null,
+  };
   const rec = getFlag(app.db, trip.flag);
   if (rec === null || !app.options.environments.includes(trip.env)) return out;
   const safe = rec.definition.safe_default;
@@ -76,27 +85,86 @@ export function actOnTrip(app: App, trip: Trip, now: number): TripOutcome {
   const why = `circuit_breaker: error rate ${pct(trip.errorRate)} over the last ${window} requests exceeds ${pct(threshold)}`;
   const ctx: ActionContext = { actor: EVALUATOR, now };
   if (rec.definition.tier === 'BLOCKED') return openBlockedRequest(app, ctx, rec, trip, why, out);
-  const result = applyEnvChange(app, ctx, { key: trip.flag, env: trip.env, action: 'flag.auto_rolled_back', reason: why, next: () => target });
+  const result = applyEnvChange(app, ctx, {
+    key: trip.flag,
+    env: trip.env,
+    action: 'flag.auto_rolled_back',
+    reason: why,
+    next: () => target,
+  });
   const high = rec.definition.tier === 'HIGH';
-  alert(app, ctx, rec, trip, high ? 'error' : 'info', `Circuit breaker rolled back ${trip.flag} in ${trip.env} to its safe default`, why, result.idx);
+  alert(
+    app,
+    ctx,
+    rec,
+    trip,
+    high ? 'error' : 'info',
+    `Circuit breaker rolled back ${trip.flag} in ${trip.env} to its safe default`,
+    why,
+    result.idx,
+  );
   return { ...out, action: 'auto_rolled_back', idx: result.idx };
 }
 
-function openBlockedRequest(app: App, ctx: ActionContext, rec: FlagRecord, trip: Trip, why: string, out: TripOutcome): TripOutcome {
-  const open = stmt(app.db, "SELECT id FROM change_requests WHERE flag_key = ? AND env = ? AND requested_by = ? AND status = 'PENDING'")
-    .get(trip.flag, trip.env, EVALUATOR.id);
+function openBlockedRequest(
+  app: App,
+  ctx: ActionContext,
+  rec: FlagRecord,
+  trip: Trip,
+  why: string,
+  out: TripOutcome,
+): TripOutcome {
+  const open = stmt(
+    app.db,
+    "SELECT id FROM change_requests WHERE flag_key = ? AND env = ? AND requested_by = ? AND status = 'PENDING'",
+  ).get(trip.flag, trip.env, EVALUATOR.id);
   if (open !== undefined) return out;
   const safe = rec.definition.safe_default;
   const reason = `${why}; ${trip.flag} is BLOCKED tier, so it is never rolled back automatically — two approvers must approve this rollback`;
-  const cr = createChangeRequest(app, ctx, { flag_key: trip.flag, environment: trip.env, patch: { enabled: safe.enabled, rollout_pct: safe.rollout_pct }, reason });
-  alert(app, ctx, rec, trip, 'critical', `Circuit breaker tripped on BLOCKED flag ${trip.flag} in ${trip.env}: rollback needs approval (${cr.id})`, why, null);
+  const cr = createChangeRequest(app, ctx, {
+    flag_key: trip.flag,
+    environment: trip.env,
+    patch: { enabled: safe.enabled, rollout_pct: safe.rollout_pct },
+    reason,
+  });
+  alert(
+    app,
+    ctx,
+    rec,
+    trip,
+    'critical',
+    `Circuit breaker tripped on BLOCKED flag ${trip.flag} in ${trip.env}: rollback needs approval (${cr.id})`,
+    why,
+    null,
+  );
   return { ...out, action: 'change_request_opened', idx: null };
 }
 
-function alert(app: App, ctx: ActionContext, rec: FlagRecord, trip: Trip, severity: 'critical' | 'error' | 'info', summary: string, why: string, idx: number | null): void {
-  app.store.afterCommit(() => app.notifier.send({
-    event: severity === 'critical' ? 'circuit_breaker.approval_required' : 'circuit_breaker.rolled_back', severity,
-    ts: new Date(ctx.now).toISOString(), dedup_key: `breaker-${trip.flag}-${trip.env}-${ctx.now}`, summary,
-    details: { flag: trip.flag, env: trip.env, tier: rec.definition.tier, error_rate: trip.errorRate, reason: why, ledger_idx: idx },
-  }));
+function alert(
+  app: App,
+  ctx: ActionContext,
+  rec: FlagRecord,
+  trip: Trip,
+  severity: 'critical' | 'error' | 'info',
+  summary: string,
+  why: string,
+  idx: number | null,
+): void {
+  app.store.afterCommit(() =>
+    app.notifier.send({
+      event: severity === 'critical' ? 'circuit_breaker.approval_required' : 'circuit_breaker.rolled_back',
+      severity,
+      ts: new Date(ctx.now).toISOString(),
+      dedup_key: `breaker-${trip.flag}-${trip.env}-${ctx.now}`,
+      summary,
+      details: {
+        flag: trip.flag,
+        env: trip.env,
+        tier: rec.definition.tier,
+        error_rate: trip.errorRate,
+        reason: why,
+        ledger_idx: idx,
+      },
+    }),
+  );
 }

@@ -8,7 +8,12 @@ import { payloadHash } from './change-request-repo.ts';
 import { defaultEnvState } from './env-state.ts';
 
 describe('findCycle', () => {
-  const graph = new Map([['a.a.a', ['b.b.b']], ['b.b.b', ['c.c.c']], ['c.c.c', []], ['d.d.d', []]]);
+  const graph = new Map([
+    ['a.a.a', ['b.b.b']],
+    ['b.b.b', ['c.c.c']],
+    ['c.c.c', []],
+    ['d.d.d', []],
+  ]);
 
   it('finds the path that closes a cycle through several flags', () => {
     expect(findCycle(graph, 'c.c.c', ['a.a.a'])).toEqual(['c.c.c', 'a.a.a', 'b.b.b', 'c.c.c']);
@@ -62,7 +67,16 @@ describe('metrics store', () => {
     const m = new MetricsStore(1000);
     m.record('api', false, 10, 0, 90);
     m.record('api', true, 100, 1500, 10);
-    expect(m.query('api', 0, 2000, 2000)).toEqual([{ ts: '1970-01-01T00:00:00.000Z', requests: 100, errors: 10, error_rate: 0.1, p95_latency_ms: 105.9, request_rate: 50 }]);
+    expect(m.query('api', 0, 2000, 2000)).toEqual([
+      {
+        ts: '1970-01-01T00:00:00.000Z',
+        requests: 100,
+        errors: 10,
+        error_rate: 0.1,
+        p95_latency_ms: 105.9,
+        request_rate: 50,
+      },
+    ]);
     m.prune(6 * 3600 * 1000 + 5000);
     expect(m.query('api', 0, 2000, 2000)[0]?.requests).toBe(0);
   });

@@ -7,11 +7,35 @@ import { HttpError } from './errors.ts';
 
 /** What a route requires. */
 export type Permission =
-  | 'read' | 'flags.write' | 'flags.kill' | 'flags.rollback' | 'break_glass.issue' | 'change_requests.create'
-  | 'change_requests.review' | 'incidents.write' | 'telemetry.write' | 'admin';
+  | 'read'
+  | 'flags.write'
+  | 'flags.kill'
+  | 'flags.rollback'
+  | 'break_glass.issue'
+  | 'change_requests.create'
+  | 'change_requests.review'
+  | 'incidents.write'
+  | 'telemetry.write'
+  | 'admin';
 
-const RESPONDER: Permission[] = ['read', 'flags.write', 'flags.kill', 'flags.rollback', 'break_glass.issue', 'change_requests.create', 'incidents.write', 'telemetry.write'];
-const APPROVER: Permission[] = ['read', 'flags.write', 'change_requests.create', 'change_requests.review', 'incidents.write', 'telemetry.write'];
+const RESPONDER: Permission[] = [
+  'read',
+  'flags.write',
+  'flags.kill',
+  'flags.rollback',
+  'break_glass.issue',
+  'change_requests.create',
+  'incidents.write',
+  'telemetry.write',
+];
+const APPROVER: Permission[] = [
+  'read',
+  'flags.write',
+  'change_requests.create',
+  'change_requests.review',
+  'incidents.write',
+  'telemetry.write',
+];
 
 /** The permissions of each role. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
@@ -30,11 +54,16 @@ export function can(role: Role, permission: Permission): boolean {
 export function authenticate(db: Database.Database, req: IncomingMessage): Principal {
   const header = req.headers.authorization;
   if (header === undefined || header === '') {
-    throw new HttpError(401, 'UNAUTHENTICATED', 'send Authorization: Bearer <token> (create one with `npm run control-plane -- user add`)');
+    throw new HttpError(
+      401,
+      'UNAUTHENTICATED',
+      'send Authorization: Bearer <token> (create one with `npm run control-plane -- user add`)',
+    );
   }
   const m = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header);
   const principal = m?.[1] === undefined ? null : principalForToken(db, m[1]);
-  if (principal === null) throw new HttpError(401, 'INVALID_TOKEN', 'the bearer token is unknown or malformed; ask an admin for a new one');
+  if (principal === null)
+    throw new HttpError(401, 'INVALID_TOKEN', 'the bearer token is unknown or malformed; ask an admin for a new one');
   return principal;
 }
 

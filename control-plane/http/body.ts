@@ -31,7 +31,9 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     });
     req.on('end', () => (size > limit ? reject(tooLarge(limit)) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
-    req.on('close', () => { if (size > DRAIN_LIMIT) reject(tooLarge(limit)); });
+    req.on('close', () => {
+      if (size > DRAIN_LIMIT) reject(tooLarge(limit));
+    });
   });
 }
 

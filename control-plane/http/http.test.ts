@@ -37,7 +37,10 @@ describe('authentication and roles', () => {
   });
 
   it('rejects a viewer changing a flag with 403 FORBIDDEN', async () => {
-    const res = await h.req('vera', 'POST', '/api/v1/flags/payments.http.test-flag/kill', { environment: 'production', reason: 'viewer tries to kill' });
+    const res = await h.req('vera', 'POST', '/api/v1/flags/payments.http.test-flag/kill', {
+      environment: 'production',
+      reason: 'viewer tries to kill',
+    });
     expect(res.status).toBe(403);
     expect(code(res)).toBe('FORBIDDEN');
   });
@@ -70,7 +73,10 @@ describe('request validation', () => {
   });
 
   it('rejects unknown nested fields too', async () => {
-    const res = await h.req('rita', 'PATCH', path, { reason: 'rules', rules: [{ attribute: 'country', op: 'in', values: ['DE'], variation: 'on', extra: 1 }] });
+    const res = await h.req('rita', 'PATCH', path, {
+      reason: 'rules',
+      rules: [{ attribute: 'country', op: 'in', values: ['DE'], variation: 'on', extra: 1 }],
+    });
     expect([res.status, code(res)]).toEqual([400, 'UNKNOWN_FIELD']);
     expect(obj(res)['error']).toMatchObject({ field: 'body.rules[0].extra' });
   });
@@ -80,7 +86,11 @@ describe('request validation', () => {
     expect([res.status, code(res)]).toEqual([400, 'INVALID_BODY']);
     expect(obj(res)['error']).toMatchObject({ field: 'body.rollout_pct' });
     const missing = await h.req('rita', 'PATCH', path, { enabled: true });
-    expect(obj(missing)['error']).toMatchObject({ code: 'INVALID_BODY', field: 'body.reason', message: 'body.reason: is required' });
+    expect(obj(missing)['error']).toMatchObject({
+      code: 'INVALID_BODY',
+      field: 'body.reason',
+      message: 'body.reason: is required',
+    });
   });
 
   it('rejects bodies over 1 MiB with 413 PAYLOAD_TOO_LARGE', async () => {
@@ -90,7 +100,9 @@ describe('request validation', () => {
   });
 
   it('rejects non-JSON content types with 415', async () => {
-    const res = await h.req('rita', 'PATCH', path, 'enabled=true', { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const res = await h.req('rita', 'PATCH', path, 'enabled=true', {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
     expect([res.status, code(res)]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
   });
 
@@ -102,7 +114,10 @@ describe('request validation', () => {
   });
 
   it('returns 404 UNKNOWN_ENVIRONMENT for an environment that does not exist', async () => {
-    const res = await h.req('rita', 'PATCH', '/api/v1/flags/payments.http.test-flag/environments/mars', { enabled: true, reason: 'on mars' });
+    const res = await h.req('rita', 'PATCH', '/api/v1/flags/payments.http.test-flag/environments/mars', {
+      enabled: true,
+      reason: 'on mars',
+    });
     expect([res.status, code(res)]).toEqual([404, 'UNKNOWN_ENVIRONMENT']);
   });
 });
@@ -123,17 +138,35 @@ describe('idempotency keys', () => {
   });
 
   it('rejects the same key with a different body with 422 IDEMPOTENCY_KEY_REUSED', async () => {
-    const res = await h.req('rita', 'PATCH', path, { enabled: true, rollout_pct: 20, reason: 'different' }, { 'Idempotency-Key': 'ramp-1' });
+    const res = await h.req(
+      'rita',
+      'PATCH',
+      path,
+      { enabled: true, rollout_pct: 20, reason: 'different' },
+      { 'Idempotency-Key': 'ramp-1' },
+    );
     expect([res.status, code(res)]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
   });
 
   it('scopes keys per caller', async () => {
-    const res = await h.req('ron', 'PATCH', path, { rollout_pct: 30, reason: 'ron ramps' }, { 'Idempotency-Key': 'ramp-1' });
+    const res = await h.req(
+      'ron',
+      'PATCH',
+      path,
+      { rollout_pct: 30, reason: 'ron ramps' },
+      { 'Idempotency-Key': 'ramp-1' },
+    );
     expect(res.status).toBe(200);
   });
 
   it('rejects malformed keys', async () => {
-    const res = await h.req('rita', 'PATCH', path, { rollout_pct: 40, reason: 'x y z' }, { 'Idempotency-Key': 'has space' });
+    const res = await h.req(
+      'rita',
+      'PATCH',
+      path,
+      { rollout_pct: 40, reason: 'x y z' },
+      { 'Idempotency-Key': 'has space' },
+    );
     expect([res.status, code(res)]).toEqual([400, 'INVALID_IDEMPOTENCY_KEY']);
   });
 });

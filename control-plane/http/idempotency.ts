@@ -21,7 +21,11 @@ export interface StoredResponse {
 export function idempotencyKey(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (typeof header !== 'string' || !KEY_RE.test(header)) {
-    throw new HttpError(400, 'INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1-200 printable ASCII characters without spaces');
+    throw new HttpError(
+      400,
+      'INVALID_IDEMPOTENCY_KEY',
+      'Idempotency-Key must be 1-200 printable ASCII characters without spaces',
+    );
   }
   return header;
 }
@@ -32,20 +36,41 @@ export function requestHash(method: string, path: string, body: Buffer): string 
 }
 
 /** The earlier response for (user, key), or null; throws 422 when the key was used for a different request. */
-export function findReplay(db: Database.Database, user: string, key: string, hash: string, now: number): StoredResponse | null {
-  const row = stmt(db, 'SELECT request_hash, status, body, created_at FROM idempotency WHERE user_name = ? AND key = ?')
-    .get(user, key) as { request_hash: string; status: number; body: string; created_at: number } | undefined;
+export function findReplay(
+  db: Database.Database,
+  user: string,
+  key: string,
+  hash: string,
+  now: number,
+): StoredResponse | null {
+  const row = stmt(
+    db,
+    'SELECT request_hash, status, body, created_at FROM idempotency WHERE user_name = ? AND key = ?',
+  ).get(user, key) as { request_hash: string; status: number; body: string; created_at: number } | undefined;
   if (row === undefined || now - row.created_at > TTL_MS) return null;
   if (row.request_hash !== hash) {
-    throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used for a different request; use a new key');
+    throw new HttpError(
+      422,
+      'IDEMPOTENCY_KEY_REUSED',
+      'this Idempotency-Key was already used for a different request; use a new key',
+    );
   }
   return { status: row.status, body: JSON.parse(row.body) as unknown };
 }
 
 /** Remembers the response for (user, key). */
-export function saveReplay(db: Database.Database, user: string, key: string, hash: string, res: StoredResponse, now: number): void {
-  stmt(db, 'INSERT OR REPLACE INTO idempotency (user_name, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-    .run(user, key, hash, res.status, JSON.stringify(res.body), now);
+export function saveReplay(
+  db: Database.Database,
+  user: string,
+  key: string,
+  hash: string,
+  res: StoredResponse,
+  now: number,
+): void {
+  stmt(
+    db,
+    'INSERT OR REPLACE INTO idempotency (user_name, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(user, key, hash, res.status, JSON.stringify(res.body), now);
 }
 
 /** Drops keys older than the retention window. */

@@ -25,8 +25,16 @@ const EMPTY = Buffer.alloc(0);
 const COMMON_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
 
 const TRIGGER_ERRORS: Record<string, HttpError> = {
-  KEY_TOMBSTONED: new HttpError(409, 'KEY_TOMBSTONED', 'this flag key was archived (tombstoned) and can never be created again; choose a new key'),
-  SELF_APPROVAL: new HttpError(403, 'SELF_APPROVAL', 'you requested this change, so you cannot approve it; ask another approver'),
+  KEY_TOMBSTONED: new HttpError(
+    409,
+    'KEY_TOMBSTONED',
+    'this flag key was archived (tombstoned) and can never be created again; choose a new key',
+  ),
+  SELF_APPROVAL: new HttpError(
+    403,
+    'SELF_APPROVAL',
+    'you requested this change, so you cannot approve it; ask another approver',
+  ),
 };
 
 /** Maps any thrown value to an HttpError (database trigger messages and oversize leaves included). */
@@ -40,7 +48,11 @@ export function toHttpError(err: unknown): HttpError {
     const mapped = code === undefined ? undefined : TRIGGER_ERRORS[code];
     if (mapped !== undefined) return mapped;
   }
-  return new HttpError(500, 'INTERNAL', 'the control plane failed unexpectedly; the change was not applied (see server log)');
+  return new HttpError(
+    500,
+    'INTERNAL',
+    'the control plane failed unexpectedly; the change was not applied (see server log)',
+  );
 }
 
 /** Builds the node:http request listener (action routes go through the store's group commit). */
@@ -48,8 +60,16 @@ export function createRequestListener(deps: PipelineDeps): (req: IncomingMessage
   return (req, res) => {
     handle(deps, req, res).catch((err: unknown) => {
       const httpErr = toHttpError(err);
-      if (httpErr.status >= 500) deps.log(`error ${req.method ?? ''} ${req.url ?? ''}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-      render(res, { kind: 'json', status: httpErr.status, body: errorBody(httpErr), headers: httpErr.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {} });
+      if (httpErr.status >= 500)
+        deps.log(
+          `error ${req.method ?? ''} ${req.url ?? ''}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        );
+      render(res, {
+        kind: 'json',
+        status: httpErr.status,
+        body: errorBody(httpErr),
+        headers: httpErr.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {},
+      });
     });
   };
 }
@@ -77,9 +97,11 @@ function runInTx(deps: PipelineDeps, route: Route & { tx: true }, ctx: RequestCo
     if (key === undefined) return route.handle(ctx);
     const hash = requestHash(route.method, ctx.url.pathname + ctx.url.search, ctx.rawBody);
     const prior = findReplay(db, ctx.principal.name, key, hash, ctx.now);
-    if (prior !== null) return { kind: 'json', status: prior.status, body: prior.body, headers: { 'Idempotent-Replayed': 'true' } };
+    if (prior !== null)
+      return { kind: 'json', status: prior.status, body: prior.body, headers: { 'Idempotent-Replayed': 'true' } };
     const reply = route.handle(ctx);
-    if (reply.kind === 'json' && reply.status < 300) saveReplay(db, ctx.principal.name, key, hash, { status: reply.status, body: reply.body }, ctx.now);
+    if (reply.kind === 'json' && reply.status < 300)
+      saveReplay(db, ctx.principal.name, key, hash, { status: reply.status, body: reply.body }, ctx.now);
     return reply;
   });
 }
@@ -93,6 +115,10 @@ export function render(res: ServerResponse, reply: Reply): void {
     return;
   }
   const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
-  res.writeHead(reply.status, { ...COMMON_HEADERS, 'Content-Type': 'application/json; charset=utf-8', ...reply.headers });
+  res.writeHead(reply.status, {
+    ...COMMON_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    ...reply.headers,
+  });
   res.end(text);
 }

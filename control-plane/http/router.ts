@@ -34,7 +34,10 @@ export type Route = {
   path: string;
   access: Access;
   rawBody?: boolean;
-} & ({ tx: true; handle: (ctx: RequestContext) => Reply } | { tx?: false; handle: (ctx: RequestContext) => Reply | Promise<Reply> });
+} & (
+  | { tx: true; handle: (ctx: RequestContext) => Reply }
+  | { tx?: false; handle: (ctx: RequestContext) => Reply | Promise<Reply> }
+);
 
 /** A JSON reply. */
 export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
@@ -65,7 +68,9 @@ export class Router {
       allowed = [...allowed, c.route.method];
     }
     if (allowed.length > 0) {
-      throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not supported here; use ${allowed.join(' or ')}`, { allow: allowed });
+      throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not supported here; use ${allowed.join(' or ')}`, {
+        allow: allowed,
+      });
     }
     throw new HttpError(404, 'NOT_FOUND', `no endpoint at ${pathname}; see docs/protocol.md for the list`);
   }

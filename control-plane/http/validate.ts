@@ -59,7 +59,8 @@ export function bool(): Check<boolean> {
 /** One of the listed string literals. */
 export function oneOf<T extends string>(values: readonly T[]): Check<T> {
   return (v, path) => {
-    if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) throw invalid(path, `must be one of ${values.join(', ')}`);
+    if (typeof v !== 'string' || !(values as readonly string[]).includes(v))
+      throw invalid(path, `must be one of ${values.join(', ')}`);
     return v as T;
   };
 }
@@ -114,7 +115,8 @@ function checkField(check: Check<unknown>, value: unknown, path: string): unknow
   try {
     return check(value, path);
   } catch (err) {
-    if (value === undefined && err instanceof HttpError && err.code === 'INVALID_BODY') throw invalid(path, 'is required');
+    if (value === undefined && err instanceof HttpError && err.code === 'INVALID_BODY')
+      throw invalid(path, 'is required');
     throw err;
   }
 }
@@ -125,7 +127,9 @@ export function obj<S extends Shape>(shape: S): Check<Out<S>> {
     if (!isRecord(v)) throw invalid(path, 'expected a JSON object');
     for (const k of Object.keys(v)) {
       if (!Object.hasOwn(shape, k)) {
-        throw new HttpError(400, 'UNKNOWN_FIELD', `${path}.${k} is not a known field; remove it`, { field: `${path}.${k}` });
+        throw new HttpError(400, 'UNKNOWN_FIELD', `${path}.${k} is not a known field; remove it`, {
+          field: `${path}.${k}`,
+        });
       }
     }
     const out: Record<string, unknown> = {};

@@ -38,7 +38,8 @@ export class Checkpointer {
     this.keys = keys;
     this.policy = policy;
     this.clock = clock;
-    const row = stmt(store.db, 'SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1').get() as Checkpoint | undefined;
+    const row = stmt(store.db, 'SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1').get() as
+      Checkpoint | undefined;
     this.latestCp = row ?? null;
     writer.onCommitted(() => this.onAppended());
   }
@@ -60,7 +61,12 @@ export class Checkpointer {
     if (this.latestCp !== null && this.latestCp.size >= size) return this.latestCp;
     const root = this.writer.range.root();
     const note = signCheckpoint(sha256, { origin: this.writer.origin, size, root }, this.keys.signersFor(size));
-    stmt(this.store.db, 'INSERT INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)').run(size, root, note, this.clock());
+    stmt(this.store.db, 'INSERT INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)').run(
+      size,
+      root,
+      note,
+      this.clock(),
+    );
     const cp = { size, note };
     this.latestCp = cp;
     for (const l of this.listeners) l(cp);
@@ -69,8 +75,10 @@ export class Checkpointer {
 
   /** Stored checkpoint notes with size in [from, to], oldest first (bounded). */
   history(from: number, to: number, limit: number): Checkpoint[] {
-    return stmt(this.store.db, 'SELECT size, note FROM checkpoints WHERE size >= ? AND size <= ? ORDER BY size LIMIT ?')
-      .all(from, to, limit) as Checkpoint[];
+    return stmt(
+      this.store.db,
+      'SELECT size, note FROM checkpoints WHERE size >= ? AND size <= ? ORDER BY size LIMIT ?',
+    ).all(from, to, limit) as Checkpoint[];
   }
 
   /** Stops the pending timer (shutdown). */

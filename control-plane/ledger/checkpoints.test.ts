@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrustedKey } from '../../shared/ledger/index.ts';
 import {
-  fromBase64Strict, leafHash, toHex, parseCheckpoint, parseVerifierKey, rootOf, utf8Encode, verifyCheckpoint, verifyConsistency, verifyInclusion,
+  fromBase64Strict,
+  leafHash,
+  toHex,
+  parseCheckpoint,
+  parseVerifierKey,
+  rootOf,
+  utf8Encode,
+  verifyCheckpoint,
+  verifyConsistency,
+  verifyInclusion,
 } from '../../shared/ledger/index.ts';
 import { ed25519Verify, sha256 } from '../crypto/node-crypto.ts';
 import type { Harness } from '../test/harness.ts';
@@ -17,8 +26,16 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 async function trusted(): Promise<TrustedKey[]> {
-  const keys = obj(await h.req('vera', 'GET', '/api/v1/ledger/keys'))['keys'] as { vkey: string; valid_from_size: number; valid_until_size: number | null }[];
-  return keys.map((k) => ({ ...parseVerifierKey(sha256, k.vkey), validFromSize: k.valid_from_size, validUntilSize: k.valid_until_size }));
+  const keys = obj(await h.req('vera', 'GET', '/api/v1/ledger/keys'))['keys'] as {
+    vkey: string;
+    valid_from_size: number;
+    valid_until_size: number | null;
+  }[];
+  return keys.map((k) => ({
+    ...parseVerifierKey(sha256, k.vkey),
+    validFromSize: k.valid_from_size,
+    validUntilSize: k.valid_until_size,
+  }));
 }
 
 async function lines(): Promise<string[]> {
@@ -32,16 +49,30 @@ async function note(): Promise<string> {
 describe('checkpoints', () => {
   it('serves a checkpoint that verifies with the console verifier and matches the served leaves', async () => {
     const text = await note();
-    const cp = verifyCheckpoint(sha256, ed25519Verify, text, { origin: 'test.tombstone/log', trusted: await trusted() });
+    const cp = verifyCheckpoint(sha256, ed25519Verify, text, {
+      origin: 'test.tombstone/log',
+      trusted: await trusted(),
+    });
     const all = await lines();
     expect(cp.size).toBe(all.length);
-    expect(toHex(cp.root)).toBe(toHex(rootOf(sha256, all.map((l) => leafHash(sha256, utf8Encode(l))))));
+    expect(toHex(cp.root)).toBe(
+      toHex(
+        rootOf(
+          sha256,
+          all.map((l) => leafHash(sha256, utf8Encode(l))),
+        ),
+      ),
+    );
   });
 
   it('fails verification under another origin or without the key', async () => {
     const text = await note();
-    expect(() => verifyCheckpoint(sha256, ed25519Verify, text, { origin: 'other/log', trusted: [] })).toThrow(/ORIGIN_MISMATCH/);
-    expect(() => verifyCheckpoint(sha256, ed25519Verify, text, { origin: 'test.tombstone/log', trusted: [] })).toThrow(/NO_TRUSTED_SIGNATURE/);
+    expect(() => verifyCheckpoint(sha256, ed25519Verify, text, { origin: 'other/log', trusted: [] })).toThrow(
+      /ORIGIN_MISMATCH/,
+    );
+    expect(() => verifyCheckpoint(sha256, ed25519Verify, text, { origin: 'test.tombstone/log', trusted: [] })).toThrow(
+      /NO_TRUSTED_SIGNATURE/,
+    );
   });
 
   it('signs a new checkpoint shortly after new entries (interval)', async () => {
@@ -64,7 +95,9 @@ describe('proofs', () => {
       const res = obj(await h.req('vera', 'GET', `/api/v1/ledger/proof/inclusion?idx=${idx}&size=${cp.size}`));
       const proof = (res['proof'] as string[]).map(fromBase64Strict);
       verifyInclusion(sha256, idx, cp.size, leafHash(sha256, utf8Encode(all[idx] ?? '')), proof, cp.root);
-      expect(() => verifyInclusion(sha256, idx, cp.size, leafHash(sha256, utf8Encode(`${all[idx] ?? ''} `)), proof, cp.root)).toThrow(/BAD_PROOF/);
+      expect(() =>
+        verifyInclusion(sha256, idx, cp.size, leafHash(sha256, utf8Encode(`${all[idx] ?? ''} `)), proof, cp.root),
+      ).toThrow(/BAD_PROOF/);
     }
   });
 
@@ -75,12 +108,25 @@ describe('proofs', () => {
     const next = parseCheckpoint(await note());
     expect(next.size).toBe(old.size + 2);
     const res = obj(await h.req('vera', 'GET', `/api/v1/ledger/proof/consistency?old=${old.size}&new=${next.size}`));
-    verifyConsistency(sha256, old.size, next.size, (res['proof'] as string[]).map(fromBase64Strict), old.root, next.root);
+    verifyConsistency(
+      sha256,
+      old.size,
+      next.size,
+      (res['proof'] as string[]).map(fromBase64Strict),
+      old.root,
+      next.root,
+    );
   });
 
   it('rejects impossible proof queries with 400 INVALID_QUERY', async () => {
     const size = h.cp.app.ledger.size;
-    for (const q of [`inclusion?idx=${size}&size=${size}`, `inclusion?idx=0&size=${size + 1}`, 'consistency?old=5&new=4', 'consistency?old=a&new=4', 'inclusion?idx=0']) {
+    for (const q of [
+      `inclusion?idx=${size}&size=${size}`,
+      `inclusion?idx=0&size=${size + 1}`,
+      'consistency?old=5&new=4',
+      'consistency?old=a&new=4',
+      'inclusion?idx=0',
+    ]) {
       const res = await h.req('vera', 'GET', `/api/v1/ledger/proof/${q}`);
       expect([q, res.status, code(res)]).toEqual([q, 400, 'INVALID_QUERY']);
     }
@@ -97,7 +143,12 @@ describe('entries', () => {
     expect(first.headers.get('x-next-start')).toBe('50');
     expect(first.headers.get('x-ledger-size')).toBe(String(size));
     const tail = await h.req('vera', 'GET', `/api/v1/ledger/entries?start=50&end=${size + 100}`);
-    expect(tail.text.split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { idx: number }).idx)[0]).toBe(50);
+    expect(
+      tail.text
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => (JSON.parse(l) as { idx: number }).idx)[0],
+    ).toBe(50);
     expect(tail.headers.get('x-next-start')).toBe(null);
     const beyond = await h.req('vera', 'GET', `/api/v1/ledger/entries?start=${size + 1}`);
     expect([beyond.status, code(beyond)]).toEqual([416, 'RANGE_NOT_SATISFIABLE']);
@@ -113,9 +164,13 @@ describe('append-only storage', () => {
     const raw = h.rawDb();
     expect(() => raw.prepare("UPDATE ledger SET leaf = '{}' WHERE idx = 1").run()).toThrow(/^LEDGER_APPEND_ONLY/);
     expect(() => raw.prepare('DELETE FROM ledger WHERE idx = 0').run()).toThrow(/^LEDGER_APPEND_ONLY/);
-    expect(() => raw.prepare("INSERT INTO ledger VALUES (999999, '{}', zeroblob(32), 'x.y', NULL, NULL, '')").run()).toThrow(/^LEDGER_GAP/);
+    expect(() =>
+      raw.prepare("INSERT INTO ledger VALUES (999999, '{}', zeroblob(32), 'x.y', NULL, NULL, '')").run(),
+    ).toThrow(/^LEDGER_GAP/);
     expect(() => raw.prepare('DELETE FROM checkpoints').run()).toThrow(/^LEDGER_APPEND_ONLY/);
-    expect(() => raw.prepare("INSERT INTO checkpoints VALUES (0, zeroblob(32), 'n', 0)").run()).toThrow(/^CHECKPOINT_ORDER/);
+    expect(() => raw.prepare("INSERT INTO checkpoints VALUES (0, zeroblob(32), 'n', 0)").run()).toThrow(
+      /^CHECKPOINT_ORDER/,
+    );
   });
 });
 
@@ -125,7 +180,10 @@ describe('key rotation', () => {
     const res = await h.req('alice', 'POST', '/api/v1/ledger/keys/rotate', { overlap_entries: 2 });
     expect(res.status).toBe(201);
     const keys = await trusted();
-    expect(keys.map((k) => [k.validFromSize, k.validUntilSize])).toEqual([[0, size + 2], [size, null]]);
+    expect(keys.map((k) => [k.validFromSize, k.validUntilSize])).toEqual([
+      [0, size + 2],
+      [size, null],
+    ]);
     const [oldKey, newKey] = keys as [TrustedKey, TrustedKey];
     await makeFlag(h, 'payments.rotate.flag-1');
     const overlap = await note();
@@ -135,7 +193,9 @@ describe('key rotation', () => {
     for (let i = 2; i < 5; i++) await makeFlag(h, `payments.rotate.flag-${i}`);
     const after = await note();
     expect(parseCheckpoint(after).signatures.map((s) => s.name)).toEqual([newKey.name]);
-    expect(() => verifyCheckpoint(sha256, ed25519Verify, after, { origin: 'test.tombstone/log', trusted: [oldKey] })).toThrow(/NO_TRUSTED_SIGNATURE/);
+    expect(() =>
+      verifyCheckpoint(sha256, ed25519Verify, after, { origin: 'test.tombstone/log', trusted: [oldKey] }),
+    ).toThrow(/NO_TRUSTED_SIGNATURE/);
     verifyCheckpoint(sha256, ed25519Verify, after, { origin: 'test.tombstone/log', trusted: [oldKey, newKey] });
   });
 });

@@ -51,8 +51,12 @@ export class KeyRing {
   /** Every key, oldest first. */
   list(): KeyInfo[] {
     return this.rows().map((r) => ({
-      name: r.name, key_id: keyId(sha256, r.name, r.public_key), vkey: r.vkey, public_key: toBase64(r.public_key),
-      valid_from_size: r.valid_from_size, valid_until_size: r.valid_until_size,
+      name: r.name,
+      key_id: keyId(sha256, r.name, r.public_key),
+      vkey: r.vkey,
+      public_key: toBase64(r.public_key),
+      valid_from_size: r.valid_from_size,
+      valid_until_size: r.valid_until_size,
     }));
   }
 
@@ -67,7 +71,9 @@ export class KeyRing {
   /** Adds a new key valid from `size`; currently open keys stay valid until size + overlap. Returns the new key. */
   rotate(size: number, overlap: number, now: number): KeyInfo {
     const name = this.store.tx(() => {
-      this.store.db.prepare('UPDATE signing_keys SET valid_until_size = ? WHERE valid_until_size IS NULL').run(size + overlap);
+      this.store.db
+        .prepare('UPDATE signing_keys SET valid_until_size = ? WHERE valid_until_size IS NULL')
+        .run(size + overlap);
       return this.create(size, randomSeed(), now);
     });
     const row = this.rows().find((r) => r.name === name);
@@ -77,7 +83,8 @@ export class KeyRing {
   }
 
   private rows(): KeyRow[] {
-    return this.store.db.prepare('SELECT name, public_key, vkey, valid_from_size, valid_until_size FROM signing_keys ORDER BY rowid')
+    return this.store.db
+      .prepare('SELECT name, public_key, vkey, valid_from_size, valid_until_size FROM signing_keys ORDER BY rowid')
       .all() as KeyRow[];
   }
 
@@ -88,7 +95,10 @@ export class KeyRing {
     writeFileSync(file, `${toHex(seed)}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(file, 0o600);
     const signer = ed25519Signer(name, seed);
-    this.store.db.prepare('INSERT INTO signing_keys (name, public_key, vkey, valid_from_size, valid_until_size, created_at) VALUES (?, ?, ?, ?, NULL, ?)')
+    this.store.db
+      .prepare(
+        'INSERT INTO signing_keys (name, public_key, vkey, valid_from_size, valid_until_size, created_at) VALUES (?, ?, ?, ?, NULL, ?)',
+      )
       .run(name, signer.publicKey, formatVerifierKey(sha256, name, signer.publicKey), validFrom, now);
     return name;
   }
@@ -97,11 +107,13 @@ export class KeyRing {
     const n = this.rows().findIndex((r) => r.name === row.name) + 1;
     const file = join(this.dir, `k${n}.seed`);
     if (!existsSync(file)) {
-      if (row.valid_until_size === null) throw new Error(`SIGNING_KEY_MISSING: ${file} holds the active key ${row.name} and is gone`);
+      if (row.valid_until_size === null)
+        throw new Error(`SIGNING_KEY_MISSING: ${file} holds the active key ${row.name} and is gone`);
       return;
     }
     const signer = ed25519Signer(row.name, fromHex(readFileSync(file, 'utf8').trim()));
-    if (toHex(signer.publicKey) !== toHex(row.public_key)) throw new Error(`SIGNING_KEY_MISMATCH: ${file} does not hold ${row.name}`);
+    if (toHex(signer.publicKey) !== toHex(row.public_key))
+      throw new Error(`SIGNING_KEY_MISMATCH: ${file} does not hold ${row.name}`);
     this.signers.set(row.name, signer);
   }
 }

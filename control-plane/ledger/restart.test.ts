@@ -33,7 +33,9 @@ describe('restart', () => {
   });
 
   it('refuses to start with a different origin for an existing log', async () => {
-    await expect(startControlPlane({ dataDir: dir, origin: 'other/log', log: () => undefined })).rejects.toThrow(/^ORIGIN_MISMATCH/);
+    await expect(startControlPlane({ dataDir: dir, origin: 'other/log', log: () => undefined })).rejects.toThrow(
+      /^ORIGIN_MISMATCH/,
+    );
   });
 
   it('refuses to start when the stored entries no longer match the signed checkpoint', async () => {

@@ -53,7 +53,11 @@ export class StreamHub {
 
   /** Per-client cursor and pause state (diagnostics and tests). */
   stats(): { next: number; paused: boolean; buffered: number }[] {
-    return [...this.clients].map((c) => ({ next: c.next, paused: c.pausedAt !== null, buffered: c.res.writableLength }));
+    return [...this.clients].map((c) => ({
+      next: c.next,
+      paused: c.pausedAt !== null,
+      buffered: c.res.writableLength,
+    }));
   }
 
   /** True when another client may connect. */
@@ -121,7 +125,10 @@ export class StreamHub {
 
   private beat(): void {
     const now = Date.now();
-    const frame = sseFrame('heartbeat', JSON.stringify({ ts: new Date(this.opts.clock()).toISOString(), size: this.writer.size }));
+    const frame = sseFrame(
+      'heartbeat',
+      JSON.stringify({ ts: new Date(this.opts.clock()).toISOString(), size: this.writer.size }),
+    );
     for (const c of this.clients) {
       if (c.pausedAt === null) {
         if (!c.res.write(frame)) c.pausedAt = now;

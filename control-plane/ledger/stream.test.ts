@@ -27,12 +27,17 @@ describe('ledger stream', () => {
     const s = await stream();
     try {
       const lines = await ndjson();
-      const keys = (obj(await h.req('vera', 'GET', '/api/v1/ledger/keys'))['keys'] as { vkey: string }[]).map((k) => parseVerifierKey(sha256, k.vkey));
-      const sizes = (): number[] => s.events.filter((e) => e.event === 'checkpoint').map((e) => {
-        expect(e.id).toBe(null);
-        const { note } = JSON.parse(e.data) as { note: string };
-        return verifyCheckpoint(sha256, ed25519Verify, note, { origin: h.cp.origin, trusted: keys }).size;
-      });
+      const keys = (obj(await h.req('vera', 'GET', '/api/v1/ledger/keys'))['keys'] as { vkey: string }[]).map((k) =>
+        parseVerifierKey(sha256, k.vkey),
+      );
+      const sizes = (): number[] =>
+        s.events
+          .filter((e) => e.event === 'checkpoint')
+          .map((e) => {
+            expect(e.id).toBe(null);
+            const { note } = JSON.parse(e.data) as { note: string };
+            return verifyCheckpoint(sha256, ed25519Verify, note, { origin: h.cp.origin, trusted: keys }).size;
+          });
       await s.waitFor(() => sizes().includes(lines.length));
       const entries = s.events.filter((e) => e.event === 'entry');
       expect(entries.map((e) => e.id)).toEqual(lines.map((_, i) => String(i)));
@@ -52,7 +57,11 @@ describe('ledger stream', () => {
       const entryAt = (ev: typeof s.events): number => ev.findIndex((e) => e.event === 'entry');
       await s.waitFor((ev) => entryAt(ev) >= 0 && ev.slice(entryAt(ev)).some((e) => e.event === 'heartbeat'));
       const entry = s.events[entryAt(s.events)];
-      expect(JSON.parse(entry?.data ?? '{}')).toMatchObject({ action: 'flag.created', flag: 'payments.stream.live-flag', idx: Number(entry?.id) });
+      expect(JSON.parse(entry?.data ?? '{}')).toMatchObject({
+        action: 'flag.created',
+        flag: 'payments.stream.live-flag',
+        idx: Number(entry?.id),
+      });
       const beat = s.events.slice(entryAt(s.events)).find((e) => e.event === 'heartbeat');
       expect(JSON.parse(beat?.data ?? '{}')).toMatchObject({ size });
     } finally {
@@ -73,7 +82,9 @@ describe('ledger stream', () => {
   it('rejects a malformed or out-of-range Last-Event-ID', async () => {
     const bad = await h.req('vera', 'GET', '/api/v1/ledger/stream', undefined, { 'Last-Event-ID': 'abc' });
     expect([bad.status, code(bad)]).toEqual([400, 'INVALID_LAST_EVENT_ID']);
-    const ahead = await h.req('vera', 'GET', '/api/v1/ledger/stream', undefined, { 'Last-Event-ID': String(h.cp.app.ledger.size) });
+    const ahead = await h.req('vera', 'GET', '/api/v1/ledger/stream', undefined, {
+      'Last-Event-ID': String(h.cp.app.ledger.size),
+    });
     expect([ahead.status, code(ahead)]).toEqual([409, 'RESUME_BEYOND_END']);
   });
 
@@ -92,19 +103,28 @@ describe('ledger stream', () => {
 });
 
 describe('slow clients', () => {
-  const rules = (tag: string): unknown[] => Array.from({ length: 7 }, (_, i) => ({
-    attribute: 'user_id', op: 'in', values: Array.from({ length: 15 }, (_, j) => `${tag}-${i}-${j}-${'x'.repeat(180)}`), variation: 'on',
-  }));
+  const rules = (tag: string): unknown[] =>
+    Array.from({ length: 7 }, (_, i) => ({
+      attribute: 'user_id',
+      op: 'in',
+      values: Array.from({ length: 15 }, (_, j) => `${tag}-${i}-${j}-${'x'.repeat(180)}`),
+      variation: 'on',
+    }));
 
   it('pauses a client that does not read (bounded buffer), then drops it after the stall limit', async () => {
     await makeFlag(h, 'payments.stream.big-flag');
     for (let i = 0; i < 240; i++) {
-      const res = await h.req('rita', 'PATCH', '/api/v1/flags/payments.stream.big-flag/environments/staging', { rules: rules(`r${i}`), reason: `bulk rules ${i}` });
+      const res = await h.req('rita', 'PATCH', '/api/v1/flags/payments.stream.big-flag/environments/staging', {
+        rules: rules(`r${i}`),
+        reason: `bulk rules ${i}`,
+      });
       expect(res.status).toBe(200);
     }
     const socket = connect(h.cp.port, '127.0.0.1');
     socket.pause();
-    socket.write(`GET /api/v1/ledger/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${h.tokens['vera'] ?? ''}\r\n\r\n`);
+    socket.write(
+      `GET /api/v1/ledger/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${h.tokens['vera'] ?? ''}\r\n\r\n`,
+    );
     try {
       await waitFor(() => h.cp.app.hub.stats().some((c) => c.paused), 5000);
       const stat = h.cp.app.hub.stats().find((c) => c.paused);

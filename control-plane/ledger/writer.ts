@@ -74,21 +74,39 @@ export class LedgerWriter implements TxParticipant {
     if (!this.store.inTx) throw new Error('ledger appends must run inside Store.tx');
     const idx = this.nextIdx();
     const leaf: LedgerLeaf = {
-      v: 1, log: this.origin, idx, ts: new Date(input.ts).toISOString(), actor: input.actor, action: input.action,
-      flag: input.flag, env: input.env, before: input.before, after: input.after, reason: input.reason,
-      refs: input.refs ?? {}, prev: this.prevHex(),
+      v: 1,
+      log: this.origin,
+      idx,
+      ts: new Date(input.ts).toISOString(),
+      actor: input.actor,
+      action: input.action,
+      flag: input.flag,
+      env: input.env,
+      before: input.before,
+      after: input.after,
+      reason: input.reason,
+      refs: input.refs ?? {},
+      prev: this.prevHex(),
     };
     const text = buildLeafText(leaf);
     const bytes = utf8Encode(text);
     if (bytes.length > MAX_LEAF_BYTES) {
-      throw new HttpError(422, 'ENTRY_TOO_LARGE', `the resulting ledger entry exceeds ${MAX_LEAF_BYTES} bytes; shorten rules or text`);
+      throw new HttpError(
+        422,
+        'ENTRY_TOO_LARGE',
+        `the resulting ledger entry exceeds ${MAX_LEAF_BYTES} bytes; shorten rules or text`,
+      );
     }
     const hash = leafHash(sha256, bytes);
-    stmt(this.store.db, 'INSERT INTO ledger (idx, leaf, leaf_hash, action, flag, env, ts) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(idx, text, hash, input.action, input.flag, input.env, leaf.ts);
+    stmt(
+      this.store.db,
+      'INSERT INTO ledger (idx, leaf, leaf_hash, action, flag, env, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(idx, text, hash, input.action, input.flag, input.env, leaf.ts);
     if (this.staged.length === 0) {
       this.store.afterCommit(() => this.commitStaged());
-      this.store.onRollback(() => { this.staged = []; });
+      this.store.onRollback(() => {
+        this.staged = [];
+      });
     }
     const entry = { idx, text, hash };
     this.staged.push(entry);
@@ -100,7 +118,9 @@ export class LedgerWriter implements TxParticipant {
     const to = Math.min(end, this.size);
     if (start >= to) return [];
     if (start >= this.ringStart) return this.ring.slice(start - this.ringStart, to - this.ringStart);
-    const rows = stmt(this.store.db, 'SELECT leaf FROM ledger WHERE idx >= ? AND idx < ? ORDER BY idx').pluck().all(start, to);
+    const rows = stmt(this.store.db, 'SELECT leaf FROM ledger WHERE idx >= ? AND idx < ? ORDER BY idx')
+      .pluck()
+      .all(start, to);
     return rows as string[];
   }
 
@@ -127,7 +147,9 @@ export class LedgerWriter implements TxParticipant {
   }
 
   private load(): void {
-    const rows = stmt(this.store.db, 'SELECT idx, leaf_hash FROM ledger ORDER BY idx').raw().iterate() as IterableIterator<[number, Uint8Array]>;
+    const rows = stmt(this.store.db, 'SELECT idx, leaf_hash FROM ledger ORDER BY idx')
+      .raw()
+      .iterate() as IterableIterator<[number, Uint8Array]>;
     for (const [idx, hash] of rows) {
       if (idx !== this.hashes.size) throw new Error(`LEDGER_CORRUPT: the ledger table has a gap before idx ${idx}`);
       this.hashes.push(hash);

@@ -15,7 +15,11 @@ import { int, obj, optional, parseWith, record, str } from '../http/validate.ts'
 import { breakGlassHeader, strParam } from './params.ts';
 
 const createBody = obj({ ...createShape, environments: optional(record(/^[a-z][a-z0-9-]*$/, obj(envPatchShape), 20)) });
-const envBody = obj({ ...envPatchShape, reason: str({ min: 3, max: 1000 }), expected_version: optional(int(1, Number.MAX_SAFE_INTEGER)) });
+const envBody = obj({
+  ...envPatchShape,
+  reason: str({ min: 3, max: 1000 }),
+  expected_version: optional(int(1, Number.MAX_SAFE_INTEGER)),
+});
 const killBody = obj({ environment: str({ min: 1, max: 40 }), reason: str({ min: 10, max: 1000 }) });
 const archiveBody = obj({ reason: str({ min: 10, max: 1000 }) });
 
@@ -25,7 +29,10 @@ function key(ctx: RequestContext): string {
 
 function getOne(app: App, ctx: RequestContext): Reply {
   const tomb = getTombstone(app.db, key(ctx));
-  if (tomb !== null) throw new HttpError(410, 'FLAG_TOMBSTONED', `${key(ctx)} was archived (tombstoned) and can never be reused`, { tombstone: tomb });
+  if (tomb !== null)
+    throw new HttpError(410, 'FLAG_TOMBSTONED', `${key(ctx)} was archived (tombstoned) and can never be reused`, {
+      tombstone: tomb,
+    });
   return json(200, flagView(requireFlag(app, key(ctx))));
 }
 
@@ -36,22 +43,56 @@ function updateEnv(app: App, ctx: RequestContext): Reply {
   if (expected !== undefined) {
     const current = requireFlag(app, key(ctx)).versions[env] ?? 0;
     if (current !== expected) {
-      throw new HttpError(409, 'VERSION_CONFLICT', `${key(ctx)} in ${env} is at version ${current}, not ${expected}; reload and retry`, { current_version: current });
+      throw new HttpError(
+        409,
+        'VERSION_CONFLICT',
+        `${key(ctx)} in ${env} is at version ${current}, not ${expected}; reload and retry`,
+        { current_version: current },
+      );
     }
   }
-  const result = gatedEnvChange(app, userContext(ctx.principal, ctx.now), 'update', {
-    key: key(ctx), env, action: 'flag.updated', reason, next: (before) => applyPatch(before, patch as EnvPatch),
-  }, breakGlassHeader(ctx.req));
+  const result = gatedEnvChange(
+    app,
+    userContext(ctx.principal, ctx.now),
+    'update',
+    {
+      key: key(ctx),
+      env,
+      action: 'flag.updated',
+      reason,
+      next: (before) => applyPatch(before, patch as EnvPatch),
+    },
+    breakGlassHeader(ctx.req),
+  );
   return json(200, {
-    flag_key: key(ctx), environment: env, before: result.before, after: result.after, version: result.version, idx: result.idx, action: result.action,
+    flag_key: key(ctx),
+    environment: env,
+    before: result.before,
+    after: result.after,
+    version: result.version,
+    idx: result.idx,
+    action: result.action,
   });
 }
 
 function kill(app: App, ctx: RequestContext): Reply {
   const body = parseWith(killBody, ctx.body);
-  const result = killFlag(app, userContext(ctx.principal, ctx.now), key(ctx), body.environment, body.reason, breakGlassHeader(ctx.req));
+  const result = killFlag(
+    app,
+    userContext(ctx.principal, ctx.now),
+    key(ctx),
+    body.environment,
+    body.reason,
+    breakGlassHeader(ctx.req),
+  );
   return json(200, {
-    killed: true, flag_key: key(ctx), environment: body.environment, before: result.before, after: result.after, idx: result.idx, action: result.action,
+    killed: true,
+    flag_key: key(ctx),
+    environment: body.environment,
+    before: result.before,
+    after: result.after,
+    idx: result.idx,
+    action: result.action,
   });
 }
 
@@ -59,30 +100,80 @@ function kill(app: App, ctx: RequestContext): Reply {
 export function flagRoutes(app: App): Route[] {
   return [
     {
-      method: 'GET', path: '/api/v1/flags', access: 'read',
-      handle: (ctx) => json(200, { flags: listFlags(app.db, { owner: strParam(ctx.url, 'owner'), service: strParam(ctx.url, 'service') }).map(flagView) }),
+      method: 'GET',
+      path: '/api/v1/flags',
+      access: 'read',
+      handle: (ctx) =>
+        json(200, {
+          flags: listFlags(app.db, { owner: strParam(ctx.url, 'owner'), service: strParam(ctx.url, 'service') }).map(
+            flagView,
+          ),
+        }),
     },
     {
-      method: 'POST', path: '/api/v1/flags', access: 'flags.write', tx: true,
-      handle: (ctx) => json(201, flagView(createFlag(app, userContext(ctx.principal, ctx.now), parseWith(createBody, ctx.body)))),
+      method: 'POST',
+      path: '/api/v1/flags',
+      access: 'flags.write',
+      tx: true,
+      handle: (ctx) =>
+        json(201, flagView(createFlag(app, userContext(ctx.principal, ctx.now), parseWith(createBody, ctx.body)))),
     },
     { method: 'GET', path: '/api/v1/flags/:key', access: 'read', handle: (ctx) => getOne(app, ctx) },
     {
-      method: 'PATCH', path: '/api/v1/flags/:key', access: 'flags.write', tx: true,
-      handle: (ctx) => json(200, flagView(patchDefinition(app, userContext(ctx.principal, ctx.now), ctx.principal.role, key(ctx),
-        parseWith(obj(definitionPatchShape), ctx.body)))),
+      method: 'PATCH',
+      path: '/api/v1/flags/:key',
+      access: 'flags.write',
+      tx: true,
+      handle: (ctx) =>
+        json(
+          200,
+          flagView(
+            patchDefinition(
+              app,
+              userContext(ctx.principal, ctx.now),
+              ctx.principal.role,
+              key(ctx),
+              parseWith(obj(definitionPatchShape), ctx.body),
+            ),
+          ),
+        ),
     },
-    { method: 'PATCH', path: '/api/v1/flags/:key/environments/:env', access: 'flags.write', tx: true, handle: (ctx) => updateEnv(app, ctx) },
-    { method: 'POST', path: '/api/v1/flags/:key/kill', access: 'flags.kill', tx: true, handle: (ctx) => kill(app, ctx) },
     {
-      method: 'POST', path: '/api/v1/flags/:key/archive', access: 'flags.write', tx: true,
+      method: 'PATCH',
+      path: '/api/v1/flags/:key/environments/:env',
+      access: 'flags.write',
+      tx: true,
+      handle: (ctx) => updateEnv(app, ctx),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/flags/:key/kill',
+      access: 'flags.kill',
+      tx: true,
+      handle: (ctx) => kill(app, ctx),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/flags/:key/archive',
+      access: 'flags.write',
+      tx: true,
       handle: (ctx) => {
         const body = parseWith(archiveBody, ctx.body);
         const { idx } = archiveFlag(app, userContext(ctx.principal, ctx.now), key(ctx), body.reason);
         return json(200, { archived: true, flag_key: key(ctx), idx, tombstone: getTombstone(app.db, key(ctx)) });
       },
     },
-    { method: 'GET', path: '/api/v1/tombstones', access: 'read', handle: () => json(200, { tombstones: listTombstones(app.db) }) },
-    { method: 'GET', path: '/api/v1/environments', access: 'read', handle: () => json(200, { environments: app.options.environments }) },
+    {
+      method: 'GET',
+      path: '/api/v1/tombstones',
+      access: 'read',
+      handle: () => json(200, { tombstones: listTombstones(app.db) }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/environments',
+      access: 'read',
+      handle: () => json(200, { environments: app.options.environments }),
+    },
   ];
 }

@@ -8,18 +8,37 @@ export function healthRoutes(app: App, ready: () => boolean): Route[] {
   return [
     { method: 'GET', path: '/health', access: 'public', handle: () => json(200, { status: 'ok' }) },
     {
-      method: 'GET', path: '/readyz', access: 'public',
-      handle: () => (ready()
-        ? json(200, { ready: true })
-        : json(503, { error: { code: 'NOT_READY', message: 'the control plane is still starting (loading the ledger or the demo); retry shortly' } })),
+      method: 'GET',
+      path: '/readyz',
+      access: 'public',
+      handle: () =>
+        ready()
+          ? json(200, { ready: true })
+          : json(503, {
+              error: {
+                code: 'NOT_READY',
+                message: 'the control plane is still starting (loading the ledger or the demo); retry shortly',
+              },
+            }),
     },
-    { method: 'GET', path: '/api/v1/me', access: 'read', handle: (ctx) => json(200, { name: ctx.principal.name, role: ctx.principal.role }) },
     {
-      method: 'GET', path: '/api/v1/info', access: 'read',
-      handle: () => json(200, {
-        origin: app.ledger.origin, size: app.ledger.size, environments: app.options.environments,
-        checkpoint: { every: app.options.checkpointEvery, interval_ms: app.options.checkpointIntervalMs }, stream_clients: app.hub.count,
-      }),
+      method: 'GET',
+      path: '/api/v1/me',
+      access: 'read',
+      handle: (ctx) => json(200, { name: ctx.principal.name, role: ctx.principal.role }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/info',
+      access: 'read',
+      handle: () =>
+        json(200, {
+          origin: app.ledger.origin,
+          size: app.ledger.size,
+          environments: app.options.environments,
+          checkpoint: { every: app.options.checkpointEvery, interval_ms: app.options.checkpointIntervalMs },
+          stream_clients: app.hub.count,
+        }),
     },
   ];
 }

@@ -12,19 +12,30 @@ function resumeFrom(app: App, ctx: RequestContext): number {
   const header = ctx.req.headers['last-event-id'];
   if (header === undefined || header === '') return 0;
   if (typeof header !== 'string' || !/^(0|[1-9][0-9]{0,15})$/.test(header)) {
-    throw new HttpError(400, 'INVALID_LAST_EVENT_ID', 'Last-Event-ID must be the decimal index of the last entry you received');
+    throw new HttpError(
+      400,
+      'INVALID_LAST_EVENT_ID',
+      'Last-Event-ID must be the decimal index of the last entry you received',
+    );
   }
   const last = Number(header);
   if (last >= app.ledger.size) {
-    throw new HttpError(409, 'RESUME_BEYOND_END', `you have entries up to ${last} but this log has ${app.ledger.size}; your replica may be from another log or a fork`,
-      { size: app.ledger.size });
+    throw new HttpError(
+      409,
+      'RESUME_BEYOND_END',
+      `you have entries up to ${last} but this log has ${app.ledger.size}; your replica may be from another log or a fork`,
+      { size: app.ledger.size },
+    );
   }
   return last + 1;
 }
 
 function stream(app: App, ctx: RequestContext): Reply {
   const from = resumeFrom(app, ctx);
-  if (!app.hub.hasRoom()) throw new HttpError(503, 'TOO_MANY_STREAMS', 'too many ledger streams are open; retry shortly', { retry_after_s: 5 });
+  if (!app.hub.hasRoom())
+    throw new HttpError(503, 'TOO_MANY_STREAMS', 'too many ledger streams are open; retry shortly', {
+      retry_after_s: 5,
+    });
   app.hub.add(ctx.req, ctx.res, from);
   return { kind: 'stream' };
 }
@@ -33,13 +44,20 @@ function entries(app: App, ctx: RequestContext): Reply {
   const size = app.ledger.size;
   const start = intParam(ctx.url, 'start', 0, Number.MAX_SAFE_INTEGER);
   const end = intParam(ctx.url, 'end', 0, Number.MAX_SAFE_INTEGER, size);
-  if (start > size) throw new HttpError(416, 'RANGE_NOT_SATISFIABLE', `start ${start} is beyond the log size ${size}`, { size });
+  if (start > size)
+    throw new HttpError(416, 'RANGE_NOT_SATISFIABLE', `start ${start} is beyond the log size ${size}`, { size });
   if (end < start) throw new HttpError(400, 'INVALID_RANGE', `end (${end}) is before start (${start})`);
   const to = Math.min(end, size, start + app.options.pageSize);
   const texts = app.ledger.texts(start, to);
   const headers: Record<string, string> = { 'X-Ledger-Size': String(size) };
   if (to < Math.min(end, size)) headers['X-Next-Start'] = String(to);
-  return { kind: 'text', status: 200, contentType: 'application/x-ndjson; charset=utf-8', text: texts.map((t) => `${t}\n`).join(''), headers };
+  return {
+    kind: 'text',
+    status: 200,
+    contentType: 'application/x-ndjson; charset=utf-8',
+    text: texts.map((t) => `${t}\n`).join(''),
+    headers,
+  };
 }
 
 function inclusion(app: App, ctx: RequestContext): Reply {
@@ -63,17 +81,37 @@ export function ledgerRoutes(app: App): Route[] {
   return [
     { method: 'GET', path: '/api/v1/ledger/stream', access: 'read', handle: (ctx) => stream(app, ctx) },
     { method: 'GET', path: '/api/v1/ledger/entries', access: 'read', handle: (ctx) => entries(app, ctx) },
-    { method: 'GET', path: '/api/v1/ledger/checkpoint', access: 'read', handle: () => json(200, { note: app.checkpoints.signNow().note }) },
     {
-      method: 'GET', path: '/api/v1/ledger/checkpoints', access: 'read',
-      handle: (ctx) => json(200, { checkpoints: app.checkpoints.history(intParam(ctx.url, 'from', 0, Number.MAX_SAFE_INTEGER, 0),
-        intParam(ctx.url, 'to', 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), intParam(ctx.url, 'limit', 1, 1000, 100)) }),
+      method: 'GET',
+      path: '/api/v1/ledger/checkpoint',
+      access: 'read',
+      handle: () => json(200, { note: app.checkpoints.signNow().note }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/ledger/checkpoints',
+      access: 'read',
+      handle: (ctx) =>
+        json(200, {
+          checkpoints: app.checkpoints.history(
+            intParam(ctx.url, 'from', 0, Number.MAX_SAFE_INTEGER, 0),
+            intParam(ctx.url, 'to', 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+            intParam(ctx.url, 'limit', 1, 1000, 100),
+          ),
+        }),
     },
     { method: 'GET', path: '/api/v1/ledger/proof/inclusion', access: 'read', handle: (ctx) => inclusion(app, ctx) },
     { method: 'GET', path: '/api/v1/ledger/proof/consistency', access: 'read', handle: (ctx) => consistency(app, ctx) },
-    { method: 'GET', path: '/api/v1/ledger/keys', access: 'read', handle: () => json(200, { origin: app.ledger.origin, keys: app.keys.list() }) },
     {
-      method: 'POST', path: '/api/v1/ledger/keys/rotate', access: 'admin',
+      method: 'GET',
+      path: '/api/v1/ledger/keys',
+      access: 'read',
+      handle: () => json(200, { origin: app.ledger.origin, keys: app.keys.list() }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/ledger/keys/rotate',
+      access: 'admin',
       handle: (ctx) => {
         const body = parseWith(rotateShape, ctx.body ?? {});
         const key = app.keys.rotate(app.ledger.size, body.overlap_entries ?? 1000, ctx.now);

@@ -10,7 +10,9 @@ export function intParam(url: URL, name: string, min: number, max: number, fallb
     throw new HttpError(400, 'INVALID_QUERY', `query parameter ${name} is required`, { parameter: name });
   }
   if (!/^(0|[1-9][0-9]{0,15})$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new HttpError(400, 'INVALID_QUERY', `query parameter ${name} must be an integer between ${min} and ${max}`, { parameter: name });
+    throw new HttpError(400, 'INVALID_QUERY', `query parameter ${name} must be an integer between ${min} and ${max}`, {
+      parameter: name,
+    });
   }
   return Number(raw);
 }
@@ -26,7 +28,10 @@ export function timeParam(url: URL, name: string, fallback: number): number {
   const raw = url.searchParams.get(name);
   if (raw === null || raw === '') return fallback;
   const ms = /^[0-9]{1,16}$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (Number.isNaN(ms)) throw new HttpError(400, 'INVALID_QUERY', `query parameter ${name} must be RFC 3339 or epoch milliseconds`, { parameter: name });
+  if (Number.isNaN(ms))
+    throw new HttpError(400, 'INVALID_QUERY', `query parameter ${name} must be RFC 3339 or epoch milliseconds`, {
+      parameter: name,
+    });
   return ms;
 }
 

@@ -34,9 +34,18 @@ function metrics(app: App, ctx: RequestContext): Reply {
   if ((to - from) / Math.max(step, app.metrics.bucketMs) > MAX_POINTS) {
     throw new HttpError(400, 'INVALID_RANGE', `that range has more than ${MAX_POINTS} points; use a larger step`);
   }
-  const range = { from: new Date(from).toISOString(), to: new Date(to).toISOString(), step_seconds: Math.max(step, app.metrics.bucketMs) / 1000 };
+  const range = {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    step_seconds: Math.max(step, app.metrics.bucketMs) / 1000,
+  };
   if (flag !== null) {
-    return json(200, { flag, environment, ...range, points: app.flagMetrics.query(flagSeriesKey(flag, environment), from, to, step) });
+    return json(200, {
+      flag,
+      environment,
+      ...range,
+      points: app.flagMetrics.query(flagSeriesKey(flag, environment), from, to, step),
+    });
   }
   return json(200, { service, ...range, points: app.metrics.query(service, from, to, step) });
 }
@@ -44,7 +53,10 @@ function metrics(app: App, ctx: RequestContext): Reply {
 function snapshot(app: App, service: string | null): string {
   const now = app.clock();
   const names = service === null ? app.metrics.services() : [service];
-  const services = names.map((name) => ({ service: name, ...app.metrics.window(name, now - STREAM_WINDOW_MS, now + 1) }));
+  const services = names.map((name) => ({
+    service: name,
+    ...app.metrics.window(name, now - STREAM_WINDOW_MS, now + 1),
+  }));
   return JSON.stringify({ ts: new Date(now).toISOString(), window_seconds: STREAM_WINDOW_MS / 1000, services });
 }
 
@@ -61,10 +73,15 @@ function metricsStream(app: App, ctx: RequestContext): Reply {
     }
     if (!res.write(frame)) blockedSince = Date.now();
   };
-  res.on('drain', () => { blockedSince = null; });
+  res.on('drain', () => {
+    blockedSince = null;
+  });
   send(sseFrame('metrics', snapshot(app, service)));
   const tick = setInterval(() => send(sseFrame('metrics', snapshot(app, service))), app.options.metricsIntervalMs);
-  const beat = setInterval(() => send(sseFrame('heartbeat', JSON.stringify({ ts: new Date(app.clock()).toISOString() }))), app.options.heartbeatMs);
+  const beat = setInterval(
+    () => send(sseFrame('heartbeat', JSON.stringify({ ts: new Date(app.clock()).toISOString() }))),
+    app.options.heartbeatMs,
+  );
   res.on('close', () => {
     clearInterval(tick);
     clearInterval(beat);
@@ -82,14 +99,21 @@ function services(app: App): string[] {
 export function telemetryRoutes(app: App): Route[] {
   return [
     {
-      method: 'POST', path: '/api/v1/telemetry', access: 'telemetry.write',
+      method: 'POST',
+      path: '/api/v1/telemetry',
+      access: 'telemetry.write',
       handle: (ctx) => {
         const body = parseWith(obj(telemetryShape), ctx.body);
         const trips = ingestSamples(app, body.samples, ctx.now);
         return json(202, { accepted: body.samples.length, trips });
       },
     },
-    { method: 'GET', path: '/api/v1/telemetry/breakers', access: 'read', handle: () => json(200, { policy: app.breaker.policy, windows: app.breaker.stats() }) },
+    {
+      method: 'GET',
+      path: '/api/v1/telemetry/breakers',
+      access: 'read',
+      handle: () => json(200, { policy: app.breaker.policy, windows: app.breaker.stats() }),
+    },
     { method: 'GET', path: '/api/v1/metrics', access: 'read', handle: (ctx) => metrics(app, ctx) },
     { method: 'GET', path: '/api/v1/metrics/stream', access: 'read', handle: (ctx) => metricsStream(app, ctx) },
     { method: 'GET', path: '/api/v1/services', access: 'read', handle: () => json(200, { services: services(app) }) },

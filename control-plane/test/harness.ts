@@ -12,7 +12,13 @@ import { startControlPlane } from '../server.ts';
 
 /** People every harness creates: name → role. */
 export const PEOPLE: Record<string, Role> = {
-  alice: 'admin', rita: 'responder', ron: 'responder', amy: 'approver', bob: 'approver', carl: 'approver', vera: 'viewer',
+  alice: 'admin',
+  rita: 'responder',
+  ron: 'responder',
+  amy: 'approver',
+  bob: 'approver',
+  carl: 'approver',
+  vera: 'viewer',
 };
 
 /** A response as tests see it. */
@@ -41,7 +47,13 @@ export interface Harness {
 export const T0 = Date.parse('2026-11-25T03:00:00.000Z');
 
 async function send(
-  base: string, tokens: Record<string, string>, who: string | null, method: string, path: string, body: unknown, headers: Record<string, string>,
+  base: string,
+  tokens: Record<string, string>,
+  who: string | null,
+  method: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
 ): Promise<Res> {
   const h2: Record<string, string> = { ...headers };
   const token = who === null ? undefined : who.startsWith('token:') ? who.slice(6) : tokens[who];
@@ -71,11 +83,21 @@ export async function startHarness(options: Partial<ControlPlaneOptions> = {}): 
   db.close();
   const clock = { now: T0 };
   const cp = await startControlPlane({
-    heartbeatMs: 200, checkpointIntervalMs: 50, schedulerIntervalMs: 50, log: () => undefined, clock: () => clock.now, ...options, dataDir,
+    heartbeatMs: 200,
+    checkpointIntervalMs: 50,
+    schedulerIntervalMs: 50,
+    log: () => undefined,
+    clock: () => clock.now,
+    ...options,
+    dataDir,
   });
   const raws: Database.Database[] = [];
   const h: Harness = {
-    cp, url: cp.url, dataDir, tokens, clock,
+    cp,
+    url: cp.url,
+    dataDir,
+    tokens,
+    clock,
     req: (who, method, path, body, headers = {}) => send(cp.url, tokens, who, method, path, body, headers),
     rawDb() {
       const raw = new Database(join(dataDir, 'control-plane.sqlite'));
@@ -106,7 +128,10 @@ export function obj(res: Res): Record<string, unknown> {
 /** Ledger entries [start, size) parsed as objects. */
 export async function entries(h: Harness, start = 0): Promise<Record<string, unknown>[]> {
   const res = await h.req('alice', 'GET', `/api/v1/ledger/entries?start=${start}`);
-  return res.text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return res.text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** The last ledger entry. */
@@ -118,10 +143,21 @@ export async function lastEntry(h: Harness): Promise<Record<string, unknown>> {
 }
 
 /** Creates a flag (MEDIUM unless given) and returns its key. */
-export async function makeFlag(h: Harness, key: string, tier = 'MEDIUM', extra: Record<string, unknown> = {}): Promise<string> {
+export async function makeFlag(
+  h: Harness,
+  key: string,
+  tier = 'MEDIUM',
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const res = await h.req('alice', 'POST', '/api/v1/flags', {
-    key, type: 'release', owner: 'payments', services: ['payments'], tier, description: `test flag ${key}`,
-    safe_default: { enabled: false, rollout_pct: 0 }, ...extra,
+    key,
+    type: 'release',
+    owner: 'payments',
+    services: ['payments'],
+    tier,
+    description: `test flag ${key}`,
+    safe_default: { enabled: false, rollout_pct: 0 },
+    ...extra,
   });
   if (res.status !== 201) throw new Error(`create ${key}: ${res.status} ${res.text}`);
   return key;

@@ -33,7 +33,8 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
   const res = await fetch(url, { headers: { Accept: 'text/event-stream', ...headers }, signal: ctrl.signal });
   const events: SseEvent[] = [];
   const stream: SseStream = {
-    status: res.status, events,
+    status: res.status,
+    events,
     async waitFor(pred, ms = 5000) {
       const end = Date.now() + ms;
       while (!pred(events)) {

@@ -26,19 +26,32 @@ export async function stopStartedProcesses(): Promise<void> {
 }
 
 /** Spawns `args` with Node 22 and resolves once stdout matches `ready`; rejects on exit or timeout. */
-export function startProcess(args: string[], ready: RegExp, timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): Promise<Started> {
-  const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(
+  args: string[],
+  ready: RegExp,
+  timeoutMs = 30_000,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Started> {
+  const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.once('exit', () => running.delete(child));
-  const stop = () => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
   running.set(child, stop);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { void stop(); reject(new Error(`timed out waiting for ${ready}; output:\n${out}`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`timed out waiting for ${ready}; output:\n${out}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const match = out.match(ready);
@@ -48,14 +61,27 @@ export function startProcess(args: string[], ready: RegExp, timeoutMs = 30_000, 
       }
     };
     child.stdout?.on('data', onData);
-    child.stderr?.on('data', (c: Buffer) => { out += c.toString(); });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`exited with ${code} before ready; output:\n${out}`)); });
+    child.stderr?.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ready; output:\n${out}`));
+    });
   });
 }
 
 /** Starts `tombstone-console serve` (browser mode) and returns its URL with the session token. */
-export async function startConsole(extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Started & { url: string }> {
-  const started = await startProcess(['main/cli/index.ts', 'serve', '--port', '0', ...extra], /console \(browser mode\) at (\S+)/, 30_000, env);
+export async function startConsole(
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Started & { url: string }> {
+  const started = await startProcess(
+    ['main/cli/index.ts', 'serve', '--port', '0', ...extra],
+    /console \(browser mode\) at (\S+)/,
+    30_000,
+    env,
+  );
   return { ...started, url: started.match[1]! };
 }
 
@@ -72,9 +98,16 @@ export interface ControlPlaneProcess extends Started {
 /** Starts the reference control plane (`control-plane/cli.ts`) on an ephemeral loopback port (unless `extra` names `--port`); it prints all its lines in one write. */
 export async function startControlPlaneProcess(dataDir: string, extra: string[] = []): Promise<ControlPlaneProcess> {
   const port = extra.includes('--port') ? [] : ['--port', '0'];
-  const started = await startProcess(['control-plane/cli.ts', ...port, '--data', dataDir, ...extra], /control-plane listening on (\S+)\n/);
+  const started = await startProcess(
+    ['control-plane/cli.ts', ...port, '--data', dataDir, ...extra],
+    /control-plane listening on (\S+)\n/,
+  );
   const text = started.output();
-  const people = [...text.matchAll(/^demo token (\S+) (\S+) (\S+)$/gm)].map((m) => ({ role: m[1]!, name: m[2]!, token: m[3]! }));
+  const people = [...text.matchAll(/^demo token (\S+) (\S+) (\S+)$/gm)].map((m) => ({
+    role: m[1]!,
+    name: m[2]!,
+    token: m[3]!,
+  }));
   return {
     ...started,
     url: /control-plane listening on (\S+)/.exec(text)![1]!,
@@ -89,7 +122,10 @@ export async function startControlPlaneProcess(dataDir: string, extra: string[] 
  * Starts a stopped control plane again on the same port and data dir, without `--demo`: the stored ledger, origin and
  * signing keys are reused (control-plane/app-setup.ts), and the tokens printed at the first start stay valid.
  */
-export async function restartControlPlaneProcess(previous: ControlPlaneProcess, extra: string[] = []): Promise<ControlPlaneProcess> {
+export async function restartControlPlaneProcess(
+  previous: ControlPlaneProcess,
+  extra: string[] = [],
+): Promise<ControlPlaneProcess> {
   const restarted = await startControlPlaneProcess(previous.dataDir, ['--port', new URL(previous.url).port, ...extra]);
   return { ...restarted, people: previous.people };
 }

@@ -5,7 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startConsole, startControlPlaneProcess, stopStartedProcesses, type ControlPlaneProcess, type Started } from './processes.ts';
+import {
+  startConsole,
+  startControlPlaneProcess,
+  stopStartedProcesses,
+  type ControlPlaneProcess,
+  type Started,
+} from './processes.ts';
 
 /** A demo person (see control-plane/demo/catalog.ts DEMO_USERS). */
 export type DemoPerson = 'dana' | 'riley' | 'avery' | 'blake' | 'vic';
@@ -48,10 +54,16 @@ export interface ConsoleOptions {
 }
 
 /** Starts a console connected to `cp` as `name` (by default trusting the control plane's signing key, in a fresh data dir). */
-export async function startConsoleAs(cp: ControlPlaneProcess, name: DemoPerson, options: ConsoleOptions = {}): Promise<ConsoleProcess> {
+export async function startConsoleAs(
+  cp: ControlPlaneProcess,
+  name: DemoPerson,
+  options: ConsoleOptions = {},
+): Promise<ConsoleProcess> {
   const dataDir = options.dataDir ?? freshDir(`console-${name}`);
   const trust = options.trust === false ? [] : ['--trust', cp.keys[0] ?? ''];
-  const started = await startConsole(['--connect', cp.url, ...trust, '--data', dataDir], { TOMBSTONE_TOKEN: tokenOf(cp, name) });
+  const started = await startConsole(['--connect', cp.url, ...trust, '--data', dataDir], {
+    TOMBSTONE_TOKEN: tokenOf(cp, name),
+  });
   return { ...started, dataDir };
 }
 
@@ -67,7 +79,14 @@ export interface ApiAnswer {
 }
 
 /** Calls the control plane's API as `name` (JSON in and out; an empty body is null). */
-export async function api(cp: ControlPlaneProcess, name: DemoPerson, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> {
+export async function api(
+  cp: ControlPlaneProcess,
+  name: DemoPerson,
+  method: 'GET' | 'POST' | 'PATCH',
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiAnswer> {
   const init: RequestInit = { method, headers: { Authorization: `Bearer ${tokenOf(cp, name)}`, ...headers } };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
@@ -82,7 +101,8 @@ export async function api(cp: ControlPlaneProcess, name: DemoPerson, method: 'GE
 export function field(value: unknown, ...path: (string | number)[]): unknown {
   let v = value;
   for (const key of path) {
-    if (typeof v !== 'object' || v === null || !(key in v)) throw new Error(`no ${path.join('.')} in ${JSON.stringify(value).slice(0, 300)}`);
+    if (typeof v !== 'object' || v === null || !(key in v))
+      throw new Error(`no ${path.join('.')} in ${JSON.stringify(value).slice(0, 300)}`);
     v = (v as Record<string | number, unknown>)[key];
   }
   return v;
@@ -110,13 +130,20 @@ export function list(value: unknown, ...path: (string | number)[]): unknown[] {
 }
 
 /** The ledger entries [start, end) (default: to the current end), parsed; follows `X-Next-Start` across pages. */
-export async function ledgerEntries(cp: ControlPlaneProcess, start: number, end?: number): Promise<Record<string, unknown>[]> {
+export async function ledgerEntries(
+  cp: ControlPlaneProcess,
+  start: number,
+  end?: number,
+): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   let next: number | null = start;
   for (let page = 0; next !== null && page < 1000; page++) {
-    const res: Response = await fetch(`${cp.url}/api/v1/ledger/entries?start=${next}${end === undefined ? '' : `&end=${end}`}`, {
-      headers: { Authorization: `Bearer ${tokenOf(cp, 'vic')}` },
-    });
+    const res: Response = await fetch(
+      `${cp.url}/api/v1/ledger/entries?start=${next}${end === undefined ? '' : `&end=${end}`}`,
+      {
+        headers: { Authorization: `Bearer ${tokenOf(cp, 'vic')}` },
+      },
+    );
     if (res.status !== 200) throw new Error(`ledger entries answered ${res.status}`);
     for (const line of (await res.text()).split('\n')) if (line) out.push(JSON.parse(line) as Record<string, unknown>);
     const header: string | null = res.headers.get('X-Next-Start');

@@ -38,8 +38,8 @@ export async function giveReasonAndConfirm(dialog: Locator, reason: string): Pro
 export async function roundTripOf(scope: Locator): Promise<{ idx: number; appliedMs: number; verifiedMs: number }> {
   const trip = scope.getByTestId('round-trip');
   await expect(trip).toHaveAttribute('data-status', 'verified', { timeout: 30_000 });
-  const applied = await trip.getByTestId('round-trip-applied').textContent() ?? '';
-  const verified = await trip.getByTestId('round-trip-verified').textContent() ?? '';
+  const applied = (await trip.getByTestId('round-trip-applied').textContent()) ?? '';
+  const verified = (await trip.getByTestId('round-trip-verified').textContent()) ?? '';
   const a = /^Applied by the control plane as ledger entry #(\d+) \((\d+) ms\)$/.exec(applied);
   const v = /^Arrived verified in this replica \((\d+) ms after sending\)$/.exec(verified);
   if (!a || !v) throw new Error(`unexpected round trip texts: "${applied}" / "${verified}"`);
@@ -49,7 +49,9 @@ export async function roundTripOf(scope: Locator): Promise<{ idx: number; applie
 /** How many break-glass uses of the last 24 hours the ledger holds (a console lists them until acknowledged there). */
 export async function recentBreakGlassUses(cp: ControlPlaneProcess): Promise<number> {
   const since = Date.now() - 24 * 3600_000;
-  return (await ledgerEntries(cp, 0)).filter((e) => e['action'] === 'break_glass.used' && Date.parse(String(e['ts'])) >= since).length;
+  return (await ledgerEntries(cp, 0)).filter(
+    (e) => e['action'] === 'break_glass.used' && Date.parse(String(e['ts'])) >= since,
+  ).length;
 }
 
 /** Acknowledges the `n` earlier break-glass uses of the demo history in one console, so only new ones show. */

@@ -9,8 +9,7 @@ import { callApi, type ClientTarget } from './http.ts';
 
 /** How to recognise the ledger entry an action produced. */
 export type EntryLocator =
-  | { kind: 'idx'; idx: number }
-  | { kind: 'match'; action: string; refKey: string; refValue: string };
+  { kind: 'idx'; idx: number } | { kind: 'match'; action: string; refKey: string; refValue: string };
 
 /** What an action call returns: the locator and the server's reply. */
 export interface ActionResult {
@@ -20,73 +19,165 @@ export interface ActionResult {
 
 function record(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new AppError('E_CONTROL_PLANE_PROTOCOL', 'The control plane answered with an unexpected shape; nothing was confirmed. Check that client and control plane speak the same protocol version.');
+    throw new AppError(
+      'E_CONTROL_PLANE_PROTOCOL',
+      'The control plane answered with an unexpected shape; nothing was confirmed. Check that client and control plane speak the same protocol version.',
+    );
   }
   return body as Record<string, unknown>;
 }
 
 function idxOf(reply: Record<string, unknown>, field = 'idx'): EntryLocator {
   const idx = reply[field];
-  if (typeof idx !== 'number' || !Number.isSafeInteger(idx)) throw new AppError('E_CONTROL_PLANE_PROTOCOL', `The control plane's reply has no ledger ${field}; the action may have been applied. Check the ledger.`);
+  if (typeof idx !== 'number' || !Number.isSafeInteger(idx))
+    throw new AppError(
+      'E_CONTROL_PLANE_PROTOCOL',
+      `The control plane's reply has no ledger ${field}; the action may have been applied. Check the ledger.`,
+    );
   return { kind: 'idx', idx };
 }
 
 function crId(reply: Record<string, unknown>): string {
   const id = reply['id'];
-  if (typeof id !== 'string') throw new AppError('E_CONTROL_PLANE_PROTOCOL', 'The change request reply has no id; check the approvals queue.');
+  if (typeof id !== 'string')
+    throw new AppError('E_CONTROL_PLANE_PROTOCOL', 'The change request reply has no id; check the approvals queue.');
   return id;
 }
 
 /** Kill switch: flip the flag to its safe default in one environment. */
-export async function kill(t: ClientTarget, key: string, args: { flag: string; env: string; reason: string; breakGlassToken?: string }): Promise<ActionResult> {
+export async function kill(
+  t: ClientTarget,
+  key: string,
+  args: { flag: string; env: string; reason: string; breakGlassToken?: string },
+): Promise<ActionResult> {
   const headers: Record<string, string> = args.breakGlassToken ? { 'x-break-glass-token': args.breakGlassToken } : {};
-  const reply = record(await callApi(t, { method: 'POST', path: `/api/v1/flags/${encodeURIComponent(args.flag)}/kill`, body: { environment: args.env, reason: args.reason }, headers, idempotencyKey: key }));
+  const reply = record(
+    await callApi(t, {
+      method: 'POST',
+      path: `/api/v1/flags/${encodeURIComponent(args.flag)}/kill`,
+      body: { environment: args.env, reason: args.reason },
+      headers,
+      idempotencyKey: key,
+    }),
+  );
   return { locator: idxOf(reply), reply };
 }
 
 /** Rollback of one ledger entry: fetch the signed link (15 minutes, compare-and-swap), then apply it. */
-export async function rollback(t: ClientTarget, key: string, args: { idx: number; reason: string; breakGlassToken?: string }): Promise<ActionResult> {
+export async function rollback(
+  t: ClientTarget,
+  key: string,
+  args: { idx: number; reason: string; breakGlassToken?: string },
+): Promise<ActionResult> {
   const link = record(await callApi(t, { method: 'GET', path: `/api/v1/ledger/entries/${args.idx}/rollback-link` }));
   const url = link['url'];
   if (typeof url !== 'string' || new URL(url, t.url).origin !== new URL(t.url).origin) {
-    throw new AppError('E_ROLLBACK_LINK_FOREIGN', 'The rollback link does not point at the connected control plane; it was not followed.');
+    throw new AppError(
+      'E_ROLLBACK_LINK_FOREIGN',
+      'The rollback link does not point at the connected control plane; it was not followed.',
+    );
   }
   const u = new URL(url, t.url);
   const headers: Record<string, string> = args.breakGlassToken ? { 'x-break-glass-token': args.breakGlassToken } : {};
-  const reply = record(await callApi(t, { method: 'POST', path: u.pathname + u.search, body: { reason: args.reason }, headers, idempotencyKey: key }));
+  const reply = record(
+    await callApi(t, {
+      method: 'POST',
+      path: u.pathname + u.search,
+      body: { reason: args.reason },
+      headers,
+      idempotencyKey: key,
+    }),
+  );
   return { locator: idxOf(reply), reply };
 }
 
 /** Creates a change request (four-eyes), optionally scheduled. */
-export async function createChangeRequest(t: ClientTarget, key: string, input: ChangeRequestInput): Promise<ActionResult> {
+export async function createChangeRequest(
+  t: ClientTarget,
+  key: string,
+  input: ChangeRequestInput,
+): Promise<ActionResult> {
   const { enabled, rollout_pct, variation, rules, prerequisites } = input.after;
-  const body: Record<string, unknown> = { flag_key: input.flag, environment: input.env, enabled, rollout_pct, variation, rules, prerequisites, reason: input.reason };
+  const body: Record<string, unknown> = {
+    flag_key: input.flag,
+    environment: input.env,
+    enabled,
+    rollout_pct,
+    variation,
+    rules,
+    prerequisites,
+    reason: input.reason,
+  };
   if (input.scheduledAt) body['scheduled_at'] = input.scheduledAt;
-  const reply = record(await callApi(t, { method: 'POST', path: '/api/v1/change-requests', body, idempotencyKey: key }));
-  return { locator: { kind: 'match', action: 'change_request.created', refKey: 'change_request', refValue: crId(reply) }, reply };
+  const reply = record(
+    await callApi(t, { method: 'POST', path: '/api/v1/change-requests', body, idempotencyKey: key }),
+  );
+  return {
+    locator: { kind: 'match', action: 'change_request.created', refKey: 'change_request', refValue: crId(reply) },
+    reply,
+  };
 }
 
 /** Approves a change request with the payload hash the reviewer saw. */
-export async function approveChangeRequest(t: ClientTarget, key: string, args: { id: string; payloadHash: string }): Promise<ActionResult> {
-  const reply = record(await callApi(t, { method: 'POST', path: `/api/v1/change-requests/${encodeURIComponent(args.id)}/approve`, body: { payload_hash: args.payloadHash }, idempotencyKey: key }));
-  return { locator: { kind: 'match', action: 'change_request.approved', refKey: 'change_request', refValue: args.id }, reply };
+export async function approveChangeRequest(
+  t: ClientTarget,
+  key: string,
+  args: { id: string; payloadHash: string },
+): Promise<ActionResult> {
+  const reply = record(
+    await callApi(t, {
+      method: 'POST',
+      path: `/api/v1/change-requests/${encodeURIComponent(args.id)}/approve`,
+      body: { payload_hash: args.payloadHash },
+      idempotencyKey: key,
+    }),
+  );
+  return {
+    locator: { kind: 'match', action: 'change_request.approved', refKey: 'change_request', refValue: args.id },
+    reply,
+  };
 }
 
 /** Rejects a change request with a reason. */
-export async function rejectChangeRequest(t: ClientTarget, key: string, args: { id: string; reason: string }): Promise<ActionResult> {
-  const reply = record(await callApi(t, { method: 'POST', path: `/api/v1/change-requests/${encodeURIComponent(args.id)}/reject`, body: { reason: args.reason }, idempotencyKey: key }));
-  return { locator: { kind: 'match', action: 'change_request.rejected', refKey: 'change_request', refValue: args.id }, reply };
+export async function rejectChangeRequest(
+  t: ClientTarget,
+  key: string,
+  args: { id: string; reason: string },
+): Promise<ActionResult> {
+  const reply = record(
+    await callApi(t, {
+      method: 'POST',
+      path: `/api/v1/change-requests/${encodeURIComponent(args.id)}/reject`,
+      body: { reason: args.reason },
+      idempotencyKey: key,
+    }),
+  );
+  return {
+    locator: { kind: 'match', action: 'change_request.rejected', refKey: 'change_request', refValue: args.id },
+    reply,
+  };
 }
 
 /** Issues a single-use break-glass token (announced to every console and webhook by the control plane). */
 export async function issueBreakGlass(t: ClientTarget, key: string, input: BreakGlassInput): Promise<BreakGlassToken> {
-  const reply = record(await callApi(t, {
-    method: 'POST', path: '/api/v1/break-glass/tokens', idempotencyKey: key,
-    body: { justification: input.justification, scope: { flags: input.flags, envs: input.envs }, ttl_seconds: input.ttlMinutes * 60 },
-  }));
+  const reply = record(
+    await callApi(t, {
+      method: 'POST',
+      path: '/api/v1/break-glass/tokens',
+      idempotencyKey: key,
+      body: {
+        justification: input.justification,
+        scope: { flags: input.flags, envs: input.envs },
+        ttl_seconds: input.ttlMinutes * 60,
+      },
+    }),
+  );
   const { token, token_id: tokenId, expires_at: expiresAt } = reply;
   if (typeof token !== 'string' || typeof tokenId !== 'string' || typeof expiresAt !== 'string') {
-    throw new AppError('E_CONTROL_PLANE_PROTOCOL', 'The break-glass reply is missing the token; it may have been issued. Check the ledger for break_glass.issued.');
+    throw new AppError(
+      'E_CONTROL_PLANE_PROTOCOL',
+      'The break-glass reply is missing the token; it may have been issued. Check the ledger for break_glass.issued.',
+    );
   }
   return { token, tokenId, expiresAt };
 }

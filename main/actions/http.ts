@@ -28,12 +28,16 @@ export function newIdempotencyKey(): string {
 }
 
 function serverError(status: number, body: unknown): AppError {
-  const err = typeof body === 'object' && body !== null ? (body as { error?: Record<string, unknown> }).error : undefined;
+  const err =
+    typeof body === 'object' && body !== null ? (body as { error?: Record<string, unknown> }).error : undefined;
   if (err && typeof err['code'] === 'string' && typeof err['message'] === 'string') {
     const { code, message, ...details } = err;
     return new AppError(code, message, Object.keys(details).length ? details : undefined);
   }
-  return new AppError('E_CONTROL_PLANE_HTTP', `The control plane answered HTTP ${status} without an error body; nothing was confirmed. Retry, or check the control plane's logs.`);
+  return new AppError(
+    'E_CONTROL_PLANE_HTTP',
+    `The control plane answered HTTP ${status} without an error body; nothing was confirmed. Retry, or check the control plane's logs.`,
+  );
 }
 
 async function readJson(res: Response): Promise<unknown> {
@@ -42,12 +46,19 @@ async function readJson(res: Response): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new AppError('E_CONTROL_PLANE_PROTOCOL', 'The control plane sent a response that is not JSON; nothing was confirmed. Check that the URL points at a Tombstone control plane.');
+    throw new AppError(
+      'E_CONTROL_PLANE_PROTOCOL',
+      'The control plane sent a response that is not JSON; nothing was confirmed. Check that the URL points at a Tombstone control plane.',
+    );
   }
 }
 
 /** Sends `req` and resolves to the parsed JSON body, or throws AppError with the server's code. */
-export async function callApi(target: ClientTarget, req: ApiRequest, fetchImpl: typeof fetch = fetch): Promise<unknown> {
+export async function callApi(
+  target: ClientTarget,
+  req: ApiRequest,
+  fetchImpl: typeof fetch = fetch,
+): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
   if (target.token) headers['authorization'] = `Bearer ${target.token}`;
   if (req.idempotencyKey) headers['idempotency-key'] = req.idempotencyKey;
@@ -62,7 +73,10 @@ export async function callApi(target: ClientTarget, req: ApiRequest, fetchImpl: 
     });
   } catch (err) {
     const why = err instanceof Error && err.name === 'TimeoutError' ? 'timed out' : 'could not be reached';
-    throw new AppError('E_CONTROL_PLANE_UNREACHABLE', `The control plane at ${target.url} ${why}; the action may not have been applied. Watch the ledger for it, then retry (the retry is idempotent).`);
+    throw new AppError(
+      'E_CONTROL_PLANE_UNREACHABLE',
+      `The control plane at ${target.url} ${why}; the action may not have been applied. Watch the ledger for it, then retry (the retry is idempotent).`,
+    );
   }
   const body = await readJson(res);
   if (!res.ok) throw serverError(res.status, body);

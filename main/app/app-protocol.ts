@@ -6,7 +6,9 @@ import { APP_SCHEME } from './window-options.ts';
 
 /** Must run before `app.ready`: declares app:// a standard, secure scheme. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
 }
 
 /** Installs the handler that maps app://console/<path> to files under `rendererDir`. */
@@ -15,6 +17,9 @@ export function serveRenderer(rendererDir: string): void {
     const url = new URL(request.url);
     const file = url.host === 'console' ? await resolveStatic(rendererDir, url.pathname) : null;
     if (!file) return new Response('not found', { status: 404, headers: SECURITY_HEADERS });
-    return new Response(new Uint8Array(file.body), { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': file.type } });
+    return new Response(new Uint8Array(file.body), {
+      status: 200,
+      headers: { ...SECURITY_HEADERS, 'content-type': file.type },
+    });
   });
 }

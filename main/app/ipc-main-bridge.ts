@@ -21,7 +21,10 @@ export function bindIpc(registry: Registry, events: EventHub, target: () => WebC
   for (const channel of invokeChannels) {
     ipcMain.handle(channel, (event, args: unknown) => {
       if (!isTrustedSender(senderFacts(event), target()?.id ?? null)) {
-        return { ok: false, error: { code: 'E_UNTRUSTED_SENDER', message: 'The request came from an untrusted frame and was refused.' } };
+        return {
+          ok: false,
+          error: { code: 'E_UNTRUSTED_SENDER', message: 'The request came from an untrusted frame and was refused.' },
+        };
       }
       return registry.invoke(channel, args);
     });

@@ -6,8 +6,14 @@ describe('Electron security checklist', () => {
   it('window options isolate, sandbox and keep Node out of the renderer', () => {
     const o = createWindowOptions('/x/preload.cjs');
     expect(o.webPreferences).toMatchObject({
-      contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
       preload: '/x/preload.cjs',
     });
   });

@@ -9,15 +9,28 @@ import { CONTENT_SECURITY_POLICY } from './security.ts';
 import { plainCodec } from '../ledger/high-water-mark.ts';
 import { fileModeSecretBox } from '../profiles/secret-box.ts';
 
-interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
-function call(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+function call(
+  port: number,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -32,14 +45,26 @@ describe('browser-mode host', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsc-host-'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Tombstone Console</title>');
-    services = startConsoleServices({ mode: 'browser', dataDir: join(dir, 'data'), secretBox: fileModeSecretBox(), hwmCodec: plainCodec, bootstrap: null });
+    services = startConsoleServices({
+      mode: 'browser',
+      dataDir: join(dir, 'data'),
+      secretBox: fileModeSecretBox(),
+      hwmCodec: plainCodec,
+      bootstrap: null,
+    });
     host = await startBrowserHost({ services, rendererDir: dir, token: 'a'.repeat(64) });
     origin = `http://127.0.0.1:${host.port}`;
-    const session = await call(host.port, '/api/session', { method: 'POST', headers: { host: `127.0.0.1:${host.port}`, origin, 'x-session-token': host.token } });
+    const session = await call(host.port, '/api/session', {
+      method: 'POST',
+      headers: { host: `127.0.0.1:${host.port}`, origin, 'x-session-token': host.token },
+    });
     expect(session.status).toBe(200);
     cookie = String(session.headers['set-cookie']).split(';')[0]!;
   });
-  afterAll(async () => { await host.close(); await services.stop(); });
+  afterAll(async () => {
+    await host.close();
+    await services.stop();
+  });
 
   const base = () => ({ host: `127.0.0.1:${host.port}`, origin });
 
@@ -55,7 +80,11 @@ describe('browser-mode host', () => {
   });
 
   it('answers a valid call through the registry', async () => {
-    const res = await call(host.port, '/api/ipc/app:info', { method: 'POST', headers: { ...base(), cookie }, body: 'null' });
+    const res = await call(host.port, '/api/ipc/app:info', {
+      method: 'POST',
+      headers: { ...base(), cookie },
+      body: 'null',
+    });
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ ok: true, value: { name: 'Tombstone Console', mode: 'browser' } });
   });
@@ -65,7 +94,10 @@ describe('browser-mode host', () => {
   });
 
   it('rejects a wrong session token', async () => {
-    const res = await call(host.port, '/api/session', { method: 'POST', headers: { ...base(), 'x-session-token': 'b'.repeat(64) } });
+    const res = await call(host.port, '/api/session', {
+      method: 'POST',
+      headers: { ...base(), 'x-session-token': 'b'.repeat(64) },
+    });
     expect(res.status).toBe(401);
     expect(JSON.parse(res.body).error.code).toBe('E_SESSION_TOKEN');
   });
@@ -83,20 +115,40 @@ describe('browser-mode host', () => {
   });
 
   it('rejects a foreign Origin, and a POST without Origin', async () => {
-    const foreign = await call(host.port, '/api/ipc/app:info', { method: 'POST', headers: { ...base(), origin: 'http://evil.example', cookie }, body: 'null' });
+    const foreign = await call(host.port, '/api/ipc/app:info', {
+      method: 'POST',
+      headers: { ...base(), origin: 'http://evil.example', cookie },
+      body: 'null',
+    });
     expect(foreign.status).toBe(403);
     expect(JSON.parse(foreign.body).error.code).toBe('E_BAD_ORIGIN');
-    const none = await call(host.port, '/api/ipc/app:info', { method: 'POST', headers: { host: `127.0.0.1:${host.port}`, cookie }, body: 'null' });
+    const none = await call(host.port, '/api/ipc/app:info', {
+      method: 'POST',
+      headers: { host: `127.0.0.1:${host.port}`, cookie },
+      body: 'null',
+    });
     expect(none.status).toBe(403);
   });
 
   it('validates arguments and channels', async () => {
-    const bad = await call(host.port, '/api/ipc/app:info', { method: 'POST', headers: { ...base(), cookie }, body: '{"x":1}' });
+    const bad = await call(host.port, '/api/ipc/app:info', {
+      method: 'POST',
+      headers: { ...base(), cookie },
+      body: '{"x":1}',
+    });
     expect(JSON.parse(bad.body).error.code).toBe('E_INVALID_ARGUMENT');
-    const unknown = await call(host.port, '/api/ipc/shell:exec', { method: 'POST', headers: { ...base(), cookie }, body: 'null' });
+    const unknown = await call(host.port, '/api/ipc/shell:exec', {
+      method: 'POST',
+      headers: { ...base(), cookie },
+      body: 'null',
+    });
     expect(unknown.status).toBe(404);
     expect(JSON.parse(unknown.body).error.code).toBe('E_UNKNOWN_CHANNEL');
-    const notJson = await call(host.port, '/api/ipc/app:info', { method: 'POST', headers: { ...base(), cookie }, body: '{' });
+    const notJson = await call(host.port, '/api/ipc/app:info', {
+      method: 'POST',
+      headers: { ...base(), cookie },
+      body: '{',
+    });
     expect(JSON.parse(notJson.body).error.code).toBe('E_INVALID_ARGUMENT');
   });
 

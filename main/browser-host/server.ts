@@ -11,7 +11,13 @@ import { isInvokeChannel } from '../../shared/ipc/contract.ts';
 import type { ConsoleServices } from '../console-services.ts';
 import { resolveStatic } from './static-files.ts';
 import {
-  isAllowedHost, isAllowedOrigin, readCookie, secretsEqual, SECURITY_HEADERS, sessionCookie, sessionCookieName,
+  isAllowedHost,
+  isAllowedOrigin,
+  readCookie,
+  secretsEqual,
+  SECURITY_HEADERS,
+  sessionCookie,
+  sessionCookieName,
 } from './security.ts';
 
 /** Options of the browser-mode host. */
@@ -66,13 +72,23 @@ async function handleSession(req: IncomingMessage, res: ServerResponse, ctx: Ctx
   const { token, session, port } = ctx;
   const offered = req.headers['x-session-token'];
   if (typeof offered !== 'string' || !secretsEqual(offered, token)) {
-    refuse(res, 401, 'E_SESSION_TOKEN', 'The session token is missing or wrong. Open the exact URL the console printed at start.');
+    refuse(
+      res,
+      401,
+      'E_SESSION_TOKEN',
+      'The session token is missing or wrong. Open the exact URL the console printed at start.',
+    );
     return;
   }
   send(res, 200, { ok: true, value: null }, { 'set-cookie': sessionCookie(port, session) });
 }
 
-async function handleInvoke(req: IncomingMessage, res: ServerResponse, services: ConsoleServices, channel: string): Promise<void> {
+async function handleInvoke(
+  req: IncomingMessage,
+  res: ServerResponse,
+  services: ConsoleServices,
+  channel: string,
+): Promise<void> {
   const text = await readBody(req);
   if (text === null) return refuse(res, 413, 'E_TOO_LARGE', 'The request is larger than 1 MiB and was refused.');
   const parsed = parseJson(text);
@@ -88,22 +104,34 @@ function handleEvents(req: IncomingMessage, res: ServerResponse, services: Conso
     res.write(`event: message\ndata: ${JSON.stringify({ channel, payload })}\n\n`);
   });
   const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-  req.on('close', () => { clearInterval(ping); unsubscribe(); });
+  req.on('close', () => {
+    clearInterval(ping);
+    unsubscribe();
+  });
 }
 
-interface Ctx { port: number; token: string; session: string; options: BrowserHostOptions }
+interface Ctx {
+  port: number;
+  token: string;
+  session: string;
+  options: BrowserHostOptions;
+}
 
 async function route(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promise<void> {
   // DNS-rebinding defence: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
-  if (!isAllowedHost(req.headers.host, ctx.port)) return refuse(res, 421, 'E_BAD_HOST', 'Wrong Host header; browser mode answers only on 127.0.0.1.');
+  if (!isAllowedHost(req.headers.host, ctx.port))
+    return refuse(res, 421, 'E_BAD_HOST', 'Wrong Host header; browser mode answers only on 127.0.0.1.');
   const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
   const isPost = req.method === 'POST';
   if (url.pathname.startsWith('/api/')) {
-    if (!isAllowedOrigin(req.headers.origin, ctx.port, isPost)) return refuse(res, 403, 'E_BAD_ORIGIN', 'Cross-origin requests are refused.');
+    if (!isAllowedOrigin(req.headers.origin, ctx.port, isPost))
+      return refuse(res, 403, 'E_BAD_ORIGIN', 'Cross-origin requests are refused.');
     if (isPost && url.pathname === '/api/session') return handleSession(req, res, ctx);
     const cookie = readCookie(req.headers.cookie, sessionCookieName(ctx.port));
-    if (cookie === null || !secretsEqual(cookie, ctx.session)) return refuse(res, 401, 'E_NO_SESSION', 'No valid session. Open the exact URL the console printed at start.');
-    if (isPost && url.pathname.startsWith('/api/ipc/')) return handleInvoke(req, res, ctx.options.services, url.pathname.slice('/api/ipc/'.length));
+    if (cookie === null || !secretsEqual(cookie, ctx.session))
+      return refuse(res, 401, 'E_NO_SESSION', 'No valid session. Open the exact URL the console printed at start.');
+    if (isPost && url.pathname.startsWith('/api/ipc/'))
+      return handleInvoke(req, res, ctx.options.services, url.pathname.slice('/api/ipc/'.length));
     if (req.method === 'GET' && url.pathname === '/api/events') return handleEvents(req, res, ctx.options.services);
     return refuse(res, 404, 'E_NOT_FOUND', 'No such endpoint.');
   }
@@ -122,14 +150,25 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const ctx: Ctx = { port, token: options.token ?? randomBytes(32).toString('hex'), session: randomBytes(32).toString('hex'), options };
+  const ctx: Ctx = {
+    port,
+    token: options.token ?? randomBytes(32).toString('hex'),
+    session: randomBytes(32).toString('hex'),
+    options,
+  };
   server.on('request', (req, res) => {
-    route(ctx, req, res).catch(() => { if (!res.headersSent) refuse(res, 500, 'E_INTERNAL', 'Unexpected error; see the log.'); });
+    route(ctx, req, res).catch(() => {
+      if (!res.headersSent) refuse(res, 500, 'E_INTERNAL', 'Unexpected error; see the log.');
+    });
   });
   return {
     port,
     token: ctx.token,
     url: `http://127.0.0.1:${port}/#token=${ctx.token}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -15,9 +15,29 @@ export interface CommandEntry {
 
 /** Every command that exists, in the order `--help` lists them. */
 export const commands: readonly CommandEntry[] = [
-  { name: 'correlate', summary: 'rank the flag changes most likely to have caused an incident (offline)', load: () => import('./correlate.ts') },
-  { name: 'verify', summary: 'verify a replica (--db) or an exported ledger (--entries) offline', load: () => import('./verify.ts') },
-  { name: 'export', summary: 'export a replica for auditors (entries, checkpoints, trusted keys)', load: () => import('./export.ts') },
-  { name: 'serve', summary: 'run the console in browser mode on 127.0.0.1 (prints the URL)', load: () => import('./serve.ts') },
-  { name: 'sync', summary: 'mirror a control plane\'s ledger into a verified replica (--once: catch up, print size and root)', load: () => import('./sync.ts') },
+  {
+    name: 'correlate',
+    summary: 'rank the flag changes most likely to have caused an incident (offline)',
+    load: () => import('./correlate.ts'),
+  },
+  {
+    name: 'verify',
+    summary: 'verify a replica (--db) or an exported ledger (--entries) offline',
+    load: () => import('./verify.ts'),
+  },
+  {
+    name: 'export',
+    summary: 'export a replica for auditors (entries, checkpoints, trusted keys)',
+    load: () => import('./export.ts'),
+  },
+  {
+    name: 'serve',
+    summary: 'run the console in browser mode on 127.0.0.1 (prints the URL)',
+    load: () => import('./serve.ts'),
+  },
+  {
+    name: 'sync',
+    summary: "mirror a control plane's ledger into a verified replica (--once: catch up, print size and root)",
+    load: () => import('./sync.ts'),
+  },
 ];

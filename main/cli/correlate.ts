@@ -4,7 +4,12 @@
  * (possibly empty), 1 when the incident is not in the ledger or the checkpoint does not verify, 2 on usage or I/O errors.
  */
 import { readFileSync } from 'node:fs';
-import { isCorrelateError, type CorrelateOptions, type CorrelationResult, type Telemetry } from '../../shared/correlate/index.ts';
+import {
+  isCorrelateError,
+  type CorrelateOptions,
+  type CorrelationResult,
+  type Telemetry,
+} from '../../shared/correlate/index.ts';
 import { parseCorrelateArgs, UsageError, USAGE, type CorrelateArgs } from '../correlate/cli-args.ts';
 import { CorrelateInputError } from '../correlate/errors.ts';
 import { formatResult } from '../correlate/format-text.ts';
@@ -22,15 +27,36 @@ function readText(path: string, what: string): string {
 }
 
 async function rank(a: CorrelateArgs): Promise<CorrelationResult> {
-  const options: CorrelateOptions = { windowSeconds: a.windowSeconds, skewSeconds: a.skewSeconds, halfLifeSeconds: a.halfLifeSeconds, limit: a.limit };
-  const telemetry: Telemetry | null = a.telemetry === null ? null : parseTelemetry(readText(a.telemetry, 'telemetry file'));
+  const options: CorrelateOptions = {
+    windowSeconds: a.windowSeconds,
+    skewSeconds: a.skewSeconds,
+    halfLifeSeconds: a.halfLifeSeconds,
+    limit: a.limit,
+  };
+  const telemetry: Telemetry | null =
+    a.telemetry === null ? null : parseTelemetry(readText(a.telemetry, 'telemetry file'));
   if (a.source.kind === 'entries') {
     const checkpoint = a.source.checkpoint === null ? null : readText(a.source.checkpoint, 'checkpoint');
-    return rankExport({ text: readText(a.source.path, 'ledger export'), checkpoint, trustedKeys: a.source.trustedKeys, query: a.query,
-      service: a.service, environment: a.environment, options, telemetry });
+    return rankExport({
+      text: readText(a.source.path, 'ledger export'),
+      checkpoint,
+      trustedKeys: a.source.trustedKeys,
+      query: a.query,
+      service: a.service,
+      environment: a.environment,
+      options,
+      telemetry,
+    });
   }
   const { rankReplicaFile } = await import('../correlate/replica-file.ts');
-  return rankReplicaFile({ path: a.source.path, query: a.query, service: a.service, environment: a.environment, options, telemetry });
+  return rankReplicaFile({
+    path: a.source.path,
+    query: a.query,
+    service: a.service,
+    environment: a.environment,
+    options,
+    telemetry,
+  });
 }
 
 function failure(err: unknown, json: boolean): number {

@@ -10,7 +10,9 @@ export function reportError(text: string, json: boolean): void {
   if (!json) return;
   const first = text.split('\n', 1)[0] ?? '';
   const m = /^(E_[A-Z_]+):\s*(.*)$/s.exec(first);
-  process.stdout.write(`${JSON.stringify({ error: { code: m?.[1] ?? 'E_INTERNAL', message: (m?.[2] ?? first).trim() } }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ error: { code: m?.[1] ?? 'E_INTERNAL', message: (m?.[2] ?? first).trim() } }, null, 2)}\n`,
+  );
 }
 
 /** The error line for anything thrown: messages that carry a code keep it, anything else is an I/O error. */

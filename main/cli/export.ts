@@ -22,19 +22,25 @@ export async function run(args: readonly string[]): Promise<number> {
   try {
     const p = parseArgs(args, ['--db', '--out'], ['--json']);
     const [db, out] = [single(p, '--db'), single(p, '--out')];
-    if (db === undefined || out === undefined) throw new UsageError('export needs --db <replica.sqlite> and --out <dir>');
+    if (db === undefined || out === undefined)
+      throw new UsageError('export needs --db <replica.sqlite> and --out <dir>');
     if (!existsSync(db)) {
       reportError(`E_IO: replica "${db}" does not exist; check the path.`, p.flags.has('--json'));
       return 2;
     }
     const { exportReplica } = await import('../ledger/export.ts');
     const s = exportReplica(db, out);
-    process.stdout.write(p.flags.has('--json')
-      ? `${JSON.stringify({ origin: s.origin, entries: s.entries, verified_size: s.verifiedSize, root: s.root, checkpoints: s.checkpoints, files: s.files }, null, 2)}\n`
-      : `Exported ${s.entries} entries (${s.verifiedSize} verified), ${s.checkpoints} checkpoint(s) and the trust store of ${s.origin} to ${out}\n`);
+    process.stdout.write(
+      p.flags.has('--json')
+        ? `${JSON.stringify({ origin: s.origin, entries: s.entries, verified_size: s.verifiedSize, root: s.root, checkpoints: s.checkpoints, files: s.files }, null, 2)}\n`
+        : `Exported ${s.entries} entries (${s.verifiedSize} verified), ${s.checkpoints} checkpoint(s) and the trust store of ${s.origin} to ${out}\n`,
+    );
     return 0;
   } catch (err) {
-    reportError(err instanceof UsageError ? `E_USAGE: ${err.message}.\n${USAGE}` : codedLine(err), args.includes('--json'));
+    reportError(
+      err instanceof UsageError ? `E_USAGE: ${err.message}.\n${USAGE}` : codedLine(err),
+      args.includes('--json'),
+    );
     return 2;
   }
 }

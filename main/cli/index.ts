@@ -53,9 +53,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   runCli(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (err: unknown) => {
-      process.stderr.write(`E_INTERNAL: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.stderr.write(`E_INTERNAL: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 2;
     },
   );

@@ -15,7 +15,8 @@ import { plainCodec } from '../ledger/high-water-mark.ts';
 import { openRotatingLog, type LogLevel } from '../log/rotating-log.ts';
 import { fileModeSecretBox } from '../profiles/secret-box.ts';
 
-const USAGE = 'Usage: tombstone-console serve [--port <n>] [--open] [--data <dir>] [--connect <url> [--token <t>] [--environment <env>] [--trust <vkey>]...]';
+const USAGE =
+  'Usage: tombstone-console serve [--port <n>] [--open] [--data <dir>] [--connect <url> [--token <t>] [--environment <env>] [--trust <vkey>]...]';
 
 function openInBrowser(url: string): void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
@@ -38,24 +39,42 @@ export async function run(args: readonly string[]): Promise<number> {
     process.stderr.write(`E_USAGE: ${err.message}\n${USAGE}\n`);
     return 2;
   }
-  const rendererDir = process.env['TOMBSTONE_RENDERER_DIR'] ?? fileURLToPath(new URL('../../out/renderer', import.meta.url));
+  const rendererDir =
+    process.env['TOMBSTONE_RENDERER_DIR'] ?? fileURLToPath(new URL('../../out/renderer', import.meta.url));
   if (!existsSync(`${rendererDir}/index.html`)) {
-    process.stderr.write(`E_NOT_BUILT: the renderer is not built (${rendererDir} has no index.html). Run \`npm run build\` first.\n`);
+    process.stderr.write(
+      `E_NOT_BUILT: the renderer is not built (${rendererDir} has no index.html). Run \`npm run build\` first.\n`,
+    );
     return 2;
   }
   const dataDir = parsed.dataDir ?? defaultDataDir();
   const logger = openRotatingLog({ file: join(dataDir, 'logs', 'console.log') });
   const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => logger.log(level, msg, fields);
-  const services = startConsoleServices({
-    mode: 'browser', dataDir, secretBox: fileModeSecretBox(), hwmCodec: plainCodec, bootstrap: parsed.connect, log,
-    // Browser mode has no native notifications; alerts reach the page as events and are logged here.
-    notify: (spec) => log('info', `notification: ${spec.title}`, { body: spec.body }),
-  }, (channel, err) => log('error', 'handler failed', { channel, error: err instanceof Error ? err.stack ?? err.message : String(err) }));
+  const services = startConsoleServices(
+    {
+      mode: 'browser',
+      dataDir,
+      secretBox: fileModeSecretBox(),
+      hwmCodec: plainCodec,
+      bootstrap: parsed.connect,
+      log,
+      // Browser mode has no native notifications; alerts reach the page as events and are logged here.
+      notify: (spec) => log('info', `notification: ${spec.title}`, { body: spec.body }),
+    },
+    (channel, err) =>
+      log('error', 'handler failed', {
+        channel,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      }),
+  );
   try {
     await services.ready;
   } catch (err) {
     await services.stop();
-    const coded = err instanceof AppError ? `${err.code}: ${err.message}` : `E_START: ${err instanceof Error ? err.message : String(err)}`;
+    const coded =
+      err instanceof AppError
+        ? `${err.code}: ${err.message}`
+        : `E_START: ${err instanceof Error ? err.message : String(err)}`;
     process.stderr.write(`${coded}\n`);
     return 2;
   }

@@ -29,7 +29,13 @@ function options(args: SyncArgs): SyncOptions {
   const pinned = pinnedByReplica(args.db);
   const imported = args.trust.map((vkey) => {
     offeredKey(sha256, vkey); // throws E_KEY_INVALID with a sentence
-    return { vkey, validFromSize: null, validUntilSize: null, confirmedAt: new Date().toISOString(), source: 'import' as const };
+    return {
+      vkey,
+      validFromSize: null,
+      validUntilSize: null,
+      confirmedAt: new Date().toISOString(),
+      source: 'import' as const,
+    };
   });
   return {
     profile: { url: args.url, token: args.token, origin: pinned.origin, keys: [...pinned.keys, ...imported] },
@@ -46,7 +52,9 @@ function keyPrompt(args: SyncArgs): (vkey: string, fingerprint: string) => boole
       process.stderr.write(`trusting the control plane's key on first use: ${vkey} (${fingerprint})\n`);
       return true;
     }
-    process.stderr.write(`E_KEY_CONFIRMATION_REQUIRED: the control plane signs with ${vkey} (fingerprint ${fingerprint}). Check it with its administrator, then run again with --trust ${vkey}.\n`);
+    process.stderr.write(
+      `E_KEY_CONFIRMATION_REQUIRED: the control plane signs with ${vkey} (fingerprint ${fingerprint}). Check it with its administrator, then run again with --trust ${vkey}.\n`,
+    );
     return false;
   };
 }
@@ -54,12 +62,19 @@ function keyPrompt(args: SyncArgs): (vkey: string, fingerprint: string) => boole
 async function once(args: SyncArgs): Promise<number> {
   const r = await syncOnce({ ...options(args), onKeyPrompt: keyPrompt(args) });
   if (r.ok) {
-    out(args, `verified ${r.verifiedSize} entries of ${r.origin}\nroot ${r.rootHex}`, { ok: true, origin: r.origin, size: r.verifiedSize, root: r.rootHex });
+    out(args, `verified ${r.verifiedSize} entries of ${r.origin}\nroot ${r.rootHex}`, {
+      ok: true,
+      origin: r.origin,
+      size: r.verifiedSize,
+      root: r.rootHex,
+    });
     return 0;
   }
   const unconfirmed = r.code === 'E_KEY_REJECTED' && !args.acceptFirstKey;
   const code = unconfirmed ? 'E_KEY_CONFIRMATION_REQUIRED' : r.code;
-  const message = unconfirmed ? 'the control plane\'s key is not trusted yet (see above); pass --trust <verifier key> or --accept-first-key' : r.message;
+  const message = unconfirmed
+    ? "the control plane's key is not trusted yet (see above); pass --trust <verifier key> or --accept-first-key"
+    : r.message;
   if (!args.json) process.stderr.write(`${code}: ${message}\n`);
   else out(args, '', { ok: false, code, message });
   return 1;
@@ -67,13 +82,20 @@ async function once(args: SyncArgs): Promise<number> {
 
 function describeState(s: SyncState): string {
   switch (s.kind) {
-    case 'live': return `live (round trip ${s.roundTripMs ?? '?'} ms)`;
-    case 'backfilling': return `backfilling ${s.done}/${s.total}`;
-    case 'reconnecting': return `reconnecting (attempt ${s.attempt}, next at ${s.nextRetryAt}): ${s.lastError}`;
-    case 'offline': return `offline, replica as of ${s.replicaAsOf ?? 'never'}: ${s.reason}`;
-    case 'halted': return `halted ${s.code}: ${s.message}`;
-    case 'key-confirmation': return `waiting for key confirmation ${s.vkey} (${s.fingerprint})`;
-    default: return s.kind;
+    case 'live':
+      return `live (round trip ${s.roundTripMs ?? '?'} ms)`;
+    case 'backfilling':
+      return `backfilling ${s.done}/${s.total}`;
+    case 'reconnecting':
+      return `reconnecting (attempt ${s.attempt}, next at ${s.nextRetryAt}): ${s.lastError}`;
+    case 'offline':
+      return `offline, replica as of ${s.replicaAsOf ?? 'never'}: ${s.reason}`;
+    case 'halted':
+      return `halted ${s.code}: ${s.message}`;
+    case 'key-confirmation':
+      return `waiting for key confirmation ${s.vkey} (${s.fingerprint})`;
+    default:
+      return s.kind;
   }
 }
 
@@ -85,12 +107,17 @@ async function follow(args: SyncArgs): Promise<number> {
     handle.events.on('sync:state', (s) => {
       out(args, `state ${describeState(s)}`, { event: 'sync:state', state: s });
       if (s.kind === 'key-confirmation') queueMicrotask(() => handle.confirmKey(s.vkey, prompt(s.vkey, s.fingerprint)));
-      if (s.kind === 'halted') { halted = s.code; resolve(); }
+      if (s.kind === 'halted') {
+        halted = s.code;
+        resolve();
+      }
     });
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
-  handle.events.on('ledger:verified', (v) => out(args, `verified ${v.verifiedSize} root ${v.rootHex}`, { event: 'ledger:verified', ...v }));
+  handle.events.on('ledger:verified', (v) =>
+    out(args, `verified ${v.verifiedSize} root ${v.rootHex}`, { event: 'ledger:verified', ...v }),
+  );
   handle.events.on('ledger:alert', (a) => process.stderr.write(`ALERT ${a.code}: ${a.detail}\n`));
   await finished;
   await handle.stop();

@@ -15,11 +15,15 @@ const VKEY = formatVerifierKey(sha256, testSigner().name, testSigner().publicKey
 /** Runs the real CLI entry on the repository's Node 22; resolves to [exit status, stdout, stderr]. */
 function cli(...args: string[]): Promise<[number, string, string]> {
   return new Promise((resolve) => {
-    execFile(join(root, 'node_modules', '.bin', 'node'), ['--disable-warning=ExperimentalWarning', join(root, 'main', 'cli', 'index.ts'), ...args],
-      { cwd: root, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(
+      join(root, 'node_modules', '.bin', 'node'),
+      ['--disable-warning=ExperimentalWarning', join(root, 'main', 'cli', 'index.ts'), ...args],
+      { cwd: root, timeout: 30_000 },
+      (err, stdout, stderr) => {
         const status = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
         resolve([status, stdout, stderr]);
-      });
+      },
+    );
   });
 }
 
@@ -33,7 +37,15 @@ describe('tombstone-console verify --db', () => {
     const { path } = await makeReplica(30, [10, 30]);
     const [status, report] = await json('verify', '--db', path, '--key', VKEY);
     expect(status).toBe(0);
-    expect(report).toMatchObject({ ok: true, code: null, idx: null, verified_size: 30, checkpoints_checked: 2, high_water_mark: 'ok', trust: 'external' });
+    expect(report).toMatchObject({
+      ok: true,
+      code: null,
+      idx: null,
+      verified_size: 30,
+      checkpoints_checked: 2,
+      high_water_mark: 'ok',
+      trust: 'external',
+    });
     expect(Object.keys(report)).toEqual(expect.arrayContaining(['code', 'idx', 'detail', 'verified_size', 'root']));
     expect((await json('verify', '--db', path, '--quick'))[1]).toMatchObject({ ok: true, mode: 'quick' });
     const [text, out] = await cli('verify', '--db', path);
@@ -42,13 +54,23 @@ describe('tombstone-console verify --db', () => {
 
   it('exit 1 naming code and idx for tampering; the human report says FAILED', async () => {
     const { path } = await makeReplica(30, [10, 30]);
-    tamper(path, (db) => db.prepare("UPDATE entries SET leaf = CAST(replace(CAST(leaf AS TEXT), '\"ramp\"', '\"ramq\"') AS BLOB) WHERE idx = 12").run());
+    tamper(path, (db) =>
+      db
+        .prepare(
+          'UPDATE entries SET leaf = CAST(replace(CAST(leaf AS TEXT), \'"ramp"\', \'"ramq"\') AS BLOB) WHERE idx = 12',
+        )
+        .run(),
+    );
     const [status, report] = await json('verify', '--db', path);
     expect([status, report['code'], report['idx'], report['verified_size']]).toEqual([1, 'LEAF_HASH_MISMATCH', 12, 30]);
     const [, text] = await cli('verify', '--db', path);
     expect(text.split('\n')[0]).toBe('FAILED  LEAF_HASH_MISMATCH at idx 12  (example.com/flags-ledger)');
     tamper(path, (db) => db.prepare('DELETE FROM entries WHERE idx >= 20').run());
-    expect((await json('verify', '--db', path, '--quick'))[1]).toMatchObject({ ok: false, code: 'SIZE_MISMATCH', idx: 20 });
+    expect((await json('verify', '--db', path, '--quick'))[1]).toMatchObject({
+      ok: false,
+      code: 'SIZE_MISMATCH',
+      idx: 20,
+    });
   });
 
   it('exit 1 HIGH_WATER_MARK_ROLLBACK when an older copy of the database is restored', async () => {
@@ -65,16 +87,25 @@ describe('tombstone-console verify --db', () => {
 
   it('exit 2 for usage and I/O errors (each names E_USAGE, E_IO or E_NOT_A_REPLICA)', async () => {
     const cases = [
-      ['verify'], ['verify', '--db'], ['verify', '--db', 'a.sqlite', '--entries', 'b.ndjson'], ['verify', '--db', 'x.sqlite', '--bogus'],
-      ['verify', '--db', '/nonexistent/replica.sqlite'], ['verify', '--db', 'package.json'], ['verify', '--entries', 'x.ndjson', '--checkpoint', 'y.txt'],
-      ['verify', '--entries', 'x.ndjson', '--checkpoint', 'y.txt', '--key', 'not-a-key'], ['verify', '--db', 'x.sqlite', '--threads', '-1'],
+      ['verify'],
+      ['verify', '--db'],
+      ['verify', '--db', 'a.sqlite', '--entries', 'b.ndjson'],
+      ['verify', '--db', 'x.sqlite', '--bogus'],
+      ['verify', '--db', '/nonexistent/replica.sqlite'],
+      ['verify', '--db', 'package.json'],
+      ['verify', '--entries', 'x.ndjson', '--checkpoint', 'y.txt'],
+      ['verify', '--entries', 'x.ndjson', '--checkpoint', 'y.txt', '--key', 'not-a-key'],
+      ['verify', '--db', 'x.sqlite', '--threads', '-1'],
       ['verify', '--entries', '/nonexistent.ndjson', '--checkpoint', '/nonexistent.txt', '--key', VKEY],
-      ['export', '--db', '/nonexistent/replica.sqlite', '--out', '/tmp/x'], ['export', '--out', '/tmp/x'],
+      ['export', '--db', '/nonexistent/replica.sqlite', '--out', '/tmp/x'],
+      ['export', '--out', '/tmp/x'],
     ];
-    const results = await Promise.all(cases.map(async (args) => {
-      const [status, , stderr] = await cli(...args);
-      return [args.join(' '), status, /^E_(USAGE|IO|NOT_A_REPLICA)/.test(stderr)];
-    }));
+    const results = await Promise.all(
+      cases.map(async (args) => {
+        const [status, , stderr] = await cli(...args);
+        return [args.join(' '), status, /^E_(USAGE|IO|NOT_A_REPLICA)/.test(stderr)];
+      }),
+    );
     expect(results).toEqual(cases.map((args) => [args.join(' '), 2, true]));
   });
 
@@ -99,8 +130,16 @@ describe('tombstone-console export + verify --entries (auditor mode)', () => {
     const entries = join(out, 'entries.ndjson');
     const args = ['verify', '--entries', entries, '--checkpoint', join(out, 'checkpoint.txt'), '--key', VKEY];
     expect(await json(...args)).toEqual([0, expect.objectContaining({ ok: true, verified_size: 25, pending: 0 })]);
-    expect((await json('verify', '--entries', entries, '--checkpoint', join(out, 'checkpoints', '10.txt'), '--key', VKEY))[1]).toMatchObject({ ok: true, verified_size: 10, pending: 15 });
-    const other = formatVerifierKey(sha256, testSigner().name, testSigner(testSigner().name, '55'.repeat(32)).publicKey);
+    expect(
+      (
+        await json('verify', '--entries', entries, '--checkpoint', join(out, 'checkpoints', '10.txt'), '--key', VKEY)
+      )[1],
+    ).toMatchObject({ ok: true, verified_size: 10, pending: 15 });
+    const other = formatVerifierKey(
+      sha256,
+      testSigner().name,
+      testSigner(testSigner().name, '55'.repeat(32)).publicKey,
+    );
     expect((await json(...args.slice(0, -1), other))[1]).toMatchObject({ ok: false, code: 'NO_TRUSTED_SIGNATURE' });
     const lines = readFileSync(entries, 'utf8').split('\n');
     lines[7] = lines[7]!.replace('"ramp"', '"ramq"');

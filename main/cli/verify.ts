@@ -24,7 +24,9 @@ function readInput(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new IoError(`E_IO: cannot read ${what} "${path}" (${(err as NodeJS.ErrnoException).code ?? 'unreadable'}); check the path and permissions.`);
+    throw new IoError(
+      `E_IO: cannot read ${what} "${path}" (${(err as NodeJS.ErrnoException).code ?? 'unreadable'}); check the path and permissions.`,
+    );
   }
 }
 
@@ -35,7 +37,9 @@ function keysOf(p: ParsedArgs): TrustedKey[] | undefined {
     try {
       return parseVerifierKey(sha256, v.trim());
     } catch (err) {
-      throw new UsageError(`--key "${v}" is not a verifier key (<name>+<8 hex>+<base64>): ${err instanceof LedgerError ? err.detail : String(err)}`);
+      throw new UsageError(
+        `--key "${v}" is not a verifier key (<name>+<8 hex>+<base64>): ${err instanceof LedgerError ? err.detail : String(err)}`,
+      );
     }
   });
 }
@@ -46,7 +50,8 @@ async function verifyDb(p: ParsedArgs, db: string): Promise<VerifyReport> {
   const explicitHwm = single(p, '--hwm') !== undefined;
   const threadsArg = single(p, '--threads');
   const threads = threadsArg === undefined ? undefined : Number(threadsArg);
-  if (threads !== undefined && (!Number.isSafeInteger(threads) || threads < 0)) throw new UsageError('--threads must be a non-negative integer');
+  if (threads !== undefined && (!Number.isSafeInteger(threads) || threads < 0))
+    throw new UsageError('--threads must be a non-negative integer');
   const hwm = explicitHwm || plainMarkExists(hwmPath) ? fileHighWaterMark(hwmPath) : null;
   const bar = progressBar();
   const ac = new AbortController();
@@ -54,7 +59,14 @@ async function verifyDb(p: ParsedArgs, db: string): Promise<VerifyReport> {
   process.once('SIGINT', onSigint);
   try {
     const { verifyReplicaFile } = await import('../ledger/verify-run.ts');
-    return await verifyReplicaFile(db, { mode: p.flags.has('--quick') ? 'quick' : 'deep', threads, trustedKeys: keysOf(p), highWaterMark: hwm, onProgress: bar.update, signal: ac.signal });
+    return await verifyReplicaFile(db, {
+      mode: p.flags.has('--quick') ? 'quick' : 'deep',
+      threads,
+      trustedKeys: keysOf(p),
+      highWaterMark: hwm,
+      onProgress: bar.update,
+      signal: ac.signal,
+    });
   } finally {
     process.off('SIGINT', onSigint);
     bar.done();
@@ -76,20 +88,28 @@ async function verifyEntries(p: ParsedArgs, entries: string): Promise<VerifyRepo
   const checkpoint = single(p, '--checkpoint');
   const keys = keysOf(p);
   if (checkpoint === undefined) throw new UsageError('--entries needs --checkpoint <note.txt>');
-  if (keys === undefined) throw new UsageError('--entries needs at least one --key <vkey> (the log\'s verifier key)');
+  if (keys === undefined) throw new UsageError("--entries needs at least one --key <vkey> (the log's verifier key)");
   const { verifyExport } = await import('../ledger/verify-export.ts');
   const note = readInput(checkpoint, 'checkpoint').toString('utf8');
-  return verifyExport({ entries: readInput(entries, 'ledger export'), note, trusted: keys, origin: single(p, '--origin') });
+  return verifyExport({
+    entries: readInput(entries, 'ledger export'),
+    note,
+    trusted: keys,
+    origin: single(p, '--origin'),
+  });
 }
 
 async function verify(p: ParsedArgs): Promise<VerifyReport> {
   const [db, entries] = [single(p, '--db'), single(p, '--entries')];
-  if ((db === undefined) === (entries === undefined)) throw new UsageError('give exactly one of --db <replica.sqlite> or --entries <ledger.ndjson>');
+  if ((db === undefined) === (entries === undefined))
+    throw new UsageError('give exactly one of --db <replica.sqlite> or --entries <ledger.ndjson>');
   if (db !== undefined) {
-    if (p.values.has('--checkpoint') || p.values.has('--origin')) throw new UsageError('--checkpoint and --origin go with --entries, not --db');
+    if (p.values.has('--checkpoint') || p.values.has('--origin'))
+      throw new UsageError('--checkpoint and --origin go with --entries, not --db');
     return verifyDb(p, db);
   }
-  if (p.flags.has('--quick') || p.values.has('--hwm') || p.values.has('--threads')) throw new UsageError('--quick, --hwm and --threads go with --db');
+  if (p.flags.has('--quick') || p.values.has('--hwm') || p.values.has('--threads'))
+    throw new UsageError('--quick, --hwm and --threads go with --db');
   return verifyEntries(p, entries ?? '');
 }
 
@@ -107,9 +127,15 @@ export async function run(args: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    const p = parseArgs(args, ['--db', '--entries', '--checkpoint', '--key', '--trusted-key', '--hwm', '--threads', '--origin'], ['--quick', '--json']);
+    const p = parseArgs(
+      args,
+      ['--db', '--entries', '--checkpoint', '--key', '--trusted-key', '--hwm', '--threads', '--origin'],
+      ['--quick', '--json'],
+    );
     const report = await verify(p);
-    process.stdout.write(p.flags.has('--json') ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report));
+    process.stdout.write(
+      p.flags.has('--json') ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report),
+    );
     return report.ok ? 0 : 1;
   } catch (err) {
     return fail(err, args.includes('--json'));

@@ -23,7 +23,10 @@ function parseIdentity(body: unknown): Identity | null {
 
 async function fetchIdentity(target: ControlPlaneTarget, signal: AbortSignal): Promise<Identity | null> {
   if (!target.token) return null;
-  const res = await fetch(new URL('/api/v1/me', target.url), { headers: { authorization: `Bearer ${target.token}` }, signal });
+  const res = await fetch(new URL('/api/v1/me', target.url), {
+    headers: { authorization: `Bearer ${target.token}` },
+    signal,
+  });
   return res.ok ? parseIdentity(await res.json()) : null;
 }
 

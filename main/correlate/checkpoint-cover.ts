@@ -4,7 +4,14 @@
  * everything else stays unverified, and the output says so.
  */
 import {
-  CompactRange, bytesEqual, isLedgerError, leafHash, parseVerifierKey, utf8Encode, verifyCheckpoint, type TrustedKey,
+  CompactRange,
+  bytesEqual,
+  isLedgerError,
+  leafHash,
+  parseVerifierKey,
+  utf8Encode,
+  verifyCheckpoint,
+  type TrustedKey,
 } from '../../shared/ledger/index.ts';
 import { ed25519Verify, sha256 } from '../ledger/node-crypto.ts';
 import { CorrelateInputError } from './errors.ts';
@@ -17,7 +24,10 @@ function checkpointError(err: unknown): never {
 
 function trustedKeys(vkeys: readonly string[]): TrustedKey[] {
   if (vkeys.length === 0) {
-    throw new CorrelateInputError('E_CHECKPOINT', 'a checkpoint needs at least one --trusted-key <name+keyid+base64> to be checked against.');
+    throw new CorrelateInputError(
+      'E_CHECKPOINT',
+      'a checkpoint needs at least one --trusted-key <name+keyid+base64> to be checked against.',
+    );
   }
   try {
     return vkeys.map((v) => parseVerifierKey(sha256, v));
@@ -31,7 +41,10 @@ function rootOfPrefix(exp: ParsedExport, size: number): Uint8Array {
   for (let i = 0; i < size; i++) {
     const line = exp.leaves[i];
     if (line === undefined || line.leaf.idx !== i) {
-      throw new CorrelateInputError('E_CHECKPOINT', `the checkpoint covers ${size} entries but the export does not hold entries 0..${size - 1} contiguously (missing idx ${i}).`);
+      throw new CorrelateInputError(
+        'E_CHECKPOINT',
+        `the checkpoint covers ${size} entries but the export does not hold entries 0..${size - 1} contiguously (missing idx ${i}).`,
+      );
     }
     range.append(leafHash(sha256, utf8Encode(line.text)));
   }
@@ -44,7 +57,8 @@ function rootOfPrefix(exp: ParsedExport, size: number): Uint8Array {
  */
 export function verifiedSizeOf(exp: ParsedExport, noteText: string, vkeys: readonly string[]): number {
   const origin = exp.leaves[0]?.leaf.log;
-  if (origin === undefined) throw new CorrelateInputError('E_CHECKPOINT', 'the export is empty, so no checkpoint can cover it.');
+  if (origin === undefined)
+    throw new CorrelateInputError('E_CHECKPOINT', 'the export is empty, so no checkpoint can cover it.');
   const trusted = trustedKeys(vkeys);
   let note;
   try {
@@ -53,7 +67,10 @@ export function verifiedSizeOf(exp: ParsedExport, noteText: string, vkeys: reado
     return checkpointError(err);
   }
   if (!bytesEqual(rootOfPrefix(exp, note.size), note.root)) {
-    throw new CorrelateInputError('E_CHECKPOINT', `ROOT_MISMATCH: the export's first ${note.size} leaves do not hash to the checkpoint's root; the export was altered or is from another history.`);
+    throw new CorrelateInputError(
+      'E_CHECKPOINT',
+      `ROOT_MISMATCH: the export's first ${note.size} leaves do not hash to the checkpoint's root; the export was altered or is from another history.`,
+    );
   }
   return note.size;
 }

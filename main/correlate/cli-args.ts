@@ -2,7 +2,8 @@
 import { isCorrelateError, parseDuration, parseInstant } from '../../shared/correlate/index.ts';
 
 /** Where the ledger comes from. */
-export type LedgerSource = { kind: 'db'; path: string } | { kind: 'entries'; path: string; checkpoint: string | null; trustedKeys: string[] };
+export type LedgerSource =
+  { kind: 'db'; path: string } | { kind: 'entries'; path: string; checkpoint: string | null; trustedKeys: string[] };
 
 /** Which incident to explain. */
 export type IncidentQuery = { kind: 'incident'; id: string } | { kind: 'at'; at: string };
@@ -36,15 +37,32 @@ export const USAGE = `Usage: tombstone-console correlate (--db <replica.sqlite> 
 /** A usage mistake (exit 2). */
 export class UsageError extends Error {}
 
-const VALUE_OPTIONS = ['--db', '--entries', '--incident', '--at', '--service', '--env', '--window', '--skew', '--half-life',
-  '--limit', '--telemetry', '--checkpoint', '--trusted-key', '--key'];
+const VALUE_OPTIONS = [
+  '--db',
+  '--entries',
+  '--incident',
+  '--at',
+  '--service',
+  '--env',
+  '--window',
+  '--skew',
+  '--half-life',
+  '--limit',
+  '--telemetry',
+  '--checkpoint',
+  '--trusted-key',
+  '--key',
+];
 
 function collect(args: readonly string[]): { values: Map<string, string[]>; json: boolean } {
   const values = new Map<string, string[]>();
   let json = false;
   for (let i = 0; i < args.length; i++) {
     const raw = args[i]!;
-    if (raw === '--json') { json = true; continue; }
+    if (raw === '--json') {
+      json = true;
+      continue;
+    }
     // `--key` is what `tombstone-console verify` calls it; both spellings collect into one list.
     const a = raw === '--key' ? '--trusted-key' : raw;
     if (!VALUE_OPTIONS.includes(a)) throw new UsageError(`unknown option "${raw}"`);
@@ -52,7 +70,8 @@ function collect(args: readonly string[]): { values: Map<string, string[]>; json
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${raw} needs a value`);
     values.set(a, [...(values.get(a) ?? []), v]);
   }
-  for (const [k, v] of values) if (v.length > 1 && k !== '--trusted-key') throw new UsageError(`${k} given more than once`);
+  for (const [k, v] of values)
+    if (v.length > 1 && k !== '--trusted-key') throw new UsageError(`${k} given more than once`);
   return { values, json };
 }
 
@@ -77,7 +96,8 @@ function source(values: Map<string, string[]>): LedgerSource {
   const [which, path] = one(values, '--db', '--entries');
   const checkpoint = values.get('--checkpoint')?.[0] ?? null;
   if (which === '--db') {
-    if (checkpoint !== null || values.has('--trusted-key')) throw new UsageError('--checkpoint and --key go with --entries (a replica keeps its own verification state)');
+    if (checkpoint !== null || values.has('--trusted-key'))
+      throw new UsageError('--checkpoint and --key go with --entries (a replica keeps its own verification state)');
     return { kind: 'db', path };
   }
   return { kind: 'entries', path, checkpoint, trustedKeys: values.get('--trusted-key') ?? [] };
@@ -97,7 +117,8 @@ function query(values: Map<string, string[]>): IncidentQuery {
 function limit(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--limit "${v}" must be a whole number ≥ 1`);
+  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`--limit "${v}" must be a whole number ≥ 1`);
   return n;
 }
 
@@ -106,9 +127,15 @@ export function parseCorrelateArgs(args: readonly string[]): CorrelateArgs {
   const { values, json } = collect(args);
   const get = (k: string): string | undefined => values.get(k)?.[0];
   return {
-    source: source(values), query: query(values), service: get('--service') ?? null, environment: get('--env') ?? null,
-    windowSeconds: duration(get('--window'), '--window'), skewSeconds: duration(get('--skew'), '--skew'),
-    halfLifeSeconds: duration(get('--half-life'), '--half-life'), limit: limit(get('--limit')),
-    telemetry: get('--telemetry') ?? null, json,
+    source: source(values),
+    query: query(values),
+    service: get('--service') ?? null,
+    environment: get('--env') ?? null,
+    windowSeconds: duration(get('--window'), '--window'),
+    skewSeconds: duration(get('--skew'), '--skew'),
+    halfLifeSeconds: duration(get('--half-life'), '--half-life'),
+    limit: limit(get('--limit')),
+    telemetry: get('--telemetry') ?? null,
+    json,
   };
 }

@@ -30,7 +30,12 @@ export function checkExportIntegrity(sha: Sha256, leaves: readonly ExportedLeaf[
   let before: ExportedLeaf | null = null;
   for (const cur of leaves) {
     if (!cur.canonical) nonCanonical = tally(nonCanonical, cur.leaf.idx);
-    const expected = cur.leaf.idx === 0 ? '' : before !== null && before.leaf.idx === cur.leaf.idx - 1 ? hex(leafHash(sha, utf8.encode(before.text))) : null;
+    const expected =
+      cur.leaf.idx === 0
+        ? ''
+        : before !== null && before.leaf.idx === cur.leaf.idx - 1
+          ? hex(leafHash(sha, utf8.encode(before.text)))
+          : null;
     if (expected !== null && cur.leaf.prev !== expected) chainBreaks = tally(chainBreaks, cur.leaf.idx);
     before = cur;
   }
@@ -42,10 +47,14 @@ export function integrityNotes(r: ExportIntegrity): string[] {
   const more = (n: number): string => (n > 1 ? ` (${n} entries in all)` : '');
   const notes: string[] = [];
   if (r.chainBreaks !== null) {
-    notes.push(`The export's hash chain breaks at idx ${r.chainBreaks.first}: its prev is not the leaf hash of the entry before it${more(r.chainBreaks.count)}. The file was edited, reordered or spliced after export; get a fresh export and verify it with --checkpoint.`);
+    notes.push(
+      `The export's hash chain breaks at idx ${r.chainBreaks.first}: its prev is not the leaf hash of the entry before it${more(r.chainBreaks.count)}. The file was edited, reordered or spliced after export; get a fresh export and verify it with --checkpoint.`,
+    );
   }
   if (r.nonCanonical !== null) {
-    notes.push(`Entry idx ${r.nonCanonical.first} is not in canonical form (RFC 8785)${more(r.nonCanonical.count)}: these are not the exact bytes the log hashed, so no checkpoint can verify them.`);
+    notes.push(
+      `Entry idx ${r.nonCanonical.first} is not in canonical form (RFC 8785)${more(r.nonCanonical.count)}: these are not the exact bytes the log hashed, so no checkpoint can verify them.`,
+    );
   }
   return notes;
 }

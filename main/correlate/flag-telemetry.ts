@@ -17,7 +17,14 @@ export function samplesOf(points: unknown): ErrorRateSample[] {
   for (const p of points as unknown[]) {
     if (typeof p !== 'object' || p === null) continue;
     const { ts, error_rate: rate, requests } = p as Record<string, unknown>;
-    if (typeof ts !== 'string' || typeof rate !== 'number' || !(rate >= 0 && rate <= 1) || typeof requests !== 'number' || !(requests > 0)) continue;
+    if (
+      typeof ts !== 'string' ||
+      typeof rate !== 'number' ||
+      !(rate >= 0 && rate <= 1) ||
+      typeof requests !== 'number' ||
+      !(requests > 0)
+    )
+      continue;
     out.push({ at: ts, error_rate: rate, requests });
   }
   return out;
@@ -25,21 +32,31 @@ export function samplesOf(points: unknown): ErrorRateSample[] {
 
 /** Fetches the series of `flags` in `environment` over [fromMs, toMs) at `stepSeconds`, within `budgetMs` in all. */
 export async function fetchFlagTelemetry(
-  target: SyncTarget, flags: readonly string[], environment: string, fromMs: number, toMs: number,
+  target: SyncTarget,
+  flags: readonly string[],
+  environment: string,
+  fromMs: number,
+  toMs: number,
   o: { stepSeconds?: number; budgetMs?: number } = {},
 ): Promise<Record<string, ErrorRateSample[]>> {
   const budget = new AbortController();
   const timer = setTimeout(() => budget.abort(), o.budgetMs ?? 1500);
   const range = `from=${fromMs}&to=${toMs}&step=${o.stepSeconds ?? 30}&environment=${encodeURIComponent(environment)}`;
   try {
-    const results = await Promise.all(flags.slice(0, MAX_FLAGS).map(async (flag) => {
-      try {
-        const body = await getJson({ ...target, signal: budget.signal }, `/api/v1/metrics?flag=${encodeURIComponent(flag)}&${range}`, o.budgetMs ?? 1500);
-        return [flag, samplesOf(body['points'])] as const;
-      } catch {
-        return [flag, []] as const;
-      }
-    }));
+    const results = await Promise.all(
+      flags.slice(0, MAX_FLAGS).map(async (flag) => {
+        try {
+          const body = await getJson(
+            { ...target, signal: budget.signal },
+            `/api/v1/metrics?flag=${encodeURIComponent(flag)}&${range}`,
+            o.budgetMs ?? 1500,
+          );
+          return [flag, samplesOf(body['points'])] as const;
+        } catch {
+          return [flag, []] as const;
+        }
+      }),
+    );
     return Object.fromEntries(results.filter(([, samples]) => samples.length > 0));
   } finally {
     clearTimeout(timer);

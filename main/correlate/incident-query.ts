@@ -3,8 +3,12 @@ import type { IncidentInput } from '../../shared/correlate/index.ts';
 import type { IncidentQuery } from './cli-args.ts';
 
 /** Resolves the incident: from the ledger by id (service and environment may be overridden) or a manual time. */
-export function resolveIncident(query: IncidentQuery, service: string | null, environment: string | null,
-  lookup: (id: string) => IncidentInput): IncidentInput {
+export function resolveIncident(
+  query: IncidentQuery,
+  service: string | null,
+  environment: string | null,
+  lookup: (id: string) => IncidentInput,
+): IncidentInput {
   if (query.kind === 'at') return { id: null, service, environment, at: query.at };
   const found = lookup(query.id);
   return { ...found, service: service ?? found.service, environment: environment ?? found.environment };

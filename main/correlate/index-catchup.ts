@@ -43,8 +43,10 @@ function statements(db: Database.Database) {
     incident: p('INSERT OR IGNORE INTO correlate_incidents (incident, idx) VALUES (?, ?)'),
     approval: p('INSERT OR IGNORE INTO correlate_approvals (change_request, idx) VALUES (?, ?)'),
     rewind: [
-      p('DELETE FROM correlate_changes WHERE idx >= ?'), p('DELETE FROM correlate_catalog WHERE idx >= ?'),
-      p('DELETE FROM correlate_incidents WHERE idx >= ?'), p('DELETE FROM correlate_approvals WHERE idx >= ?'),
+      p('DELETE FROM correlate_changes WHERE idx >= ?'),
+      p('DELETE FROM correlate_catalog WHERE idx >= ?'),
+      p('DELETE FROM correlate_incidents WHERE idx >= ?'),
+      p('DELETE FROM correlate_approvals WHERE idx >= ?'),
     ],
   };
 }
@@ -65,8 +67,16 @@ function statementsFor(db: Database.Database): Statements {
 
 /** Throws E_REPLICA unless `db` has the replica's entries and verification state. */
 export function assertReplica(db: Database.Database): void {
-  const found = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('entries', 'verification_state')").get() as { n: number };
-  if (found.n !== 2) throw new CorrelateInputError('E_REPLICA', 'this database is not a console replica (no entries / verification_state tables); pass the replica file the console writes.');
+  const found = db
+    .prepare(
+      "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('entries', 'verification_state')",
+    )
+    .get() as { n: number };
+  if (found.n !== 2)
+    throw new CorrelateInputError(
+      'E_REPLICA',
+      'this database is not a console replica (no entries / verification_state tables); pass the replica file the console writes.',
+    );
 }
 
 /** The flag's definition folded up to the last indexed metadata entry (rows are written only by this module). */
@@ -85,7 +95,8 @@ function indexOne(s: Statements, idx: number, text: string): void {
   const r = indexRowsOf(leaf);
   const ms = Date.parse(leaf.ts);
   if (r.change !== null) s.change.run(idx, ms, r.change.flag, r.change.env);
-  if (r.catalog !== null) s.catalog.run(idx, r.catalog, ms, JSON.stringify(foldCatalogEntry(latestInfo(s, r.catalog), leaf)));
+  if (r.catalog !== null)
+    s.catalog.run(idx, r.catalog, ms, JSON.stringify(foldCatalogEntry(latestInfo(s, r.catalog), leaf)));
   for (const [service, flag] of r.services) s.service.run(service, flag);
   for (const [prereq, flag] of r.prerequisites) s.prereq.run(prereq, flag);
   if (r.incident !== null) s.incident.run(r.incident, idx);
@@ -98,7 +109,8 @@ function indexRange(db: Database.Database, s: Statements, from: number, end: num
     // One aggregated read per batch (see bulk-read.ts); the per-row query is the fallback for odd ranges.
     const block = s.bulk.leaves(from, end);
     if (block !== null) {
-      for (let i = 0; i < end - from; i++) indexOne(s, from + i, block.leaves.toString('utf8', block.offsets[i], block.offsets[i + 1]));
+      for (let i = 0; i < end - from; i++)
+        indexOne(s, from + i, block.leaves.toString('utf8', block.offsets[i], block.offsets[i + 1]));
       s.setState.run(end, block.hashes.subarray((end - from - 1) * 32, (end - from) * 32));
       return;
     }
@@ -114,7 +126,8 @@ function resumePoint(s: Statements): { from: number; rewound: boolean } {
   const st = s.state.get() as { indexedSize: number; tipHash: Buffer | null };
   if (st.indexedSize === 0) return { from: 0, rewound: false };
   const tip = s.hashAt.get(st.indexedSize - 1) as { leafHash: Buffer } | undefined;
-  if (tip !== undefined && st.tipHash !== null && tip.leafHash.equals(st.tipHash)) return { from: st.indexedSize, rewound: false };
+  if (tip !== undefined && st.tipHash !== null && tip.leafHash.equals(st.tipHash))
+    return { from: st.indexedSize, rewound: false };
   const verified = (s.verified.get() as { v: number } | undefined)?.v ?? 0;
   const from = Math.min(st.indexedSize, verified);
   for (const del of s.rewind) del.run(from);
@@ -132,7 +145,10 @@ export function catchUpIndex(db: Database.Database, batch = 5000, budgetMs = Inf
   try {
     migrateIndex(db);
   } catch (err) {
-    throw new CorrelateInputError('E_REPLICA', `cannot create the correlation index (${err instanceof Error ? err.message : String(err)}); the file must be a writable replica.`);
+    throw new CorrelateInputError(
+      'E_REPLICA',
+      `cannot create the correlation index (${err instanceof Error ? err.message : String(err)}); the file must be a writable replica.`,
+    );
   }
   const s = statementsFor(db);
   const started = performance.now();

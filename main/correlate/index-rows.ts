@@ -1,6 +1,10 @@
 /** What one ledger entry contributes to the correlation index (pure: derived from the leaf alone). */
 import {
-  changeRecords, incidentIdOf, isCatalogEntry, isEvaluatorResponse, readPrerequisites,
+  changeRecords,
+  incidentIdOf,
+  isCatalogEntry,
+  isEvaluatorResponse,
+  readPrerequisites,
 } from '../../shared/correlate/index.ts';
 import type { JsonValue, LedgerLeaf } from '../../shared/ledger/index.ts';
 
@@ -31,8 +35,12 @@ function servicesOf(flag: string, after: JsonValue): [string, string][] {
 
 function prerequisitesOf(leaf: LedgerLeaf, flag: string): [string, string][] {
   const after = leaf.after;
-  const states = leaf.env !== null ? [after]
-    : isObject(after) && isObject(after['environments'] ?? null) ? Object.values(after['environments'] as { [k: string]: JsonValue }) : [];
+  const states =
+    leaf.env !== null
+      ? [after]
+      : isObject(after) && isObject(after['environments'] ?? null)
+        ? Object.values(after['environments'] as { [k: string]: JsonValue })
+        : [];
   return [...new Set(states.flatMap((s) => readPrerequisites(s)))].map((p) => [p, flag]);
 }
 

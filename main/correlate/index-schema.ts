@@ -30,7 +30,11 @@ CREATE TABLE correlate_approvals (change_request TEXT NOT NULL, idx INTEGER NOT 
 
 /** Every index migration, in order. */
 export const INDEX_MIGRATIONS: readonly IndexMigration[] = [
-  { version: 1, description: 'correlation index tables (time, flag, service, prerequisites, incidents, approvals)', sql: V1 },
+  {
+    version: 1,
+    description: 'correlation index tables (time, flag, service, prerequisites, incidents, approvals)',
+    sql: V1,
+  },
 ];
 
 /** The index schema version this code writes. */
@@ -54,14 +58,20 @@ export function indexSchemaVersion(db: Database.Database): number {
 export function migrateIndex(db: Database.Database): number {
   const current = indexSchemaVersion(db);
   if (current > INDEX_SCHEMA_VERSION) {
-    throw new Error(`E_INDEX_TOO_NEW: the correlation index has version ${current}, newer than this console (${INDEX_SCHEMA_VERSION}). Update the console.`);
+    throw new Error(
+      `E_INDEX_TOO_NEW: the correlation index has version ${current}, newer than this console (${INDEX_SCHEMA_VERSION}). Update the console.`,
+    );
   }
   for (const m of INDEX_MIGRATIONS) {
     if (m.version <= current) continue;
     db.transaction(() => {
-      db.exec('CREATE TABLE IF NOT EXISTS correlate_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)');
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS correlate_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)',
+      );
       db.exec(m.sql);
-      db.prepare('INSERT INTO correlate_schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version').run(m.version);
+      db.prepare(
+        'INSERT INTO correlate_schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
+      ).run(m.version);
     })();
   }
   return indexSchemaVersion(db);

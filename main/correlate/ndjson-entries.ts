@@ -25,7 +25,10 @@ function parseJson(line: string, lineNo: number): { value: unknown; canonical: b
     return { value: parseCanonicalJson(line), canonical: true };
   } catch (err) {
     if (!isLedgerError(err) || err.code !== 'NOT_CANONICAL') {
-      throw new CorrelateInputError('E_INPUT', `line ${lineNo} is not JSON; each line of an export must be one leaf text.`);
+      throw new CorrelateInputError(
+        'E_INPUT',
+        `line ${lineNo} is not JSON; each line of an export must be one leaf text.`,
+      );
     }
   }
   return { value: JSON.parse(line) as unknown, canonical: false };
@@ -36,7 +39,8 @@ function parseLine(line: string, lineNo: number): { leaf: LedgerLeaf; canonical:
   try {
     return { leaf: validateLeafValue(value), canonical };
   } catch (err) {
-    if (isLedgerError(err)) throw new CorrelateInputError('E_INPUT', `line ${lineNo} is not a v1 ledger leaf: ${err.detail}.`);
+    if (isLedgerError(err))
+      throw new CorrelateInputError('E_INPUT', `line ${lineNo} is not a v1 ledger leaf: ${err.detail}.`);
     throw err;
   }
 }
@@ -52,7 +56,10 @@ export function parseExport(text: string): ParsedExport {
     const { leaf, canonical } = parseLine(line, i + 1);
     const prev = leaves[leaves.length - 1]?.leaf;
     if (prev !== undefined && leaf.idx <= prev.idx) {
-      throw new CorrelateInputError('E_INPUT', `line ${i + 1} has idx ${leaf.idx} after idx ${prev.idx}; an export lists entries in increasing idx order.`);
+      throw new CorrelateInputError(
+        'E_INPUT',
+        `line ${i + 1} has idx ${leaf.idx} after idx ${prev.idx}; an export lists entries in increasing idx order.`,
+      );
     }
     if (prev !== undefined && leaf.idx !== prev.idx + 1) gaps++;
     leaves.push({ leaf, text: line, canonical });

@@ -1,6 +1,11 @@
 /** Ranking over an exported ledger (`--entries`): parse, mark what a checkpoint covers, find the incident, rank. */
 import {
-  findIncident, rankCandidates, type CorrelateOptions, type CorrelationEntry, type CorrelationResult, type Telemetry,
+  findIncident,
+  rankCandidates,
+  type CorrelateOptions,
+  type CorrelationEntry,
+  type CorrelationResult,
+  type Telemetry,
 } from '../../shared/correlate/index.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import { verifiedSizeOf } from './checkpoint-cover.ts';
@@ -30,11 +35,16 @@ export function rankExport(input: ExportRankInput): CorrelationResult {
   const result = rankCandidates({ entries, incident, telemetry: input.telemetry, options: input.options });
   const extra: string[] = [];
   if (input.checkpoint === null) {
-    extra.push(`No checkpoint given: all ${entries.length} entries are treated as unverified (pass --checkpoint <export>/checkpoint.txt and --key <pinned vkey> to verify them).`);
+    extra.push(
+      `No checkpoint given: all ${entries.length} entries are treated as unverified (pass --checkpoint <export>/checkpoint.txt and --key <pinned vkey> to verify them).`,
+    );
   } else if (verifiedSize < entries.length) {
-    extra.push(`The checkpoint covers entries 0..${verifiedSize - 1}; the ${entries.length - verifiedSize} after them are unverified.`);
+    extra.push(
+      `The checkpoint covers entries 0..${verifiedSize - 1}; the ${entries.length - verifiedSize} after them are unverified.`,
+    );
   }
-  if (exp.gaps > 0) extra.push(`The export skips idx values in ${exp.gaps} place(s): changes there are missing from the ranking.`);
+  if (exp.gaps > 0)
+    extra.push(`The export skips idx values in ${exp.gaps} place(s): changes there are missing from the ranking.`);
   extra.push(...integrityNotes(checkExportIntegrity(sha256, exp.leaves)));
   return { ...result, notes: [...extra, ...result.notes] };
 }

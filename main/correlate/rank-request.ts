@@ -18,7 +18,8 @@ function bad(what: string): never {
 function optionalString(o: Record<string, unknown>, key: string): string | null {
   const v = o[key];
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || v.length === 0 || v.length > 256) bad(`"${key}" must be a non-empty string of at most 256 characters`);
+  if (typeof v !== 'string' || v.length === 0 || v.length > 256)
+    bad(`"${key}" must be a non-empty string of at most 256 characters`);
   return v;
 }
 
@@ -54,5 +55,11 @@ export function parseRankRequest(args: unknown, telemetry: Telemetry | null = nu
   } catch (err) {
     bad(err instanceof Error ? err.message.replace(/^BAD_OPTION: /, '').replace(/\.$/, '') : 'bad options');
   }
-  return { query: query(args), service: optionalString(args, 'service'), environment: optionalString(args, 'environment'), options, telemetry };
+  return {
+    query: query(args),
+    service: optionalString(args, 'service'),
+    environment: optionalString(args, 'environment'),
+    options,
+    telemetry,
+  };
 }

@@ -15,7 +15,8 @@ const LEAF_JOIN = 'JOIN entries e ON e.idx = c.idx';
 // SQLite decodes the UTF-8 text itself: about twice as fast as returning a Buffer and decoding it in JS.
 const LEAF = 'CAST(e.leaf AS TEXT) AS leaf';
 
-type QueryName = 'byTime' | 'byFlag' | 'byService' | 'catalog' | 'dependents' | 'approvals' | 'incident' | 'first' | 'verified';
+type QueryName =
+  'byTime' | 'byFlag' | 'byService' | 'catalog' | 'dependents' | 'approvals' | 'incident' | 'first' | 'verified';
 
 /** Prepared queries of one replica connection (after the index exists). */
 export type ReplicaQueries = Readonly<Record<QueryName, Database.Statement>>;
@@ -23,16 +24,26 @@ export type ReplicaQueries = Readonly<Record<QueryName, Database.Statement>>;
 function sql(db: Database.Database): ReplicaQueries {
   const p = (text: string): Database.Statement => db.prepare(text);
   return {
-    byTime: p(`SELECT c.idx, ${LEAF} FROM correlate_changes c ${LEAF_JOIN} WHERE c.ts_ms BETWEEN ? AND ? ORDER BY c.idx`),
+    byTime: p(
+      `SELECT c.idx, ${LEAF} FROM correlate_changes c ${LEAF_JOIN} WHERE c.ts_ms BETWEEN ? AND ? ORDER BY c.idx`,
+    ),
     byFlag: p(`SELECT c.idx, ${LEAF} FROM correlate_changes c INDEXED BY correlate_changes_flag ${LEAF_JOIN}
       WHERE c.flag = ? AND c.ts_ms BETWEEN ? AND ? ORDER BY c.idx`),
-    byService: p(`SELECT c.idx, ${LEAF} FROM correlate_flag_services s JOIN correlate_changes c INDEXED BY correlate_changes_flag
+    byService:
+      p(`SELECT c.idx, ${LEAF} FROM correlate_flag_services s JOIN correlate_changes c INDEXED BY correlate_changes_flag
       ON c.flag = s.flag AND c.ts_ms BETWEEN ? AND ? ${LEAF_JOIN} WHERE s.service = ? ORDER BY c.idx`),
-    catalog: p(`SELECT c.flag, c.info FROM json_each(?) j JOIN correlate_catalog c ON c.idx = (SELECT idx FROM correlate_catalog
+    catalog:
+      p(`SELECT c.flag, c.info FROM json_each(?) j JOIN correlate_catalog c ON c.idx = (SELECT idx FROM correlate_catalog
       WHERE flag = j.value AND ts_ms <= ? ORDER BY ts_ms DESC, idx DESC LIMIT 1)`),
-    dependents: p('SELECT DISTINCT flag FROM correlate_prerequisites WHERE prerequisite IN (SELECT value FROM json_each(?))'),
-    approvals: p(`SELECT DISTINCT change_request AS id FROM correlate_approvals WHERE change_request IN (SELECT value FROM json_each(?))`),
-    incident: p(`SELECT c.idx, ${LEAF} FROM correlate_incidents c ${LEAF_JOIN} WHERE c.incident = ? ORDER BY c.idx LIMIT 1`),
+    dependents: p(
+      'SELECT DISTINCT flag FROM correlate_prerequisites WHERE prerequisite IN (SELECT value FROM json_each(?))',
+    ),
+    approvals: p(
+      `SELECT DISTINCT change_request AS id FROM correlate_approvals WHERE change_request IN (SELECT value FROM json_each(?))`,
+    ),
+    incident: p(
+      `SELECT c.idx, ${LEAF} FROM correlate_incidents c ${LEAF_JOIN} WHERE c.incident = ? ORDER BY c.idx LIMIT 1`,
+    ),
     first: p('SELECT e.idx, CAST(e.leaf AS TEXT) AS leaf FROM entries e ORDER BY e.idx LIMIT 1'),
     verified: p('SELECT verified_size AS v FROM verification_state WHERE id = 1'),
   };
@@ -79,7 +90,12 @@ export function changesForFlag(q: ReplicaQueries, flag: string, fromMs: number, 
 }
 
 /** Changes of every flag whose definition ever named `service`, with ts in [fromMs, toMs]. */
-export function changesForService(q: ReplicaQueries, service: string, fromMs: number, toMs: number): CorrelationEntry[] {
+export function changesForService(
+  q: ReplicaQueries,
+  service: string,
+  fromMs: number,
+  toMs: number,
+): CorrelationEntry[] {
   return toEntries(q.byService.all(fromMs, toMs, service) as LeafRow[], verifiedSize(q));
 }
 
@@ -88,7 +104,9 @@ export function dependentFlags(q: ReplicaQueries, keys: readonly string[], depth
   const seen = new Set(keys);
   let frontier = [...keys];
   for (let level = 0; level < depth && frontier.length > 0; level++) {
-    const found = (q.dependents.all(JSON.stringify(frontier)) as { flag: string }[]).map((r) => r.flag).filter((f) => !seen.has(f));
+    const found = (q.dependents.all(JSON.stringify(frontier)) as { flag: string }[])
+      .map((r) => r.flag)
+      .filter((f) => !seen.has(f));
     for (const f of found) seen.add(f);
     frontier = found;
   }

@@ -5,14 +5,28 @@
  */
 import type Database from 'better-sqlite3';
 import {
-  CorrelateError, incidentFromEntry, parseInstant, rankCandidates, resolveOptions,
-  type CorrelateOptions, type CorrelationEntry, type CorrelationResult, type IncidentInput, type Telemetry,
+  CorrelateError,
+  incidentFromEntry,
+  parseInstant,
+  rankCandidates,
+  resolveOptions,
+  type CorrelateOptions,
+  type CorrelationEntry,
+  type CorrelationResult,
+  type IncidentInput,
+  type Telemetry,
 } from '../../shared/correlate/index.ts';
 import type { IncidentQuery } from './cli-args.ts';
 import { catchUpIndex } from './index-catchup.ts';
 import { resolveIncident } from './incident-query.ts';
 import {
-  approvedAmong, catalogAsOf, changesBetween, dependentFlags, firstEntry, incidentEntry, replicaQueries,
+  approvedAmong,
+  catalogAsOf,
+  changesBetween,
+  dependentFlags,
+  firstEntry,
+  incidentEntry,
+  replicaQueries,
 } from './replica-query.ts';
 
 /** One ranking request against the replica. */
@@ -41,7 +55,10 @@ export function readWindow(db: Database.Database, req: Omit<ReplicaRankRequest, 
   const incident = resolveIncident(req.query, req.service, req.environment, (id) => {
     const e = incidentEntry(q, id);
     if (e === null) {
-      throw new CorrelateError('INCIDENT_NOT_FOUND', `no incident.triggered entry for incident "${id}" in this replica; check the id, or give --at <time> --service <name>.`);
+      throw new CorrelateError(
+        'INCIDENT_NOT_FOUND',
+        `no incident.triggered entry for incident "${id}" in this replica; check the id, or give --at <time> --service <name>.`,
+      );
     }
     return incidentFromEntry(e);
   });
@@ -53,18 +70,33 @@ export function readWindow(db: Database.Database, req: Omit<ReplicaRankRequest, 
 
 /** The flags changed in a window, closest to the alert first. */
 export function changedFlags(w: ReplicaWindow): string[] {
-  return [...new Set(w.window.map((e) => e.flag).filter((f): f is string => f !== null).reverse())];
+  return [
+    ...new Set(
+      w.window
+        .map((e) => e.flag)
+        .filter((f): f is string => f !== null)
+        .reverse(),
+    ),
+  ];
 }
 
 /** Ranks a window read by `readWindow`: the definitions and approvals it needs, then the pure scorer. */
 export function rankWindow(db: Database.Database, w: ReplicaWindow, req: ReplicaRankRequest): CorrelationResult {
   const q = replicaQueries(db);
-  const flags = dependentFlags(q, [...new Set(w.window.map((e) => e.flag ?? ''))].filter((f) => f !== ''));
+  const flags = dependentFlags(
+    q,
+    [...new Set(w.window.map((e) => e.flag ?? ''))].filter((f) => f !== ''),
+  );
   const catalog = catalogAsOf(q, flags, w.toMs);
   const refs = [...new Set(w.window.map((e) => e.refs['change_request']).filter((r): r is string => r !== undefined))];
   return rankCandidates({
-    entries: w.window, incident: w.incident, catalog, approvedChangeRequests: approvedAmong(q, refs), telemetry: req.telemetry,
-    options: req.options, firstEntryAt: firstEntry(q)?.ts ?? null,
+    entries: w.window,
+    incident: w.incident,
+    catalog,
+    approvedChangeRequests: approvedAmong(q, refs),
+    telemetry: req.telemetry,
+    options: req.options,
+    firstEntryAt: firstEntry(q)?.ts ?? null,
   });
 }
 

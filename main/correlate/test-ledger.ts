@@ -4,7 +4,14 @@
  */
 import Database from 'better-sqlite3';
 import {
-  CompactRange, buildLeafText, formatVerifierKey, leafHash, signCheckpoint, toHex, utf8Encode, type LedgerLeaf,
+  CompactRange,
+  buildLeafText,
+  formatVerifierKey,
+  leafHash,
+  signCheckpoint,
+  toHex,
+  utf8Encode,
+  type LedgerLeaf,
 } from '../../shared/ledger/index.ts';
 import { at, created, entry, incidentEntry, state } from '../../shared/correlate/test-support.ts';
 import type { CorrelationEntry } from '../../shared/correlate/index.ts';
@@ -20,9 +27,22 @@ export function testEntries(): CorrelationEntry[] {
     created(0, 'checkout.pay.v2', ['checkout-api'], { tier: 'HIGH' }),
     created(1, 'search.rank.v2', ['search-api'], { tier: 'LOW' }),
     entry(2, { flag: 'checkout.pay.v2', ts: at(-300), before: state(false, 0), after: state(true, 50) }),
-    entry(3, { flag: 'search.rank.v2', ts: at(-60), before: state(true, 10), after: state(true, 20), actor: { type: 'user', id: 'bob' } }),
-    entry(4, { action: 'flag.auto_rolled_back', flag: 'checkout.pay.v2', ts: at(-100), actor: { type: 'system', id: 'system:evaluator' },
-      before: state(true, 50), after: state(false, 50), reason: 'circuit_breaker' }),
+    entry(3, {
+      flag: 'search.rank.v2',
+      ts: at(-60),
+      before: state(true, 10),
+      after: state(true, 20),
+      actor: { type: 'user', id: 'bob' },
+    }),
+    entry(4, {
+      action: 'flag.auto_rolled_back',
+      flag: 'checkout.pay.v2',
+      ts: at(-100),
+      actor: { type: 'system', id: 'system:evaluator' },
+      before: state(true, 50),
+      after: state(false, 50),
+      reason: 'circuit_breaker',
+    }),
     incidentEntry(5, 'PD-1', 'checkout-api', 0),
   ];
 }
@@ -55,8 +75,9 @@ export function signedCheckpoint(texts: readonly string[], size: number, name = 
 export function replicaWith(texts: readonly string[], verified: number, path = ':memory:'): Database.Database {
   const db = new Database(path);
   migrate(db);
-  db.prepare(`INSERT INTO verification_state (id, origin, verified_size, root, peaks, updated_at) VALUES (1, ?, 0, ?, x'', 0)`)
-    .run(ORIGIN, Buffer.alloc(32));
+  db.prepare(
+    `INSERT INTO verification_state (id, origin, verified_size, root, peaks, updated_at) VALUES (1, ?, 0, ?, x'', 0)`,
+  ).run(ORIGIN, Buffer.alloc(32));
   appendTexts(db, texts, 0);
   db.prepare('UPDATE verification_state SET verified_size = ? WHERE id = 1').run(verified);
   return db;
@@ -65,5 +86,7 @@ export function replicaWith(texts: readonly string[], verified: number, path = '
 /** Appends texts as entries from `start` on. */
 export function appendTexts(db: Database.Database, texts: readonly string[], start: number): void {
   const insert = db.prepare('INSERT INTO entries (idx, leaf, leaf_hash) VALUES (?, ?, ?)');
-  db.transaction(() => texts.forEach((t, i) => insert.run(start + i, Buffer.from(t, 'utf8'), leafHash(sha256, utf8Encode(t)))))();
+  db.transaction(() =>
+    texts.forEach((t, i) => insert.run(start + i, Buffer.from(t, 'utf8'), leafHash(sha256, utf8Encode(t)))),
+  )();
 }

@@ -23,7 +23,11 @@ export interface Registry {
 /** Receives internal failures for the log; never shown raw to the user. */
 export type ErrorSink = (channel: string, err: unknown) => void;
 
-async function call<C extends InvokeChannel>(handlers: Handlers, channel: C, rawArgs: unknown): Promise<Result<unknown>> {
+async function call<C extends InvokeChannel>(
+  handlers: Handlers,
+  channel: C,
+  rawArgs: unknown,
+): Promise<Result<unknown>> {
   const checked = validators[channel](rawArgs);
   if (!checked.ok) return { ok: false, error: checked.error };
   const handler = handlers[channel] as Handler<C>;
@@ -40,9 +44,15 @@ export function createRegistry(handlers: Handlers, onError: ErrorSink = () => {}
       try {
         return await call(handlers, channel, rawArgs);
       } catch (err) {
-        if (err instanceof AppError) return err.details ? { ok: false, error: { code: err.code, message: err.message, details: err.details } } : fail(err.code, err.message);
+        if (err instanceof AppError)
+          return err.details
+            ? { ok: false, error: { code: err.code, message: err.message, details: err.details } }
+            : fail(err.code, err.message);
         onError(channel, err);
-        return fail('E_INTERNAL', 'The console hit an unexpected error; nothing was changed. The details are in the log file.');
+        return fail(
+          'E_INTERNAL',
+          'The console hit an unexpected error; nothing was changed. The details are in the log file.',
+        );
       }
     },
   };

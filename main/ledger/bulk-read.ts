@@ -44,7 +44,8 @@ export class BulkReader {
     const n = end - start;
     if (!boundsOk(row, start, end)) return null;
     const [, , , lengths, leaves, hashes] = row;
-    if (typeof lengths !== 'string' || !Buffer.isBuffer(leaves) || !Buffer.isBuffer(hashes) || hashes.length !== n * 32) return null;
+    if (typeof lengths !== 'string' || !Buffer.isBuffer(leaves) || !Buffer.isBuffer(hashes) || hashes.length !== n * 32)
+      return null;
     const offsets = parseLengths(lengths, n);
     if (offsets === null || offsets[n] !== leaves.length) return null;
     return { start, end, leaves, offsets, hashes };

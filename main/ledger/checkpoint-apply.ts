@@ -6,7 +6,15 @@
  */
 import type Database from 'better-sqlite3';
 import type { Ed25519Verify, ParsedCheckpoint, Sha256 } from '../../shared/ledger/index.ts';
-import { CompactRange, LedgerError, bytesEqual, parseCheckpoint, toHex, verifyCheckpoint, verifyConsistency } from '../../shared/ledger/index.ts';
+import {
+  CompactRange,
+  LedgerError,
+  bytesEqual,
+  parseCheckpoint,
+  toHex,
+  verifyCheckpoint,
+  verifyConsistency,
+} from '../../shared/ledger/index.ts';
 import type { CheckpointOutcome, ConsistencyProofFetcher, ReplicaHooks } from './replica-types.ts';
 import type { StateRow, Store } from './store.ts';
 import type { TreeReader } from './tree-reader.ts';
@@ -61,14 +69,31 @@ export class CheckpointApplier {
   private applyOld(state: StateRow, note: ParsedCheckpoint): CheckpointOutcome {
     const stored = this.ctx.store.checkpoint(note.size);
     if (stored !== null) {
-      if (!bytesEqual(stored.root, note.root)) return this.evidence('EQUIVOCATION', stored.note, note, null, 'two validly signed checkpoints of the same size have different roots');
-      return note.size === state.verifiedSize ? { kind: 'duplicate', size: note.size } : { kind: 'stale', code: 'STALE_CHECKPOINT', size: note.size };
+      if (!bytesEqual(stored.root, note.root))
+        return this.evidence(
+          'EQUIVOCATION',
+          stored.note,
+          note,
+          null,
+          'two validly signed checkpoints of the same size have different roots',
+        );
+      return note.size === state.verifiedSize
+        ? { kind: 'duplicate', size: note.size }
+        : { kind: 'stale', code: 'STALE_CHECKPOINT', size: note.size };
     }
     const ours = note.size === state.verifiedSize ? state.root : this.ctx.tree.rangeAt(note.size).root();
     if (bytesEqual(ours, note.root)) {
-      return note.size === state.verifiedSize ? { kind: 'duplicate', size: note.size } : { kind: 'stale', code: 'STALE_CHECKPOINT', size: note.size };
+      return note.size === state.verifiedSize
+        ? { kind: 'duplicate', size: note.size }
+        : { kind: 'stale', code: 'STALE_CHECKPOINT', size: note.size };
     }
-    return this.evidence('FORK', state.latestNote, note, null, `a validly signed checkpoint of size ${note.size} contradicts the verified history of size ${state.verifiedSize}`);
+    return this.evidence(
+      'FORK',
+      state.latestNote,
+      note,
+      null,
+      `a validly signed checkpoint of size ${note.size} contradicts the verified history of size ${state.verifiedSize}`,
+    );
   }
 
   /** A note beyond the verified size. */
@@ -76,7 +101,13 @@ export class CheckpointApplier {
     const { store } = this.ctx;
     const awaiting = state.awaitingNote === null ? null : parseCheckpoint(state.awaitingNote);
     if (awaiting !== null && awaiting.size === note.size && !bytesEqual(awaiting.root, note.root)) {
-      return this.evidence('EQUIVOCATION', awaiting.text, note, null, 'two validly signed checkpoints of the same size have different roots');
+      return this.evidence(
+        'EQUIVOCATION',
+        awaiting.text,
+        note,
+        null,
+        'two validly signed checkpoints of the same size have different roots',
+      );
     }
     const received = this.ctx.receivedSize();
     if (note.size > received) {
@@ -89,7 +120,12 @@ export class CheckpointApplier {
     return this.resolveMismatch(state, note, retried);
   }
 
-  private promote(state: StateRow, note: ParsedCheckpoint, range: CompactRange, awaiting: ParsedCheckpoint | null): CheckpointOutcome {
+  private promote(
+    state: StateRow,
+    note: ParsedCheckpoint,
+    range: CompactRange,
+    awaiting: ParsedCheckpoint | null,
+  ): CheckpointOutcome {
     const { store, db, hooks } = this.ctx;
     const now = this.ctx.now();
     const peaks = packPeaks(range.peaks);
@@ -108,23 +144,46 @@ export class CheckpointApplier {
     const [oldSize, newSize] = [state.verifiedSize, note.size];
     const fetcher = this.ctx.fetcher;
     if (fetcher === undefined) {
-      return { kind: 'needs_consistency_proof', oldSize, newSize, detail: 'our leaves do not reproduce the signed root and no proof fetcher is configured' };
+      return {
+        kind: 'needs_consistency_proof',
+        oldSize,
+        newSize,
+        detail: 'our leaves do not reproduce the signed root and no proof fetcher is configured',
+      };
     }
     let proof: readonly Uint8Array[];
     try {
       proof = await fetcher(oldSize, newSize);
     } catch (err) {
-      return { kind: 'needs_consistency_proof', oldSize, newSize, detail: `fetching the consistency proof failed: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        kind: 'needs_consistency_proof',
+        oldSize,
+        newSize,
+        detail: `fetching the consistency proof failed: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
     const now = this.ctx.store.state();
     if (now === null || now.verifiedSize !== oldSize || now.halted !== null) {
-      return retried ? { kind: 'needs_consistency_proof', oldSize, newSize, detail: 'the replica changed while the proof was fetched' } : this.apply(note.text, true);
+      return retried
+        ? {
+            kind: 'needs_consistency_proof',
+            oldSize,
+            newSize,
+            detail: 'the replica changed while the proof was fetched',
+          }
+        : this.apply(note.text, true);
     }
     try {
       verifyConsistency(this.ctx.sha, oldSize, newSize, proof, state.root, note.root);
     } catch (err) {
       if (!(err instanceof LedgerError) || err.code !== 'BAD_PROOF') throw err;
-      return this.evidence('FORK', state.latestNote, note, proof, `the checkpoint of size ${newSize} is not consistent with the verified history of size ${oldSize}: ${err.detail}`);
+      return this.evidence(
+        'FORK',
+        state.latestNote,
+        note,
+        proof,
+        `the checkpoint of size ${newSize} is not consistent with the verified history of size ${oldSize}: ${err.detail}`,
+      );
     }
     this.ctx.db.transaction(() => {
       this.ctx.store.dropUnverified(oldSize);
@@ -134,12 +193,25 @@ export class CheckpointApplier {
     return { kind: 'refetch', from: oldSize, to: newSize };
   }
 
-  private evidence(kind: 'EQUIVOCATION' | 'FORK', other: string | null, note: ParsedCheckpoint, proof: readonly Uint8Array[] | null, detail: string): CheckpointOutcome {
+  private evidence(
+    kind: 'EQUIVOCATION' | 'FORK',
+    other: string | null,
+    note: ParsedCheckpoint,
+    proof: readonly Uint8Array[] | null,
+    detail: string,
+  ): CheckpointOutcome {
     const { store, db } = this.ctx;
     const now = this.ctx.now();
     const evidenceId = db.transaction(() => {
       const id = store.insertEvidence({
-        kind, idx: null, noteA: other, noteB: note.text, leafA: null, leafB: null, detail, detectedAt: now,
+        kind,
+        idx: null,
+        noteA: other,
+        noteB: note.text,
+        leafA: null,
+        leafB: null,
+        detail,
+        detectedAt: now,
         proof: proof === null ? null : Buffer.concat(proof.map((p) => Buffer.from(p))),
       });
       store.halt(kind, now);

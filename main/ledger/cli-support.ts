@@ -15,12 +15,16 @@ export function parseArgs(args: readonly string[], valued: readonly string[], bo
   const out: ParsedArgs = { values: new Map(), flags: new Set() };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
-    const [name, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [name, inline] =
+      a.startsWith('--') && a.includes('=')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
     if (booleans.includes(name) && inline === undefined) {
       out.flags.add(name);
     } else if (valued.includes(name)) {
       const value = inline ?? args[++i];
-      if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
+      if (value === undefined || (inline === undefined && value.startsWith('--')))
+        throw new UsageError(`${name} needs a value`);
       out.values.set(name, [...(out.values.get(name) ?? []), value]);
     } else {
       throw new UsageError(`unknown argument "${a}"`);
@@ -39,22 +43,40 @@ export function single(p: ParsedArgs, name: string): string | undefined {
 /** The report as the documented JSON object (snake_case, stable field names). */
 export function reportJson(r: VerifyReport): Record<string, unknown> {
   return {
-    ok: r.ok, code: r.code, idx: r.idx, detail: r.detail, verified_size: r.verifiedSize, root: r.root, origin: r.origin, mode: r.mode,
-    entries_checked: r.entriesChecked, checkpoints_checked: r.checkpointsChecked, pending: r.pendingCount,
-    high_water_mark: r.highWaterMark, trust: r.trust, elapsed_ms: r.elapsedMs,
+    ok: r.ok,
+    code: r.code,
+    idx: r.idx,
+    detail: r.detail,
+    verified_size: r.verifiedSize,
+    root: r.root,
+    origin: r.origin,
+    mode: r.mode,
+    entries_checked: r.entriesChecked,
+    checkpoints_checked: r.checkpointsChecked,
+    pending: r.pendingCount,
+    high_water_mark: r.highWaterMark,
+    trust: r.trust,
+    elapsed_ms: r.elapsedMs,
   };
 }
 
 /** The report as text for people. */
 export function reportText(r: VerifyReport): string {
-  const head = r.ok ? `VERIFIED  ${r.origin}` : `FAILED  ${r.code ?? ''}${r.idx === null ? '' : ` at idx ${r.idx}`}  (${r.origin})`;
-  const trust = r.trust === 'external' ? 'keys given on the command line' : "the replica's own trust store (pass --key to pin keys from outside the file)";
+  const head = r.ok
+    ? `VERIFIED  ${r.origin}`
+    : `FAILED  ${r.code ?? ''}${r.idx === null ? '' : ` at idx ${r.idx}`}  (${r.origin})`;
+  const trust =
+    r.trust === 'external'
+      ? 'keys given on the command line'
+      : "the replica's own trust store (pass --key to pin keys from outside the file)";
   return [
     head,
     `  ${r.detail}`,
     `  verified size ${r.verifiedSize}, root ${r.root}`,
     `  ${r.entriesChecked} entries and ${r.checkpointsChecked} checkpoint(s) checked (${r.mode}) in ${(r.elapsedMs / 1000).toFixed(2)} s`,
-    ...(r.pendingCount > 0 ? [`  ${r.pendingCount} entries after the verified size are not covered by a checkpoint (not verified)`] : []),
+    ...(r.pendingCount > 0
+      ? [`  ${r.pendingCount} entries after the verified size are not covered by a checkpoint (not verified)`]
+      : []),
     `  trust: ${trust}`,
     `  high-water mark: ${r.highWaterMark}`,
     '',
@@ -62,7 +84,10 @@ export function reportText(r: VerifyReport): string {
 }
 
 /** A progress bar on stderr when it is a TTY; nothing otherwise. Redraws at most every 100 ms. */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): { update(p: VerifyProgress): void; done(): void } {
+export function progressBar(stream: NodeJS.WriteStream = process.stderr): {
+  update(p: VerifyProgress): void;
+  done(): void;
+} {
   let last = 0;
   let drawn = false;
   return {
@@ -72,7 +97,9 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): { upda
       last = now;
       const width = 30;
       const filled = Math.round((p.done / p.total) * width);
-      stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.floor((p.done / p.total) * 100)}% ${p.done}/${p.total}`);
+      stream.write(
+        `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.floor((p.done / p.total) * 100)}% ${p.done}/${p.total}`,
+      );
       drawn = true;
     },
     done() {

@@ -15,8 +15,14 @@ const kill = (): never => {
 async function main(): Promise<void> {
   const log = new TestLog();
   const replica = Replica.open({
-    path, origin: log.origin, trustedKeys: [trustedKeyOf(testSigner())],
-    hooks: { beforeStateUpdate: () => { if (mode === 'hook' && replica.status().verifiedSize >= 40) kill(); } },
+    path,
+    origin: log.origin,
+    trustedKeys: [trustedKeyOf(testSigner())],
+    hooks: {
+      beforeStateUpdate: () => {
+        if (mode === 'hook' && replica.status().verifiedSize >= 40) kill();
+      },
+    },
   });
   const start = replica.receivedSize();
   log.addMany(start);

@@ -13,7 +13,11 @@ const child = join(root, 'main', 'ledger', 'crash-child.ts');
 /** Runs the child until it dies; in "loop" mode the parent SIGKILLs it `afterMs` after it reports ready. */
 function runChild(path: string, mode: string, afterMs = 0): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    const p = spawn(join(root, 'node_modules', '.bin', 'node'), ['--disable-warning=ExperimentalWarning', child, path, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(
+      join(root, 'node_modules', '.bin', 'node'),
+      ['--disable-warning=ExperimentalWarning', child, path, mode],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
     p.stdout.on('data', (d: Buffer) => {
       if (mode === 'loop' && d.toString().includes('ready')) setTimeout(() => p.kill('SIGKILL'), afterMs);
@@ -39,7 +43,10 @@ async function assertConsistent(path: string): Promise<{ verified: number; recei
   await replica.appendEntries(log.entries(status.receivedSize));
   expect((await replica.applyCheckpoint(log.checkpoint())).kind).toBe('promoted');
   replica.close();
-  expect(await verifyReplicaFile(path, { threads: 0, trustedKeys: testTrust })).toMatchObject({ ok: true, verifiedSize: status.receivedSize + 5 });
+  expect(await verifyReplicaFile(path, { threads: 0, trustedKeys: testTrust })).toMatchObject({
+    ok: true,
+    verifiedSize: status.receivedSize + 5,
+  });
   return { verified: status.verifiedSize, received: status.receivedSize };
 }
 

@@ -28,7 +28,10 @@ function writeEntries(store: Store, path: string): number {
     for (;;) {
       const rows = store.entries(count, count + BATCH);
       for (const row of rows) {
-        if (row.idx !== count) throw new Error(`E_EXPORT_GAP: entry ${count} is missing from the replica; run \`verify\` to locate the damage.`);
+        if (row.idx !== count)
+          throw new Error(
+            `E_EXPORT_GAP: entry ${count} is missing from the replica; run \`verify\` to locate the damage.`,
+          );
         writeSync(fd, Buffer.concat([row.leaf, Buffer.from('\n')]));
         count++;
       }
@@ -59,13 +62,39 @@ export function exportReplica(dbPath: string, outDir: string): ExportSummary {
       files.push('checkpoint.txt');
     }
     const keys = store.keys();
-    writeFileSync(join(outDir, 'trusted-keys.txt'), keys.filter((k) => k.revoked !== true).map((k) => `${formatVerifierKey(sha256, k.name, k.publicKey)}\n`).join(''));
-    writeFileSync(join(outDir, 'trusted-keys.json'), `${JSON.stringify(keys.map((k) => ({
-      vkey: formatVerifierKey(sha256, k.name, k.publicKey), valid_from_size: k.validFromSize ?? 0, valid_until_size: k.validUntilSize ?? null, revoked: k.revoked === true,
-    })), null, 2)}\n`);
+    writeFileSync(
+      join(outDir, 'trusted-keys.txt'),
+      keys
+        .filter((k) => k.revoked !== true)
+        .map((k) => `${formatVerifierKey(sha256, k.name, k.publicKey)}\n`)
+        .join(''),
+    );
+    writeFileSync(
+      join(outDir, 'trusted-keys.json'),
+      `${JSON.stringify(
+        keys.map((k) => ({
+          vkey: formatVerifierKey(sha256, k.name, k.publicKey),
+          valid_from_size: k.validFromSize ?? 0,
+          valid_until_size: k.validUntilSize ?? null,
+          revoked: k.revoked === true,
+        })),
+        null,
+        2,
+      )}\n`,
+    );
     files.push('trusted-keys.txt', 'trusted-keys.json');
-    const summary = { origin: state.origin, entries, verifiedSize: state.verifiedSize, root: toHex(state.root), checkpoints: checkpoints.length, files: [...files, 'manifest.json'] };
-    writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify({ ...summary, exported_at: new Date().toISOString() }, null, 2)}\n`);
+    const summary = {
+      origin: state.origin,
+      entries,
+      verifiedSize: state.verifiedSize,
+      root: toHex(state.root),
+      checkpoints: checkpoints.length,
+      files: [...files, 'manifest.json'],
+    };
+    writeFileSync(
+      join(outDir, 'manifest.json'),
+      `${JSON.stringify({ ...summary, exported_at: new Date().toISOString() }, null, 2)}\n`,
+    );
     return summary;
   } finally {
     db.close();

@@ -3,7 +3,15 @@
  * checkpoint fixtures use. The console itself never signs; only tests and tooling import this module.
  */
 import type { LedgerLeaf, NoteSigner, TrustedKey } from '../../shared/ledger/index.ts';
-import { CompactRange, buildLeafText, fromHex, keyId, rootOf, signCheckpoint, toHex } from '../../shared/ledger/index.ts';
+import {
+  CompactRange,
+  buildLeafText,
+  fromHex,
+  keyId,
+  rootOf,
+  signCheckpoint,
+  toHex,
+} from '../../shared/ledger/index.ts';
 import { ed25519Signer, sha256 } from './node-crypto.ts';
 import { LeafHasher } from './fast-hash.ts';
 
@@ -19,10 +27,22 @@ export function testSigner(name = TEST_ORIGIN, seedHex = TEST_SEED_HEX): NoteSig
 
 /** The trust-store entry of a signer. */
 export function trustedKeyOf(signer: NoteSigner, extra: Partial<TrustedKey> = {}): TrustedKey {
-  return { name: signer.name, keyId: keyId(sha256, signer.name, signer.publicKey), publicKey: signer.publicKey, ...extra };
+  return {
+    name: signer.name,
+    keyId: keyId(sha256, signer.name, signer.publicKey),
+    publicKey: signer.publicKey,
+    ...extra,
+  };
 }
 
-const ACTIONS = ['flag.updated', 'flag.updated', 'flag.updated', 'flag.killed', 'flag.rolled_back', 'change_request.applied'];
+const ACTIONS = [
+  'flag.updated',
+  'flag.updated',
+  'flag.updated',
+  'flag.killed',
+  'flag.rolled_back',
+  'change_request.applied',
+];
 const USERS = ['alice', 'bob', 'carol', 'dave'];
 const ENVS = ['prod', 'staging'];
 
@@ -30,11 +50,19 @@ const ENVS = ['prod', 'staging'];
 export function realisticLeaf(idx: number, prev: string, origin = TEST_ORIGIN): LedgerLeaf {
   const pct = (idx * 7) % 101;
   return {
-    v: 1, log: origin, idx, ts: new Date(Date.UTC(2026, 10, 25) + idx * 1000).toISOString(),
-    actor: { type: 'user', id: USERS[idx % USERS.length] ?? 'alice' }, action: ACTIONS[idx % ACTIONS.length] ?? 'flag.updated',
-    flag: `pay.checkout.f${idx % 997}`, env: ENVS[idx % ENVS.length] ?? 'prod',
-    before: { enabled: true, rollout_pct: Math.max(0, pct - 5) }, after: { enabled: true, rollout_pct: pct },
-    reason: 'ramp', refs: {}, prev,
+    v: 1,
+    log: origin,
+    idx,
+    ts: new Date(Date.UTC(2026, 10, 25) + idx * 1000).toISOString(),
+    actor: { type: 'user', id: USERS[idx % USERS.length] ?? 'alice' },
+    action: ACTIONS[idx % ACTIONS.length] ?? 'flag.updated',
+    flag: `pay.checkout.f${idx % 997}`,
+    env: ENVS[idx % ENVS.length] ?? 'prod',
+    before: { enabled: true, rollout_pct: Math.max(0, pct - 5) },
+    after: { enabled: true, rollout_pct: pct },
+    reason: 'ramp',
+    refs: {},
+    prev,
   };
 }
 

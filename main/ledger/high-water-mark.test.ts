@@ -28,7 +28,10 @@ describe('high-water mark', () => {
 
   it('uses the injected codec (e.g. safeStorage) both ways', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'hwm-')), 'r.hwm');
-    const codec = { encode: (b: Uint8Array) => Uint8Array.from(b, (x) => x ^ 0x5a), decode: (b: Uint8Array) => Uint8Array.from(b, (x) => x ^ 0x5a) };
+    const codec = {
+      encode: (b: Uint8Array) => Uint8Array.from(b, (x) => x ^ 0x5a),
+      decode: (b: Uint8Array) => Uint8Array.from(b, (x) => x ^ 0x5a),
+    };
     fileHighWaterMark(path, codec).write(markOf('o', 4, root(4)));
     expect(readFileSync(path).toString('utf8')).not.toContain('origin');
     expect(fileHighWaterMark(path, codec).read()?.size).toBe(4);

@@ -34,7 +34,10 @@ export interface HighWaterMarkStore {
 export const plainCodec: HighWaterMarkCodec = { encode: (b) => b, decode: (b) => b };
 
 function unreadable(location: string, why: string): never {
-  throw new LedgerError('HIGH_WATER_MARK_ROLLBACK', `the high-water mark at ${location} is unreadable (${why}); it may have been tampered with. Restore it or re-sync the replica from the control plane.`);
+  throw new LedgerError(
+    'HIGH_WATER_MARK_ROLLBACK',
+    `the high-water mark at ${location} is unreadable (${why}); it may have been tampered with. Restore it or re-sync the replica from the control plane.`,
+  );
 }
 
 function parseMark(location: string, text: string): HighWaterMark {
@@ -47,7 +50,8 @@ function parseMark(location: string, text: string): HighWaterMark {
   if (typeof value !== 'object' || value === null) unreadable(location, 'not an object');
   const o = value as Record<string, unknown>;
   const { origin, size, root } = o;
-  if (typeof origin !== 'string' || typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) unreadable(location, 'bad fields');
+  if (typeof origin !== 'string' || typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+    unreadable(location, 'bad fields');
   if (typeof root !== 'string' || !/^[0-9a-f]{64}$/.test(root)) unreadable(location, 'bad root');
   return { origin, size, root };
 }
@@ -88,7 +92,9 @@ export function fileHighWaterMark(path: string, codec: HighWaterMarkCodec = plai
 }
 
 /** A mark kept in memory (tests, :memory: replicas). */
-export function memoryHighWaterMark(initial: HighWaterMark | null = null): HighWaterMarkStore & { current: HighWaterMark | null } {
+export function memoryHighWaterMark(
+  initial: HighWaterMark | null = null,
+): HighWaterMarkStore & { current: HighWaterMark | null } {
   const store = {
     location: 'memory',
     current: initial,
@@ -114,14 +120,25 @@ export interface ReplicaMark {
  */
 export function checkHighWaterMark(mark: HighWaterMark, replica: ReplicaMark, location: string): void {
   if (mark.origin !== replica.origin) {
-    throw new LedgerError('ORIGIN_MISMATCH', `the high-water mark at ${location} is for "${mark.origin}", the replica for "${replica.origin}"`);
+    throw new LedgerError(
+      'ORIGIN_MISMATCH',
+      `the high-water mark at ${location} is for "${mark.origin}", the replica for "${replica.origin}"`,
+    );
   }
   if (mark.size > replica.size) {
-    throw new LedgerError('HIGH_WATER_MARK_ROLLBACK', `the replica is verified to size ${replica.size} but was already verified to ${mark.size} (${location}): an older copy of the database was restored. Re-sync from the control plane.`, replica.size);
+    throw new LedgerError(
+      'HIGH_WATER_MARK_ROLLBACK',
+      `the replica is verified to size ${replica.size} but was already verified to ${mark.size} (${location}): an older copy of the database was restored. Re-sync from the control plane.`,
+      replica.size,
+    );
   }
   const root = mark.size === replica.size ? replica.root : replica.rootAt(mark.size);
   if (!bytesEqual(root, fromHex(mark.root))) {
-    throw new LedgerError('HIGH_WATER_MARK_ROLLBACK', `the replica's root at size ${mark.size} differs from the high-water mark (${location}): the database was replaced by another history.`, mark.size);
+    throw new LedgerError(
+      'HIGH_WATER_MARK_ROLLBACK',
+      `the replica's root at size ${mark.size} differs from the high-water mark (${location}): the database was replaced by another history.`,
+      mark.size,
+    );
   }
 }
 

@@ -1,8 +1,16 @@
 /** The console's ledger services: the replica, full re-verification, export, and the high-water mark. */
 export { Replica, MAX_ENTRIES_PER_READ, openReplicaDatabase } from './replica.ts';
 export type {
-  AppendResult, CheckpointOutcome, ConsistencyProofFetcher, Evidence, IncomingEntry, LedgerProblem, ReplicaHooks, ReplicaOptions,
-  StoredEntry, VerificationStatus,
+  AppendResult,
+  CheckpointOutcome,
+  ConsistencyProofFetcher,
+  Evidence,
+  IncomingEntry,
+  LedgerProblem,
+  ReplicaHooks,
+  ReplicaOptions,
+  StoredEntry,
+  VerificationStatus,
 } from './replica-types.ts';
 export { verifyReplicaFile } from './verify-run.ts';
 export type { VerifyMode, VerifyOptions, VerifyProgress, VerifyReport } from './verify-types.ts';

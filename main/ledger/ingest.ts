@@ -3,7 +3,15 @@
  * the tip, treats identical re-deliveries as replays, holds entries beyond a gap, and turns a contradicting copy of a
  * held index into equivocation evidence. A batch runs in one transaction; the valid prefix of a batch is kept.
  */
-import { LedgerError, MAX_LEAF_BYTES, acceptLeafFast, encodeLogForScan, isWellFormedText, parseLeafBytes, toHex } from '../../shared/ledger/index.ts';
+import {
+  LedgerError,
+  MAX_LEAF_BYTES,
+  acceptLeafFast,
+  encodeLogForScan,
+  isWellFormedText,
+  parseLeafBytes,
+  toHex,
+} from '../../shared/ledger/index.ts';
 import type { AppendResult, IncomingEntry, LedgerProblem } from './replica-types.ts';
 import type { EntryRow, Store } from './store.ts';
 import { LeafHasher } from './fast-hash.ts';
@@ -52,17 +60,37 @@ export class Ingestor {
 
   /** Checks one leaf for position idx after a leaf whose hash is `prevHash`; throws a coded LedgerError. */
   check(bytes: Uint8Array, idx: number, prevHash: Buffer | null): void {
-    if (bytes.length > MAX_LEAF_BYTES) throw new LedgerError('OVERSIZE_ENTRY', `the leaf is larger than ${MAX_LEAF_BYTES} bytes`, idx);
+    if (bytes.length > MAX_LEAF_BYTES)
+      throw new LedgerError('OVERSIZE_ENTRY', `the leaf is larger than ${MAX_LEAF_BYTES} bytes`, idx);
     if (acceptLeafFast(bytes, 0, bytes.length, { logJson: this.logJson, idx, prevHash })) return;
     parseLeafBytes(bytes, { log: this.origin, idx, prev: prevHash === null ? '' : toHex(prevHash) });
   }
 
   /** Applies a batch inside the caller's transaction; returns the new tip and the result. */
-  apply(batch: readonly IncomingEntry[], tip: Tip, verifiedSize: number, now: number): { tip: Tip; result: AppendResult } {
+  apply(
+    batch: readonly IncomingEntry[],
+    tip: Tip,
+    verifiedSize: number,
+    now: number,
+  ): { tip: Tip; result: AppendResult } {
     const result: AppendResult = {
-      appended: 0, replayed: 0, held: 0, receivedSize: tip.size, verifiedSize, gap: null, rejected: null, equivocation: null, checkpoint: null,
+      appended: 0,
+      replayed: 0,
+      held: 0,
+      receivedSize: tip.size,
+      verifiedSize,
+      gap: null,
+      rejected: null,
+      equivocation: null,
+      checkpoint: null,
     };
-    const state: BatchState = { tip: { ...tip }, result, stop: false, rows: [], anyHeld: this.store.heldMin() !== null };
+    const state: BatchState = {
+      tip: { ...tip },
+      result,
+      stop: false,
+      rows: [],
+      anyHeld: this.store.heldMin() !== null,
+    };
     for (const entry of batch) {
       if (state.stop) break;
       this.one(state, entry, now);
@@ -79,7 +107,8 @@ export class Ingestor {
     const idx = entry.idx;
     let bytes: Buffer;
     try {
-      if (!Number.isSafeInteger(idx) || idx < 0) throw new LedgerError('MALFORMED_LEAF', `entry index ${String(idx)} is not a non-negative safe integer`);
+      if (!Number.isSafeInteger(idx) || idx < 0)
+        throw new LedgerError('MALFORMED_LEAF', `entry index ${String(idx)} is not a non-negative safe integer`);
       bytes = toBytes(entry.leaf, idx);
     } catch (err) {
       state.result.rejected = problemOf(err, idx);
@@ -89,18 +118,30 @@ export class Ingestor {
     if (idx < state.tip.size) {
       this.flush(state);
       this.replayOrEquivocation(state, idx, bytes, this.store.entry(idx)?.leaf ?? null, now);
-    }
-    else if (idx > state.tip.size) this.hold(state, idx, bytes, now);
+    } else if (idx > state.tip.size) this.hold(state, idx, bytes, now);
     else if (this.appendAt(state, idx, bytes)) this.drainHeld(state);
   }
 
-  private replayOrEquivocation(state: BatchState, idx: number, bytes: Buffer, existing: Buffer | null, now: number): void {
+  private replayOrEquivocation(
+    state: BatchState,
+    idx: number,
+    bytes: Buffer,
+    existing: Buffer | null,
+    now: number,
+  ): void {
     if (existing === null || existing.equals(bytes)) {
       state.result.replayed++;
       return;
     }
     const evidenceId = this.store.insertEvidence({
-      kind: 'EQUIVOCATION', idx, noteA: null, noteB: null, leafA: existing, leafB: bytes, proof: null, detectedAt: now,
+      kind: 'EQUIVOCATION',
+      idx,
+      noteA: null,
+      noteB: null,
+      leafA: existing,
+      leafB: bytes,
+      proof: null,
+      detectedAt: now,
       detail: `the log sent two different leaves for index ${idx}`,
     });
     this.store.halt('EQUIVOCATION', now);

@@ -111,7 +111,9 @@ export function schemaVersion(db: Database.Database): number {
 export function migrate(db: Database.Database, target = SCHEMA_VERSION): number {
   const current = schemaVersion(db);
   if (current > SCHEMA_VERSION) {
-    throw new Error(`E_SCHEMA_TOO_NEW: the replica has schema version ${current}, newer than this console (${SCHEMA_VERSION}). Update the console.`);
+    throw new Error(
+      `E_SCHEMA_TOO_NEW: the replica has schema version ${current}, newer than this console (${SCHEMA_VERSION}). Update the console.`,
+    );
   }
   for (const m of MIGRATIONS) {
     if (m.version <= current || m.version > target) continue;

@@ -18,9 +18,16 @@ function rng(seed: number): () => number {
 
 /** Every stored value whose bytes the verdict depends on: [table, column, key column, key]. */
 const TARGETS = [
-  ['entries', 'leaf', 'idx'], ['entries', 'leaf', 'idx'], ['entries', 'leaf', 'idx'], ['entries', 'leaf_hash', 'idx'],
-  ['checkpoints', 'note', 'size'], ['checkpoints', 'root', 'size'], ['checkpoints', 'peaks', 'size'],
-  ['verification_state', 'root', 'id'], ['verification_state', 'peaks', 'id'], ['verification_state', 'latest_note', 'id'],
+  ['entries', 'leaf', 'idx'],
+  ['entries', 'leaf', 'idx'],
+  ['entries', 'leaf', 'idx'],
+  ['entries', 'leaf_hash', 'idx'],
+  ['checkpoints', 'note', 'size'],
+  ['checkpoints', 'root', 'size'],
+  ['checkpoints', 'peaks', 'size'],
+  ['verification_state', 'root', 'id'],
+  ['verification_state', 'peaks', 'id'],
+  ['verification_state', 'latest_note', 'id'],
 ] as const;
 
 describe('property: random sizes and random byte flips never verify (deep mode)', () => {
@@ -40,12 +47,18 @@ describe('property: random sizes and random byte flips never verify (deep mode)'
       tamper(path, (db) => {
         const keys = db.prepare(`SELECT ${keyCol} FROM ${table} WHERE length(${column}) > 0`).pluck().all() as number[];
         const key = keys[Math.floor(next() * keys.length)]!;
-        const value = db.prepare(`SELECT CAST(${column} AS BLOB) FROM ${table} WHERE ${keyCol} = ?`).pluck().get(key) as Buffer;
+        const value = db
+          .prepare(`SELECT CAST(${column} AS BLOB) FROM ${table} WHERE ${keyCol} = ?`)
+          .pluck()
+          .get(key) as Buffer;
         const at = Math.floor(next() * value.length);
         const flipped = Buffer.from(value);
         flipped[at] = flipped[at]! ^ (1 + Math.floor(next() * 255));
         const asText = column === 'note' || column === 'latest_note';
-        db.prepare(`UPDATE ${table} SET ${column} = ${asText ? 'CAST(? AS TEXT)' : '?'} WHERE ${keyCol} = ?`).run(flipped, key);
+        db.prepare(`UPDATE ${table} SET ${column} = ${asText ? 'CAST(? AS TEXT)' : '?'} WHERE ${keyCol} = ?`).run(
+          flipped,
+          key,
+        );
         where = `${table}.${column}[${key}] byte ${at} (n=${n}, checkpoints ${sizes.join(',')})`;
       });
       const report = await verifyReplicaFile(path, { threads: 0, chunkSize: 32, trustedKeys: testTrust });

@@ -7,8 +7,11 @@ import { consistencyProof } from '../../shared/ledger/index.ts';
 import { sha256 } from './node-crypto.ts';
 
 const key = trustedKeyOf(testSigner());
-const open = (extra: Partial<ReplicaOptions> = {}): Replica => Replica.open({ path: ':memory:', origin: TEST_ORIGIN, trustedKeys: [key], ...extra });
-const fixtures = JSON.parse(readFileSync(new URL('../../shared/ledger/testdata/checkpoints.json', import.meta.url), 'utf8')) as Record<string, string>;
+const open = (extra: Partial<ReplicaOptions> = {}): Replica =>
+  Replica.open({ path: ':memory:', origin: TEST_ORIGIN, trustedKeys: [key], ...extra });
+const fixtures = JSON.parse(
+  readFileSync(new URL('../../shared/ledger/testdata/checkpoints.json', import.meta.url), 'utf8'),
+) as Record<string, string>;
 
 describe('replica ingestion', () => {
   it('appends, then promotes when a trusted checkpoint root is reproduced', async () => {
@@ -18,10 +21,26 @@ describe('replica ingestion', () => {
     const res = await r.appendEntries(log.entries());
     expect([res.appended, res.receivedSize, res.verifiedSize, res.rejected]).toEqual([10, 10, 0, null]);
     expect(r.entry(3)?.verified).toBe(false);
-    expect(await r.applyCheckpoint(log.checkpoint())).toEqual({ kind: 'promoted', from: 0, to: 10, root: Buffer.from(log.root()).toString('hex') });
-    expect(r.entry(3)).toEqual({ idx: 3, text: log.texts[3], leafHash: Buffer.from(log.hashes[3]!).toString('hex'), verified: true });
+    expect(await r.applyCheckpoint(log.checkpoint())).toEqual({
+      kind: 'promoted',
+      from: 0,
+      to: 10,
+      root: Buffer.from(log.root()).toString('hex'),
+    });
+    expect(r.entry(3)).toEqual({
+      idx: 3,
+      text: log.texts[3],
+      leafHash: Buffer.from(log.hashes[3]!).toString('hex'),
+      verified: true,
+    });
     expect(r.entries(8, 100).map((e) => e.idx)).toEqual([8, 9]);
-    expect(r.status()).toMatchObject({ verifiedSize: 10, receivedSize: 10, pendingCount: 0, halted: null, latestNote: log.checkpoint() });
+    expect(r.status()).toMatchObject({
+      verifiedSize: 10,
+      receivedSize: 10,
+      pendingCount: 0,
+      halted: null,
+      latestNote: log.checkpoint(),
+    });
     expect(r.checkpoints().map((c) => c.size)).toEqual([10]);
   });
 
@@ -65,14 +84,26 @@ describe('replica ingestion', () => {
 
   it.each([
     ['whitespace (NOT_CANONICAL)', (t: string) => t.replace('"v":1', '"v": 1'), 'NOT_CANONICAL'],
-    ['key reorder (NOT_CANONICAL)', (t: string) => t.replace(/^\{("action":"[^"]*"),/, '{').replace('"v":1}', '"v":1,"action":"flag.updated"}'), 'NOT_CANONICAL'],
+    [
+      'key reorder (NOT_CANONICAL)',
+      (t: string) => t.replace(/^\{("action":"[^"]*"),/, '{').replace('"v":1}', '"v":1,"action":"flag.updated"}'),
+      'NOT_CANONICAL',
+    ],
     ['duplicate key (NOT_CANONICAL)', (t: string) => t.replace('"refs":{}', '"refs":{},"refs":{}'), 'NOT_CANONICAL'],
-    ['big integer (NOT_CANONICAL)', (t: string) => t.replace(/"rollout_pct":\d+\}/, '"rollout_pct":18014398509481984}'), 'NOT_CANONICAL'],
+    [
+      'big integer (NOT_CANONICAL)',
+      (t: string) => t.replace(/"rollout_pct":\d+\}/, '"rollout_pct":18014398509481984}'),
+      'NOT_CANONICAL',
+    ],
     ['escaped lone surrogate (NOT_CANONICAL)', (t: string) => t.replace('"ramp"', '"\\udc00"'), 'NOT_CANONICAL'],
     ['raw lone surrogate (NOT_CANONICAL)', (t: string) => t.replace('"ramp"', '"\udc00"'), 'NOT_CANONICAL'],
     ['another log (LOG_MISMATCH)', (t: string) => t.replace(TEST_ORIGIN, 'example.com/staging-ledger'), 'LOG_MISMATCH'],
     ['wrong idx (IDX_MISMATCH)', (t: string) => t.replace('"idx":3', '"idx":4'), 'IDX_MISMATCH'],
-    ['wrong prev (PREV_MISMATCH)', (t: string) => t.replace(/"prev":"[0-9a-f]/, '"prev":"x').replace('"prev":"x', '"prev":"0'), 'PREV_MISMATCH'],
+    [
+      'wrong prev (PREV_MISMATCH)',
+      (t: string) => t.replace(/"prev":"[0-9a-f]/, '"prev":"x').replace('"prev":"x', '"prev":"0'),
+      'PREV_MISMATCH',
+    ],
     ['oversize (OVERSIZE_ENTRY)', (t: string) => t.replace('"ramp"', `"${'x'.repeat(70000)}"`), 'OVERSIZE_ENTRY'],
     ['schema (MALFORMED_LEAF)', (t: string) => t.replace('"type":"user"', '"type":"robot"'), 'MALFORMED_LEAF'],
   ])('rejects %s and does not apply the rest of the batch', async (_name, edit, code) => {
@@ -113,10 +144,21 @@ describe('replica checkpoints', () => {
     expect(await r.applyCheckpoint(eight)).toEqual({ kind: 'duplicate', size: 8 });
     expect(await r.applyCheckpoint(six)).toEqual({ kind: 'stale', code: 'STALE_CHECKPOINT', size: 6 });
     expect(await r.applyCheckpoint(log.checkpoint(3))).toEqual({ kind: 'stale', code: 'STALE_CHECKPOINT', size: 3 });
-    expect(await r.applyCheckpoint(eight.replace('\n8\n', '\n9\n'))).toMatchObject({ kind: 'rejected', code: 'BAD_SIGNATURE' });
-    expect(await r.applyCheckpoint(log.checkpoint(8, [testSigner('other', '11'.repeat(32))]))).toMatchObject({ kind: 'rejected', code: 'NO_TRUSTED_SIGNATURE' });
-    expect(await r.applyCheckpoint(eight.replace(/\n$/, ''))).toMatchObject({ kind: 'rejected', code: 'MALFORMED_CHECKPOINT' });
-    expect(await r.applyCheckpoint(fixtures['checkpoint_size_8']!.replace(TEST_ORIGIN, 'x'))).toMatchObject({ kind: 'rejected' });
+    expect(await r.applyCheckpoint(eight.replace('\n8\n', '\n9\n'))).toMatchObject({
+      kind: 'rejected',
+      code: 'BAD_SIGNATURE',
+    });
+    expect(await r.applyCheckpoint(log.checkpoint(8, [testSigner('other', '11'.repeat(32))]))).toMatchObject({
+      kind: 'rejected',
+      code: 'NO_TRUSTED_SIGNATURE',
+    });
+    expect(await r.applyCheckpoint(eight.replace(/\n$/, ''))).toMatchObject({
+      kind: 'rejected',
+      code: 'MALFORMED_CHECKPOINT',
+    });
+    expect(await r.applyCheckpoint(fixtures['checkpoint_size_8']!.replace(TEST_ORIGIN, 'x'))).toMatchObject({
+      kind: 'rejected',
+    });
     const other = new TestLog('example.com/other', [testSigner('example.com/other')]);
     other.addMany(2);
     expect(await r.applyCheckpoint(other.checkpoint())).toMatchObject({ kind: 'rejected', code: 'ORIGIN_MISMATCH' });
@@ -125,8 +167,17 @@ describe('replica checkpoints', () => {
   it('keeps both notes of the published same-size fork as EQUIVOCATION evidence', async () => {
     const r = open();
     expect((await r.applyCheckpoint(fixtures['checkpoint_size_8']!)).kind).toBe('awaiting_entries');
-    expect(await r.applyCheckpoint(fixtures['forked_checkpoint_size_8']!)).toEqual({ kind: 'equivocation', code: 'EQUIVOCATION', size: 8, evidenceId: 1 });
-    expect(r.evidence()[0]).toMatchObject({ kind: 'EQUIVOCATION', noteA: fixtures['checkpoint_size_8'], noteB: fixtures['forked_checkpoint_size_8'] });
+    expect(await r.applyCheckpoint(fixtures['forked_checkpoint_size_8']!)).toEqual({
+      kind: 'equivocation',
+      code: 'EQUIVOCATION',
+      size: 8,
+      evidenceId: 1,
+    });
+    expect(r.evidence()[0]).toMatchObject({
+      kind: 'EQUIVOCATION',
+      noteA: fixtures['checkpoint_size_8'],
+      noteB: fixtures['forked_checkpoint_size_8'],
+    });
   });
 
   it('detects a same-size fork and a rollback to a smaller size with another root (FORK)', async () => {
@@ -138,7 +189,11 @@ describe('replica checkpoints', () => {
     const r1 = open();
     await r1.appendEntries(a.entries());
     await r1.applyCheckpoint(a.checkpoint());
-    expect(await r1.applyCheckpoint(b.checkpoint(8))).toMatchObject({ kind: 'equivocation', code: 'EQUIVOCATION', size: 8 });
+    expect(await r1.applyCheckpoint(b.checkpoint(8))).toMatchObject({
+      kind: 'equivocation',
+      code: 'EQUIVOCATION',
+      size: 8,
+    });
     const r2 = open();
     await r2.appendEntries(a.entries());
     await r2.applyCheckpoint(a.checkpoint());
@@ -175,7 +230,8 @@ describe('replica checkpoints', () => {
     b.addMany(2);
     b.add((l) => ({ ...l, reason: 'rewritten' }));
     b.addMany(7);
-    const lie = async (m: number, n: number): Promise<Uint8Array[]> => consistencyProof(sha256, (i) => b.hashes[i]!, m, n);
+    const lie = async (m: number, n: number): Promise<Uint8Array[]> =>
+      consistencyProof(sha256, (i) => b.hashes[i]!, m, n);
     const r = open({ fetchConsistencyProof: lie });
     await r.appendEntries(a.entries());
     await r.applyCheckpoint(a.checkpoint(6));
@@ -185,7 +241,11 @@ describe('replica checkpoints', () => {
     const noFetcher = open();
     await noFetcher.appendEntries(a.entries());
     await noFetcher.applyCheckpoint(a.checkpoint(6));
-    expect(await noFetcher.applyCheckpoint(b.checkpoint(10))).toMatchObject({ kind: 'needs_consistency_proof', oldSize: 6, newSize: 10 });
+    expect(await noFetcher.applyCheckpoint(b.checkpoint(10))).toMatchObject({
+      kind: 'needs_consistency_proof',
+      oldSize: 6,
+      newSize: 10,
+    });
   });
 
   it('never promotes a forged entry beyond the last checkpoint', async () => {
@@ -207,20 +267,34 @@ describe('replica checkpoints', () => {
     const [oldKey, newKey] = [testSigner(TEST_ORIGIN), testSigner(TEST_ORIGIN, '44'.repeat(32))];
     const log = new TestLog(TEST_ORIGIN, [oldKey]);
     log.addMany(12);
-    const r = open({ trustedKeys: [trustedKeyOf(oldKey, { validUntilSize: 8 }), trustedKeyOf(newKey, { validFromSize: 6 })] });
+    const r = open({
+      trustedKeys: [trustedKeyOf(oldKey, { validUntilSize: 8 }), trustedKeyOf(newKey, { validFromSize: 6 })],
+    });
     await r.appendEntries(log.entries());
     expect((await r.applyCheckpoint(log.checkpoint(7, [oldKey, newKey]))).kind).toBe('promoted');
-    expect(await r.applyCheckpoint(log.checkpoint(10, [oldKey]))).toMatchObject({ kind: 'rejected', code: 'NO_TRUSTED_SIGNATURE' });
+    expect(await r.applyCheckpoint(log.checkpoint(10, [oldKey]))).toMatchObject({
+      kind: 'rejected',
+      code: 'NO_TRUSTED_SIGNATURE',
+    });
     expect((await r.applyCheckpoint(log.checkpoint(10, [newKey]))).kind).toBe('promoted');
     expect(r.revokeTrustedKey(newKey.name, trustedKeyOf(newKey).keyId)).toBe(true);
-    expect(await r.applyCheckpoint(log.checkpoint(12, [newKey]))).toMatchObject({ kind: 'rejected', code: 'NO_TRUSTED_SIGNATURE' });
+    expect(await r.applyCheckpoint(log.checkpoint(12, [newKey]))).toMatchObject({
+      kind: 'rejected',
+      code: 'NO_TRUSTED_SIGNATURE',
+    });
   });
 
   it('promotes in one transaction: a failure between checkpoint row and state leaves nothing behind', async () => {
     const log = new TestLog();
     log.addMany(4);
     let fail = true;
-    const r = open({ hooks: { beforeStateUpdate: () => { if (fail) throw new Error('boom'); } } });
+    const r = open({
+      hooks: {
+        beforeStateUpdate: () => {
+          if (fail) throw new Error('boom');
+        },
+      },
+    });
     await r.appendEntries(log.entries());
     await expect(r.applyCheckpoint(log.checkpoint())).rejects.toThrow('boom');
     expect([r.status().verifiedSize, r.checkpoints().length]).toEqual([0, 0]);

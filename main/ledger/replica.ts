@@ -6,7 +6,15 @@
 import Database from 'better-sqlite3';
 import type { TrustedKey } from '../../shared/ledger/index.ts';
 import { LedgerError, emptyRoot, toHex } from '../../shared/ledger/index.ts';
-import type { AppendResult, CheckpointOutcome, Evidence, IncomingEntry, ReplicaOptions, StoredEntry, VerificationStatus } from './replica-types.ts';
+import type {
+  AppendResult,
+  CheckpointOutcome,
+  Evidence,
+  IncomingEntry,
+  ReplicaOptions,
+  StoredEntry,
+  VerificationStatus,
+} from './replica-types.ts';
 import type { EvidenceRow, StateRow } from './store.ts';
 import type { HighWaterMarkStore } from './high-water-mark.ts';
 import type { Tip } from './ingest.ts';
@@ -42,10 +50,19 @@ function noteSize(note: string): number {
 
 function evidenceOf(row: EvidenceRow): Evidence {
   const p = row.proof;
-  const proof = p === null ? [] : Array.from({ length: p.length / 32 }, (_, i) => toHex(p.subarray(i * 32, i * 32 + 32)));
+  const proof =
+    p === null ? [] : Array.from({ length: p.length / 32 }, (_, i) => toHex(p.subarray(i * 32, i * 32 + 32)));
   return {
-    id: row.id, kind: row.kind, idx: row.idx, noteA: row.noteA, noteB: row.noteB, proof, detail: row.detail, detectedAt: row.detectedAt,
-    leafA: row.leafA === null ? null : row.leafA.toString('utf8'), leafB: row.leafB === null ? null : row.leafB.toString('utf8'),
+    id: row.id,
+    kind: row.kind,
+    idx: row.idx,
+    noteA: row.noteA,
+    noteB: row.noteB,
+    proof,
+    detail: row.detail,
+    detectedAt: row.detectedAt,
+    leafA: row.leafA === null ? null : row.leafA.toString('utf8'),
+    leafB: row.leafB === null ? null : row.leafB.toString('utf8'),
   };
 }
 
@@ -73,9 +90,18 @@ export class Replica {
     this.tree = new TreeReader(this.store, new BulkReader(db), sha256);
     this.ingestor = new Ingestor(this.store, options.origin);
     this.applier = new CheckpointApplier({
-      db, store: this.store, tree: this.tree, sha: sha256, verify: ed25519Verify, origin: options.origin, hwm,
-      fetcher: options.fetchConsistencyProof, hooks: options.hooks, now: this.now,
-      receivedSize: () => this.tip.size, reloadTip: () => this.reloadTip(),
+      db,
+      store: this.store,
+      tree: this.tree,
+      sha: sha256,
+      verify: ed25519Verify,
+      origin: options.origin,
+      hwm,
+      fetcher: options.fetchConsistencyProof,
+      hooks: options.hooks,
+      now: this.now,
+      receivedSize: () => this.tip.size,
+      reloadTip: () => this.reloadTip(),
     });
   }
 
@@ -88,8 +114,12 @@ export class Replica {
     const db = openReplicaDatabase(options.path);
     try {
       migrate(db);
-      const hwm = options.highWaterMark !== undefined ? options.highWaterMark
-        : options.path === ':memory:' ? null : fileHighWaterMark(`${options.path}.hwm`);
+      const hwm =
+        options.highWaterMark !== undefined
+          ? options.highWaterMark
+          : options.path === ':memory:'
+            ? null
+            : fileHighWaterMark(`${options.path}.hwm`);
       const replica = new Replica(options, db, hwm);
       replica.init(options.trustedKeys ?? [], hwm);
       return replica;
@@ -106,20 +136,33 @@ export class Replica {
       state = this.stateRow();
     }
     if (state.origin !== this.origin) {
-      throw new LedgerError('ORIGIN_MISMATCH', `the replica at ${this.path} mirrors "${state.origin}", not "${this.origin}"`);
+      throw new LedgerError(
+        'ORIGIN_MISMATCH',
+        `the replica at ${this.path} mirrors "${state.origin}", not "${this.origin}"`,
+      );
     }
     for (const k of keys) this.store.upsertKey(k, this.now());
     this.reloadTip();
     if (this.tip.size < state.verifiedSize) {
-      throw new LedgerError('SIZE_MISMATCH', `the replica holds ${this.tip.size} entries but verified ${state.verifiedSize}: verified entries were removed`, this.tip.size);
+      throw new LedgerError(
+        'SIZE_MISMATCH',
+        `the replica holds ${this.tip.size} entries but verified ${state.verifiedSize}: verified entries were removed`,
+        this.tip.size,
+      );
     }
     if (hwm === null) return;
     const mark = hwm.read();
     if (mark !== null) {
-      const current = { origin: state.origin, size: state.verifiedSize, root: state.root, rootAt: (n: number) => this.tree.rangeAt(n).root() };
+      const current = {
+        origin: state.origin,
+        size: state.verifiedSize,
+        root: state.root,
+        rootAt: (n: number) => this.tree.rangeAt(n).root(),
+      };
       checkHighWaterMark(mark, current, hwm.location);
     }
-    if (mark === null || mark.size < state.verifiedSize) hwm.write(markOf(state.origin, state.verifiedSize, state.root));
+    if (mark === null || mark.size < state.verifiedSize)
+      hwm.write(markOf(state.origin, state.verifiedSize, state.root));
   }
 
   private stateRow(): StateRow {
@@ -150,12 +193,24 @@ export class Replica {
       const state = this.stateRow();
       if (state.halted !== null) {
         const base = { appended: 0, replayed: 0, held: 0, gap: null, rejected: null, equivocation: null };
-        return { ...base, receivedSize: this.tip.size, verifiedSize: state.verifiedSize, checkpoint: { kind: 'halted', code: state.halted } };
+        return {
+          ...base,
+          receivedSize: this.tip.size,
+          verifiedSize: state.verifiedSize,
+          checkpoint: { kind: 'halted', code: state.halted },
+        };
       }
-      const { tip, result } = this.db.transaction(() => this.ingestor.apply(batch, this.tip, state.verifiedSize, this.now()))();
+      const { tip, result } = this.db.transaction(() =>
+        this.ingestor.apply(batch, this.tip, state.verifiedSize, this.now()),
+      )();
       this.tip = tip;
       const awaiting = this.stateRow().awaitingNote;
-      if (result.appended > 0 && awaiting !== null && result.equivocation === null && noteSize(awaiting) <= this.tip.size) {
+      if (
+        result.appended > 0 &&
+        awaiting !== null &&
+        result.equivocation === null &&
+        noteSize(awaiting) <= this.tip.size
+      ) {
         result.checkpoint = await this.applier.apply(awaiting);
         result.verifiedSize = this.stateRow().verifiedSize;
         result.receivedSize = this.tip.size;
@@ -174,7 +229,8 @@ export class Replica {
    * default, the replica's trust store are used. Not available for ':memory:' replicas (workers open the file).
    */
   verify(options: VerifyOptions = {}): Promise<VerifyReport> {
-    if (this.path === ':memory:') return Promise.reject(new Error('E_UNSUPPORTED: an in-memory replica cannot be re-verified on worker threads'));
+    if (this.path === ':memory:')
+      return Promise.reject(new Error('E_UNSUPPORTED: an in-memory replica cannot be re-verified on worker threads'));
     return verifyReplicaFile(this.path, { highWaterMark: this.hwm, trustedKeys: this.store.keys(), ...options });
   }
 
@@ -202,19 +258,31 @@ export class Replica {
   entry(idx: number): StoredEntry | null {
     const row = this.store.entry(idx);
     if (row === null) return null;
-    return { idx, text: row.leaf.toString('utf8'), leafHash: toHex(row.leafHash), verified: idx < this.stateRow().verifiedSize };
+    return {
+      idx,
+      text: row.leaf.toString('utf8'),
+      leafHash: toHex(row.leafHash),
+      verified: idx < this.stateRow().verifiedSize,
+    };
   }
 
   /** Entries [start, end) in order (at most MAX_ENTRIES_PER_READ). */
   entries(start: number, end: number): StoredEntry[] {
     const verified = this.stateRow().verifiedSize;
     const rows = this.store.entries(start, Math.min(end, start + MAX_ENTRIES_PER_READ));
-    return rows.map((r) => ({ idx: r.idx, text: r.leaf.toString('utf8'), leafHash: toHex(r.leafHash), verified: r.idx < verified }));
+    return rows.map((r) => ({
+      idx: r.idx,
+      text: r.leaf.toString('utf8'),
+      leafHash: toHex(r.leafHash),
+      verified: r.idx < verified,
+    }));
   }
 
   /** Every stored (verified) checkpoint, by size. */
   checkpoints(): { size: number; root: string; note: string; receivedAt: number }[] {
-    return this.store.checkpoints().map((c) => ({ size: c.size, root: toHex(c.root), note: c.note, receivedAt: c.receivedAt }));
+    return this.store
+      .checkpoints()
+      .map((c) => ({ size: c.size, root: toHex(c.root), note: c.note, receivedAt: c.receivedAt }));
   }
 
   /** Every evidence record, oldest first. */
@@ -227,9 +295,17 @@ export class Replica {
     const s = this.stateRow();
     const awaiting = s.awaitingNote === null ? null : noteSize(s.awaitingNote);
     return {
-      origin: s.origin, verifiedSize: s.verifiedSize, root: toHex(s.root), latestNote: s.latestNote, updatedAt: s.updatedAt,
-      receivedSize: this.tip.size, pendingCount: this.tip.size - s.verifiedSize, heldCount: this.store.heldCount(),
-      awaitingCheckpointSize: awaiting, halted: s.halted, evidence: this.evidence(),
+      origin: s.origin,
+      verifiedSize: s.verifiedSize,
+      root: toHex(s.root),
+      latestNote: s.latestNote,
+      updatedAt: s.updatedAt,
+      receivedSize: this.tip.size,
+      pendingCount: this.tip.size - s.verifiedSize,
+      heldCount: this.store.heldCount(),
+      awaitingCheckpointSize: awaiting,
+      halted: s.halted,
+      evidence: this.evidence(),
     };
   }
 }

@@ -56,7 +56,14 @@ export interface EntryRow {
   leafHash: Uint8Array;
 }
 
-interface KeyRow { name: string; keyId: string; publicKey: Buffer; validFromSize: number; validUntilSize: number | null; revoked: number }
+interface KeyRow {
+  name: string;
+  keyId: string;
+  publicKey: Buffer;
+  validFromSize: number;
+  validUntilSize: number | null;
+  revoked: number;
+}
 
 /** Prepared statements of one replica connection. */
 export class Store {
@@ -68,15 +75,21 @@ export class Store {
     const p = (sql: string): Database.Statement => db.prepare(sql);
     this.s = {
       state: p(`SELECT ${STATE_COLUMNS} FROM verification_state WHERE id = 1`),
-      initState: p(`INSERT INTO verification_state (id, origin, verified_size, root, peaks, updated_at) VALUES (1, ?, 0, ?, x'', ?)`),
-      promote: p(`UPDATE verification_state SET verified_size = ?, root = ?, peaks = ?, latest_note = ?, awaiting_note = ?, updated_at = ? WHERE id = 1`),
+      initState: p(
+        `INSERT INTO verification_state (id, origin, verified_size, root, peaks, updated_at) VALUES (1, ?, 0, ?, x'', ?)`,
+      ),
+      promote: p(
+        `UPDATE verification_state SET verified_size = ?, root = ?, peaks = ?, latest_note = ?, awaiting_note = ?, updated_at = ? WHERE id = 1`,
+      ),
       awaiting: p('UPDATE verification_state SET awaiting_note = ?, updated_at = ? WHERE id = 1'),
       halt: p('UPDATE verification_state SET halted = ?, updated_at = ? WHERE id = 1'),
       tip: p('SELECT idx, leaf_hash AS leafHash FROM entries ORDER BY idx DESC LIMIT 1'),
       entry: p('SELECT leaf, leaf_hash AS leafHash FROM entries WHERE idx = ?'),
       entries: p('SELECT idx, leaf, leaf_hash AS leafHash FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
       insertEntry: p('INSERT INTO entries (idx, leaf, leaf_hash) VALUES (?, ?, ?)'),
-      insertEntries: p(`INSERT INTO entries (idx, leaf, leaf_hash) VALUES ${Array.from({ length: MULTI_ROWS }, () => '(?, ?, ?)').join(', ')}`),
+      insertEntries: p(
+        `INSERT INTO entries (idx, leaf, leaf_hash) VALUES ${Array.from({ length: MULTI_ROWS }, () => '(?, ?, ?)').join(', ')}`,
+      ),
       dropUnverified: p('DELETE FROM entries WHERE idx >= ?'),
       held: p('SELECT leaf FROM held_entries WHERE idx = ?'),
       hold: p('INSERT OR IGNORE INTO held_entries (idx, leaf, received_at) VALUES (?, ?, ?)'),
@@ -85,7 +98,9 @@ export class Store {
       heldCount: p('SELECT count(*) AS n FROM held_entries'),
       heldMin: p('SELECT min(idx) AS n FROM held_entries'),
       checkpoint: p(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE size = ?`),
-      checkpointAtOrBelow: p(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE size <= ? ORDER BY size DESC LIMIT 1`),
+      checkpointAtOrBelow: p(
+        `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE size <= ? ORDER BY size DESC LIMIT 1`,
+      ),
       checkpoints: p(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY size`),
       insertCheckpoint: p('INSERT INTO checkpoints (size, root, note, peaks, received_at) VALUES (?, ?, ?, ?, ?)'),
       evidence: p(`SELECT ${EVIDENCE_COLUMNS} FROM evidence ORDER BY id`),
@@ -93,7 +108,8 @@ export class Store {
         VALUES (@kind, @idx, @noteA, @noteB, @leafA, @leafB, @proof, @detail, @detectedAt)`),
       keys: p(`SELECT name, key_id AS keyId, public_key AS publicKey, valid_from_size AS validFromSize,
         valid_until_size AS validUntilSize, revoked FROM trusted_keys ORDER BY added_at, name`),
-      upsertKey: p(`INSERT INTO trusted_keys (name, key_id, public_key, valid_from_size, valid_until_size, revoked, added_at)
+      upsertKey:
+        p(`INSERT INTO trusted_keys (name, key_id, public_key, valid_from_size, valid_until_size, revoked, added_at)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, key_id) DO UPDATE SET valid_from_size = excluded.valid_from_size,
         valid_until_size = excluded.valid_until_size, revoked = max(revoked, excluded.revoked)`),
       revokeKey: p('UPDATE trusted_keys SET revoked = 1 WHERE name = ? AND key_id = ?'),
@@ -234,14 +250,26 @@ export class Store {
   /** The trust store. */
   keys(): TrustedKey[] {
     return (this.st('keys').all() as KeyRow[]).map((k) => ({
-      name: k.name, keyId: k.keyId, publicKey: new Uint8Array(k.publicKey), validFromSize: k.validFromSize,
-      validUntilSize: k.validUntilSize, revoked: k.revoked === 1,
+      name: k.name,
+      keyId: k.keyId,
+      publicKey: new Uint8Array(k.publicKey),
+      validFromSize: k.validFromSize,
+      validUntilSize: k.validUntilSize,
+      revoked: k.revoked === 1,
     }));
   }
 
   /** Adds or updates a trusted key (revocation is sticky). */
   upsertKey(k: TrustedKey, now: number): void {
-    this.st('upsertKey').run(k.name, k.keyId, k.publicKey, k.validFromSize ?? 0, k.validUntilSize ?? null, k.revoked === true ? 1 : 0, now);
+    this.st('upsertKey').run(
+      k.name,
+      k.keyId,
+      k.publicKey,
+      k.validFromSize ?? 0,
+      k.validUntilSize ?? null,
+      k.revoked === true ? 1 : 0,
+      now,
+    );
   }
 
   /** Revokes a key; true if it existed. */

@@ -13,14 +13,20 @@ export function tempDir(prefix = 'ledger-'): string {
 }
 
 /** Writes a replica of `log` at `path`, promoted through each checkpoint size in order, plus unverified extra entries. */
-export async function buildReplicaFile(path: string, log: TestLog, checkpointSizes: readonly number[], pendingUpTo = 0): Promise<void> {
+export async function buildReplicaFile(
+  path: string,
+  log: TestLog,
+  checkpointSizes: readonly number[],
+  pendingUpTo = 0,
+): Promise<void> {
   const replica = Replica.open({ path, origin: log.origin, trustedKeys: log.signers.map((s) => trustedKeyOf(s)) });
   try {
     const last = Math.max(0, ...checkpointSizes, pendingUpTo);
     await replica.appendEntries(log.entries(0, last));
     for (const size of checkpointSizes) {
       const out = await replica.applyCheckpoint(log.checkpoint(size));
-      if (out.kind !== 'promoted' && out.kind !== 'duplicate') throw new Error(`fixture checkpoint ${size} not promoted: ${out.kind}`);
+      if (out.kind !== 'promoted' && out.kind !== 'duplicate')
+        throw new Error(`fixture checkpoint ${size} not promoted: ${out.kind}`);
     }
   } finally {
     replica.close();
@@ -28,7 +34,10 @@ export async function buildReplicaFile(path: string, log: TestLog, checkpointSiz
 }
 
 /** A default log and its replica file: n realistic entries, checkpoints at `sizes`. */
-export async function makeReplica(n: number, sizes: readonly number[]): Promise<{ dir: string; path: string; log: TestLog }> {
+export async function makeReplica(
+  n: number,
+  sizes: readonly number[],
+): Promise<{ dir: string; path: string; log: TestLog }> {
   const dir = tempDir();
   const path = join(dir, 'replica.sqlite');
   const log = new TestLog();

@@ -25,7 +25,8 @@ export class TreeReader {
     for (let start = range.size; start < size; start = Math.min(start + CHUNK, size)) {
       const end = Math.min(start + CHUNK, size);
       const hashes = this.bulk.hashes(start, end);
-      if (hashes === null) throw new LedgerError('GAP', `entries between ${start} and ${end} are missing or malformed`, start);
+      if (hashes === null)
+        throw new LedgerError('GAP', `entries between ${start} and ${end} are missing or malformed`, start);
       for (let i = 0; i < end - start; i++) range.append(hashes.subarray(i * 32, i * 32 + 32));
     }
     return range;

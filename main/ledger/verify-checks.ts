@@ -25,15 +25,30 @@ function failureOf(err: unknown): CheckFailure {
 }
 
 /** Verifies every stored note against the trust store and its row's size and root. */
-export function checkNotes(rows: readonly CheckpointRow[], origin: string, trusted: readonly TrustedKey[]): Map<number, CheckedCheckpoint> {
+export function checkNotes(
+  rows: readonly CheckpointRow[],
+  origin: string,
+  trusted: readonly TrustedKey[],
+): Map<number, CheckedCheckpoint> {
   const out = new Map<number, CheckedCheckpoint>();
   for (const row of rows) {
     let error: CheckFailure | null = null;
     try {
       const note = verifyCheckpoint(sha256, ed25519Verify, row.note, { origin, trusted });
-      if (note.size !== row.size) error = { code: 'SIZE_MISMATCH', idx: null, detail: `the checkpoint stored as size ${row.size} is signed for size ${note.size}` };
-      else if (!bytesEqual(note.root, row.root)) error = { code: 'ROOT_MISMATCH', idx: null, detail: `the stored root of checkpoint ${row.size} differs from its signed note` };
-      else if (row.size === 0 && !bytesEqual(row.root, emptyRoot(sha256))) error = { code: 'ROOT_MISMATCH', idx: null, detail: 'a size-0 checkpoint must have the empty root' };
+      if (note.size !== row.size)
+        error = {
+          code: 'SIZE_MISMATCH',
+          idx: null,
+          detail: `the checkpoint stored as size ${row.size} is signed for size ${note.size}`,
+        };
+      else if (!bytesEqual(note.root, row.root))
+        error = {
+          code: 'ROOT_MISMATCH',
+          idx: null,
+          detail: `the stored root of checkpoint ${row.size} differs from its signed note`,
+        };
+      else if (row.size === 0 && !bytesEqual(row.root, emptyRoot(sha256)))
+        error = { code: 'ROOT_MISMATCH', idx: null, detail: 'a size-0 checkpoint must have the empty root' };
     } catch (err) {
       error = { ...failureOf(err), detail: `checkpoint ${row.size}: ${failureOf(err).detail}` };
     }
@@ -46,17 +61,30 @@ export function checkNotes(rows: readonly CheckpointRow[], origin: string, trust
 export function checkStateShape(state: StateRow, checkpoints: Map<number, CheckedCheckpoint>): CheckFailure | null {
   const largest = Math.max(0, ...checkpoints.keys());
   if (largest !== state.verifiedSize) {
-    return { code: 'SIZE_MISMATCH', idx: Math.min(largest, state.verifiedSize), detail: `the replica claims verified size ${state.verifiedSize} but its largest stored checkpoint is ${largest}` };
+    return {
+      code: 'SIZE_MISMATCH',
+      idx: Math.min(largest, state.verifiedSize),
+      detail: `the replica claims verified size ${state.verifiedSize} but its largest stored checkpoint is ${largest}`,
+    };
   }
   const top = checkpoints.get(state.verifiedSize);
   if (state.verifiedSize > 0 && (top === undefined || top.row.note !== state.latestNote)) {
-    return { code: 'ROOT_MISMATCH', idx: null, detail: 'the latest note in the state is not the stored checkpoint at the verified size' };
+    return {
+      code: 'ROOT_MISMATCH',
+      idx: null,
+      detail: 'the latest note in the state is not the stored checkpoint at the verified size',
+    };
   }
   return null;
 }
 
 /** Compares the external high-water mark with the verified state. */
-export function checkMark(hwm: HighWaterMarkStore | null, state: StateRow, origin: string, rootAt: (n: number) => Uint8Array): CheckFailure | 'ok' | 'absent' | 'not-checked' {
+export function checkMark(
+  hwm: HighWaterMarkStore | null,
+  state: StateRow,
+  origin: string,
+  rootAt: (n: number) => Uint8Array,
+): CheckFailure | 'ok' | 'absent' | 'not-checked' {
   if (hwm === null) return 'not-checked';
   try {
     const mark = hwm.read();

@@ -33,7 +33,9 @@ export class ChunkVerifier {
 
   constructor(db: Database.Database, origin: string, mode: VerifyMode, onRows: (n: number) => void = () => undefined) {
     this.bulk = new BulkReader(db);
-    this.rows = db.prepare('SELECT idx, leaf, leaf_hash FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').raw(true);
+    this.rows = db
+      .prepare('SELECT idx, leaf, leaf_hash FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx')
+      .raw(true);
     this.hashAt = db.prepare('SELECT leaf_hash FROM entries WHERE idx = ?').pluck(true);
     this.origin = origin;
     this.mode = mode;
@@ -53,7 +55,14 @@ export class ChunkVerifier {
     return Buffer.isBuffer(h) && h.length === 32 ? h : null;
   }
 
-  private checkLeaf(bytes: Uint8Array, s: number, e: number, idx: number, prevHash: Uint8Array | null, prevOffset = 0): void {
+  private checkLeaf(
+    bytes: Uint8Array,
+    s: number,
+    e: number,
+    idx: number,
+    prevHash: Uint8Array | null,
+    prevOffset = 0,
+  ): void {
     this.expect.idx = idx;
     this.expect.prevHash = prevHash;
     this.expect.prevOffset = prevOffset;
@@ -118,8 +127,14 @@ export class ChunkVerifier {
     try {
       for (const row of this.rows.iterate(task.start, task.end) as IterableIterator<unknown[]>) {
         const [idx, leaf, hash] = row;
-        if (idx !== expected) throw new Failure('GAP', expected, `entry ${expected} is missing (the next stored entry is ${String(idx)})`);
-        if (!Buffer.isBuffer(hash) || hash.length !== 32) throw new Failure('LEAF_HASH_MISMATCH', expected, `the stored leaf hash of entry ${expected} is not 32 bytes`);
+        if (idx !== expected)
+          throw new Failure('GAP', expected, `entry ${expected} is missing (the next stored entry is ${String(idx)})`);
+        if (!Buffer.isBuffer(hash) || hash.length !== 32)
+          throw new Failure(
+            'LEAF_HASH_MISMATCH',
+            expected,
+            `the stored leaf hash of entry ${expected} is not 32 bytes`,
+          );
         if (this.mode === 'deep') this.deepRow(leaf, hash, expected, prev);
         this.appendAndSnap(range, hash, 0, snaps, expected);
         prev = hash;
@@ -138,7 +153,11 @@ export class ChunkVerifier {
     if (bytes === null) throw new Failure('MALFORMED_LEAF', idx, `entry ${idx} holds no leaf bytes`);
     this.checkLeaf(bytes, 0, bytes.length, idx, prev);
     if (!digestEquals(this.hasher.hashRange(bytes, 0, bytes.length), hash, 0)) {
-      throw new Failure('LEAF_HASH_MISMATCH', idx, `the leaf bytes of entry ${idx} do not hash to its stored leaf hash`);
+      throw new Failure(
+        'LEAF_HASH_MISMATCH',
+        idx,
+        `the leaf bytes of entry ${idx} do not hash to its stored leaf hash`,
+      );
     }
   }
 }

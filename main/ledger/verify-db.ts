@@ -13,7 +13,9 @@ export function openVerifyConnection(path: string): Database.Database {
     db.pragma('busy_timeout = 5000');
     const version = schemaVersion(db);
     if (version !== SCHEMA_VERSION) {
-      throw new Error(`E_NOT_A_REPLICA: ${path} has schema version ${version}; expected ${SCHEMA_VERSION}. Is it a Tombstone Console replica?`);
+      throw new Error(
+        `E_NOT_A_REPLICA: ${path} has schema version ${version}; expected ${SCHEMA_VERSION}. Is it a Tombstone Console replica?`,
+      );
     }
     return db;
   } catch (err) {

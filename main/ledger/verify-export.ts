@@ -3,7 +3,17 @@
  * checkpoint and verifier keys, with no database. Lines beyond the checkpoint's size are counted, not verified.
  */
 import type { TrustedKey } from '../../shared/ledger/index.ts';
-import { CompactRange, LedgerError, acceptLeafFast, bytesEqual, encodeLogForScan, parseCheckpoint, parseLeafBytes, toHex, verifyCheckpoint } from '../../shared/ledger/index.ts';
+import {
+  CompactRange,
+  LedgerError,
+  acceptLeafFast,
+  bytesEqual,
+  encodeLogForScan,
+  parseCheckpoint,
+  parseLeafBytes,
+  toHex,
+  verifyCheckpoint,
+} from '../../shared/ledger/index.ts';
 import type { VerifyReport } from './verify-types.ts';
 import { LeafHasher } from './fast-hash.ts';
 import { ed25519Verify, sha256 } from './node-crypto.ts';
@@ -28,7 +38,12 @@ function lineOffsets(buf: Buffer): number[] {
 function walk(input: ExportInput, origin: string, size: number): { range: CompactRange; lines: number } {
   const offsets = lineOffsets(input.entries);
   const lines = offsets.length - 1;
-  if (lines < size) throw new LedgerError('SIZE_MISMATCH', `the export holds ${lines} entries but the checkpoint covers ${size}`, lines);
+  if (lines < size)
+    throw new LedgerError(
+      'SIZE_MISMATCH',
+      `the export holds ${lines} entries but the checkpoint covers ${size}`,
+      lines,
+    );
   const hasher = new LeafHasher();
   const range = new CompactRange(sha256);
   const expect = { logJson: encodeLogForScan(origin), idx: 0, prevHash: null as Uint8Array | null };
@@ -36,7 +51,11 @@ function walk(input: ExportInput, origin: string, size: number): { range: Compac
     const [s, e] = [offsets[idx] ?? 0, (offsets[idx + 1] ?? 0) - 1];
     expect.idx = idx;
     if (!acceptLeafFast(input.entries, s, e, expect)) {
-      parseLeafBytes(input.entries.subarray(s, e), { log: origin, idx, prev: expect.prevHash === null ? '' : toHex(expect.prevHash) });
+      parseLeafBytes(input.entries.subarray(s, e), {
+        log: origin,
+        idx,
+        prev: expect.prevHash === null ? '' : toHex(expect.prevHash),
+      });
     }
     const h = Buffer.from(hasher.hashRange(input.entries, s, e), 'latin1');
     range.append(h);
@@ -52,8 +71,16 @@ export function verifyExport(input: ExportInput): VerifyReport {
   let size = 0;
   let root = '';
   const base = (): Omit<VerifyReport, 'ok' | 'code' | 'idx' | 'detail'> => ({
-    mode: 'deep', origin, verifiedSize: size, root, entriesChecked: size, checkpointsChecked: 1, pendingCount: 0,
-    highWaterMark: 'not-checked', trust: 'external', elapsedMs: Math.round(performance.now() - started),
+    mode: 'deep',
+    origin,
+    verifiedSize: size,
+    root,
+    entriesChecked: size,
+    checkpointsChecked: 1,
+    pendingCount: 0,
+    highWaterMark: 'not-checked',
+    trust: 'external',
+    elapsedMs: Math.round(performance.now() - started),
   });
   try {
     origin = input.origin ?? parseCheckpoint(input.note).origin;
@@ -63,10 +90,25 @@ export function verifyExport(input: ExportInput): VerifyReport {
     if (!bytesEqual(range.root(), note.root)) {
       throw new LedgerError('ROOT_MISMATCH', `the ${size} exported entries do not reproduce the signed root`, 0);
     }
-    return { ok: true, code: null, idx: null, detail: `verified ${size} entries against the checkpoint`, ...base(), pendingCount: lines - size };
+    return {
+      ok: true,
+      code: null,
+      idx: null,
+      detail: `verified ${size} entries against the checkpoint`,
+      ...base(),
+      pendingCount: lines - size,
+    };
   } catch (err) {
     if (!(err instanceof LedgerError)) throw err;
     const checked = err.idx ?? 0;
-    return { ok: false, code: err.code, idx: err.idx, detail: err.detail, ...base(), entriesChecked: checked, checkpointsChecked: 0 };
+    return {
+      ok: false,
+      code: err.code,
+      idx: err.idx,
+      detail: err.detail,
+      ...base(),
+      entriesChecked: checked,
+      checkpointsChecked: 0,
+    };
   }
 }

@@ -24,7 +24,8 @@ export interface PoolOptions {
 /** Consumes one result (by task index); returns true to stop. */
 export type Consume = (index: number, result: ChunkResult) => boolean;
 
-type WorkerMessage = { type: 'progress'; n: number } | { type: 'result'; result: ChunkResult } | { type: 'error'; message: string };
+type WorkerMessage =
+  { type: 'progress'; n: number } | { type: 'result'; result: ChunkResult } | { type: 'error'; message: string };
 
 /** The error a cancelled verification rejects with. */
 export function cancelled(signal: AbortSignal): Error {
@@ -52,7 +53,11 @@ let idleTimer: NodeJS.Timeout | null = null;
 /** A pooled worker (idle workers are unref'd, so they never keep the process alive, and exit after IDLE_MS). */
 function acquire(): Worker {
   // A small young generation keeps each worker's garbage (one digest string per hash) from inflating resident memory.
-  const w = idle.pop() ?? new Worker(new URL(WORKER_FILE, import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 } });
+  const w =
+    idle.pop() ??
+    new Worker(new URL(WORKER_FILE, import.meta.url), {
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
+    });
   w.ref();
   w.removeAllListeners('message');
   w.removeAllListeners('error');
@@ -67,7 +72,9 @@ function release(w: Worker): void {
   w.unref();
   idle.push(w);
   if (idleTimer !== null) clearTimeout(idleTimer);
-  idleTimer = setTimeout(() => { for (const x of idle.splice(0)) void x.terminate(); }, IDLE_MS);
+  idleTimer = setTimeout(() => {
+    for (const x of idle.splice(0)) void x.terminate();
+  }, IDLE_MS);
   idleTimer.unref();
 }
 
@@ -77,13 +84,16 @@ function runOnWorkers(tasks: readonly ChunkTask[], opts: PoolOptions, consume: C
     let next = 0;
     let completed = 0;
     let stopped = false;
-    const onAbort = (): void => finish(opts.signal === undefined ? new Error('E_CANCELLED') : cancelled(opts.signal), true);
+    const onAbort = (): void =>
+      finish(opts.signal === undefined ? new Error('E_CANCELLED') : cancelled(opts.signal), true);
     function finish(err?: Error, kill = false): void {
       if (stopped) return;
       stopped = true;
       opts.signal?.removeEventListener('abort', onAbort);
       // A worker still busy (cancel, error, early stop) is terminated; the others go back to the pool.
-      for (const w of workers) if (kill || err !== undefined || completed < next) void w.terminate(); else release(w);
+      for (const w of workers)
+        if (kill || err !== undefined || completed < next) void w.terminate();
+        else release(w);
       if (err === undefined) resolve();
       else reject(err);
     }

@@ -49,7 +49,11 @@ class Merger {
   /** Accepts a result; true once a failure is pinned down (every earlier chunk done). */
   accept(index: number, result: ChunkResult): boolean {
     this.waiting.set(index, result);
-    for (let r = this.waiting.get(this.next); r !== undefined && this.failure === null; r = this.waiting.get(this.next)) {
+    for (
+      let r = this.waiting.get(this.next);
+      r !== undefined && this.failure === null;
+      r = this.waiting.get(this.next)
+    ) {
       this.waiting.delete(this.next++);
       this.fold(r);
     }
@@ -67,7 +71,11 @@ class Merger {
     if (r.failure !== null) {
       const truncated = r.failure.code === 'GAP' && r.failure.idx > this.maxIdx;
       this.failure = truncated
-        ? { code: 'SIZE_MISMATCH', idx: r.failure.idx, detail: `the replica holds only ${r.failure.idx} entries but claims more verified (truncated)` }
+        ? {
+            code: 'SIZE_MISMATCH',
+            idx: r.failure.idx,
+            detail: `the replica holds only ${r.failure.idx} entries but claims more verified (truncated)`,
+          }
         : r.failure;
       return;
     }
@@ -83,11 +91,19 @@ class Merger {
       return;
     }
     if (!bytesEqual(range.root(), cp.row.root)) {
-      this.failure = { code: 'ROOT_MISMATCH', idx: this.lastGood, detail: `the entries do not reproduce the signed root of checkpoint ${size}; the difference lies in [${this.lastGood}, ${size})` };
+      this.failure = {
+        code: 'ROOT_MISMATCH',
+        idx: this.lastGood,
+        detail: `the entries do not reproduce the signed root of checkpoint ${size}; the difference lies in [${this.lastGood}, ${size})`,
+      };
       return;
     }
     if (!packPeaks(range.peaks).equals(cp.row.peaks)) {
-      this.failure = { code: 'ROOT_MISMATCH', idx: null, detail: `the stored peaks of checkpoint ${size} do not match its tree` };
+      this.failure = {
+        code: 'ROOT_MISMATCH',
+        idx: null,
+        detail: `the stored peaks of checkpoint ${size} do not match its tree`,
+      };
       return;
     }
     this.lastGood = size;
@@ -95,14 +111,22 @@ class Merger {
   }
 }
 
-function report(base: Omit<VerifyReport, 'ok' | 'code' | 'idx' | 'detail'>, failure: CheckFailure | null, okDetail: string): VerifyReport {
+function report(
+  base: Omit<VerifyReport, 'ok' | 'code' | 'idx' | 'detail'>,
+  failure: CheckFailure | null,
+  okDetail: string,
+): VerifyReport {
   if (failure === null) return { ok: true, code: null, idx: null, detail: okDetail, ...base };
   return { ok: false, code: failure.code, idx: failure.idx, detail: failure.detail, ...base };
 }
 
 function finalState(state: StateRow, merger: Merger): CheckFailure | null {
   if (state.verifiedSize > 0 && !bytesEqual(merger.global.root(), state.root)) {
-    return { code: 'ROOT_MISMATCH', idx: null, detail: 'the root in the verification state does not match the entries' };
+    return {
+      code: 'ROOT_MISMATCH',
+      idx: null,
+      detail: 'the root in the verification state does not match the entries',
+    };
   }
   if (!packPeaks(merger.global.peaks).equals(state.peaks)) {
     return { code: 'ROOT_MISMATCH', idx: null, detail: 'the peaks in the verification state do not match the entries' };
@@ -126,9 +150,21 @@ export async function verifyReplicaFile(path: string, options: VerifyOptions = {
     const merger = new Merger(checkpoints, tip === null ? -1 : tip.idx);
     const zero = checkpoints.get(0);
     if (zero !== undefined) merger.checkCheckpoint(0, new CompactRange(sha256));
-    let failure = merger.failure ?? (state.origin !== origin ? { code: 'ORIGIN_MISMATCH' as const, idx: null, detail: `the replica mirrors "${state.origin}", not "${origin}"` } : null);
+    let failure =
+      merger.failure ??
+      (state.origin !== origin
+        ? {
+            code: 'ORIGIN_MISMATCH' as const,
+            idx: null,
+            detail: `the replica mirrors "${state.origin}", not "${origin}"`,
+          }
+        : null);
     if (failure === null) {
-      const tasks = planChunks(state.verifiedSize, options.chunkSize ?? DEFAULT_CHUNK, [...checkpoints.keys()].sort((a, b) => a - b));
+      const tasks = planChunks(
+        state.verifiedSize,
+        options.chunkSize ?? DEFAULT_CHUNK,
+        [...checkpoints.keys()].sort((a, b) => a - b),
+      );
       let done = 0;
       const onRows = (n: number): void => {
         done = Math.min(state.verifiedSize, done + n);
@@ -136,18 +172,34 @@ export async function verifyReplicaFile(path: string, options: VerifyOptions = {
       };
       // One chunk (≤ 4,096 entries by default, a few ms) runs inline: a worker's start-up would cost more than the work.
       const threads = options.threads ?? (tasks.length <= 1 ? 0 : Math.min(4, availableParallelism(), tasks.length));
-      await runChunks(tasks, { path, origin, mode, threads, signal: options.signal, onRows }, (i, r) => merger.accept(i, r));
+      await runChunks(tasks, { path, origin, mode, threads, signal: options.signal, onRows }, (i, r) =>
+        merger.accept(i, r),
+      );
       failure = merger.failure ?? checkStateShape(state, checkpoints) ?? finalState(state, merger);
     }
     const tree = new TreeReader(store, new BulkReader(db), sha256);
-    const mark = failure === null ? checkMark(options.highWaterMark ?? null, state, origin, (n) => tree.rangeAt(n).root()) : 'not-checked';
+    const mark =
+      failure === null
+        ? checkMark(options.highWaterMark ?? null, state, origin, (n) => tree.rangeAt(n).root())
+        : 'not-checked';
     if (typeof mark === 'object') failure = mark;
     const base = {
-      mode, origin, verifiedSize: state.verifiedSize, root: toHex(state.root), entriesChecked: failure === null ? state.verifiedSize : merger.global.size,
-      checkpointsChecked: merger.checkpointsChecked, pendingCount, highWaterMark: typeof mark === 'object' ? 'not-checked' as const : mark,
-      trust: options.trustedKeys === undefined ? 'replica' as const : 'external' as const, elapsedMs: Math.round(performance.now() - started),
+      mode,
+      origin,
+      verifiedSize: state.verifiedSize,
+      root: toHex(state.root),
+      entriesChecked: failure === null ? state.verifiedSize : merger.global.size,
+      checkpointsChecked: merger.checkpointsChecked,
+      pendingCount,
+      highWaterMark: typeof mark === 'object' ? ('not-checked' as const) : mark,
+      trust: options.trustedKeys === undefined ? ('replica' as const) : ('external' as const),
+      elapsedMs: Math.round(performance.now() - started),
     };
-    return report(base, failure, `verified ${state.verifiedSize} entries and ${merger.checkpointsChecked} checkpoints (${mode})`);
+    return report(
+      base,
+      failure,
+      `verified ${state.verifiedSize} entries and ${merger.checkpointsChecked} checkpoints (${mode})`,
+    );
   } finally {
     db.close();
   }

@@ -9,7 +9,9 @@ describe('rotating log', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'tsc-log-')), 'logs', 'console.log');
     const log = openRotatingLog({ file, now: () => new Date('2026-11-25T03:00:00.000Z') });
     log.log('warn', 'replica behind', { idx: 7 });
-    expect(readFileSync(file, 'utf8')).toBe('{"ts":"2026-11-25T03:00:00.000Z","level":"warn","msg":"replica behind","idx":7}\n');
+    expect(readFileSync(file, 'utf8')).toBe(
+      '{"ts":"2026-11-25T03:00:00.000Z","level":"warn","msg":"replica behind","idx":7}\n',
+    );
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 

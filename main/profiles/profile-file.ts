@@ -41,29 +41,38 @@ export function emptyProfileFile(): ProfileFile {
 }
 
 function corrupt(path: string, what: string): never {
-  throw new ProfileError('E_PROFILE_STORE_CORRUPT', `The profile file ${path} is damaged (${what}). Move it aside and add your profiles again.`);
+  throw new ProfileError(
+    'E_PROFILE_STORE_CORRUPT',
+    `The profile file ${path} is damaged (${what}). Move it aside and add your profiles again.`,
+  );
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const isSize = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
+const isSize = (v: unknown): v is number | null =>
+  v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
 function checkKey(v: unknown, path: string): StoredKey {
-  if (!isRecord(v) || !isText(v['vkey']) || !isSize(v['validFromSize']) || !isSize(v['validUntilSize'])) corrupt(path, 'a trusted key');
+  if (!isRecord(v) || !isText(v['vkey']) || !isSize(v['validFromSize']) || !isSize(v['validUntilSize']))
+    corrupt(path, 'a trusted key');
   if (!isText(v['confirmedAt']) || (v['source'] !== 'tofu' && v['source'] !== 'import')) corrupt(path, 'a trusted key');
   return {
-    vkey: v['vkey'], validFromSize: v['validFromSize'], validUntilSize: v['validUntilSize'],
-    confirmedAt: v['confirmedAt'], source: v['source'],
+    vkey: v['vkey'],
+    validFromSize: v['validFromSize'],
+    validUntilSize: v['validUntilSize'],
+    confirmedAt: v['confirmedAt'],
+    source: v['source'],
   };
 }
 
 function checkProfile(v: unknown, path: string): StoredProfile {
   if (!isRecord(v)) corrupt(path, 'a profile is not an object');
   const { id, name, url, environment, origin, keys, createdAt } = v;
-  if (!isText(id) || !isText(name) || !isText(url) || !isText(environment) || !isText(createdAt)) corrupt(path, 'a profile field');
+  if (!isText(id) || !isText(name) || !isText(url) || !isText(environment) || !isText(createdAt))
+    corrupt(path, 'a profile field');
   if (origin !== null && !isText(origin)) corrupt(path, 'a profile origin');
   if (!Array.isArray(keys)) corrupt(path, 'a profile key list');
   return { id, name, url, environment, origin, keys: keys.map((k) => checkKey(k, path)), createdAt };

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,18 +29,31 @@ function codeOf(fn: () => unknown): string {
 /** A box that really transforms bytes, so tests can tell ciphertext from plaintext. */
 function xorBox(): SecretBox {
   const flip = (b: Buffer): Buffer => Buffer.from(b.map((x) => x ^ 0x5a));
-  return { encrypt: (t) => flip(Buffer.from(t, 'utf8')), decrypt: (b) => flip(b).toString('utf8'), available: () => true };
+  return {
+    encrypt: (t) => flip(Buffer.from(t, 'utf8')),
+    decrypt: (b) => flip(b).toString('utf8'),
+    available: () => true,
+  };
 }
 
 describe('ProfileStore', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'profiles-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'profiles-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('adds a profile with an encrypted 0600 token, its own replica path, and makes the first one active', () => {
     const store = new ProfileStore(dir, xorBox());
     const p = store.add(input);
-    expect(p).toMatchObject({ name: 'Prod EU', url: 'https://cp.example.com', environment: 'production', origin: null, active: true, hasToken: true });
+    expect(p).toMatchObject({
+      name: 'Prod EU',
+      url: 'https://cp.example.com',
+      environment: 'production',
+      origin: null,
+      active: true,
+      hasToken: true,
+    });
     const tokenFile = join(dir, 'tokens', `${p.id}.bin`);
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(tokenFile).includes(Buffer.from('tsk_abc'))).toBe(false);
@@ -75,7 +97,13 @@ describe('ProfileStore', () => {
   it('stores trusted keys, replacing by vkey', () => {
     const store = new ProfileStore(dir, xorBox());
     const p = store.add(input);
-    const key = { vkey: 'a+00000000+AQ==', validFromSize: null, validUntilSize: null, confirmedAt: '2026-01-01T00:00:00.000Z', source: 'tofu' as const };
+    const key = {
+      vkey: 'a+00000000+AQ==',
+      validFromSize: null,
+      validUntilSize: null,
+      confirmedAt: '2026-01-01T00:00:00.000Z',
+      source: 'tofu' as const,
+    };
     store.trustKey(p.id, key);
     store.trustKey(p.id, { ...key, validUntilSize: 10 });
     expect(store.get(p.id).keys).toEqual([{ ...key, validUntilSize: 10 }]);
@@ -109,11 +137,20 @@ describe('ProfileStore', () => {
     for (const s of ['', '-wal', '.hwm']) writeFileSync(store.replicaPath(a.id) + s, `content${s}`);
     const to = store.quarantineReplica(a.id, { reason: 'entry 5 was edited' }, new Date('2026-11-25T03:20:00.123Z'));
     expect(to).toBe(join(dir, 'quarantine', `${a.id}-2026-11-25T03-20-00-123Z.sqlite`));
-    expect(readdirSync(join(dir, 'quarantine')).sort()).toEqual([`${a.id}-2026-11-25T03-20-00-123Z.json`, `${a.id}-2026-11-25T03-20-00-123Z.sqlite`,
-      `${a.id}-2026-11-25T03-20-00-123Z.sqlite-wal`, `${a.id}-2026-11-25T03-20-00-123Z.sqlite.hwm`]);
+    expect(readdirSync(join(dir, 'quarantine')).sort()).toEqual([
+      `${a.id}-2026-11-25T03-20-00-123Z.json`,
+      `${a.id}-2026-11-25T03-20-00-123Z.sqlite`,
+      `${a.id}-2026-11-25T03-20-00-123Z.sqlite-wal`,
+      `${a.id}-2026-11-25T03-20-00-123Z.sqlite.hwm`,
+    ]);
     expect(readFileSync(`${to}.hwm`, 'utf8')).toBe('content.hwm');
     expect(existsSync(store.replicaPath(a.id))).toBe(false);
-    expect(JSON.parse(readFileSync(to.replace(/\.sqlite$/, '.json'), 'utf8'))).toEqual({ profile: a.id, quarantined_at: '2026-11-25T03:20:00.123Z', replica: to, reason: 'entry 5 was edited' });
+    expect(JSON.parse(readFileSync(to.replace(/\.sqlite$/, '.json'), 'utf8'))).toEqual({
+      profile: a.id,
+      quarantined_at: '2026-11-25T03:20:00.123Z',
+      replica: to,
+      reason: 'entry 5 was edited',
+    });
     expect(statSync(to.replace(/\.sqlite$/, '.json')).mode & 0o777).toBe(0o600);
   });
 

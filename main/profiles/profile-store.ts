@@ -12,7 +12,14 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Profile, ProfileInput } from '../../shared/ipc/contract.ts';
 import { ProfileError } from './errors.ts';
-import { readProfileFile, writeFileAtomic, writeProfileFile, type ProfileFile, type StoredKey, type StoredProfile } from './profile-file.ts';
+import {
+  readProfileFile,
+  writeFileAtomic,
+  writeProfileFile,
+  type ProfileFile,
+  type StoredKey,
+  type StoredProfile,
+} from './profile-file.ts';
 import type { SecretBox } from './secret-box.ts';
 
 const NAME_MAX = 80;
@@ -30,9 +37,12 @@ export function normalizeControlPlaneUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    invalid(`"${url.slice(0, 100)}" is not a URL. Use the control plane's address, e.g. https://tombstone.example.com.`);
+    invalid(
+      `"${url.slice(0, 100)}" is not a URL. Use the control plane's address, e.g. https://tombstone.example.com.`,
+    );
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') invalid('The control plane URL must start with https:// (or http:// on localhost).');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    invalid('The control plane URL must start with https:// (or http:// on localhost).');
   if (parsed.username !== '' || parsed.password !== '') invalid('Put the token in the token field, not in the URL.');
   return parsed.origin;
 }
@@ -62,7 +72,11 @@ export class ProfileStore {
   /** The stored record of `id`; throws E_PROFILE_NOT_FOUND. */
   get(id: string): StoredProfile {
     const found = this.read().profiles.find((p) => p.id === id);
-    if (found === undefined) throw new ProfileError('E_PROFILE_NOT_FOUND', `There is no profile "${id}". Pick one from the list or add it again.`);
+    if (found === undefined)
+      throw new ProfileError(
+        'E_PROFILE_NOT_FOUND',
+        `There is no profile "${id}". Pick one from the list or add it again.`,
+      );
     return found;
   }
 
@@ -76,21 +90,34 @@ export class ProfileStore {
   add(input: ProfileInput): Profile {
     const name = input.name.trim();
     if (name.length === 0 || name.length > NAME_MAX) invalid(`A profile needs a name of 1 to ${NAME_MAX} characters.`);
-    if (!ENV_RE.test(input.environment)) invalid('The environment must be lowercase letters, digits, ".", "_" or "-" (e.g. production).');
+    if (!ENV_RE.test(input.environment))
+      invalid('The environment must be lowercase letters, digits, ".", "_" or "-" (e.g. production).');
     if (input.token.trim() === '') invalid('A profile needs the bearer token the control plane issued to you.');
     this.assertBox();
     const profile: StoredProfile = {
-      id: `p_${randomBytes(6).toString('hex')}`, name, url: normalizeControlPlaneUrl(input.url), environment: input.environment,
-      origin: null, keys: [], createdAt: new Date().toISOString(),
+      id: `p_${randomBytes(6).toString('hex')}`,
+      name,
+      url: normalizeControlPlaneUrl(input.url),
+      environment: input.environment,
+      origin: null,
+      keys: [],
+      createdAt: new Date().toISOString(),
     };
-    this.setToken(profile.id, input.token.trim(), () => this.update((d) => { d.profiles.push(profile); d.active ??= profile.id; }));
+    this.setToken(profile.id, input.token.trim(), () =>
+      this.update((d) => {
+        d.profiles.push(profile);
+        d.active ??= profile.id;
+      }),
+    );
     return this.view(profile, this.read().active);
   }
 
   /** Makes `id` the active profile. */
   select(id: string): Profile {
     this.get(id);
-    this.update((d) => { d.active = id; });
+    this.update((d) => {
+      d.active = id;
+    });
     return this.view(this.get(id), id);
   }
 
@@ -115,12 +142,16 @@ export class ProfileStore {
   quarantineReplica(id: string, note: Record<string, unknown>, now = new Date()): string {
     this.get(id);
     const from = this.replicaPath(id);
-    if (!existsSync(from)) throw new ProfileError('E_NO_REPLICA', 'This profile has no replica file to set aside. Nothing was changed.');
+    if (!existsSync(from))
+      throw new ProfileError('E_NO_REPLICA', 'This profile has no replica file to set aside. Nothing was changed.');
     const dir = join(this.dir, 'quarantine');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const base = join(dir, `${safeId(id)}-${now.toISOString().replace(/[:.]/g, '-')}`);
     const to = `${base}.sqlite`;
-    writeFileAtomic(`${base}.json`, `${JSON.stringify({ profile: id, quarantined_at: now.toISOString(), replica: to, ...note }, null, 2)}\n`);
+    writeFileAtomic(
+      `${base}.json`,
+      `${JSON.stringify({ profile: id, quarantined_at: now.toISOString(), replica: to, ...note }, null, 2)}\n`,
+    );
     for (const suffix of ['', '-wal', '-shm', ...REPLICA_SIDECARS]) {
       if (existsSync(from + suffix)) renameSync(from + suffix, to + suffix);
     }
@@ -141,7 +172,10 @@ export class ProfileStore {
     try {
       return this.box.decrypt(readFileSync(path));
     } catch {
-      throw new ProfileError('E_SECRET_UNREADABLE', 'The stored token cannot be decrypted (the key store changed or the file was copied from another machine). Enter the token again.');
+      throw new ProfileError(
+        'E_SECRET_UNREADABLE',
+        'The stored token cannot be decrypted (the key store changed or the file was copied from another machine). Enter the token again.',
+      );
     }
   }
 
@@ -150,9 +184,14 @@ export class ProfileStore {
     const current = this.get(id).origin;
     if (current === origin) return;
     if (current !== null) {
-      throw new ProfileError('E_ORIGIN_CHANGED', `The control plane now serves log "${origin}" but this profile is pinned to "${current}". This is another log; add a new profile if that is intended.`);
+      throw new ProfileError(
+        'E_ORIGIN_CHANGED',
+        `The control plane now serves log "${origin}" but this profile is pinned to "${current}". This is another log; add a new profile if that is intended.`,
+      );
     }
-    this.update((d) => { for (const p of d.profiles) if (p.id === id) p.origin = origin; });
+    this.update((d) => {
+      for (const p of d.profiles) if (p.id === id) p.origin = origin;
+    });
   }
 
   /** Adds (or replaces, by vkey) a trusted key of `id`. */
@@ -179,7 +218,10 @@ export class ProfileStore {
 
   private assertBox(): void {
     if (!this.box.available()) {
-      throw new ProfileError('E_SECRET_STORE_UNAVAILABLE', 'No secure key store is available on this system, so the token was not stored. Install or unlock the system keychain (e.g. gnome-keyring), or run the console in browser mode, then try again.');
+      throw new ProfileError(
+        'E_SECRET_STORE_UNAVAILABLE',
+        'No secure key store is available on this system, so the token was not stored. Install or unlock the system keychain (e.g. gnome-keyring), or run the console in browser mode, then try again.',
+      );
     }
   }
 
@@ -200,7 +242,15 @@ export class ProfileStore {
   }
 
   private view(p: StoredProfile, active: string | null): Profile {
-    return { id: p.id, name: p.name, url: p.url, environment: p.environment, origin: p.origin, active: p.id === active, hasToken: existsSync(this.tokenPath(p.id)) };
+    return {
+      id: p.id,
+      name: p.name,
+      url: p.url,
+      environment: p.environment,
+      origin: p.origin,
+      active: p.id === active,
+      hasToken: existsSync(this.tokenPath(p.id)),
+    };
   }
 }
 

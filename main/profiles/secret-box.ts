@@ -34,6 +34,8 @@ export function fileModeSecretBox(): SecretBox {
 
 /** A box that is never available (tests, and platforms where safeStorage reports no encryption). */
 export function unavailableSecretBox(): SecretBox {
-  const refuse = (): never => { throw new Error('no secret store is available on this system'); };
+  const refuse = (): never => {
+    throw new Error('no secret store is available on this system');
+  };
   return { encrypt: refuse, decrypt: refuse, available: () => false };
 }

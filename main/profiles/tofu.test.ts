@@ -5,8 +5,15 @@ import { ProfileError } from './errors.ts';
 import { decideTrust, keyFingerprint, offeredKey, trustedKeysOf } from './tofu.ts';
 
 const seed = (n: number): Uint8Array => new Uint8Array(32).fill(n);
-const vkeyOf = (name: string, n: number): string => formatVerifierKey(sha256, name, ed25519Signer(name, seed(n)).publicKey);
-const stored = (vkey: string) => ({ vkey, validFromSize: null, validUntilSize: null, confirmedAt: '2026-01-01T00:00:00.000Z', source: 'tofu' as const });
+const vkeyOf = (name: string, n: number): string =>
+  formatVerifierKey(sha256, name, ed25519Signer(name, seed(n)).publicKey);
+const stored = (vkey: string) => ({
+  vkey,
+  validFromSize: null,
+  validUntilSize: null,
+  confirmedAt: '2026-01-01T00:00:00.000Z',
+  source: 'tofu' as const,
+});
 
 describe('trust on first use', () => {
   const a = offeredKey(sha256, vkeyOf('log/k1', 1));
@@ -34,7 +41,11 @@ describe('trust on first use', () => {
   it('rejects a malformed verifier key with E_KEY_INVALID', () => {
     const bad = a.vkey.replace(/\+[0-9a-f]{8}\+/, '+00000000+');
     expect(() => offeredKey(sha256, bad)).toThrow(ProfileError);
-    try { offeredKey(sha256, bad); } catch (err) { expect((err as ProfileError).code).toBe('E_KEY_INVALID'); }
+    try {
+      offeredKey(sha256, bad);
+    } catch (err) {
+      expect((err as ProfileError).code).toBe('E_KEY_INVALID');
+    }
   });
 
   it('turns stored keys into the ledger trust store with validity ranges', () => {

@@ -32,13 +32,21 @@ export function keyFingerprint(publicKey: Uint8Array): string {
 }
 
 /** Parses a verifier key into an OfferedKey; throws ProfileError E_KEY_INVALID. */
-export function offeredKey(sha: Sha256, vkey: string, validFromSize: number | null = null, validUntilSize: number | null = null): OfferedKey {
+export function offeredKey(
+  sha: Sha256,
+  vkey: string,
+  validFromSize: number | null = null,
+  validUntilSize: number | null = null,
+): OfferedKey {
   let parsed: TrustedKey;
   try {
     parsed = parseVerifierKey(sha, vkey);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new ProfileError('E_KEY_INVALID', `The key "${vkey.slice(0, 80)}" is not a valid verifier key (${why}). Copy it again from the control plane's administrator.`);
+    throw new ProfileError(
+      'E_KEY_INVALID',
+      `The key "${vkey.slice(0, 80)}" is not a valid verifier key (${why}). Copy it again from the control plane's administrator.`,
+    );
   }
   return { vkey, name: parsed.name, keyId: parsed.keyId, publicKey: parsed.publicKey, validFromSize, validUntilSize };
 }

@@ -22,12 +22,22 @@ export function bootstrapProfile(store: ProfileStore, b: Bootstrap): string {
     id = existing.id;
     if (b.token) store.storeToken(id, b.token);
   } else {
-    if (!b.token) throw new AppError('E_TOKEN_REQUIRED', `${url} is not a known profile yet, so it needs your bearer token: pass --token <t> or set TOMBSTONE_TOKEN.`);
+    if (!b.token)
+      throw new AppError(
+        'E_TOKEN_REQUIRED',
+        `${url} is not a known profile yet, so it needs your bearer token: pass --token <t> or set TOMBSTONE_TOKEN.`,
+      );
     id = store.add({ name: new URL(url).host, url, environment: b.environment, token: b.token }).id;
   }
   for (const vkey of b.trust) {
     offeredKey(sha256, vkey); // throws E_KEY_INVALID with a sentence
-    store.trustKey(id, { vkey, validFromSize: null, validUntilSize: null, confirmedAt: new Date().toISOString(), source: 'import' });
+    store.trustKey(id, {
+      vkey,
+      validFromSize: null,
+      validUntilSize: null,
+      confirmedAt: new Date().toISOString(),
+      source: 'import',
+    });
   }
   store.select(id);
   return id;

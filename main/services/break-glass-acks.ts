@@ -40,9 +40,21 @@ export class BreakGlassAcks {
   pending(now = Date.now()): BreakGlassUse[] {
     const db = this.runtime.replica().db;
     const acks = this.acknowledged();
-    const page = queryLedger(db, { filter: { action: 'break_glass.used', from: new Date(now - DAY_MS).toISOString() }, offset: 0, limit: 100, order: 'desc' });
-    return page.rows.filter((r) => !acks.has(r.idx)).map((r) => ({
-      idx: r.idx, actor: r.actor, flag: r.flag, env: r.env, reason: r.reason, at: r.ts,
-    }));
+    const page = queryLedger(db, {
+      filter: { action: 'break_glass.used', from: new Date(now - DAY_MS).toISOString() },
+      offset: 0,
+      limit: 100,
+      order: 'desc',
+    });
+    return page.rows
+      .filter((r) => !acks.has(r.idx))
+      .map((r) => ({
+        idx: r.idx,
+        actor: r.actor,
+        flag: r.flag,
+        env: r.env,
+        reason: r.reason,
+        at: r.ts,
+      }));
   }
 }

@@ -15,12 +15,22 @@ type ActionChannel = 'changes:create' | 'changes:approve' | 'changes:reject' | '
 function refuseOffline(s: ActiveSession): void {
   const state = s.state();
   if (state.kind === 'offline' || state.kind === 'halted') {
-    const why = state.kind === 'offline' ? `the control plane is unreachable (${state.reason})` : `the replica is halted by evidence ${state.code}`;
-    throw new AppError('E_OFFLINE', `Actions are disabled because ${why}. Nothing was sent; the replica stays browsable.`);
+    const why =
+      state.kind === 'offline'
+        ? `the control plane is unreachable (${state.reason})`
+        : `the replica is halted by evidence ${state.code}`;
+    throw new AppError(
+      'E_OFFLINE',
+      `Actions are disabled because ${why}. Nothing was sent; the replica stays browsable.`,
+    );
   }
 }
 
-async function track(runtime: ConsoleRuntime, action: ActionChannel, send: (s: ActiveSession, key: string) => Promise<client.ActionResult>): Promise<ActionReceipt> {
+async function track(
+  runtime: ConsoleRuntime,
+  action: ActionChannel,
+  send: (s: ActiveSession, key: string) => Promise<client.ActionResult>,
+): Promise<ActionReceipt> {
   const s = runtime.session();
   refuseOffline(s);
   const key = newIdempotencyKey();
@@ -37,7 +47,8 @@ async function track(runtime: ConsoleRuntime, action: ActionChannel, send: (s: A
 /** The action handlers. */
 export function actionHandlers(runtime: ConsoleRuntime): { [C in ActionChannel | 'breakGlass:issue']: Handler<C> } {
   return {
-    'actions:kill': (a: InvokeMap['actions:kill']['args']) => track(runtime, 'actions:kill', (s, k) => client.kill(s.target, k, a)),
+    'actions:kill': (a: InvokeMap['actions:kill']['args']) =>
+      track(runtime, 'actions:kill', (s, k) => client.kill(s.target, k, a)),
     'actions:rollback': (a) => track(runtime, 'actions:rollback', (s, k) => client.rollback(s.target, k, a)),
     'changes:create': (a) => track(runtime, 'changes:create', (s, k) => client.createChangeRequest(s.target, k, a)),
     'changes:approve': (a) => track(runtime, 'changes:approve', (s, k) => client.approveChangeRequest(s.target, k, a)),

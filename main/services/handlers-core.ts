@@ -15,9 +15,21 @@ import type { ConsoleRuntime } from './runtime.ts';
 import type { Verification } from './verification.ts';
 
 type CoreChannel =
-  | 'profiles:list' | 'profiles:add' | 'profiles:select' | 'profiles:remove' | 'sync:state' | 'sync:confirmKey' | 'identity:get'
-  | 'verify:status' | 'verify:run' | 'verify:cancel' | 'verify:evidence' | 'verify:report' | 'replica:quarantine'
-  | 'correlation:rank' | 'metrics:series';
+  | 'profiles:list'
+  | 'profiles:add'
+  | 'profiles:select'
+  | 'profiles:remove'
+  | 'sync:state'
+  | 'sync:confirmKey'
+  | 'identity:get'
+  | 'verify:status'
+  | 'verify:run'
+  | 'verify:cancel'
+  | 'verify:evidence'
+  | 'verify:report'
+  | 'replica:quarantine'
+  | 'correlation:rank'
+  | 'metrics:series';
 
 const roles = new Set(['viewer', 'responder', 'approver', 'admin']);
 
@@ -25,7 +37,9 @@ async function identity(s: ActiveSession): Promise<Identity | null> {
   const body = await callApi(s.target, { method: 'GET', path: '/api/v1/me', timeoutMs: 3000 }).catch(() => null);
   if (typeof body !== 'object' || body === null) return null;
   const { name, role } = body as Record<string, unknown>;
-  return typeof name === 'string' && typeof role === 'string' && roles.has(role) ? { name, role: role as Identity['role'] } : null;
+  return typeof name === 'string' && typeof role === 'string' && roles.has(role)
+    ? { name, role: role as Identity['role'] }
+    : null;
 }
 
 /** Error-rate samples of every service the metrics stream knows, around the window (absent → no telemetry). */
@@ -35,7 +49,11 @@ function serviceTelemetry(s: ActiveSession, atMs: number, windowSeconds: number)
   const services: Record<string, { at: string; error_rate: number; requests: number }[]> = {};
   for (const name of s.metrics.services()) {
     const series = s.metrics.series(name, from, to, 30);
-    services[name] = series.points.map((p) => ({ at: p.t, error_rate: p.errorRate, requests: Math.round(p.rps * series.stepSeconds) }));
+    services[name] = series.points.map((p) => ({
+      at: p.t,
+      error_rate: p.errorRate,
+      requests: Math.round(p.rps * series.stepSeconds),
+    }));
   }
   return services;
 }
@@ -55,8 +73,14 @@ async function rank(runtime: ConsoleRuntime, req: CorrelationRequest): Promise<C
   const s = runtime.session();
   const db = runtime.replica().db;
   const windowSeconds = (req.windowMinutes ?? 30) * 60;
-  const query = 'incidentId' in req ? { kind: 'incident' as const, id: req.incidentId } : { kind: 'at' as const, at: req.at };
-  const base = { query, service: 'service' in req ? req.service ?? null : null, environment: null, options: { windowSeconds, limit: req.limit ?? 3 } };
+  const query =
+    'incidentId' in req ? { kind: 'incident' as const, id: req.incidentId } : { kind: 'at' as const, at: req.at };
+  const base = {
+    query,
+    service: 'service' in req ? (req.service ?? null) : null,
+    environment: null,
+    options: { windowSeconds, limit: req.limit ?? 3 },
+  };
   const w = readWindow(db, base);
   const { incident } = w;
   const changed = changedFlags(w);
@@ -64,10 +88,18 @@ async function rank(runtime: ConsoleRuntime, req: CorrelationRequest): Promise<C
   const services = serviceTelemetry(s, atMs, windowSeconds);
   const live = s.state().kind === 'live';
   const environment = incident.environment ?? runtime.store.get(s.profileId).environment;
-  const flags = live && changed.length > 0
-    ? await fetchFlagTelemetry({ baseUrl: s.target.url, token: s.target.token }, changed, environment, atMs - (windowSeconds + 600) * 1000, atMs + 600 * 1000)
-    : {};
-  const telemetry: Telemetry | null = Object.keys(services ?? {}).length > 0 || Object.keys(flags).length > 0 ? { services, flags } : null;
+  const flags =
+    live && changed.length > 0
+      ? await fetchFlagTelemetry(
+          { baseUrl: s.target.url, token: s.target.token },
+          changed,
+          environment,
+          atMs - (windowSeconds + 600) * 1000,
+          atMs + 600 * 1000,
+        )
+      : {};
+  const telemetry: Telemetry | null =
+    Object.keys(services ?? {}).length > 0 || Object.keys(flags).length > 0 ? { services, flags } : null;
   return rankWindow(db, w, { ...base, telemetry });
 }
 
@@ -76,16 +108,29 @@ async function rank(runtime: ConsoleRuntime, req: CorrelationRequest): Promise<C
  * note of who asked, why, and what was wrong, and the profile starts over with an empty replica that is synced again
  * and verified against the keys the profile already trusts. Refused while nothing is wrong (E_NOTHING_TO_QUARANTINE).
  */
-async function quarantine(runtime: ConsoleRuntime, verification: Verification, reason: string): Promise<{ archivedAs: string }> {
+async function quarantine(
+  runtime: ConsoleRuntime,
+  verification: Verification,
+  reason: string,
+): Promise<{ archivedAs: string }> {
   const status = verification.status();
   if (status.alert === null) {
-    throw new AppError('E_NOTHING_TO_QUARANTINE', 'This replica has no verification alert, so it was not set aside. Quarantine is only for a replica whose history failed verification.');
+    throw new AppError(
+      'E_NOTHING_TO_QUARANTINE',
+      'This replica has no verification alert, so it was not set aside. Quarantine is only for a replica whose history failed verification.',
+    );
   }
   const s = runtime.session();
   const profile = runtime.store.get(s.profileId);
   const note = {
-    reason, control_plane: profile.url, origin: profile.origin, alert: status.alert, evidence: verification.evidence(),
-    verified_size: status.verifiedSize, received_size: status.receivedSize, root: status.rootHex,
+    reason,
+    control_plane: profile.url,
+    origin: profile.origin,
+    alert: status.alert,
+    evidence: verification.evidence(),
+    verified_size: status.verifiedSize,
+    received_size: status.receivedSize,
+    root: status.rootHex,
   };
   const archivedAs = await runtime.reopen((id) => {
     const to = runtime.store.quarantineReplica(id, note);
@@ -124,6 +169,7 @@ export function coreHandlers(runtime: ConsoleRuntime, verification: Verification
     'verify:report': () => verification.report(),
     'replica:quarantine': ({ reason }) => quarantine(runtime, verification, reason),
     'correlation:rank': (req) => rank(runtime, req),
-    'metrics:series': ({ service, from, to, stepSeconds }) => runtime.session().metrics.series(service, from, to, stepSeconds),
+    'metrics:series': ({ service, from, to, stepSeconds }) =>
+      runtime.session().metrics.series(service, from, to, stepSeconds),
   };
 }

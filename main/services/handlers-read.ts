@@ -4,11 +4,18 @@
  */
 import type { Handler } from '../ipc/registry.ts';
 import {
-  entryDetail, flagDetail, inclusionCheck, listChangeRequests, listFlags, listIncidents, queryLedger,
+  entryDetail,
+  flagDetail,
+  inclusionCheck,
+  listChangeRequests,
+  listFlags,
+  listIncidents,
+  queryLedger,
 } from '../views/index.ts';
 import type { ConsoleRuntime } from './runtime.ts';
 
-type ReadChannel = 'ledger:query' | 'ledger:entry' | 'ledger:inclusion' | 'incidents:list' | 'flags:list' | 'flags:get' | 'changes:list';
+type ReadChannel =
+  'ledger:query' | 'ledger:entry' | 'ledger:inclusion' | 'incidents:list' | 'flags:list' | 'flags:get' | 'changes:list';
 
 /** The read handlers. */
 export function readHandlers(runtime: ConsoleRuntime): { [C in ReadChannel]: Handler<C> } {

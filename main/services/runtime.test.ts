@@ -22,15 +22,37 @@ describe('ConsoleRuntime', () => {
     dir = mkdtempSync(join(tmpdir(), 'tsc-runtime-'));
     const store = new ProfileStore(join(dir, 'data'), fileModeSecretBox());
     // Nothing listens on port 9 of loopback: the session stays offline.
-    const profile = store.add({ name: 'offline', url: 'http://127.0.0.1:9', environment: 'production', token: 'not-used' });
-    runtime = new ConsoleRuntime({ store, events: new EventHub(), hwmCodec: plainCodec, notify: () => {}, log: () => {}, onAppended: () => {} });
-    const failed = await runtime.activate('no-such-profile').then(() => null, (err: unknown) => err);
+    const profile = store.add({
+      name: 'offline',
+      url: 'http://127.0.0.1:9',
+      environment: 'production',
+      token: 'not-used',
+    });
+    runtime = new ConsoleRuntime({
+      store,
+      events: new EventHub(),
+      hwmCodec: plainCodec,
+      notify: () => {},
+      log: () => {},
+      onAppended: () => {},
+    });
+    const failed = await runtime.activate('no-such-profile').then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(failed instanceof AppError ? failed.code : failed).toBe('E_PROFILE_NOT_FOUND');
     const session = await runtime.activate(profile.id);
     expect(session?.profileId).toBe(profile.id);
     expect(runtime.session().profileId).toBe(profile.id);
     // reopen reports the step's error, and the session is open again afterwards
-    const refused = await runtime.reopen(() => { throw new AppError('E_TEST', 'refused'); }).then(() => null, (err: unknown) => err);
+    const refused = await runtime
+      .reopen(() => {
+        throw new AppError('E_TEST', 'refused');
+      })
+      .then(
+        () => null,
+        (err: unknown) => err,
+      );
     expect(refused instanceof AppError ? refused.code : refused).toBe('E_TEST');
     expect(runtime.session().profileId).toBe(profile.id);
   });
@@ -47,7 +69,14 @@ describe('ConsoleRuntime', () => {
       const r = payload as ActionReceipt;
       published.push(`${r.idempotencyKey}:${r.status}:${String(r.appliedIdx)}`);
     });
-    runtime = new ConsoleRuntime({ store, events, hwmCodec: plainCodec, notify: () => {}, log: () => {}, onAppended: () => {} });
+    runtime = new ConsoleRuntime({
+      store,
+      events,
+      hwmCodec: plainCodec,
+      notify: () => {},
+      log: () => {},
+      onAppended: () => {},
+    });
     await runtime.activate(a.id);
     const before = runtime.session();
     before.receipts.sent('kill', 'k-1');

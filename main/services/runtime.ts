@@ -23,11 +23,13 @@ export class ConsoleRuntime {
   /** Stops the current session (if any) and opens `profileId`'s. */
   activate(profileId: string): Promise<ActiveSession | null> {
     // A failed switch must not block the next one: chain on its settlement, not its success.
-    this.switching = this.switching.catch(() => null).then(async () => {
-      await this.active?.stop();
-      this.active = null;
-      return this.open(profileId);
-    });
+    this.switching = this.switching
+      .catch(() => null)
+      .then(async () => {
+        await this.active?.stop();
+        this.active = null;
+        return this.open(profileId);
+      });
     return this.switching;
   }
 
@@ -48,16 +50,18 @@ export class ConsoleRuntime {
   reopen<T>(between: (profileId: string) => T): Promise<T> {
     const { profileId, receipts } = this.session();
     let out: { ok: true; value: T } | { ok: false; error: unknown } = { ok: false, error: new Error('not run') };
-    this.switching = this.switching.catch(() => null).then(async () => {
-      await this.active?.stop();
-      this.active = null;
-      try {
-        out = { ok: true, value: between(profileId) };
-      } catch (error) {
-        out = { ok: false, error };
-      }
-      return this.open(profileId, { receipts });
-    });
+    this.switching = this.switching
+      .catch(() => null)
+      .then(async () => {
+        await this.active?.stop();
+        this.active = null;
+        try {
+          out = { ok: true, value: between(profileId) };
+        } catch (error) {
+          out = { ok: false, error };
+        }
+        return this.open(profileId, { receipts });
+      });
     return this.switching.then(() => {
       if (!out.ok) throw out.error;
       return out.value;
@@ -74,7 +78,10 @@ export class ConsoleRuntime {
   /** The active session, or E_NO_PROFILE. */
   session(): ActiveSession {
     if (!this.active) {
-      throw new AppError('E_NO_PROFILE', 'No control plane profile is active, so there is no ledger replica to read or act on. Start with `npm start`, or add a profile with its URL and token.');
+      throw new AppError(
+        'E_NO_PROFILE',
+        'No control plane profile is active, so there is no ledger replica to read or act on. Start with `npm start`, or add a profile with its URL and token.',
+      );
     }
     return this.active;
   }
@@ -83,7 +90,10 @@ export class ConsoleRuntime {
   replica(): Replica {
     const r = this.session().replica();
     if (!r) {
-      throw new AppError('E_REPLICA_EMPTY', 'The ledger replica is still empty: the console has not received the first entries from the control plane yet. Wait for the sync to connect, or check the connection state.');
+      throw new AppError(
+        'E_REPLICA_EMPTY',
+        'The ledger replica is still empty: the console has not received the first entries from the control plane yet. Wait for the sync to connect, or check the connection state.',
+      );
     }
     return r;
   }

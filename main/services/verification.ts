@@ -43,14 +43,26 @@ export class Verification {
     if (!replica) {
       // A replica that failed to open at launch still has its alert to show; otherwise there is simply none yet.
       if (!launch) this.runtime.replica(); // throws E_REPLICA_EMPTY, which the UI explains with its empty state
-      return { origin: null, receivedSize: 0, verifiedSize: 0, rootHex: null, checkpointAt: null, pending: 0, alert: launch };
+      return {
+        origin: null,
+        receivedSize: 0,
+        verifiedSize: 0,
+        rootHex: null,
+        checkpointAt: null,
+        pending: 0,
+        alert: launch,
+      };
     }
     const st = replica.status();
     const evidence = st.evidence.map(alertOf);
     const failedRun = this.last && !this.last.report.ok ? this.alertOfReport(this.last.report, this.last.at) : null;
     return {
-      origin: st.origin, receivedSize: st.receivedSize, verifiedSize: st.verifiedSize, rootHex: st.root,
-      checkpointAt: st.latestNote === null ? null : new Date(st.updatedAt).toISOString(), pending: st.pendingCount,
+      origin: st.origin,
+      receivedSize: st.receivedSize,
+      verifiedSize: st.verifiedSize,
+      rootHex: st.root,
+      checkpointAt: st.latestNote === null ? null : new Date(st.updatedAt).toISOString(),
+      pending: st.pendingCount,
       alert: launch ?? evidence[evidence.length - 1] ?? failedRun,
     };
   }
@@ -59,7 +71,10 @@ export class Verification {
   evidence(): Evidence[] {
     const s = this.runtime.session();
     const stored = s.replica()?.evidence().map(alertOf) ?? [];
-    const extra = [s.launchAlert, this.last && !this.last.report.ok ? this.alertOfReport(this.last.report, this.last.at) : null];
+    const extra = [
+      s.launchAlert,
+      this.last && !this.last.report.ok ? this.alertOfReport(this.last.report, this.last.at) : null,
+    ];
     return [...stored, ...extra.filter((e): e is Evidence => e !== null)];
   }
 
@@ -73,17 +88,24 @@ export class Verification {
     this.runs.set(runId, abort);
     const started = performance.now();
     void verifyReplicaFile(replica.path, {
-      mode, signal: abort.signal, origin: replica.origin, trustedKeys: trustedKeysOf(sha256, stored.keys),
+      mode,
+      signal: abort.signal,
+      origin: replica.origin,
+      trustedKeys: trustedKeysOf(sha256, stored.keys),
       highWaterMark: fileHighWaterMark(`${replica.path}.hwm`, this.codec),
       onProgress: (p) => this.events.emit('verify:progressed', { runId, done: p.done, total: p.total }),
-    }).then((report) => this.finish(runId, mode, report, (performance.now() - started) / 1000), (err: unknown) => this.fail(runId, mode, err));
+    }).then(
+      (report) => this.finish(runId, mode, report, (performance.now() - started) / 1000),
+      (err: unknown) => this.fail(runId, mode, err),
+    );
     return { runId };
   }
 
   /** Cancels a running re-verification. */
   cancel(runId: string): null {
     const abort = this.runs.get(runId);
-    if (!abort) throw new AppError('E_NO_SUCH_RUN', 'That verification is not running any more (it finished or was cancelled).');
+    if (!abort)
+      throw new AppError('E_NO_SUCH_RUN', 'That verification is not running any more (it finished or was cancelled).');
     abort.abort();
     return null;
   }
@@ -115,6 +137,14 @@ export class Verification {
   }
 
   private alertOfReport(report: VerifyReport, at: string): Evidence {
-    return { id: -1, kind: 'reverify', code: report.code ?? 'ROOT_MISMATCH', idx: report.idx, detail: report.detail, notes: [], at };
+    return {
+      id: -1,
+      kind: 'reverify',
+      code: report.code ?? 'ROOT_MISMATCH',
+      idx: report.idx,
+      detail: report.detail,
+      notes: [],
+      at,
+    };
   }
 }

@@ -66,16 +66,29 @@ async function launchCheck(path: string, open: () => Replica, options: VerifyOpt
     replica = open();
   } catch (err) {
     if (!(err instanceof LedgerError)) throw err;
-    return { replica: null, alert: { ...engineAlert('launch-check', err.code, err.detail, [], Date.now()), idx: err.idx } };
+    return {
+      replica: null,
+      alert: { ...engineAlert('launch-check', err.code, err.detail, [], Date.now()), idx: err.idx },
+    };
   }
   const report = await verifyReplicaFile(path, { ...options, mode: 'deep' });
   if (report.ok) return { replica, alert: null };
-  const alert = engineAlert('launch-check', report.code ?? 'ROOT_MISMATCH', `${report.detail} (found when the console opened this replica)`, [], Date.now());
+  const alert = engineAlert(
+    'launch-check',
+    report.code ?? 'ROOT_MISMATCH',
+    `${report.detail} (found when the console opened this replica)`,
+    [],
+    Date.now(),
+  );
   return { replica, alert: { ...alert, idx: report.idx } };
 }
 
 /** Opens the replica of `profileId`, checks it, and starts mirroring its control plane. */
-export async function openSession(deps: SessionDeps, profileId: string, carried?: { receipts: ReceiptTracker }): Promise<ActiveSession> {
+export async function openSession(
+  deps: SessionDeps,
+  profileId: string,
+  carried?: { receipts: ReceiptTracker },
+): Promise<ActiveSession> {
   const stored = deps.store.get(profileId);
   const token = deps.store.token(profileId);
   const target: ClientTarget = { url: stored.url, token };
@@ -85,37 +98,60 @@ export async function openSession(deps: SessionDeps, profileId: string, carried?
   const open = (init: Omit<ReplicaOptions, 'path' | 'highWaterMark'>): Replica =>
     Replica.open({ path, ...init, highWaterMark: fileHighWaterMark(`${path}.hwm`, deps.hwmCodec) });
   // A profile that synced before has a pinned origin: open (and check) its replica now, so it is browsable offline.
-  const launch = stored.origin === null ? { replica: null, alert: null }
-    : await launchCheck(path, () => open({ origin: stored.origin ?? '', trustedKeys, fetchConsistencyProof }), {
-      origin: stored.origin, trustedKeys, highWaterMark: fileHighWaterMark(`${path}.hwm`, deps.hwmCodec),
-    });
+  const launch =
+    stored.origin === null
+      ? { replica: null, alert: null }
+      : await launchCheck(path, () => open({ origin: stored.origin ?? '', trustedKeys, fetchConsistencyProof }), {
+          origin: stored.origin,
+          trustedKeys,
+          highWaterMark: fileHighWaterMark(`${path}.hwm`, deps.hwmCodec),
+        });
   let replica = launch.replica;
-  if (launch.alert) deps.log('error', 'replica failed the launch check', { code: launch.alert.code, idx: launch.alert.idx });
+  if (launch.alert)
+    deps.log('error', 'replica failed the launch check', { code: launch.alert.code, idx: launch.alert.idx });
   // A reopen of the same profile (quarantine) carries the round trips of actions still in flight: their entries arrive
   // in the new replica from the same control plane, and complete there.
   const receipts = carried?.receipts ?? new ReceiptTracker((r) => deps.events.emit('actions:updated', r));
-  const sync = launch.alert ? null : startSync({
-    profile: {
-      url: stored.url, token, origin: stored.origin, keys: stored.keys,
-      remember: (origin, key) => { deps.store.pinOrigin(profileId, origin); deps.store.trustKey(profileId, key); },
-    },
-    replica: replica ?? ((init) => {
-      replica = open(init);
-      // Pin the origin as soon as the log is known (keys imported with --trust skip the TOFU prompt that would
-      // otherwise pin it), so the next launch deep-checks this replica and refuses another log's origin.
-      if (deps.store.get(profileId).origin === null) deps.store.pinOrigin(profileId, init.origin);
-      return replica;
-    }),
-    log: (l) => deps.log(l.level, l.message, { code: l.code }),
-  });
+  const sync = launch.alert
+    ? null
+    : startSync({
+        profile: {
+          url: stored.url,
+          token,
+          origin: stored.origin,
+          keys: stored.keys,
+          remember: (origin, key) => {
+            deps.store.pinOrigin(profileId, origin);
+            deps.store.trustKey(profileId, key);
+          },
+        },
+        replica:
+          replica ??
+          ((init) => {
+            replica = open(init);
+            // Pin the origin as soon as the log is known (keys imported with --trust skip the TOFU prompt that would
+            // otherwise pin it), so the next launch deep-checks this replica and refuses another log's origin.
+            if (deps.store.get(profileId).origin === null) deps.store.pinOrigin(profileId, init.origin);
+            return replica;
+          }),
+        log: (l) => deps.log(l.level, l.message, { code: l.code }),
+      });
   if (sync) wireSyncEvents(deps, sync, receipts, () => replica);
   const metrics = startMetricsSync({
-    target: { baseUrl: stored.url, token }, store: new MetricsStore(deps.store.metricsPath(profileId)),
+    target: { baseUrl: stored.url, token },
+    store: new MetricsStore(deps.store.metricsPath(profileId)),
     log: (code, message) => deps.log('warn', message, { code }),
   });
-  const halted: SyncState | null = launch.alert ? { kind: 'halted', url: stored.url, code: launch.alert.code, message: launch.alert.detail } : null;
+  const halted: SyncState | null = launch.alert
+    ? { kind: 'halted', url: stored.url, code: launch.alert.code, message: launch.alert.detail }
+    : null;
   return {
-    profileId, target, sync, metrics, receipts, launchAlert: launch.alert,
+    profileId,
+    target,
+    sync,
+    metrics,
+    receipts,
+    launchAlert: launch.alert,
     replica: () => replica,
     state: () => halted ?? sync?.state() ?? { kind: 'idle' },
     stop: async () => {
@@ -126,7 +162,12 @@ export async function openSession(deps: SessionDeps, profileId: string, carried?
   };
 }
 
-function wireSyncEvents(deps: SessionDeps, sync: SyncHandle, receipts: ReceiptTracker, replica: () => Replica | null): void {
+function wireSyncEvents(
+  deps: SessionDeps,
+  sync: SyncHandle,
+  receipts: ReceiptTracker,
+  replica: () => Replica | null,
+): void {
   let watch: EntryWatch | null = null;
   sync.events.on('sync:state', (s) => deps.events.emit('sync:changed', s));
   sync.events.on('sync:progress', (p) => deps.events.emit('sync:progressed', p));

@@ -10,10 +10,21 @@ function titleOf(after: unknown): string | null {
 }
 
 /** Announces break-glass use to every console and notifies new incidents and automatic rollbacks. */
-export function announce(events: EventHub, notify: (spec: NotificationSpec) => void, entries: readonly ArrivedEntry[]): void {
+export function announce(
+  events: EventHub,
+  notify: (spec: NotificationSpec) => void,
+  entries: readonly ArrivedEntry[],
+): void {
   for (const e of entries) {
     if (e.action === 'break_glass.used') {
-      events.emit('breakGlass:used', { idx: e.idx, actor: e.actor, flag: e.flag, env: e.env, reason: e.reason, at: e.ts });
+      events.emit('breakGlass:used', {
+        idx: e.idx,
+        actor: e.actor,
+        flag: e.flag,
+        env: e.env,
+        reason: e.reason,
+        at: e.ts,
+      });
     }
     const spec = notificationForEntry(e.action, e.flag, e.env, titleOf(e.after) ?? e.reason);
     if (spec) notify(spec);

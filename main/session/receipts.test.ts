@@ -5,8 +5,17 @@ import { ReceiptTracker } from './receipts.ts';
 function tracker() {
   let t = 0;
   const published: ActionReceipt[] = [];
-  const tr = new ReceiptTracker((r) => published.push(r), () => t);
-  return { tr, published, at: (ms: number) => { t = ms; } };
+  const tr = new ReceiptTracker(
+    (r) => published.push(r),
+    () => t,
+  );
+  return {
+    tr,
+    published,
+    at: (ms: number) => {
+      t = ms;
+    },
+  };
 }
 
 describe('ReceiptTracker', () => {
@@ -14,7 +23,12 @@ describe('ReceiptTracker', () => {
     const { tr, published, at } = tracker();
     tr.sent('actions:kill', 'k1');
     at(12);
-    expect(tr.applied('k1', { kind: 'idx', idx: 40 }, 40)).toMatchObject({ status: 'applied', appliedIdx: 40, appliedMs: 12, verifiedMs: null });
+    expect(tr.applied('k1', { kind: 'idx', idx: 40 }, 40)).toMatchObject({
+      status: 'applied',
+      appliedIdx: 40,
+      appliedMs: 12,
+      verifiedMs: null,
+    });
     at(30);
     tr.verifiedUpTo(40);
     expect(tr.current('k1').status).toBe('applied');
@@ -32,7 +46,11 @@ describe('ReceiptTracker', () => {
   it('resolves a matched entry from the stream', () => {
     const { tr, at } = tracker();
     tr.sent('changes:approve', 'k3');
-    tr.applied('k3', { kind: 'match', action: 'change_request.approved', refKey: 'change_request', refValue: 'cr_9' }, 0);
+    tr.applied(
+      'k3',
+      { kind: 'match', action: 'change_request.approved', refKey: 'change_request', refValue: 'cr_9' },
+      0,
+    );
     tr.seen([{ idx: 5, action: 'change_request.approved', refs: { change_request: 'cr_8' } }]);
     expect(tr.current('k3').appliedIdx).toBeNull();
     at(7);
@@ -43,6 +61,9 @@ describe('ReceiptTracker', () => {
   it('keeps the server error code on failure', () => {
     const { tr } = tracker();
     tr.sent('actions:kill', 'k4');
-    expect(tr.failed('k4', { code: 'BLOCKED_TIER', message: 'needs approval' })).toMatchObject({ status: 'failed', error: { code: 'BLOCKED_TIER' } });
+    expect(tr.failed('k4', { code: 'BLOCKED_TIER', message: 'needs approval' })).toMatchObject({
+      status: 'failed',
+      error: { code: 'BLOCKED_TIER' },
+    });
   });
 });

@@ -36,7 +36,14 @@ export class ReceiptTracker {
   sent(action: string, idempotencyKey: string): ActionReceipt {
     this.open.set(idempotencyKey, { startedMs: this.now(), locator: null });
     return this.update(idempotencyKey, {
-      action, idempotencyKey, sentAt: new Date().toISOString(), appliedIdx: null, appliedMs: null, verifiedMs: null, status: 'sent', error: null,
+      action,
+      idempotencyKey,
+      sentAt: new Date().toISOString(),
+      appliedIdx: null,
+      appliedMs: null,
+      verifiedMs: null,
+      status: 'sent',
+      error: null,
     });
   }
 
@@ -86,7 +93,12 @@ export class ReceiptTracker {
   private markApplied(key: string, idx: number): void {
     const o = this.open.get(key);
     if (!o) return;
-    this.update(key, { ...this.current(key), appliedIdx: idx, appliedMs: Math.round(this.now() - o.startedMs), status: 'applied' });
+    this.update(key, {
+      ...this.current(key),
+      appliedIdx: idx,
+      appliedMs: Math.round(this.now() - o.startedMs),
+      status: 'applied',
+    });
   }
 
   private update(key: string, r: ActionReceipt): ActionReceipt {

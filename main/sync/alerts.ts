@@ -5,7 +5,11 @@ import type { Evidence as ReplicaEvidence } from '../ledger/replica-types.ts';
 /** The IPC shape of one stored evidence record. */
 export function alertOf(e: ReplicaEvidence): Evidence {
   return {
-    id: e.id, kind: e.kind, code: e.kind, idx: e.idx, detail: e.detail,
+    id: e.id,
+    kind: e.kind,
+    code: e.kind,
+    idx: e.idx,
+    detail: e.detail,
     notes: [e.noteA, e.noteB].filter((n): n is string => n !== null),
     at: new Date(e.detectedAt).toISOString(),
   };

@@ -36,7 +36,8 @@ const LF = 0x0a;
 /** Splits an NDJSON body into line views; throws E_PROTOCOL when the body is cut mid-line or holds an empty line. */
 export function splitNdjson(body: Buffer, path: string): Uint8Array[] {
   if (body.length === 0) return [];
-  if (body[body.length - 1] !== LF) throw new SyncHttpError('E_PROTOCOL', `GET ${path} returned a body cut mid-line`, 200, true);
+  if (body[body.length - 1] !== LF)
+    throw new SyncHttpError('E_PROTOCOL', `GET ${path} returned a body cut mid-line`, 200, true);
   const lines: Uint8Array[] = [];
   for (let at = 0; at < body.length;) {
     const end = body.indexOf(LF, at);
@@ -54,8 +55,20 @@ export async function fetchRange(target: SyncTarget, start: number, end: number)
   while (at < end) {
     const path = `/api/v1/ledger/entries?start=${at}&end=${end}`;
     const lines = splitNdjson(await getBytes(target, path), path);
-    if (lines.length === 0) throw new SyncHttpError('E_PROTOCOL', `GET ${path} returned no entries; the log is shorter than announced`, 200, true);
-    if (lines.length > end - at) throw new SyncHttpError('E_PROTOCOL', `GET ${path} returned ${lines.length} entries for ${end - at} asked`, 200, true);
+    if (lines.length === 0)
+      throw new SyncHttpError(
+        'E_PROTOCOL',
+        `GET ${path} returned no entries; the log is shorter than announced`,
+        200,
+        true,
+      );
+    if (lines.length > end - at)
+      throw new SyncHttpError(
+        'E_PROTOCOL',
+        `GET ${path} returned ${lines.length} entries for ${end - at} asked`,
+        200,
+        true,
+      );
     for (const line of lines) leaves.push(line);
     at += lines.length;
   }

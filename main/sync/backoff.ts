@@ -26,7 +26,12 @@ export function backoffCeiling(attempt: number, policy: BackoffPolicy): number {
  * The delay before reconnect attempt `attempt` (1-based): a uniform draw in [0, ceiling) ("full jitter"), raised to
  * the server's `retry:` value when it sent one (clamped to `maxServerRetryMs`). `random` returns [0, 1).
  */
-export function backoffDelay(attempt: number, policy: BackoffPolicy, serverRetryMs: number | null, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: BackoffPolicy,
+  serverRetryMs: number | null,
+  random: () => number = Math.random,
+): number {
   const jittered = Math.floor(random() * backoffCeiling(attempt, policy));
   if (serverRetryMs === null) return jittered;
   const asked = Math.min(Math.max(serverRetryMs, 0), policy.maxServerRetryMs);

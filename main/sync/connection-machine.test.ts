@@ -7,8 +7,13 @@ const T0 = Date.parse('2026-11-25T03:00:00.000Z');
 
 function machine(states: SyncState[] = []): ConnectionMachine {
   return new ConnectionMachine({
-    url, backoff: { baseMs: 1000, capMs: 8000, maxServerRetryMs: 60_000 }, offlineAfterAttempts: 2,
-    now: () => T0, random: () => 0.5, replicaAsOf: () => '2026-11-25T02:59:00.000Z', onState: (s) => states.push(s),
+    url,
+    backoff: { baseMs: 1000, capMs: 8000, maxServerRetryMs: 60_000 },
+    offlineAfterAttempts: 2,
+    now: () => T0,
+    random: () => 0.5,
+    replicaAsOf: () => '2026-11-25T02:59:00.000Z',
+    onState: (s) => states.push(s),
   });
 }
 
@@ -30,7 +35,13 @@ describe('ConnectionMachine', () => {
     const m = machine();
     m.dispatch({ type: 'connect' });
     expect(m.dispatch({ type: 'failed', error: 'ECONNREFUSED' })).toBe(500);
-    expect(m.state).toEqual({ kind: 'reconnecting', url, attempt: 1, nextRetryAt: '2026-11-25T03:00:00.500Z', lastError: 'ECONNREFUSED' });
+    expect(m.state).toEqual({
+      kind: 'reconnecting',
+      url,
+      attempt: 1,
+      nextRetryAt: '2026-11-25T03:00:00.500Z',
+      lastError: 'ECONNREFUSED',
+    });
     expect(m.dispatch({ type: 'failed', error: 'ECONNREFUSED' })).toBe(1000);
     expect(m.state.kind).toBe('reconnecting');
     expect(m.dispatch({ type: 'failed', error: 'timeout' })).toBe(2000);

@@ -77,7 +77,12 @@ export class ConnectionMachine {
         return null;
       case 'live':
         this.failures = 0;
-        this.set({ kind: 'live', url: this.url, roundTripMs: input.roundTripMs, since: new Date(this.now()).toISOString() });
+        this.set({
+          kind: 'live',
+          url: this.url,
+          roundTripMs: input.roundTripMs,
+          since: new Date(this.now()).toISOString(),
+        });
         return null;
       case 'failed':
         return this.fail(input.error);
@@ -85,7 +90,13 @@ export class ConnectionMachine {
         this.serverRetryMs = input.ms;
         return null;
       case 'confirm-key':
-        this.set({ kind: 'key-confirmation', url: this.url, keyName: input.keyName, fingerprint: input.fingerprint, vkey: input.vkey });
+        this.set({
+          kind: 'key-confirmation',
+          url: this.url,
+          keyName: input.keyName,
+          fingerprint: input.fingerprint,
+          vkey: input.vkey,
+        });
         return null;
       case 'halt':
         this.set({ kind: 'halted', url: this.url, code: input.code, message: input.message });

@@ -10,16 +10,36 @@ import { bindProfile } from './profile-binding.ts';
 import { startSync, type SyncHandle, type SyncOptions } from './engine.ts';
 import { spawnControlPlane } from './test-helpers/control-plane-process.ts';
 import type { SyncProfile } from './trust-gate.ts';
-import { FAST_CP, changeFlag, createFlag, dropTemplates, pinnedProfile, recorder, type Recorder, replicaAt, serve, serverHead, stateKinds, tempDir, until, type Served } from './test-helpers/fixture.ts';
+import {
+  FAST_CP,
+  changeFlag,
+  createFlag,
+  dropTemplates,
+  pinnedProfile,
+  recorder,
+  type Recorder,
+  replicaAt,
+  serve,
+  serverHead,
+  stateKinds,
+  tempDir,
+  until,
+  type Served,
+} from './test-helpers/fixture.ts';
 
 describe('sync engine against the real control plane', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
   afterAll(() => dropTemplates());
 
   async function started(entries: number): Promise<Served> {
     const s = await serve(entries);
-    cleanups.push(() => s.cp.kill(), () => rmSync(join(s.dataDir, '..'), { recursive: true, force: true }));
+    cleanups.push(
+      () => s.cp.kill(),
+      () => rmSync(join(s.dataDir, '..'), { recursive: true, force: true }),
+    );
     return s;
   }
 
@@ -28,7 +48,13 @@ describe('sync engine against the real control plane', () => {
     const dir = tempDir('replica');
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const rec = recorder();
-    const h: SyncHandle = startSync({ profile: pinnedProfile(s.cp.url, s.token, s.cp), replica: replicaAt(join(dir, 'r.sqlite')), log: rec.log, heartbeatMs: 300, pageSize: 1000 });
+    const h: SyncHandle = startSync({
+      profile: pinnedProfile(s.cp.url, s.token, s.cp),
+      replica: replicaAt(join(dir, 'r.sqlite')),
+      log: rec.log,
+      heartbeatMs: 300,
+      pageSize: 1000,
+    });
     rec.attach(h);
     cleanups.push(() => h.stop());
     await until(() => h.state().kind === 'live', 'live');
@@ -45,12 +71,25 @@ describe('sync engine against the real control plane', () => {
     expect(h.replica()?.entries(3001, 3002)[0]).toMatchObject({ idx: 3001, verified: true });
   });
 
-  function syncWith(s: Served, profile: SyncProfile, extra: Partial<SyncOptions> = {}): { h: SyncHandle; rec: Recorder } {
+  function syncWith(
+    s: Served,
+    profile: SyncProfile,
+    extra: Partial<SyncOptions> = {},
+  ): { h: SyncHandle; rec: Recorder } {
     const dir = tempDir('replica');
     const rec = recorder();
-    const h = startSync({ profile, replica: replicaAt(join(dir, 'r.sqlite')), log: rec.log, heartbeatMs: 300, ...extra });
+    const h = startSync({
+      profile,
+      replica: replicaAt(join(dir, 'r.sqlite')),
+      log: rec.log,
+      heartbeatMs: 300,
+      ...extra,
+    });
     rec.attach(h);
-    cleanups.push(() => h.stop(), () => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(
+      () => h.stop(),
+      () => rmSync(dir, { recursive: true, force: true }),
+    );
     return { h, rec };
   }
 
@@ -66,14 +105,21 @@ describe('sync engine against the real control plane', () => {
     cleanups.push(() => h.stop());
     await until(() => h.state().kind === 'key-confirmation', 'key prompt');
     const prompt = h.state();
-    expect(prompt).toMatchObject({ kind: 'key-confirmation', vkey: s.cp.verifierKeys[0], keyName: 'tombstone.local/ledger/k1' });
+    expect(prompt).toMatchObject({
+      kind: 'key-confirmation',
+      vkey: s.cp.verifierKeys[0],
+      keyName: 'tombstone.local/ledger/k1',
+    });
     if (prompt.kind !== 'key-confirmation') return;
     expect(prompt.fingerprint).toBe(keyFingerprint(offeredKey(sha256, prompt.vkey).publicKey));
     expect(h.replica()).toBe(null);
     expect(h.confirmKey('someone-else+00000000+AQ==', true).kind).toBe('key-confirmation');
     h.confirmKey(prompt.vkey, true);
     await until(() => h.replica()?.status().verifiedSize === 100, 'verified');
-    expect(store.get(p.id)).toMatchObject({ origin: 'tombstone.local/ledger', keys: [{ vkey: s.cp.verifierKeys[0], source: 'tofu' }] });
+    expect(store.get(p.id)).toMatchObject({
+      origin: 'tombstone.local/ledger',
+      keys: [{ vkey: s.cp.verifierKeys[0], source: 'tofu' }],
+    });
     expect(existsSync(store.replicaPath(p.id))).toBe(true);
     expect(readFileSync(`${store.replicaPath(p.id)}.hwm`, 'utf8').startsWith('tsc-file-v1:')).toBe(true);
   });
@@ -90,8 +136,15 @@ describe('sync engine against the real control plane', () => {
 
   it('a changed key is an alert and a halt, never a second prompt', async () => {
     const s = await started(100);
-    const other = formatVerifierKey(sha256, 'tombstone.local/ledger/k1', ed25519Signer('x', new Uint8Array(32).fill(9)).publicKey);
-    const profile = { ...pinnedProfile(s.cp.url, s.token, s.cp), keys: [{ vkey: other, validFromSize: null, validUntilSize: null, confirmedAt: 'x', source: 'tofu' as const }] };
+    const other = formatVerifierKey(
+      sha256,
+      'tombstone.local/ledger/k1',
+      ed25519Signer('x', new Uint8Array(32).fill(9)).publicKey,
+    );
+    const profile = {
+      ...pinnedProfile(s.cp.url, s.token, s.cp),
+      keys: [{ vkey: other, validFromSize: null, validUntilSize: null, confirmedAt: 'x', source: 'tofu' as const }],
+    };
     const { h, rec } = syncWith(s, profile);
     await until(() => h.state().kind === 'halted', 'halted');
     expect(h.state()).toMatchObject({ kind: 'halted', code: 'E_KEY_CHANGED' });
@@ -118,13 +171,18 @@ describe('sync engine against the real control plane', () => {
 
   it('goes reconnecting → offline (replica readable, as-of time) when the control plane dies, and back to live', async () => {
     const s = await started(100);
-    const { h, rec } = syncWith(s, pinnedProfile(s.cp.url, s.token, s.cp), { backoff: { baseMs: 50, capMs: 200, maxServerRetryMs: 1000 }, offlineAfterAttempts: 2 });
+    const { h, rec } = syncWith(s, pinnedProfile(s.cp.url, s.token, s.cp), {
+      backoff: { baseMs: 50, capMs: 200, maxServerRetryMs: 1000 },
+      offlineAfterAttempts: 2,
+    });
     await until(() => h.state().kind === 'live' && h.replica()?.status().verifiedSize === 100, 'live');
     await s.cp.kill();
     await until(() => h.state().kind === 'offline', 'offline');
     const offline = h.state();
     expect(offline).toMatchObject({ kind: 'offline', url: s.cp.url });
-    expect(offline.kind === 'offline' && offline.replicaAsOf !== null && Date.parse(offline.replicaAsOf) <= Date.now()).toBe(true);
+    expect(
+      offline.kind === 'offline' && offline.replicaAsOf !== null && Date.parse(offline.replicaAsOf) <= Date.now(),
+    ).toBe(true);
     const kinds = stateKinds(rec.events['sync:state']);
     expect(kinds.slice(0, 4)).toEqual(['connecting', 'backfilling', 'live', 'reconnecting']);
     expect(kinds.slice(-3)).toEqual(['reconnecting', 'connecting', 'offline']);

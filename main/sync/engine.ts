@@ -29,7 +29,10 @@ function interruptibleSleep(rt: Runtime, ms: number): { done: Promise<void>; wak
   let wake = (): void => {};
   const done = new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
-    wake = () => { clearTimeout(timer); resolve(); };
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
   });
   if (rt.stopped.value) wake();
   return { done, wake };
@@ -51,7 +54,10 @@ async function followLoop(rt: Runtime, setWake: (wake: () => void) => void): Pro
         rt.machine.dispatch({ type: 'halt', code: e.code, message: e.message });
         return;
       }
-      const sleep = interruptibleSleep(rt, rt.machine.dispatch({ type: 'failed', error: `${e.code}: ${e.message}` }) ?? 0);
+      const sleep = interruptibleSleep(
+        rt,
+        rt.machine.dispatch({ type: 'failed', error: `${e.code}: ${e.message}` }) ?? 0,
+      );
       setWake(sleep.wake);
       await sleep.done;
     } finally {
@@ -65,7 +71,11 @@ export function startSync(opts: SyncOptions): SyncHandle {
   const rt = createRuntime(opts);
   let wake = (): void => {};
   // Started on a microtask so listeners attached right after startSync() see the first state.
-  const running = Promise.resolve().then(() => followLoop(rt, (w) => { wake = w; }));
+  const running = Promise.resolve().then(() =>
+    followLoop(rt, (w) => {
+      wake = w;
+    }),
+  );
   return {
     events: rt.emitter,
     state: () => rt.machine.state,
@@ -97,10 +107,13 @@ export type OnceResult =
  * Catches up to the server's latest checkpoint and returns (headless `sync --once`). Transient failures are retried
  * with backoff up to `attempts` times; a key prompt is answered by `onKeyPrompt` (headless callers decide up front).
  */
-export async function syncOnce(opts: SyncOptions & { attempts?: number; onKeyPrompt?: (vkey: string, fingerprint: string) => boolean }): Promise<OnceResult> {
+export async function syncOnce(
+  opts: SyncOptions & { attempts?: number; onKeyPrompt?: (vkey: string, fingerprint: string) => boolean },
+): Promise<OnceResult> {
   const rt = createRuntime(opts);
   rt.emitter.on('sync:state', (s) => {
-    if (s.kind === 'key-confirmation') queueMicrotask(() => rt.trust.answer(s.vkey, opts.onKeyPrompt?.(s.vkey, s.fingerprint) ?? false));
+    if (s.kind === 'key-confirmation')
+      queueMicrotask(() => rt.trust.answer(s.vkey, opts.onKeyPrompt?.(s.vkey, s.fingerprint) ?? false));
   });
   const attempts = opts.attempts ?? 5;
   let last: { code: string; message: string } = { code: 'E_INTERNAL', message: 'no attempt was made' };
@@ -109,7 +122,12 @@ export async function syncOnce(opts: SyncOptions & { attempts?: number; onKeyPro
     try {
       const r = await runOnce(rt.ctx);
       const status = rt.replicas.get()?.status();
-      if (status === undefined || r.verifiedSize < r.size) return { ok: false, code: 'E_NOT_VERIFIED', message: `the replica holds ${r.verifiedSize} verified entries, the checkpoint ${r.size}` };
+      if (status === undefined || r.verifiedSize < r.size)
+        return {
+          ok: false,
+          code: 'E_NOT_VERIFIED',
+          message: `the replica holds ${r.verifiedSize} verified entries, the checkpoint ${r.size}`,
+        };
       return { ok: true, size: r.size, verifiedSize: r.verifiedSize, rootHex: status.root, origin: status.origin };
     } catch (err) {
       const e = classifyEnding(err);

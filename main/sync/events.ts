@@ -35,7 +35,9 @@ export class SyncEmitter {
       this.listeners.set(event, set);
     }
     set.add(listener as AnyListener);
-    return () => { set.delete(listener as AnyListener); };
+    return () => {
+      set.delete(listener as AnyListener);
+    };
   }
 
   /** Delivers `payload` to every listener of `event`, synchronously, in subscription order. */

@@ -10,7 +10,18 @@ import type { SyncState } from '../../shared/ipc/contract.ts';
 import { startSync, type SyncHandle } from './engine.ts';
 import { startFaultProxy, type BodyRewriter, type FaultProxy, type FrameMapper } from './test-helpers/fault-proxy.ts';
 import {
-  changeFlag, createFlag, dropTemplates, pinnedProfile, recorder, replicaAt, serve, serverHead, tempDir, until, type Recorder, type Served,
+  changeFlag,
+  createFlag,
+  dropTemplates,
+  pinnedProfile,
+  recorder,
+  replicaAt,
+  serve,
+  serverHead,
+  tempDir,
+  until,
+  type Recorder,
+  type Served,
 } from './test-helpers/fixture.ts';
 import { checkpointFrame, checkpointSize, entryIdx, forgeCheckpoint } from './test-helpers/forge.ts';
 
@@ -29,22 +40,36 @@ const codes = (rec: Recorder): string[] => [...new Set(rec.logs.map((l) => l.cod
 
 describe('fault matrix through the loopback proxy (real control plane)', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
   afterAll(() => dropTemplates());
 
-  async function run(stream: (s: Served, proxy: FaultProxy) => ((connection: number) => FrameMapper | null), body: BodyRewriter | null = null): Promise<Run> {
+  async function run(
+    stream: (s: Served, proxy: FaultProxy) => (connection: number) => FrameMapper | null,
+    body: BodyRewriter | null = null,
+  ): Promise<Run> {
     const s = await serve(SEEDED);
-    cleanups.push(() => s.cp.kill(), () => rmSync(join(s.dataDir, '..'), { recursive: true, force: true }));
+    cleanups.push(
+      () => s.cp.kill(),
+      () => rmSync(join(s.dataDir, '..'), { recursive: true, force: true }),
+    );
     const proxy = await startFaultProxy(s.cp.url);
     cleanups.push(() => proxy.close());
     const dir = tempDir('replica');
     const rec = recorder();
     const h = startSync({
-      profile: pinnedProfile(proxy.url, s.token, s.cp), replica: replicaAt(join(dir, 'r.sqlite')), log: rec.log, heartbeatMs: 300,
+      profile: pinnedProfile(proxy.url, s.token, s.cp),
+      replica: replicaAt(join(dir, 'r.sqlite')),
+      log: rec.log,
+      heartbeatMs: 300,
       backoff: { baseMs: 20, capMs: 100, maxServerRetryMs: 1000 },
     });
     rec.attach(h);
-    cleanups.push(() => h.stop(), () => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(
+      () => h.stop(),
+      () => rmSync(dir, { recursive: true, force: true }),
+    );
     await until(() => h.state().kind === 'live' && h.replica()?.status().verifiedSize === SEEDED, 'caught up');
     proxy.streamFaults = stream(s, proxy);
     proxy.bodyFaults = body;
@@ -59,8 +84,16 @@ describe('fault matrix through the loopback proxy (real control plane)', () => {
   async function converged(r: Run): Promise<void> {
     const head = await serverHead(r.s.cp.url, r.s.token);
     expect(head.size).toBe(SEEDED + 1 + CHANGES);
-    await until(() => r.h.replica()?.status().verifiedSize === head.size && r.h.state().kind === 'live', `verified to ${head.size}`);
-    expect(r.h.replica()?.status()).toMatchObject({ root: head.rootHex, receivedSize: head.size, halted: null, evidence: [] });
+    await until(
+      () => r.h.replica()?.status().verifiedSize === head.size && r.h.state().kind === 'live',
+      `verified to ${head.size}`,
+    );
+    expect(r.h.replica()?.status()).toMatchObject({
+      root: head.rootHex,
+      receivedSize: head.size,
+      halted: null,
+      evidence: [],
+    });
   }
 
   async function halted(r: Run, code: string): Promise<void> {
@@ -77,7 +110,10 @@ describe('fault matrix through the loopback proxy (real control plane)', () => {
   }
 
   it('drop mid-frame: reconnects and resumes from the received size', async () => {
-    const r = await run(() => (c) => (c === 1 ? (f, n) => (n === 6 ? { kind: 'cut', prefix: f.slice(0, Math.floor(f.length / 2)) } : send(f)) : null));
+    const r = await run(
+      () => (c) =>
+        c === 1 ? (f, n) => (n === 6 ? { kind: 'cut', prefix: f.slice(0, Math.floor(f.length / 2)) } : send(f)) : null,
+    );
     await converged(r);
     expect(codes(r.rec)).toContain('E_STREAM_CLOSED');
   });
@@ -89,21 +125,32 @@ describe('fault matrix through the loopback proxy (real control plane)', () => {
   });
 
   it("honours the server's retry: as the minimum reconnect delay", async () => {
-    const r = await run(() => (c) => (c === 1 ? (f, n) => (n === 0 ? send('retry: 900\n\n', f) : n === 3 ? { kind: 'cut', prefix: '' } : send(f)) : null));
+    const r = await run(
+      () => (c) =>
+        c === 1
+          ? (f, n) => (n === 0 ? send('retry: 900\n\n', f) : n === 3 ? { kind: 'cut', prefix: '' } : send(f))
+          : null,
+    );
     await converged(r);
     const states = r.rec.events['sync:state'];
     const i = states.findLastIndex((st) => st.kind === 'reconnecting');
     const st: SyncState | undefined = states[i];
     expect(st?.kind).toBe('reconnecting');
-    if (st?.kind === 'reconnecting') expect(Date.parse(st.nextRetryAt) - (r.rec.stateAt[i] ?? 0)).toBeGreaterThanOrEqual(880);
+    if (st?.kind === 'reconnecting')
+      expect(Date.parse(st.nextRetryAt) - (r.rec.stateAt[i] ?? 0)).toBeGreaterThanOrEqual(880);
   });
 
   it('a backfill hanging when the stream drops is aborted, and the engine reconnects', async () => {
-    const r = await run((_s, proxy) => (c) => (c === 1 ? (f, n) => {
-      if (n !== 2) return send(f);
-      proxy.hold = (path) => path.startsWith('/api/v1/ledger/entries');
-      return send(f, 'event: heartbeat\ndata: {"size":100000}\n\n');
-    } : null));
+    const r = await run(
+      (_s, proxy) => (c) =>
+        c === 1
+          ? (f, n) => {
+              if (n !== 2) return send(f);
+              proxy.hold = (path) => path.startsWith('/api/v1/ledger/entries');
+              return send(f, 'event: heartbeat\ndata: {"size":100000}\n\n');
+            }
+          : null,
+    );
     await until(() => r.proxy.held > 0, 'a held backfill request');
     r.proxy.hold = null;
     r.proxy.cutStreams(); // the held request stays open: only the session's abort can end it
@@ -120,7 +167,10 @@ describe('fault matrix through the loopback proxy (real control plane)', () => {
     const r = await run(() => () => {
       let held: string | null = null;
       return (f) => {
-        if (held === null && entryIdx(f) !== null) { held = f; return send(); }
+        if (held === null && entryIdx(f) !== null) {
+          held = f;
+          return send();
+        }
         const out = held === null ? send(f) : send(f, held);
         held = null;
         return out;
@@ -140,10 +190,13 @@ describe('fault matrix through the loopback proxy (real control plane)', () => {
   });
 
   it('garbage lines and frames are ignored or rejected with codes, never stalling the stream', async () => {
-    const garbage = 'garbage line\n: a comment\nretry: abc\ndata: junk\n\nevent: entry\ndata: {"broken"\n\nid: x\nevent: entry\ndata: {}\n\n';
+    const garbage =
+      'garbage line\n: a comment\nretry: abc\ndata: junk\n\nevent: entry\ndata: {"broken"\n\nid: x\nevent: entry\ndata: {}\n\n';
     const r = await run(() => () => (f) => send(garbage, f));
     await converged(r);
-    expect(codes(r.rec)).toEqual(expect.arrayContaining(['E_FRAME_UNKNOWN_EVENT', 'E_FRAME_ID_MISMATCH', 'E_FRAME_BAD_ID']));
+    expect(codes(r.rec)).toEqual(
+      expect.arrayContaining(['E_FRAME_UNKNOWN_EVENT', 'E_FRAME_ID_MISMATCH', 'E_FRAME_BAD_ID']),
+    );
   });
 
   it('an oversize entry (> 64 KiB) is rejected with OVERSIZE_ENTRY and the stream goes on', async () => {
@@ -161,7 +214,10 @@ describe('fault matrix through the loopback proxy (real control plane)', () => {
     const r = await run((s) => () => (f) => {
       const size = checkpointSize(f);
       if (size !== 104) return send(f);
-      return send(f, checkpointFrame(forgeCheckpoint(s.dataDir, 'tombstone.local/ledger', size, new Uint8Array(32).fill(7))));
+      return send(
+        f,
+        checkpointFrame(forgeCheckpoint(s.dataDir, 'tombstone.local/ledger', size, new Uint8Array(32).fill(7))),
+      );
     });
     await halted(r, 'EQUIVOCATION');
   });
@@ -169,13 +225,16 @@ describe('fault matrix through the loopback proxy (real control plane)', () => {
   it('a forked checkpoint (contradicting verified history) halts with FORK evidence', async () => {
     const r = await run((s) => () => (f) => {
       const size = checkpointSize(f);
-      return size === 106 ? send(f, checkpointFrame(forgeCheckpoint(s.dataDir, 'tombstone.local/ledger', 50, new Uint8Array(32).fill(3)))) : send(f);
+      return size === 106
+        ? send(f, checkpointFrame(forgeCheckpoint(s.dataDir, 'tombstone.local/ledger', 50, new Uint8Array(32).fill(3))))
+        : send(f);
     });
     await halted(r, 'FORK');
   });
 
   // Entry 106 (change 5) altered in a canonical way: it passes every leaf check, only the signed root exposes it.
-  const alterOne = (): (() => FrameMapper) => () => (f) => (entryIdx(f) === 106 ? send(f.replace('"reason":"sync test change 5"', '"reason":"sync test change X"')) : send(f));
+  const alterOne = (): (() => FrameMapper) => () => (f) =>
+    entryIdx(f) === 106 ? send(f.replace('"reason":"sync test change 5"', '"reason":"sync test change X"')) : send(f);
 
   it('an entry altered in transit is told apart by an honest consistency proof, dropped and refetched', async () => {
     const r = await run(alterOne);

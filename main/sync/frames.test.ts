@@ -25,10 +25,15 @@ describe('stream frame validation', () => {
   });
 
   it('parses checkpoint and heartbeat frames and rejects malformed ones', () => {
-    expect(classifyFrame('checkpoint', JSON.stringify({ note: 'n\n' }), '3')).toEqual({ kind: 'checkpoint', note: 'n\n' });
+    expect(classifyFrame('checkpoint', JSON.stringify({ note: 'n\n' }), '3')).toEqual({
+      kind: 'checkpoint',
+      note: 'n\n',
+    });
     expect(classifyFrame('checkpoint', '{"note":', '3')).toMatchObject({ code: 'E_FRAME_BAD_JSON' });
     expect(classifyFrame('checkpoint', '{"note":5}', '3')).toMatchObject({ code: 'E_FRAME_BAD_JSON' });
-    expect(classifyFrame('checkpoint', JSON.stringify({ note: 'x'.repeat(40_000) }), '')).toMatchObject({ code: 'E_FRAME_OVERSIZE' });
+    expect(classifyFrame('checkpoint', JSON.stringify({ note: 'x'.repeat(40_000) }), '')).toMatchObject({
+      code: 'E_FRAME_OVERSIZE',
+    });
     expect(classifyFrame('heartbeat', '{"ts":"t","size":12}', '')).toEqual({ kind: 'heartbeat', size: 12 });
     expect(classifyFrame('heartbeat', '{"size":-1}', '')).toEqual({ kind: 'heartbeat', size: null });
     expect(classifyFrame('heartbeat', 'garbage', '')).toMatchObject({ code: 'E_FRAME_BAD_JSON' });

@@ -49,10 +49,16 @@ export function exceedsLeafLimit(text: string): boolean {
  * previous id) cannot pose as a replay of another entry. The replica does the full leaf check on append.
  */
 export function classifyEntry(id: string, data: string): StreamFrame | FrameRejection {
-  if (!ID_RE.test(id)) return reject('E_FRAME_BAD_ID', `the entry frame's id "${id.slice(0, 32)}" is not a decimal index`);
+  if (!ID_RE.test(id))
+    return reject('E_FRAME_BAD_ID', `the entry frame's id "${id.slice(0, 32)}" is not a decimal index`);
   const idx = Number(id);
   if (!Number.isSafeInteger(idx)) return reject('E_FRAME_BAD_ID', 'the entry frame id exceeds 2^53 - 1');
-  if (exceedsLeafLimit(data)) return reject('OVERSIZE_ENTRY', `the entry is larger than ${MAX_LEAF_BYTES} bytes; skipped, it will be refetched`, idx);
+  if (exceedsLeafLimit(data))
+    return reject(
+      'OVERSIZE_ENTRY',
+      `the entry is larger than ${MAX_LEAF_BYTES} bytes; skipped, it will be refetched`,
+      idx,
+    );
   if (!data.includes(`"idx":${idx},"log":`)) {
     return reject('E_FRAME_ID_MISMATCH', `the entry frame id ${idx} does not match the leaf inside it`, idx);
   }
@@ -63,7 +69,9 @@ function parseControl(data: string): Record<string, unknown> | null {
   if (data.length > MAX_CONTROL_FRAME_CHARS) return null;
   try {
     const value: unknown = JSON.parse(data);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -71,7 +79,8 @@ function parseControl(data: string): Record<string, unknown> | null {
 
 /** Classifies a `checkpoint` event: `{"note": "<signed note>"}` (the note itself is verified by the replica). */
 export function classifyCheckpoint(data: string): StreamFrame | FrameRejection {
-  if (data.length > MAX_CONTROL_FRAME_CHARS) return reject('E_FRAME_OVERSIZE', 'the checkpoint frame is larger than any valid note');
+  if (data.length > MAX_CONTROL_FRAME_CHARS)
+    return reject('E_FRAME_OVERSIZE', 'the checkpoint frame is larger than any valid note');
   const obj = parseControl(data);
   const note = obj?.['note'];
   if (typeof note !== 'string' || note.length === 0 || note.length > MAX_NOTE_CHARS) {
@@ -98,6 +107,9 @@ export function classifyFrame(type: string, data: string, lastEventId: string): 
     case 'heartbeat':
       return classifyHeartbeat(data);
     default:
-      return reject('E_FRAME_UNKNOWN_EVENT', `the stream sent an event of unknown type "${type.slice(0, 32)}"; ignored`);
+      return reject(
+        'E_FRAME_UNKNOWN_EVENT',
+        `the stream sent an event of unknown type "${type.slice(0, 32)}"; ignored`,
+      );
   }
 }

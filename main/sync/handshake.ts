@@ -41,7 +41,10 @@ function keysOf(body: Record<string, unknown>): OfferedKey[] {
 
 function signs(note: string, origin: string, key: OfferedKey): boolean {
   try {
-    verifyCheckpoint(sha256, ed25519Verify, note, { origin, trusted: [{ name: key.name, keyId: key.keyId, publicKey: key.publicKey }] });
+    verifyCheckpoint(sha256, ed25519Verify, note, {
+      origin,
+      trusted: [{ name: key.name, keyId: key.keyId, publicKey: key.publicKey }],
+    });
     return true;
   } catch {
     return false;
@@ -50,14 +53,19 @@ function signs(note: string, origin: string, key: OfferedKey): boolean {
 
 /** Fetches checkpoint and keys; throws SyncRetry for a malformed note (it may be damage in transit). */
 export async function fetchHandshake(target: SyncTarget): Promise<Handshake> {
-  const [cp, keys] = await Promise.all([getJson(target, '/api/v1/ledger/checkpoint'), getJson(target, '/api/v1/ledger/keys')]);
+  const [cp, keys] = await Promise.all([
+    getJson(target, '/api/v1/ledger/checkpoint'),
+    getJson(target, '/api/v1/ledger/keys'),
+  ]);
   const note = cp['note'];
-  if (typeof note !== 'string') throw new SyncHttpError('E_PROTOCOL', 'GET /api/v1/ledger/checkpoint did not return {"note"}', 200, true);
+  if (typeof note !== 'string')
+    throw new SyncHttpError('E_PROTOCOL', 'GET /api/v1/ledger/checkpoint did not return {"note"}', 200, true);
   let checkpoint: ParsedCheckpoint;
   try {
     checkpoint = parseCheckpoint(note);
   } catch (err) {
-    if (err instanceof LedgerError) throw new SyncRetry(err.code, `the control plane's checkpoint is malformed: ${err.detail}`);
+    if (err instanceof LedgerError)
+      throw new SyncRetry(err.code, `the control plane's checkpoint is malformed: ${err.detail}`);
     throw err;
   }
   const signers = keysOf(keys).filter((k) => signs(note, checkpoint.origin, k));
@@ -69,12 +77,18 @@ export function consistencyProofFetcher(target: () => SyncTarget): ConsistencyPr
   return async (oldSize, newSize) => {
     const body = await getJson(target(), `/api/v1/ledger/proof/consistency?old=${oldSize}&new=${newSize}`);
     const proof = body['proof'];
-    if (body['old'] !== oldSize || body['new'] !== newSize || !Array.isArray(proof) || proof.length > MAX_PROOF_HASHES) {
+    if (
+      body['old'] !== oldSize ||
+      body['new'] !== newSize ||
+      !Array.isArray(proof) ||
+      proof.length > MAX_PROOF_HASHES
+    ) {
       throw new SyncHttpError('E_PROTOCOL', 'the consistency proof response does not match the request', 200, true);
     }
     return proof.map((p: unknown) => {
       const bytes = typeof p === 'string' ? fromBase64Strict(p) : new Uint8Array();
-      if (bytes.length !== 32) throw new SyncHttpError('E_PROTOCOL', 'a consistency proof hash is not 32 bytes of base64', 200, true);
+      if (bytes.length !== 32)
+        throw new SyncHttpError('E_PROTOCOL', 'a consistency proof hash is not 32 bytes of base64', 200, true);
       return bytes;
     });
   };

@@ -36,10 +36,18 @@ export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...argv], strict: true, allowPositionals: false,
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
       options: {
-        url: { type: 'string' }, token: { type: 'string' }, db: { type: 'string' }, once: { type: 'boolean' }, json: { type: 'boolean' },
-        trust: { type: 'string', multiple: true }, 'accept-first-key': { type: 'boolean' }, heartbeat: { type: 'string' },
+        url: { type: 'string' },
+        token: { type: 'string' },
+        db: { type: 'string' },
+        once: { type: 'boolean' },
+        json: { type: 'boolean' },
+        trust: { type: 'string', multiple: true },
+        'accept-first-key': { type: 'boolean' },
+        heartbeat: { type: 'string' },
         'page-size': { type: 'string' },
       },
     }));
@@ -47,13 +55,21 @@ export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   if (values.url === undefined || values.db === undefined) throw new UsageError('--url and --db are required');
-  if (values.heartbeat !== undefined && !/^[1-9][0-9]{0,6}$/.test(values.heartbeat)) throw new UsageError('--heartbeat is the server heartbeat interval in ms');
+  if (values.heartbeat !== undefined && !/^[1-9][0-9]{0,6}$/.test(values.heartbeat))
+    throw new UsageError('--heartbeat is the server heartbeat interval in ms');
   const page = values['page-size'];
-  if (page !== undefined && !/^[1-9][0-9]{0,5}$/.test(page)) throw new UsageError('--page-size is the number of entries per backfill request (1-999999)');
+  if (page !== undefined && !/^[1-9][0-9]{0,5}$/.test(page))
+    throw new UsageError('--page-size is the number of entries per backfill request (1-999999)');
   return {
     pageSize: page === undefined ? undefined : Number(page),
-    url: values.url, token: values.token ?? env['TOMBSTONE_TOKEN'] ?? null, db: values.db, once: values.once === true, json: values.json === true,
-    trust: values.trust ?? [], acceptFirstKey: values['accept-first-key'] === true, heartbeatMs: Number(values.heartbeat ?? '15000'),
+    url: values.url,
+    token: values.token ?? env['TOMBSTONE_TOKEN'] ?? null,
+    db: values.db,
+    once: values.once === true,
+    json: values.json === true,
+    trust: values.trust ?? [],
+    acceptFirstKey: values['accept-first-key'] === true,
+    heartbeatMs: Number(values.heartbeat ?? '15000'),
   };
 }
 
@@ -63,10 +79,16 @@ export function pinnedByReplica(path: string): { origin: string | null; keys: St
   const db = openReplicaDatabase(path, true);
   try {
     const store = new Store(db);
-    const keys = store.keys().filter((k) => k.revoked !== true).map((k): StoredKey => ({
-      vkey: formatVerifierKey(sha256, k.name, k.publicKey), validFromSize: k.validFromSize ?? null, validUntilSize: k.validUntilSize ?? null,
-      confirmedAt: new Date(0).toISOString(), source: 'import',
-    }));
+    const keys = store
+      .keys()
+      .filter((k) => k.revoked !== true)
+      .map((k): StoredKey => ({
+        vkey: formatVerifierKey(sha256, k.name, k.publicKey),
+        validFromSize: k.validFromSize ?? null,
+        validUntilSize: k.validUntilSize ?? null,
+        confirmedAt: new Date(0).toISOString(),
+        source: 'import',
+      }));
     return { origin: store.state()?.origin ?? null, keys };
   } finally {
     db.close();

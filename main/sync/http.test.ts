@@ -4,7 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, getText } from './http.ts';
 
 let server: Server | null = null;
-afterEach(() => new Promise<void>((resolve) => { if (server) server.close(() => resolve()); else resolve(); server = null; }));
+afterEach(
+  () =>
+    new Promise<void>((resolve) => {
+      if (server) server.close(() => resolve());
+      else resolve();
+      server = null;
+    }),
+);
 
 async function respond(status: number, body: string, seen: string[] = []): Promise<string> {
   server = createServer((req, res) => {
@@ -26,14 +33,27 @@ describe('sync HTTP reads', () => {
 
   it('maps 401/403 to E_AUTH (not retryable) with the server code, 5xx to retryable E_HTTP', async () => {
     const url = await respond(401, '{"error":{"code":"INVALID_TOKEN","message":"no"}}');
-    await expect(getText({ baseUrl: url, token: 'x' }, '/p')).rejects.toMatchObject({ code: 'E_AUTH', status: 401, retryable: false, serverCode: 'INVALID_TOKEN' });
+    await expect(getText({ baseUrl: url, token: 'x' }, '/p')).rejects.toMatchObject({
+      code: 'E_AUTH',
+      status: 401,
+      retryable: false,
+      serverCode: 'INVALID_TOKEN',
+    });
     server?.close();
     const url2 = await respond(503, 'busy');
-    await expect(getText({ baseUrl: url2, token: null }, '/p')).rejects.toMatchObject({ code: 'E_HTTP', status: 503, retryable: true, serverCode: null });
+    await expect(getText({ baseUrl: url2, token: null }, '/p')).rejects.toMatchObject({
+      code: 'E_HTTP',
+      status: 503,
+      retryable: true,
+      serverCode: null,
+    });
   });
 
   it('reports refused connections as retryable E_NETWORK and non-JSON as E_PROTOCOL', async () => {
-    await expect(getText({ baseUrl: 'http://127.0.0.1:1', token: null }, '/p')).rejects.toMatchObject({ code: 'E_NETWORK', retryable: true });
+    await expect(getText({ baseUrl: 'http://127.0.0.1:1', token: null }, '/p')).rejects.toMatchObject({
+      code: 'E_NETWORK',
+      retryable: true,
+    });
     const url = await respond(200, '[1]');
     await expect(getJson({ baseUrl: url, token: null }, '/p')).rejects.toMatchObject({ code: 'E_PROTOCOL' });
   });
@@ -42,7 +62,10 @@ describe('sync HTTP reads', () => {
     server = createServer(() => {});
     await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
     const ctl = new AbortController();
-    const p = getText({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: null, signal: ctl.signal }, '/p');
+    const p = getText(
+      { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: null, signal: ctl.signal },
+      '/p',
+    );
     ctl.abort();
     await expect(p).rejects.toMatchObject({ code: 'E_NETWORK' });
     server.closeAllConnections();

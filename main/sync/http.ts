@@ -23,7 +23,13 @@ export class SyncHttpError extends Error {
   /** The server's own error code (e.g. RESUME_BEYOND_END), when it sent one. */
   readonly serverCode: string | null;
 
-  constructor(code: SyncHttpCode, message: string, status: number | null, retryable: boolean, serverCode: string | null = null) {
+  constructor(
+    code: SyncHttpCode,
+    message: string,
+    status: number | null,
+    retryable: boolean,
+    serverCode: string | null = null,
+  ) {
     super(message);
     this.name = 'SyncHttpError';
     this.code = code;
@@ -51,11 +57,23 @@ async function failure(res: Response, path: string): Promise<SyncHttpError> {
   const serverCode = serverCodeOf(text);
   const suffix = serverCode === null ? '' : ` (${serverCode})`;
   if (res.status === 401 || res.status === 403) {
-    return new SyncHttpError('E_AUTH', `The control plane refused the token (HTTP ${res.status}${suffix}). Enter a valid token for this profile.`, res.status, false, serverCode);
+    return new SyncHttpError(
+      'E_AUTH',
+      `The control plane refused the token (HTTP ${res.status}${suffix}). Enter a valid token for this profile.`,
+      res.status,
+      false,
+      serverCode,
+    );
   }
   // 416: the log is shorter than a heartbeat or checkpoint announced (restart, or a lie); retrying re-plans from scratch.
   const retryable = res.status >= 500 || res.status === 429 || res.status === 408 || res.status === 416;
-  return new SyncHttpError('E_HTTP', `GET ${path} answered HTTP ${res.status}${suffix}.`, res.status, retryable, serverCode);
+  return new SyncHttpError(
+    'E_HTTP',
+    `GET ${path} answered HTTP ${res.status}${suffix}.`,
+    res.status,
+    retryable,
+    serverCode,
+  );
 }
 
 async function send(target: SyncTarget, path: string, timeoutMs: number): Promise<Response> {
@@ -73,16 +91,26 @@ async function send(target: SyncTarget, path: string, timeoutMs: number): Promis
   }
   if (!res.ok) throw await failure(res, path);
   const length = Number(res.headers.get('content-length') ?? '0');
-  if (length > MAX_BODY_BYTES) throw new SyncHttpError('E_BODY_TOO_LARGE', `GET ${path} announced ${length} bytes`, res.status, false);
+  if (length > MAX_BODY_BYTES)
+    throw new SyncHttpError('E_BODY_TOO_LARGE', `GET ${path} announced ${length} bytes`, res.status, false);
   return res;
 }
 
 function broken(path: string, err: unknown): SyncHttpError {
-  return new SyncHttpError('E_NETWORK', `GET ${path} broke off: ${err instanceof Error ? err.message : String(err)}`, null, true);
+  return new SyncHttpError(
+    'E_NETWORK',
+    `GET ${path} broke off: ${err instanceof Error ? err.message : String(err)}`,
+    null,
+    true,
+  );
 }
 
 /** GETs `path` and returns the body text; throws SyncHttpError. */
-export async function getText(target: SyncTarget, path: string, timeoutMs = 30_000): Promise<{ text: string; headers: Headers }> {
+export async function getText(
+  target: SyncTarget,
+  path: string,
+  timeoutMs = 30_000,
+): Promise<{ text: string; headers: Headers }> {
   const res = await send(target, path, timeoutMs);
   try {
     return { text: await res.text(), headers: res.headers };
@@ -108,7 +136,12 @@ export async function getJson(target: SyncTarget, path: string, timeoutMs = 30_0
   try {
     body = JSON.parse(text);
   } catch {
-    throw new SyncHttpError('E_PROTOCOL', `GET ${path} did not return JSON; is this a Tombstone control plane?`, 200, false);
+    throw new SyncHttpError(
+      'E_PROTOCOL',
+      `GET ${path} did not return JSON; is this a Tombstone control plane?`,
+      200,
+      false,
+    );
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new SyncHttpError('E_PROTOCOL', `GET ${path} returned JSON that is not an object`, 200, false);

@@ -59,19 +59,32 @@ class LiveSession implements LivePhase {
   constructor(opts: LiveOptions) {
     this.opts = opts;
     this.checker = new StreamLeafChecker(opts.origin);
-    this.done = new Promise<void>((resolve, reject) => { this.settle = { resolve, reject }; });
-    const timeout = opts.heartbeatMs * 2;
-    this.watchdog = startWatchdog(timeout, () => this.end(new SyncRetry('E_HEARTBEAT_TIMEOUT', `no data from the control plane for ${timeout} ms`)));
-    const received = opts.mirror.receivedSize;
-    this.stream = openLedgerStream({
-      baseUrl: opts.target.baseUrl, token: opts.target.token, lastEventId: received > 0 ? received - 1 : null,
-      fetch: opts.target.fetch, maxLineChars: opts.maxLineChars,
-    }, {
-      onOpen: (rt) => { this.watchdog.kick(); opts.onOpen(rt); },
-      onFrame: (f) => this.onFrame(f),
-      onRetry: opts.onServerRetry,
-      onClosed: (reason, status) => this.end(closeError(reason, status)),
+    this.done = new Promise<void>((resolve, reject) => {
+      this.settle = { resolve, reject };
     });
+    const timeout = opts.heartbeatMs * 2;
+    this.watchdog = startWatchdog(timeout, () =>
+      this.end(new SyncRetry('E_HEARTBEAT_TIMEOUT', `no data from the control plane for ${timeout} ms`)),
+    );
+    const received = opts.mirror.receivedSize;
+    this.stream = openLedgerStream(
+      {
+        baseUrl: opts.target.baseUrl,
+        token: opts.target.token,
+        lastEventId: received > 0 ? received - 1 : null,
+        fetch: opts.target.fetch,
+        maxLineChars: opts.maxLineChars,
+      },
+      {
+        onOpen: (rt) => {
+          this.watchdog.kick();
+          opts.onOpen(rt);
+        },
+        onFrame: (f) => this.onFrame(f),
+        onRetry: opts.onServerRetry,
+        onClosed: (reason, status) => this.end(closeError(reason, status)),
+      },
+    );
   }
 
   stop(): void {
@@ -129,7 +142,12 @@ class LiveSession implements LivePhase {
     while (batch.length < MAX_BATCH && this.queue[0]?.kind === 'entry') {
       const f = this.queue.shift() as EntryFrame;
       if (f.idx > mirror.receivedSize + MAX_AHEAD) {
-        log({ level: 'warn', code: 'E_FRAME_TOO_FAR_AHEAD', message: `stream entry ${f.idx} is far beyond the replica (${mirror.receivedSize}); ignored`, idx: f.idx });
+        log({
+          level: 'warn',
+          code: 'E_FRAME_TOO_FAR_AHEAD',
+          message: `stream entry ${f.idx} is far beyond the replica (${mirror.receivedSize}); ignored`,
+          idx: f.idx,
+        });
         continue;
       }
       const checked = this.checker.check(f.text, f.idx);
@@ -163,7 +181,15 @@ export function startLive(opts: LiveOptions): LivePhase {
 }
 
 function closeError(reason: string, status: number | null): Error {
-  if (status === 401 || status === 403) return new SyncHalt('E_AUTH', `The control plane refused the token on the ledger stream (HTTP ${status}). Enter a valid token for this profile.`);
-  if (status === 409) return new SyncHalt('E_SERVER_BEHIND', 'The control plane has fewer entries than this replica already received from it: its log was rolled back or replaced. Syncing stopped; the replica keeps what it verified.');
+  if (status === 401 || status === 403)
+    return new SyncHalt(
+      'E_AUTH',
+      `The control plane refused the token on the ledger stream (HTTP ${status}). Enter a valid token for this profile.`,
+    );
+  if (status === 409)
+    return new SyncHalt(
+      'E_SERVER_BEHIND',
+      'The control plane has fewer entries than this replica already received from it: its log was rolled back or replaced. Syncing stopped; the replica keeps what it verified.',
+    );
   return new SyncRetry('E_STREAM_CLOSED', status === null ? reason : `${reason} (HTTP ${status})`);
 }

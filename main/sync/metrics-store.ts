@@ -25,7 +25,9 @@ export class MetricsStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
-    this.upsert = this.db.prepare('INSERT INTO metric_points (service, t, error_rate, p95_ms, rps) VALUES (?, ?, ?, ?, ?) ON CONFLICT (service, t) DO UPDATE SET error_rate = excluded.error_rate, p95_ms = excluded.p95_ms, rps = excluded.rps');
+    this.upsert = this.db.prepare(
+      'INSERT INTO metric_points (service, t, error_rate, p95_ms, rps) VALUES (?, ?, ?, ?, ?) ON CONFLICT (service, t) DO UPDATE SET error_rate = excluded.error_rate, p95_ms = excluded.p95_ms, rps = excluded.rps',
+    );
   }
 
   /** Writes samples in one transaction. */
@@ -38,8 +40,9 @@ export class MetricsStore {
 
   /** Samples with t ≥ since, oldest first. */
   load(since: number): MetricSample[] {
-    const rows = this.db.prepare('SELECT service, t, error_rate, p95_ms, rps FROM metric_points WHERE t >= ? ORDER BY t').all(since) as
-      { service: string; t: number; error_rate: number; p95_ms: number; rps: number }[];
+    const rows = this.db
+      .prepare('SELECT service, t, error_rate, p95_ms, rps FROM metric_points WHERE t >= ? ORDER BY t')
+      .all(since) as { service: string; t: number; error_rate: number; p95_ms: number; rps: number }[];
     return rows.map((r) => ({ service: r.service, t: r.t, errorRate: r.error_rate, p95Ms: r.p95_ms, rps: r.rps }));
   }
 

@@ -69,7 +69,10 @@ async function fetchHistory(target: SyncTarget, from: number, to: number): Promi
   const names = Array.isArray(list) ? list.filter((s): s is string => typeof s === 'string') : [];
   const out: MetricSample[] = [];
   for (const service of names) {
-    const body = await getJson(target, `/api/v1/metrics?service=${encodeURIComponent(service)}&from=${from}&to=${to}&step=10`);
+    const body = await getJson(
+      target,
+      `/api/v1/metrics?service=${encodeURIComponent(service)}&from=${from}&to=${to}&step=10`,
+    );
     const points = Array.isArray(body['points']) ? body['points'] : [];
     for (const p of points) {
       const s = sampleOf(service, p);
@@ -97,7 +100,11 @@ class MetricsSyncer implements MetricsSync {
     this.opts = opts;
     this.now = opts.now ?? Date.now;
     this.retentionMs = opts.retentionMs ?? DEFAULT_WINDOW.retentionMs;
-    this.window = new MetricsWindow({ ...DEFAULT_WINDOW, retentionMs: this.retentionMs, maxBuckets: Math.ceil(this.retentionMs / DEFAULT_WINDOW.bucketMs) });
+    this.window = new MetricsWindow({
+      ...DEFAULT_WINDOW,
+      retentionMs: this.retentionMs,
+      maxBuckets: Math.ceil(this.retentionMs / DEFAULT_WINDOW.bucketMs),
+    });
     this.lastSample = this.now() - this.retentionMs;
     if (opts.store) this.window.add(opts.store.load(this.now() - this.retentionMs));
     this.flusher = setInterval(() => this.flush(), opts.flushMs ?? 2000);
@@ -160,7 +167,9 @@ class MetricsSyncer implements MetricsSync {
       fetch: (url, init) => base(url, { ...init, headers: { ...init.headers, ...headers } }),
       maxBufferSize: 1024 * 1024,
     });
-    es.addEventListener('open', () => { this.attempt = 0; });
+    es.addEventListener('open', () => {
+      this.attempt = 0;
+    });
     es.addEventListener('metrics', (ev) => this.take(samplesOfFrame(typeof ev.data === 'string' ? ev.data : '')));
     es.addEventListener('error', (ev) => this.retry(ev.message ?? 'stream ended'));
     this.es = es;

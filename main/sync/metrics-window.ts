@@ -77,12 +77,14 @@ export class MetricsWindow {
       group.push(s);
       groups.set(key, group);
     }
-    const points = [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([t, g]) => ({
-      t: new Date(t).toISOString(),
-      errorRate: round(g.reduce((a, s) => a + s.errorRate, 0) / g.length, 4),
-      p95Ms: Math.max(...g.map((s) => s.p95Ms)),
-      rps: round(g.reduce((a, s) => a + s.rps, 0) / g.length, 2),
-    }));
+    const points = [...groups.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([t, g]) => ({
+        t: new Date(t).toISOString(),
+        errorRate: round(g.reduce((a, s) => a + s.errorRate, 0) / g.length, 4),
+        p95Ms: Math.max(...g.map((s) => s.p95Ms)),
+        rps: round(g.reduce((a, s) => a + s.rps, 0) / g.length, 2),
+      }));
     return { service, stepSeconds: step / 1000, points };
   }
 

@@ -13,7 +13,18 @@ import type { SyncEmitter } from './events.ts';
 import type { SyncTarget } from './http.ts';
 
 /** What the engine needs from a replica (the real one is main/ledger/replica.ts). */
-export type SyncReplica = Pick<Replica, 'origin' | 'appendEntries' | 'applyCheckpoint' | 'receivedSize' | 'status' | 'evidence' | 'addTrustedKey' | 'entries' | 'close'>;
+export type SyncReplica = Pick<
+  Replica,
+  | 'origin'
+  | 'appendEntries'
+  | 'applyCheckpoint'
+  | 'receivedSize'
+  | 'status'
+  | 'evidence'
+  | 'addTrustedKey'
+  | 'entries'
+  | 'close'
+>;
 
 /** Where an input came from: the authoritative endpoints, or the stream (where damage in transit is expected). */
 export type Source = 'stream' | 'backfill' | 'handshake';
@@ -90,7 +101,12 @@ export class Mirror {
 
   /** Records a rejected stream frame (never reaches the replica) and plans to refetch what it should have carried. */
   rejectFrame(problem: LedgerProblem): void {
-    this.deps.log({ level: 'warn', code: problem.code, message: `stream entry rejected: ${problem.detail}; it will be refetched`, idx: problem.idx });
+    this.deps.log({
+      level: 'warn',
+      code: problem.code,
+      message: `stream entry rejected: ${problem.detail}; it will be refetched`,
+      idx: problem.idx,
+    });
     if (problem.idx !== null) this.want(problem.idx + 1);
   }
 
@@ -103,8 +119,11 @@ export class Mirror {
       const total = this.wanted - startedAt;
       let replan = false;
       await backfill({
-        target: this.deps.target, from, to: this.wanted,
-        pageSize: this.deps.pageSize ?? DEFAULT_PAGE_SIZE, concurrency: this.deps.concurrency ?? DEFAULT_CONCURRENCY,
+        target: this.deps.target,
+        from,
+        to: this.wanted,
+        pageSize: this.deps.pageSize ?? DEFAULT_PAGE_SIZE,
+        concurrency: this.deps.concurrency ?? DEFAULT_CONCURRENCY,
         stopped: () => replan || this.deps.stopped(),
         apply: async (page) => {
           await this.ingestPage(page);
@@ -128,7 +147,10 @@ export class Mirror {
     if (r.receivedSize > before) this.deps.emitter.emit('ledger:appended', { receivedSize: r.receivedSize });
     if (r.equivocation !== null) {
       this.alert(r.equivocation.evidenceId);
-      throw new SyncHalt('EQUIVOCATION', `The control plane sent two different entries for index ${r.equivocation.idx}. Evidence was stored; syncing stopped.`);
+      throw new SyncHalt(
+        'EQUIVOCATION',
+        `The control plane sent two different entries for index ${r.equivocation.idx}. Evidence was stored; syncing stopped.`,
+      );
     }
   }
 
@@ -139,7 +161,10 @@ export class Mirror {
       const n = (this.rejects.get(p.idx) ?? 0) + 1;
       this.rejects.set(p.idx, n);
       if (n >= MAX_REJECTS) {
-        throw new SyncHalt(p.code, `The control plane keeps serving an invalid entry at index ${p.idx} (${p.code}: ${p.detail}). Syncing stopped; report this to its operators.`);
+        throw new SyncHalt(
+          p.code,
+          `The control plane keeps serving an invalid entry at index ${p.idx} (${p.code}: ${p.detail}). Syncing stopped; report this to its operators.`,
+        );
       }
     }
     if (last !== undefined) this.want(last.idx + 1);
@@ -161,7 +186,11 @@ export class Mirror {
         return;
       case 'refetch':
         this.received = this.deps.replica.receivedSize();
-        this.deps.log({ level: 'warn', code: 'E_REFETCH', message: `unverified entries from ${o.from} did not reproduce the signed root but the log is consistent: refetching [${o.from}, ${o.to})` });
+        this.deps.log({
+          level: 'warn',
+          code: 'E_REFETCH',
+          message: `unverified entries from ${o.from} did not reproduce the signed root but the log is consistent: refetching [${o.from}, ${o.to})`,
+        });
         this.want(o.to);
         return;
       case 'needs_consistency_proof':
@@ -172,7 +201,10 @@ export class Mirror {
       case 'equivocation':
       case 'fork':
         this.alert(o.evidenceId);
-        throw new SyncHalt(o.code, `${o.code === 'FORK' ? 'A signed checkpoint contradicts the verified history' : 'The control plane signed two different views of the same size'} (size ${o.size}). Evidence was stored; syncing stopped.`);
+        throw new SyncHalt(
+          o.code,
+          `${o.code === 'FORK' ? 'A signed checkpoint contradicts the verified history' : 'The control plane signed two different views of the same size'} (size ${o.size}). Evidence was stored; syncing stopped.`,
+        );
       case 'halted':
         throw new SyncHalt(o.code, `The replica is halted by earlier evidence (${o.code}); nothing more is ingested.`);
       default: {
@@ -186,12 +218,22 @@ export class Mirror {
     this.deps.log({ level: 'warn', code, message: `checkpoint rejected (${source}): ${detail}` });
     if (code === 'NO_TRUSTED_SIGNATURE' && !this.keyAlerted) {
       this.keyAlerted = true;
-      const alert = engineAlert('KEY_CHANGED', 'NO_TRUSTED_SIGNATURE', `A checkpoint was signed only by keys this profile does not trust: ${detail}`, note === null ? [] : [note], this.now());
+      const alert = engineAlert(
+        'KEY_CHANGED',
+        'NO_TRUSTED_SIGNATURE',
+        `A checkpoint was signed only by keys this profile does not trust: ${detail}`,
+        note === null ? [] : [note],
+        this.now(),
+      );
       this.deps.emitter.emit('ledger:alert', alert);
     }
     if (source !== 'handshake') return;
     // The authoritative checkpoint itself is signed by no key valid for its size: the key changed (or expired).
-    if (code === 'NO_TRUSTED_SIGNATURE') throw new SyncHalt('E_KEY_CHANGED', `The control plane's checkpoint is signed by no key this profile trusts for its size (${detail}). Nothing new is verified until an administrator confirms the new key.`);
+    if (code === 'NO_TRUSTED_SIGNATURE')
+      throw new SyncHalt(
+        'E_KEY_CHANGED',
+        `The control plane's checkpoint is signed by no key this profile trusts for its size (${detail}). Nothing new is verified until an administrator confirms the new key.`,
+      );
     throw new SyncRetry(code, `the control plane's checkpoint was rejected: ${detail}`);
   }
 

@@ -16,7 +16,7 @@ describe('ProgressMeter', () => {
     let t = 0;
     const m = new ProgressMeter(2000, () => t);
     m.update(0, 10_000);
-    for (t = 1000; t <= 10_000; t += 1000) m.update(t / 1000 * 10, 10_000);
+    for (t = 1000; t <= 10_000; t += 1000) m.update((t / 1000) * 10, 10_000);
     t = 11_000;
     const p = m.update(1100, 10_000);
     expect(p.ratePerSecond).toBe(505);

@@ -6,7 +6,11 @@ import { SyncHalt } from './errors.ts';
 import type { SyncReplica } from './mirror.ts';
 
 /** Opens the replica of a log (e.g. `Replica.open({ path, ...init })`). */
-export type ReplicaOpener = (init: { origin: string; trustedKeys: TrustedKey[]; fetchConsistencyProof: ConsistencyProofFetcher }) => SyncReplica;
+export type ReplicaOpener = (init: {
+  origin: string;
+  trustedKeys: TrustedKey[];
+  fetchConsistencyProof: ConsistencyProofFetcher;
+}) => SyncReplica;
 
 /** Holds (and lazily opens) the replica. */
 export class ReplicaHolder {
@@ -28,7 +32,11 @@ export class ReplicaHolder {
   /** The replica of `origin`, opening it if needed; open failures (rollback, other log) become SyncHalt. */
   open(origin: string, trustedKeys: TrustedKey[]): SyncReplica {
     if (this.current !== null) {
-      if (this.current.origin !== origin) throw new SyncHalt('ORIGIN_MISMATCH', `The replica mirrors "${this.current.origin}" but the control plane serves "${origin}".`);
+      if (this.current.origin !== origin)
+        throw new SyncHalt(
+          'ORIGIN_MISMATCH',
+          `The replica mirrors "${this.current.origin}" but the control plane serves "${origin}".`,
+        );
       for (const k of trustedKeys) this.current.addTrustedKey(k);
       return this.current;
     }

@@ -47,7 +47,8 @@ export interface Ending {
 export function classifyEnding(err: unknown): Ending {
   if (err instanceof SyncHalt) return { kind: 'halt', code: err.code, message: err.message };
   if (err instanceof SyncRetry) return { kind: 'retry', code: err.code, message: err.message };
-  if (err instanceof SyncHttpError) return { kind: err.retryable ? 'retry' : 'halt', code: err.code, message: err.message };
+  if (err instanceof SyncHttpError)
+    return { kind: err.retryable ? 'retry' : 'halt', code: err.code, message: err.message };
   if (err instanceof LedgerError) return { kind: 'halt', code: err.code, message: err.message };
   return { kind: 'retry', code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
@@ -78,7 +79,12 @@ function openPinned(trust: TrustGate, replicas: ReplicaHolder, isOpener: boolean
 }
 
 /** Throttled progress: `sync:progress` always, the backfilling state only while catching up. */
-function progressReporter(emitter: SyncEmitter, machine: ConnectionMachine, now: () => number, everyMs: number): SessionContext['onProgress'] {
+function progressReporter(
+  emitter: SyncEmitter,
+  machine: ConnectionMachine,
+  now: () => number,
+  everyMs: number,
+): SessionContext['onProgress'] {
   const meter = new ProgressMeter();
   let last = 0;
   return (done, total, phase) => {
@@ -95,30 +101,64 @@ function progressReporter(emitter: SyncEmitter, machine: ConnectionMachine, now:
 export function createRuntime(opts: SyncOptions): Runtime {
   const now = opts.now ?? Date.now;
   const log: SyncLog = opts.log ?? (() => {});
-  const emitter = opts.emitter ?? new SyncEmitter((err) => log({ level: 'error', code: 'E_LISTENER', message: `a sync event listener threw: ${err instanceof Error ? err.message : String(err)}` }));
+  const emitter =
+    opts.emitter ??
+    new SyncEmitter((err) =>
+      log({
+        level: 'error',
+        code: 'E_LISTENER',
+        message: `a sync event listener threw: ${err instanceof Error ? err.message : String(err)}`,
+      }),
+    );
   const abort = new AbortController();
   const stopped = { value: false };
   let live: LivePhase | null = null;
   let inSyncAt: number | null = null;
-  const target: SyncTarget = { baseUrl: opts.profile.url, token: opts.profile.token, fetch: opts.fetch, signal: abort.signal };
-  const replicas = new ReplicaHolder(opts.replica, consistencyProofFetcher(() => target));
+  const target: SyncTarget = {
+    baseUrl: opts.profile.url,
+    token: opts.profile.token,
+    fetch: opts.fetch,
+    signal: abort.signal,
+  };
+  const replicas = new ReplicaHolder(
+    opts.replica,
+    consistencyProofFetcher(() => target),
+  );
   const asOf = (): string | null => {
     const at = inSyncAt ?? replicas.get()?.status().updatedAt ?? null;
     return at === null ? null : new Date(at).toISOString();
   };
   const machine = new ConnectionMachine({
-    url: opts.profile.url, backoff: opts.backoff, offlineAfterAttempts: opts.offlineAfterAttempts, now, random: opts.random,
-    replicaAsOf: asOf, onState: (s) => emitter.emit('sync:state', s),
+    url: opts.profile.url,
+    backoff: opts.backoff,
+    offlineAfterAttempts: opts.offlineAfterAttempts,
+    now,
+    random: opts.random,
+    replicaAsOf: asOf,
+    onState: (s) => emitter.emit('sync:state', s),
   });
   const trust = new TrustGate(opts.profile, machine, emitter, now);
   trust.onTrusted = (key) => replicas.get()?.addTrustedKey(key);
   openPinned(trust, replicas, typeof opts.replica === 'function', log);
   const ctx: SessionContext = {
-    target, machine, emitter, log, trust, replicas, heartbeatMs: opts.heartbeatMs ?? 15_000,
-    pageSize: opts.pageSize, concurrency: opts.concurrency, now, stopped: () => stopped.value,
+    target,
+    machine,
+    emitter,
+    log,
+    trust,
+    replicas,
+    heartbeatMs: opts.heartbeatMs ?? 15_000,
+    pageSize: opts.pageSize,
+    concurrency: opts.concurrency,
+    now,
+    stopped: () => stopped.value,
     onProgress: progressReporter(emitter, machine, now, opts.progressEveryMs ?? 250),
-    onInSync: () => { inSyncAt = now(); },
-    onLive: (phase) => { live = phase; },
+    onInSync: () => {
+      inSyncAt = now();
+    },
+    onLive: (phase) => {
+      live = phase;
+    },
     endSession: () => {},
   };
   const beginSession = (): (() => void) => {

@@ -51,10 +51,18 @@ async function catchUp(ctx: SessionContext): Promise<{ mirror: Mirror; size: num
   const replica = ctx.replicas.open(hs.checkpoint.origin, ctx.trust.trustedKeys());
   let phase: 'catch-up' | 'live' = 'catch-up';
   const mirror = new Mirror({
-    replica, target: ctx.target, emitter: ctx.emitter, log: ctx.log, stopped: ctx.stopped, now: ctx.now,
-    pageSize: ctx.pageSize, concurrency: ctx.concurrency, onProgress: (done, total) => ctx.onProgress(done, total, phase),
+    replica,
+    target: ctx.target,
+    emitter: ctx.emitter,
+    log: ctx.log,
+    stopped: ctx.stopped,
+    now: ctx.now,
+    pageSize: ctx.pageSize,
+    concurrency: ctx.concurrency,
+    onProgress: (done, total) => ctx.onProgress(done, total, phase),
   });
-  if (hs.checkpoint.size > mirror.receivedSize) ctx.machine.dispatch({ type: 'backfill', done: 0, total: hs.checkpoint.size - mirror.receivedSize });
+  if (hs.checkpoint.size > mirror.receivedSize)
+    ctx.machine.dispatch({ type: 'backfill', done: 0, total: hs.checkpoint.size - mirror.receivedSize });
   await mirror.checkpoint(hs.note, 'handshake');
   await mirror.settle();
   ctx.onInSync();
@@ -74,7 +82,12 @@ export async function runSession(ctx: SessionContext): Promise<void> {
   const { mirror, origin } = await catchUp(ctx);
   if (ctx.stopped()) return;
   const live = startLive({
-    target: ctx.target, origin, mirror, log: ctx.log, heartbeatMs: ctx.heartbeatMs, maxLineChars: ctx.maxLineChars,
+    target: ctx.target,
+    origin,
+    mirror,
+    log: ctx.log,
+    heartbeatMs: ctx.heartbeatMs,
+    maxLineChars: ctx.maxLineChars,
     onOpen: (roundTripMs) => ctx.machine.dispatch({ type: 'live', roundTripMs }),
     onServerRetry: (ms) => ctx.machine.dispatch({ type: 'server-retry', ms }),
     onInSync: ctx.onInSync,

@@ -24,9 +24,13 @@ function runAndKill(args: string[], jitterMs: number): Promise<string> {
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
-      if (/"kind":"backfilling","url":"[^"]+","done":[1-9]/.test(out)) setTimeout(() => child.kill('SIGKILL'), jitterMs);
+      if (/"kind":"backfilling","url":"[^"]+","done":[1-9]/.test(out))
+        setTimeout(() => child.kill('SIGKILL'), jitterMs);
     });
-    child.on('exit', () => { clearTimeout(timer); resolve(out); });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
   });
 }
 
@@ -47,7 +51,18 @@ describe('SIGKILL of the syncing process mid-batch', () => {
     const dir = tempDir('sigkill');
     try {
       const db = join(dir, 'r.sqlite');
-      const args = ['--url', s.cp.url, '--token', s.token, '--db', db, '--trust', s.cp.verifierKeys[0] ?? '', '--page-size', '300'];
+      const args = [
+        '--url',
+        s.cp.url,
+        '--token',
+        s.token,
+        '--db',
+        db,
+        '--trust',
+        s.cp.verifierKeys[0] ?? '',
+        '--page-size',
+        '300',
+      ];
       const sizes: number[] = [];
       for (let i = 0; i < KILLS; i++) {
         await runAndKill(args, (i * 7) % 40);
@@ -56,7 +71,11 @@ describe('SIGKILL of the syncing process mid-batch', () => {
       for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeGreaterThanOrEqual(sizes[i - 1] ?? 0);
       expect(sizes.filter((n) => n > 0 && n < ENTRIES).length).toBeGreaterThanOrEqual(KILLS / 2);
       const [cmd, ...rest] = NODE as [string, ...string[]];
-      const final = spawnSync(cmd, [...rest, ...args, '--once', '--json'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+      const final = spawnSync(cmd, [...rest, ...args, '--once', '--json'], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       expect(final.status).toBe(0);
       const head = await serverHead(s.cp.url, s.token);
       expect(JSON.parse(final.stdout)).toEqual({ ok: true, origin: s.cp.origin, size: head.size, root: head.rootHex });

@@ -6,17 +6,24 @@ import { openLedgerStream, type LedgerStream } from './sse-client.ts';
 
 let server: Server | null = null;
 let stream: LedgerStream | null = null;
-afterEach(() => new Promise<void>((resolve) => {
-  stream?.close();
-  server?.closeAllConnections();
-  if (server) server.close(() => resolve()); else resolve();
-  server = null;
-}));
+afterEach(
+  () =>
+    new Promise<void>((resolve) => {
+      stream?.close();
+      server?.closeAllConnections();
+      if (server) server.close(() => resolve());
+      else resolve();
+      server = null;
+    }),
+);
 
 const leaf = (idx: number): string =>
   `{"action":"flag.updated","actor":{"id":"a","type":"user"},"after":null,"before":null,"env":null,"flag":null,"idx":${idx},"log":"l","prev":"","reason":"","refs":{},"ts":"2026-01-01T00:00:00.000Z","v":1}`;
 
-async function sse(handler: (res: ServerResponse, headers: IncomingHttpHeaders) => void, status = 200): Promise<string> {
+async function sse(
+  handler: (res: ServerResponse, headers: IncomingHttpHeaders) => void,
+  status = 200,
+): Promise<string> {
   server = createServer((req, res) => {
     res.writeHead(status, { 'content-type': status === 200 ? 'text/event-stream' : 'application/json' });
     handler(res, req.headers);
@@ -34,12 +41,17 @@ interface Seen {
 
 function open(url: string, lastEventId: number | null, maxLineChars?: number): Seen {
   const seen: Seen = { frames: [], retries: [], closed: [], opened: 0 };
-  stream = openLedgerStream({ baseUrl: url, token: 'tsk_t', lastEventId, maxLineChars }, {
-    onOpen: () => { seen.opened++; },
-    onFrame: (f) => seen.frames.push(f),
-    onRetry: (ms) => seen.retries.push(ms),
-    onClosed: (reason, status) => seen.closed.push([reason, status]),
-  });
+  stream = openLedgerStream(
+    { baseUrl: url, token: 'tsk_t', lastEventId, maxLineChars },
+    {
+      onOpen: () => {
+        seen.opened++;
+      },
+      onFrame: (f) => seen.frames.push(f),
+      onRetry: (ms) => seen.retries.push(ms),
+      onClosed: (reason, status) => seen.closed.push([reason, status]),
+    },
+  );
   return seen;
 }
 
@@ -53,7 +65,9 @@ describe('ledger stream client', () => {
     let headers: IncomingHttpHeaders = {};
     const url = await sse((res, h) => {
       headers = h;
-      res.end(`retry: 2500\n\nid: 5\nevent: entry\ndata: ${leaf(5)}\n\nevent: checkpoint\ndata: {"note":"n\\n"}\n\nevent: heartbeat\ndata: {"size":6}\n\ndata: x\n\n`);
+      res.end(
+        `retry: 2500\n\nid: 5\nevent: entry\ndata: ${leaf(5)}\n\nevent: checkpoint\ndata: {"note":"n\\n"}\n\nevent: heartbeat\ndata: {"size":6}\n\ndata: x\n\n`,
+      );
     });
     const seen = open(url, 4);
     await until(() => seen.closed.length === 1);
@@ -62,7 +76,9 @@ describe('ledger stream client', () => {
     expect(seen.opened).toBe(1);
     expect(seen.retries).toEqual([2500]);
     expect(seen.frames).toEqual([
-      { kind: 'entry', idx: 5, text: leaf(5) }, { kind: 'checkpoint', note: 'n\n' }, { kind: 'heartbeat', size: 6 },
+      { kind: 'entry', idx: 5, text: leaf(5) },
+      { kind: 'checkpoint', note: 'n\n' },
+      { kind: 'heartbeat', size: 6 },
       expect.objectContaining({ kind: 'rejected', code: 'E_FRAME_UNKNOWN_EVENT' }),
     ]);
     await new Promise((r) => setTimeout(r, 100));
@@ -71,7 +87,10 @@ describe('ledger stream client', () => {
 
   it('omits Last-Event-ID for an empty replica', async () => {
     let headers: IncomingHttpHeaders = {};
-    const url = await sse((res, h) => { headers = h; res.end(); });
+    const url = await sse((res, h) => {
+      headers = h;
+      res.end();
+    });
     const seen = open(url, null);
     await until(() => seen.closed.length === 1);
     expect(headers['last-event-id']).toBe(undefined);

@@ -47,7 +47,13 @@ function streamFetch(target: StreamTarget, onRetry: (ms: number) => void, onRequ
     if (target.lastEventId !== null) headers['Last-Event-ID'] = String(target.lastEventId);
     const res = await base(url, { method: 'GET', headers, redirect: 'error', signal: init.signal as AbortSignal });
     const body = res.body === null ? null : res.body.pipeThrough(retrySniffer(onRetry));
-    const wrapped: FetchLikeResponse = { body, url: res.url, status: res.status, redirected: res.redirected, headers: res.headers };
+    const wrapped: FetchLikeResponse = {
+      body,
+      url: res.url,
+      status: res.status,
+      redirected: res.redirected,
+      headers: res.headers,
+    };
     return wrapped;
   };
 }
@@ -58,7 +64,15 @@ export function openLedgerStream(target: StreamTarget, handlers: StreamHandlers)
   let requestedAt = performance.now();
   const url = new URL('/api/v1/ledger/stream', target.baseUrl);
   const es = new EventSource(url, {
-    fetch: streamFetch(target, (ms) => { if (!closed) handlers.onRetry(ms); }, () => { requestedAt = performance.now(); }),
+    fetch: streamFetch(
+      target,
+      (ms) => {
+        if (!closed) handlers.onRetry(ms);
+      },
+      () => {
+        requestedAt = performance.now();
+      },
+    ),
     maxBufferSize: target.maxLineChars ?? DEFAULT_MAX_LINE_CHARS,
   });
   const finish = (reason: string, status: number | null): void => {
@@ -67,7 +81,9 @@ export function openLedgerStream(target: StreamTarget, handlers: StreamHandlers)
     es.close();
     handlers.onClosed(reason, status);
   };
-  es.addEventListener('open', () => { if (!closed) handlers.onOpen(Math.round(performance.now() - requestedAt)); });
+  es.addEventListener('open', () => {
+    if (!closed) handlers.onOpen(Math.round(performance.now() - requestedAt));
+  });
   es.addEventListener('error', (ev) => finish(ev.message ?? 'the stream ended', ev.code ?? null));
   const onEvent = (ev: MessageEvent): void => {
     if (closed) return;

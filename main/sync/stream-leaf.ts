@@ -5,7 +5,11 @@
  */
 import type { LedgerProblem } from '../ledger/replica-types.ts';
 import {
-  LedgerError, acceptLeafFast, encodeLogForScan, isWellFormedText, parseLeafBytes,
+  LedgerError,
+  acceptLeafFast,
+  encodeLogForScan,
+  isWellFormedText,
+  parseLeafBytes,
 } from '../../shared/ledger/index.ts';
 
 /** The result of checking one stream leaf. */
@@ -23,9 +27,11 @@ export class StreamLeafChecker {
 
   /** Checks everything but `prev` (the previous leaf may not be here yet); returns the exact bytes when valid. */
   check(text: string, idx: number): StreamLeafCheck {
-    if (!isWellFormedText(text)) return { ok: false, problem: { code: 'NOT_CANONICAL', idx, detail: 'the leaf text contains a lone surrogate' } };
+    if (!isWellFormedText(text))
+      return { ok: false, problem: { code: 'NOT_CANONICAL', idx, detail: 'the leaf text contains a lone surrogate' } };
     const bytes = Buffer.from(text, 'utf8');
-    if (acceptLeafFast(bytes, 0, bytes.length, { logJson: this.logJson, idx, prevHash: null })) return { ok: true, bytes };
+    if (acceptLeafFast(bytes, 0, bytes.length, { logJson: this.logJson, idx, prevHash: null }))
+      return { ok: true, bytes };
     try {
       parseLeafBytes(bytes, { log: this.origin, idx });
       return { ok: true, bytes };

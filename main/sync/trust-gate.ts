@@ -66,14 +66,29 @@ export class TrustGate {
   async ensure(hs: Handshake): Promise<void> {
     const origin = hs.checkpoint.origin;
     if (this.origin !== null && this.origin !== origin) {
-      throw new SyncHalt('ORIGIN_MISMATCH', `The control plane now serves the log "${origin}" but this profile is pinned to "${this.origin}". Syncing stopped; if the log really changed, add a new profile.`);
+      throw new SyncHalt(
+        'ORIGIN_MISMATCH',
+        `The control plane now serves the log "${origin}" but this profile is pinned to "${this.origin}". Syncing stopped; if the log really changed, add a new profile.`,
+      );
     }
     const decision = decideTrust(this.keys, hs.signers);
     if (decision.kind === 'trusted') return;
     if (decision.kind === 'changed') {
       const offered = decision.offered.map((k) => k.vkey).join(', ') || 'none that verifies';
-      this.emitter.emit('ledger:alert', engineAlert('KEY_CHANGED', 'E_KEY_CHANGED', `The checkpoint is signed only by keys this profile does not trust (offered: ${offered}).`, [hs.note], this.now()));
-      throw new SyncHalt('E_KEY_CHANGED', "The control plane's signing key changed. Nothing new is verified until an administrator confirms the new key out of band and imports it.");
+      this.emitter.emit(
+        'ledger:alert',
+        engineAlert(
+          'KEY_CHANGED',
+          'E_KEY_CHANGED',
+          `The checkpoint is signed only by keys this profile does not trust (offered: ${offered}).`,
+          [hs.note],
+          this.now(),
+        ),
+      );
+      throw new SyncHalt(
+        'E_KEY_CHANGED',
+        "The control plane's signing key changed. Nothing new is verified until an administrator confirms the new key out of band and imports it.",
+      );
     }
     await this.confirmFirstUse(origin, decision.key, decision.fingerprint);
   }
@@ -95,11 +110,20 @@ export class TrustGate {
 
   private async confirmFirstUse(origin: string, key: OfferedKey, fingerprint: string): Promise<void> {
     this.machine.dispatch({ type: 'confirm-key', keyName: key.name, fingerprint, vkey: key.vkey });
-    const accepted = await new Promise<boolean>((resolve) => { this.pending = { vkey: key.vkey, resolve }; });
-    if (!accepted) throw new SyncHalt('E_KEY_REJECTED', 'You rejected the control plane\'s signing key, so nothing from it is trusted. Check the fingerprint with its administrator and reconnect.');
+    const accepted = await new Promise<boolean>((resolve) => {
+      this.pending = { vkey: key.vkey, resolve };
+    });
+    if (!accepted)
+      throw new SyncHalt(
+        'E_KEY_REJECTED',
+        "You rejected the control plane's signing key, so nothing from it is trusted. Check the fingerprint with its administrator and reconnect.",
+      );
     const stored: StoredKey = {
-      vkey: key.vkey, validFromSize: key.validFromSize, validUntilSize: key.validUntilSize,
-      confirmedAt: new Date(this.now()).toISOString(), source: 'tofu',
+      vkey: key.vkey,
+      validFromSize: key.validFromSize,
+      validUntilSize: key.validUntilSize,
+      confirmedAt: new Date(this.now()).toISOString(),
+      source: 'tofu',
     };
     this.profile.remember?.(origin, stored);
     this.origin = origin;

@@ -34,7 +34,9 @@ export function startWatchdog(timeoutMs: number, onTimeout: () => void, now: () 
   }
   arm(timeoutMs);
   return {
-    kick: () => { last = now(); },
+    kick: () => {
+      last = now();
+    },
     stop: () => {
       stopped = true;
       if (timer !== null) clearTimeout(timer);

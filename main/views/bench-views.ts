@@ -13,7 +13,16 @@ import { LeafHasher, packPeaks } from '../ledger/fast-hash.ts';
 import { migrate } from '../ledger/migrations.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import { tempDir } from '../ledger/test-replica.ts';
-import { catchUpViews, entryDetail, flagDetail, inclusionCheck, listChangeRequests, listFlags, listIncidents, queryLedger } from './index.ts';
+import {
+  catchUpViews,
+  entryDetail,
+  flagDetail,
+  inclusionCheck,
+  listChangeRequests,
+  listFlags,
+  listIncidents,
+  queryLedger,
+} from './index.ts';
 import { benchLeaf } from './bench-leaves.ts';
 
 const N = Number(process.env['BENCH_VIEWS_N'] ?? 1_000_000);
@@ -30,7 +39,9 @@ function build(path: string): void {
   const hasher = new LeafHasher();
   const insert = db.prepare('INSERT INTO entries (idx, leaf, leaf_hash) VALUES (?, ?, ?)');
   let prev = '';
-  db.prepare(`INSERT INTO verification_state (id, origin, verified_size, root, peaks, updated_at) VALUES (1, ?, 0, ?, x'', 0)`).run(ORIGIN, Buffer.alloc(32));
+  db.prepare(
+    `INSERT INTO verification_state (id, origin, verified_size, root, peaks, updated_at) VALUES (1, ?, 0, ?, x'', 0)`,
+  ).run(ORIGIN, Buffer.alloc(32));
   for (let start = 0; start < N; start += 50_000) {
     db.transaction(() => {
       for (let idx = start; idx < Math.min(N, start + 50_000); idx++) {
@@ -43,12 +54,19 @@ function build(path: string): void {
       }
     })();
   }
-  db.prepare('UPDATE verification_state SET verified_size = ?, root = ?, peaks = ? WHERE id = 1').run(N, range.root(), packPeaks(range.peaks));
+  db.prepare('UPDATE verification_state SET verified_size = ?, root = ?, peaks = ? WHERE id = 1').run(
+    N,
+    range.root(),
+    packPeaks(range.peaks),
+  );
   db.close();
 }
 
 function appendOne(db: Database.Database): void {
-  const last = db.prepare('SELECT leaf_hash FROM entries WHERE idx = ?').pluck().get(N - 1) as Buffer;
+  const last = db
+    .prepare('SELECT leaf_hash FROM entries WHERE idx = ?')
+    .pluck()
+    .get(N - 1) as Buffer;
   const text = canonicalize({ ...benchLeaf(N), v: 1, log: ORIGIN, idx: N, prev: toHex(last) }) as string;
   const bytes = Buffer.from(text, 'utf8');
   db.prepare('INSERT INTO entries (idx, leaf, leaf_hash) VALUES (?, ?, ?)').run(N, bytes, new LeafHasher().hash(bytes));
@@ -60,7 +78,9 @@ function time<T>(label: string, fn: () => T): T {
   const c0 = process.cpuUsage();
   const out = fn();
   const cpu = process.cpuUsage(c0);
-  console.log(`${label.padEnd(52)} ${(performance.now() - t0).toFixed(1).padStart(9)} ms  (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms)`);
+  console.log(
+    `${label.padEnd(52)} ${(performance.now() - t0).toFixed(1).padStart(9)} ms  (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms)`,
+  );
   return out;
 }
 
@@ -84,13 +104,26 @@ try {
   for (const off of [0, Math.floor(N / 2), N - 100]) page('page unfiltered', {}, off);
   page('page unfiltered', {}, Math.floor(N / 3), 'asc');
   const filters: [string, object][] = [
-    ['changesOnly', { changesOnly: true }], ['actor', { actor: 'user7' }], ['team', { team: 'team3' }],
-    ['service', { service: 'svc11' }], ['tier HIGH', { tier: 'HIGH' }], ['flag prefix', { flag: 'team4.' }],
-    ['action prefix', { action: 'change_request.' }], ['env + changes', { env: 'production', changesOnly: true }],
-    ['time window', { from: new Date(Date.UTC(2026, 0, 1) + N * 250).toISOString(), to: new Date(Date.UTC(2026, 0, 1) + N * 260).toISOString() }],
+    ['changesOnly', { changesOnly: true }],
+    ['actor', { actor: 'user7' }],
+    ['team', { team: 'team3' }],
+    ['service', { service: 'svc11' }],
+    ['tier HIGH', { tier: 'HIGH' }],
+    ['flag prefix', { flag: 'team4.' }],
+    ['action prefix', { action: 'change_request.' }],
+    ['env + changes', { env: 'production', changesOnly: true }],
+    [
+      'time window',
+      {
+        from: new Date(Date.UTC(2026, 0, 1) + N * 250).toISOString(),
+        to: new Date(Date.UTC(2026, 0, 1) + N * 260).toISOString(),
+      },
+    ],
   ];
   for (const [label, f] of filters) {
-    const total = time(`  ${label} first page (cold: count + anchors)`, () => queryLedger(db, { filter: f, offset: 0, limit: 100, order: 'desc' })).total;
+    const total = time(`  ${label} first page (cold: count + anchors)`, () =>
+      queryLedger(db, { filter: f, offset: 0, limit: 100, order: 'desc' }),
+    ).total;
     console.log(`  ${label}: ${total} matches`);
     page(`  ${label} first (warm)`, f, 0);
     page(`  ${label} deep`, f, Math.floor(total / 2));

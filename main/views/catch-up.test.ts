@@ -10,9 +10,11 @@ import { flagDetail, listChangeRequests, listIncidents } from './read-models.ts'
 import { VIEW_SCHEMA_VERSION, migrateViews, viewSchemaVersion } from './schema.ts';
 import { LedgerScript, codeOf, definition, replicaOf, scenario, st } from './test-ledger.ts';
 
-
 function indexNames(db: Database.Database): string[] {
-  return db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'view_entries_%' ORDER BY name").pluck().all() as string[];
+  return db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'view_entries_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
 }
 
 function insertTexts(db: Database.Database, texts: readonly string[], start: number): void {
@@ -25,10 +27,29 @@ describe('view index schema', () => {
     const db = new Database(':memory:');
     migrate(db);
     const userVersion = db.pragma('user_version', { simple: true });
-    expect([viewSchemaVersion(db), migrateViews(db), migrateViews(db)]).toEqual([0, VIEW_SCHEMA_VERSION, VIEW_SCHEMA_VERSION]);
+    expect([viewSchemaVersion(db), migrateViews(db), migrateViews(db)]).toEqual([
+      0,
+      VIEW_SCHEMA_VERSION,
+      VIEW_SCHEMA_VERSION,
+    ]);
     expect(db.pragma('user_version', { simple: true })).toBe(userVersion);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'view%' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['view_catalog', 'view_change_requests', 'view_entries', 'view_flag_services', 'view_flags', 'view_names', 'view_prerequisites', 'view_refs', 'view_schema', 'view_state', 'view_subtrees']);
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'view%' ORDER BY name")
+      .pluck()
+      .all();
+    expect(tables).toEqual([
+      'view_catalog',
+      'view_change_requests',
+      'view_entries',
+      'view_flag_services',
+      'view_flags',
+      'view_names',
+      'view_prerequisites',
+      'view_refs',
+      'view_schema',
+      'view_state',
+      'view_subtrees',
+    ]);
     db.prepare('UPDATE view_schema SET version = 99 WHERE id = 1').run();
     expect(codeOf(() => migrateViews(db))).toBe('E_VIEWS_TOO_NEW');
   });
@@ -72,13 +93,25 @@ describe('catchUpViews', () => {
   it('gives an unreadable leaf a placeholder row, so positions stay idx', () => {
     const db = new Database(':memory:');
     migrate(db);
-    db.prepare(`INSERT INTO verification_state (id, origin, verified_size, root, peaks, updated_at) VALUES (1, 'o', 0, ?, x'', 0)`).run(Buffer.alloc(32));
+    db.prepare(
+      `INSERT INTO verification_state (id, origin, verified_size, root, peaks, updated_at) VALUES (1, 'o', 0, ?, x'', 0)`,
+    ).run(Buffer.alloc(32));
     const texts = scenario().log.texts.slice(0, 4);
     insertTexts(db, [texts[0]!, texts[1]!, '{"not":"a leaf"}', texts[3]!], 0);
     expect(catchUpViews(db)).toMatchObject({ indexedSize: 4, complete: true });
     const page = queryLedger(db, all);
-    expect(page.rows.map((r) => [r.idx, r.action])).toEqual([[0, 'flag.created'], [1, 'flag.created'], [2, 'unreadable.entry'], [3, 'flag.updated']]);
-    expect(page.rows[2]).toMatchObject({ actor: '(unreadable)', summary: 'this entry cannot be read as a ledger leaf; run a full verification', verified: false, flag: null });
+    expect(page.rows.map((r) => [r.idx, r.action])).toEqual([
+      [0, 'flag.created'],
+      [1, 'flag.created'],
+      [2, 'unreadable.entry'],
+      [3, 'flag.updated'],
+    ]);
+    expect(page.rows[2]).toMatchObject({
+      actor: '(unreadable)',
+      summary: 'this entry cannot be read as a ledger leaf; run a full verification',
+      verified: false,
+      flag: null,
+    });
     expect(queryLedger(db, { ...all, filter: { changesOnly: true } }).rows.map((r) => r.idx)).toEqual([3]);
   });
 
@@ -100,11 +133,21 @@ describe('catchUpViews', () => {
     expect(queryLedger(db, { ...all, filter: { changesOnly: true } }).rows.map((r) => r.idx)).toEqual([2, 3, 7, 8]);
     expect(listChangeRequests(db, 'REJECTED').map((c) => c.id)).toEqual(['cr-11']);
     expect(listChangeRequests(db, 'PENDING')).toEqual([]);
-    expect(flagDetail(db, 'pay.checkout.v2')).toMatchObject({ owner: 'checkout', environments: { production: st(true, 25), staging: st(false, 0) }, lastChangeIdx: 7 });
-    expect(flagDetail(db, 'search.rank.v3')).toMatchObject({ environments: { production: st(false, 0) }, lastChangeIdx: 8 });
+    expect(flagDetail(db, 'pay.checkout.v2')).toMatchObject({
+      owner: 'checkout',
+      environments: { production: st(true, 25), staging: st(false, 0) },
+      lastChangeIdx: 7,
+    });
+    expect(flagDetail(db, 'search.rank.v3')).toMatchObject({
+      environments: { production: st(false, 0) },
+      lastChangeIdx: 8,
+    });
     expect(codeOf(() => flagDetail(db, 'old.legacy.router'))).toBe('E_FLAG_NOT_FOUND');
     // The incident fold cached for this connection noticed the rewritten tail and folded again.
-    expect(before).toEqual([['PD-2', 'triggered'], ['PD-1', 'acknowledged']]);
+    expect(before).toEqual([
+      ['PD-2', 'triggered'],
+      ['PD-1', 'acknowledged'],
+    ]);
     expect(listIncidents(db).map((i) => [i.id, i.status])).toEqual([['PD-1', 'resolved']]);
     expect(queryLedger(db, { ...all, filter: { team: 'payments' } }).total).toBe(0);
     expect(queryLedger(db, { ...all, filter: { team: 'checkout' } }).rows.map((r) => r.idx)).toEqual([0, 5, 6, 7, 13]);
@@ -126,7 +169,10 @@ describe('incident list', () => {
     early[0]!.status = 'resolved'; // callers get copies: the cached fold is not theirs to change
     await replica.appendEntries(log.entries(10, log.texts.length));
     const continued = listIncidents(db);
-    expect(continued.map((i) => [i.id, i.status])).toEqual([['PD-2', 'triggered'], ['PD-1', 'acknowledged']]);
+    expect(continued.map((i) => [i.id, i.status])).toEqual([
+      ['PD-2', 'triggered'],
+      ['PD-1', 'acknowledged'],
+    ]);
     const fresh = await replicaOf(log, 12);
     try {
       expect(listIncidents(fresh.db)).toEqual(continued);
@@ -144,9 +190,20 @@ function extraChange(s: LedgerScript): string {
 
 /** Three entries that follow the scenario's first 12 in a forked history. */
 function forkTail(s: LedgerScript): string[] {
-  s.add({ action: 'change_request.rejected', actor: { type: 'user', id: 'erin' }, flag: 'pay.fraud.rules', env: 'production', after: { reason: 'no' }, refs: s.refsOf('cr-11') });
-  s.add({ action: 'flag.updated', flag: 'pay.checkout.v2', before: definition('pay.checkout.v2', { owner: 'payments', services: ['checkout-api', 'web'], tier: 'HIGH' }),
-    after: definition('pay.checkout.v2', { owner: 'checkout', services: ['checkout-api', 'web'], tier: 'HIGH' }) });
+  s.add({
+    action: 'change_request.rejected',
+    actor: { type: 'user', id: 'erin' },
+    flag: 'pay.fraud.rules',
+    env: 'production',
+    after: { reason: 'no' },
+    refs: s.refsOf('cr-11'),
+  });
+  s.add({
+    action: 'flag.updated',
+    flag: 'pay.checkout.v2',
+    before: definition('pay.checkout.v2', { owner: 'payments', services: ['checkout-api', 'web'], tier: 'HIGH' }),
+    after: definition('pay.checkout.v2', { owner: 'checkout', services: ['checkout-api', 'web'], tier: 'HIGH' }),
+  });
   s.incident('incident.resolved', 'PD-1', 'checkout-api');
   return s.log.texts.slice(12);
 }

@@ -46,13 +46,23 @@ const READ_CHUNK = 10_000;
 
 /** The view index state row. */
 export function viewState(db: Database.Database): StateRow {
-  return stmt(db, 'SELECT indexed_size AS indexedSize, tip_hash AS tipHash, last_ts_ms AS lastTsMs, ts_sorted AS tsSorted, change_count AS changeCount, generation FROM view_state WHERE id = 1').get() as StateRow;
+  return stmt(
+    db,
+    'SELECT indexed_size AS indexedSize, tip_hash AS tipHash, last_ts_ms AS lastTsMs, ts_sorted AS tsSorted, change_count AS changeCount, generation FROM view_state WHERE id = 1',
+  ).get() as StateRow;
 }
 
 /** Throws E_REPLICA unless `db` has the replica's entries and verification state. */
 export function assertReplica(db: Database.Database): void {
-  const found = stmt(db, "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('entries', 'verification_state')").get() as { n: number };
-  if (found.n !== 2) throw new AppError('E_REPLICA', 'This database is not a console replica (no entries / verification_state tables); open the replica file the console writes.');
+  const found = stmt(
+    db,
+    "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('entries', 'verification_state')",
+  ).get() as { n: number };
+  if (found.n !== 2)
+    throw new AppError(
+      'E_REPLICA',
+      'This database is not a console replica (no entries / verification_state tables); open the replica file the console writes.',
+    );
 }
 
 /**
@@ -72,7 +82,10 @@ function indexRows(db: Database.Database, batch: BatchIndexer, from: number, end
 }
 
 function readByIdx(db: Database.Database, batch: BatchIndexer, from: number, end: number): number {
-  const rows = stmt(db, 'SELECT idx, CAST(leaf AS TEXT) AS leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').all(from, end) as LeafRow[];
+  const rows = stmt(
+    db,
+    'SELECT idx, CAST(leaf AS TEXT) AS leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx',
+  ).all(from, end) as LeafRow[];
   let next = from;
   for (const r of rows) {
     if (r.idx !== next) break;
@@ -91,8 +104,10 @@ function indexRange(db: Database.Database, from: number, end: number, running: R
     if (last === from) return;
     const tip = (stmt(db, 'SELECT leaf_hash AS h FROM entries WHERE idx = ?').get(last - 1) as { h: Buffer }).h;
     const r = batch.running;
-    stmt(db, 'UPDATE view_state SET indexed_size = ?, tip_hash = ?, last_ts_ms = ?, ts_sorted = ?, change_count = ? WHERE id = 1')
-      .run(last, tip, r.lastMs, r.sorted ? 1 : 0, r.changes);
+    stmt(
+      db,
+      'UPDATE view_state SET indexed_size = ?, tip_hash = ?, last_ts_ms = ?, ts_sorted = ?, change_count = ? WHERE id = 1',
+    ).run(last, tip, r.lastMs, r.sorted ? 1 : 0, r.changes);
   })();
 }
 
@@ -120,9 +135,13 @@ function createIndexes(db: Database.Database): void {
 function resumePoint(db: Database.Database): { from: number; rewound: boolean } {
   const st = viewState(db);
   if (st.indexedSize === 0) return { from: 0, rewound: false };
-  const tip = stmt(db, 'SELECT leaf_hash AS h FROM entries WHERE idx = ?').get(st.indexedSize - 1) as { h: Buffer } | undefined;
-  if (tip !== undefined && st.tipHash !== null && tip.h.equals(st.tipHash)) return { from: st.indexedSize, rewound: false };
-  const verified = (stmt(db, 'SELECT verified_size AS v FROM verification_state WHERE id = 1').get() as { v: number } | undefined)?.v ?? 0;
+  const tip = stmt(db, 'SELECT leaf_hash AS h FROM entries WHERE idx = ?').get(st.indexedSize - 1) as
+    { h: Buffer } | undefined;
+  if (tip !== undefined && st.tipHash !== null && tip.h.equals(st.tipHash))
+    return { from: st.indexedSize, rewound: false };
+  const verified =
+    (stmt(db, 'SELECT verified_size AS v FROM verification_state WHERE id = 1').get() as { v: number } | undefined)
+      ?.v ?? 0;
   const from = Math.min(st.indexedSize, verified);
   rewindViews(db, from);
   return { from, rewound: true };
@@ -148,7 +167,11 @@ function indexBacklog(db: Database.Database, started: number, budgetMs: number, 
   let next = from;
   while (next < size) {
     const st = viewState(db);
-    indexRange(db, next, Math.min(size, next + step), { lastMs: st.lastTsMs, sorted: st.tsSorted === 1, changes: st.changeCount });
+    indexRange(db, next, Math.min(size, next + step), {
+      lastMs: st.lastTsMs,
+      sorted: st.tsSorted === 1,
+      changes: st.changeCount,
+    });
     const reached = viewState(db).indexedSize;
     if (reached === next) break;
     next = reached;

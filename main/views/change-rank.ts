@@ -9,7 +9,9 @@ import { stmt } from './sql.ts';
 /** Changes with idx < i. */
 function rankBefore(db: Database.Database, i: number): number {
   if (i <= 0) return 0;
-  const r = stmt(db, 'SELECT change_rank FROM view_entries WHERE idx = ?').pluck().get(i - 1) as number | undefined;
+  const r = stmt(db, 'SELECT change_rank FROM view_entries WHERE idx = ?')
+    .pluck()
+    .get(i - 1) as number | undefined;
   if (r === undefined) throw new Error(`E_INTERNAL: view row ${i - 1} missing below the indexed size`);
   return r;
 }
@@ -37,5 +39,7 @@ export function changesAt(db: Database.Database, lo: number, hi: number, a: numb
   const base = rankBefore(db, lo);
   const start = idxOfRank(db, base + a + 1, lo, hi);
   const end = idxOfRank(db, base + a + n, lo, hi);
-  return stmt(db, 'SELECT idx FROM view_entries WHERE idx >= ? AND idx <= ? AND change = 1 ORDER BY idx').pluck().all(start, end) as number[];
+  return stmt(db, 'SELECT idx FROM view_entries WHERE idx >= ? AND idx <= ? AND change = 1 ORDER BY idx')
+    .pluck()
+    .all(start, end) as number[];
 }

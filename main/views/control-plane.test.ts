@@ -19,14 +19,48 @@ import { entryDetail, inclusionCheck } from './entry-detail.ts';
 import { queryLedger } from './ledger-query.ts';
 import { flagDetail, listChangeRequests, listFlags, listIncidents } from './read-models.ts';
 
-interface CpFlag { key: string; type: string; owner: string; services: string[]; tier: string; stage: string; description: string; safe_default: unknown; environments: Record<string, EnvState> }
-interface CpRequest {
-  id: string; flag_key: string; environment: string; status: string; requested_by: string; reason: string; before: unknown; after: unknown;
-  scheduled_at: string | null; payload_hash: string; required_approvals: number; approvals: { approver: string; valid: boolean }[];
+interface CpFlag {
+  key: string;
+  type: string;
+  owner: string;
+  services: string[];
+  tier: string;
+  stage: string;
+  description: string;
+  safe_default: unknown;
+  environments: Record<string, EnvState>;
 }
-interface CpIncident { id: string; service: string; title: string; severity: string; source: string; status: string; triggered_at: string }
+interface CpRequest {
+  id: string;
+  flag_key: string;
+  environment: string;
+  status: string;
+  requested_by: string;
+  reason: string;
+  before: unknown;
+  after: unknown;
+  scheduled_at: string | null;
+  payload_hash: string;
+  required_approvals: number;
+  approvals: { approver: string; valid: boolean }[];
+}
+interface CpIncident {
+  id: string;
+  service: string;
+  title: string;
+  severity: string;
+  source: string;
+  status: string;
+  triggered_at: string;
+}
 
-const STATUS: Record<string, ChangeRequest['status']> = { PENDING: 'PENDING', SCHEDULED: 'APPROVED', APPLIED: 'APPLIED', REJECTED: 'REJECTED', BLOCKED: 'VOIDED' };
+const STATUS: Record<string, ChangeRequest['status']> = {
+  PENDING: 'PENDING',
+  SCHEDULED: 'APPROVED',
+  APPLIED: 'APPLIED',
+  REJECTED: 'REJECTED',
+  BLOCKED: 'VOIDED',
+};
 
 describe('views of a replica synced from the real control plane (demo history)', () => {
   const dir = tempDir('views');
@@ -46,11 +80,27 @@ describe('views of a replica synced from the real control plane (demo history)',
     if (!res.ok) throw new Error(`${path}: ${res.status}`);
     return (await res.json()) as T;
   };
-  const head = async (): Promise<number> => Number((await get<{ note: string }>('/api/v1/ledger/checkpoint')).note.split('\n')[1]);
+  const head = async (): Promise<number> =>
+    Number((await get<{ note: string }>('/api/v1/ledger/checkpoint')).note.split('\n')[1]);
 
   beforeAll(async () => {
     const dataDir = join(dir, 'cp');
-    cp = await spawnControlPlane({ dataDir, args: ['--demo', '--seed', '3', '--no-telemetry', '--incident-after', '1h', '--checkpoint-every', '1', '--checkpoint-interval', '20ms'], timeoutMs: 90_000 });
+    cp = await spawnControlPlane({
+      dataDir,
+      args: [
+        '--demo',
+        '--seed',
+        '3',
+        '--no-telemetry',
+        '--incident-after',
+        '1h',
+        '--checkpoint-every',
+        '1',
+        '--checkpoint-interval',
+        '20ms',
+      ],
+      timeoutMs: 90_000,
+    });
     token = addUser(dataDir, 'views-test', 'viewer');
     // Due schedules run on the scheduler's first ticks: wait until the ledger stops growing, bounded.
     let last = -1;
@@ -58,7 +108,11 @@ describe('views of a replica synced from the real control plane (demo history)',
       last = size;
       await new Promise((r) => setTimeout(r, 1500));
     }
-    const result = await syncOnce({ profile: pinnedProfile(cp.url, token, cp), replica: (init) => (replica = Replica.open({ path: join(dir, 'replica.sqlite'), ...init })), pageSize: 5000 });
+    const result = await syncOnce({
+      profile: pinnedProfile(cp.url, token, cp),
+      replica: (init) => (replica = Replica.open({ path: join(dir, 'replica.sqlite'), ...init })),
+      pageSize: 5000,
+    });
     expect(result).toMatchObject({ ok: true, size, verifiedSize: size });
   }, 150_000);
 
@@ -75,28 +129,49 @@ describe('views of a replica synced from the real control plane (demo history)',
     expect(queryLedger(db(), { filter: {}, offset: 0, limit: 1, order: 'desc' }).total).toBe(size);
   });
 
-  it('folds every flag to the control plane\'s own definition and environment states', async () => {
+  it("folds every flag to the control plane's own definition and environment states", async () => {
     const flags = (await get<{ flags: CpFlag[] }>('/api/v1/flags')).flags;
-    const archived = (await get<{ tombstones: { flag_key: string; definition: CpFlag }[] }>('/api/v1/tombstones')).tombstones;
+    const archived = (await get<{ tombstones: { flag_key: string; definition: CpFlag }[] }>('/api/v1/tombstones'))
+      .tombstones;
     const tombstones = archived.map((t) => t.flag_key);
     expect(flags.length).toBeGreaterThan(100);
     expect(tombstones.length).toBeGreaterThan(0);
     for (const f of flags) {
       const mine = flagDetail(db(), f.key);
       expect(mine).toMatchObject({
-        key: f.key, type: f.type, owner: f.owner, services: f.services, tier: f.tier, stage: f.stage, tombstoned: false,
-        environments: f.environments, description: f.description, safe_default: f.safe_default,
+        key: f.key,
+        type: f.type,
+        owner: f.owner,
+        services: f.services,
+        tier: f.tier,
+        stage: f.stage,
+        tombstoned: false,
+        environments: f.environments,
+        description: f.description,
+        safe_default: f.safe_default,
       });
-      for (const d of mine.dependents) expect(Object.values(flags.find((x) => x.key === d)!.environments).some((s) => s.prerequisites.includes(f.key))).toBe(true);
+      for (const d of mine.dependents)
+        expect(
+          Object.values(flags.find((x) => x.key === d)!.environments).some((s) => s.prerequisites.includes(f.key)),
+        ).toBe(true);
     }
     for (const t of archived) {
       const d = t.definition;
-      expect(flagDetail(db(), t.flag_key)).toMatchObject({ tombstoned: true, stage: 'TOMBSTONED', owner: d.owner, services: d.services, tier: d.tier, type: d.type });
+      expect(flagDetail(db(), t.flag_key)).toMatchObject({
+        tombstoned: true,
+        stage: 'TOMBSTONED',
+        owner: d.owner,
+        services: d.services,
+        tier: d.tier,
+        type: d.type,
+      });
     }
-    expect(listFlags(db(), { query: '', limit: 500 }).map((f) => f.key)).toEqual([...flags.map((f) => f.key), ...tombstones].sort());
+    expect(listFlags(db(), { query: '', limit: 500 }).map((f) => f.key)).toEqual(
+      [...flags.map((f) => f.key), ...tombstones].sort(),
+    );
   });
 
-  it('folds change requests to the control plane\'s statuses, approvals, quorum and payload hashes', async () => {
+  it("folds change requests to the control plane's statuses, approvals, quorum and payload hashes", async () => {
     const theirs = (await get<{ change_requests: CpRequest[] }>('/api/v1/change-requests?limit=1000')).change_requests;
     const mine = new Map(listChangeRequests(db(), 'ALL', 1000).map((c) => [c.id, c]));
     expect(theirs.length).toBeGreaterThan(10);
@@ -104,30 +179,73 @@ describe('views of a replica synced from the real control plane (demo history)',
     for (const t of theirs) {
       const m = mine.get(t.id);
       expect({ ...m, approvals: [...(m?.approvals ?? [])].sort() }).toMatchObject({
-        id: t.id, flag: t.flag_key, env: t.environment, requester: t.requested_by, status: STATUS[t.status], required: t.required_approvals,
-        approvals: t.approvals.filter((a) => a.valid).map((a) => a.approver).sort(), before: t.before, after: t.after,
-        payloadHash: t.payload_hash, scheduledAt: t.scheduled_at, reason: t.reason,
+        id: t.id,
+        flag: t.flag_key,
+        env: t.environment,
+        requester: t.requested_by,
+        status: STATUS[t.status],
+        required: t.required_approvals,
+        approvals: t.approvals
+          .filter((a) => a.valid)
+          .map((a) => a.approver)
+          .sort(),
+        before: t.before,
+        after: t.after,
+        payloadHash: t.payload_hash,
+        scheduledAt: t.scheduled_at,
+        reason: t.reason,
       });
     }
     expect(new Set(theirs.map((t) => t.status)).has('PENDING')).toBe(true);
   });
 
-  it('lists the control plane\'s incidents with their status', async () => {
+  it("lists the control plane's incidents with their status", async () => {
     const theirs = (await get<{ incidents: CpIncident[] }>('/api/v1/incidents?limit=1000')).incidents;
     const mine = listIncidents(db());
-    expect(mine.map((i) => ({ id: i.id, service: i.service, title: i.title, severity: i.severity, source: i.source, status: i.status, triggered_at: i.triggeredAt })).sort((a, b) => a.id.localeCompare(b.id)))
-      .toEqual(theirs.map((i) => ({ id: i.id, service: i.service, title: i.title, severity: i.severity, source: i.source, status: i.status, triggered_at: i.triggered_at })).sort((a, b) => a.id.localeCompare(b.id)));
+    expect(
+      mine
+        .map((i) => ({
+          id: i.id,
+          service: i.service,
+          title: i.title,
+          severity: i.severity,
+          source: i.source,
+          status: i.status,
+          triggered_at: i.triggeredAt,
+        }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+    ).toEqual(
+      theirs
+        .map((i) => ({
+          id: i.id,
+          service: i.service,
+          title: i.title,
+          severity: i.severity,
+          source: i.source,
+          status: i.status,
+          triggered_at: i.triggered_at,
+        }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+    );
   });
 
   it('pages filtered queries exactly like a scan of the leaves would', () => {
-    const leaves = (db().prepare('SELECT CAST(leaf AS TEXT) FROM entries ORDER BY idx').pluck().all() as string[]).map((t) => JSON.parse(t) as LedgerLeaf);
+    const leaves = (db().prepare('SELECT CAST(leaf AS TEXT) FROM entries ORDER BY idx').pluck().all() as string[]).map(
+      (t) => JSON.parse(t) as LedgerLeaf,
+    );
     expect(leaves.length).toBe(size);
     const catalog = deriveFlagCatalog(leaves);
     const cases: [LedgerFilter, (l: LedgerLeaf) => boolean][] = [
       [{ action: 'flag.killed' }, (l) => l.action === 'flag.killed'],
       [{ actor: 'system:evaluator' }, (l) => l.actor.id === 'system:evaluator'],
-      [{ team: 'payments', changesOnly: true }, (l) => l.flag !== null && catalog.get(l.flag)?.owner === 'payments' && isUserFacingChange(l)],
-      [{ env: 'production', action: 'change_request.' }, (l) => l.env === 'production' && l.action.startsWith('change_request.')],
+      [
+        { team: 'payments', changesOnly: true },
+        (l) => l.flag !== null && catalog.get(l.flag)?.owner === 'payments' && isUserFacingChange(l),
+      ],
+      [
+        { env: 'production', action: 'change_request.' },
+        (l) => l.env === 'production' && l.action.startsWith('change_request.'),
+      ],
     ];
     for (const [filter, keep] of cases) {
       const want = leaves.filter(keep).map((l) => l.idx);
@@ -138,7 +256,9 @@ describe('views of a replica synced from the real control plane (demo history)',
   });
 
   it('shows the exact leaf bytes the control plane serves', async () => {
-    const res = await fetch(new URL(`/api/v1/ledger/entries?start=1000&end=1003`, cp.url), { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(new URL(`/api/v1/ledger/entries?start=1000&end=1003`, cp.url), {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const lines = (await res.text()).trim().split('\n');
     expect([1000, 1001, 1002].map((i) => entryDetail(db(), i).leafText)).toEqual(lines);
   });
@@ -147,7 +267,13 @@ describe('views of a replica synced from the real control plane (demo history)',
     for (const idx of [0, 1234, size - 1]) {
       const theirs = await get<{ proof: string[] }>(`/api/v1/ledger/proof/inclusion?idx=${idx}&size=${size}`);
       const check = inclusionCheck(db(), idx);
-      expect(check).toMatchObject({ idx, treeSize: size, ok: true, code: null, proofHex: theirs.proof.map((p) => toHex(fromBase64Strict(p))) });
+      expect(check).toMatchObject({
+        idx,
+        treeSize: size,
+        ok: true,
+        code: null,
+        proofHex: theirs.proof.map((p) => toHex(fromBase64Strict(p))),
+      });
       expect(check.rootHex).toBe(replica!.status().root);
     }
   });

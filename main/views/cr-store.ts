@@ -20,8 +20,11 @@ export function changeRequestContext(db: Database.Database): ChangeRequestContex
 
 /** The entries of the given change requests, in idx order. */
 export function changeRequestLeaves(db: Database.Database, ids: readonly string[]): LeafRow[] {
-  return stmt(db, `SELECT r.idx AS idx, CAST(e.leaf AS TEXT) AS leaf FROM view_refs r JOIN entries e ON e.idx = r.idx
-    WHERE r.kind = ${REF_KIND.changeRequest} AND r.ref IN (SELECT value FROM json_each(?)) ORDER BY r.idx`).all(JSON.stringify(ids)) as LeafRow[];
+  return stmt(
+    db,
+    `SELECT r.idx AS idx, CAST(e.leaf AS TEXT) AS leaf FROM view_refs r JOIN entries e ON e.idx = r.idx
+    WHERE r.kind = ${REF_KIND.changeRequest} AND r.ref IN (SELECT value FROM json_each(?)) ORDER BY r.idx`,
+  ).all(JSON.stringify(ids)) as LeafRow[];
 }
 
 /** Folds the given requests from their indexed entries. */
@@ -38,6 +41,11 @@ export function refreshRequests(db: Database.Database, ids: Iterable<string>): v
   for (const id of list) {
     const cr = folded.get(id);
     if (cr === undefined) stmt(db, 'DELETE FROM view_change_requests WHERE id = ?').run(id);
-    else stmt(db, 'INSERT OR REPLACE INTO view_change_requests (id, created_idx, status) VALUES (?, ?, ?)').run(id, cr.createdIdx, cr.status);
+    else
+      stmt(db, 'INSERT OR REPLACE INTO view_change_requests (id, created_idx, status) VALUES (?, ?, ?)').run(
+        id,
+        cr.createdIdx,
+        cr.status,
+      );
   }
 }

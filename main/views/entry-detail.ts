@@ -18,9 +18,10 @@ interface Stored {
 }
 
 function stored(db: Database.Database, idx: number): Stored {
-  const row = Number.isSafeInteger(idx) && idx >= 0
-    ? (stmt(db, 'SELECT leaf, leaf_hash AS leafHash FROM entries WHERE idx = ?').get(idx) as Stored | undefined)
-    : undefined;
+  const row =
+    Number.isSafeInteger(idx) && idx >= 0
+      ? (stmt(db, 'SELECT leaf, leaf_hash AS leafHash FROM entries WHERE idx = ?').get(idx) as Stored | undefined)
+      : undefined;
   if (row !== undefined) return row;
   const size = (stmt(db, 'SELECT coalesce(max(idx) + 1, 0) AS n FROM entries').get() as { n: number }).n;
   throw entryNotFound(idx, size);
@@ -35,8 +36,13 @@ export function entryDetail(db: Database.Database, idx: number): EntryDetail {
   if (row === undefined) throw new Error('E_INTERNAL: no row for a stored entry');
   const leaf = parseLeaf(text);
   return {
-    row, leafText: text, leafHashHex: toHex(leafHash(sha256, bytes)), prevHex: leaf?.prev ?? '',
-    before: leaf?.before ?? null, after: leaf?.after ?? null, refs: leaf?.refs ?? {},
+    row,
+    leafText: text,
+    leafHashHex: toHex(leafHash(sha256, bytes)),
+    prevHex: leaf?.prev ?? '',
+    before: leaf?.before ?? null,
+    after: leaf?.after ?? null,
+    refs: leaf?.refs ?? {},
   };
 }
 
@@ -53,7 +59,8 @@ interface VerifiedState {
 export function inclusionCheck(db: Database.Database, idx: number): InclusionCheck {
   const entry = stored(db, idx);
   ensureViews(db); // creates the subtree cache table on a replica that never had views
-  const state = stmt(db, 'SELECT verified_size AS size, root FROM verification_state WHERE id = 1').get() as VerifiedState | undefined;
+  const state = stmt(db, 'SELECT verified_size AS size, root FROM verification_state WHERE id = 1').get() as
+    VerifiedState | undefined;
   const size = state?.size ?? 0;
   const rootHex = state === undefined ? '' : toHex(state.root);
   const base = { idx, treeSize: size, rootHex };

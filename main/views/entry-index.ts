@@ -51,7 +51,18 @@ export class BatchIndexer {
     const leaf = parseLeaf(text);
     if (leaf === null || leaf.idx !== idx) {
       const r = this.running;
-      this.row(idx, r.lastMs ?? 0, 2, internName(this.db, NAME_KIND.actor, UNREADABLE_ACTOR), internName(this.db, NAME_KIND.action, UNREADABLE_ACTION), null, null, 0, 0, r.changes);
+      this.row(
+        idx,
+        r.lastMs ?? 0,
+        2,
+        internName(this.db, NAME_KIND.actor, UNREADABLE_ACTOR),
+        internName(this.db, NAME_KIND.action, UNREADABLE_ACTION),
+        null,
+        null,
+        0,
+        0,
+        r.changes,
+      );
       return;
     }
     this.addLeaf(idx, leaf);
@@ -66,12 +77,32 @@ export class BatchIndexer {
     r.lastMs = r.lastMs === null ? ms : Math.max(ms, r.lastMs);
     if (facts.change) r.changes++;
     const fid = leaf.flag === null ? null : internName(db, NAME_KIND.flag, leaf.flag);
-    this.row(idx, ms, ACTOR_TYPES[leaf.actor.type] ?? 2, internName(db, NAME_KIND.actor, leaf.actor.id), internName(db, NAME_KIND.action, leaf.action),
-      fid, leaf.env === null ? null : internName(db, NAME_KIND.env, leaf.env), facts.change ? 1 : 0, facts.setsState ? 1 : 0, r.changes);
-    if (leaf.flag !== null && fid !== null && (facts.catalog || facts.setsState)) this.flagFacts(leaf, leaf.flag, fid, facts.catalog);
-    if (facts.incident !== null) stmt(db, 'INSERT OR IGNORE INTO view_refs (kind, ref, idx) VALUES (?, ?, ?)').run(REF_KIND.incident, facts.incident, idx);
+    this.row(
+      idx,
+      ms,
+      ACTOR_TYPES[leaf.actor.type] ?? 2,
+      internName(db, NAME_KIND.actor, leaf.actor.id),
+      internName(db, NAME_KIND.action, leaf.action),
+      fid,
+      leaf.env === null ? null : internName(db, NAME_KIND.env, leaf.env),
+      facts.change ? 1 : 0,
+      facts.setsState ? 1 : 0,
+      r.changes,
+    );
+    if (leaf.flag !== null && fid !== null && (facts.catalog || facts.setsState))
+      this.flagFacts(leaf, leaf.flag, fid, facts.catalog);
+    if (facts.incident !== null)
+      stmt(db, 'INSERT OR IGNORE INTO view_refs (kind, ref, idx) VALUES (?, ?, ?)').run(
+        REF_KIND.incident,
+        facts.incident,
+        idx,
+      );
     if (facts.changeRequest !== null) {
-      stmt(db, 'INSERT OR IGNORE INTO view_refs (kind, ref, idx) VALUES (?, ?, ?)').run(REF_KIND.changeRequest, facts.changeRequest, idx);
+      stmt(db, 'INSERT OR IGNORE INTO view_refs (kind, ref, idx) VALUES (?, ?, ?)').run(
+        REF_KIND.changeRequest,
+        facts.changeRequest,
+        idx,
+      );
       this.changeRequests.add(facts.changeRequest);
     }
   }
@@ -87,7 +118,11 @@ export class BatchIndexer {
       if (next !== undefined && next !== rec.info) {
         rec.info = next;
         rec.infoChanged = true;
-        stmt(this.db, 'INSERT OR REPLACE INTO view_catalog (idx, flag, info) VALUES (?, ?, ?)').run(leaf.idx, flag, JSON.stringify(next));
+        stmt(this.db, 'INSERT OR REPLACE INTO view_catalog (idx, flag, info) VALUES (?, ?, ?)').run(
+          leaf.idx,
+          flag,
+          JSON.stringify(next),
+        );
       }
     }
     if (leaf.env === null) {
@@ -119,8 +154,10 @@ export class BatchIndexer {
     const n = this.params.length / COLUMNS;
     if (n === 0) return;
     const one = `(${Array.from({ length: COLUMNS }, () => '?').join(', ')})`;
-    stmt(this.db, `INSERT OR REPLACE INTO view_entries (idx, ts_ms, actor_type, actor, action, flag, env, change, sets_state, change_rank) VALUES ${Array.from({ length: n }, () => one).join(', ')}`)
-      .run(...this.params);
+    stmt(
+      this.db,
+      `INSERT OR REPLACE INTO view_entries (idx, ts_ms, actor_type, actor, action, flag, env, change, sets_state, change_rank) VALUES ${Array.from({ length: n }, () => one).join(', ')}`,
+    ).run(...this.params);
     this.params.length = 0;
   }
 

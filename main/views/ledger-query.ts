@@ -18,12 +18,18 @@ import { stmt, type LeafRow } from './sql.ts';
 export const MAX_PAGE = 1000;
 
 function leavesIn(db: Database.Database, lo: number, hi: number): LeafRow[] {
-  return stmt(db, 'SELECT idx, CAST(leaf AS TEXT) AS leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').all(lo, hi) as LeafRow[];
+  return stmt(db, 'SELECT idx, CAST(leaf AS TEXT) AS leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').all(
+    lo,
+    hi,
+  ) as LeafRow[];
 }
 
 function leavesAt(db: Database.Database, idxs: readonly number[]): LeafRow[] {
   if (idxs.length === 0) return [];
-  return stmt(db, 'SELECT idx, CAST(leaf AS TEXT) AS leaf FROM entries WHERE idx IN (SELECT value FROM json_each(?)) ORDER BY idx').all(JSON.stringify(idxs)) as LeafRow[];
+  return stmt(
+    db,
+    'SELECT idx, CAST(leaf AS TEXT) AS leaf FROM entries WHERE idx IN (SELECT value FROM json_each(?)) ORDER BY idx',
+  ).all(JSON.stringify(idxs)) as LeafRow[];
 }
 
 /** Ascending positions [a, a + n) of the requested page of a set of `total` rows. */
@@ -34,7 +40,13 @@ function window(q: LedgerQuery, total: number): { a: number; n: number } {
 }
 
 function check(q: LedgerQuery): void {
-  if (!Number.isSafeInteger(q.offset) || q.offset < 0 || !Number.isSafeInteger(q.limit) || q.limit < 1 || q.limit > MAX_PAGE) {
+  if (
+    !Number.isSafeInteger(q.offset) ||
+    q.offset < 0 ||
+    !Number.isSafeInteger(q.limit) ||
+    q.limit < 1 ||
+    q.limit > MAX_PAGE
+  ) {
     throw new AppError('E_INVALID_ARGUMENT', `A ledger page needs an offset ≥ 0 and a limit from 1 to ${MAX_PAGE}.`);
   }
 }

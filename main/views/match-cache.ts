@@ -36,8 +36,13 @@ function build(db: Database.Database, plan: QueryPlan, upTo: number): MatchSet {
   const count = countIn(db, plan, plan.lo, upTo);
   if (count <= ANCHOR_EVERY) return { upTo, count, anchors: [] };
   const w = where(plan, plan.lo, upTo);
-  const anchors = stmt(db, `SELECT idx FROM (SELECT v.idx AS idx, row_number() OVER (ORDER BY v.idx) AS rn FROM view_entries v
-    WHERE ${w.sql}) WHERE (rn - 1) % ${ANCHOR_EVERY} = 0 ORDER BY idx`).pluck().all(w.params) as number[];
+  const anchors = stmt(
+    db,
+    `SELECT idx FROM (SELECT v.idx AS idx, row_number() OVER (ORDER BY v.idx) AS rn FROM view_entries v
+    WHERE ${w.sql}) WHERE (rn - 1) % ${ANCHOR_EVERY} = 0 ORDER BY idx`,
+  )
+    .pluck()
+    .all(w.params) as number[];
   return { upTo, count, anchors };
 }
 
@@ -67,7 +72,9 @@ export function idxAtPositions(db: Database.Database, plan: QueryPlan, set: Matc
   const skip = a < set.count ? a - (set.anchors[j0] === undefined ? 0 : j0 * ANCHOR_EVERY) : a - set.count;
   const end = a + n <= set.count ? (set.anchors[Math.ceil((a + n) / ANCHOR_EVERY)] ?? set.upTo) : plan.hi;
   const w = where(plan, start, end);
-  return stmt(db, `SELECT v.idx FROM view_entries v WHERE ${w.sql} ORDER BY v.idx LIMIT ? OFFSET ?`).pluck().all(...w.params, n, skip) as number[];
+  return stmt(db, `SELECT v.idx FROM view_entries v WHERE ${w.sql} ORDER BY v.idx LIMIT ? OFFSET ?`)
+    .pluck()
+    .all(...w.params, n, skip) as number[];
 }
 
 /** Forgets every cached set of `db` (tests; the generation in plan keys already invalidates after rewinds). */

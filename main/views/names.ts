@@ -22,7 +22,11 @@ function cacheOf(db: Database.Database): NameCache {
       ids: [new Map(), new Map(), new Map(), new Map(), new Map()],
       find: db.prepare('SELECT id FROM view_names WHERE kind = ? AND name = ?').pluck(),
       insert: db.prepare('INSERT INTO view_names (kind, name) VALUES (?, ?)'),
-      prefix: db.prepare('SELECT id FROM view_names WHERE kind = @kind AND name >= @prefix AND substr(name, 1, length(@prefix)) = @prefix').pluck(),
+      prefix: db
+        .prepare(
+          'SELECT id FROM view_names WHERE kind = @kind AND name >= @prefix AND substr(name, 1, length(@prefix)) = @prefix',
+        )
+        .pluck(),
     };
     caches.set(db, c);
   }

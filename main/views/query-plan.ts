@@ -33,7 +33,11 @@ export interface QueryPlan {
 function timeOf(text: string | undefined, field: string): number | null {
   if (text === undefined) return null;
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new AppError('E_INVALID_ARGUMENT', `The filter's ${field} time "${text}" is not an RFC 3339 time; use e.g. 2026-11-25T03:12:45.000Z.`);
+  if (Number.isNaN(ms))
+    throw new AppError(
+      'E_INVALID_ARGUMENT',
+      `The filter's ${field} time "${text}" is not an RFC 3339 time; use e.g. 2026-11-25T03:12:45.000Z.`,
+    );
   return ms;
 }
 
@@ -59,9 +63,17 @@ function flagSet(db: Database.Database, f: LedgerFilter): number[] | null {
   let ids: number[] | null = null;
   if (f.flag !== undefined) ids = resolveNames(db, NAME_KIND.flag, f.flag, true);
   if (f.service !== undefined) {
-    ids = intersect(ids, flagIdsWhere(db, 'SELECT f.fid FROM view_flag_services s JOIN view_flags f ON f.flag = s.flag WHERE s.service = ?', f.service));
+    ids = intersect(
+      ids,
+      flagIdsWhere(
+        db,
+        'SELECT f.fid FROM view_flag_services s JOIN view_flags f ON f.flag = s.flag WHERE s.service = ?',
+        f.service,
+      ),
+    );
   }
-  if (f.team !== undefined) ids = intersect(ids, flagIdsWhere(db, 'SELECT fid FROM view_flags WHERE owner = ?', f.team));
+  if (f.team !== undefined)
+    ids = intersect(ids, flagIdsWhere(db, 'SELECT fid FROM view_flags WHERE owner = ?', f.team));
   if (f.tier !== undefined) ids = intersect(ids, flagIdsWhere(db, 'SELECT fid FROM view_flags WHERE tier = ?', f.tier));
   return ids === null ? null : [...new Set(ids)].sort((x, y) => x - y);
 }

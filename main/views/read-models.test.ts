@@ -4,7 +4,6 @@ import { catchUpViews } from './catch-up.ts';
 import { flagDetail, listChangeRequests, listFlags, listIncidents } from './read-models.ts';
 import { LedgerScript, at, codeOf, replicaOf, scenario, st } from './test-ledger.ts';
 
-
 describe('read models over the scenario ledger', () => {
   let replica: Replica | null = null;
   afterEach(() => replica?.close());
@@ -18,23 +17,59 @@ describe('read models over the scenario ledger', () => {
   it('lists incidents active first, with their latest status', async () => {
     const list = listIncidents(await db());
     expect(list).toEqual([
-      { id: 'PD-2', service: 'search-api', title: 'search-api errors', severity: 'critical', source: 'pagerduty', status: 'triggered', triggeredAt: at(0), idx: 17 },
-      { id: 'PD-1', service: 'checkout-api', title: 'checkout-api errors', severity: 'critical', source: 'pagerduty', status: 'acknowledged', triggeredAt: at(0), idx: 4 },
+      {
+        id: 'PD-2',
+        service: 'search-api',
+        title: 'search-api errors',
+        severity: 'critical',
+        source: 'pagerduty',
+        status: 'triggered',
+        triggeredAt: at(0),
+        idx: 17,
+      },
+      {
+        id: 'PD-1',
+        service: 'checkout-api',
+        title: 'checkout-api errors',
+        severity: 'critical',
+        source: 'pagerduty',
+        status: 'acknowledged',
+        triggeredAt: at(0),
+        idx: 4,
+      },
     ]);
   });
 
   it('folds each flag: definition, current metadata and per-environment state', async () => {
     const d = await db();
     expect(flagDetail(d, 'search.rank.v3')).toEqual({
-      key: 'search.rank.v3', type: 'release', owner: 'discovery', services: ['search-api', 'web'], tier: 'LOW', stage: 'DRAFT', tombstoned: false,
-      environments: { production: st(true, 50), staging: st(false, 0) }, description: 'search.rank.v3 flag', safe_default: { enabled: false, rollout_pct: 0 },
-      dependents: [], lastChangeIdx: 14,
+      key: 'search.rank.v3',
+      type: 'release',
+      owner: 'discovery',
+      services: ['search-api', 'web'],
+      tier: 'LOW',
+      stage: 'DRAFT',
+      tombstoned: false,
+      environments: { production: st(true, 50), staging: st(false, 0) },
+      description: 'search.rank.v3 flag',
+      safe_default: { enabled: false, rollout_pct: 0 },
+      dependents: [],
+      lastChangeIdx: 14,
     });
     expect(flagDetail(d, 'pay.checkout.v2')).toMatchObject({
-      environments: { production: st(false, 0), staging: st(true, 100) }, dependents: ['pay.fraud.rules'], lastChangeIdx: 18, tier: 'HIGH',
+      environments: { production: st(false, 0), staging: st(true, 100) },
+      dependents: ['pay.fraud.rules'],
+      lastChangeIdx: 18,
+      tier: 'HIGH',
     });
-    expect(flagDetail(d, 'old.legacy.router')).toMatchObject({ tombstoned: true, stage: 'TOMBSTONED', lastChangeIdx: null });
-    expect(flagDetail(d, 'pay.fraud.rules').environments['production']).toEqual(st(false, 0, { prerequisites: ['pay.checkout.v2'] }));
+    expect(flagDetail(d, 'old.legacy.router')).toMatchObject({
+      tombstoned: true,
+      stage: 'TOMBSTONED',
+      lastChangeIdx: null,
+    });
+    expect(flagDetail(d, 'pay.fraud.rules').environments['production']).toEqual(
+      st(false, 0, { prerequisites: ['pay.checkout.v2'] }),
+    );
   });
 
   it('counts as dependents only live flags whose current prerequisites name the flag', async () => {
@@ -58,13 +93,23 @@ describe('read models over the scenario ledger', () => {
 
   it('answers type-ahead by key prefix, then substring, then owner or service, within the limit', async () => {
     const d = await db();
-    expect(listFlags(d, { query: 'pay', limit: 10 }).map((f) => f.key)).toEqual(['pay.checkout.v2', 'pay.fraud.rules', 'old.legacy.router']);
+    expect(listFlags(d, { query: 'pay', limit: 10 }).map((f) => f.key)).toEqual([
+      'pay.checkout.v2',
+      'pay.fraud.rules',
+      'old.legacy.router',
+    ]);
     expect(listFlags(d, { query: 'rank', limit: 10 }).map((f) => f.key)).toEqual(['search.rank.v3']);
     expect(listFlags(d, { query: 'web', limit: 10 }).map((f) => f.key)).toEqual(['pay.checkout.v2', 'search.rank.v3']);
     expect(listFlags(d, { query: '', limit: 2 }).map((f) => f.key)).toEqual(['old.legacy.router', 'pay.checkout.v2']);
     expect(listFlags(d, { query: 'zzz', limit: 10 })).toEqual([]);
     expect(listFlags(d, { query: 'fraud', limit: 1 })[0]).toEqual({
-      key: 'pay.fraud.rules', type: 'release', owner: 'risk', services: ['checkout-api'], tier: 'BLOCKED', stage: 'DRAFT', tombstoned: false,
+      key: 'pay.fraud.rules',
+      type: 'release',
+      owner: 'risk',
+      services: ['checkout-api'],
+      tier: 'BLOCKED',
+      stage: 'DRAFT',
+      tombstoned: false,
       environments: { production: st(false, 0, { prerequisites: ['pay.checkout.v2'] }), staging: st(false, 0) },
     });
   });
@@ -74,13 +119,36 @@ describe('read models over the scenario ledger', () => {
     const d = await db();
     expect(listChangeRequests(d, 'ALL')).toEqual([
       {
-        id: 'cr-11', flag: 'pay.fraud.rules', env: 'production', tier: 'BLOCKED', requester: 'dave', status: 'PENDING', approvals: ['bob'], required: 2,
-        before: st(false, 0, { prerequisites: ['pay.checkout.v2'] }), after: st(true, 5, { prerequisites: ['pay.checkout.v2'] }),
-        payloadHash: s.refsOf('cr-11')['payload_hash'], scheduledAt: null, reason: 'test', createdIdx: 11,
+        id: 'cr-11',
+        flag: 'pay.fraud.rules',
+        env: 'production',
+        tier: 'BLOCKED',
+        requester: 'dave',
+        status: 'PENDING',
+        approvals: ['bob'],
+        required: 2,
+        before: st(false, 0, { prerequisites: ['pay.checkout.v2'] }),
+        after: st(true, 5, { prerequisites: ['pay.checkout.v2'] }),
+        payloadHash: s.refsOf('cr-11')['payload_hash'],
+        scheduledAt: null,
+        reason: 'test',
+        createdIdx: 11,
       },
       {
-        id: 'cr-5', flag: 'pay.checkout.v2', env: 'production', tier: 'HIGH', requester: 'alice', status: 'APPLIED', approvals: ['bob'], required: 1,
-        before: st(false, 0), after: st(true, 25), payloadHash: s.refsOf('cr-5')['payload_hash'], scheduledAt: null, reason: 'test', createdIdx: 5,
+        id: 'cr-5',
+        flag: 'pay.checkout.v2',
+        env: 'production',
+        tier: 'HIGH',
+        requester: 'alice',
+        status: 'APPLIED',
+        approvals: ['bob'],
+        required: 1,
+        before: st(false, 0),
+        after: st(true, 25),
+        payloadHash: s.refsOf('cr-5')['payload_hash'],
+        scheduledAt: null,
+        reason: 'test',
+        createdIdx: 5,
       },
     ]);
     expect(listChangeRequests(d, 'PENDING').map((c) => c.id)).toEqual(['cr-11']);
@@ -93,7 +161,14 @@ describe('read models over the scenario ledger', () => {
     const d = await db();
     expect(listChangeRequests(d, 'PENDING').map((c) => c.id)).toEqual(['cr-11']);
     const s = scenario();
-    s.add({ action: 'change_request.rejected', actor: { type: 'user', id: 'erin' }, flag: 'pay.fraud.rules', env: 'production', after: { reason: 'not now' }, refs: s.refsOf('cr-11') });
+    s.add({
+      action: 'change_request.rejected',
+      actor: { type: 'user', id: 'erin' },
+      flag: 'pay.fraud.rules',
+      env: 'production',
+      after: { reason: 'not now' },
+      refs: s.refsOf('cr-11'),
+    });
     await replica!.appendEntries(s.log.entries(19));
     expect(listChangeRequests(d, 'PENDING')).toEqual([]);
     expect(listChangeRequests(d, 'REJECTED').map((c) => [c.id, c.status])).toEqual([['cr-11', 'REJECTED']]);

@@ -32,8 +32,15 @@ function cachedIncidents(db: Database.Database): IncidentCache {
   const c = incidentCaches.get(db);
   if (c !== undefined && c.lastHash !== null) {
     // Valid while the folded prefix is unchanged: same number of incident refs up to lastIdx, same leaf there.
-    const same = (stmt(db, `SELECT count(*) AS n FROM view_refs WHERE kind = ${REF_KIND.incident} AND idx <= ?`).get(c.lastIdx) as { n: number }).n === c.refs
-      && (stmt(db, 'SELECT leaf_hash AS h FROM entries WHERE idx = ?').get(c.lastIdx) as { h: Buffer } | undefined)?.h.equals(c.lastHash) === true;
+    const same =
+      (
+        stmt(db, `SELECT count(*) AS n FROM view_refs WHERE kind = ${REF_KIND.incident} AND idx <= ?`).get(
+          c.lastIdx,
+        ) as { n: number }
+      ).n === c.refs &&
+      (
+        stmt(db, 'SELECT leaf_hash AS h FROM entries WHERE idx = ?').get(c.lastIdx) as { h: Buffer } | undefined
+      )?.h.equals(c.lastHash) === true;
     if (same) return c;
   }
   if (c !== undefined && c.lastHash === null && c.refs === 0) return c;
@@ -46,8 +53,11 @@ function cachedIncidents(db: Database.Database): IncidentCache {
 export function listIncidents(db: Database.Database): Incident[] {
   ensureViews(db);
   const c = cachedIncidents(db);
-  const rows = stmt(db, `SELECT r.idx AS idx, CAST(e.leaf AS TEXT) AS leaf, e.leaf_hash AS hash FROM view_refs r JOIN entries e ON e.idx = r.idx
-    WHERE r.kind = ${REF_KIND.incident} AND r.idx > ? ORDER BY r.idx`).all(c.lastIdx) as (LeafRow & { hash: Buffer })[];
+  const rows = stmt(
+    db,
+    `SELECT r.idx AS idx, CAST(e.leaf AS TEXT) AS leaf, e.leaf_hash AS hash FROM view_refs r JOIN entries e ON e.idx = r.idx
+    WHERE r.kind = ${REF_KIND.incident} AND r.idx > ? ORDER BY r.idx`,
+  ).all(c.lastIdx) as (LeafRow & { hash: Buffer })[];
   const last = rows[rows.length - 1];
   if (last !== undefined) {
     c.fold.apply(parseRows(rows));
@@ -82,17 +92,31 @@ export function flagDetail(db: Database.Database, key: string): FlagDetail {
   ensureViews(db);
   const rec = loadFlag(db, key);
   if (rec === null || rec.info === null) throw flagNotFound(key);
-  const dependents = stmt(db, 'SELECT flag FROM view_prerequisites WHERE prerequisite = ? ORDER BY flag').pluck().all(key) as string[];
-  const last = stmt(db, 'SELECT idx FROM view_entries WHERE flag = ? AND change = 1 AND env IS NOT NULL ORDER BY idx DESC LIMIT 1')
-    .pluck().get(rec.fid) as number | undefined;
+  const dependents = stmt(db, 'SELECT flag FROM view_prerequisites WHERE prerequisite = ? ORDER BY flag')
+    .pluck()
+    .all(key) as string[];
+  const last = stmt(
+    db,
+    'SELECT idx FROM view_entries WHERE flag = ? AND change = 1 AND env IS NOT NULL ORDER BY idx DESC LIMIT 1',
+  )
+    .pluck()
+    .get(rec.fid) as number | undefined;
   return flagDetailOf(rec.info, rec.states, dependents, last ?? null);
 }
 
 /** Change requests with `status` (or all), newest first, at most MAX_CHANGE_REQUESTS. */
-export function listChangeRequests(db: Database.Database, status: ChangeRequest['status'] | 'ALL', limit = MAX_CHANGE_REQUESTS): ChangeRequest[] {
+export function listChangeRequests(
+  db: Database.Database,
+  status: ChangeRequest['status'] | 'ALL',
+  limit = MAX_CHANGE_REQUESTS,
+): ChangeRequest[] {
   ensureViews(db);
-  const ids = (status === 'ALL'
-    ? stmt(db, 'SELECT id FROM view_change_requests ORDER BY created_idx DESC LIMIT ?').pluck().all(limit)
-    : stmt(db, 'SELECT id FROM view_change_requests WHERE status = ? ORDER BY created_idx DESC LIMIT ?').pluck().all(status, limit)) as string[];
+  const ids = (
+    status === 'ALL'
+      ? stmt(db, 'SELECT id FROM view_change_requests ORDER BY created_idx DESC LIMIT ?').pluck().all(limit)
+      : stmt(db, 'SELECT id FROM view_change_requests WHERE status = ? ORDER BY created_idx DESC LIMIT ?')
+          .pluck()
+          .all(status, limit)
+  ) as string[];
   return foldRequests(db, ids);
 }

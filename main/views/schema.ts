@@ -82,7 +82,11 @@ export const TIME_INDEX = 'CREATE INDEX IF NOT EXISTS view_entries_ts ON view_en
 
 /** Every view migration, in order. */
 export const VIEW_MIGRATIONS: readonly ViewMigration[] = [
-  { version: 1, description: 'entry filters, flag catalog and states, incident and change-request refs, subtree cache', sql: V1 },
+  {
+    version: 1,
+    description: 'entry filters, flag catalog and states, incident and change-request refs, subtree cache',
+    sql: V1,
+  },
 ];
 
 /** The view schema version this code writes. */
@@ -115,15 +119,22 @@ export function viewSchemaVersion(db: Database.Database): number {
 export function migrateViews(db: Database.Database): number {
   const current = viewSchemaVersion(db);
   if (current > VIEW_SCHEMA_VERSION) {
-    throw new AppError('E_VIEWS_TOO_NEW', `The replica's view index has version ${current}, newer than this console (${VIEW_SCHEMA_VERSION}). Update the console.`);
+    throw new AppError(
+      'E_VIEWS_TOO_NEW',
+      `The replica's view index has version ${current}, newer than this console (${VIEW_SCHEMA_VERSION}). Update the console.`,
+    );
   }
   for (const m of VIEW_MIGRATIONS) {
     if (m.version <= current) continue;
     db.transaction(() => {
-      db.exec('CREATE TABLE IF NOT EXISTS view_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)');
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS view_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)',
+      );
       db.exec(m.sql);
       if (m.version === 1) for (const i of FILTER_INDEXES) db.exec(i.sql);
-      db.prepare('INSERT INTO view_schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version').run(m.version);
+      db.prepare(
+        'INSERT INTO view_schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
+      ).run(m.version);
     })();
   }
   return viewSchemaVersion(db);

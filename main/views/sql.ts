@@ -47,10 +47,18 @@ export function parseLeaf(text: string): LedgerLeaf | null {
   } catch {
     return null;
   }
-  if (!isRecord(v) || typeof v['idx'] !== 'number' || typeof v['ts'] !== 'string' || typeof v['action'] !== 'string') return null;
+  if (!isRecord(v) || typeof v['idx'] !== 'number' || typeof v['ts'] !== 'string' || typeof v['action'] !== 'string')
+    return null;
   const actor = v['actor'];
-  if (!isRecord(actor) || typeof actor['id'] !== 'string' || !ACTOR_TYPES.includes(actor['type'] as string)) return null;
-  if (!nullableText(v['flag']) || !nullableText(v['env']) || typeof v['reason'] !== 'string' || typeof v['prev'] !== 'string') return null;
+  if (!isRecord(actor) || typeof actor['id'] !== 'string' || !ACTOR_TYPES.includes(actor['type'] as string))
+    return null;
+  if (
+    !nullableText(v['flag']) ||
+    !nullableText(v['env']) ||
+    typeof v['reason'] !== 'string' ||
+    typeof v['prev'] !== 'string'
+  )
+    return null;
   if (!stringValues(v['refs']) || !('before' in v) || !('after' in v) || Number.isNaN(Date.parse(v['ts']))) return null;
   return v as unknown as LedgerLeaf;
 }

@@ -23,7 +23,8 @@ function hashesOf(db: Database.Database, start: number, end: number): Buffer {
     readers.set(db, r);
   }
   const hashes = r.hashes(start, end);
-  if (hashes === null) throw new LedgerError('GAP', `entries between ${start} and ${end} are missing or malformed`, start);
+  if (hashes === null)
+    throw new LedgerError('GAP', `entries between ${start} and ${end} are missing or malformed`, start);
   return hashes;
 }
 
@@ -38,8 +39,14 @@ function perfectRoot(hashes: Buffer, count: number): Uint8Array {
 
 /** Hashes of chunks [c0, c0 + count): cached ones read back, missing ones computed and cached (best effort). */
 function chunkHashes(db: Database.Database, c0: number, count: number, verifiedSize: number): Uint8Array[] {
-  const cached = new Map((stmt(db, 'SELECT chunk, hash FROM view_subtrees WHERE chunk >= ? AND chunk < ?').all(c0, c0 + count) as { chunk: number; hash: Buffer }[])
-    .map((r) => [r.chunk, new Uint8Array(r.hash)]));
+  const cached = new Map(
+    (
+      stmt(db, 'SELECT chunk, hash FROM view_subtrees WHERE chunk >= ? AND chunk < ?').all(c0, c0 + count) as {
+        chunk: number;
+        hash: Buffer;
+      }[]
+    ).map((r) => [r.chunk, new Uint8Array(r.hash)]),
+  );
   const fresh: [number, Uint8Array][] = [];
   const out = Array.from({ length: count }, (_, i) => {
     const c = c0 + i;
@@ -51,7 +58,10 @@ function chunkHashes(db: Database.Database, c0: number, count: number, verifiedS
   });
   if (fresh.length > 0) {
     try {
-      db.transaction(() => { for (const [c, h] of fresh) stmt(db, 'INSERT OR IGNORE INTO view_subtrees (chunk, hash) VALUES (?, ?)').run(c, h); })();
+      db.transaction(() => {
+        for (const [c, h] of fresh)
+          stmt(db, 'INSERT OR IGNORE INTO view_subtrees (chunk, hash) VALUES (?, ?)').run(c, h);
+      })();
     } catch {
       // a read-only connection cannot cache; the proof is still right
     }
@@ -63,7 +73,8 @@ function foldPerfect(level: Uint8Array[]): Uint8Array {
   let nodes = level;
   while (nodes.length > 1) {
     const next: Uint8Array[] = [];
-    for (let i = 0; i < nodes.length; i += 2) next.push(nodeHash(sha256, nodes[i] as Uint8Array, nodes[i + 1] as Uint8Array));
+    for (let i = 0; i < nodes.length; i += 2)
+      next.push(nodeHash(sha256, nodes[i] as Uint8Array, nodes[i + 1] as Uint8Array));
     nodes = next;
   }
   const [root] = nodes;
@@ -79,10 +90,14 @@ function isPowerOfTwo(n: number): boolean {
 
 /** RFC 6962 hash of the subtree over leaves [start, start + n), n ≥ 1, within the verified prefix. */
 export function subtreeHash(db: Database.Database, start: number, n: number, verifiedSize: number): Uint8Array {
-  if (n >= CHUNK && isPowerOfTwo(n) && start % CHUNK === 0) return foldPerfect(chunkHashes(db, start / CHUNK, n / CHUNK, verifiedSize));
+  if (n >= CHUNK && isPowerOfTwo(n) && start % CHUNK === 0)
+    return foldPerfect(chunkHashes(db, start / CHUNK, n / CHUNK, verifiedSize));
   if (n <= CHUNK) {
     const hashes = hashesOf(db, start, start + n);
-    return rootOf(sha256, Array.from({ length: n }, (_, i) => hashes.subarray(i * 32, i * 32 + 32)));
+    return rootOf(
+      sha256,
+      Array.from({ length: n }, (_, i) => hashes.subarray(i * 32, i * 32 + 32)),
+    );
   }
   const k = splitPoint(n);
   return nodeHash(sha256, subtreeHash(db, start, k, verifiedSize), subtreeHash(db, start + k, n - k, verifiedSize));

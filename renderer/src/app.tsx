@@ -25,13 +25,21 @@ export function App({ store, autoStart = true }: { store: AppStore; autoStart?: 
     if (!autoStart) return;
     let stop: (() => void) | null = null;
     let cancelled = false;
-    void store.getState().start().then((unsubscribe) => {
-      if (cancelled) unsubscribe();
-      else stop = unsubscribe;
-    });
-    return () => { cancelled = true; stop?.(); };
+    void store
+      .getState()
+      .start()
+      .then((unsubscribe) => {
+        if (cancelled) unsubscribe();
+        else stop = unsubscribe;
+      });
+    return () => {
+      cancelled = true;
+      stop?.();
+    };
   }, [store, autoStart]);
-  useEffect(() => { document.documentElement.dataset['theme'] = theme; }, [theme]);
+  useEffect(() => {
+    document.documentElement.dataset['theme'] = theme;
+  }, [theme]);
   return (
     <StoreProvider store={store}>
       <div className="app">

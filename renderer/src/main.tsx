@@ -9,7 +9,9 @@ import './layout.css';
 import './components.css';
 
 declare global {
-  interface Window { tombstone?: TombstoneApi }
+  interface Window {
+    tombstone?: TombstoneApi;
+  }
 }
 
 async function boot(): Promise<void> {
@@ -18,7 +20,14 @@ async function boot(): Promise<void> {
   if (!api) {
     const session = await establishSession(window.location, window.history);
     if (!session.ok) {
-      root.render(<main className="empty-state" role="alert"><h1>Cannot open this console</h1><p><code>{session.error.code}</code> {session.error.message}</p></main>);
+      root.render(
+        <main className="empty-state" role="alert">
+          <h1>Cannot open this console</h1>
+          <p>
+            <code>{session.error.code}</code> {session.error.message}
+          </p>
+        </main>,
+      );
       return;
     }
     api = createBrowserBridge();

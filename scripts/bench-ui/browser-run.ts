@@ -41,8 +41,18 @@ export function ipcTracker(page: Page): { quiet(ms: number, timeoutMs: number): 
   let inFlight = 0;
   let last = Date.now();
   const isIpc = (url: string): boolean => url.includes('/api/ipc/');
-  page.on('request', (r) => { if (isIpc(r.url())) { inFlight++; last = Date.now(); } });
-  const done = (url: string): void => { if (isIpc(url)) { inFlight = Math.max(0, inFlight - 1); last = Date.now(); } };
+  page.on('request', (r) => {
+    if (isIpc(r.url())) {
+      inFlight++;
+      last = Date.now();
+    }
+  });
+  const done = (url: string): void => {
+    if (isIpc(url)) {
+      inFlight = Math.max(0, inFlight - 1);
+      last = Date.now();
+    }
+  };
   page.on('requestfinished', (r) => done(r.url()));
   page.on('requestfailed', (r) => done(r.url()));
   return {
@@ -62,9 +72,16 @@ export async function prepare(page: Page): Promise<void> {
   await page.addInitScript(installLoadProbe);
 }
 
-async function marksWhen(page: Page, key: 'screenPainted' | 'candidates', timeoutMs: number): Promise<LoadMarks | null> {
+async function marksWhen(
+  page: Page,
+  key: 'screenPainted' | 'candidates',
+  timeoutMs: number,
+): Promise<LoadMarks | null> {
   try {
-    await page.waitForFunction((k) => (window.__benchLoad?.[k] ?? null) !== null, key, { timeout: timeoutMs, polling: 50 });
+    await page.waitForFunction((k) => (window.__benchLoad?.[k] ?? null) !== null, key, {
+      timeout: timeoutMs,
+      polling: 50,
+    });
   } catch {
     return null;
   }
@@ -76,15 +93,26 @@ export async function loadScreen(page: Page, url: string | null, bounds: Bounds)
   if (url === null) await page.reload({ waitUntil: 'commit' });
   else await page.goto(url, { waitUntil: 'commit' });
   if ((await marksWhen(page, 'screenPainted', bounds.screenMs)) === null) return null;
-  const marks = (await marksWhen(page, 'candidates', bounds.candidatesMs)) ?? await page.evaluate(() => window.__benchLoad ?? null);
+  const marks =
+    (await marksWhen(page, 'candidates', bounds.candidatesMs)) ??
+    (await page.evaluate(() => window.__benchLoad ?? null));
   if (marks === null) return null;
   const timing = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
     const res = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
     return {
       domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN,
-      scriptsLoaded: Math.max(0, ...res.filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js')).map((r) => r.responseEnd)),
-      ipc: res.filter((r) => r.name.includes('/api/ipc/')).map((r) => ({ channel: new URL(r.name).pathname.slice('/api/ipc/'.length), start: r.startTime, end: r.responseEnd })),
+      scriptsLoaded: Math.max(
+        0,
+        ...res.filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js')).map((r) => r.responseEnd),
+      ),
+      ipc: res
+        .filter((r) => r.name.includes('/api/ipc/'))
+        .map((r) => ({
+          channel: new URL(r.name).pathname.slice('/api/ipc/'.length),
+          start: r.startTime,
+          end: r.responseEnd,
+        })),
     };
   });
   return { marks, ...timing };
@@ -105,7 +133,12 @@ export async function settled(page: Page, quietMs: number, timeoutMs: number): P
 }
 
 /** Median screen time (painted) over `times` reloads of the warm console. */
-export async function warmReloads(page: Page, times: number, bounds: Bounds, idle: () => Promise<unknown>): Promise<number | null> {
+export async function warmReloads(
+  page: Page,
+  times: number,
+  bounds: Bounds,
+  idle: () => Promise<unknown>,
+): Promise<number | null> {
   const seen: number[] = [];
   for (let i = 0; i < times; i++) {
     const r = await loadScreen(page, null, bounds);
@@ -123,10 +156,19 @@ export async function warmReloads(page: Page, times: number, bounds: Bounds, idl
 export async function openDrawer(page: Page, timeoutMs: number): Promise<number> {
   const t0 = await page.evaluate(() => performance.now());
   await page.keyboard.press('l');
-  const opened = await page.waitForSelector('[data-testid="ledger-drawer"]', { timeout: 10_000 }).then(() => true, () => false);
+  const opened = await page.waitForSelector('[data-testid="ledger-drawer"]', { timeout: 10_000 }).then(
+    () => true,
+    () => false,
+  );
   if (!opened) await page.getByRole('button', { name: 'Ledger', exact: true }).click();
-  const row = await page.waitForFunction(() => (document.querySelector('[data-testid="ledger-grid"] [data-testid^="ledger-row-"]') === null ? null : performance.now()),
-    undefined, { timeout: timeoutMs, polling: 'raf' });
+  const row = await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid="ledger-grid"] [data-testid^="ledger-row-"]') === null
+        ? null
+        : performance.now(),
+    undefined,
+    { timeout: timeoutMs, polling: 'raf' },
+  );
   const shown = await row.jsonValue();
   if (shown === null) throw new Error('the audit table showed no rows');
   return shown - t0;
@@ -136,7 +178,12 @@ export async function openDrawer(page: Page, timeoutMs: number): Promise<number>
 export async function scroll(page: Page, plan: ScrollPlan): Promise<ScrollResult> {
   const trace: ScrollTrace = await page.evaluate(scrollLedger, plan);
   const stats = frameStats(trace.frames);
-  return { ...stats, placeholderPct: trace.frames.length === 0 ? NaN : (100 * trace.placeholderFrames) / trace.frames.length, scrolledPx: trace.scrolledPx, rowsRendered: trace.rowsRendered };
+  return {
+    ...stats,
+    placeholderPct: trace.frames.length === 0 ? NaN : (100 * trace.placeholderFrames) / trace.frames.length,
+    scrolledPx: trace.scrolledPx,
+    rowsRendered: trace.rowsRendered,
+  };
 }
 
 /** What the page holds: JS heap (MB) as performance.memory reports it and after a forced GC (CDP), and DOM nodes. */
@@ -149,7 +196,9 @@ export interface HeapResult {
 
 /** The JS heap: performance.memory.usedJSHeapSize as it is, then CDP Runtime.getHeapUsage after a forced GC. */
 export async function heap(page: Page): Promise<HeapResult> {
-  const used = await page.evaluate(() => (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN);
+  const used = await page.evaluate(
+    () => (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN,
+  );
   const cdp = await page.context().newCDPSession(page);
   try {
     await cdp.send('Performance.enable');
@@ -157,7 +206,12 @@ export async function heap(page: Page): Promise<HeapResult> {
     const metric = (name: string): number => metrics.find((m) => m.name === name)?.value ?? NaN;
     await cdp.send('HeapProfiler.collectGarbage');
     const usage = await cdp.send('Runtime.getHeapUsage');
-    return { usedMb: used / 2 ** 20, afterGcMb: usage.usedSize / 2 ** 20, domNodes: metric('Nodes'), listeners: metric('JSEventListeners') };
+    return {
+      usedMb: used / 2 ** 20,
+      afterGcMb: usage.usedSize / 2 ** 20,
+      domNodes: metric('Nodes'),
+      listeners: metric('JSEventListeners'),
+    };
   } finally {
     await cdp.detach();
   }

@@ -29,7 +29,14 @@ declare global {
  * `main-screen` test id with at least one visible incident) and candidate #1 appear, and every long task.
  */
 export function installLoadProbe(): void {
-  const marks: LoadMarks = { screenSeen: null, screenPainted: null, candidates: null, incidents: 0, lastLongTaskEnd: 0, longestTask: 0 };
+  const marks: LoadMarks = {
+    screenSeen: null,
+    screenPainted: null,
+    candidates: null,
+    incidents: 0,
+    lastLongTaskEnd: 0,
+    longestTask: 0,
+  };
   window.__benchLoad = marks;
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
@@ -44,14 +51,24 @@ export function installLoadProbe(): void {
       if (main !== null && main.checkVisibility() && incidents.some((e) => e.checkVisibility())) {
         marks.screenSeen = performance.now();
         marks.incidents = incidents.length;
-        requestAnimationFrame(() => setTimeout(() => { marks.screenPainted = performance.now(); }, 0));
+        requestAnimationFrame(() =>
+          setTimeout(() => {
+            marks.screenPainted = performance.now();
+          }, 0),
+        );
       }
     }
-    if (marks.candidates === null && document.querySelector('[data-testid="candidate-1"]') !== null) marks.candidates = performance.now();
+    if (marks.candidates === null && document.querySelector('[data-testid="candidate-1"]') !== null)
+      marks.candidates = performance.now();
     if (marks.screenSeen !== null && marks.candidates !== null) observer.disconnect();
   };
   const observer = new MutationObserver(check);
-  observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['open', 'class', 'style', 'hidden'] });
+  observer.observe(document, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ['open', 'class', 'style', 'hidden'],
+  });
 }
 
 /** How one scroll phase went, as recorded in the page. */
@@ -88,7 +105,12 @@ export function scrollLedger(plan: ScrollPlan): Promise<ScrollTrace> {
       if (loading.length > 0) placeholderFrames++;
       const elapsed = t - t0;
       if (elapsed >= plan.durationMs) {
-        resolve({ frames, placeholderFrames, scrolledPx: grid.scrollTop - top0, rowsRendered: grid.querySelectorAll('[role="row"]').length });
+        resolve({
+          frames,
+          placeholderFrames,
+          scrolledPx: grid.scrollTop - top0,
+          rowsRendered: grid.querySelectorAll('[role="row"]').length,
+        });
         return;
       }
       grid.scrollTop = top0 + (plan.sweep ? range * (elapsed / plan.durationMs) : elapsed * plan.pxPerMs);

@@ -13,7 +13,14 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CompactRange, buildLeafText, formatVerifierKey, signCheckpoint, toHex, type LedgerLeaf } from '../../shared/ledger/index.ts';
+import {
+  CompactRange,
+  buildLeafText,
+  formatVerifierKey,
+  signCheckpoint,
+  toHex,
+  type LedgerLeaf,
+} from '../../shared/ledger/index.ts';
 import { LeafHasher } from '../../main/ledger/fast-hash.ts';
 import { testSigner, trustedKeyOf } from '../../main/ledger/fixtures.ts';
 import { sha256 } from '../../main/ledger/node-crypto.ts';
@@ -42,8 +49,13 @@ function leafAt(idx: number, n: number, spacingS: number, prev: string): string 
   const ts = new Date(END_MS - (n - idx) * spacingS * 1000).toISOString();
   const lastTrigger = Math.floor((n - 1 - 85) / 100) * 100 + 85;
   const stillActive = payload.action === 'incident.resolved' && idx - 1 > lastTrigger - ACTIVE_INCIDENTS * 100;
-  const after = payload.action === 'incident.triggered' && typeof payload.after === 'object' && payload.after !== null && !Array.isArray(payload.after)
-    ? { ...payload.after, triggered_at: ts } : payload.after;
+  const after =
+    payload.action === 'incident.triggered' &&
+    typeof payload.after === 'object' &&
+    payload.after !== null &&
+    !Array.isArray(payload.after)
+      ? { ...payload.after, triggered_at: ts }
+      : payload.after;
   const action = stillActive ? 'incident.acknowledged' : payload.action;
   const leaf: LedgerLeaf = { ...payload, ts, after, action, v: 1, log: BENCH_ORIGIN, idx, prev };
   return buildLeafText(leaf);
@@ -66,17 +78,22 @@ async function build(path: string, n: number, spacingS: number): Promise<void> {
         entries.push({ idx, leaf });
       }
       const r = await replica.appendEntries(entries);
-      if (r.rejected !== null || r.appended !== entries.length) throw new Error(`bench replica: ingest refused ${JSON.stringify(r.rejected)}`);
+      if (r.rejected !== null || r.appended !== entries.length)
+        throw new Error(`bench replica: ingest refused ${JSON.stringify(r.rejected)}`);
       const end = start + entries.length;
       if (end % CHECKPOINT_EVERY !== 0 && end !== n) continue;
-      const out = await replica.applyCheckpoint(signCheckpoint(sha256, { origin: BENCH_ORIGIN, size: end, root: range.root() }, [signer]));
+      const out = await replica.applyCheckpoint(
+        signCheckpoint(sha256, { origin: BENCH_ORIGIN, size: end, root: range.root() }, [signer]),
+      );
       if (out.kind !== 'promoted') throw new Error(`bench replica: checkpoint at ${end} was ${out.kind}`);
     }
     if (replica.status().verifiedSize !== n) throw new Error('bench replica: not fully verified');
     const views = catchUpViews(replica.db);
-    if (!views.complete || views.indexedSize !== n) throw new Error(`bench replica: views indexed ${views.indexedSize} of ${n}`);
+    if (!views.complete || views.indexedSize !== n)
+      throw new Error(`bench replica: views indexed ${views.indexedSize} of ${n}`);
     const correlation = catchUpIndex(replica.db, 50_000);
-    if (!correlation.complete) throw new Error(`bench replica: correlation index covers ${correlation.indexedSize} of ${n}`);
+    if (!correlation.complete)
+      throw new Error(`bench replica: correlation index covers ${correlation.indexedSize} of ${n}`);
     replica.db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     replica.close();
@@ -84,11 +101,16 @@ async function build(path: string, n: number, spacingS: number): Promise<void> {
 }
 
 /** A cached replica file (with `<file>.hwm`) of n entries `spacingS` apart; builds it first when missing or from an older generator. */
-export async function cachedReplica(n: number, spacingS: number, log: (line: string) => void): Promise<{ file: string; builtSeconds: number | null }> {
+export async function cachedReplica(
+  n: number,
+  spacingS: number,
+  log: (line: string) => void,
+): Promise<{ file: string; builtSeconds: number | null }> {
   const dir = join(process.env['BENCH_UI_CACHE_DIR'] ?? tmpdir(), `tombstone-bench-ui-${n}-${spacingS}s`);
   const file = join(dir, 'replica.sqlite');
   const stamp = join(dir, '.complete');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === CACHE_VERSION && existsSync(`${file}.hwm`)) return { file, builtSeconds: null };
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === CACHE_VERSION && existsSync(`${file}.hwm`))
+    return { file, builtSeconds: null };
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   log(`building a ${n.toLocaleString('en-US')}-entry replica in ${dir} (cached for later runs)…`);
@@ -110,8 +132,11 @@ export function consoleDataDir(dataDir: string, replicaFile: string, url: string
   const profile = store.add({ name: 'bench (offline)', url, environment: 'production', token: 'bench-token-not-used' });
   store.pinOrigin(profile.id, BENCH_ORIGIN);
   store.trustKey(profile.id, {
-    vkey: formatVerifierKey(sha256, signer.name, signer.publicKey), validFromSize: null, validUntilSize: null,
-    confirmedAt: new Date().toISOString(), source: 'import',
+    vkey: formatVerifierKey(sha256, signer.name, signer.publicKey),
+    validFromSize: null,
+    validUntilSize: null,
+    confirmedAt: new Date().toISOString(),
+    source: 'import',
   });
   const target = store.replicaPath(profile.id);
   copyFileSync(replicaFile, target);

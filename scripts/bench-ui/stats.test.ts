@@ -35,11 +35,15 @@ describe('quantile and median', () => {
 
 describe('formatTable', () => {
   it('prints the ratio large/small and judges the target on the large replica', () => {
-    const text = formatTable([
-      { label: 'load', small: 500, large: 2000, unit: 'ms', digits: 0, target: { op: '<=', value: 1500 } },
-      { label: 'fps', small: 60, large: 58, unit: 'fps', digits: 1, target: { op: '>=', value: 55 } },
-      { label: 'info', small: null, large: 3, unit: 'x', digits: 0, target: null },
-    ], 'small', 'large');
+    const text = formatTable(
+      [
+        { label: 'load', small: 500, large: 2000, unit: 'ms', digits: 0, target: { op: '<=', value: 1500 } },
+        { label: 'fps', small: 60, large: 58, unit: 'fps', digits: 1, target: { op: '>=', value: 55 } },
+        { label: 'info', small: null, large: 3, unit: 'x', digits: 0, target: null },
+      ],
+      'small',
+      'large',
+    );
     const lines = text.split('\n');
     expect(lines[1]).toMatch(/^load +500 ms +2000 ms +4\.00x +≤ 1500 ms: MISSED$/);
     expect(lines[2]).toMatch(/^fps +60\.0 fps +58\.0 fps +0\.97x +≥ 55 fps: MET$/);

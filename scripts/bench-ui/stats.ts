@@ -26,7 +26,7 @@ export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] ?? NaN : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
 }
 
 /** Statistics over the intervals between consecutive rAF timestamps. */
@@ -37,8 +37,12 @@ export function frameStats(timestamps: readonly number[]): FrameStats {
   const medianFrameMs = median(sorted);
   const span = (timestamps[timestamps.length - 1] ?? 0) - (timestamps[0] ?? 0);
   return {
-    frames: intervals.length, medianFps: 1000 / medianFrameMs, medianFrameMs, p95FrameMs: quantile(sorted, 0.95),
-    maxFrameMs: sorted[sorted.length - 1] ?? NaN, longFrames: intervals.filter((d) => d > 50).length,
+    frames: intervals.length,
+    medianFps: 1000 / medianFrameMs,
+    medianFrameMs,
+    p95FrameMs: quantile(sorted, 0.95),
+    maxFrameMs: sorted[sorted.length - 1] ?? NaN,
+    longFrames: intervals.filter((d) => d > 50).length,
     averageFps: span > 0 ? (intervals.length * 1000) / span : NaN,
   };
 }
@@ -65,11 +69,21 @@ export function formatTable(rows: readonly ResultRow[], smallLabel: string, larg
     const ratio = r.small !== null && r.large !== null && r.small !== 0 ? `${(r.large / r.small).toFixed(2)}x` : 'n/a';
     let target = '';
     if (r.target !== null) {
-      const met = r.large !== null && Number.isFinite(r.large) && (r.target.op === '<=' ? r.large <= r.target.value : r.large >= r.target.value);
+      const met =
+        r.large !== null &&
+        Number.isFinite(r.large) &&
+        (r.target.op === '<=' ? r.large <= r.target.value : r.large >= r.target.value);
       target = `${r.target.op === '<=' ? '≤' : '≥'} ${r.target.value} ${r.unit}: ${met ? 'MET' : 'MISSED'}`;
     }
     return [r.label, show(r.small, r.digits, r.unit), show(r.large, r.digits, r.unit), ratio, target];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  return [head, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return [head, ...body]
+    .map((cols) =>
+      cols
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -13,11 +13,18 @@ export interface BaselineRanked {
 }
 
 /** Ranks like the seed design: window [T − 30 min, T], score exp(−0.1 × minutes before), later change wins ties. */
-export function rankBaseline(entries: readonly CorrelationEntry[], incident: IncidentInput, windowSeconds = 1800): BaselineRanked[] {
+export function rankBaseline(
+  entries: readonly CorrelationEntry[],
+  incident: IncidentInput,
+  windowSeconds = 1800,
+): BaselineRanked[] {
   const t = parseInstant(incident.at);
   const approved = approvedChangeRequests(entries);
   const ranked = entries
-    .filter((e) => { const ms = Date.parse(e.ts); return ms <= t && ms >= t - windowSeconds * 1000; })
+    .filter((e) => {
+      const ms = Date.parse(e.ts);
+      return ms <= t && ms >= t - windowSeconds * 1000;
+    })
     .flatMap((e) => changeRecords(e, approved))
     .map((r) => ({ r, score: Math.exp(-0.1 * ((t - r.tsMs) / 60_000)) }));
   ranked.sort((a, b) => b.score - a.score || b.r.tsMs - a.r.tsMs || b.r.entry.idx - a.r.entry.idx);

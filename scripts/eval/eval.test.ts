@@ -23,9 +23,12 @@ describe('evaluation harness', () => {
   it('ranks the seed baseline by exp(-0.1 × minutes) over the 30 minutes before the alert, later first on ties', () => {
     const entries = [
       created(0, 'a.b.c', ['svc']),
-      entry(1, { flag: 'a.b.c', ts: at(-600) }), entry(2, { flag: 'a.b.c', ts: at(-60), before: state(true, 1), after: state(true, 2) }),
-      entry(3, { flag: 'a.b.c', ts: at(-60), before: state(true, 2), after: state(true, 3) }), entry(4, { flag: 'a.b.c', ts: at(30) }),
-      entry(5, { flag: 'a.b.c', ts: at(-1801) }), incidentEntry(6, 'PD-1', 'svc', 0),
+      entry(1, { flag: 'a.b.c', ts: at(-600) }),
+      entry(2, { flag: 'a.b.c', ts: at(-60), before: state(true, 1), after: state(true, 2) }),
+      entry(3, { flag: 'a.b.c', ts: at(-60), before: state(true, 2), after: state(true, 3) }),
+      entry(4, { flag: 'a.b.c', ts: at(30) }),
+      entry(5, { flag: 'a.b.c', ts: at(-1801) }),
+      incidentEntry(6, 'PD-1', 'svc', 0),
     ];
     const ranked = rankBaseline(entries, findIncident(entries, 'PD-1'));
     expect(ranked.map((r) => r.ledger_idx)).toEqual([3, 2, 1]);

@@ -36,10 +36,18 @@ export function exportScenarios(dir: string, scenarios: readonly Scenario[]): vo
 
 /** True when ranking the scenario through the export path gives the same top-3 as ranking it in memory. */
 export function sameThroughExport(s: Scenario): boolean {
-  const direct = rankCandidates({ entries: s.entries, incident: s.incident, telemetry: s.telemetry }).candidates.map((c) => c.ledger_idx);
+  const direct = rankCandidates({ entries: s.entries, incident: s.incident, telemetry: s.telemetry }).candidates.map(
+    (c) => c.ledger_idx,
+  );
   const viaExport = rankExport({
-    text: toNdjson(s.entries), checkpoint: null, trustedKeys: [], query: { kind: 'incident', id: s.incident.id ?? '' },
-    service: null, environment: null, options: {}, telemetry: s.telemetry,
+    text: toNdjson(s.entries),
+    checkpoint: null,
+    trustedKeys: [],
+    query: { kind: 'incident', id: s.incident.id ?? '' },
+    service: null,
+    environment: null,
+    options: {},
+    telemetry: s.telemetry,
   }).candidates.map((c) => c.ledger_idx);
   return direct.length === viaExport.length && direct.every((idx, i) => viaExport[i] === idx);
 }

@@ -15,13 +15,20 @@ export function hazard(r: ChangeRecord, tier: Tier): number {
   const c = r.change;
   const base = (() => {
     switch (c.kind) {
-      case 'increase': return Math.sqrt(c.to - c.from) * (c.from === 0 ? 2 : 1);
-      case 'decrease': return 0.1 * Math.sqrt(c.from - c.to);
-      case 'variation': return 0.8 * Math.sqrt(c.share);
-      case 'targeting': return 0.2;
-      case 'segment': return c.direction === 'on' ? 0.2 : 0.1 * Math.sqrt(0.1);
-      case 'unreadable': return 0.2;
-      case 'none': return 0;
+      case 'increase':
+        return Math.sqrt(c.to - c.from) * (c.from === 0 ? 2 : 1);
+      case 'decrease':
+        return 0.1 * Math.sqrt(c.from - c.to);
+      case 'variation':
+        return 0.8 * Math.sqrt(c.share);
+      case 'targeting':
+        return 0.2;
+      case 'segment':
+        return c.direction === 'on' ? 0.2 : 0.1 * Math.sqrt(0.1);
+      case 'unreadable':
+        return 0.2;
+      case 'none':
+        return 0;
     }
   })();
   return base * BLAST[tier];

@@ -15,12 +15,18 @@ function exposure(s: EnvState): number {
 export function applicable(kind: ChangeKind, s: EnvState): boolean {
   const e = exposure(s);
   switch (kind) {
-    case 'first_exposure': return e === 0;
-    case 'canary': return e === 0;
-    case 'ramp': return e > 0 && e < 100;
-    case 'decrease': return e > 0;
-    case 'variation': return e > 0;
-    case 'targeting': return true;
+    case 'first_exposure':
+      return e === 0;
+    case 'canary':
+      return e === 0;
+    case 'ramp':
+      return e > 0 && e < 100;
+    case 'decrease':
+      return e > 0;
+    case 'variation':
+      return e > 0;
+    case 'targeting':
+      return true;
   }
 }
 
@@ -42,14 +48,35 @@ export function mutate(kind: ChangeKind, s: EnvState, rng: Rng, hazard = false):
     case 'canary':
       return { ...next, enabled: true, rollout_pct: 1 };
     case 'ramp':
-      return { ...next, rollout_pct: target(rng, STEPS.filter((p) => p > e), e, hazard) };
+      return {
+        ...next,
+        rollout_pct: target(
+          rng,
+          STEPS.filter((p) => p > e),
+          e,
+          hazard,
+        ),
+      };
     case 'decrease':
-      return rng.chance(0.6) || e <= 1 ? { ...next, enabled: false } : { ...next, rollout_pct: rng.pick(STEPS.filter((p) => p < e)) };
+      return rng.chance(0.6) || e <= 1
+        ? { ...next, enabled: false }
+        : { ...next, rollout_pct: rng.pick(STEPS.filter((p) => p < e)) };
     case 'variation':
       return { ...next, variation: s.variation === 'on' ? rng.pick(['v2', 'treatment_b', 'fast']) : 'on' };
     case 'targeting':
       if (s.rules.length > 0 && rng.chance(0.5)) return { ...next, rules: s.rules.slice(1) };
-      return { ...next, rules: [...s.rules, { attribute: rng.pick(['country', 'plan', 'app_version', 'tenant']), op: 'in', values: [rng.pick(['DE', 'US', 'pro', 'beta', '7.2'])], variation: s.variation }] };
+      return {
+        ...next,
+        rules: [
+          ...s.rules,
+          {
+            attribute: rng.pick(['country', 'plan', 'app_version', 'tenant']),
+            op: 'in',
+            values: [rng.pick(['DE', 'US', 'pro', 'beta', '7.2'])],
+            variation: s.variation,
+          },
+        ],
+      };
   }
 }
 
@@ -61,10 +88,20 @@ export function pickKind(rng: Rng, weights: Readonly<Record<ChangeKind, number>>
 
 /** What background changes look like: people ramp, roll back, retarget and launch all day. */
 export const NOISE_KINDS: Readonly<Record<ChangeKind, number>> = {
-  first_exposure: 15, canary: 5, ramp: 25, decrease: 25, variation: 10, targeting: 20,
+  first_exposure: 15,
+  canary: 5,
+  ramp: 25,
+  decrease: 25,
+  variation: 10,
+  targeting: 20,
 };
 
 /** What a deploy does to flags: code ships dark (seed lifecycle: ACTIVE at 0 %), then internal-tester rules and 1 % canaries. */
 export const DEPLOY_KINDS: Readonly<Record<ChangeKind, number>> = {
-  first_exposure: 0, canary: 30, ramp: 20, decrease: 0, variation: 0, targeting: 50,
+  first_exposure: 0,
+  canary: 30,
+  ramp: 20,
+  decrease: 0,
+  variation: 0,
+  targeting: 50,
 };

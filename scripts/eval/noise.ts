@@ -38,8 +38,20 @@ function onService(fr: NoiseFrame): readonly WorldFlag[] {
   return fr.world.flags.filter((f) => f.evaluatedBy.includes(fr.service));
 }
 
-function noiseChange(rng: Rng, source: string, f: WorldFlag, env: string, ms: number, kinds: Readonly<Partial<Record<ChangeKind, number>>>, scheduled = false): ScheduledEvent[] {
-  return change(rng, { flag: f, env, ms, kinds, path: pathFor(f, scheduled), actor: person(rng), source }, needsApproval(f));
+function noiseChange(
+  rng: Rng,
+  source: string,
+  f: WorldFlag,
+  env: string,
+  ms: number,
+  kinds: Readonly<Partial<Record<ChangeKind, number>>>,
+  scheduled = false,
+): ScheduledEvent[] {
+  return change(
+    rng,
+    { flag: f, env, ms, kinds, path: pathFor(f, scheduled), actor: person(rng), source },
+    needsApproval(f),
+  );
 }
 
 /** Flags other teams change at the organisation's background rate (prerequisites of the service's flags included). */
@@ -68,8 +80,21 @@ function burst(rng: Rng, mix: Mix, fr: NoiseFrame): ScheduledEvent[] {
   const local = onService(fr);
   if (rng.chance(mix.burstOnService) && local.length > 0) flags[0] = rng.pick(local);
   const bot = { type: 'service' as const, id: 'deploy-bot' };
-  return flags.flatMap((f) => change(rng, { flag: f, env: 'production', ms: start + rng.real(0, 90_000),
-    kinds: DEPLOY_KINDS, path: pathFor(f, false), actor: bot, source: 'deploy burst' }, needsApproval(f)));
+  return flags.flatMap((f) =>
+    change(
+      rng,
+      {
+        flag: f,
+        env: 'production',
+        ms: start + rng.real(0, 90_000),
+        kinds: DEPLOY_KINDS,
+        path: pathFor(f, false),
+        actor: bot,
+        source: 'deploy burst',
+      },
+      needsApproval(f),
+    ),
+  );
 }
 
 function cron(rng: Rng, mix: Mix, fr: NoiseFrame): ScheduledEvent[] {
@@ -78,7 +103,9 @@ function cron(rng: Rng, mix: Mix, fr: NoiseFrame): ScheduledEvent[] {
   const flags = Array.from({ length: rng.int(1, 3) }, () => rng.pick(others(fr)));
   const local = onService(fr);
   if (rng.chance(mix.cronOnService) && local.length > 0) flags[0] = rng.pick(local);
-  return flags.flatMap((f) => noiseChange(rng, 'cron', f, 'production', minute + rng.real(0, 2_000), { first_exposure: 1, decrease: 1 }, true));
+  return flags.flatMap((f) =>
+    noiseChange(rng, 'cron', f, 'production', minute + rng.real(0, 2_000), { first_exposure: 1, decrease: 1 }, true),
+  );
 }
 
 function local(rng: Rng, mix: Mix, fr: NoiseFrame): ScheduledEvent[] {
@@ -86,8 +113,16 @@ function local(rng: Rng, mix: Mix, fr: NoiseFrame): ScheduledEvent[] {
   const own = onService(fr);
   if (own.length === 0) return [];
   return Array.from({ length: count }, () =>
-    noiseChange(rng, 'service change', rng.pick(own), 'production', fr.alertMs - rng.real(0.1, 30) * 60_000, NOISE_KINDS,
-      rng.chance(mix.localScheduled))).flat();
+    noiseChange(
+      rng,
+      'service change',
+      rng.pick(own),
+      'production',
+      fr.alertMs - rng.real(0.1, 30) * 60_000,
+      NOISE_KINDS,
+      rng.chance(mix.localScheduled),
+    ),
+  ).flat();
 }
 
 function approved(rng: Rng, mix: Mix, fr: NoiseFrame): ScheduledEvent[] {
@@ -95,8 +130,19 @@ function approved(rng: Rng, mix: Mix, fr: NoiseFrame): ScheduledEvent[] {
   const local = onService(fr);
   return Array.from({ length: rng.int(1, 3) }, (_, i) => {
     const f = i === 0 && local.length > 0 && rng.chance(mix.approvedOnService) ? rng.pick(local) : rng.pick(others(fr));
-    return change(rng, { flag: f, env: 'production', ms: fr.alertMs - rng.real(0, 15) * 60_000, kinds: NOISE_KINDS,
-      path: 'change_request', actor: person(rng), source: 'pre-approved' }, true);
+    return change(
+      rng,
+      {
+        flag: f,
+        env: 'production',
+        ms: fr.alertMs - rng.real(0, 15) * 60_000,
+        kinds: NOISE_KINDS,
+        path: 'change_request',
+        actor: person(rng),
+        source: 'pre-approved',
+      },
+      true,
+    );
   }).flat();
 }
 
@@ -105,7 +151,10 @@ function unrelatedTrip(rng: Rng, mix: Mix, fr: NoiseFrame): ScheduledEvent[] {
   if (!rng.chance(mix.noiseAutoRollback) || candidates.length === 0) return [];
   const f = rng.pick(candidates);
   const at = fr.alertMs - rng.real(5, 25) * 60_000;
-  return [...noiseChange(rng, 'breaker trip', f, 'production', at, { first_exposure: 1, ramp: 1 }), autoRollback(f, 'production', at + rng.real(1, 4) * 60_000)];
+  return [
+    ...noiseChange(rng, 'breaker trip', f, 'production', at, { first_exposure: 1, ramp: 1 }),
+    autoRollback(f, 'production', at + rng.real(1, 4) * 60_000),
+  ];
 }
 
 function responder(rng: Rng, mix: Mix, fr: NoiseFrame): ScheduledEvent[] {
@@ -117,7 +166,12 @@ function responder(rng: Rng, mix: Mix, fr: NoiseFrame): ScheduledEvent[] {
 /** All noise events of a scenario. */
 export function noiseEvents(rng: Rng, mix: Mix, fr: NoiseFrame): ScheduledEvent[] {
   return [
-    ...background(rng, mix, fr), ...burst(rng, mix, fr), ...cron(rng, mix, fr), ...local(rng, mix, fr),
-    ...approved(rng, mix, fr), ...unrelatedTrip(rng, mix, fr), ...responder(rng, mix, fr),
+    ...background(rng, mix, fr),
+    ...burst(rng, mix, fr),
+    ...cron(rng, mix, fr),
+    ...local(rng, mix, fr),
+    ...approved(rng, mix, fr),
+    ...unrelatedTrip(rng, mix, fr),
+    ...responder(rng, mix, fr),
   ];
 }

@@ -35,14 +35,32 @@ export function scenarioSeed(seed: number, m: number, n: number): number {
 
 /** True when `a` is at least as suspicious as `b` on every factor. */
 export function dominates(a: Candidate, b: Candidate): boolean {
-  return b.explanation.every((fb) => (a.explanation.find((fa) => fa.factor === fb.factor)?.multiplier ?? 0) >= fb.multiplier);
+  return b.explanation.every(
+    (fb) => (a.explanation.find((fa) => fa.factor === fb.factor)?.multiplier ?? 0) >= fb.multiplier,
+  );
 }
 
 /** Ranks of the true cause under ours (full ranking) and under the baseline, our top confidence, and dominance. */
-export function rankScenario(s: Scenario): { ours: number; baseline: number; confidence: Confidence | null; dominated: boolean } {
-  const result = rankCandidates({ entries: s.entries, incident: s.incident, telemetry: s.telemetry, options: { limit: 1_000_000 } });
-  const ours = rankOf(result.candidates.map((c) => c.ledger_idx), s.truthIdx);
-  const baseline = rankOf(rankBaseline(s.entries, s.incident).map((r) => r.ledger_idx), s.truthIdx);
+export function rankScenario(s: Scenario): {
+  ours: number;
+  baseline: number;
+  confidence: Confidence | null;
+  dominated: boolean;
+} {
+  const result = rankCandidates({
+    entries: s.entries,
+    incident: s.incident,
+    telemetry: s.telemetry,
+    options: { limit: 1_000_000 },
+  });
+  const ours = rankOf(
+    result.candidates.map((c) => c.ledger_idx),
+    s.truthIdx,
+  );
+  const baseline = rankOf(
+    rankBaseline(s.entries, s.incident).map((r) => r.ledger_idx),
+    s.truthIdx,
+  );
   const top = result.candidates[0];
   const truth = result.candidates[ours - 1];
   const dominated = ours > 1 && top !== undefined && truth !== undefined && dominates(top, truth);
@@ -53,7 +71,11 @@ export function rankScenario(s: Scenario): { ours: number; baseline: number; con
 export function evaluateMix(mix: Mix, m: number, count: number, seed: number): MixResult {
   const ours: number[] = [];
   const base: number[] = [];
-  const calibration: MixResult['calibration'] = { HIGH: { n: 0, correct: 0 }, MEDIUM: { n: 0, correct: 0 }, LOW: { n: 0, correct: 0 } };
+  const calibration: MixResult['calibration'] = {
+    HIGH: { n: 0, correct: 0 },
+    MEDIUM: { n: 0, correct: 0 },
+    LOW: { n: 0, correct: 0 },
+  };
   const byTag: MixResult['byTag'] = {};
   let rankMs = 0;
   let dominatedMisses = 0;
@@ -79,5 +101,14 @@ export function evaluateMix(mix: Mix, m: number, count: number, seed: number): M
       if (r.baseline === 1) t.baseline++;
     }
   }
-  return { mix: mix.name, ours: summarize(ours), baseline: summarize(base), calibration, byTag, dominatedMisses, oracle, msPerRanking: rankMs / Math.max(1, count) };
+  return {
+    mix: mix.name,
+    ours: summarize(ours),
+    baseline: summarize(base),
+    calibration,
+    byTag,
+    dominatedMisses,
+    oracle,
+    msPerRanking: rankMs / Math.max(1, count),
+  };
 }

@@ -23,7 +23,11 @@ function series(rng: Rng, fromMs: number, toMs: number, rate: (ms: number) => nu
   const out: ErrorRateSample[] = [];
   for (let t = Math.ceil(fromMs / MINUTE) * MINUTE; t <= toMs; t += MINUTE) {
     const noisy = rate(t) * (1 + rng.real(-0.3, 0.3));
-    out.push({ at: new Date(t).toISOString(), error_rate: Math.min(1, Math.max(0, Math.round(noisy * 1e5) / 1e5)), requests: rng.int(150, 2000) });
+    out.push({
+      at: new Date(t).toISOString(),
+      error_rate: Math.min(1, Math.max(0, Math.round(noisy * 1e5) / 1e5)),
+      requests: rng.int(150, 2000),
+    });
   }
   return out;
 }
@@ -34,10 +38,16 @@ export function generateTelemetry(rng: Rng, fr: TelemetryFrame): Telemetry {
   const to = fr.alertMs + 2 * MINUTE;
   const onset = fr.cause.tsMs + rng.real(15, 90) * 1000;
   const jump = rng.real(0.03, 0.2);
-  const rollback = fr.entries.find((e) => e.action === 'flag.auto_rolled_back' && e.flag === fr.cause.flag && e.idx > fr.cause.entry.idx);
+  const rollback = fr.entries.find(
+    (e) => e.action === 'flag.auto_rolled_back' && e.flag === fr.cause.flag && e.idx > fr.cause.entry.idx,
+  );
   const end = rollback === undefined ? Infinity : Date.parse(rollback.ts);
   const live = (ms: number): boolean => ms >= onset && ms < end;
-  const changed = new Set(fr.entries.filter((e) => e.env === 'production' && e.flag !== null && Date.parse(e.ts) >= from).map((e) => e.flag ?? ''));
+  const changed = new Set(
+    fr.entries
+      .filter((e) => e.env === 'production' && e.flag !== null && Date.parse(e.ts) >= from)
+      .map((e) => e.flag ?? ''),
+  );
   const flags: Record<string, ErrorRateSample[]> = {};
   for (const key of [...changed].sort()) {
     if (!rng.chance(fr.coverage)) continue;

@@ -32,13 +32,43 @@ export interface World {
 }
 
 const TEAMS: readonly (readonly [string, readonly string[]])[] = [
-  ['payments', ['payments-api', 'payments-ledger']], ['checkout', ['checkout-web', 'checkout-api']],
-  ['search', ['search-api', 'search-indexer']], ['identity', ['auth-service', 'identity-api']],
-  ['catalog', ['catalog-api']], ['shipping', ['shipping-api', 'shipping-worker']], ['notifications', ['notify-worker']],
-  ['growth', ['growth-web', 'experiments-api']], ['platform', ['edge-gateway', 'config-service']], ['mobile', ['mobile-bff']],
+  ['payments', ['payments-api', 'payments-ledger']],
+  ['checkout', ['checkout-web', 'checkout-api']],
+  ['search', ['search-api', 'search-indexer']],
+  ['identity', ['auth-service', 'identity-api']],
+  ['catalog', ['catalog-api']],
+  ['shipping', ['shipping-api', 'shipping-worker']],
+  ['notifications', ['notify-worker']],
+  ['growth', ['growth-web', 'experiments-api']],
+  ['platform', ['edge-gateway', 'config-service']],
+  ['mobile', ['mobile-bff']],
 ];
-const DOMAINS = ['cart', 'pricing', 'engine', 'cache', 'ui', 'api', 'queue', 'sync', 'ranking', 'login', 'feed', 'rates'];
-const PURPOSES = ['v2', 'new_flow', 'fast_path', 'rewrite', 'batching', 'retry_policy', 'dark_launch', 'beta', 'limits', 'fallback'];
+const DOMAINS = [
+  'cart',
+  'pricing',
+  'engine',
+  'cache',
+  'ui',
+  'api',
+  'queue',
+  'sync',
+  'ranking',
+  'login',
+  'feed',
+  'rates',
+];
+const PURPOSES = [
+  'v2',
+  'new_flow',
+  'fast_path',
+  'rewrite',
+  'batching',
+  'retry_policy',
+  'dark_launch',
+  'beta',
+  'limits',
+  'fallback',
+];
 /** Environments every generated flag has. */
 export const ENVIRONMENTS = ['production', 'staging'] as const;
 
@@ -48,15 +78,33 @@ function initialState(rng: Rng): EnvState {
   return { enabled, rollout_pct: pct, variation: 'on', rules: [], prerequisites: [] };
 }
 
-function makeFlag(rng: Rng, team: string, own: readonly string[], all: readonly string[], used: Set<string>): WorldFlag {
+function makeFlag(
+  rng: Rng,
+  team: string,
+  own: readonly string[],
+  all: readonly string[],
+  used: Set<string>,
+): WorldFlag {
   let key = '';
-  for (let i = 0; i < 50 && (key === '' || used.has(key)); i++) key = `${team}.${rng.pick(DOMAINS)}.${rng.pick(PURPOSES)}`;
+  for (let i = 0; i < 50 && (key === '' || used.has(key)); i++)
+    key = `${team}.${rng.pick(DOMAINS)}.${rng.pick(PURPOSES)}`;
   if (used.has(key)) key = `${key}_${used.size}`;
   used.add(key);
   const evaluatedBy = [rng.pick(own)];
   if (rng.chance(0.25)) evaluatedBy.push(rng.pick(all.filter((s) => !evaluatedBy.includes(s))));
-  const tier = rng.weighted<Tier>([['LOW', 35], ['MEDIUM', 35], ['HIGH', 20], ['BLOCKED', 10]]);
-  const type = rng.weighted<WorldFlag['type']>([['release', 50], ['experiment', 20], ['ops', 20], ['kill-switch', 5], ['permission', 5]]);
+  const tier = rng.weighted<Tier>([
+    ['LOW', 35],
+    ['MEDIUM', 35],
+    ['HIGH', 20],
+    ['BLOCKED', 10],
+  ]);
+  const type = rng.weighted<WorldFlag['type']>([
+    ['release', 50],
+    ['experiment', 20],
+    ['ops', 20],
+    ['kill-switch', 5],
+    ['permission', 5],
+  ]);
   const state = Object.fromEntries(ENVIRONMENTS.map((env) => [env, initialState(rng)]));
   return { key, team, type, evaluatedBy, registered: [...evaluatedBy], tier, prerequisites: [], state };
 }

@@ -21,7 +21,12 @@ export interface ChangeRecord {
 
 /** Actions that change what users get in one environment (before/after are EnvState). */
 export const CHANGE_ACTIONS: readonly string[] = [
-  'flag.updated', 'flag.killed', 'flag.rolled_back', 'break_glass.used', 'change_request.applied', 'schedule.executed',
+  'flag.updated',
+  'flag.killed',
+  'flag.rolled_back',
+  'break_glass.used',
+  'change_request.applied',
+  'schedule.executed',
 ];
 
 /** `flag.*` actions that never change an environment's state directly (the rest of `flag.*` with an env counts). */
@@ -36,7 +41,10 @@ export const SCHEDULER_ACTOR = 'system:scheduler';
 /** True for an automatic rollback by the circuit breaker: a response to errors, shown as context. */
 export function isEvaluatorResponse(e: CorrelationEntry): boolean {
   if (e.flag === null) return false;
-  return e.action === 'flag.auto_rolled_back' || (e.actor.id === EVALUATOR_ACTOR && e.env !== null && e.action.startsWith('flag.'));
+  return (
+    e.action === 'flag.auto_rolled_back' ||
+    (e.actor.id === EVALUATOR_ACTOR && e.env !== null && e.action.startsWith('flag.'))
+  );
 }
 
 /** Ids of change requests the entries show as approved. */
@@ -66,10 +74,23 @@ function isPreApproved(e: CorrelationEntry, approved: ReadonlySet<string>): bool
   return cr !== undefined && (e.action === 'schedule.executed' || approved.has(cr));
 }
 
-function record(e: CorrelationEntry, env: string | null, before: JsonValue, after: JsonValue, approved: ReadonlySet<string>): ChangeRecord {
+function record(
+  e: CorrelationEntry,
+  env: string | null,
+  before: JsonValue,
+  after: JsonValue,
+  approved: ReadonlySet<string>,
+): ChangeRecord {
   return {
-    entry: e, flag: e.flag ?? '', env, before, after, tsMs: Date.parse(e.ts),
-    scheduled: isScheduled(e), pre_approved: isPreApproved(e, approved), change: exposureChange(before, after),
+    entry: e,
+    flag: e.flag ?? '',
+    env,
+    before,
+    after,
+    tsMs: Date.parse(e.ts),
+    scheduled: isScheduled(e),
+    pre_approved: isPreApproved(e, approved),
+    change: exposureChange(before, after),
   };
 }
 
@@ -78,7 +99,9 @@ function createdRecords(e: CorrelationEntry, approved: ReadonlySet<string>): Cha
   if (typeof after !== 'object' || after === null || Array.isArray(after)) return [];
   const envs = after['environments'];
   if (typeof envs !== 'object' || envs === null || Array.isArray(envs)) return [];
-  return Object.keys(envs).sort().map((env) => record(e, env, null, envs[env] ?? null, approved));
+  return Object.keys(envs)
+    .sort()
+    .map((env) => record(e, env, null, envs[env] ?? null, approved));
 }
 
 /**
@@ -87,8 +110,11 @@ function createdRecords(e: CorrelationEntry, approved: ReadonlySet<string>): Cha
  */
 export function changeRecords(e: CorrelationEntry, approved: ReadonlySet<string>): ChangeRecord[] {
   if (e.flag === null) return [];
-  const records = e.action === 'flag.created' && e.env === null
-    ? createdRecords(e, approved)
-    : isChangeAction(e) ? [record(e, e.env, e.before, e.after, approved)] : [];
+  const records =
+    e.action === 'flag.created' && e.env === null
+      ? createdRecords(e, approved)
+      : isChangeAction(e)
+        ? [record(e, e.env, e.before, e.after, approved)]
+        : [];
   return records.filter((r) => r.change.kind !== 'none');
 }

@@ -73,7 +73,13 @@ function treatmentAtoms(rules: JsonValue, treatment: string | null): Set<string>
   if (!Array.isArray(rules)) return null;
   const atoms = new Set<string>();
   for (const rule of rules) {
-    if (!isObject(rule) || typeof rule['attribute'] !== 'string' || typeof rule['op'] !== 'string' || !Array.isArray(rule['values'])) return null;
+    if (
+      !isObject(rule) ||
+      typeof rule['attribute'] !== 'string' ||
+      typeof rule['op'] !== 'string' ||
+      !Array.isArray(rule['values'])
+    )
+      return null;
     if (!POSITIVE_OPS.includes(rule['op']) || (rule['variation'] ?? treatment) !== treatment) return null;
     for (const v of rule['values']) atoms.add(JSON.stringify([rule['attribute'], rule['op'], v]));
   }
@@ -125,7 +131,9 @@ export function exposureChange(beforeValue: JsonValue, afterValue: JsonValue): E
   if (!before.enabled && !after.enabled) return { kind: 'none' };
   if (before.enabled !== after.enabled) {
     const rules = after.enabled ? after.rules : before.rules;
-    return Array.isArray(rules) && rules.length > 0 ? { kind: 'segment', direction: after.enabled ? 'on' : 'off' } : { kind: 'none' };
+    return Array.isArray(rules) && rules.length > 0
+      ? { kind: 'segment', direction: after.enabled ? 'on' : 'off' }
+      : { kind: 'none' };
   }
   return targetingDelta(before, after);
 }

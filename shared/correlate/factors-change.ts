@@ -21,7 +21,10 @@ function pct(share: number): string {
 export function recencyFactor(deltaSeconds: number, skewSeconds: number, halfLifeSeconds: number): LogFactor {
   const beyond = Math.max(0, deltaSeconds - skewSeconds);
   const log = (-beyond / halfLifeSeconds) * Math.LN2;
-  const when = deltaSeconds >= 0 ? `changed ${formatSeconds(deltaSeconds)} before the alert` : `logged ${formatSeconds(deltaSeconds)} after the alert`;
+  const when =
+    deltaSeconds >= 0
+      ? `changed ${formatSeconds(deltaSeconds)} before the alert`
+      : `logged ${formatSeconds(deltaSeconds)} after the alert`;
   const within = beyond === 0 && deltaSeconds >= 0 ? ' (within clock skew)' : '';
   return { factor: 'recency', multiplier: Math.exp(log), log, text: when + within };
 }
@@ -46,12 +49,27 @@ function exposureMove(r: ChangeRecord, catalog: FlagCatalog, from: number, to: n
   if (now > was) {
     const first = was === 0;
     const m = 1 + EXPOSURE_WEIGHTS.perNewShare * (now - was) * (first ? EXPOSURE_WEIGHTS.firstExposure : 1);
-    if (safe === 0) return f(m, first ? `turned on for ${pct(to)} (first exposure)` : `ramped ${pct(from)} → ${pct(to)}`);
-    const verb = to < from ? (to === 0 ? 'turned off' : `ramped down ${pct(from)} → ${pct(to)}`) : `ramped ${pct(from)} → ${pct(to)}`;
-    return f(m, first ? `${verb}: leaves its safe default (${pct(safe)})` : `${verb}, further from its safe default (${pct(safe)})`);
+    if (safe === 0)
+      return f(m, first ? `turned on for ${pct(to)} (first exposure)` : `ramped ${pct(from)} → ${pct(to)}`);
+    const verb =
+      to < from
+        ? to === 0
+          ? 'turned off'
+          : `ramped down ${pct(from)} → ${pct(to)}`
+        : `ramped ${pct(from)} → ${pct(to)}`;
+    return f(
+      m,
+      first
+        ? `${verb}: leaves its safe default (${pct(safe)})`
+        : `${verb}, further from its safe default (${pct(safe)})`,
+    );
   }
   if (toSafeDefault(r, catalog)) return f(EXPOSURE_WEIGHTS.safeDefault, `back to its safe default (${pct(to)})`);
-  if (safe === 0) return f(EXPOSURE_WEIGHTS.decrease, to === 0 ? `turned off (was ${pct(from)})` : `ramped down ${pct(from)} → ${pct(to)}`);
+  if (safe === 0)
+    return f(
+      EXPOSURE_WEIGHTS.decrease,
+      to === 0 ? `turned off (was ${pct(from)})` : `ramped down ${pct(from)} → ${pct(to)}`,
+    );
   const verb = to < from ? `ramped down ${pct(from)} → ${pct(to)}` : `ramped ${pct(from)} → ${pct(to)}`;
   return f(EXPOSURE_WEIGHTS.decrease, `${verb}, towards its safe default (${pct(safe)})`);
 }
@@ -65,7 +83,10 @@ export function exposureFactor(r: ChangeRecord, catalog: FlagCatalog): Factor {
     case 'decrease':
       return exposureMove(r, catalog, c.from, c.to);
     case 'variation':
-      return f(1 + EXPOSURE_WEIGHTS.perNewShare * c.share, `variation ${c.from ?? '?'} → ${c.to ?? '?'} for ${pct(c.share)}`);
+      return f(
+        1 + EXPOSURE_WEIGHTS.perNewShare * c.share,
+        `variation ${c.from ?? '?'} → ${c.to ?? '?'} for ${pct(c.share)}`,
+      );
     case 'targeting':
       return c.narrowed
         ? f(EXPOSURE_WEIGHTS.decrease, `${c.what} narrowed: users can only lose the treatment`)
@@ -89,15 +110,24 @@ export function exposureFactor(r: ChangeRecord, catalog: FlagCatalog): Factor {
 /** Planned changes: scheduled and/or pre-approved ones are weighted down, never hidden. */
 export function planFactor(r: ChangeRecord): Factor {
   const m = (r.scheduled ? PLAN_WEIGHTS.scheduled : 1) * (r.pre_approved ? PLAN_WEIGHTS.preApproved : 1);
-  const text = r.scheduled && r.pre_approved ? 'scheduled and pre-approved'
-    : r.scheduled ? 'scheduled in advance'
-      : r.pre_approved ? 'pre-approved change request' : 'unplanned change';
+  const text =
+    r.scheduled && r.pre_approved
+      ? 'scheduled and pre-approved'
+      : r.scheduled
+        ? 'scheduled in advance'
+        : r.pre_approved
+          ? 'pre-approved change request'
+          : 'unplanned change';
   return { factor: 'plan', multiplier: m, text };
 }
 
 /** Changes the ledger logged after the alert count only if the clocks disagree (and are often responses). */
 export function afterAlertFactor(deltaSeconds: number): Factor {
   return deltaSeconds < 0
-    ? { factor: 'after_alert', multiplier: AFTER_ALERT_WEIGHT, text: 'logged after the alert: cause only if clocks disagree' }
+    ? {
+        factor: 'after_alert',
+        multiplier: AFTER_ALERT_WEIGHT,
+        text: 'logged after the alert: cause only if clocks disagree',
+      }
     : { factor: 'after_alert', multiplier: 1, text: 'logged before the alert' };
 }

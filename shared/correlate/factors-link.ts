@@ -15,7 +15,12 @@ export interface LinkContext {
 }
 
 /** A fresh link context for one ranking. */
-export function linkContext(service: string | null, environment: string | null, catalog: FlagCatalog, dependents: DependentsIndex): LinkContext {
+export function linkContext(
+  service: string | null,
+  environment: string | null,
+  catalog: FlagCatalog,
+  dependents: DependentsIndex,
+): LinkContext {
   return { service, environment, catalog, dependents, memo: new Map() };
 }
 
@@ -30,7 +35,10 @@ function memoized(ctx: LinkContext, key: string, compute: () => string | null): 
 const NON_PRODUCTION_RE = /(^|[^a-z])(stag\w*|dev\w*|test\w*|qa|uat|sandbox|preview|local|demo)([^a-z]|$)/i;
 
 function tokens(name: string): string[] {
-  return name.toLowerCase().split(/[^a-z0-9]+/).filter((t) => t.length > 0);
+  return name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((t) => t.length > 0);
 }
 
 /** True when a team name plausibly names a service (`payments` ~ `payments-api`): whole tokens only, never substrings. */
@@ -71,7 +79,10 @@ export function serviceFactor(ctx: LinkContext, r: ChangeRecord): Factor {
     return f(SERVICE_WEIGHTS.ownerTeam, `owned by team ${info.owner} (name matches ${service})`);
   }
   if (info.services === null || info.services.length === 0) return f(SERVICE_WEIGHTS.unknown, 'no services registered');
-  return f(SERVICE_WEIGHTS.unrelated, `evaluated by ${info.services.slice(0, 3).join(', ')}${info.services.length > 3 ? '…' : ''}, not ${service}`);
+  return f(
+    SERVICE_WEIGHTS.unrelated,
+    `evaluated by ${info.services.slice(0, 3).join(', ')}${info.services.length > 3 ? '…' : ''}, not ${service}`,
+  );
 }
 
 /** Whether the change happened where the incident is. */

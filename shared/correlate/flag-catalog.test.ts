@@ -7,23 +7,46 @@ describe('deriveFlagCatalog', () => {
     const entries = [
       entry(3, { action: 'flag.tombstoned', flag: 'a.b.c', env: null, before: null, after: null }),
       created(0, 'a.b.c', ['svc-1'], { tier: 'HIGH', owner: 'team-a' }),
-      entry(1, { action: 'flag.updated', flag: 'a.b.c', env: null, before: null, after: { services: ['svc-1', 'svc-2'], tier: 'BLOCKED' } }),
+      entry(1, {
+        action: 'flag.updated',
+        flag: 'a.b.c',
+        env: null,
+        before: null,
+        after: { services: ['svc-1', 'svc-2'], tier: 'BLOCKED' },
+      }),
       entry(2, { flag: 'a.b.c', before: state(true, 10), after: state(true, 20) }),
     ];
     const info = deriveFlagCatalog(entries).get('a.b.c');
     expect(info).toEqual({
-      key: 'a.b.c', type: 'release', owner: 'team-a', services: ['svc-1', 'svc-2'], tier: 'BLOCKED', stage: 'TOMBSTONED',
-      safe_default: { enabled: false, rollout_pct: 0 }, description: 'a.b.c', expires_at: null, prerequisites: { production: [] },
-      tombstoned: true, updated_idx: 3,
+      key: 'a.b.c',
+      type: 'release',
+      owner: 'team-a',
+      services: ['svc-1', 'svc-2'],
+      tier: 'BLOCKED',
+      stage: 'TOMBSTONED',
+      safe_default: { enabled: false, rollout_pct: 0 },
+      description: 'a.b.c',
+      expires_at: null,
+      prerequisites: { production: [] },
+      tombstoned: true,
+      updated_idx: 3,
     });
   });
 
   it('tracks prerequisites per environment from creation and from state changes', () => {
     const entries = [
       created(0, 'x.y.z', ['svc'], { prerequisites: ['p.q.r'] }),
-      entry(1, { flag: 'x.y.z', env: 'staging', before: state(true, 1), after: state(true, 1, { prerequisites: ['s.t.u'] }) }),
+      entry(1, {
+        flag: 'x.y.z',
+        env: 'staging',
+        before: state(true, 1),
+        after: state(true, 1, { prerequisites: ['s.t.u'] }),
+      }),
     ];
-    expect(deriveFlagCatalog(entries).get('x.y.z')?.prerequisites).toEqual({ production: ['p.q.r'], staging: ['s.t.u'] });
+    expect(deriveFlagCatalog(entries).get('x.y.z')?.prerequisites).toEqual({
+      production: ['p.q.r'],
+      staging: ['s.t.u'],
+    });
   });
 
   it('indexes only entries that can change the catalog', () => {
@@ -37,7 +60,13 @@ describe('deriveFlagCatalog', () => {
   });
 
   it('ignores a tier it does not know and keeps services null when never given', () => {
-    const e = entry(0, { action: 'flag.created', flag: 'k.k.k', env: null, before: null, after: { key: 'k.k.k', tier: 'EXTREME' } });
+    const e = entry(0, {
+      action: 'flag.created',
+      flag: 'k.k.k',
+      env: null,
+      before: null,
+      after: { key: 'k.k.k', tier: 'EXTREME' },
+    });
     const info = deriveFlagCatalog([e]).get('k.k.k');
     expect([info?.tier, info?.services]).toEqual([null, null]);
   });

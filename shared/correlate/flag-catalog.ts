@@ -31,8 +31,18 @@ function exposure(v: JsonValue | undefined): ExposureState | null {
 
 function emptyInfo(key: string, idx: number): FlagInfo {
   return {
-    key, type: null, owner: null, services: null, tier: null, stage: null, safe_default: null,
-    description: null, expires_at: null, prerequisites: {}, tombstoned: false, updated_idx: idx,
+    key,
+    type: null,
+    owner: null,
+    services: null,
+    tier: null,
+    stage: null,
+    safe_default: null,
+    description: null,
+    expires_at: null,
+    prerequisites: {},
+    tombstoned: false,
+    updated_idx: idx,
   };
 }
 
@@ -74,7 +84,11 @@ export function foldCatalogEntry(prev: FlagInfo | undefined, e: Leaf): FlagInfo 
   const info = prev ?? emptyInfo(e.flag, e.idx);
   if (e.action === 'flag.tombstoned') return { ...info, tombstoned: true, stage: 'TOMBSTONED', updated_idx: e.idx };
   if (e.env !== null) {
-    return { ...info, prerequisites: { ...info.prerequisites, [e.env]: readPrerequisites(e.after) }, updated_idx: e.idx };
+    return {
+      ...info,
+      prerequisites: { ...info.prerequisites, [e.env]: readPrerequisites(e.after) },
+      updated_idx: e.idx,
+    };
   }
   if (!isObject(e.after)) return info;
   const next = applyDefinition(info, e.after, e.idx);

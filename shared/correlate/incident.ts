@@ -45,7 +45,10 @@ export function findIncident(entries: readonly CorrelationEntry[], id: string): 
   let found: CorrelationEntry | null = null;
   for (const e of entries) if (incidentIdOf(e) === id && (found === null || e.idx < found.idx)) found = e;
   if (found === null) {
-    throw new CorrelateError('INCIDENT_NOT_FOUND', `no incident.triggered entry for incident "${id}" in this ledger; check the id, or give --at <time> --service <name>.`);
+    throw new CorrelateError(
+      'INCIDENT_NOT_FOUND',
+      `no incident.triggered entry for incident "${id}" in this ledger; check the id, or give --at <time> --service <name>.`,
+    );
   }
   return incidentFromEntry(found);
 }

@@ -27,7 +27,8 @@ function firstEntryMs(timed: NotesInput['timed']): number | null {
 /** Describes empty ledgers and windows, incidents before the ledger starts, unverified candidates, missing inputs. */
 export function describeNotes(n: NotesInput): string[] {
   const notes: string[] = [];
-  const first = n.firstEntryAt === undefined ? firstEntryMs(n.timed) : n.firstEntryAt === null ? null : Date.parse(n.firstEntryAt);
+  const first =
+    n.firstEntryAt === undefined ? firstEntryMs(n.timed) : n.firstEntryAt === null ? null : Date.parse(n.firstEntryAt);
   if (first === null) notes.push('The ledger holds no entries: nothing to rank.');
   else if (n.toMs < first) {
     notes.push(`The incident is before the first ledger entry (${formatInstant(first)}): nothing to rank.`);
@@ -39,9 +40,12 @@ export function describeNotes(n: NotesInput): string[] {
     notes.push(`${unverified} of ${n.candidates.length} candidates are not covered by a verified checkpoint yet.`);
   }
   if (n.service === null) notes.push('No incident service given: the service factor is neutral for every change.');
-  if (!n.telemetry) notes.push('No telemetry supplied: the telemetry factor uses only the ledger\'s automatic rollbacks.');
+  if (!n.telemetry)
+    notes.push("No telemetry supplied: the telemetry factor uses only the ledger's automatic rollbacks.");
   else if (!n.flagTelemetry && n.considered > 0) {
-    notes.push('No per-flag error rates: only the service\'s error onset and the automatic rollbacks count as telemetry (flags\' own rates come from the control plane while it is live).');
+    notes.push(
+      "No per-flag error rates: only the service's error onset and the automatic rollbacks count as telemetry (flags' own rates come from the control plane while it is live).",
+    );
   }
   return notes;
 }

@@ -32,16 +32,24 @@ export interface TelemetryContext {
 
 /** Validates and sorts a series; throws BAD_TELEMETRY naming the first bad sample. */
 export function toPoints(name: string, samples: readonly ErrorRateSample[]): Point[] {
-  return samples.map((s, i) => {
-    const rate = s.error_rate;
-    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0 || rate > 1) {
-      throw new CorrelateError('BAD_TELEMETRY', `sample ${i} of "${name}" has error_rate ${String(rate)}; it must be a fraction 0..1.`);
-    }
-    if (s.requests !== undefined && (!Number.isFinite(s.requests) || s.requests < 0)) {
-      throw new CorrelateError('BAD_TELEMETRY', `sample ${i} of "${name}" has a negative or non-finite request count.`);
-    }
-    return { ms: parseInstant(s.at), rate };
-  }).sort((a, b) => a.ms - b.ms);
+  return samples
+    .map((s, i) => {
+      const rate = s.error_rate;
+      if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0 || rate > 1) {
+        throw new CorrelateError(
+          'BAD_TELEMETRY',
+          `sample ${i} of "${name}" has error_rate ${String(rate)}; it must be a fraction 0..1.`,
+        );
+      }
+      if (s.requests !== undefined && (!Number.isFinite(s.requests) || s.requests < 0)) {
+        throw new CorrelateError(
+          'BAD_TELEMETRY',
+          `sample ${i} of "${name}" has a negative or non-finite request count.`,
+        );
+      }
+      return { ms: parseInstant(s.at), rate };
+    })
+    .sort((a, b) => a.ms - b.ms);
 }
 
 function mean(points: readonly Point[]): number {
@@ -89,27 +97,44 @@ function flagEvidence(ctx: TelemetryContext, r: ChangeRecord): Factor | null {
 }
 
 function rollbackEvidence(ctx: TelemetryContext, r: ChangeRecord): Factor | null {
-  const hit = ctx.rollbacks.find((e) => e.flag === r.flag && (r.env === null || e.env === r.env) && e.idx > r.entry.idx);
+  const hit = ctx.rollbacks.find(
+    (e) => e.flag === r.flag && (r.env === null || e.env === r.env) && e.idx > r.entry.idx,
+  );
   if (hit === undefined) return null;
   const after = (Date.parse(hit.ts) - r.tsMs) / 1000;
-  return { factor: 'telemetry', multiplier: W.autoRollback, text: `circuit breaker rolled it back ${formatSeconds(after)} later` };
+  return {
+    factor: 'telemetry',
+    multiplier: W.autoRollback,
+    text: `circuit breaker rolled it back ${formatSeconds(after)} later`,
+  };
 }
 
 function onsetEvidence(ctx: TelemetryContext, r: ChangeRecord): Factor | null {
   if (ctx.onsetMs === null || ctx.service === null) return null;
   const lead = (ctx.onsetMs - r.tsMs) / 1000;
   if (lead < -ctx.skewSeconds) {
-    return { factor: 'telemetry', multiplier: W.afterOnset, text: `made ${formatSeconds(-lead)} after ${ctx.service} errors began` };
+    return {
+      factor: 'telemetry',
+      multiplier: W.afterOnset,
+      text: `made ${formatSeconds(-lead)} after ${ctx.service} errors began`,
+    };
   }
-  const began = lead <= 0 ? `${ctx.service} errors began as it was made` : `${ctx.service} errors began ${formatSeconds(lead)} after it`;
-  if (lead <= ctx.skewSeconds + W.onsetSampleSeconds) return { factor: 'telemetry', multiplier: W.promptOnset, text: began };
-  if (lead <= W.onsetLeadSeconds) return { factor: 'telemetry', multiplier: W.beforeOnset, text: `${began} (slow onset)` };
+  const began =
+    lead <= 0
+      ? `${ctx.service} errors began as it was made`
+      : `${ctx.service} errors began ${formatSeconds(lead)} after it`;
+  if (lead <= ctx.skewSeconds + W.onsetSampleSeconds)
+    return { factor: 'telemetry', multiplier: W.promptOnset, text: began };
+  if (lead <= W.onsetLeadSeconds)
+    return { factor: 'telemetry', multiplier: W.beforeOnset, text: `${began} (slow onset)` };
   return null;
 }
 
 /** Combines every piece of telemetry evidence for a change into one factor. */
 export function telemetryFactor(ctx: TelemetryContext, r: ChangeRecord): Factor {
-  const pieces = [rollbackEvidence(ctx, r), flagEvidence(ctx, r), onsetEvidence(ctx, r)].filter((p): p is Factor => p !== null);
+  const pieces = [rollbackEvidence(ctx, r), flagEvidence(ctx, r), onsetEvidence(ctx, r)].filter(
+    (p): p is Factor => p !== null,
+  );
   if (pieces.length === 0) {
     return { factor: 'telemetry', multiplier: 1, text: ctx.supplied ? 'no telemetry for this flag' : 'no telemetry' };
   }
@@ -122,13 +147,22 @@ export function telemetryFactor(ctx: TelemetryContext, r: ChangeRecord): Factor 
 
 /** Prepares telemetry once per ranking (validating it); `telemetry` null or undefined means none was supplied. */
 export function telemetryContext(
-  telemetry: Telemetry | null | undefined, incidentMs: number, skewSeconds: number, service: string | null,
+  telemetry: Telemetry | null | undefined,
+  incidentMs: number,
+  skewSeconds: number,
+  service: string | null,
   rollbacks: readonly CorrelationEntry[],
 ): TelemetryContext {
   const flags = new Map<string, readonly Point[]>();
   for (const [key, samples] of Object.entries(telemetry?.flags ?? {})) flags.set(key, toPoints(key, samples));
   const serviceSamples = service === null ? undefined : telemetry?.services?.[service];
-  const onsetMs = serviceSamples === undefined ? null : serviceOnset(toPoints(service ?? '', serviceSamples), incidentMs + skewSeconds * 1000);
-  const supplied = telemetry !== null && telemetry !== undefined && (flags.size > 0 || Object.keys(telemetry.services ?? {}).length > 0);
+  const onsetMs =
+    serviceSamples === undefined
+      ? null
+      : serviceOnset(toPoints(service ?? '', serviceSamples), incidentMs + skewSeconds * 1000);
+  const supplied =
+    telemetry !== null &&
+    telemetry !== undefined &&
+    (flags.size > 0 || Object.keys(telemetry.services ?? {}).length > 0);
   return { incidentMs, skewSeconds, service, flags, onsetMs, rollbacks, supplied };
 }

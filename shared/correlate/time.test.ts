@@ -17,13 +17,21 @@ describe('time helpers', () => {
   it('parses RFC 3339 with offsets and fractions, and rejects the rest with BAD_TIME', () => {
     expect(parseInstant('2026-11-25T03:12:45Z')).toBe(Date.UTC(2026, 10, 25, 3, 12, 45));
     expect(parseInstant('2026-11-25T04:12:45.500+01:00')).toBe(Date.UTC(2026, 10, 25, 3, 12, 45, 500));
-    expect(['2026-02-30T00:00:00Z', '2026-11-25 03:12:45Z', '2026-11-25T24:00:00Z', 'now'].map((t) => code(() => parseInstant(t))))
-      .toEqual(['BAD_TIME', 'BAD_TIME', 'BAD_TIME', 'BAD_TIME']);
+    expect(
+      ['2026-02-30T00:00:00Z', '2026-11-25 03:12:45Z', '2026-11-25T24:00:00Z', 'now'].map((t) =>
+        code(() => parseInstant(t)),
+      ),
+    ).toEqual(['BAD_TIME', 'BAD_TIME', 'BAD_TIME', 'BAD_TIME']);
   });
 
   it('parses durations and rejects others with BAD_DURATION', () => {
     expect(['30m', '90s', '2h', '1d', '45', '500ms'].map(parseDuration)).toEqual([1800, 90, 7200, 86400, 45, 0.5]);
-    expect(['-5m', '5 minutes', '1.5h', ''].map((d) => code(() => parseDuration(d)))).toEqual(['BAD_DURATION', 'BAD_DURATION', 'BAD_DURATION', 'BAD_DURATION']);
+    expect(['-5m', '5 minutes', '1.5h', ''].map((d) => code(() => parseDuration(d)))).toEqual([
+      'BAD_DURATION',
+      'BAD_DURATION',
+      'BAD_DURATION',
+      'BAD_DURATION',
+    ]);
   });
 
   it('formats seconds for people', () => {
@@ -32,9 +40,15 @@ describe('time helpers', () => {
 });
 
 describe('incidents in the ledger', () => {
-  it('uses PagerDuty\'s triggered_at as the alert time, the entry time otherwise', () => {
+  it("uses PagerDuty's triggered_at as the alert time, the entry time otherwise", () => {
     const e = incidentEntry(0, 'PD-9', 'checkout-api', -30);
-    expect(incidentFromEntry(e)).toEqual({ id: 'PD-9', service: 'checkout-api', environment: 'production', at: at(-30), title: 'errors' });
+    expect(incidentFromEntry(e)).toEqual({
+      id: 'PD-9',
+      service: 'checkout-api',
+      environment: 'production',
+      at: at(-30),
+      title: 'errors',
+    });
     const noTime = { ...e, after: { id: 'PD-9', service: 'checkout-api' } };
     expect(incidentFromEntry(noTime).at).toBe(e.ts);
   });

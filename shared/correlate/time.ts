@@ -8,12 +8,14 @@ const UNIT_SECONDS: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60,
 /** Parses an RFC 3339 instant (any offset, optional fraction) to epoch milliseconds; throws BAD_TIME. */
 export function parseInstant(text: string): number {
   const m = RFC3339_RE.exec(text);
-  if (!m) throw new CorrelateError('BAD_TIME', `"${text}" is not an RFC 3339 time; write it like 2026-11-25T03:12:45Z.`);
+  if (!m)
+    throw new CorrelateError('BAD_TIME', `"${text}" is not an RFC 3339 time; write it like 2026-11-25T03:12:45Z.`);
   const [, y, mo, d, h, mi, s] = m.map(Number);
   const ms = Date.parse(text.toUpperCase());
   // Date.parse rolls impossible dates over (Feb 30 → Mar 2); rebuild the calendar fields and compare.
   const c = new Date(Date.UTC(y!, mo! - 1, d!));
-  const real = c.getUTCFullYear() === y && c.getUTCMonth() === mo! - 1 && c.getUTCDate() === d && h! < 24 && mi! < 60 && s! < 60;
+  const real =
+    c.getUTCFullYear() === y && c.getUTCMonth() === mo! - 1 && c.getUTCDate() === d && h! < 24 && mi! < 60 && s! < 60;
   if (Number.isNaN(ms) || !real) throw new CorrelateError('BAD_TIME', `"${text}" is not a real calendar time.`);
   return ms;
 }

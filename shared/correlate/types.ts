@@ -89,7 +89,8 @@ export interface CorrelateInput {
 }
 
 /** Names of the scoring factors, in the order explanations list them. */
-export type FactorName = 'recency' | 'service' | 'environment' | 'tier' | 'exposure' | 'telemetry' | 'plan' | 'after_alert';
+export type FactorName =
+  'recency' | 'service' | 'environment' | 'tier' | 'exposure' | 'telemetry' | 'plan' | 'after_alert';
 
 /** One factor's contribution: the multiplier it applied and why, in a few words. */
 export interface Factor {

@@ -7,10 +7,23 @@ import type { CorrelationResult } from '../correlate/types.ts';
 import type { Result } from './result.ts';
 import type { Identity, Profile, ProfileInput, SyncProgress, SyncState } from './types/connection.ts';
 import type {
-  ActionReceipt, ChangeRequest, EnvState, FlagDetail, FlagSummary, Incident, MetricsSeries,
+  ActionReceipt,
+  ChangeRequest,
+  EnvState,
+  FlagDetail,
+  FlagSummary,
+  Incident,
+  MetricsSeries,
 } from './types/domain.ts';
 import type {
-  EntryDetail, Evidence, InclusionCheck, LedgerPage, LedgerQuery, VerificationStatus, VerifyOutcome, VerifyProgress,
+  EntryDetail,
+  Evidence,
+  InclusionCheck,
+  LedgerPage,
+  LedgerQuery,
+  VerificationStatus,
+  VerifyOutcome,
+  VerifyProgress,
 } from './types/ledger.ts';
 
 export type * from './types/connection.ts';
@@ -103,7 +116,10 @@ export interface InvokeMap {
   'changes:create': { args: ChangeRequestInput; result: ActionReceipt };
   'changes:approve': { args: { id: string; payloadHash: string }; result: ActionReceipt };
   'changes:reject': { args: { id: string; reason: string }; result: ActionReceipt };
-  'actions:kill': { args: { flag: string; env: string; reason: string; breakGlassToken?: string }; result: ActionReceipt };
+  'actions:kill': {
+    args: { flag: string; env: string; reason: string; breakGlassToken?: string };
+    result: ActionReceipt;
+  };
   'actions:rollback': { args: { idx: number; reason: string; breakGlassToken?: string }; result: ActionReceipt };
   'breakGlass:issue': { args: BreakGlassInput; result: BreakGlassToken };
   'breakGlass:acknowledge': { args: { idx: number }; result: null };
@@ -129,20 +145,54 @@ export interface EventMap {
 
 /** Every invoke channel, for registries and bridges that must enumerate them. */
 export const invokeChannels = [
-  'app:info', 'connection:status', 'connection:probe',
-  'profiles:list', 'profiles:add', 'profiles:select', 'profiles:remove',
-  'sync:state', 'sync:confirmKey', 'identity:get',
-  'ledger:query', 'ledger:entry', 'ledger:inclusion',
-  'verify:status', 'verify:run', 'verify:cancel', 'verify:evidence', 'verify:report', 'replica:quarantine',
-  'correlation:rank', 'incidents:list', 'flags:list', 'flags:get',
-  'changes:list', 'changes:create', 'changes:approve', 'changes:reject',
-  'actions:kill', 'actions:rollback', 'breakGlass:issue', 'breakGlass:acknowledge', 'breakGlass:pending', 'metrics:series',
+  'app:info',
+  'connection:status',
+  'connection:probe',
+  'profiles:list',
+  'profiles:add',
+  'profiles:select',
+  'profiles:remove',
+  'sync:state',
+  'sync:confirmKey',
+  'identity:get',
+  'ledger:query',
+  'ledger:entry',
+  'ledger:inclusion',
+  'verify:status',
+  'verify:run',
+  'verify:cancel',
+  'verify:evidence',
+  'verify:report',
+  'replica:quarantine',
+  'correlation:rank',
+  'incidents:list',
+  'flags:list',
+  'flags:get',
+  'changes:list',
+  'changes:create',
+  'changes:approve',
+  'changes:reject',
+  'actions:kill',
+  'actions:rollback',
+  'breakGlass:issue',
+  'breakGlass:acknowledge',
+  'breakGlass:pending',
+  'metrics:series',
 ] as const satisfies readonly (keyof InvokeMap)[];
 
 /** Every event channel. */
 export const eventChannels = [
-  'connection:changed', 'sync:changed', 'sync:progressed', 'ledger:appended', 'ledger:verified', 'ledger:alerted',
-  'verify:progressed', 'verify:finished', 'actions:updated', 'breakGlass:used', 'incidents:changed',
+  'connection:changed',
+  'sync:changed',
+  'sync:progressed',
+  'ledger:appended',
+  'ledger:verified',
+  'ledger:alerted',
+  'verify:progressed',
+  'verify:finished',
+  'actions:updated',
+  'breakGlass:used',
+  'incidents:changed',
 ] as const satisfies readonly (keyof EventMap)[];
 
 /** An invoke channel name. */

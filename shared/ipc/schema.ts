@@ -14,9 +14,11 @@ export function str(opts: { min?: number; max?: number; pattern?: RegExp; what?:
   const { min = 0, max = 4096, pattern, what } = opts;
   return (v, path) => {
     if (typeof v !== 'string') throw new SchemaError(`${path} must be text`);
-    if (v.length < min) throw new SchemaError(min === 1 ? `${path} must not be empty` : `${path} must be at least ${min} characters`);
+    if (v.length < min)
+      throw new SchemaError(min === 1 ? `${path} must not be empty` : `${path} must be at least ${min} characters`);
     if (v.length > max) throw new SchemaError(`${path} must be at most ${max} characters`);
-    if (pattern && !pattern.test(v)) throw new SchemaError(`${path} must be ${what ?? `in the form ${pattern.source}`}`);
+    if (pattern && !pattern.test(v))
+      throw new SchemaError(`${path} must be ${what ?? `in the form ${pattern.source}`}`);
     return v;
   };
 }
@@ -24,7 +26,8 @@ export function str(opts: { min?: number; max?: number; pattern?: RegExp; what?:
 /** An integer within [min, max]. */
 export function int(min: number, max: number): Check<number> {
   return (v, path) => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) throw new SchemaError(`${path} must be a whole number from ${min} to ${max}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+      throw new SchemaError(`${path} must be a whole number from ${min} to ${max}`);
     return v;
   };
 }
@@ -54,7 +57,9 @@ export function arrayOf<T>(item: Check<T>, max: number): Check<T[]> {
 
 /** Marks a field optional (absent or undefined). */
 export function optional<T>(check: Check<T>): Check<T | undefined> & { optional: true } {
-  const f = ((v: unknown, path: string) => (v === undefined ? undefined : check(v, path))) as Check<T | undefined> & { optional: true };
+  const f = ((v: unknown, path: string) => (v === undefined ? undefined : check(v, path))) as Check<T | undefined> & {
+    optional: true;
+  };
   f.optional = true;
   return f;
 }
@@ -67,7 +72,8 @@ export function obj<S extends Shape>(shape: S): Check<Out<S>> {
   return (v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SchemaError(`${path} must be an object`);
     const rec = v as Record<string, unknown>;
-    for (const key of Object.keys(rec)) if (!(key in shape)) throw new SchemaError(`${path}.${key} is not a known field`);
+    for (const key of Object.keys(rec))
+      if (!(key in shape)) throw new SchemaError(`${path}.${key} is not a known field`);
     const out: Record<string, unknown> = {};
     for (const [key, check] of Object.entries(shape)) {
       const value = check(rec[key], `${path}.${key}`);
@@ -83,10 +89,18 @@ export function byKey<A, B>(key: string, a: Check<A>, b: Check<B>): Check<A | B>
 }
 
 /** An RFC 3339 UTC timestamp such as 2026-11-25T03:12:45.123Z. */
-export const timestamp = str({ max: 40, pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, what: 'an RFC 3339 time like 2026-11-25T03:12:45.123Z' });
+export const timestamp = str({
+  max: 40,
+  pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/,
+  what: 'an RFC 3339 time like 2026-11-25T03:12:45.123Z',
+});
 
 /** An http(s) URL. */
 export const httpUrl = str({ max: 2048, pattern: /^https?:\/\/[^\s/?#]+(:\d+)?(\/[^\s]*)?$/, what: 'an http(s) URL' });
 
 /** A flag key `team.domain.purpose` (dot-separated lowercase segments). */
-export const flagKey = str({ max: 200, pattern: /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$/, what: 'a flag key like team.domain.purpose' });
+export const flagKey = str({
+  max: 200,
+  pattern: /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$/,
+  what: 'a flag key like team.domain.purpose',
+});

@@ -12,8 +12,16 @@ describe('IPC argument validation', () => {
   });
 
   it('accepts well-formed arguments and returns them typed', () => {
-    expect(validators['actions:kill']({ flag: 'payments.checkout.new_flow', env: 'production', reason: 'error spike after ramp' }))
-      .toEqual({ ok: true, args: { flag: 'payments.checkout.new_flow', env: 'production', reason: 'error spike after ramp' } });
+    expect(
+      validators['actions:kill']({
+        flag: 'payments.checkout.new_flow',
+        env: 'production',
+        reason: 'error spike after ramp',
+      }),
+    ).toEqual({
+      ok: true,
+      args: { flag: 'payments.checkout.new_flow', env: 'production', reason: 'error spike after ramp' },
+    });
     expect(validators['correlation:rank']({ at: '2026-11-25T03:12:45.123Z', service: 'payments' }).ok).toBe(true);
     expect(validators['correlation:rank']({ incidentId: 'inc_1', limit: 3 }).ok).toBe(true);
   });
@@ -21,7 +29,11 @@ describe('IPC argument validation', () => {
   it.each([
     ['actions:kill', { flag: 'payments.checkout.new_flow', env: 'production', reason: 'short' }, 'reason'],
     ['actions:kill', { flag: 'NOT A KEY', env: 'production', reason: 'error spike after ramp' }, 'flag key'],
-    ['actions:kill', { flag: 'a.b', env: 'production', reason: 'error spike after ramp', extra: 1 }, 'not a known field'],
+    [
+      'actions:kill',
+      { flag: 'a.b', env: 'production', reason: 'error spike after ramp', extra: 1 },
+      'not a known field',
+    ],
     ['ledger:entry', { idx: -1 }, 'whole number'],
     ['ledger:entry', { idx: 1.5 }, 'whole number'],
     ['ledger:query', { filter: {}, offset: 0, limit: 100000, order: 'asc' }, 'from 1 to 1000'],

@@ -5,11 +5,25 @@
 import type { ArgsOf, InvokeChannel } from './contract.ts';
 import type { IpcError } from './result.ts';
 import {
-  arrayOf, byKey, bool, flagKey, httpUrl, int, obj, oneOf, optional, SchemaError, str, timestamp, type Check,
+  arrayOf,
+  byKey,
+  bool,
+  flagKey,
+  httpUrl,
+  int,
+  obj,
+  oneOf,
+  optional,
+  SchemaError,
+  str,
+  timestamp,
+  type Check,
 } from './schema.ts';
 
 /** A validator returns the typed arguments or an error with code E_INVALID_ARGUMENT. */
-export type Validator<C extends InvokeChannel> = (raw: unknown) => { ok: true; args: ArgsOf<C> } | { ok: false; error: IpcError };
+export type Validator<C extends InvokeChannel> = (
+  raw: unknown,
+) => { ok: true; args: ArgsOf<C> } | { ok: false; error: IpcError };
 
 const none: Check<null> = (v, path) => {
   if (v === null || v === undefined) return null;
@@ -27,13 +41,23 @@ const envState = obj({
   enabled: bool,
   rollout_pct: int(0, 100),
   variation: str({ max: 200 }),
-  rules: arrayOf(obj({ attribute: name, op: name, values: arrayOf(str({ max: 500 }), 1000), variation: str({ max: 200 }) }), 500),
+  rules: arrayOf(
+    obj({ attribute: name, op: name, values: arrayOf(str({ max: 500 }), 1000), variation: str({ max: 200 }) }),
+    500,
+  ),
   prerequisites: arrayOf(flagKey, 100),
 });
 
 const ledgerFilter = obj({
-  from: optional(timestamp), to: optional(timestamp), flag: optional(str({ max: 200 })), service: optional(name),
-  team: optional(name), actor: optional(name), action: optional(name), tier: optional(tier), env: optional(envName),
+  from: optional(timestamp),
+  to: optional(timestamp),
+  flag: optional(str({ max: 200 })),
+  service: optional(name),
+  team: optional(name),
+  actor: optional(name),
+  action: optional(name),
+  tier: optional(tier),
+  env: optional(envName),
   changesOnly: optional(bool),
 });
 
@@ -44,13 +68,23 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
   'connection:status': none,
   'connection:probe': none,
   'profiles:list': none,
-  'profiles:add': obj({ name: str({ min: 1, max: 80 }), url: httpUrl, environment: envName, token: str({ min: 1, max: 4096 }) }),
+  'profiles:add': obj({
+    name: str({ min: 1, max: 80 }),
+    url: httpUrl,
+    environment: envName,
+    token: str({ min: 1, max: 4096 }),
+  }),
   'profiles:select': obj({ id: name }),
   'profiles:remove': obj({ id: name }),
   'sync:state': none,
   'sync:confirmKey': obj({ vkey: str({ min: 1, max: 512 }), accept: bool }),
   'identity:get': none,
-  'ledger:query': obj({ filter: ledgerFilter, offset: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, 1000), order: oneOf(['asc', 'desc'] as const) }),
+  'ledger:query': obj({
+    filter: ledgerFilter,
+    offset: int(0, Number.MAX_SAFE_INTEGER),
+    limit: int(1, 1000),
+    order: oneOf(['asc', 'desc'] as const),
+  }),
   'ledger:entry': obj({ idx }),
   'ledger:inclusion': obj({ idx }),
   'verify:status': none,
@@ -59,7 +93,11 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
   'verify:evidence': none,
   'verify:report': none,
   'replica:quarantine': obj({ reason }),
-  'correlation:rank': byKey('incidentId', obj({ incidentId: name, ...window }), obj({ at: timestamp, service: optional(name), ...window })),
+  'correlation:rank': byKey(
+    'incidentId',
+    obj({ incidentId: name, ...window }),
+    obj({ at: timestamp, service: optional(name), ...window }),
+  ),
   'incidents:list': none,
   'flags:list': obj({ query: str({ max: 200 }), limit: int(1, 500) }),
   'flags:get': obj({ key: flagKey }),
@@ -71,7 +109,9 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
   'actions:rollback': obj({ idx, reason, breakGlassToken: optional(str({ min: 1, max: 200 })) }),
   'breakGlass:issue': obj({
     justification: str({ min: 20, max: 2000, what: 'a justification of at least 20 characters' }),
-    flags: arrayOf(flagKey, 100), envs: arrayOf(envName, 20), ttlMinutes: int(1, 240),
+    flags: arrayOf(flagKey, 100),
+    envs: arrayOf(envName, 20),
+    ttlMinutes: int(1, 240),
   }),
   'breakGlass:acknowledge': obj({ idx }),
   'breakGlass:pending': none,
@@ -85,7 +125,10 @@ function validatorFor<C extends InvokeChannel>(channel: C): Validator<C> {
       return { ok: true, args: check(raw === undefined ? null : raw, 'arguments') };
     } catch (err) {
       if (!(err instanceof SchemaError)) throw err;
-      return { ok: false, error: { code: 'E_INVALID_ARGUMENT', message: `The request was refused and nothing changed: ${err.message}.` } };
+      return {
+        ok: false,
+        error: { code: 'E_INVALID_ARGUMENT', message: `The request was refused and nothing changed: ${err.message}.` },
+      };
     }
   };
 }

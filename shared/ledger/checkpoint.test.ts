@@ -3,21 +3,47 @@ import { createPrivateKey, createPublicKey, hash, sign, verify } from 'node:cryp
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Ed25519Verify, NoteSigner, TrustedKey } from './checkpoint.ts';
-import { formatVerifierKey, keyId, parseCheckpoint, parseVerifierKey, sameCommitment, signCheckpoint, verifyCheckpoint } from './checkpoint.ts';
+import {
+  formatVerifierKey,
+  keyId,
+  parseCheckpoint,
+  parseVerifierKey,
+  sameCommitment,
+  signCheckpoint,
+  verifyCheckpoint,
+} from './checkpoint.ts';
 import { emptyRoot, leafHash, rootOf } from './merkle.ts';
 import { verifyConsistency } from './proof.ts';
 import { fromHex, toBase64, toHex } from './encoding.ts';
 
 const sha = (d: Uint8Array): Uint8Array => hash('sha256', d, 'buffer');
-const read = (name: string): unknown => JSON.parse(readFileSync(fileURLToPath(new URL(`./testdata/${name}`, import.meta.url)), 'utf8'));
+const read = (name: string): unknown =>
+  JSON.parse(readFileSync(fileURLToPath(new URL(`./testdata/${name}`, import.meta.url)), 'utf8'));
 const cp = read('checkpoints.json') as Record<string, string>;
-const merkle = read('merkle-rfc6962.json') as { leaf_inputs_hex: string[]; roots_by_size_hex: string[]; consistency_proofs: { size1: number; size2: number; proof: string[] }[] };
+const merkle = read('merkle-rfc6962.json') as {
+  leaf_inputs_hex: string[];
+  roots_by_size_hex: string[];
+  consistency_proofs: { size1: number; size2: number; proof: string[] }[];
+};
 const origin = cp['origin']!;
 const ed25519Verify: Ed25519Verify = (pub, msg, sig) =>
-  verify(null, msg, createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), pub]), format: 'der', type: 'spki' }), sig);
+  verify(
+    null,
+    msg,
+    createPublicKey({
+      key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), pub]),
+      format: 'der',
+      type: 'spki',
+    }),
+    sig,
+  );
 
 function signer(name: string, seedHex: string): NoteSigner {
-  const key = createPrivateKey({ key: Buffer.from('302e020100300506032b657004220420' + seedHex, 'hex'), format: 'der', type: 'pkcs8' });
+  const key = createPrivateKey({
+    key: Buffer.from('302e020100300506032b657004220420' + seedHex, 'hex'),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
   return { name, publicKey: new Uint8Array(spki.subarray(12)), sign: (m) => new Uint8Array(sign(null, m, key)) };
 }
@@ -33,8 +59,14 @@ function code(fn: () => unknown): string {
     return (err as { code?: string }).code ?? 'thrown';
   }
 }
-const check = (text: string, keys: readonly TrustedKey[] = trusted, o = origin): string => code(() => verifyCheckpoint(sha, ed25519Verify, text, { origin: o, trusted: keys }));
-const trust = (s: NoteSigner, extra: Partial<TrustedKey> = {}): TrustedKey => ({ name: s.name, keyId: keyId(sha, s.name, s.publicKey), publicKey: s.publicKey, ...extra });
+const check = (text: string, keys: readonly TrustedKey[] = trusted, o = origin): string =>
+  code(() => verifyCheckpoint(sha, ed25519Verify, text, { origin: o, trusted: keys }));
+const trust = (s: NoteSigner, extra: Partial<TrustedKey> = {}): TrustedKey => ({
+  name: s.name,
+  keyId: keyId(sha, s.name, s.publicKey),
+  publicKey: s.publicKey,
+  ...extra,
+});
 
 describe('checkpoint fixtures', () => {
   it('derives the published key id and verifier key', () => {
@@ -44,7 +76,10 @@ describe('checkpoint fixtures', () => {
   });
 
   it('verifies sizes 6 and 8 and their roots are the published tree roots', () => {
-    for (const [name, size] of [['checkpoint_size_6', 6], ['checkpoint_size_8', 8]] as const) {
+    for (const [name, size] of [
+      ['checkpoint_size_6', 6],
+      ['checkpoint_size_8', 8],
+    ] as const) {
       const note = verifyCheckpoint(sha, ed25519Verify, cp[name]!, policy);
       expect([note.origin, note.size, toHex(note.root)]).toEqual([origin, size, merkle.roots_by_size_hex[size]]);
     }
@@ -65,7 +100,14 @@ describe('checkpoint fixtures', () => {
     const fork = verifyCheckpoint(sha, ed25519Verify, cp['forked_checkpoint_size_8']!, policy);
     const inputs = merkle.leaf_inputs_hex.map(fromHex);
     inputs[3] = fromHex(cp['forked_leaf_3_input_hex']!);
-    expect(toHex(fork.root)).toBe(toHex(rootOf(sha, inputs.map((l) => leafHash(sha, l)))));
+    expect(toHex(fork.root)).toBe(
+      toHex(
+        rootOf(
+          sha,
+          inputs.map((l) => leafHash(sha, l)),
+        ),
+      ),
+    );
     expect(sameCommitment(fork, parseCheckpoint(cp['checkpoint_size_8']!))).toBe(false);
   });
 
@@ -82,7 +124,11 @@ describe('signature policy', () => {
   const otherLine = signCheckpoint(sha, parseCheckpoint(note8), [other]).slice(body8.length);
 
   it('rejects a wrong signature by the known key', () => {
-    const bad = sigLine.replace(/ (\S+)\n$/, (_m, b64: string) => ` ${toBase64(new Uint8Array(Buffer.from(b64, 'base64').map((x, i) => (i === 10 ? x ^ 1 : x))))}\n`);
+    const bad = sigLine.replace(
+      / (\S+)\n$/,
+      (_m, b64: string) =>
+        ` ${toBase64(new Uint8Array(Buffer.from(b64, 'base64').map((x, i) => (i === 10 ? x ^ 1 : x))))}\n`,
+    );
     expect(check(body8 + bad)).toBe('BAD_SIGNATURE');
   });
 
@@ -110,7 +156,8 @@ describe('signature policy', () => {
     const a = signer('log.example', '22'.repeat(32));
     const b = signer('log.example', '33'.repeat(32));
     const keys = [trust(a, { validUntilSize: 10 }), trust(b, { validFromSize: 5 })];
-    const note = (size: number, signers: NoteSigner[]): string => signCheckpoint(sha, { origin, size, root: emptyRoot(sha) }, signers);
+    const note = (size: number, signers: NoteSigner[]): string =>
+      signCheckpoint(sha, { origin, size, root: emptyRoot(sha) }, signers);
     expect(check(note(8, [a, b]), keys)).toBe('verified');
     expect(check(note(8, [b]), keys)).toBe('verified');
     expect(check(note(12, [a]), keys)).toBe('NO_TRUSTED_SIGNATURE');

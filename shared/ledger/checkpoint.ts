@@ -108,9 +108,12 @@ export function parseVerifierKey(sha: Sha256, vkey: string): TrustedKey {
 
 /** The signed part of a checkpoint: origin, size and base64 root, each on its own line. */
 export function formatCheckpointBody(body: CheckpointBody): string {
-  if (!Number.isSafeInteger(body.size) || body.size < 0) throw new LedgerError('SIZE_MISMATCH', 'checkpoint size must be a safe integer ≥ 0');
-  if (body.root.length !== HASH_BYTES) throw new LedgerError('MALFORMED_CHECKPOINT', 'checkpoint root must be 32 bytes');
-  if (body.origin.length === 0 || body.origin.includes('\n') || CONTROL_RE.test(body.origin)) throw new LedgerError('MALFORMED_CHECKPOINT', 'checkpoint origin must be one non-empty line');
+  if (!Number.isSafeInteger(body.size) || body.size < 0)
+    throw new LedgerError('SIZE_MISMATCH', 'checkpoint size must be a safe integer ≥ 0');
+  if (body.root.length !== HASH_BYTES)
+    throw new LedgerError('MALFORMED_CHECKPOINT', 'checkpoint root must be 32 bytes');
+  if (body.origin.length === 0 || body.origin.includes('\n') || CONTROL_RE.test(body.origin))
+    throw new LedgerError('MALFORMED_CHECKPOINT', 'checkpoint origin must be one non-empty line');
   return `${body.origin}\n${body.size}\n${toBase64(body.root)}\n`;
 }
 
@@ -186,18 +189,30 @@ function activeFor(key: TrustedKey, size: number): boolean {
  * Parses and verifies a note against the pinned origin and trust store. Throws MALFORMED_CHECKPOINT, ORIGIN_MISMATCH,
  * BAD_SIGNATURE (a known key's signature fails) or NO_TRUSTED_SIGNATURE (no active trusted key signed it).
  */
-export function verifyCheckpoint(sha: Sha256, verify: Ed25519Verify, text: string, policy: CheckpointPolicy): ParsedCheckpoint {
+export function verifyCheckpoint(
+  sha: Sha256,
+  verify: Ed25519Verify,
+  text: string,
+  policy: CheckpointPolicy,
+): ParsedCheckpoint {
   const note = parseCheckpoint(text);
   if (note.origin !== policy.origin) {
-    throw new LedgerError('ORIGIN_MISMATCH', `the checkpoint is for "${note.origin}", not the pinned "${policy.origin}"`);
+    throw new LedgerError(
+      'ORIGIN_MISMATCH',
+      `the checkpoint is for "${note.origin}", not the pinned "${policy.origin}"`,
+    );
   }
   const msg = utf8Encode(note.body);
   let trustedSignatures = 0;
   for (const sig of note.signatures) {
     const known = policy.trusted.filter((k) => k.name === sig.name && k.keyId === sig.keyId);
     for (const key of known) {
-      const ok = sig.signature.length === ED25519_SIG_BYTES && key.publicKey.length === 32 && verify(key.publicKey, msg, sig.signature);
-      if (!ok) throw new LedgerError('BAD_SIGNATURE', `the signature by known key ${sig.name}+${sig.keyId} does not verify`);
+      const ok =
+        sig.signature.length === ED25519_SIG_BYTES &&
+        key.publicKey.length === 32 &&
+        verify(key.publicKey, msg, sig.signature);
+      if (!ok)
+        throw new LedgerError('BAD_SIGNATURE', `the signature by known key ${sig.name}+${sig.keyId} does not verify`);
       if (activeFor(key, note.size)) trustedSignatures++;
     }
   }

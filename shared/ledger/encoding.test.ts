@@ -13,9 +13,12 @@ describe('encoding', () => {
     }
   });
 
-  it.each(['AQ', 'AQ=', 'AR==', 'A===', 'AQ==\n', ' AQ==', 'AQ==AQ==', 'A-_=', 'AQ=A'])('fromBase64Strict rejects %j', (text) => {
-    expect(() => fromBase64Strict(text)).toThrow(RangeError);
-  });
+  it.each(['AQ', 'AQ=', 'AR==', 'A===', 'AQ==\n', ' AQ==', 'AQ==AQ==', 'A-_=', 'AQ=A'])(
+    'fromBase64Strict rejects %j',
+    (text) => {
+      expect(() => fromBase64Strict(text)).toThrow(RangeError);
+    },
+  );
 
   it.each(['a', 'zz', 'AB', '0x00'])('fromHex rejects %j', (text) => {
     expect(() => fromHex(text)).toThrow(RangeError);
@@ -25,6 +28,10 @@ describe('encoding', () => {
     expect(utf8Decode(utf8Encode('a✓'))).toBe('a✓');
     expect(() => utf8Decode(new Uint8Array([0xc3]))).toThrow(TypeError);
     expect(() => utf8Decode(new Uint8Array([0xef, 0xbb, 0xbf, 0x61]))).toThrow(TypeError);
-    expect([isWellFormedText('a\ud83d\ude00'), isWellFormedText('\ud800'), isWellFormedText('\ude00x')]).toEqual([true, false, false]);
+    expect([isWellFormedText('a\ud83d\ude00'), isWellFormedText('\ud800'), isWellFormedText('\ude00x')]).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 });

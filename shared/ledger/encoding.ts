@@ -89,7 +89,8 @@ export function utf8Encode(text: string): Uint8Array {
  * mark, which a decoder would otherwise drop silently (the text would then not round-trip to the same bytes).
  */
 export function utf8Decode(bytes: Uint8Array): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) throw new TypeError('UTF-8 text starts with a byte-order mark');
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    throw new TypeError('UTF-8 text starts with a byte-order mark');
   return decoder.decode(bytes);
 }
 

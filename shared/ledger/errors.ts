@@ -24,9 +24,25 @@ export type LedgerErrorCode =
 
 /** Every code, in declaration order (for validation at boundaries and exhaustive tests). */
 export const LEDGER_ERROR_CODES: readonly LedgerErrorCode[] = [
-  'LEAF_HASH_MISMATCH', 'ROOT_MISMATCH', 'GAP', 'IDX_MISMATCH', 'SIZE_MISMATCH', 'PREV_MISMATCH', 'NOT_CANONICAL',
-  'MALFORMED_LEAF', 'LOG_MISMATCH', 'BAD_SIGNATURE', 'NO_TRUSTED_SIGNATURE', 'ORIGIN_MISMATCH', 'MALFORMED_CHECKPOINT',
-  'EQUIVOCATION', 'FORK', 'STALE_CHECKPOINT', 'BAD_PROOF', 'HIGH_WATER_MARK_ROLLBACK', 'OVERSIZE_ENTRY',
+  'LEAF_HASH_MISMATCH',
+  'ROOT_MISMATCH',
+  'GAP',
+  'IDX_MISMATCH',
+  'SIZE_MISMATCH',
+  'PREV_MISMATCH',
+  'NOT_CANONICAL',
+  'MALFORMED_LEAF',
+  'LOG_MISMATCH',
+  'BAD_SIGNATURE',
+  'NO_TRUSTED_SIGNATURE',
+  'ORIGIN_MISMATCH',
+  'MALFORMED_CHECKPOINT',
+  'EQUIVOCATION',
+  'FORK',
+  'STALE_CHECKPOINT',
+  'BAD_PROOF',
+  'HIGH_WATER_MARK_ROLLBACK',
+  'OVERSIZE_ENTRY',
 ];
 
 /** A ledger check failed: `code` says which, `idx` the entry index when one is involved, `detail` a sentence for people. */

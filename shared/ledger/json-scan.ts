@@ -170,13 +170,19 @@ function scanArray(c: Cursor, depth: number): boolean {
 export function scanValue(c: Cursor, depth: number): boolean {
   if (depth > MAX_DEPTH || c.p >= c.end) return false;
   switch (c.b[c.p]) {
-    case QUOTE: return scanString(c);
-    case 0x7b: return scanObject(c, depth);
-    case 0x5b: return scanArray(c, depth);
-    case 0x74: return scanLiteral(c, 'true');
-    case 0x66: return scanLiteral(c, 'false');
-    case 0x6e: return scanLiteral(c, 'null');
-    default: return scanNumber(c);
+    case QUOTE:
+      return scanString(c);
+    case 0x7b:
+      return scanObject(c, depth);
+    case 0x5b:
+      return scanArray(c, depth);
+    case 0x74:
+      return scanLiteral(c, 'true');
+    case 0x66:
+      return scanLiteral(c, 'false');
+    case 0x6e:
+      return scanLiteral(c, 'null');
+    default:
+      return scanNumber(c);
   }
 }
-

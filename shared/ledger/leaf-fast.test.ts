@@ -11,10 +11,25 @@ const prevHash = new Uint8Array(hash('sha256', 'previous', 'buffer'));
 
 function leaf(over: Partial<LedgerLeaf> = {}): LedgerLeaf {
   return {
-    v: 1, log: LOG, idx: 7, ts: '2028-02-29T23:59:59.999Z', actor: { type: 'service', id: 'deployer' }, action: 'change_request.created',
-    flag: 'payments.checkout.new-flow', env: null, before: null,
-    after: { enabled: true, rollout_pct: 25, rules: [{ attribute: 'country', op: 'in', values: ['DE', 'FR'], variation: 'on' }], nested: [[], {}, [null, true, false, -12]] },
-    reason: 'ünïcödé ✓ 🚀 "quoted" \\ back\nline\u0001\u007f', refs: { change_request: 'cr-1', payload_hash: 'abc' }, prev: toHex(prevHash), ...over,
+    v: 1,
+    log: LOG,
+    idx: 7,
+    ts: '2028-02-29T23:59:59.999Z',
+    actor: { type: 'service', id: 'deployer' },
+    action: 'change_request.created',
+    flag: 'payments.checkout.new-flow',
+    env: null,
+    before: null,
+    after: {
+      enabled: true,
+      rollout_pct: 25,
+      rules: [{ attribute: 'country', op: 'in', values: ['DE', 'FR'], variation: 'on' }],
+      nested: [[], {}, [null, true, false, -12]],
+    },
+    reason: 'ünïcödé ✓ 🚀 "quoted" \\ back\nline\u0001\u007f',
+    refs: { change_request: 'cr-1', payload_hash: 'abc' },
+    prev: toHex(prevHash),
+    ...over,
   };
 }
 
@@ -38,10 +53,17 @@ function rng(seed: number): () => number {
 
 describe('acceptLeafFast', () => {
   it('accepts typical canonical leaves the reference accepts', () => {
-    const cases = [leaf(), leaf({ idx: 0, prev: '' }), leaf({ env: 'prod', before: { a: 1 }, refs: {} }), leaf({ actor: { type: 'user', id: 'a' } })];
+    const cases = [
+      leaf(),
+      leaf({ idx: 0, prev: '' }),
+      leaf({ env: 'prod', before: { a: 1 }, refs: {} }),
+      leaf({ actor: { type: 'user', id: 'a' } }),
+    ];
     for (const l of cases) {
       const bytes = utf8Encode(buildLeafText(l));
-      expect(acceptLeafFast(bytes, 0, bytes.length, { logJson, idx: l.idx, prevHash: l.idx === 0 ? null : prevHash })).toBe(true);
+      expect(
+        acceptLeafFast(bytes, 0, bytes.length, { logJson, idx: l.idx, prevHash: l.idx === 0 ? null : prevHash }),
+      ).toBe(true);
     }
   });
 
@@ -55,8 +77,15 @@ describe('acceptLeafFast', () => {
     ['escaped non-ASCII', (t: string) => t.replace('✓', '\\u2713')],
     ['uppercase escape', (t: string) => t.replace('\\u0001', '\\u0001'.toUpperCase())],
     ['escaped tab', (t: string) => t.replace('back', '\\u0009back')],
-    ['key order', (t: string) => t.replace('"change_request":"cr-1","payload_hash":"abc"', '"payload_hash":"abc","change_request":"cr-1"')],
-    ['duplicate key', (t: string) => t.replace('"change_request":"cr-1"', '"change_request":"cr-1","change_request":"cr-1"')],
+    [
+      'key order',
+      (t: string) =>
+        t.replace('"change_request":"cr-1","payload_hash":"abc"', '"payload_hash":"abc","change_request":"cr-1"'),
+    ],
+    [
+      'duplicate key',
+      (t: string) => t.replace('"change_request":"cr-1"', '"change_request":"cr-1","change_request":"cr-1"'),
+    ],
     ['-0', (t: string) => t.replace('-12', '-0')],
     ['leading zero', (t: string) => t.replace('-12', '012')],
     ['Feb 29 of a non-leap year', (t: string) => t.replace('2028-02-29', '2027-02-29')],
@@ -85,7 +114,8 @@ describe('acceptLeafFast', () => {
       for (let e = 0; e < edits; e++) {
         const at = Math.floor(next() * mutated.length);
         const kind = next();
-        const byte = next() < 0.5 ? Math.floor(next() * 256) : '{}[]",:\\0123456789aeflnrstu'.charCodeAt(Math.floor(next() * 27));
+        const byte =
+          next() < 0.5 ? Math.floor(next() * 256) : '{}[]",:\\0123456789aeflnrstu'.charCodeAt(Math.floor(next() * 27));
         if (kind < 0.5) mutated[at] = byte;
         else if (kind < 0.75) mutated = new Uint8Array([...mutated.subarray(0, at), byte, ...mutated.subarray(at)]);
         else mutated = new Uint8Array([...mutated.subarray(0, at), ...mutated.subarray(at + 1)]);

@@ -20,7 +20,21 @@ export interface FastLeafExpectation {
 }
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const TOP_KEYS = ['action', 'actor', 'after', 'before', 'env', 'flag', 'idx', 'log', 'prev', 'reason', 'refs', 'ts', 'v'].map((k) => enc(`"${k}"`));
+const TOP_KEYS = [
+  'action',
+  'actor',
+  'after',
+  'before',
+  'env',
+  'flag',
+  'idx',
+  'log',
+  'prev',
+  'reason',
+  'refs',
+  'ts',
+  'v',
+].map((k) => enc(`"${k}"`));
 const ACTOR_HEAD = enc('{"id":');
 const ACTOR_TAILS = ['user', 'service', 'system'].map((t) => enc(`,"type":"${t}"}`));
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -71,7 +85,8 @@ function tsOk(b: Uint8Array, s: number, e: number): boolean {
   if (b[s + 17] !== 0x3a || b[s + 20] !== 0x2e || b[s + 24] !== 0x5a) return false;
   const [y, mo, d] = [digits(b, s + 1, 4), digits(b, s + 6, 2), digits(b, s + 9, 2)];
   const [h, mi, sec, ms] = [digits(b, s + 12, 2), digits(b, s + 15, 2), digits(b, s + 18, 2), digits(b, s + 21, 3)];
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0) return false;
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0)
+    return false;
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   return d <= (mo === 2 && leap ? 29 : (DAYS[mo - 1] ?? 0));
 }
@@ -92,7 +107,8 @@ function actionOk(b: Uint8Array, s: number, e: number): boolean {
 }
 
 function actorOk(b: Uint8Array, s: number, e: number): boolean {
-  if (!equalsAt(b, s, ACTOR_HEAD) || b[s + ACTOR_HEAD.length] !== 0x22 || b[s + ACTOR_HEAD.length + 1] === 0x22) return false;
+  if (!equalsAt(b, s, ACTOR_HEAD) || b[s + ACTOR_HEAD.length] !== 0x22 || b[s + ACTOR_HEAD.length + 1] === 0x22)
+    return false;
   const c: Cursor = { b, p: s + ACTOR_HEAD.length, end: e };
   if (!scanString(c)) return false;
   return ACTOR_TAILS.some((tail) => c.p + tail.length === e && equalsAt(b, c.p, tail));
@@ -136,24 +152,40 @@ function isString(b: Uint8Array, s: number): boolean {
   return b[s] === 0x22;
 }
 
-const [ACTION, ACTOR, , , ENV, FLAG, IDX, LOG, PREV, REASON, REFS, TS, V] = Array.from({ length: 13 }, (_, k) => k) as number[];
+const [ACTION, ACTOR, , , ENV, FLAG, IDX, LOG, PREV, REASON, REFS, TS, V] = Array.from(
+  { length: 13 },
+  (_, k) => k,
+) as number[];
 const from = (k: number | undefined): number => spans[2 * (k ?? 0)] ?? 0;
 const to = (k: number | undefined): number => spans[2 * (k ?? 0) + 1] ?? 0;
 
 function scalarsOk(b: Uint8Array, expect: FastLeafExpectation): boolean {
-  return isString(b, from(ACTION)) && actionOk(b, from(ACTION), to(ACTION))
-    && nullableNameOk(b, from(ENV), to(ENV)) && nullableNameOk(b, from(FLAG), to(FLAG))
-    && idxOk(b, from(IDX), to(IDX), expect.idx)
-    && to(LOG) - from(LOG) === expect.logJson.length && equalsAt(b, from(LOG), expect.logJson)
-    && isString(b, from(PREV)) && prevOk(b, from(PREV), to(PREV), expect.idx, expect.prevHash, expect.prevOffset ?? 0)
-    && isString(b, from(REASON)) && isString(b, from(TS)) && tsOk(b, from(TS), to(TS))
-    && to(V) - from(V) === 1 && b[from(V)] === 0x31;
+  return (
+    isString(b, from(ACTION)) &&
+    actionOk(b, from(ACTION), to(ACTION)) &&
+    nullableNameOk(b, from(ENV), to(ENV)) &&
+    nullableNameOk(b, from(FLAG), to(FLAG)) &&
+    idxOk(b, from(IDX), to(IDX), expect.idx) &&
+    to(LOG) - from(LOG) === expect.logJson.length &&
+    equalsAt(b, from(LOG), expect.logJson) &&
+    isString(b, from(PREV)) &&
+    prevOk(b, from(PREV), to(PREV), expect.idx, expect.prevHash, expect.prevOffset ?? 0) &&
+    isString(b, from(REASON)) &&
+    isString(b, from(TS)) &&
+    tsOk(b, from(TS), to(TS)) &&
+    to(V) - from(V) === 1 &&
+    b[from(V)] === 0x31
+  );
 }
 
 /** True when bytes[start, end) is certainly a valid, canonical v1 leaf matching `expect` (see the module comment). */
 export function acceptLeafFast(bytes: Uint8Array, start: number, end: number, expect: FastLeafExpectation): boolean {
   if (end - start > MAX_LEAF_BYTES || end > bytes.length || start < 0) return false;
   if (!scanTop({ b: bytes, p: start, end })) return false;
-  return scalarsOk(bytes, expect) && actorOk(bytes, from(ACTOR), to(ACTOR))
-    && bytes[from(REFS)] === 0x7b && refsOk(bytes, from(REFS), to(REFS));
+  return (
+    scalarsOk(bytes, expect) &&
+    actorOk(bytes, from(ACTOR), to(ACTOR)) &&
+    bytes[from(REFS)] === 0x7b &&
+    refsOk(bytes, from(REFS), to(REFS))
+  );
 }

@@ -7,9 +7,20 @@ const LOG = 'example.com/flags-ledger';
 const PREV = 'ab'.repeat(32);
 function leaf(over: Partial<LedgerLeaf> = {}): LedgerLeaf {
   return {
-    v: 1, log: LOG, idx: 3, ts: '2026-11-25T03:12:45.123Z', actor: { type: 'user', id: 'alice' }, action: 'flag.updated',
-    flag: 'payments.checkout.new-flow', env: 'prod', before: { enabled: false, rollout_pct: 0 }, after: { enabled: true, rollout_pct: 25 },
-    reason: 'ramp — step 2 ✓', refs: { change_request: 'cr-17' }, prev: PREV, ...over,
+    v: 1,
+    log: LOG,
+    idx: 3,
+    ts: '2026-11-25T03:12:45.123Z',
+    actor: { type: 'user', id: 'alice' },
+    action: 'flag.updated',
+    flag: 'payments.checkout.new-flow',
+    env: 'prod',
+    before: { enabled: false, rollout_pct: 0 },
+    after: { enabled: true, rollout_pct: 25 },
+    reason: 'ramp — step 2 ✓',
+    refs: { change_request: 'cr-17' },
+    prev: PREV,
+    ...over,
   };
 }
 const good = buildLeafText(leaf());
@@ -25,14 +36,22 @@ function code(fn: () => unknown): string {
 
 describe('buildLeafText / parseLeafText', () => {
   it('builds RFC 8785 text with sorted keys, raw non-ASCII and no whitespace, and parses it back', () => {
-    expect(good.startsWith('{"action":"flag.updated","actor":{"id":"alice","type":"user"},"after":{"enabled":true')).toBe(true);
+    expect(
+      good.startsWith('{"action":"flag.updated","actor":{"id":"alice","type":"user"},"after":{"enabled":true'),
+    ).toBe(true);
     expect(good).toContain('"reason":"ramp — step 2 ✓"');
     expect(parseLeafText(good, { log: LOG, idx: 3, prev: PREV })).toEqual(leaf());
   });
 
   it.each([
     ['whitespace', good.replace('{"action"', '{ "action"')],
-    ['key reorder', good.replace('{"action":"flag.updated","actor":{"id":"alice","type":"user"}', '{"actor":{"id":"alice","type":"user"},"action":"flag.updated"}'.slice(0, -1))],
+    [
+      'key reorder',
+      good.replace(
+        '{"action":"flag.updated","actor":{"id":"alice","type":"user"}',
+        '{"actor":{"id":"alice","type":"user"},"action":"flag.updated"}'.slice(0, -1),
+      ),
+    ],
     ['duplicate key', good.replace('{"action":"flag.updated",', '{"action":"flag.updated","action":"flag.updated",')],
     ['1.0 instead of 1', good.replace('"v":1', '"v":1.0')],
     ['escaped non-ASCII', good.replace('✓', '\\u2713')],

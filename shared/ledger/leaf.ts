@@ -43,7 +43,21 @@ export interface LeafExpectation {
 /** Largest accepted leaf, in UTF-8 bytes. */
 export const MAX_LEAF_BYTES = 65536;
 
-const LEAF_KEYS = ['action', 'actor', 'after', 'before', 'env', 'flag', 'idx', 'log', 'prev', 'reason', 'refs', 'ts', 'v'];
+const LEAF_KEYS = [
+  'action',
+  'actor',
+  'after',
+  'before',
+  'env',
+  'flag',
+  'idx',
+  'log',
+  'prev',
+  'reason',
+  'refs',
+  'ts',
+  'v',
+];
 const TS_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ACTION_RE = /^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/;
 const PREV_RE = /^[0-9a-f]{64}$/;
@@ -75,9 +89,14 @@ export function parseCanonicalJson(text: string, idx: number | null = null): unk
   } catch {
     throw new LedgerError('NOT_CANONICAL', 'the leaf contains a lone surrogate or a non-finite number', idx);
   }
-  if (again !== text) throw new LedgerError('NOT_CANONICAL', 'the leaf bytes are not the RFC 8785 canonical form of their JSON', idx);
+  if (again !== text)
+    throw new LedgerError('NOT_CANONICAL', 'the leaf bytes are not the RFC 8785 canonical form of their JSON', idx);
   if (MAYBE_BIG_RE.test(text) && hasUnsafeInteger(value)) {
-    throw new LedgerError('NOT_CANONICAL', 'the leaf holds an integer beyond 2^53 - 1; large numbers must be strings', idx);
+    throw new LedgerError(
+      'NOT_CANONICAL',
+      'the leaf holds an integer beyond 2^53 - 1; large numbers must be strings',
+      idx,
+    );
   }
   return value;
 }
@@ -93,7 +112,8 @@ function isNullableName(value: unknown): value is string | null {
 function checkActor(actor: unknown, idx: number | null): void {
   if (!isRecord(actor) || Object.keys(actor).length !== 2) fail('actor must be {type, id}', idx);
   const type = actor['type'];
-  if (type !== 'user' && type !== 'service' && type !== 'system') fail('actor.type must be user, service or system', idx);
+  if (type !== 'user' && type !== 'service' && type !== 'system')
+    fail('actor.type must be user, service or system', idx);
   if (typeof actor['id'] !== 'string' || actor['id'].length === 0) fail('actor.id must be a non-empty string', idx);
 }
 
@@ -110,11 +130,13 @@ function checkRefs(refs: unknown, idx: number | null): void {
 
 function checkShape(o: Record<string, unknown>, idx: number | null): void {
   const keys = Object.keys(o);
-  if (keys.length !== LEAF_KEYS.length || !LEAF_KEYS.every((k) => k in o)) fail(`a v1 leaf has exactly the keys ${LEAF_KEYS.join(', ')}`, idx);
+  if (keys.length !== LEAF_KEYS.length || !LEAF_KEYS.every((k) => k in o))
+    fail(`a v1 leaf has exactly the keys ${LEAF_KEYS.join(', ')}`, idx);
   if (o['v'] !== 1) fail('unsupported leaf schema version (v must be 1)', idx);
   if (typeof o['log'] !== 'string' || o['log'].length === 0) fail('log must be a non-empty string', idx);
   const own = o['idx'];
-  if (typeof own !== 'number' || !Number.isSafeInteger(own) || own < 0) fail('idx must be a non-negative safe integer', idx);
+  if (typeof own !== 'number' || !Number.isSafeInteger(own) || own < 0)
+    fail('idx must be a non-negative safe integer', idx);
   checkTs(o['ts'], idx);
   checkActor(o['actor'], idx);
   if (typeof o['action'] !== 'string' || !ACTION_RE.test(o['action'])) fail('action must look like "domain.verb"', idx);
@@ -123,7 +145,8 @@ function checkShape(o: Record<string, unknown>, idx: number | null): void {
   if (typeof o['reason'] !== 'string') fail('reason must be a string', idx);
   checkRefs(o['refs'], idx);
   const prev = o['prev'];
-  if (typeof prev !== 'string' || (prev !== '' && !PREV_RE.test(prev))) fail('prev must be "" or 64 lowercase hex digits', idx);
+  if (typeof prev !== 'string' || (prev !== '' && !PREV_RE.test(prev)))
+    fail('prev must be "" or 64 lowercase hex digits', idx);
 }
 
 function checkExpectation(leaf: LedgerLeaf, expect: LeafExpectation): void {
@@ -167,7 +190,8 @@ export function parseLeafText(text: string, expect: LeafExpectation = {}): Ledge
 /** Like parseLeafText, from the exact UTF-8 bytes (invalid UTF-8 or a BOM is NOT_CANONICAL). */
 export function parseLeafBytes(bytes: Uint8Array, expect: LeafExpectation = {}): LedgerLeaf {
   const at = expect.idx ?? null;
-  if (bytes.length > MAX_LEAF_BYTES) throw new LedgerError('OVERSIZE_ENTRY', `the leaf is larger than ${MAX_LEAF_BYTES} bytes`, at);
+  if (bytes.length > MAX_LEAF_BYTES)
+    throw new LedgerError('OVERSIZE_ENTRY', `the leaf is larger than ${MAX_LEAF_BYTES} bytes`, at);
   let text: string;
   try {
     text = utf8Decode(bytes);
@@ -183,7 +207,11 @@ export function buildLeafText(leaf: LedgerLeaf): string {
   try {
     text = canonicalize(leaf);
   } catch {
-    throw new LedgerError('NOT_CANONICAL', 'the leaf contains a lone surrogate, a cycle or a non-finite number', leaf.idx);
+    throw new LedgerError(
+      'NOT_CANONICAL',
+      'the leaf contains a lone surrogate, a cycle or a non-finite number',
+      leaf.idx,
+    );
   }
   if (text === undefined) throw new LedgerError('MALFORMED_LEAF', 'the leaf is not serialisable JSON', leaf.idx);
   parseLeafText(text, { idx: leaf.idx });

@@ -7,8 +7,12 @@ import { fromHex, toHex } from './encoding.ts';
 import { LedgerError } from './errors.ts';
 
 const sha = (d: Uint8Array): Uint8Array => hash('sha256', d, 'buffer');
-const vectors = JSON.parse(readFileSync(fileURLToPath(new URL('./testdata/merkle-rfc6962.json', import.meta.url)), 'utf8')) as {
-  leaf_inputs_hex: string[]; leaf_hashes_hex: string[]; roots_by_size_hex: string[];
+const vectors = JSON.parse(
+  readFileSync(fileURLToPath(new URL('./testdata/merkle-rfc6962.json', import.meta.url)), 'utf8'),
+) as {
+  leaf_inputs_hex: string[];
+  leaf_hashes_hex: string[];
+  roots_by_size_hex: string[];
 };
 const leaves = vectors.leaf_hashes_hex.map(fromHex);
 
@@ -79,7 +83,11 @@ describe('CompactRange', () => {
   it('handles sizes near 2^31, 2^32 and 2^53 without 32-bit truncation', () => {
     const zero = new Uint8Array(32);
     for (const size of [2 ** 31 - 1, 2 ** 32 - 1, 2 ** 32 + 1, 2 ** 53 - 2]) {
-      const range = new CompactRange(sha, size, Array.from({ length: popcount(size) }, () => zero));
+      const range = new CompactRange(
+        sha,
+        size,
+        Array.from({ length: popcount(size) }, () => zero),
+      );
       range.append(zero);
       expect(range.size).toBe(size + 1);
       expect(range.peaks.length).toBe(popcount(size + 1));
@@ -88,7 +96,11 @@ describe('CompactRange', () => {
     expect(popcount(2 ** 53 - 1)).toBe(53);
     expect(trailingZeros(2 ** 40)).toBe(40);
     expect(peakHeights(2 ** 32 + 5)).toEqual([32, 2, 0]);
-    const full = new CompactRange(sha, 2 ** 53 - 1, Array.from({ length: 53 }, () => zero));
+    const full = new CompactRange(
+      sha,
+      2 ** 53 - 1,
+      Array.from({ length: 53 }, () => zero),
+    );
     expect(() => full.append(zero)).toThrow(expect.objectContaining({ code: 'SIZE_MISMATCH' }));
   });
 });

@@ -50,7 +50,8 @@ export function peakHeights(size: number): number[] {
 }
 
 function checkSize(size: number): void {
-  if (!Number.isSafeInteger(size) || size < 0) throw new LedgerError('SIZE_MISMATCH', `tree size ${size} is not a non-negative safe integer`);
+  if (!Number.isSafeInteger(size) || size < 0)
+    throw new LedgerError('SIZE_MISMATCH', `tree size ${size} is not a non-negative safe integer`);
 }
 
 /** The peaks of the perfect subtrees covering leaves [0, size), largest (leftmost) first. */
@@ -63,9 +64,13 @@ export class CompactRange {
   constructor(sha: Sha256, size = 0, peaks: Uint8Array[] = []) {
     checkSize(size);
     if (peaks.length !== popcount(size)) {
-      throw new LedgerError('SIZE_MISMATCH', `a compact range of size ${size} has ${popcount(size)} peaks, not ${peaks.length}`);
+      throw new LedgerError(
+        'SIZE_MISMATCH',
+        `a compact range of size ${size} has ${popcount(size)} peaks, not ${peaks.length}`,
+      );
     }
-    if (peaks.some((p) => p.length !== HASH_BYTES)) throw new LedgerError('SIZE_MISMATCH', 'every peak must be a 32-byte hash');
+    if (peaks.some((p) => p.length !== HASH_BYTES))
+      throw new LedgerError('SIZE_MISMATCH', 'every peak must be a 32-byte hash');
     this.sha = sha;
     this.size = size;
     this.peaks = peaks.slice();
@@ -80,13 +85,18 @@ export class CompactRange {
   appendSubtree(hash: Uint8Array, height: number): void {
     const width = 2 ** height;
     if (this.size % width !== 0) {
-      throw new LedgerError('SIZE_MISMATCH', `a subtree of ${width} leaves cannot start at unaligned index ${this.size}`);
+      throw new LedgerError(
+        'SIZE_MISMATCH',
+        `a subtree of ${width} leaves cannot start at unaligned index ${this.size}`,
+      );
     }
-    if (this.size + width > Number.MAX_SAFE_INTEGER) throw new LedgerError('SIZE_MISMATCH', 'tree size would exceed 2^53 - 1');
+    if (this.size + width > Number.MAX_SAFE_INTEGER)
+      throw new LedgerError('SIZE_MISMATCH', 'tree size would exceed 2^53 - 1');
     let h = hash;
     for (let s = this.size / width; s % 2 === 1; s = Math.floor(s / 2)) {
       const left = this.peaks.pop();
-      if (left === undefined) throw new LedgerError('SIZE_MISMATCH', 'compact range peaks are inconsistent with its size');
+      if (left === undefined)
+        throw new LedgerError('SIZE_MISMATCH', 'compact range peaks are inconsistent with its size');
       h = nodeHash(this.sha, left, h);
     }
     this.peaks.push(h);
@@ -98,7 +108,8 @@ export class CompactRange {
     const heights = peakHeights(other.size);
     heights.forEach((height, i) => {
       const peak = other.peaks[i];
-      if (peak === undefined) throw new LedgerError('SIZE_MISMATCH', 'merged range peaks are inconsistent with its size');
+      if (peak === undefined)
+        throw new LedgerError('SIZE_MISMATCH', 'merged range peaks are inconsistent with its size');
       this.appendSubtree(peak, height);
     });
   }

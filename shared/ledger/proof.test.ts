@@ -8,11 +8,14 @@ import { fromHex, toHex } from './encoding.ts';
 
 const sha = (d: Uint8Array): Uint8Array => hash('sha256', d, 'buffer');
 interface Vectors {
-  leaf_hashes_hex: string[]; roots_by_size_hex: string[];
+  leaf_hashes_hex: string[];
+  roots_by_size_hex: string[];
   inclusion_proofs: { leaf_index: number; tree_size: number; proof: string[] }[];
   consistency_proofs: { size1: number; size2: number; proof: string[] }[];
 }
-const v = JSON.parse(readFileSync(fileURLToPath(new URL('./testdata/merkle-rfc6962.json', import.meta.url)), 'utf8')) as Vectors;
+const v = JSON.parse(
+  readFileSync(fileURLToPath(new URL('./testdata/merkle-rfc6962.json', import.meta.url)), 'utf8'),
+) as Vectors;
 const leaves = v.leaf_hashes_hex.map(fromHex);
 const rootAt = (n: number): Uint8Array => fromHex(v.roots_by_size_hex[n]!);
 const at = (i: number): Uint8Array => leaves[i]!;
@@ -31,35 +34,55 @@ function code(fn: () => void): string {
 }
 
 describe('inclusion proofs (published vectors)', () => {
-  it.each(v.inclusion_proofs)('generates and verifies leaf $leaf_index of $tree_size', ({ leaf_index: i, tree_size: n, proof }) => {
-    expect(inclusionProof(sha, at, i, n).map(toHex)).toEqual(proof);
-    expect(code(() => verifyInclusion(sha, i, n, at(i), proof.map(fromHex), rootAt(n)))).toBe('verified');
-  });
+  it.each(v.inclusion_proofs)(
+    'generates and verifies leaf $leaf_index of $tree_size',
+    ({ leaf_index: i, tree_size: n, proof }) => {
+      expect(inclusionProof(sha, at, i, n).map(toHex)).toEqual(proof);
+      expect(code(() => verifyInclusion(sha, i, n, at(i), proof.map(fromHex), rootAt(n)))).toBe('verified');
+    },
+  );
 
-  it.each(v.inclusion_proofs)('rejects every must-reject probe for leaf $leaf_index of $tree_size', ({ leaf_index: i, tree_size: n, proof }) => {
-    const p = proof.map(fromHex);
-    const root = rootAt(n);
-    const leaf = at(i);
-    const probes: [string, () => void][] = [
-      ['index-1', () => verifyInclusion(sha, i - 1, n, leaf, p, root)],
-      ['index+1', () => verifyInclusion(sha, i + 1, n, leaf, p, root)],
-      ['index^2', () => verifyInclusion(sha, i ^ 2, n, leaf, p, root)],
-      ['size*2', () => verifyInclusion(sha, i, n * 2, leaf, p, root)],
-      ['size/2', () => verifyInclusion(sha, i, Math.floor(n / 2), leaf, p, root)],
-      ['wrong leaf', () => verifyInclusion(sha, i, n, sha(new Uint8Array([9])), p, root)],
-      ['empty root', () => verifyInclusion(sha, i, n, leaf, p, emptyRoot(sha))],
-      ['random root', () => verifyInclusion(sha, i, n, leaf, p, randomBytes(32))],
-      ['trailing garbage', () => verifyInclusion(sha, i, n, leaf, [...p, randomBytes(32)], root)],
-      ['preceding garbage', () => verifyInclusion(sha, i, n, leaf, [randomBytes(32), ...p], root)],
-      ['trailing root', () => verifyInclusion(sha, i, n, leaf, [...p, root], root)],
-      ['preceding root', () => verifyInclusion(sha, i, n, leaf, [root, ...p], root)],
-      ['last removed', () => verifyInclusion(sha, i, n, leaf, p.slice(0, -1), root)],
-      ['element inserted', () => verifyInclusion(sha, i, n, leaf, [p[0]!, randomBytes(32), ...p.slice(1)], root)],
-      ['short element', () => verifyInclusion(sha, i, n, leaf, p.map((e) => e.subarray(1)), root)],
-      ...p.map((_, k): [string, () => void] => [`bit flip ${k}`, () => verifyInclusion(sha, i, n, leaf, flipped(p, k), root)]),
-    ];
-    expect(probes.map(([name, fn]) => [name, code(fn)])).toEqual(probes.map(([name]) => [name, 'BAD_PROOF']));
-  });
+  it.each(v.inclusion_proofs)(
+    'rejects every must-reject probe for leaf $leaf_index of $tree_size',
+    ({ leaf_index: i, tree_size: n, proof }) => {
+      const p = proof.map(fromHex);
+      const root = rootAt(n);
+      const leaf = at(i);
+      const probes: [string, () => void][] = [
+        ['index-1', () => verifyInclusion(sha, i - 1, n, leaf, p, root)],
+        ['index+1', () => verifyInclusion(sha, i + 1, n, leaf, p, root)],
+        ['index^2', () => verifyInclusion(sha, i ^ 2, n, leaf, p, root)],
+        ['size*2', () => verifyInclusion(sha, i, n * 2, leaf, p, root)],
+        ['size/2', () => verifyInclusion(sha, i, Math.floor(n / 2), leaf, p, root)],
+        ['wrong leaf', () => verifyInclusion(sha, i, n, sha(new Uint8Array([9])), p, root)],
+        ['empty root', () => verifyInclusion(sha, i, n, leaf, p, emptyRoot(sha))],
+        ['random root', () => verifyInclusion(sha, i, n, leaf, p, randomBytes(32))],
+        ['trailing garbage', () => verifyInclusion(sha, i, n, leaf, [...p, randomBytes(32)], root)],
+        ['preceding garbage', () => verifyInclusion(sha, i, n, leaf, [randomBytes(32), ...p], root)],
+        ['trailing root', () => verifyInclusion(sha, i, n, leaf, [...p, root], root)],
+        ['preceding root', () => verifyInclusion(sha, i, n, leaf, [root, ...p], root)],
+        ['last removed', () => verifyInclusion(sha, i, n, leaf, p.slice(0, -1), root)],
+        ['element inserted', () => verifyInclusion(sha, i, n, leaf, [p[0]!, randomBytes(32), ...p.slice(1)], root)],
+        [
+          'short element',
+          () =>
+            verifyInclusion(
+              sha,
+              i,
+              n,
+              leaf,
+              p.map((e) => e.subarray(1)),
+              root,
+            ),
+        ],
+        ...p.map((_, k): [string, () => void] => [
+          `bit flip ${k}`,
+          () => verifyInclusion(sha, i, n, leaf, flipped(p, k), root),
+        ]),
+      ];
+      expect(probes.map(([name, fn]) => [name, code(fn)])).toEqual(probes.map(([name]) => [name, 'BAD_PROOF']));
+    },
+  );
 });
 
 describe('consistency proofs (published vectors)', () => {
@@ -68,28 +91,36 @@ describe('consistency proofs (published vectors)', () => {
     expect(code(() => verifyConsistency(sha, m, n, proof.map(fromHex), rootAt(m), rootAt(n)))).toBe('verified');
   });
 
-  it.each(v.consistency_proofs)('rejects every must-reject probe for $size1 -> $size2', ({ size1: m, size2: n, proof }) => {
-    const p = proof.map(fromHex);
-    const [r1, r2] = [rootAt(m), rootAt(n)];
-    const probes: [string, () => void][] = [
-      ['size1-1', () => verifyConsistency(sha, m - 1, n, p, r1, r2)],
-      ['size1+1', () => verifyConsistency(sha, m + 1, n, p, r1, r2)],
-      ['size1^2', () => verifyConsistency(sha, m ^ 2, n, p, r1, r2)],
-      ['size2*2', () => verifyConsistency(sha, m, n * 2, p, r1, r2)],
-      ['size2/2', () => verifyConsistency(sha, m, Math.floor(n / 2), p, r1, r2)],
-      ['wrong root1', () => verifyConsistency(sha, m, n, p, randomBytes(32), r2)],
-      ['wrong root2', () => verifyConsistency(sha, m, n, p, r1, randomBytes(32))],
-      ['trailing garbage', () => verifyConsistency(sha, m, n, [...p, randomBytes(32)], r1, r2)],
-      ['preceding garbage', () => verifyConsistency(sha, m, n, [randomBytes(32), ...p], r1, r2)],
-      ...(m !== n ? [['swapped roots', () => verifyConsistency(sha, m, n, p, r2, r1)] as [string, () => void]] : []),
-      ...(p.length > 0 ? [
-        ['empty proof', () => verifyConsistency(sha, m, n, [], r1, r2)] as [string, () => void],
-        ['truncated', () => verifyConsistency(sha, m, n, p.slice(0, -1), r1, r2)] as [string, () => void],
-      ] : []),
-      ...p.map((_, k): [string, () => void] => [`bit flip ${k}`, () => verifyConsistency(sha, m, n, flipped(p, k), r1, r2)]),
-    ];
-    expect(probes.map(([name, fn]) => [name, code(fn)])).toEqual(probes.map(([name]) => [name, 'BAD_PROOF']));
-  });
+  it.each(v.consistency_proofs)(
+    'rejects every must-reject probe for $size1 -> $size2',
+    ({ size1: m, size2: n, proof }) => {
+      const p = proof.map(fromHex);
+      const [r1, r2] = [rootAt(m), rootAt(n)];
+      const probes: [string, () => void][] = [
+        ['size1-1', () => verifyConsistency(sha, m - 1, n, p, r1, r2)],
+        ['size1+1', () => verifyConsistency(sha, m + 1, n, p, r1, r2)],
+        ['size1^2', () => verifyConsistency(sha, m ^ 2, n, p, r1, r2)],
+        ['size2*2', () => verifyConsistency(sha, m, n * 2, p, r1, r2)],
+        ['size2/2', () => verifyConsistency(sha, m, Math.floor(n / 2), p, r1, r2)],
+        ['wrong root1', () => verifyConsistency(sha, m, n, p, randomBytes(32), r2)],
+        ['wrong root2', () => verifyConsistency(sha, m, n, p, r1, randomBytes(32))],
+        ['trailing garbage', () => verifyConsistency(sha, m, n, [...p, randomBytes(32)], r1, r2)],
+        ['preceding garbage', () => verifyConsistency(sha, m, n, [randomBytes(32), ...p], r1, r2)],
+        ...(m !== n ? [['swapped roots', () => verifyConsistency(sha, m, n, p, r2, r1)] as [string, () => void]] : []),
+        ...(p.length > 0
+          ? [
+              ['empty proof', () => verifyConsistency(sha, m, n, [], r1, r2)] as [string, () => void],
+              ['truncated', () => verifyConsistency(sha, m, n, p.slice(0, -1), r1, r2)] as [string, () => void],
+            ]
+          : []),
+        ...p.map((_, k): [string, () => void] => [
+          `bit flip ${k}`,
+          () => verifyConsistency(sha, m, n, flipped(p, k), r1, r2),
+        ]),
+      ];
+      expect(probes.map(([name, fn]) => [name, code(fn)])).toEqual(probes.map(([name]) => [name, 'BAD_PROOF']));
+    },
+  );
 
   it('handles the trivial cases exactly as the vector file says', () => {
     const e = emptyRoot(sha);
@@ -114,7 +145,9 @@ describe('generated proofs round-trip for every index and size up to 40', () => 
       const root = rootOf(sha, many.slice(0, n));
       for (let i = 0; i < n; i++) {
         verifyInclusion(sha, i, n, get(i), inclusionProof(sha, get, i, n), root);
-        expect(code(() => verifyInclusion(sha, i, n, get((i + 1) % 40), inclusionProof(sha, get, i, n), root))).toBe('BAD_PROOF');
+        expect(code(() => verifyInclusion(sha, i, n, get((i + 1) % 40), inclusionProof(sha, get, i, n), root))).toBe(
+          'BAD_PROOF',
+        );
         verifyConsistency(sha, i + 1, n, consistencyProof(sha, get, i + 1, n), rootOf(sha, many.slice(0, i + 1)), root);
         checked++;
       }
@@ -147,20 +180,35 @@ describe('index arithmetic beyond 32 bits', () => {
     const path: Uint8Array[] = [];
     for (let start = 0, n = size; n > 1;) {
       const k = splitPoint(n);
-      if (index - start < k) { path.unshift(plain(n - k)); n = k; } else { path.unshift(plain(k)); start += k; n -= k; }
+      if (index - start < k) {
+        path.unshift(plain(n - k));
+        n = k;
+      } else {
+        path.unshift(plain(k));
+        start += k;
+        n -= k;
+      }
     }
     return path;
   };
 
   it.each([
-    [2 ** 31 - 1, 2 ** 31 + 7], [2 ** 32 - 1, 2 ** 32], [2 ** 32 + 3, 2 ** 32 + 10], [2 ** 53 - 3, 2 ** 53 - 1], [5, 2 ** 53 - 1],
+    [2 ** 31 - 1, 2 ** 31 + 7],
+    [2 ** 32 - 1, 2 ** 32],
+    [2 ** 32 + 3, 2 ** 32 + 10],
+    [2 ** 53 - 3, 2 ** 53 - 1],
+    [5, 2 ** 53 - 1],
   ])('verifies leaf %d of %d and rejects its neighbour', (index, size) => {
     const root = withMark(0, size, index);
     expect(code(() => verifyInclusion(sha, index, size, marked, pathOf(index, size), root))).toBe('verified');
     expect(code(() => verifyInclusion(sha, index - 1, size, marked, pathOf(index, size), root))).toBe('BAD_PROOF');
   });
 
-  it.each([[2 ** 31, 2 ** 32 + 1], [2 ** 32 - 1, 2 ** 32 + 5], [2 ** 32 + 1, 2 ** 53 - 1]])('verifies consistency %d -> %d', (m, n) => {
+  it.each([
+    [2 ** 31, 2 ** 32 + 1],
+    [2 ** 32 - 1, 2 ** 32 + 5],
+    [2 ** 32 + 1, 2 ** 53 - 1],
+  ])('verifies consistency %d -> %d', (m, n) => {
     const sub = (mm: number, nn: number, complete: boolean): Uint8Array[] => {
       if (mm === nn) return complete ? [] : [plain(nn)];
       const k = splitPoint(nn);

@@ -69,7 +69,12 @@ function checkElements(proof: readonly Uint8Array[]): void {
 
 /** Checks that `leafHash` sits at `index` in the tree of `size` whose root is `root`; throws BAD_PROOF. */
 export function verifyInclusion(
-  sha: Sha256, index: number, size: number, leafHash: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array,
+  sha: Sha256,
+  index: number,
+  size: number,
+  leafHash: Uint8Array,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
 ): void {
   if (!isSafeSize(size) || !isSafeSize(index) || index >= size) badProof(`no leaf ${index} in a tree of size ${size}`);
   checkElements(proof);
@@ -103,13 +108,22 @@ function subproof(sha: Sha256, at: LeafHashAt, start: number, m: number, n: numb
 
 /** The proof that the tree of `oldSize` leaves is a prefix of the tree of `newSize` leaves (empty when trivial). */
 export function consistencyProof(sha: Sha256, leafHashAt: LeafHashAt, oldSize: number, newSize: number): Uint8Array[] {
-  if (!isSafeSize(oldSize) || !isSafeSize(newSize) || oldSize > newSize) badProof(`no consistency proof from ${oldSize} to ${newSize}`);
+  if (!isSafeSize(oldSize) || !isSafeSize(newSize) || oldSize > newSize)
+    badProof(`no consistency proof from ${oldSize} to ${newSize}`);
   if (oldSize === 0 || oldSize === newSize) return [];
   return subproof(sha, leafHashAt, 0, oldSize, newSize, true);
 }
 
-function checkTrivial(sha: Sha256, oldSize: number, newSize: number, proof: readonly Uint8Array[], oldRoot: Uint8Array, newRoot: Uint8Array): boolean {
-  if (!isSafeSize(oldSize) || !isSafeSize(newSize) || oldSize > newSize) badProof(`a tree of size ${newSize} cannot extend one of size ${oldSize}`);
+function checkTrivial(
+  sha: Sha256,
+  oldSize: number,
+  newSize: number,
+  proof: readonly Uint8Array[],
+  oldRoot: Uint8Array,
+  newRoot: Uint8Array,
+): boolean {
+  if (!isSafeSize(oldSize) || !isSafeSize(newSize) || oldSize > newSize)
+    badProof(`a tree of size ${newSize} cannot extend one of size ${oldSize}`);
   checkElements(proof);
   if (oldSize === newSize) {
     if (proof.length !== 0) badProof('equal sizes need an empty proof');
@@ -127,7 +141,12 @@ function checkTrivial(sha: Sha256, oldSize: number, newSize: number, proof: read
 
 /** Checks that `newRoot` (size newSize) extends `oldRoot` (size oldSize); throws BAD_PROOF. */
 export function verifyConsistency(
-  sha: Sha256, oldSize: number, newSize: number, proof: readonly Uint8Array[], oldRoot: Uint8Array, newRoot: Uint8Array,
+  sha: Sha256,
+  oldSize: number,
+  newSize: number,
+  proof: readonly Uint8Array[],
+  oldRoot: Uint8Array,
+  newRoot: Uint8Array,
 ): void {
   if (checkTrivial(sha, oldSize, newSize, proof, oldRoot, newRoot)) return;
   const path = isPowerOfTwo(oldSize) ? [oldRoot, ...proof] : proof.slice();

@@ -19,7 +19,9 @@ describe('test vectors', () => {
   });
 
   it('the copies name their source', () => {
-    const merkle = JSON.parse(readFileSync(new URL('./testdata/merkle-rfc6962.json', import.meta.url), 'utf8')) as { source: string };
+    const merkle = JSON.parse(readFileSync(new URL('./testdata/merkle-rfc6962.json', import.meta.url), 'utf8')) as {
+      source: string;
+    };
     expect(merkle.source).toContain('transparency-dev/merkle');
   });
 });

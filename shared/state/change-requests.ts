@@ -46,7 +46,13 @@ export function requiredApprovals(tier: Tier): number {
 }
 
 /** SHA-256 hex of the canonical {flag_key, environment, after, scheduled_at}: the hash an approver binds. */
-export function payloadHashHex(sha: Sha256, flag: string, env: string, after: unknown, scheduledAt: string | null): string {
+export function payloadHashHex(
+  sha: Sha256,
+  flag: string,
+  env: string,
+  after: unknown,
+  scheduledAt: string | null,
+): string {
   const text = canonicalize({ flag_key: flag, environment: env, after, scheduled_at: scheduledAt });
   return text === undefined ? '' : toHex(sha(utf8Encode(text)));
 }
@@ -61,9 +67,20 @@ function draftOf(leaf: ChangeRequestLeaf, id: string, ctx: ChangeRequestContext)
   if (leaf.flag === null || leaf.env === null) return null;
   const { state, scheduledAt } = splitPayload(leaf.after);
   const cr: ChangeRequest = {
-    id, flag: leaf.flag, env: leaf.env, tier: ctx.tierAt(leaf.flag, leaf.idx) ?? UNKNOWN_TIER, requester: leaf.actor.id,
-    status: 'PENDING', approvals: [], required: 0, before: leaf.before, after: state, payloadHash: leaf.refs['payload_hash'] ?? '',
-    scheduledAt, reason: leaf.reason, createdIdx: leaf.idx,
+    id,
+    flag: leaf.flag,
+    env: leaf.env,
+    tier: ctx.tierAt(leaf.flag, leaf.idx) ?? UNKNOWN_TIER,
+    requester: leaf.actor.id,
+    status: 'PENDING',
+    approvals: [],
+    required: 0,
+    before: leaf.before,
+    after: state,
+    payloadHash: leaf.refs['payload_hash'] ?? '',
+    scheduledAt,
+    reason: leaf.reason,
+    createdIdx: leaf.idx,
   };
   return { cr, approvedBy: [], recordedRequired: null };
 }
@@ -86,15 +103,26 @@ function approve(d: Draft, leaf: ChangeRequestLeaf): void {
 
 function apply(d: Draft, leaf: ChangeRequestLeaf): void {
   switch (leaf.action) {
-    case 'change_request.updated': return edit(d, leaf);
-    case 'change_request.approved': return approve(d, leaf);
-    case 'change_request.rejected': d.cr.status = 'REJECTED'; return;
+    case 'change_request.updated':
+      return edit(d, leaf);
+    case 'change_request.approved':
+      return approve(d, leaf);
+    case 'change_request.rejected':
+      d.cr.status = 'REJECTED';
+      return;
     case 'change_request.voided':
-    case 'schedule.blocked': d.cr.status = 'VOIDED'; return;
+    case 'schedule.blocked':
+      d.cr.status = 'VOIDED';
+      return;
     case 'change_request.applied':
-    case 'schedule.executed': d.cr.status = 'APPLIED'; return;
-    case 'schedule.created': d.cr.status = 'APPROVED'; return;
-    default: return;
+    case 'schedule.executed':
+      d.cr.status = 'APPLIED';
+      return;
+    case 'schedule.created':
+      d.cr.status = 'APPROVED';
+      return;
+    default:
+      return;
   }
 }
 
@@ -104,7 +132,11 @@ function finish(d: Draft, ctx: ChangeRequestContext): ChangeRequest {
   const required = d.recordedRequired ?? requiredApprovals(cr.tier);
   let status = cr.status;
   const open = status === 'PENDING' || status === 'APPROVED';
-  if (open && ctx.hashPayload !== undefined && ctx.hashPayload(cr.flag, cr.env, cr.after, cr.scheduledAt) !== cr.payloadHash) {
+  if (
+    open &&
+    ctx.hashPayload !== undefined &&
+    ctx.hashPayload(cr.flag, cr.env, cr.after, cr.scheduledAt) !== cr.payloadHash
+  ) {
     status = 'VOIDED';
   }
   return { ...cr, status, approvals, required };

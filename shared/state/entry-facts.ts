@@ -5,7 +5,12 @@
  */
 import type { LedgerLeaf } from '../ledger/leaf.ts';
 import {
-  CHANGE_ACTIONS, changeRecords, exposureChange, isCatalogEntry, isEvaluatorResponse, type CorrelationEntry,
+  CHANGE_ACTIONS,
+  changeRecords,
+  exposureChange,
+  isCatalogEntry,
+  isEvaluatorResponse,
+  type CorrelationEntry,
 } from '../correlate/index.ts';
 import { setsEnvState } from './env-state.ts';
 
@@ -52,7 +57,8 @@ export function isUserFacingChange(leaf: LedgerLeaf): boolean {
   const entry = leaf as CorrelationEntry;
   if (isEvaluatorResponse(entry)) return leaf.env !== null && exposureChange(leaf.before, leaf.after).kind !== 'none';
   if (leaf.env === null || leaf.action === 'flag.created') return changeRecords(entry, NO_APPROVALS).length > 0;
-  const applies = CHANGE_ACTIONS.includes(leaf.action) || (leaf.action.startsWith('flag.') && leaf.action !== 'flag.tombstoned');
+  const applies =
+    CHANGE_ACTIONS.includes(leaf.action) || (leaf.action.startsWith('flag.') && leaf.action !== 'flag.tombstoned');
   return applies && exposureChange(leaf.before, leaf.after).kind !== 'none';
 }
 

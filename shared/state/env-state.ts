@@ -7,7 +7,12 @@ import type { EnvState } from '../ipc/types/domain.ts';
 
 /** Actions whose entry (env set) carries before/after EnvState: every write through the control plane's applyEnvChange. */
 export const STATE_ACTIONS: readonly string[] = [
-  'flag.updated', 'flag.killed', 'flag.rolled_back', 'flag.auto_rolled_back', 'break_glass.used', 'change_request.applied',
+  'flag.updated',
+  'flag.killed',
+  'flag.rolled_back',
+  'flag.auto_rolled_back',
+  'break_glass.used',
+  'change_request.applied',
   'schedule.executed',
 ];
 
@@ -31,7 +36,12 @@ function rule(v: unknown): Rule | null {
 
 /** True when `v` reads as an EnvState: an object with a boolean `enabled` and a finite `rollout_pct`. */
 export function isEnvStateLike(v: unknown): v is Record<string, unknown> {
-  return isObject(v) && typeof v['enabled'] === 'boolean' && typeof v['rollout_pct'] === 'number' && Number.isFinite(v['rollout_pct']);
+  return (
+    isObject(v) &&
+    typeof v['enabled'] === 'boolean' &&
+    typeof v['rollout_pct'] === 'number' &&
+    Number.isFinite(v['rollout_pct'])
+  );
 }
 
 /** Reads an EnvState; null unless isEnvStateLike. */
@@ -39,7 +49,13 @@ export function toEnvState(v: unknown): EnvState | null {
   if (!isEnvStateLike(v)) return null;
   const { enabled, rollout_pct: pct, variation } = v as { enabled: boolean; rollout_pct: number; variation: unknown };
   const rules = Array.isArray(v['rules']) ? v['rules'].map(rule).filter((r): r is Rule => r !== null) : [];
-  return { enabled, rollout_pct: pct, variation: typeof variation === 'string' ? variation : 'on', rules, prerequisites: strings(v['prerequisites']) };
+  return {
+    enabled,
+    rollout_pct: pct,
+    variation: typeof variation === 'string' ? variation : 'on',
+    rules,
+    prerequisites: strings(v['prerequisites']),
+  };
 }
 
 /** The fields of a leaf the state fold reads. */
@@ -76,7 +92,10 @@ export function statesSetBy(leaf: StateLeaf): Record<string, EnvState> {
 }
 
 /** Folds entries (idx order) into the current state of each environment of one flag. */
-export function foldEnvStates(leaves: Iterable<StateLeaf>, initial: Record<string, EnvState> = {}): Record<string, EnvState> {
+export function foldEnvStates(
+  leaves: Iterable<StateLeaf>,
+  initial: Record<string, EnvState> = {},
+): Record<string, EnvState> {
   const out = { ...initial };
   for (const leaf of leaves) Object.assign(out, statesSetBy(leaf));
   return out;

@@ -23,7 +23,12 @@ export function flagSummaryOf(info: FlagInfo, environments: Record<string, EnvSt
 }
 
 /** Builds the detail of a flag (what a kill or rollback would affect). */
-export function flagDetailOf(info: FlagInfo, environments: Record<string, EnvState>, dependents: readonly string[], lastChangeIdx: number | null): FlagDetail {
+export function flagDetailOf(
+  info: FlagInfo,
+  environments: Record<string, EnvState>,
+  dependents: readonly string[],
+  lastChangeIdx: number | null,
+): FlagDetail {
   return {
     ...flagSummaryOf(info, environments),
     description: info.description ?? '',

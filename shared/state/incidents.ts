@@ -65,7 +65,8 @@ export class IncidentFold {
   /** Copies of the incidents so far: active first, then newest first. */
   list(): Incident[] {
     const rank = (i: Incident) => (i.status === 'resolved' ? 1 : 0);
-    return [...this.byId.values()].map((i) => ({ ...i }))
+    return [...this.byId.values()]
+      .map((i) => ({ ...i }))
       .sort((a, b) => rank(a) - rank(b) || b.triggeredAt.localeCompare(a.triggeredAt) || b.idx - a.idx);
   }
 }

@@ -45,7 +45,8 @@ export function describeStateChange(before: EnvState | null, after: EnvState): s
   if (before.rollout_pct !== after.rollout_pct) parts.push(`rollout ${before.rollout_pct}% → ${after.rollout_pct}%`);
   if (before.variation !== after.variation) parts.push(`variation ${before.variation} → ${after.variation}`);
   if (!sameList(before.rules, after.rules)) parts.push(`rules ${before.rules.length} → ${after.rules.length}`);
-  if (!sameList(before.prerequisites, after.prerequisites)) parts.push(`prerequisites ${list(before.prerequisites)} → ${list(after.prerequisites)}`);
+  if (!sameList(before.prerequisites, after.prerequisites))
+    parts.push(`prerequisites ${list(before.prerequisites)} → ${list(after.prerequisites)}`);
   return parts.length === 0 ? 'no change' : parts.join(', ');
 }
 
@@ -65,7 +66,9 @@ function exposureMove(leaf: SummaryLeaf): string {
 function safeDefault(v: unknown): string {
   const enabled = field(v, 'enabled');
   const pct = field(v, 'rollout_pct');
-  return typeof enabled === 'boolean' && typeof pct === 'number' ? describeExposure({ enabled, rollout_pct: pct }) : 'unreadable';
+  return typeof enabled === 'boolean' && typeof pct === 'number'
+    ? describeExposure({ enabled, rollout_pct: pct })
+    : 'unreadable';
 }
 
 const DEFINITION_FIELDS = ['owner', 'tier', 'stage', 'type', 'expires_at'] as const;
@@ -76,17 +79,24 @@ export function describeDefinitionChange(before: unknown, after: unknown): strin
   const prev = isObject(before) ? before : {};
   const parts: string[] = [];
   for (const f of DEFINITION_FIELDS) {
-    if (JSON.stringify(prev[f]) !== JSON.stringify(after[f])) parts.push(`${f} ${text(prev[f]) ?? 'none'} → ${text(after[f]) ?? 'none'}`);
+    if (JSON.stringify(prev[f]) !== JSON.stringify(after[f]))
+      parts.push(`${f} ${text(prev[f]) ?? 'none'} → ${text(after[f]) ?? 'none'}`);
   }
-  if (JSON.stringify(prev['services']) !== JSON.stringify(after['services'])) parts.push(`services ${list(prev['services'])} → ${list(after['services'])}`);
-  if (JSON.stringify(prev['safe_default']) !== JSON.stringify(after['safe_default'])) parts.push(`safe default ${safeDefault(after['safe_default'])}`);
+  if (JSON.stringify(prev['services']) !== JSON.stringify(after['services']))
+    parts.push(`services ${list(prev['services'])} → ${list(after['services'])}`);
+  if (JSON.stringify(prev['safe_default']) !== JSON.stringify(after['safe_default']))
+    parts.push(`safe default ${safeDefault(after['safe_default'])}`);
   if (prev['description'] !== after['description']) parts.push('description edited');
   return parts.length === 0 ? 'metadata unchanged' : `metadata: ${parts.join(', ')}`;
 }
 
 function created(after: unknown): string {
   if (!isObject(after)) return 'created';
-  const facts = [text(after['type']), text(after['tier']), text(after['owner']) === null ? null : `owner ${String(after['owner'])}`];
+  const facts = [
+    text(after['type']),
+    text(after['tier']),
+    text(after['owner']) === null ? null : `owner ${String(after['owner'])}`,
+  ];
   return `created (${facts.filter((f) => f !== null).join(', ')})`;
 }
 
@@ -121,7 +131,9 @@ function breakGlassIssued(after: unknown): string {
 function scheduleBlocked(after: unknown): string {
   const approved = field(after, 'approved_payload_hash');
   const actual = field(after, 'actual_payload_hash');
-  return approved !== undefined && approved !== actual ? 'scheduled change blocked: payload changed after approval' : 'scheduled change blocked';
+  return approved !== undefined && approved !== actual
+    ? 'scheduled change blocked: payload changed after approval'
+    : 'scheduled change blocked';
 }
 
 function ref(leaf: SummaryLeaf, key: string): string {
@@ -131,25 +143,45 @@ function ref(leaf: SummaryLeaf, key: string): string {
 /** The one-line summary of an entry. */
 export function summarizeEntry(leaf: SummaryLeaf): string {
   switch (leaf.action) {
-    case 'flag.created': return created(leaf.after);
-    case 'flag.updated': return leaf.env === null ? describeDefinitionChange(leaf.before, leaf.after) : stateChange(leaf);
-    case 'flag.killed': return `killed → safe default (${exposureMove(leaf)})`;
-    case 'flag.rolled_back': return `rolled back entry #${ref(leaf, 'rollback_of')} (${exposureMove(leaf)})`;
-    case 'flag.auto_rolled_back': return `circuit breaker rolled back to safe default (${exposureMove(leaf)})`;
-    case 'flag.tombstoned': return 'tombstoned: archived for ever';
-    case 'break_glass.used': return `break-glass ${leaf.refs['operation'] ?? 'change'}: ${stateChange(leaf)}`;
-    case 'break_glass.issued': return breakGlassIssued(leaf.after);
-    case 'change_request.created': return requested(leaf);
-    case 'change_request.updated': return `request ${ref(leaf, 'change_request')} edited: ${stateChange(leaf)}`;
-    case 'change_request.approved': return approval(leaf);
-    case 'change_request.rejected': return `request ${ref(leaf, 'change_request')} rejected`;
-    case 'change_request.applied': return `applied ${ref(leaf, 'change_request')}: ${stateChange(leaf)}`;
-    case 'schedule.created': return `scheduled for ${text(field(leaf.after, 'run_at')) ?? '?'}`;
-    case 'schedule.executed': return `scheduled change executed: ${stateChange(leaf)}`;
-    case 'schedule.blocked': return scheduleBlocked(leaf.after);
-    case 'incident.triggered': return incident(leaf, 'triggered');
-    case 'incident.acknowledged': return incident(leaf, 'acknowledged');
-    case 'incident.resolved': return incident(leaf, 'resolved');
-    default: return leaf.action;
+    case 'flag.created':
+      return created(leaf.after);
+    case 'flag.updated':
+      return leaf.env === null ? describeDefinitionChange(leaf.before, leaf.after) : stateChange(leaf);
+    case 'flag.killed':
+      return `killed → safe default (${exposureMove(leaf)})`;
+    case 'flag.rolled_back':
+      return `rolled back entry #${ref(leaf, 'rollback_of')} (${exposureMove(leaf)})`;
+    case 'flag.auto_rolled_back':
+      return `circuit breaker rolled back to safe default (${exposureMove(leaf)})`;
+    case 'flag.tombstoned':
+      return 'tombstoned: archived for ever';
+    case 'break_glass.used':
+      return `break-glass ${leaf.refs['operation'] ?? 'change'}: ${stateChange(leaf)}`;
+    case 'break_glass.issued':
+      return breakGlassIssued(leaf.after);
+    case 'change_request.created':
+      return requested(leaf);
+    case 'change_request.updated':
+      return `request ${ref(leaf, 'change_request')} edited: ${stateChange(leaf)}`;
+    case 'change_request.approved':
+      return approval(leaf);
+    case 'change_request.rejected':
+      return `request ${ref(leaf, 'change_request')} rejected`;
+    case 'change_request.applied':
+      return `applied ${ref(leaf, 'change_request')}: ${stateChange(leaf)}`;
+    case 'schedule.created':
+      return `scheduled for ${text(field(leaf.after, 'run_at')) ?? '?'}`;
+    case 'schedule.executed':
+      return `scheduled change executed: ${stateChange(leaf)}`;
+    case 'schedule.blocked':
+      return scheduleBlocked(leaf.after);
+    case 'incident.triggered':
+      return incident(leaf, 'triggered');
+    case 'incident.acknowledged':
+      return incident(leaf, 'acknowledged');
+    case 'incident.resolved':
+      return incident(leaf, 'resolved');
+    default:
+      return leaf.action;
   }
 }

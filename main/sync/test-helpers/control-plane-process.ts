@@ -38,15 +38,27 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** Starts `control-plane/cli.ts` and resolves once it printed its listening line, origin and keys. */
 export async function spawnControlPlane(opts: SpawnOptions): Promise<ControlPlaneProcess> {
-  const args = [...NODE_ARGS, 'control-plane/cli.ts', '--data', opts.dataDir, '--port', String(opts.port ?? 0), ...(opts.args ?? [])];
+  const args = [
+    ...NODE_ARGS,
+    'control-plane/cli.ts',
+    '--data',
+    opts.dataDir,
+    '--port',
+    String(opts.port ?? 0),
+    ...(opts.args ?? []),
+  ];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   // A test that times out skips its cleanup; never leave an orphaned control plane behind.
-  const reap = (): void => { child.kill('SIGKILL'); };
+  const reap = (): void => {
+    child.kill('SIGKILL');
+  };
   process.once('exit', reap);
   child.once('exit', () => process.removeListener('exit', reap));
   let out = '';
   let err = '';
-  child.stderr?.on('data', (c: Buffer) => { err = (err + c.toString()).slice(-4000); });
+  child.stderr?.on('data', (c: Buffer) => {
+    err = (err + c.toString()).slice(-4000);
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`control plane did not start: ${err}`)), opts.timeoutMs ?? 20_000);
     child.stdout?.on('data', (c: Buffer) => {
@@ -57,13 +69,20 @@ export async function spawnControlPlane(opts: SpawnOptions): Promise<ControlPlan
         resolve(m[1]);
       }
     });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`control plane exited (${code}): ${err}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`control plane exited (${code}): ${err}`));
+    });
   });
   await new Promise((r) => setTimeout(r, 20)); // the key lines come in the same write; give the pipe a moment
   const origin = /ledger origin (\S+)/.exec(out)?.[1] ?? '';
   const verifierKeys = [...out.matchAll(/ledger key (\S+)/g)].map((m) => m[1] as string);
   return {
-    url, port: Number(new URL(url).port), origin, verifierKeys, child,
+    url,
+    port: Number(new URL(url).port),
+    origin,
+    verifierKeys,
+    child,
     kill: async (signal = 'SIGKILL') => {
       child.kill(signal);
       await exited(child);
@@ -73,7 +92,11 @@ export async function spawnControlPlane(opts: SpawnOptions): Promise<ControlPlan
 
 /** Adds a user to a data dir (the control plane may be running) and returns the token. */
 export function addUser(dataDir: string, name: string, role: 'viewer' | 'responder' | 'approver' | 'admin'): string {
-  const r = spawnSync(process.execPath, [...NODE_ARGS, 'control-plane/cli.ts', 'user', 'add', name, '--role', role, '--data', dataDir], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [...NODE_ARGS, 'control-plane/cli.ts', 'user', 'add', name, '--role', role, '--data', dataDir],
+    { cwd: REPO_ROOT, encoding: 'utf8' },
+  );
   const token = /^(tsk_\S+)$/m.exec(r.stdout)?.[1];
   if (r.status !== 0 || token === undefined) throw new Error(`user add failed: ${r.stderr}`);
   return token;
@@ -82,6 +105,10 @@ export function addUser(dataDir: string, name: string, role: 'viewer' | 'respond
 /** Seeds `entries` ledger entries into a (stopped) control plane's data dir and signs a checkpoint over them. */
 export function seedLedger(dataDir: string, entries: number, origin?: string): void {
   const extra = origin === undefined ? [] : ['--origin', origin];
-  const r = spawnSync(process.execPath, [...NODE_ARGS, 'scripts/bench-sync.ts', 'seed', '--data', dataDir, '--entries', String(entries), ...extra], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [...NODE_ARGS, 'scripts/bench-sync.ts', 'seed', '--data', dataDir, '--entries', String(entries), ...extra],
+    { cwd: REPO_ROOT, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`seeding failed: ${r.stderr}`);
 }

@@ -9,10 +9,7 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo, Socket } from 'node:net';
 
 /** What to send for one upstream frame (each string is written verbatim, frames include their "\n\n"). */
-export type FrameOutput =
-  | { kind: 'send'; chunks: string[] }
-  | { kind: 'cut'; prefix: string }
-  | { kind: 'stall' };
+export type FrameOutput = { kind: 'send'; chunks: string[] } | { kind: 'cut'; prefix: string } | { kind: 'stall' };
 
 /** Maps the frames of one stream connection; `n` counts frames from 0. */
 export type FrameMapper = (frame: string, n: number) => FrameOutput;
@@ -86,14 +83,27 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
   const sockets = new Set<Socket>();
   const streamSockets = new Set<Socket>();
   const proxy: FaultProxy = {
-    url: '', streamConnections: 0, streamFaults: null, bodyFaults: null, refuse: false, hold: null, held: 0,
-    setUpstream: (url) => { upstream = new URL(url); },
-    cutAll: () => { for (const s of sockets) s.destroy(); },
-    cutStreams: () => { for (const s of streamSockets) s.destroy(); },
-    close: () => new Promise<void>((resolve) => {
-      proxy.cutAll();
-      server.close(() => resolve());
-    }),
+    url: '',
+    streamConnections: 0,
+    streamFaults: null,
+    bodyFaults: null,
+    refuse: false,
+    hold: null,
+    held: 0,
+    setUpstream: (url) => {
+      upstream = new URL(url);
+    },
+    cutAll: () => {
+      for (const s of sockets) s.destroy();
+    },
+    cutStreams: () => {
+      for (const s of streamSockets) s.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        proxy.cutAll();
+        server.close(() => resolve());
+      }),
   };
   const server: Server = createServer((req, res) => {
     if ((req.url ?? '').startsWith('/api/v1/ledger/stream')) {
@@ -121,7 +131,13 @@ function forward(proxy: FaultProxy, upstream: URL, req: IncomingMessage, res: Se
     proxy.held++;
     return;
   }
-  const upReq = request({ host: upstream.hostname, port: upstream.port, method: req.method, path, headers: { ...req.headers, host: upstream.host } });
+  const upReq = request({
+    host: upstream.hostname,
+    port: upstream.port,
+    method: req.method,
+    path,
+    headers: { ...req.headers, host: upstream.host },
+  });
   upReq.on('error', () => res.destroy());
   res.on('close', () => upReq.destroy());
   upReq.on('response', (upRes) => {

@@ -58,8 +58,16 @@ export async function serve(entries: number, args: string[] = FAST_CP, port?: nu
 /** A profile trusting the control plane's key up front (no TOFU prompt). */
 export function pinnedProfile(url: string, token: string, cp: ControlPlaneProcess): SyncProfile {
   return {
-    url, token, origin: cp.origin,
-    keys: cp.verifierKeys.map((vkey) => ({ vkey, validFromSize: null, validUntilSize: null, confirmedAt: '2026-01-01T00:00:00.000Z', source: 'import' as const })),
+    url,
+    token,
+    origin: cp.origin,
+    keys: cp.verifierKeys.map((vkey) => ({
+      vkey,
+      validFromSize: null,
+      validUntilSize: null,
+      confirmedAt: '2026-01-01T00:00:00.000Z',
+      source: 'import' as const,
+    })),
   };
 }
 
@@ -79,7 +87,9 @@ export interface Recorder {
 }
 
 function listen<E extends keyof SyncEventMap>(h: SyncHandle, r: Recorder, name: E): void {
-  h.events.on(name, (p) => { (r.events[name] as SyncEventMap[E][]).push(p); });
+  h.events.on(name, (p) => {
+    (r.events[name] as SyncEventMap[E][]).push(p);
+  });
 }
 
 /** Records events and logs. */
@@ -88,10 +98,14 @@ export function recorder(): Recorder {
     events: { 'ledger:appended': [], 'ledger:verified': [], 'ledger:alert': [], 'sync:state': [], 'sync:progress': [] },
     logs: [],
     stateAt: [],
-    log: (e) => { r.logs.push(e); },
+    log: (e) => {
+      r.logs.push(e);
+    },
     attach: (h) => {
       for (const name of Object.keys(r.events) as (keyof SyncEventMap)[]) listen(h, r, name);
-      h.events.on('sync:state', () => { r.stateAt.push(Date.now()); });
+      h.events.on('sync:state', () => {
+        r.stateAt.push(Date.now());
+      });
     },
   };
   return r;
@@ -119,8 +133,18 @@ export async function serverHead(url: string, token: string): Promise<{ size: nu
   return { size: Number(size), rootHex: Buffer.from(root ?? '', 'base64').toString('hex') };
 }
 
-async function call(url: string, token: string, method: string, path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(new URL(path, url), { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function call(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(new URL(path, url), {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const json = (await res.json()) as Record<string, unknown>;
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
@@ -128,11 +152,21 @@ async function call(url: string, token: string, method: string, path: string, bo
 
 /** Creates the LOW-tier test flag `key` (one ledger entry). */
 export async function createFlag(url: string, token: string, key = 'sync.test.flag'): Promise<void> {
-  await call(url, token, 'POST', '/api/v1/flags', { key, type: 'release', owner: 'sync', services: ['sync'], tier: 'LOW', description: 'sync test flag' });
+  await call(url, token, 'POST', '/api/v1/flags', {
+    key,
+    type: 'release',
+    owner: 'sync',
+    services: ['sync'],
+    tier: 'LOW',
+    description: 'sync test flag',
+  });
 }
 
 /** Changes the flag's production rollout (one ledger entry); returns the entry's idx. */
 export async function changeFlag(url: string, token: string, n: number, key = 'sync.test.flag'): Promise<number> {
-  const body = await call(url, token, 'PATCH', `/api/v1/flags/${key}/environments/production`, { rollout_pct: (n % 100) + 1, reason: `sync test change ${n}` });
+  const body = await call(url, token, 'PATCH', `/api/v1/flags/${key}/environments/production`, {
+    rollout_pct: (n % 100) + 1,
+    reason: `sync test change ${n}`,
+  });
   return Number(body['idx']);
 }

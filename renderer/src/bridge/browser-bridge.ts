@@ -3,8 +3,13 @@
  * exposes in Electron, over the localhost host's HTTP calls and its SSE event stream.
  */
 import {
-  eventChannels, invokeChannels, methodName, subscriptionName,
-  type EventChannel, type EventMap, type TombstoneApi,
+  eventChannels,
+  invokeChannels,
+  methodName,
+  subscriptionName,
+  type EventChannel,
+  type EventMap,
+  type TombstoneApi,
 } from '../../../shared/ipc/contract.ts';
 import type { Result } from '../../../shared/ipc/result.ts';
 
@@ -14,7 +19,11 @@ type Listener = (payload: unknown) => void;
 export async function establishSession(location: Location, history: History): Promise<Result<null>> {
   const match = /(?:^#|&)token=([0-9a-f]{64})/.exec(location.hash);
   if (!match) return { ok: true, value: null }; // a reload: the cookie from the first exchange still holds
-  const res = await fetch('/api/session', { method: 'POST', headers: { 'x-session-token': match[1] ?? '' }, credentials: 'same-origin' });
+  const res = await fetch('/api/session', {
+    method: 'POST',
+    headers: { 'x-session-token': match[1] ?? '' },
+    credentials: 'same-origin',
+  });
   history.replaceState(null, '', location.pathname + location.search);
   if (!res.ok) return (await res.json()) as Result<null>;
   return { ok: true, value: null };
@@ -30,12 +39,20 @@ async function invoke(channel: string, args: unknown): Promise<Result<unknown>> 
     });
     return (await res.json()) as Result<unknown>;
   } catch {
-    return { ok: false, error: { code: 'E_CONSOLE_HOST_GONE', message: 'The console host process is not answering. Restart it with `npm start` and open the new URL.' } };
+    return {
+      ok: false,
+      error: {
+        code: 'E_CONSOLE_HOST_GONE',
+        message: 'The console host process is not answering. Restart it with `npm start` and open the new URL.',
+      },
+    };
   }
 }
 
 /** Builds the browser-mode API object: one method per channel, subscriptions returning unsubscribe. */
-export function createBrowserBridge(eventSourceFactory: (url: string) => EventSource = (u) => new EventSource(u)): TombstoneApi {
+export function createBrowserBridge(
+  eventSourceFactory: (url: string) => EventSource = (u) => new EventSource(u),
+): TombstoneApi {
   const listeners = new Map<EventChannel, Set<Listener>>();
   let source: EventSource | null = null;
   const ensureStream = (): void => {

@@ -14,15 +14,33 @@ export function EmptyState() {
       <h1 id="empty-title">{replica === 'unknown' ? 'Opening the replica…' : 'No ledger replica yet'}</h1>
       <p data-testid="empty-explanation">
         This console has no verified copy of a control plane's ledger, so it shows no incidents, flags or changes.
-        {connection.kind === 'unconfigured' && ' Start it with `npm start` (bundled demo control plane) or `npm start -- --connect <url>`.'}
+        {connection.kind === 'unconfigured' &&
+          ' Start it with `npm start` (bundled demo control plane) or `npm start -- --connect <url>`.'}
         {connection.kind === 'unreachable' && ` ${connection.error.message}`}
-        {connection.kind === 'reachable' && ' The control plane answers; the replica fills once ledger sync is running.'}
+        {connection.kind === 'reachable' &&
+          ' The control plane answers; the replica fills once ledger sync is running.'}
       </p>
-      {note && note.code !== 'E_NO_PROFILE' && <p data-testid="empty-note"><code>{note.code}</code> {note.message}</p>}
-      {sync.kind !== 'idle' && <p className="muted">Ledger sync: {sync.kind}{sync.kind === 'backfilling' ? ` ${sync.done.toLocaleString('en-US')} / ${sync.total.toLocaleString('en-US')}` : ''}.</p>}
+      {note && note.code !== 'E_NO_PROFILE' && (
+        <p data-testid="empty-note">
+          <code>{note.code}</code> {note.message}
+        </p>
+      )}
+      {sync.kind !== 'idle' && (
+        <p className="muted">
+          Ledger sync: {sync.kind}
+          {sync.kind === 'backfilling'
+            ? ` ${sync.done.toLocaleString('en-US')} / ${sync.total.toLocaleString('en-US')}`
+            : ''}
+          .
+        </p>
+      )}
       <div className="row">
-        <button type="button" onClick={() => void probe()}>Check connection now</button>
-        <button type="button" onClick={() => openDialog({ kind: 'profile' })}>Add a profile…</button>
+        <button type="button" onClick={() => void probe()}>
+          Check connection now
+        </button>
+        <button type="button" onClick={() => openDialog({ kind: 'profile' })}>
+          Add a profile…
+        </button>
       </div>
     </main>
   );

@@ -9,7 +9,9 @@ export function ErrorBanner() {
   return (
     <div className="error-banner" role="alert" data-testid="error-banner">
       <code className="error-code">{error.code}</code> <span>{error.message}</span>
-      <button type="button" onClick={dismiss} aria-label="Dismiss error">Dismiss</button>
+      <button type="button" onClick={dismiss} aria-label="Dismiss error">
+        Dismiss
+      </button>
     </div>
   );
 }

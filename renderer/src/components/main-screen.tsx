@@ -13,15 +13,27 @@ const TimelinePanel = lazy(() => import('./timeline/timeline-panel.tsx').then((m
 export function MainScreen() {
   return (
     <main className="screen" aria-label="Incident triage" data-testid="main-screen">
-      <div className="col-left"><IncidentList /></div>
+      <div className="col-left">
+        <IncidentList />
+      </div>
       <div className="col-center">
         <CandidatesPanel />
-        <Suspense fallback={<Panel id="timeline" title="Timeline"><p className="muted" role="status">Loading the chart…</p></Panel>}>
+        <Suspense
+          fallback={
+            <Panel id="timeline" title="Timeline">
+              <p className="muted" role="status">
+                Loading the chart…
+              </p>
+            </Panel>
+          }
+        >
           <TimelinePanel />
         </Suspense>
         <ChangesPanel />
       </div>
-      <div className="col-right"><ApprovalsPanel /></div>
+      <div className="col-right">
+        <ApprovalsPanel />
+      </div>
     </main>
   );
 }

@@ -3,9 +3,17 @@ import { liveReplica } from '../test-support/fixtures.ts';
 import { button, byTestId, inAct, mountApp, type Mounted } from '../test-support/render.tsx';
 
 let m: Mounted | null = null;
-afterEach(() => { m?.unmount(); m = null; });
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
 
-const offline = { kind: 'offline', url: 'http://127.0.0.1:4000', replicaAsOf: '2026-11-25T03:12:07.000Z', reason: 'the control plane does not answer' } as const;
+const offline = {
+  kind: 'offline',
+  url: 'http://127.0.0.1:4000',
+  replicaAsOf: '2026-11-25T03:12:07.000Z',
+  reason: 'the control plane does not answer',
+} as const;
 
 describe('offline', () => {
   it('keeps every piece of data on screen and disables actions with the reason', async () => {
@@ -20,13 +28,21 @@ describe('offline', () => {
     expect(button(card, 'Kill switch').disabled).toBe(true);
     expect(button(card, 'Roll back').getAttribute('aria-describedby')).toBe('candidates-blocked');
     expect(byTestId(c, 'blocked-reason').textContent).toBe(
-      'Offline: the control plane does not answer. Showing the replica as of 03:12:07 UTC; actions need the control plane.');
+      'Offline: the control plane does not answer. Showing the replica as of 03:12:07 UTC; actions need the control plane.',
+    );
     expect(byTestId(c, 'change-row-117')).toBeTruthy();
   });
 
   it('actions come back when sync is live again', async () => {
     m = await mountApp({ ...liveReplica('alice', 'admin'), syncState: async () => ({ ok: true, value: offline }) });
-    await inAct(() => m!.fake.emit('sync:changed', { kind: 'live', url: 'http://127.0.0.1:4000', roundTripMs: 7, since: '2026-11-25T03:20:00.000Z' }));
+    await inAct(() =>
+      m!.fake.emit('sync:changed', {
+        kind: 'live',
+        url: 'http://127.0.0.1:4000',
+        roundTripMs: 7,
+        since: '2026-11-25T03:20:00.000Z',
+      }),
+    );
     expect(byTestId(m.container, 'connection-state').textContent).toBe('Live · 7 ms');
     expect(button(byTestId(m.container, 'candidate-1'), 'Roll back').disabled).toBe(false);
     expect(m.container.querySelector('[data-testid="blocked-reason"]')).toBeNull();

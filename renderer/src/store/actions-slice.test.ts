@@ -15,7 +15,9 @@ describe('actions slice', () => {
     const fake = createFakeApi({ actionsKill: async () => ({ ok: true, value: receipt('k1') }) });
     const store = createAppStore(fake.api);
     await store.getState().kill({ flag: 'a.b.c', env: 'production', reason: 'errors spiking' });
-    await store.getState().kill({ flag: 'a.b.c', env: 'production', reason: 'errors spiking', breakGlassToken: 'bg-secret' });
+    await store
+      .getState()
+      .kill({ flag: 'a.b.c', env: 'production', reason: 'errors spiking', breakGlassToken: 'bg-secret' });
     expect(fake.argsOf('actionsKill')).toEqual([
       { flag: 'a.b.c', env: 'production', reason: 'errors spiking' },
       { flag: 'a.b.c', env: 'production', reason: 'errors spiking', breakGlassToken: 'bg-secret' },
@@ -23,7 +25,10 @@ describe('actions slice', () => {
   });
 
   it('the round trip completes from the actions:updated event, even if it beats the call result', async () => {
-    const fake = createFakeApi({ ...liveReplica(), actionsRollback: async () => ({ ok: true, value: receipt('k2', 'applied') }) });
+    const fake = createFakeApi({
+      ...liveReplica(),
+      actionsRollback: async () => ({ ok: true, value: receipt('k2', 'applied') }),
+    });
     const store = createAppStore(fake.api, { refreshDelayMs: 0 });
     await store.getState().start();
     fake.emit('actions:updated', receipt('k2', 'verified'));
@@ -37,7 +42,12 @@ describe('actions slice', () => {
   });
 
   it('a conflict is returned with its code and leaves no receipt', async () => {
-    const fake = createFakeApi({ actionsRollback: async () => ({ ok: false, error: { code: 'ROLLBACK_CONFLICT', message: 'The flag changed since entry 117.' } }) });
+    const fake = createFakeApi({
+      actionsRollback: async () => ({
+        ok: false,
+        error: { code: 'ROLLBACK_CONFLICT', message: 'The flag changed since entry 117.' },
+      }),
+    });
     const store = createAppStore(fake.api);
     const res = await store.getState().rollback(117, 'undo the tax change');
     expect(res.ok ? null : res.error.code).toBe('ROLLBACK_CONFLICT');

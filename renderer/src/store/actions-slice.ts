@@ -56,7 +56,9 @@ export function createActionsSlice({ api, set, get }: SliceDeps): ActionsSlice {
     issueBreakGlass: (input) => api.breakGlassIssue(input),
     trackReceipt(receipt) {
       const receipts = get().receipts;
-      set({ receipts: { ...receipts, [receipt.idempotencyKey]: mergeReceipt(receipts[receipt.idempotencyKey], receipt) } });
+      set({
+        receipts: { ...receipts, [receipt.idempotencyKey]: mergeReceipt(receipts[receipt.idempotencyKey], receipt) },
+      });
     },
   };
 }

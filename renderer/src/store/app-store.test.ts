@@ -20,7 +20,13 @@ describe('createAppStore start-up', () => {
     const fake = createFakeApi();
     const store = createAppStore(fake.api, { refreshDelayMs: 0 });
     const stop = await store.getState().start();
-    const reachable: ControlPlaneStatus = { kind: 'reachable', url: 'http://127.0.0.1:1', checkedAt: '2026-11-25T03:00:00.000Z', roundTripMs: 4, identity: { name: 'bob', role: 'approver' } };
+    const reachable: ControlPlaneStatus = {
+      kind: 'reachable',
+      url: 'http://127.0.0.1:1',
+      checkedAt: '2026-11-25T03:00:00.000Z',
+      roundTripMs: 4,
+      identity: { name: 'bob', role: 'approver' },
+    };
     fake.emit('connection:changed', reachable);
     expect(store.getState().connection).toEqual(reachable);
     expect(store.getState().identity).toEqual({ name: 'bob', role: 'approver' });
@@ -31,7 +37,9 @@ describe('createAppStore start-up', () => {
   });
 
   it('keeps the error code of a failed probe until dismissed', async () => {
-    const fake = createFakeApi({ connectionProbe: async () => ({ ok: false, error: { code: 'E_CONTROL_PLANE_UNREACHABLE', message: 'down' } }) });
+    const fake = createFakeApi({
+      connectionProbe: async () => ({ ok: false, error: { code: 'E_CONTROL_PLANE_UNREACHABLE', message: 'down' } }),
+    });
     const store = createAppStore(fake.api);
     await store.getState().probe();
     expect(store.getState().error).toEqual({ code: 'E_CONTROL_PLANE_UNREACHABLE', message: 'down' });
@@ -40,7 +48,12 @@ describe('createAppStore start-up', () => {
   });
 
   it('a status failure other than "no profile" is shown with its code', async () => {
-    const fake = createFakeApi({ verifyStatus: async () => ({ ok: false, error: { code: 'E_REPLICA_CORRUPT', message: 'The replica file is damaged.' } }) });
+    const fake = createFakeApi({
+      verifyStatus: async () => ({
+        ok: false,
+        error: { code: 'E_REPLICA_CORRUPT', message: 'The replica file is damaged.' },
+      }),
+    });
     const store = createAppStore(fake.api);
     await store.getState().start();
     expect(store.getState().replica).toBe('none');
@@ -58,8 +71,15 @@ describe('createAppStore start-up', () => {
     expect(s.incidents.map((i) => i.id)).toEqual(['inc-1', 'inc-0']);
     expect(fake.argsOf('correlationRank')).toEqual([{ incidentId: 'inc-1', limit: 3 }]);
     expect(s.correlation).toEqual(correlation);
-    expect(fake.argsOf('metricsSeries')).toEqual([{ service: 'checkout', from: correlation.window.from, to: '2026-11-25T03:22:45.123Z', stepSeconds: 10 }]);
-    expect(fake.argsOf('ledgerQuery')[0]).toEqual({ filter: { from: correlation.window.from, to: '2026-11-25T03:22:45.123Z', changesOnly: true }, offset: 0, limit: 1000, order: 'asc' });
+    expect(fake.argsOf('metricsSeries')).toEqual([
+      { service: 'checkout', from: correlation.window.from, to: '2026-11-25T03:22:45.123Z', stepSeconds: 10 },
+    ]);
+    expect(fake.argsOf('ledgerQuery')[0]).toEqual({
+      filter: { from: correlation.window.from, to: '2026-11-25T03:22:45.123Z', changesOnly: true },
+      offset: 0,
+      limit: 1000,
+      order: 'asc',
+    });
     expect(s.changes.map((r) => r.idx)).toEqual([117]);
     expect(fake.argsOf('changesList')).toEqual([{ status: 'PENDING' }]);
     expect(s.selection).toEqual({ kind: 'incident', id: incident.id });
@@ -70,13 +90,19 @@ describe('createAppStore start-up', () => {
     const live = liveReplica();
     const fake = createFakeApi({
       ...live,
-      verifyStatus: async () => (present ? { ok: true, value: status } : { ok: false, error: { code: 'E_NO_PROFILE', message: 'none' } }),
+      verifyStatus: async () =>
+        present ? { ok: true, value: status } : { ok: false, error: { code: 'E_NO_PROFILE', message: 'none' } },
     });
     const store = createAppStore(fake.api, { refreshDelayMs: 0 });
     await store.getState().start();
     expect(store.getState().replica).toBe('none');
     present = true;
-    fake.emit('sync:changed', { kind: 'live', url: 'http://127.0.0.1:4000', roundTripMs: 9, since: '2026-11-25T03:00:00.000Z' });
+    fake.emit('sync:changed', {
+      kind: 'live',
+      url: 'http://127.0.0.1:4000',
+      roundTripMs: 9,
+      since: '2026-11-25T03:00:00.000Z',
+    });
     await flush(5);
     expect(store.getState().sync.kind).toBe('live');
     expect(store.getState().replica).toBe('present');

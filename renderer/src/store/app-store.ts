@@ -24,7 +24,13 @@ export type { AppState, AppStore, StoreOptions } from './types.ts';
 /** Creates the store over `api` (the preload's or the browser bridge's `window.tombstone`). */
 export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): AppStore {
   return createStore<AppState>()((set, get) => {
-    const d: SliceDeps = { api, set, get, now: options.now ?? Date.now, later: createCoalescer(options.refreshDelayMs ?? 300) };
+    const d: SliceDeps = {
+      api,
+      set,
+      get,
+      now: options.now ?? Date.now,
+      later: createCoalescer(options.refreshDelayMs ?? 300),
+    };
 
     /** Loads everything derived from the replica, or records that there is none (the empty state explains it). */
     const reloadReplica = async (): Promise<void> => {
@@ -35,7 +41,12 @@ export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): A
         return;
       }
       // Send the loads before the store change renders the main screen (a synchronous render of every panel).
-      const loads = Promise.all([get().loadIncidents(), get().loadChangeRequests(), get().loadEvidence(), get().loadBreakGlassPending()]);
+      const loads = Promise.all([
+        get().loadIncidents(),
+        get().loadChangeRequests(),
+        get().loadEvidence(),
+        get().loadBreakGlassPending(),
+      ]);
       set({ replica: 'present', replicaNote: null });
       await loads;
     };
@@ -44,13 +55,40 @@ export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): A
     // `sameControlPlane`: the replica was set aside but the profile is the same, so the round trips of actions in flight
     // (and the decisions and break-glass grant they belong to) stay; they complete in the new replica.
     const resetReplica = (sameControlPlane = false): void => {
-      const kept = sameControlPlane ? { receipts: get().receipts, decidedHere: get().decidedHere, grant: get().grant } : {};
+      const kept = sameControlPlane
+        ? { receipts: get().receipts, decidedHere: get().decidedHere, grant: get().grant }
+        : {};
       get().resetLedger();
       set({
-        replica: 'unknown', replicaNote: null, verification: null, breakGlassUses: [], evidence: [], verifyRun: null, verifyOutcome: null, verifyError: null,
-        incidents: [], incidentsError: null, selection: null, correlation: null, correlationError: null,
-        chartRange: null, metrics: null, metricsError: null, changes: [], changesTotal: 0, changesError: null, selectedChangeIdx: null,
-        changeRequests: [], decidedHere: {}, approvalsError: null, flagResults: [], flagDetails: {}, receipts: {}, grant: null, dialog: null, drawer: null,
+        replica: 'unknown',
+        replicaNote: null,
+        verification: null,
+        breakGlassUses: [],
+        evidence: [],
+        verifyRun: null,
+        verifyOutcome: null,
+        verifyError: null,
+        incidents: [],
+        incidentsError: null,
+        selection: null,
+        correlation: null,
+        correlationError: null,
+        chartRange: null,
+        metrics: null,
+        metricsError: null,
+        changes: [],
+        changesTotal: 0,
+        changesError: null,
+        selectedChangeIdx: null,
+        changeRequests: [],
+        decidedHere: {},
+        approvalsError: null,
+        flagResults: [],
+        flagDetails: {},
+        receipts: {},
+        grant: null,
+        dialog: null,
+        drawer: null,
         ...kept,
       });
     };

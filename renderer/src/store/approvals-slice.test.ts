@@ -13,8 +13,14 @@ function quorumOfOne(decided: Partial<ChangeRequest>) {
       const now = done ? { ...cr, ...decided } : cr;
       return { ok: true, value: status === 'ALL' || now.status === status ? [now] : [] };
     },
-    changesApprove: async () => { done = true; return { ok: true, value: receipt('k-approve') }; },
-    changesReject: async () => { done = true; return { ok: true, value: receipt('k-reject') }; },
+    changesApprove: async () => {
+      done = true;
+      return { ok: true, value: receipt('k-approve') };
+    },
+    changesReject: async () => {
+      done = true;
+      return { ok: true, value: receipt('k-reject') };
+    },
   });
 }
 
@@ -29,16 +35,26 @@ describe('approvals slice', () => {
     await store.getState().loadChangeRequests();
     const res = await store.getState().approve('cr-1', cr.payloadHash);
     expect(res.ok).toBe(true);
-    expect(fake.argsOf('changesApprove')).toEqual([{ id: 'cr-1', payloadHash: 'c0ffee0000000000000000000000000000000000000000000000000000000000' }]);
+    expect(fake.argsOf('changesApprove')).toEqual([
+      { id: 'cr-1', payloadHash: 'c0ffee0000000000000000000000000000000000000000000000000000000000' },
+    ]);
     expect(store.getState().receipts['k-approve']?.appliedIdx).toBe(123);
     expect(fake.argsOf('changesList')).toHaveLength(2); // reloaded after the decision
   });
 
   it('a refused approval returns the control plane code and changes nothing', async () => {
-    const fake = createFakeApi({ changesApprove: async () => ({ ok: false, error: { code: 'SELF_APPROVAL', message: 'You cannot approve your own request.' } }) });
+    const fake = createFakeApi({
+      changesApprove: async () => ({
+        ok: false,
+        error: { code: 'SELF_APPROVAL', message: 'You cannot approve your own request.' },
+      }),
+    });
     const store = createAppStore(fake.api);
     const res = await store.getState().approve('cr-1', 'a'.repeat(64));
-    expect(res).toEqual({ ok: false, error: { code: 'SELF_APPROVAL', message: 'You cannot approve your own request.' } });
+    expect(res).toEqual({
+      ok: false,
+      error: { code: 'SELF_APPROVAL', message: 'You cannot approve your own request.' },
+    });
     expect(store.getState().receipts).toEqual({});
   });
 
@@ -51,13 +67,24 @@ describe('approvals slice', () => {
     const store = createAppStore(fake.api);
     await store.getState().reject('cr-1', 'Not during the incident');
     expect(fake.argsOf('changesReject')).toEqual([{ id: 'cr-1', reason: 'Not during the incident' }]);
-    const input = { flag: 'payments.checkout.new-tax', env: 'production', after: envState(true, 10), reason: 'Ramp to ten percent', scheduledAt: '2026-11-26T09:00:00.000Z' };
+    const input = {
+      flag: 'payments.checkout.new-tax',
+      env: 'production',
+      after: envState(true, 10),
+      reason: 'Ramp to ten percent',
+      scheduledAt: '2026-11-26T09:00:00.000Z',
+    };
     await store.getState().createChangeRequest(input);
     expect(fake.argsOf('changesCreate')).toEqual([input]);
   });
 
   it('the ALL filter asks for every status and ignores a late PENDING answer', async () => {
-    const fake = createFakeApi({ changesList: async ({ status }) => ({ ok: true, value: status === 'ALL' ? [changeRequest('x', 'cr-all')] : [changeRequest('x', 'cr-p')] }) });
+    const fake = createFakeApi({
+      changesList: async ({ status }) => ({
+        ok: true,
+        value: status === 'ALL' ? [changeRequest('x', 'cr-all')] : [changeRequest('x', 'cr-p')],
+      }),
+    });
     const store = createAppStore(fake.api);
     const pending = store.getState().loadChangeRequests();
     store.getState().setApprovalsFilter('ALL');
@@ -93,13 +120,20 @@ describe('approvals slice', () => {
     await store.getState().loadChangeRequests();
     await store.getState().reject('cr-1', 'not during the incident');
     await flush();
-    expect(store.getState().decidedHere['cr-1']).toMatchObject({ decision: 'rejected', receiptKey: 'k-reject', cr: { id: 'cr-1', status: 'REJECTED' } });
+    expect(store.getState().decidedHere['cr-1']).toMatchObject({
+      decision: 'rejected',
+      receiptKey: 'k-reject',
+      cr: { id: 'cr-1', status: 'REJECTED' },
+    });
   });
 
   it('a refused decision is not kept', async () => {
     const fake = createFakeApi({
       changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
-      changesApprove: async () => ({ ok: false, error: { code: 'STALE_PAYLOAD_HASH', message: 'The request changed.' } }),
+      changesApprove: async () => ({
+        ok: false,
+        error: { code: 'STALE_PAYLOAD_HASH', message: 'The request changed.' },
+      }),
     });
     const store = createAppStore(fake.api);
     await store.getState().loadChangeRequests();
@@ -112,7 +146,18 @@ describe('approvals slice', () => {
       ...liveReplica('alice', 'approver'),
       changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
       changesApprove: async () => ({ ok: true, value: receipt('k-approve') }),
-      profilesSelect: async ({ id }) => ({ ok: true, value: { id, name: 'b', url: 'http://127.0.0.1:5000', environment: 'staging', origin: null, active: true, hasToken: true } }),
+      profilesSelect: async ({ id }) => ({
+        ok: true,
+        value: {
+          id,
+          name: 'b',
+          url: 'http://127.0.0.1:5000',
+          environment: 'staging',
+          origin: null,
+          active: true,
+          hasToken: true,
+        },
+      }),
     });
     const store = createAppStore(fake.api);
     await store.getState().loadChangeRequests();

@@ -41,7 +41,9 @@ const UNSETTLED: readonly ChangeRequest['status'][] = ['PENDING', 'APPROVED'];
  * only when it drops everything of a replica (profile switch), and a decision from another replica must not show.
  */
 export function refreshDecided(
-  decided: Record<string, DecidedHere>, list: readonly ChangeRequest[], receipts: Record<string, ActionReceipt>,
+  decided: Record<string, DecidedHere>,
+  list: readonly ChangeRequest[],
+  receipts: Record<string, ActionReceipt>,
 ): Record<string, DecidedHere> {
   const byId = new Map(list.map((cr) => [cr.id, cr]));
   const next: Record<string, DecidedHere> = {};
@@ -69,7 +71,8 @@ export function createApprovalsSlice({ api, set, get }: SliceDeps): ApprovalsSli
   /** Keeps the decided request (as the reviewer saw it) and its receipt key in the store, where the list reload cannot drop them. */
   const decide = (id: string, decision: DecidedHere['decision'], res: Result<ActionReceipt>): Result<ActionReceipt> => {
     const cr = get().changeRequests.find((c) => c.id === id) ?? get().decidedHere[id]?.cr;
-    if (res.ok && cr) set({ decidedHere: { ...get().decidedHere, [id]: { cr, decision, receiptKey: res.value.idempotencyKey } } });
+    if (res.ok && cr)
+      set({ decidedHere: { ...get().decidedHere, [id]: { cr, decision, receiptKey: res.value.idempotencyKey } } });
     return after(res);
   };
   return {
@@ -85,7 +88,11 @@ export function createApprovalsSlice({ api, set, get }: SliceDeps): ApprovalsSli
         set({ approvalsError: res.error });
         return;
       }
-      set({ changeRequests: res.value, approvalsError: null, decidedHere: refreshDecided(get().decidedHere, res.value, get().receipts) });
+      set({
+        changeRequests: res.value,
+        approvalsError: null,
+        decidedHere: refreshDecided(get().decidedHere, res.value, get().receipts),
+      });
       // A request decided here that left the pending list has a new status the pending list cannot tell.
       if (filter === 'ALL' || !needsLookup(get().decidedHere, res.value)) return;
       const all = await api.changesList({ status: 'ALL' });
@@ -95,7 +102,8 @@ export function createApprovalsSlice({ api, set, get }: SliceDeps): ApprovalsSli
       set({ approvalsFilter: filter });
       void get().loadChangeRequests();
     },
-    approve: async (id, payloadHashSeen) => decide(id, 'approved', await api.changesApprove({ id, payloadHash: payloadHashSeen })),
+    approve: async (id, payloadHashSeen) =>
+      decide(id, 'approved', await api.changesApprove({ id, payloadHash: payloadHashSeen })),
     reject: async (id, reason) => decide(id, 'rejected', await api.changesReject({ id, reason })),
     createChangeRequest: async (input) => after(await api.changesCreate(input)),
     dismissDecided(id) {

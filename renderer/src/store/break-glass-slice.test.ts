@@ -3,12 +3,24 @@ import { createFakeApi } from '../test-support/fake-api.ts';
 import { liveReplica } from '../test-support/fixtures.ts';
 import { createAppStore } from './app-store.ts';
 
-const use = { idx: 130, actor: 'carol', flag: 'core.ledger.writes', env: 'production', reason: 'ledger writes corrupting', at: '2026-11-25T03:20:00.000Z' };
+const use = {
+  idx: 130,
+  actor: 'carol',
+  flag: 'core.ledger.writes',
+  env: 'production',
+  reason: 'ledger writes corrupting',
+  at: '2026-11-25T03:20:00.000Z',
+};
 
 describe('break-glass slice', () => {
   it('announces each use once and keeps it until acknowledged', async () => {
     let fail = true;
-    const fake = createFakeApi({ breakGlassAcknowledge: async () => (fail ? { ok: false, error: { code: 'E_CONTROL_PLANE_UNREACHABLE', message: 'down' } } : { ok: true, value: null }) });
+    const fake = createFakeApi({
+      breakGlassAcknowledge: async () =>
+        fail
+          ? { ok: false, error: { code: 'E_CONTROL_PLANE_UNREACHABLE', message: 'down' } }
+          : { ok: true, value: null },
+    });
     const store = createAppStore(fake.api);
     await store.getState().start();
     fake.emit('breakGlass:used', use);
@@ -34,11 +46,24 @@ describe('break-glass slice', () => {
   });
 
   it('issuing a token passes scope and TTL through', async () => {
-    const fake = createFakeApi({ breakGlassIssue: async () => ({ ok: true, value: { tokenId: 'bg-1', token: 'secret', expiresAt: '2026-11-25T03:35:00.000Z' } }) });
+    const fake = createFakeApi({
+      breakGlassIssue: async () => ({
+        ok: true,
+        value: { tokenId: 'bg-1', token: 'secret', expiresAt: '2026-11-25T03:35:00.000Z' },
+      }),
+    });
     const store = createAppStore(fake.api);
-    const input = { justification: 'ledger writes corrupting balances', flags: ['core.ledger.writes'], envs: ['production'], ttlMinutes: 15 };
+    const input = {
+      justification: 'ledger writes corrupting balances',
+      flags: ['core.ledger.writes'],
+      envs: ['production'],
+      ttlMinutes: 15,
+    };
     const res = await store.getState().issueBreakGlass(input);
-    expect(res).toEqual({ ok: true, value: { tokenId: 'bg-1', token: 'secret', expiresAt: '2026-11-25T03:35:00.000Z' } });
+    expect(res).toEqual({
+      ok: true,
+      value: { tokenId: 'bg-1', token: 'secret', expiresAt: '2026-11-25T03:35:00.000Z' },
+    });
     expect(fake.argsOf('breakGlassIssue')).toEqual([input]);
   });
 });

@@ -11,7 +11,8 @@ export function subscribeEvents(d: SliceDeps, reloadReplica: () => Promise<void>
     }),
     api.onSyncChanged((sync) => {
       set({ sync });
-      if (get().replica !== 'present' && (sync.kind === 'live' || sync.kind === 'backfilling')) later('replica', () => void reloadReplica());
+      if (get().replica !== 'present' && (sync.kind === 'live' || sync.kind === 'backfilling'))
+        later('replica', () => void reloadReplica());
     }),
     api.onSyncProgressed((syncProgress) => set({ syncProgress })),
     api.onLedgerAppended(({ receivedSize }) => {
@@ -27,7 +28,8 @@ export function subscribeEvents(d: SliceDeps, reloadReplica: () => Promise<void>
     }),
     api.onLedgerVerified(({ verifiedSize, rootHex }) => {
       const v = get().verification;
-      if (v) set({ verification: { ...v, verifiedSize, rootHex, pending: Math.max(0, v.receivedSize - verifiedSize) } });
+      if (v)
+        set({ verification: { ...v, verifiedSize, rootHex, pending: Math.max(0, v.receivedSize - verifiedSize) } });
       // checkpointAt comes only from the status call.
       later('verification', () => void get().loadVerification());
     }),

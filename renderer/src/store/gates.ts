@@ -17,8 +17,11 @@ const ROLES_FOR: Record<Capability, readonly Role[]> = {
 };
 
 const VERB: Record<Capability, string> = {
-  kill: 'use the kill switch', rollback: 'roll back changes', breakGlass: 'issue break-glass tokens',
-  review: 'approve or reject change requests', propose: 'open change requests',
+  kill: 'use the kill switch',
+  rollback: 'roll back changes',
+  breakGlass: 'issue break-glass tokens',
+  review: 'approve or reject change requests',
+  propose: 'open change requests',
 };
 
 /** The reason actions are unavailable because of the sync state, or null when the control plane is live. */
@@ -36,7 +39,7 @@ export function syncBlock(sync: SyncState): string | null {
     case 'offline':
       return `Offline: ${sync.reason}. Showing the replica as of ${sync.replicaAsOf ? clock(sync.replicaAsOf) : 'its last entry'}; actions need the control plane.`;
     case 'key-confirmation':
-      return 'Confirm the control plane\'s signing key first; until then nothing from it is trusted.';
+      return "Confirm the control plane's signing key first; until then nothing from it is trusted.";
     case 'halted':
       return `Sync halted (${sync.code}): ${sync.message}`;
   }

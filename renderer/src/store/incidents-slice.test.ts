@@ -26,8 +26,14 @@ describe('incidents slice', () => {
 
   it('drops the answer of a superseded selection', async () => {
     let release: (r: Result<CorrelationResult>) => void = () => {};
-    const slow = new Promise<Result<CorrelationResult>>((r) => { release = r; });
-    const fake = createFakeApi({ ...liveReplica(), correlationRank: (a) => ('incidentId' in a && a.incidentId === 'slow' ? slow : Promise.resolve({ ok: true, value: correlation })) });
+    const slow = new Promise<Result<CorrelationResult>>((r) => {
+      release = r;
+    });
+    const fake = createFakeApi({
+      ...liveReplica(),
+      correlationRank: (a) =>
+        'incidentId' in a && a.incidentId === 'slow' ? slow : Promise.resolve({ ok: true, value: correlation }),
+    });
     const store = createAppStore(fake.api);
     const first = store.getState().selectIncident('slow');
     await store.getState().selectIncident('inc-1');
@@ -39,7 +45,10 @@ describe('incidents slice', () => {
 
   it('keeps the error of a failed ranking and of a failed list', async () => {
     const fake = createFakeApi({
-      correlationRank: async () => ({ ok: false, error: { code: 'E_INCIDENT_NOT_FOUND', message: 'No incident inc-9 in the replica.' } }),
+      correlationRank: async () => ({
+        ok: false,
+        error: { code: 'E_INCIDENT_NOT_FOUND', message: 'No incident inc-9 in the replica.' },
+      }),
       incidentsList: async () => ({ ok: false, error: { code: 'E_NO_PROFILE', message: 'none' } }),
     });
     const store = createAppStore(fake.api);

@@ -5,8 +5,7 @@ import type { SliceDeps } from './types.ts';
 
 /** What is being triaged: an incident from the ledger, or a time the responder typed in. */
 export type IncidentSelection =
-  | { kind: 'incident'; id: string }
-  | { kind: 'manual'; at: string; service: string | null };
+  { kind: 'incident'; id: string } | { kind: 'manual'; at: string; service: string | null };
 
 /** Incidents state and its actions. */
 export interface IncidentsSlice {
@@ -30,7 +29,10 @@ const STATUS_ORDER: Record<Incident['status'], number> = { triggered: 0, acknowl
 
 /** Active incidents first (triggered, then acknowledged), newest first within a status. */
 export function sortIncidents(list: readonly Incident[]): Incident[] {
-  return [...list].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.triggeredAt.localeCompare(a.triggeredAt) || b.idx - a.idx);
+  return [...list].sort(
+    (a, b) =>
+      STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.triggeredAt.localeCompare(a.triggeredAt) || b.idx - a.idx,
+  );
 }
 
 function requestFor(sel: IncidentSelection): CorrelationRequest {

@@ -22,15 +22,28 @@ describe('ledger row cache', () => {
     const cache = new RowCache();
     const total = 1_000_000;
     expect(missingPages(cache, 500_020, 500_050, total, 'asc')).toEqual([500_000, 499_900, 500_100]);
-    cache.putPage('asc', 500_000, Array.from({ length: PAGE_SIZE }, (_, i) => row(500_000 + i)), total);
-    expect(missingPages(cache, 500_020, 500_050, total, 'asc')).toEqual([499_900, 500_100].sort((a, b) => Math.abs(a + 50 - 500_035) - Math.abs(b + 50 - 500_035)));
+    cache.putPage(
+      'asc',
+      500_000,
+      Array.from({ length: PAGE_SIZE }, (_, i) => row(500_000 + i)),
+      total,
+    );
+    expect(missingPages(cache, 500_020, 500_050, total, 'asc')).toEqual(
+      [499_900, 500_100].sort((a, b) => Math.abs(a + 50 - 500_035) - Math.abs(b + 50 - 500_035)),
+    );
     expect(missingPages(cache, 0, 10, 0, 'asc')).toEqual([]);
     expect(missingPages(cache, 0, 30, 25, 'desc')).toEqual([0]);
   });
 
   it('stays bounded: far rows are evicted once over the limit', () => {
     const cache = new RowCache(1000);
-    for (let p = 0; p < 3000; p += PAGE_SIZE) cache.putPage('asc', p, Array.from({ length: PAGE_SIZE }, (_, i) => row(p + i)), 3000);
+    for (let p = 0; p < 3000; p += PAGE_SIZE)
+      cache.putPage(
+        'asc',
+        p,
+        Array.from({ length: PAGE_SIZE }, (_, i) => row(p + i)),
+        3000,
+      );
     cache.evictAround(2900);
     expect(cache.size).toBeLessThanOrEqual(1000);
     expect(cache.get(2900)?.idx).toBe(2900);

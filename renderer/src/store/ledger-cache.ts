@@ -57,7 +57,12 @@ export class RowCache {
  * fully cached; nearest to the viewport first.
  */
 export function missingPages(
-  cache: RowCache, start: number, end: number, total: number, order: 'asc' | 'desc', overscan = PAGE_SIZE / 2,
+  cache: RowCache,
+  start: number,
+  end: number,
+  total: number,
+  order: 'asc' | 'desc',
+  overscan = PAGE_SIZE / 2,
 ): number[] {
   if (total <= 0) return [];
   const from = Math.max(0, start - overscan);

@@ -11,7 +11,9 @@ function millionRows(): ReturnType<typeof createFakeApi> {
   return createFakeApi({
     ledgerQuery: async (q: LedgerQuery) => {
       const n = Math.max(0, Math.min(q.limit, TOTAL - q.offset));
-      const rows = Array.from({ length: n }, (_, i) => row(q.order === 'asc' ? q.offset + i : TOTAL - 1 - q.offset - i));
+      const rows = Array.from({ length: n }, (_, i) =>
+        row(q.order === 'asc' ? q.offset + i : TOTAL - 1 - q.offset - i),
+      );
       return { ok: true, value: { rows, total: TOTAL } };
     },
   });
@@ -35,7 +37,10 @@ describe('ledger slice', () => {
     await store.getState().refreshLedgerTotal();
     store.getState().ensureLedgerRows(700_010, 700_040);
     await flush();
-    const offsets = fake.argsOf('ledgerQuery').slice(1).map((a) => (a as LedgerQuery).offset);
+    const offsets = fake
+      .argsOf('ledgerQuery')
+      .slice(1)
+      .map((a) => (a as LedgerQuery).offset);
     expect(offsets.sort((a, b) => a - b)).toEqual([699_900, 700_000]);
     expect(store.getState().ledgerRowAt(700_020)?.idx).toBe(TOTAL - 1 - 700_020);
     const calls = fake.calls.length;
@@ -62,10 +67,32 @@ describe('ledger slice', () => {
   it('opens an entry and checks its inclusion proof; errors keep their code', async () => {
     let fail = false;
     const fake = createFakeApi({
-      ledgerEntry: async ({ idx }) => ({ ok: true, value: { row: row(idx), leafText: '{"v":1}', leafHashHex: 'aa'.repeat(32), prevHex: 'bb'.repeat(32), before: null, after: null, refs: {} } }),
-      ledgerInclusion: async ({ idx }) => (fail
-        ? { ok: false, error: { code: 'BAD_PROOF', message: 'The proof does not lead to the verified root.' } }
-        : { ok: true, value: { idx, treeSize: 120, rootHex: 'cc'.repeat(32), proofHex: ['dd'.repeat(32)], ok: true, code: null } }),
+      ledgerEntry: async ({ idx }) => ({
+        ok: true,
+        value: {
+          row: row(idx),
+          leafText: '{"v":1}',
+          leafHashHex: 'aa'.repeat(32),
+          prevHex: 'bb'.repeat(32),
+          before: null,
+          after: null,
+          refs: {},
+        },
+      }),
+      ledgerInclusion: async ({ idx }) =>
+        fail
+          ? { ok: false, error: { code: 'BAD_PROOF', message: 'The proof does not lead to the verified root.' } }
+          : {
+              ok: true,
+              value: {
+                idx,
+                treeSize: 120,
+                rootHex: 'cc'.repeat(32),
+                proofHex: ['dd'.repeat(32)],
+                ok: true,
+                code: null,
+              },
+            },
     });
     const store = createAppStore(fake.api);
     await store.getState().showEntry(17);

@@ -46,7 +46,9 @@ export interface LedgerSlice {
 
 /** Drops empty filter fields so the query carries only what the user set. */
 export function cleanFilter(filter: LedgerFilter): LedgerFilter {
-  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== '' && v !== undefined && v !== false)) as LedgerFilter;
+  return Object.fromEntries(
+    Object.entries(filter).filter(([, v]) => v !== '' && v !== undefined && v !== false),
+  ) as LedgerFilter;
 }
 
 /** Builds the ledger slice. */
@@ -132,7 +134,11 @@ export function createLedgerSlice({ api, set, get }: SliceDeps): LedgerSlice {
       const res = await api.ledgerInclusion({ idx });
       const open = get().openEntry;
       if (open?.idx !== idx) return;
-      set({ openEntry: res.ok ? { ...open, checking: false, inclusion: res.value } : { ...open, checking: false, inclusionError: res.error } });
+      set({
+        openEntry: res.ok
+          ? { ...open, checking: false, inclusion: res.value }
+          : { ...open, checking: false, inclusionError: res.error },
+      });
     },
     closeEntry: () => set({ openEntry: null }),
     resetLedger() {
@@ -140,7 +146,13 @@ export function createLedgerSlice({ api, set, get }: SliceDeps): LedgerSlice {
       cache.clear();
       wanted = [];
       inFlight.clear();
-      set({ ledgerFilter: {}, ledgerTotal: null, ledgerVersion: get().ledgerVersion + 1, ledgerError: null, openEntry: null });
+      set({
+        ledgerFilter: {},
+        ledgerTotal: null,
+        ledgerVersion: get().ledgerVersion + 1,
+        ledgerError: null,
+        openEntry: null,
+      });
     },
   };
 }

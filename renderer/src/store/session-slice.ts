@@ -1,6 +1,12 @@
 /** Session slice: shell info, control-plane reachability, sync state, identity, profiles, theme and the global error. */
 import type {
-  AppInfo, ControlPlaneStatus, Identity, Profile, ProfileInput, SyncProgress, SyncState,
+  AppInfo,
+  ControlPlaneStatus,
+  Identity,
+  Profile,
+  ProfileInput,
+  SyncProgress,
+  SyncState,
 } from '../../../shared/ipc/contract.ts';
 import type { IpcError } from '../../../shared/ipc/result.ts';
 import type { SliceDeps } from './types.ts';
@@ -54,7 +60,11 @@ export const NO_REPLICA_CODES: readonly string[] = ['E_NO_PROFILE', 'E_REPLICA_E
 /** Builds the session slice; `start` and `reloadReplica` are wired by the store factory. */
 export function createSessionSlice(
   d: SliceDeps,
-  hooks: { start(): Promise<() => void>; reloadReplica(): Promise<void>; resetReplica(sameControlPlane?: boolean): void },
+  hooks: {
+    start(): Promise<() => void>;
+    reloadReplica(): Promise<void>;
+    resetReplica(sameControlPlane?: boolean): void;
+  },
 ): SessionSlice {
   const { api, set, get } = d;
   return {
@@ -76,7 +86,11 @@ export function createSessionSlice(
       else set({ error: res.error });
     },
     async loadSession() {
-      const [profiles, sync, identity] = await Promise.all([api.profilesList(null), api.syncState(null), api.identityGet(null)]);
+      const [profiles, sync, identity] = await Promise.all([
+        api.profilesList(null),
+        api.syncState(null),
+        api.identityGet(null),
+      ]);
       if (profiles.ok) set({ profiles: profiles.value });
       if (sync.ok) set({ sync: sync.value });
       if (identity.ok) set({ identity: identity.value });

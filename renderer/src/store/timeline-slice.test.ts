@@ -16,13 +16,21 @@ describe('timeline slice', () => {
     const store = createAppStore(fake.api);
     store.getState().setChangesScope('all');
     await Promise.resolve();
-    expect(fake.argsOf('ledgerQuery')).toEqual([{ filter: { changesOnly: true }, offset: 0, limit: 1000, order: 'desc' }]);
+    expect(fake.argsOf('ledgerQuery')).toEqual([
+      { filter: { changesOnly: true }, offset: 0, limit: 1000, order: 'desc' },
+    ]);
   });
 
   it('without a service, no metrics are requested; a metrics failure keeps its code', async () => {
     const fake = createFakeApi({
       ...liveReplica(),
-      correlationRank: async (a) => ({ ok: true, value: { ...correlation, incident: { ...correlation.incident, service: 'at' in a ? a.service ?? null : 'checkout' } } }),
+      correlationRank: async (a) => ({
+        ok: true,
+        value: {
+          ...correlation,
+          incident: { ...correlation.incident, service: 'at' in a ? (a.service ?? null) : 'checkout' },
+        },
+      }),
       metricsSeries: async () => ({ ok: false, error: { code: 'E_CONTROL_PLANE_UNREACHABLE', message: 'offline' } }),
     });
     const store = createAppStore(fake.api);

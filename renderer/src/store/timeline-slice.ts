@@ -74,8 +74,14 @@ export function createTimelineSlice({ api, set, get }: SliceDeps): TimelineSlice
       const scope = get().changesScope;
       const r = get().chartRange;
       if (scope === 'window' && !r) return;
-      const filter: LedgerFilter = scope === 'window' && r ? { from: r.from, to: r.to, changesOnly: true } : { changesOnly: true };
-      const res = await api.ledgerQuery({ filter, offset: 0, limit: CHANGES_LIMIT, order: scope === 'window' ? 'asc' : 'desc' });
+      const filter: LedgerFilter =
+        scope === 'window' && r ? { from: r.from, to: r.to, changesOnly: true } : { changesOnly: true };
+      const res = await api.ledgerQuery({
+        filter,
+        offset: 0,
+        limit: CHANGES_LIMIT,
+        order: scope === 'window' ? 'asc' : 'desc',
+      });
       if (get().changesScope !== scope) return;
       if (res.ok) set({ changes: res.value.rows, changesTotal: res.value.total, changesError: null });
       else set({ changesError: res.error });

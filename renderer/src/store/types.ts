@@ -13,8 +13,16 @@ import type { UiSlice } from './ui-slice.ts';
 import type { VerificationSlice } from './verification-slice.ts';
 
 /** Everything the screen renders from: the union of the feature slices. */
-export type AppState = SessionSlice & VerificationSlice & IncidentsSlice & TimelineSlice & ApprovalsSlice
-  & ActionsSlice & FlagsSlice & LedgerSlice & BreakGlassSlice & UiSlice;
+export type AppState = SessionSlice &
+  VerificationSlice &
+  IncidentsSlice &
+  TimelineSlice &
+  ApprovalsSlice &
+  ActionsSlice &
+  FlagsSlice &
+  LedgerSlice &
+  BreakGlassSlice &
+  UiSlice;
 
 /** The store handle components and tests hold. */
 export type AppStore = StoreApi<AppState>;

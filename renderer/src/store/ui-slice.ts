@@ -6,7 +6,12 @@ import type { SliceDeps } from './types.ts';
 export type DialogState =
   | { kind: 'kill'; flag: string | null; env: string | null; reason?: string }
   | { kind: 'rollback'; idx: number }
-  | { kind: 'breakGlass'; flags: string[]; envs: string[]; returnTo: { flag: string; env: string; reason: string } | null }
+  | {
+      kind: 'breakGlass';
+      flags: string[];
+      envs: string[];
+      returnTo: { flag: string; env: string; reason: string } | null;
+    }
   | { kind: 'flag'; key: string }
   | { kind: 'profile' }
   | { kind: 'manualIncident' };

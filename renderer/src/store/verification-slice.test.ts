@@ -4,7 +4,15 @@ import { createFakeApi, flush } from '../test-support/fake-api.ts';
 import { liveReplica, status } from '../test-support/fixtures.ts';
 import { createAppStore } from './app-store.ts';
 
-const fork: Evidence = { id: 7, kind: 'fork', code: 'FORK', idx: 100, detail: 'two signed views of size 100', notes: ['note A', 'note B'], at: '2026-11-25T03:15:00.000Z' };
+const fork: Evidence = {
+  id: 7,
+  kind: 'fork',
+  code: 'FORK',
+  idx: 100,
+  detail: 'two signed views of size 100',
+  notes: ['note A', 'note B'],
+  at: '2026-11-25T03:15:00.000Z',
+};
 
 describe('verification slice', () => {
   it('runs a deep re-verification with progress, then reloads status and evidence on finish', async () => {
@@ -17,7 +25,14 @@ describe('verification slice', () => {
     fake.emit('verify:progressed', { runId: 'run-1', done: 60, total: 122 });
     expect(store.getState().verifyRun).toEqual({ runId: 'run-1', mode: 'deep', done: 60, total: 122 });
     const statusCalls = fake.argsOf('verifyStatus').length;
-    fake.emit('verify:finished', { runId: 'run-1', kind: 'verified', size: 122, rootHex: 'ab'.repeat(32), seconds: 1.5, mode: 'deep' });
+    fake.emit('verify:finished', {
+      runId: 'run-1',
+      kind: 'verified',
+      size: 122,
+      rootHex: 'ab'.repeat(32),
+      seconds: 1.5,
+      mode: 'deep',
+    });
     await flush();
     expect(store.getState().verifyRun).toBeNull();
     expect(store.getState().verifyOutcome?.kind).toBe('verified');
@@ -25,7 +40,11 @@ describe('verification slice', () => {
   });
 
   it('cancel sends the run id; an outcome of another run is ignored', async () => {
-    const fake = createFakeApi({ ...liveReplica(), verifyRun: async () => ({ ok: true, value: { runId: 'run-2' } }), verifyCancel: async () => ({ ok: true, value: null }) });
+    const fake = createFakeApi({
+      ...liveReplica(),
+      verifyRun: async () => ({ ok: true, value: { runId: 'run-2' } }),
+      verifyCancel: async () => ({ ok: true, value: null }),
+    });
     const store = createAppStore(fake.api);
     await store.getState().runVerify('quick');
     await store.getState().cancelVerify();
@@ -49,7 +68,10 @@ describe('verification slice', () => {
   it('report export returns the file; a failure is kept with its code', async () => {
     let fail = false;
     const fake = createFakeApi({
-      verifyReport: async () => (fail ? { ok: false, error: { code: 'E_NO_PROFILE', message: 'none' } } : { ok: true, value: { fileName: 'report.json', json: '{}' } }),
+      verifyReport: async () =>
+        fail
+          ? { ok: false, error: { code: 'E_NO_PROFILE', message: 'none' } }
+          : { ok: true, value: { fileName: 'report.json', json: '{}' } },
       verifyRun: async () => ({ ok: false, error: { code: 'E_VERIFY_BUSY', message: 'A run is already going.' } }),
     });
     const store = createAppStore(fake.api);

@@ -63,7 +63,14 @@ export function createVerificationSlice({ api, set, get }: SliceDeps): Verificat
       // A progress event may already have arrived; keep its counts.
       const current = get().verifyRun;
       const known = current?.runId === res.value.runId ? current : null;
-      set({ verifyRun: { runId: res.value.runId, mode, done: known?.done ?? 0, total: known?.total ?? get().verification?.receivedSize ?? 0 } });
+      set({
+        verifyRun: {
+          runId: res.value.runId,
+          mode,
+          done: known?.done ?? 0,
+          total: known?.total ?? get().verification?.receivedSize ?? 0,
+        },
+      });
     },
     async cancelVerify() {
       const run = get().verifyRun;
@@ -79,7 +86,9 @@ export function createVerificationSlice({ api, set, get }: SliceDeps): Verificat
     },
     applyVerifyProgress(p) {
       const run = get().verifyRun;
-      set({ verifyRun: { runId: p.runId, mode: run?.runId === p.runId ? run.mode : 'deep', done: p.done, total: p.total } });
+      set({
+        verifyRun: { runId: p.runId, mode: run?.runId === p.runId ? run.mode : 'deep', done: p.done, total: p.total },
+      });
     },
     applyVerifyOutcome(o) {
       const run = get().verifyRun;

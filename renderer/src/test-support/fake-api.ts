@@ -1,7 +1,12 @@
 /** A fake `TombstoneApi` for tests: every channel answers from overridable handlers, calls are recorded, events can be emitted. */
 import {
-  eventChannels, invokeChannels, methodName, subscriptionName,
-  type EventChannel, type EventMap, type TombstoneApi,
+  eventChannels,
+  invokeChannels,
+  methodName,
+  subscriptionName,
+  type EventChannel,
+  type EventMap,
+  type TombstoneApi,
 } from '../../../shared/ipc/contract.ts';
 import type { Result } from '../../../shared/ipc/result.ts';
 
@@ -25,7 +30,10 @@ export interface FakeApi {
   listenerCount(): number;
 }
 
-const notStubbed = async (): Promise<Result<never>> => ({ ok: false, error: { code: 'E_NOT_STUBBED', message: 'This fake channel has no answer in the test.' } });
+const notStubbed = async (): Promise<Result<never>> => ({
+  ok: false,
+  error: { code: 'E_NOT_STUBBED', message: 'This fake channel has no answer in the test.' },
+});
 
 const defaults: Partial<ApiMethods> = {
   appInfo: async () => ({ ok: true, value: { name: 'Tombstone Console', version: '1.2.3', mode: 'browser' } }),
@@ -33,7 +41,10 @@ const defaults: Partial<ApiMethods> = {
   profilesList: async () => ({ ok: true, value: [] }),
   syncState: async () => ({ ok: true, value: { kind: 'idle' } }),
   identityGet: async () => ({ ok: true, value: null }),
-  verifyStatus: async () => ({ ok: false, error: { code: 'E_NO_PROFILE', message: 'No control plane profile is active.' } }),
+  verifyStatus: async () => ({
+    ok: false,
+    error: { code: 'E_NO_PROFILE', message: 'No control plane profile is active.' },
+  }),
 };
 
 /** Builds a fake API; `overrides` replace the default answers per method. */

@@ -11,10 +11,15 @@ declare global {
 globalThis.IS_REACT_ACT_ENVIRONMENT = true;
 
 // happy-dom has no layout: give the virtualized grids a viewport so they render rows as a browser would.
-for (const [prop, size] of [['clientHeight', 400], ['clientWidth', 1000]] as const) {
+for (const [prop, size] of [
+  ['clientHeight', 400],
+  ['clientWidth', 1000],
+] as const) {
   Object.defineProperty(HTMLElement.prototype, prop, {
     configurable: true,
-    get(this: HTMLElement) { return this.classList.contains('grid-scroll') ? size : 0; },
+    get(this: HTMLElement) {
+      return this.classList.contains('grid-scroll') ? size : 0;
+    },
   });
 }
 
@@ -39,14 +44,21 @@ export async function mountApp(overrides: Partial<ApiMethods> = {}): Promise<Mou
   });
   await settle();
   return {
-    fake, store, container,
-    unmount: () => { act(() => root?.unmount()); container.remove(); },
+    fake,
+    store,
+    container,
+    unmount: () => {
+      act(() => root?.unmount());
+      container.remove();
+    },
   };
 }
 
 /** Lets promises, zero-delay timers and React updates settle. */
 export async function settle(): Promise<void> {
-  await act(async () => { await flush(4); });
+  await act(async () => {
+    await flush(4);
+  });
 }
 
 /** The element with `data-testid`, or a thrown error naming it. */
@@ -65,7 +77,9 @@ export function button(root: ParentNode, text: string): HTMLButtonElement {
 
 /** Clicks and settles. */
 export async function click(el: HTMLElement): Promise<void> {
-  await act(async () => { el.click(); });
+  await act(async () => {
+    el.click();
+  });
   await settle();
 }
 
@@ -82,7 +96,9 @@ export async function type(el: HTMLInputElement | HTMLTextAreaElement, value: st
 
 /** Dispatches a keydown on `target` (default: window) and settles. */
 export async function key(init: KeyboardEventInit, target: EventTarget = window): Promise<void> {
-  await act(async () => { target.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init })); });
+  await act(async () => {
+    target.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init }));
+  });
   await settle();
 }
 
@@ -97,6 +113,8 @@ export async function reasonAndConfirm(root: ParentNode, reason: string, confirm
 
 /** Runs store calls or fake-API events inside act, then settles. */
 export async function inAct(fn: () => unknown): Promise<void> {
-  await act(async () => { await fn(); });
+  await act(async () => {
+    await fn();
+  });
   await settle();
 }

@@ -4,7 +4,8 @@
  */
 import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
 
-const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
 
 /** Tab / Shift+Tab wrap-around inside `root`. */
 export function trapTab(e: KeyboardEvent, root: HTMLElement | null): void {
@@ -23,7 +24,13 @@ export function trapTab(e: KeyboardEvent, root: HTMLElement | null): void {
 }
 
 /** The dialog chrome; `tone="danger"` marks destructive dialogs. */
-export function DialogFrame({ title, onClose, children, testId, tone }: {
+export function DialogFrame({
+  title,
+  onClose,
+  children,
+  testId,
+  tone,
+}: {
   title: string;
   onClose: () => void;
   children: ReactNode;
@@ -45,12 +52,27 @@ export function DialogFrame({ title, onClose, children, testId, tone }: {
     } else trapTab(e, ref.current);
   };
   return (
-    <div className="backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget) onClose(); }}>
-      <div ref={ref} tabIndex={-1} className={`dialog ${tone === 'danger' ? 'dialog-danger' : ''}`} role="dialog" aria-modal="true"
-        aria-labelledby={titleId} data-testid={testId} onKeyDown={onKeyDown}>
+    <div
+      className="backdrop"
+      onMouseDown={(e) => {
+        if (e.target === e.currentTarget) onClose();
+      }}
+    >
+      <div
+        ref={ref}
+        tabIndex={-1}
+        className={`dialog ${tone === 'danger' ? 'dialog-danger' : ''}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        data-testid={testId}
+        onKeyDown={onKeyDown}
+      >
         <header className="dialog-head">
           <h2 id={titleId}>{title}</h2>
-          <button type="button" className="icon" onClick={onClose} aria-label="Close dialog">✕</button>
+          <button type="button" className="icon" onClick={onClose} aria-label="Close dialog">
+            ✕
+          </button>
         </header>
         {children}
       </div>

@@ -2,7 +2,13 @@
 import type { ReactNode } from 'react';
 
 /** A section with a heading, optional toolbar and content. */
-export function Panel({ id, title, tools, className, children }: {
+export function Panel({
+  id,
+  title,
+  tools,
+  className,
+  children,
+}: {
   id: string;
   title: ReactNode;
   tools?: ReactNode;

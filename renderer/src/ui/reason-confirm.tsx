@@ -13,7 +13,13 @@ export function reasonReady(s: ReasonState, min: number): boolean {
 }
 
 /** Reason textarea with a live count, and the confirmation checkbox stating what will happen. */
-export function ReasonConfirm({ value, onChange, min, confirmText, label = 'Reason' }: {
+export function ReasonConfirm({
+  value,
+  onChange,
+  min,
+  confirmText,
+  label = 'Reason',
+}: {
   value: ReasonState;
   onChange: (next: ReasonState) => void;
   min: number;
@@ -24,13 +30,27 @@ export function ReasonConfirm({ value, onChange, min, confirmText, label = 'Reas
   const length = value.reason.trim().length;
   return (
     <div className="reason-confirm">
-      <label htmlFor={`${id}-reason`}>{label} (at least {min} characters, recorded in the ledger)</label>
-      <textarea id={`${id}-reason`} rows={2} autoFocus value={value.reason} aria-describedby={`${id}-count`}
-        onChange={(e) => onChange({ ...value, reason: e.target.value })} />
-      <span id={`${id}-count`} className={length >= min ? 'count ok' : 'count'}>{length}/{min}</span>
+      <label htmlFor={`${id}-reason`}>
+        {label} (at least {min} characters, recorded in the ledger)
+      </label>
+      <textarea
+        id={`${id}-reason`}
+        rows={2}
+        autoFocus
+        value={value.reason}
+        aria-describedby={`${id}-count`}
+        onChange={(e) => onChange({ ...value, reason: e.target.value })}
+      />
+      <span id={`${id}-count`} className={length >= min ? 'count ok' : 'count'}>
+        {length}/{min}
+      </span>
       <label className="confirm">
-        <input type="checkbox" checked={value.confirmed} onChange={(e) => onChange({ ...value, confirmed: e.target.checked })} />
-        {' '}{confirmText}
+        <input
+          type="checkbox"
+          checked={value.confirmed}
+          onChange={(e) => onChange({ ...value, confirmed: e.target.checked })}
+        />{' '}
+        {confirmText}
       </label>
     </div>
   );

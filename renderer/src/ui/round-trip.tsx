@@ -11,16 +11,24 @@ export function RoundTrip({ receiptKey }: { receiptKey: string }) {
   return (
     <div className="round-trip" data-testid="round-trip" data-status={r.status} aria-live="polite">
       <ol>
-        <li className="done">Sent {r.action} at {clock(r.sentAt)}</li>
+        <li className="done">
+          Sent {r.action} at {clock(r.sentAt)}
+        </li>
         <li className={applied ? 'done' : 'waiting'} data-testid="round-trip-applied">
-          {applied ? `Applied by the control plane as ledger entry #${r.appliedIdx} (${r.appliedMs ?? '?'} ms)` : 'Waiting for the control plane…'}
+          {applied
+            ? `Applied by the control plane as ledger entry #${r.appliedIdx} (${r.appliedMs ?? '?'} ms)`
+            : 'Waiting for the control plane…'}
         </li>
         <li className={verified ? 'done' : 'waiting'} data-testid="round-trip-verified">
-          {verified ? `Arrived verified in this replica (${r.verifiedMs ?? '?'} ms after sending)` : 'Waiting for the entry to arrive and verify in the replica…'}
+          {verified
+            ? `Arrived verified in this replica (${r.verifiedMs ?? '?'} ms after sending)`
+            : 'Waiting for the entry to arrive and verify in the replica…'}
         </li>
       </ol>
       {r.status === 'failed' && r.error && (
-        <p className="error-line" role="alert"><code className="error-code">{r.error.code}</code> {r.error.message}</p>
+        <p className="error-line" role="alert">
+          <code className="error-code">{r.error.code}</code> {r.error.message}
+        </p>
       )}
     </div>
   );

@@ -11,7 +11,8 @@ export function describeValue(v: unknown): string {
     const parts = [v['enabled'] ? 'on' : 'off'];
     if (typeof v['rollout_pct'] === 'number') parts.push(`${v['rollout_pct']} %`);
     if (typeof v['variation'] === 'string' && v['variation'] !== '') parts.push(`variation ${v['variation']}`);
-    if (Array.isArray(v['rules']) && v['rules'].length > 0) parts.push(`${v['rules'].length} rule${v['rules'].length === 1 ? '' : 's'}`);
+    if (Array.isArray(v['rules']) && v['rules'].length > 0)
+      parts.push(`${v['rules'].length} rule${v['rules'].length === 1 ? '' : 's'}`);
     return parts.join(' · ');
   }
   return JSON.stringify(v);
@@ -31,7 +32,8 @@ export function ValueChange({ before, after }: { before: unknown; after: unknown
 
 /** A targeting rule as a reviewer reads it: `country in NL, BE → on`; null when it is not rule-shaped. */
 function describeRule(r: unknown): string | null {
-  if (!isRecord(r) || typeof r['attribute'] !== 'string' || typeof r['op'] !== 'string' || !Array.isArray(r['values'])) return null;
+  if (!isRecord(r) || typeof r['attribute'] !== 'string' || typeof r['op'] !== 'string' || !Array.isArray(r['values']))
+    return null;
   const values = r['values'].map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ');
   const to = typeof r['variation'] === 'string' ? ` → ${r['variation']}` : '';
   return `${r['attribute']} ${r['op']} ${values}${to}`;
@@ -49,15 +51,25 @@ export function describeField(key: string, v: unknown): string {
 }
 
 /** The keys whose values differ between two JSON objects (all keys for non-objects). */
-export function diffRows(before: unknown, after: unknown): { key: string; before: string; after: string; changed: boolean }[] {
+export function diffRows(
+  before: unknown,
+  after: unknown,
+): { key: string; before: string; after: string; changed: boolean }[] {
   if (!isRecord(before) && !isRecord(after)) {
-    return [{ key: 'value', before: JSON.stringify(before ?? null), after: JSON.stringify(after ?? null), changed: JSON.stringify(before) !== JSON.stringify(after) }];
+    return [
+      {
+        key: 'value',
+        before: JSON.stringify(before ?? null),
+        after: JSON.stringify(after ?? null),
+        changed: JSON.stringify(before) !== JSON.stringify(after),
+      },
+    ];
   }
   const b = isRecord(before) ? before : {};
   const a = isRecord(after) ? after : {};
   const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort();
   return keys.map((key) => {
-    const changed = (key in b) !== (key in a) || stableJson(b[key]) !== stableJson(a[key]);
+    const changed = key in b !== key in a || stableJson(b[key]) !== stableJson(a[key]);
     const bs = key in b ? describeField(key, b[key]) : '(absent)';
     const as = key in a ? describeField(key, a[key]) : '(absent)';
     return { key, before: bs, after: as, changed };
@@ -68,13 +80,26 @@ export function diffRows(before: unknown, after: unknown): { key: string; before
 export function JsonDiff({ before, after, label }: { before: unknown; after: unknown; label: string }) {
   return (
     <table className="diff" aria-label={label}>
-      <thead><tr><th scope="col">field</th><th scope="col">before</th><th scope="col">after</th></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">field</th>
+          <th scope="col">before</th>
+          <th scope="col">after</th>
+        </tr>
+      </thead>
       <tbody>
         {diffRows(before, after).map((r) => (
           <tr key={r.key} className={r.changed ? 'changed' : undefined}>
-            <th scope="row">{r.changed && <span aria-label="changed">● </span>}{r.key}</th>
-            <td><code>{r.before}</code></td>
-            <td><code>{r.after}</code></td>
+            <th scope="row">
+              {r.changed && <span aria-label="changed">● </span>}
+              {r.key}
+            </th>
+            <td>
+              <code>{r.before}</code>
+            </td>
+            <td>
+              <code>{r.after}</code>
+            </td>
           </tr>
         ))}
       </tbody>
@@ -85,6 +110,10 @@ export function JsonDiff({ before, after, label }: { before: unknown; after: unk
 /** JSON with object keys sorted, so equal values compare equal whatever their key order. */
 export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (isRecord(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(',')}}`;
+  if (isRecord(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v ?? null);
 }

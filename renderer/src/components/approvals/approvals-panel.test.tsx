@@ -5,7 +5,10 @@ import { changeRequest, liveReplica, receipt } from '../../test-support/fixtures
 import { button, byTestId, click, inAct, key, mountApp, type, type Mounted } from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
-afterEach(() => { m?.unmount(); m = null; });
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
 
 /** Overrides for alice (approver) reviewing bob's `cr-1`, which one approval applies and which leaves the pending list once decided. */
 function quorumOfOne(): Partial<ApiMethods> {
@@ -14,14 +17,24 @@ function quorumOfOne(): Partial<ApiMethods> {
   return {
     ...liveReplica('alice', 'approver'),
     changesList: async ({ status }) => ({ ok: true, value: status === 'ALL' || now.status === status ? [now] : [] }),
-    changesApprove: async () => { now = { ...cr, status: 'APPLIED', approvals: ['alice'] }; return { ok: true, value: receipt('appr-1') }; },
-    changesReject: async () => { now = { ...cr, status: 'REJECTED' }; return { ok: true, value: receipt('rej-1') }; },
+    changesApprove: async () => {
+      now = { ...cr, status: 'APPLIED', approvals: ['alice'] };
+      return { ok: true, value: receipt('appr-1') };
+    },
+    changesReject: async () => {
+      now = { ...cr, status: 'REJECTED' };
+      return { ok: true, value: receipt('rej-1') };
+    },
   };
 }
 
 /** `count` decided requests (APPLIED), newest first, with ids cr-d<n>. */
 function decidedRequests(count: number): ChangeRequest[] {
-  return Array.from({ length: count }, (_, i) => ({ ...changeRequest('bob', `cr-d${i}`), status: 'APPLIED' as const, createdIdx: 1000 - i }));
+  return Array.from({ length: count }, (_, i) => ({
+    ...changeRequest('bob', `cr-d${i}`),
+    status: 'APPLIED' as const,
+    createdIdx: 1000 - i,
+  }));
 }
 
 /** The ids of the rendered cards, in order. */
@@ -49,17 +62,26 @@ describe('approvals queue', () => {
   });
 
   it('your own request explains why you cannot approve it', async () => {
-    m = await mountApp({ ...liveReplica('bob', 'approver'), changesList: async () => ({ ok: true, value: [changeRequest('bob')] }) });
+    m = await mountApp({
+      ...liveReplica('bob', 'approver'),
+      changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
+    });
     const card = byTestId(m.container, 'cr-cr-1');
     expect(button(card, 'Approve this payload').disabled).toBe(true);
     expect(byTestId(card, 'approve-blocked').textContent).toBe(
-      'You (bob) requested this change. Four-eyes review needs another person to approve it; the control plane refuses self-approval.');
+      'You (bob) requested this change. Four-eyes review needs another person to approve it; the control plane refuses self-approval.',
+    );
     expect(button(card, 'Approve this payload').getAttribute('aria-describedby')).toBe('cr-cr-1-why');
   });
 
   it('a responder cannot review; the reason names the role', async () => {
-    m = await mountApp({ ...liveReplica('carol', 'responder'), changesList: async () => ({ ok: true, value: [changeRequest('bob')] }) });
-    expect(byTestId(m.container, 'approve-blocked').textContent).toMatch(/^Your role responder cannot approve or reject change requests/);
+    m = await mountApp({
+      ...liveReplica('carol', 'responder'),
+      changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
+    });
+    expect(byTestId(m.container, 'approve-blocked').textContent).toMatch(
+      /^Your role responder cannot approve or reject change requests/,
+    );
   });
 
   it('Reject asks for a reason of at least 10 characters', async () => {
@@ -83,7 +105,10 @@ describe('approvals queue', () => {
     m = await mountApp({
       ...liveReplica('alice', 'approver'),
       changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
-      changesApprove: async () => ({ ok: false, error: { code: 'STALE_PAYLOAD_HASH', message: 'The request changed after you reviewed it; review it again.' } }),
+      changesApprove: async () => ({
+        ok: false,
+        error: { code: 'STALE_PAYLOAD_HASH', message: 'The request changed after you reviewed it; review it again.' },
+      }),
     });
     const card = byTestId(m.container, 'cr-cr-1');
     await click(button(card, 'Approve this payload'));
@@ -100,13 +125,19 @@ describe('approvals queue', () => {
     await inAct(() => m!.fake.emit('ledger:appended', { receivedSize: 125 })); // the approval arrives: the pending list drops cr-1
     const card = byTestId(panel, 'cr-cr-1');
     expect(panel.querySelector('h2')?.textContent).toBe('Approvals · 0 pending');
-    expect(byTestId(card, 'decided-here').textContent).toBe('Decided here: you approved this request · status now APPLIED');
+    expect(byTestId(card, 'decided-here').textContent).toBe(
+      'Decided here: you approved this request · status now APPLIED',
+    );
     expect(card.querySelector('header .pill:last-child')?.textContent).toBe('APPLIED');
     expect(byTestId(card, 'approvals-count').textContent).toBe('approvals 1/1');
-    expect(byTestId(card, 'round-trip-applied').textContent).toBe('Applied by the control plane as ledger entry #123 (41 ms)');
+    expect(byTestId(card, 'round-trip-applied').textContent).toBe(
+      'Applied by the control plane as ledger entry #123 (41 ms)',
+    );
     expect(card.querySelector('button.primary')).toBeNull(); // no second decision on a decided card
     await inAct(() => m!.fake.emit('actions:updated', receipt('appr-1', 'verified')));
-    expect(byTestId(card, 'round-trip-verified').textContent).toBe('Arrived verified in this replica (212 ms after sending)');
+    expect(byTestId(card, 'round-trip-verified').textContent).toBe(
+      'Arrived verified in this replica (212 ms after sending)',
+    );
     await click(button(card, 'Dismiss'));
     expect(cardIds(panel)).toEqual([]);
     expect(panel.querySelector('p.muted')?.textContent).toBe('No change requests waiting for review.');
@@ -120,7 +151,9 @@ describe('approvals queue', () => {
     await key({ key: 'k', ctrlKey: true });
     const input = byTestId<HTMLInputElement>(m.container, 'palette-input');
     await type(input, 'review change request');
-    expect(byTestId(m.container, 'command-cr-cr-1').textContent).toBe('Approval Review change request cr-1: payments.checkout.new-tax in production by bob (approved here)');
+    expect(byTestId(m.container, 'command-cr-cr-1').textContent).toBe(
+      'Approval Review change request cr-1: payments.checkout.new-tax in production by bob (approved here)',
+    );
     await key({ key: 'Enter' }, input);
     expect(byTestId(m.container, 'cr-cr-1').contains(document.activeElement)).toBe(true);
   });
@@ -132,15 +165,22 @@ describe('approvals queue', () => {
     await type(card.querySelector('textarea')!, 'not during the incident');
     await click(button(card, 'Reject'));
     await inAct(() => m!.fake.emit('ledger:appended', { receivedSize: 125 }));
-    expect(byTestId(m.container, 'decided-here').textContent).toBe('Decided here: you rejected this request · status now REJECTED');
-    expect(byTestId(m.container, 'round-trip-applied').textContent).toBe('Applied by the control plane as ledger entry #123 (41 ms)');
+    expect(byTestId(m.container, 'decided-here').textContent).toBe(
+      'Decided here: you rejected this request · status now REJECTED',
+    );
+    expect(byTestId(m.container, 'round-trip-applied').textContent).toBe(
+      'Applied by the control plane as ledger entry #123 (41 ms)',
+    );
   });
 
   it('show decided renders pending requests and decided ones 25 at a time; the title counts all pending', async () => {
     const pending = [changeRequest('bob', 'cr-p1'), { ...changeRequest('bob', 'cr-p2'), createdIdx: 1 }];
     m = await mountApp({
       ...liveReplica('alice', 'approver'),
-      changesList: async ({ status }) => ({ ok: true, value: status === 'ALL' ? [...decidedRequests(60), ...pending] : pending }),
+      changesList: async ({ status }) => ({
+        ok: true,
+        value: status === 'ALL' ? [...decidedRequests(60), ...pending] : pending,
+      }),
     });
     const panel = byTestId(m.container, 'approvals');
     const showDecided = panel.querySelector<HTMLInputElement>('input[type="checkbox"]')!;

@@ -22,7 +22,15 @@ export function ApprovalsPanel() {
   const more = moreLabel(paged.length - Math.min(limit, paged.length));
   const tools = (
     <label>
-      <input type="checkbox" checked={filter === 'ALL'} onChange={(e) => { setLimit(DECIDED_PAGE); setFilter(e.target.checked ? 'ALL' : 'PENDING'); }} /> show decided
+      <input
+        type="checkbox"
+        checked={filter === 'ALL'}
+        onChange={(e) => {
+          setLimit(DECIDED_PAGE);
+          setFilter(e.target.checked ? 'ALL' : 'PENDING');
+        }}
+      />{' '}
+      show decided
     </label>
   );
   return (
@@ -30,8 +38,14 @@ export function ApprovalsPanel() {
       <ErrorLine error={error} />
       {shown.length === 0 && !error && <p className="muted">No change requests waiting for review.</p>}
       {/* One keyed list: a card keeps its DOM node (and focus) when its request moves between the groups. */}
-      {shown.map(({ cr, decided: d }) => <ChangeRequestCard key={cr.id} cr={cr} decided={d} />)}
-      {more && <button type="button" className="more" onClick={() => setLimit(limit + DECIDED_PAGE)}>{more}</button>}
+      {shown.map(({ cr, decided: d }) => (
+        <ChangeRequestCard key={cr.id} cr={cr} decided={d} />
+      ))}
+      {more && (
+        <button type="button" className="more" onClick={() => setLimit(limit + DECIDED_PAGE)}>
+          {more}
+        </button>
+      )}
     </Panel>
   );
 }

@@ -24,27 +24,67 @@ export function ChangeRequestCard({ cr, decided = null }: { cr: ChangeRequest; d
   // The hash shown below is the one sent: the reviewer approves exactly what they saw.
   const hashSeen = cr.payloadHash;
   return (
-    <article className={`change-request tier-${cr.tier}${decided ? ' decided' : ''}`} data-testid={`cr-${cr.id}`} aria-labelledby={`cr-${cr.id}-title`}>
+    <article
+      className={`change-request tier-${cr.tier}${decided ? ' decided' : ''}`}
+      data-testid={`cr-${cr.id}`}
+      aria-labelledby={`cr-${cr.id}-title`}
+    >
       <header>
-        <h3 id={`cr-${cr.id}-title`}><code>{cr.flag}</code> · {cr.env}</h3>
+        <h3 id={`cr-${cr.id}-title`}>
+          <code>{cr.flag}</code> · {cr.env}
+        </h3>
         <span className={`pill tier tier-${cr.tier}`}>{cr.tier}</span>
-        <span className="pill" data-testid="approvals-count">approvals {cr.approvals.length}/{cr.required}</span>
+        <span className="pill" data-testid="approvals-count">
+          approvals {cr.approvals.length}/{cr.required}
+        </span>
         <span className="pill">{cr.status}</span>
       </header>
-      <p>Requested by <strong data-testid="cr-requester">{cr.requester}</strong> (ledger #{cr.createdIdx}): “{cr.reason}”</p>
+      <p>
+        Requested by <strong data-testid="cr-requester">{cr.requester}</strong> (ledger #{cr.createdIdx}): “{cr.reason}”
+      </p>
       {cr.scheduledAt && <p data-testid="cr-scheduled">Scheduled for {dateTime(cr.scheduledAt)}</p>}
       {cr.approvals.length > 0 && <p>Approved by {cr.approvals.join(', ')}</p>}
       <JsonDiff before={cr.before} after={cr.after} label={`Change request ${cr.id}: before and after`} />
-      <p className="hash">payload hash <code data-testid="payload-hash">{hashSeen}</code></p>
-      {decided ? <DecidedNote decided={decided} status={cr.status} /> : (
+      <p className="hash">
+        payload hash <code data-testid="payload-hash">{hashSeen}</code>
+      </p>
+      {decided ? (
+        <DecidedNote decided={decided} status={cr.status} />
+      ) : (
         <>
-          {block && <p className="blocked-note" id={`cr-${cr.id}-why`} data-testid="approve-blocked">{block}</p>}
+          {block && (
+            <p className="blocked-note" id={`cr-${cr.id}-why`} data-testid="approve-blocked">
+              {block}
+            </p>
+          )}
           <div className="row">
-            <button type="button" className="primary" disabled={block !== null} aria-describedby={block ? `cr-${cr.id}-why` : undefined}
-              onClick={() => void approve(cr.id, hashSeen).then(settle)}>Approve this payload</button>
-            <button type="button" disabled={cr.status !== 'PENDING'} onClick={() => setRejecting(!rejecting)} aria-expanded={rejecting}>Reject…</button>
+            <button
+              type="button"
+              className="primary"
+              disabled={block !== null}
+              aria-describedby={block ? `cr-${cr.id}-why` : undefined}
+              onClick={() => void approve(cr.id, hashSeen).then(settle)}
+            >
+              Approve this payload
+            </button>
+            <button
+              type="button"
+              disabled={cr.status !== 'PENDING'}
+              onClick={() => setRejecting(!rejecting)}
+              aria-expanded={rejecting}
+            >
+              Reject…
+            </button>
           </div>
-          {rejecting && <RejectForm id={cr.id} onDone={(res) => { settle(res); if (res.ok) setRejecting(false); }} />}
+          {rejecting && (
+            <RejectForm
+              id={cr.id}
+              onDone={(res) => {
+                settle(res);
+                if (res.ok) setRejecting(false);
+              }}
+            />
+          )}
         </>
       )}
       <ErrorLine error={error} />

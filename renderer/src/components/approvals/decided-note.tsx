@@ -11,9 +11,13 @@ export function DecidedNote({ decided, status }: { decided: DecidedHere; status:
   return (
     <div className="decided-note">
       <div className="row">
-        <p data-testid="decided-here">Decided here: you {decided.decision} this request · status now <strong>{status}</strong></p>
+        <p data-testid="decided-here">
+          Decided here: you {decided.decision} this request · status now <strong>{status}</strong>
+        </p>
         <span className="spacer" />
-        <button type="button" onClick={() => dismiss(id)} aria-label={`Dismiss change request ${id} from the queue`}>Dismiss</button>
+        <button type="button" onClick={() => dismiss(id)} aria-label={`Dismiss change request ${id} from the queue`}>
+          Dismiss
+        </button>
       </div>
       <RoundTrip receiptKey={decided.receiptKey} />
     </div>

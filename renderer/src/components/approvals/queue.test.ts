@@ -3,14 +3,21 @@ import type { ChangeRequest } from '../../../../shared/ipc/contract.ts';
 import { changeRequest } from '../../test-support/fixtures.ts';
 import { buildQueue, moreLabel } from './queue.ts';
 
-const cr = (id: string, createdIdx: number, status: ChangeRequest['status'] = 'PENDING'): ChangeRequest => ({ ...changeRequest('bob', id), createdIdx, status });
+const cr = (id: string, createdIdx: number, status: ChangeRequest['status'] = 'PENDING'): ChangeRequest => ({
+  ...changeRequest('bob', id),
+  createdIdx,
+  status,
+});
 
 describe('approvals queue', () => {
   it('keeps a request decided here that the list dropped, in creation order, and never pages it', () => {
     const list = [cr('a', 30), cr('b', 10, 'APPLIED')];
     const decided = [{ cr: cr('gone', 20, 'APPLIED'), decision: 'approved' as const, receiptKey: 'k' }];
     const { always, paged } = buildQueue(list, decided);
-    expect(always.map((i) => [i.cr.id, i.decided?.receiptKey ?? null])).toEqual([['a', null], ['gone', 'k']]);
+    expect(always.map((i) => [i.cr.id, i.decided?.receiptKey ?? null])).toEqual([
+      ['a', null],
+      ['gone', 'k'],
+    ]);
     expect(paged.map((i) => i.cr.id)).toEqual(['b']);
   });
 

@@ -18,7 +18,10 @@ export interface Queue {
 }
 
 /** Requests decided here whose round trip belongs to this replica (a profile switch clears the receipts). */
-export function decidedWithReceipts(s: { decidedHere: Record<string, DecidedHere>; receipts: Record<string, unknown> }): DecidedHere[] {
+export function decidedWithReceipts(s: {
+  decidedHere: Record<string, DecidedHere>;
+  receipts: Record<string, unknown>;
+}): DecidedHere[] {
   return Object.values(s.decidedHere).filter((d) => s.receipts[d.receiptKey] !== undefined);
 }
 

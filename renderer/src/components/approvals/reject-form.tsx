@@ -23,7 +23,9 @@ export function RejectForm({ id, onDone }: { id: string; onDone: (res: Result<Ac
       <label htmlFor={`reject-${id}`}>Why reject (at least {MIN_REJECT_REASON} characters)</label>
       <textarea id={`reject-${id}`} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />
       {block && <p className="blocked-note">{block}</p>}
-      <button type="submit" disabled={!ready}>Reject</button>
+      <button type="submit" disabled={!ready}>
+        Reject
+      </button>
     </form>
   );
 }

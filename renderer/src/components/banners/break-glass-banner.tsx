@@ -10,8 +10,21 @@ function UseLine({ u }: { u: BreakGlassUse }) {
   return (
     <p>
       <strong>BREAK-GLASS USED</strong> by {u.actor} at {clock(u.at)}
-      {u.flag && <> on <code>{u.flag}</code>{u.env && <> in {u.env}</>}</>} — “{u.reason}” (ledger #{u.idx}){' '}
-      <button type="button" onClick={() => void acknowledge(u.idx)} aria-label={`Acknowledge break-glass use #${u.idx}`}>Acknowledge</button>
+      {u.flag && (
+        <>
+          {' '}
+          on <code>{u.flag}</code>
+          {u.env && <> in {u.env}</>}
+        </>
+      )}{' '}
+      — “{u.reason}” (ledger #{u.idx}){' '}
+      <button
+        type="button"
+        onClick={() => void acknowledge(u.idx)}
+        aria-label={`Acknowledge break-glass use #${u.idx}`}
+      >
+        Acknowledge
+      </button>
     </p>
   );
 }
@@ -30,13 +43,17 @@ export function BreakGlassBanner() {
   };
   return (
     <div className="break-glass-banner" role="alert" data-testid="break-glass-banner">
-      {shown.map((u) => <UseLine key={u.idx} u={u} />)}
+      {shown.map((u) => (
+        <UseLine key={u.idx} u={u} />
+      ))}
       {uses.length > 1 && (
         <p>
           <button type="button" onClick={() => setExpanded(!expanded)} aria-expanded={expanded}>
             {expanded ? 'Show only the latest' : `+${uses.length - 1} more unacknowledged`}
           </button>{' '}
-          <button type="button" onClick={() => void ackAll()}>Acknowledge all {uses.length}</button>
+          <button type="button" onClick={() => void ackAll()}>
+            Acknowledge all {uses.length}
+          </button>
         </p>
       )}
       <ErrorLine error={error} />

@@ -14,11 +14,15 @@ export function KeyConfirmation() {
   return (
     <div className="key-banner" role="region" aria-label="Confirm signing key" data-testid="key-confirmation">
       <p>
-        {sync.url} signs its ledger with key <strong>{sync.keyName}</strong>, fingerprint <code>{sync.fingerprint}</code>.
-        Compare it with the fingerprint your team published; accept only if they match.
+        {sync.url} signs its ledger with key <strong>{sync.keyName}</strong>, fingerprint{' '}
+        <code>{sync.fingerprint}</code>. Compare it with the fingerprint your team published; accept only if they match.
       </p>
-      <button type="button" onClick={() => answer(true)}>Fingerprint matches — trust this key</button>{' '}
-      <button type="button" onClick={() => answer(false)}>Reject</button>
+      <button type="button" onClick={() => answer(true)}>
+        Fingerprint matches — trust this key
+      </button>{' '}
+      <button type="button" onClick={() => answer(false)}>
+        Reject
+      </button>
       <ErrorLine error={error} />
     </div>
   );

@@ -9,10 +9,12 @@ export function QuarantinedBanner() {
   return (
     <div className="notice-banner" role="status" data-testid="quarantined-banner">
       <span>
-        The replica that failed verification was set aside, unchanged, at <code>{path}</code> (its evidence and your reason
-        are in the <code>.json</code> file beside it). A new replica is being synced and verified.
+        The replica that failed verification was set aside, unchanged, at <code>{path}</code> (its evidence and your
+        reason are in the <code>.json</code> file beside it). A new replica is being synced and verified.
       </span>
-      <button type="button" onClick={dismiss} aria-label="Dismiss the quarantine notice">Dismiss</button>
+      <button type="button" onClick={dismiss} aria-label="Dismiss the quarantine notice">
+        Dismiss
+      </button>
     </div>
   );
 }

@@ -1,7 +1,16 @@
 /** Column definitions and table features of the changes table (@tanstack/react-table v9, client-side processing). */
 import {
-  columnFilteringFeature, columnVisibilityFeature, createColumnHelper, createFilteredRowModel, createSortedRowModel,
-  filterFn_arrIncludes, filterFn_equalsString, filterFn_includesString, rowSortingFeature, sortFn_alphanumeric, sortFn_basic,
+  columnFilteringFeature,
+  columnVisibilityFeature,
+  createColumnHelper,
+  createFilteredRowModel,
+  createSortedRowModel,
+  filterFn_arrIncludes,
+  filterFn_equalsString,
+  filterFn_includesString,
+  rowSortingFeature,
+  sortFn_alphanumeric,
+  sortFn_basic,
   tableFeatures,
 } from '@tanstack/react-table';
 import type { EntryRow } from '../../../../shared/ipc/contract.ts';
@@ -14,7 +23,11 @@ export const changesFeatures = tableFeatures({
   sortFns: { alphanumeric: sortFn_alphanumeric, basic: sortFn_basic },
   columnFilteringFeature,
   filteredRowModel: createFilteredRowModel(),
-  filterFns: { includesString: filterFn_includesString, equalsString: filterFn_equalsString, arrIncludes: filterFn_arrIncludes },
+  filterFns: {
+    includesString: filterFn_includesString,
+    equalsString: filterFn_equalsString,
+    arrIncludes: filterFn_arrIncludes,
+  },
   columnVisibilityFeature,
 });
 
@@ -28,7 +41,12 @@ export const changesColumns = helper.columns([
   helper.accessor('action', { header: 'Action', filterFn: 'equalsString' }),
   helper.accessor((r) => r.flag ?? '', { id: 'flag', header: 'Flag', filterFn: 'includesString' }),
   helper.accessor((r) => r.env ?? '', { id: 'env', header: 'Env', filterFn: 'equalsString' }),
-  helper.accessor('services', { header: 'Services', filterFn: 'arrIncludes', enableSorting: false, cell: (c) => c.getValue().join(', ') }),
+  helper.accessor('services', {
+    header: 'Services',
+    filterFn: 'arrIncludes',
+    enableSorting: false,
+    cell: (c) => c.getValue().join(', '),
+  }),
   helper.accessor((r) => r.team ?? '', { id: 'team', header: 'Team', filterFn: 'equalsString' }),
   helper.accessor((r) => r.tier ?? '', { id: 'tier', header: 'Tier', filterFn: 'equalsString' }),
   helper.accessor('summary', { header: 'Change', enableSorting: false }),

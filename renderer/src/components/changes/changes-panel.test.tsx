@@ -4,7 +4,10 @@ import { byTestId, click, key, mountApp, type Mounted } from '../../test-support
 import { nextIndex } from './changes-table.tsx';
 
 let m: Mounted | null = null;
-afterEach(() => { m?.unmount(); m = null; });
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
 
 const rows = [
   { ...row(101), actor: 'bob', services: ['checkout'], team: 'payments' },
@@ -25,15 +28,31 @@ describe('changes table', () => {
     m = await mountApp({
       ...liveReplica(),
       ledgerQuery: async () => ({ ok: true, value: { rows, total: 3 } }),
-      ledgerEntry: async ({ idx }) => ({ ok: true, value: { row: row(idx), leafText: '{}', leafHashHex: 'a'.repeat(64), prevHex: 'b'.repeat(64), before: null, after: null, refs: {} } }),
+      ledgerEntry: async ({ idx }) => ({
+        ok: true,
+        value: {
+          row: row(idx),
+          leafText: '{}',
+          leafHashHex: 'a'.repeat(64),
+          prevHex: 'b'.repeat(64),
+          before: null,
+          after: null,
+          refs: {},
+        },
+      }),
     });
     const panel = byTestId(m.container, 'changes');
-    const ids = (): string[] => [...panel.querySelectorAll('[data-testid^="change-row-"]')].map((r) => r.getAttribute('data-testid') ?? '');
+    const ids = (): string[] =>
+      [...panel.querySelectorAll('[data-testid^="change-row-"]')].map((r) => r.getAttribute('data-testid') ?? '');
     expect(ids()).toEqual(['change-row-101', 'change-row-102', 'change-row-103']);
     const service = panel.querySelector<HTMLSelectElement>('select[aria-label="Filter by services"]')!;
     expect([...service.options].map((o) => o.value)).toEqual(['', 'checkout', 'search']);
     service.value = 'checkout';
-    await (await import('react')).act(async () => { service.dispatchEvent(new Event('change', { bubbles: true })); });
+    await (
+      await import('react')
+    ).act(async () => {
+      service.dispatchEvent(new Event('change', { bubbles: true }));
+    });
     expect(ids()).toEqual(['change-row-101', 'change-row-103']);
     await click(panel.querySelector<HTMLButtonElement>('[role="columnheader"] button')!); // idx: asc → desc
     expect(ids()).toEqual(['change-row-103', 'change-row-101']);

@@ -28,15 +28,22 @@ export function ChangesPanel() {
   const setScope = useApp((s) => s.setChangesScope);
   const drawerOpen = useApp((s) => s.drawer !== null);
   const table = useTable({
-    features: changesFeatures, columns: changesColumns, data: changes,
+    features: changesFeatures,
+    columns: changesColumns,
+    data: changes,
     enableSortingRemoval: false,
     initialState: { sorting: [{ id: 'idx', desc: scope === 'all' }], columnVisibility: { reason: false } },
   });
   const tools = (
     <>
       <label>
-        <input type="checkbox" checked={scope === 'all'} onChange={(e) => setScope(e.target.checked ? 'all' : 'window')} data-testid="changes-scope-all" />
-        {' '}everything in the replica
+        <input
+          type="checkbox"
+          checked={scope === 'all'}
+          onChange={(e) => setScope(e.target.checked ? 'all' : 'window')}
+          data-testid="changes-scope-all"
+        />{' '}
+        everything in the replica
       </label>
       <ColumnChooser table={table} />
     </>
@@ -45,19 +52,33 @@ export function ChangesPanel() {
     <Panel id="changes" title={`Changes · ${scope === 'window' ? 'incident window' : 'whole replica'}`} tools={tools}>
       <ErrorLine error={error} />
       <div className="filters" role="group" aria-label="Filter changes">
-        <input aria-label="Filter by flag" placeholder="flag contains…" value={String(table.getColumn('flag')?.getFilterValue() ?? '')}
-          onChange={(e) => table.getColumn('flag')?.setFilterValue(e.target.value || undefined)} data-testid="changes-filter-flag" />
+        <input
+          aria-label="Filter by flag"
+          placeholder="flag contains…"
+          value={String(table.getColumn('flag')?.getFilterValue() ?? '')}
+          onChange={(e) => table.getColumn('flag')?.setFilterValue(e.target.value || undefined)}
+          data-testid="changes-filter-flag"
+        />
         {FILTERABLE.map((col) => (
-          <select key={col} aria-label={`Filter by ${col}`} value={filterText(table.getColumn(col)?.getFilterValue())}
-            onChange={(e) => table.getColumn(col)?.setFilterValue(toFilterValue(col, e.target.value))}>
+          <select
+            key={col}
+            aria-label={`Filter by ${col}`}
+            value={filterText(table.getColumn(col)?.getFilterValue())}
+            onChange={(e) => table.getColumn(col)?.setFilterValue(toFilterValue(col, e.target.value))}
+          >
             <option value="">any {col}</option>
-            {optionsFor(changes, col).map((v) => <option key={v} value={v}>{v}</option>)}
+            {optionsFor(changes, col).map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
           </select>
         ))}
       </div>
       <p className="muted" role="status">
         {table.getRowModel().rows.length} shown of {changes.length}
-        {total > changes.length && ` (the latest ${changes.length} of ${total.toLocaleString('en-US')}; the ledger drawer pages through all)`}
+        {total > changes.length &&
+          ` (the latest ${changes.length} of ${total.toLocaleString('en-US')}; the ledger drawer pages through all)`}
       </p>
       <ChangesTable table={table} />
       {!drawerOpen && <EntryDetailView />}

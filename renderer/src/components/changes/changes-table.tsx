@@ -12,13 +12,20 @@ const ROW_HEIGHT = 34;
 export function nextIndex(key: string, current: number, count: number, page = 10): number | null {
   const last = count - 1;
   switch (key) {
-    case 'ArrowDown': return Math.min(last, current + 1);
-    case 'ArrowUp': return Math.max(0, current - 1);
-    case 'PageDown': return Math.min(last, current + page);
-    case 'PageUp': return Math.max(0, current - page);
-    case 'Home': return 0;
-    case 'End': return last;
-    default: return null;
+    case 'ArrowDown':
+      return Math.min(last, current + 1);
+    case 'ArrowUp':
+      return Math.max(0, current - 1);
+    case 'PageDown':
+      return Math.min(last, current + page);
+    case 'PageUp':
+      return Math.max(0, current - page);
+    case 'Home':
+      return 0;
+    case 'End':
+      return last;
+    default:
+      return null;
   }
 }
 
@@ -32,7 +39,10 @@ export function ChangesTable({ table }: { table: ReactTable<typeof changesFeatur
   const [active, setActive] = useState(0);
   const rows = table.getRowModel().rows;
   const virtualizer = useVirtualizer({
-    count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10,
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
     initialRect: { width: 900, height: 320 },
   });
   // A change selected elsewhere (a chart marker) scrolls into view here.
@@ -63,19 +73,45 @@ export function ChangesTable({ table }: { table: ReactTable<typeof changesFeatur
   };
   const activeRow = rows[Math.min(active, rows.length - 1)];
   return (
-    <div ref={scrollRef} className="grid-scroll" tabIndex={0} role="grid" style={{ height: Math.min(360, ROW_HEIGHT * (rows.length + 1) + 8) }} aria-label="Flag changes" aria-rowcount={rows.length + 1}
-      aria-activedescendant={activeRow ? `change-row-${activeRow.original.idx}` : undefined} onKeyDown={onKeyDown} data-testid="changes-grid">
+    <div
+      ref={scrollRef}
+      className="grid-scroll"
+      tabIndex={0}
+      role="grid"
+      style={{ height: Math.min(360, ROW_HEIGHT * (rows.length + 1) + 8) }}
+      aria-label="Flag changes"
+      aria-rowcount={rows.length + 1}
+      aria-activedescendant={activeRow ? `change-row-${activeRow.original.idx}` : undefined}
+      onKeyDown={onKeyDown}
+      data-testid="changes-grid"
+    >
       <div role="row" className="grid-row grid-head" aria-rowindex={1}>
-        {table.getHeaderGroups()[0]?.headers.filter((h) => h.column.getIsVisible()).map((h) => (
-          <div role="columnheader" key={h.id} className={`cell col-${h.column.id}`}
-            aria-sort={h.column.getIsSorted() === 'asc' ? 'ascending' : h.column.getIsSorted() === 'desc' ? 'descending' : 'none'}>
-            {h.column.getCanSort()
-              ? <button type="button" className="sort" tabIndex={-1} onClick={h.column.getToggleSortingHandler()}>
-                  <table.FlexRender header={h} />{h.column.getIsSorted() === 'asc' ? ' ▲' : h.column.getIsSorted() === 'desc' ? ' ▼' : ''}
+        {table
+          .getHeaderGroups()[0]
+          ?.headers.filter((h) => h.column.getIsVisible())
+          .map((h) => (
+            <div
+              role="columnheader"
+              key={h.id}
+              className={`cell col-${h.column.id}`}
+              aria-sort={
+                h.column.getIsSorted() === 'asc'
+                  ? 'ascending'
+                  : h.column.getIsSorted() === 'desc'
+                    ? 'descending'
+                    : 'none'
+              }
+            >
+              {h.column.getCanSort() ? (
+                <button type="button" className="sort" tabIndex={-1} onClick={h.column.getToggleSortingHandler()}>
+                  <table.FlexRender header={h} />
+                  {h.column.getIsSorted() === 'asc' ? ' ▲' : h.column.getIsSorted() === 'desc' ? ' ▼' : ''}
                 </button>
-              : <table.FlexRender header={h} />}
-          </div>
-        ))}
+              ) : (
+                <table.FlexRender header={h} />
+              )}
+            </div>
+          ))}
       </div>
       <div className="grid-body" style={{ height: virtualizer.getTotalSize() }}>
         {virtualizer.getVirtualItems().map((item) => {
@@ -84,13 +120,31 @@ export function ChangesTable({ table }: { table: ReactTable<typeof changesFeatur
           const r = row.original;
           const cls = `grid-row${r.idx === selected ? ' selected' : ''}${item.index === active ? ' active' : ''}${r.action === 'flag.auto_rolled_back' ? ' auto' : ''}`;
           return (
-            <div role="row" key={row.id} id={`change-row-${r.idx}`} className={cls} aria-rowindex={item.index + 2} aria-selected={r.idx === selected}
-              data-testid={`change-row-${r.idx}`} style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-              onClick={() => { setActive(item.index); choose(r); }}>
+            <div
+              role="row"
+              key={row.id}
+              id={`change-row-${r.idx}`}
+              className={cls}
+              aria-rowindex={item.index + 2}
+              aria-selected={r.idx === selected}
+              data-testid={`change-row-${r.idx}`}
+              style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+              onClick={() => {
+                setActive(item.index);
+                choose(r);
+              }}
+            >
               {row.getVisibleCells().map((cell) => (
                 <div role="gridcell" key={cell.id} className={`cell col-${cell.column.id}`}>
                   <table.FlexRender cell={cell} />
-                  {cell.column.id === 'idx' && <span className={r.idx < verifiedSize ? 'ok-mark' : 'warn-mark'} aria-label={r.idx < verifiedSize ? 'verified' : 'not yet verified'}>{r.idx < verifiedSize ? ' ✓' : ' …'}</span>}
+                  {cell.column.id === 'idx' && (
+                    <span
+                      className={r.idx < verifiedSize ? 'ok-mark' : 'warn-mark'}
+                      aria-label={r.idx < verifiedSize ? 'verified' : 'not yet verified'}
+                    >
+                      {r.idx < verifiedSize ? ' ✓' : ' …'}
+                    </span>
+                  )}
                 </div>
               ))}
             </div>

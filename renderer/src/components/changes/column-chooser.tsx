@@ -10,12 +10,15 @@ export function ColumnChooser({ table }: { table: ReactTable<typeof changesFeatu
       <summary>Columns</summary>
       <fieldset>
         <legend className="sr-only">Visible columns</legend>
-        {table.getAllLeafColumns().filter((c) => c.getCanHide()).map((c) => (
-          <label key={c.id}>
-            <input type="checkbox" checked={c.getIsVisible()} onChange={c.getToggleVisibilityHandler()} />
-            {' '}{typeof c.columnDef.header === 'string' ? c.columnDef.header : c.id}
-          </label>
-        ))}
+        {table
+          .getAllLeafColumns()
+          .filter((c) => c.getCanHide())
+          .map((c) => (
+            <label key={c.id}>
+              <input type="checkbox" checked={c.getIsVisible()} onChange={c.getToggleVisibilityHandler()} />{' '}
+              {typeof c.columnDef.header === 'string' ? c.columnDef.header : c.id}
+            </label>
+          ))}
       </fieldset>
     </details>
   );

@@ -11,7 +11,14 @@ import { RoundTrip } from '../../ui/round-trip.tsx';
 import { useApp } from '../../store-context.tsx';
 
 /** The two routes; `after` is the state the change request proposes, `reason` comes from the dialog. */
-export function BlockedRoutes({ flag, env, tier, after, reason, breakGlassLabel }: {
+export function BlockedRoutes({
+  flag,
+  env,
+  tier,
+  after,
+  reason,
+  breakGlassLabel,
+}: {
   flag: string;
   env: string;
   tier: string;
@@ -35,20 +42,40 @@ export function BlockedRoutes({ flag, env, tier, after, reason, breakGlassLabel 
   };
   return (
     <div className="blocked-routes" data-testid="blocked-routes" role="group" aria-label="Routes for a four-eyes flag">
-      <p><strong>{flag}</strong> is {tier} tier: a direct change needs four-eyes approval ({quorum}). Choose a route:</p>
+      <p>
+        <strong>{flag}</strong> is {tier} tier: a direct change needs four-eyes approval ({quorum}). Choose a route:
+      </p>
       <div className="row">
-        <button type="button" data-testid="route-change-request" disabled={!after || !reasonOk || proposeBlock !== null || receiptKey !== null}
-          title={proposeBlock ?? (reasonOk ? undefined : 'Write the reason first (at least 10 characters).')} onClick={() => void request()}>
+        <button
+          type="button"
+          data-testid="route-change-request"
+          disabled={!after || !reasonOk || proposeBlock !== null || receiptKey !== null}
+          title={proposeBlock ?? (reasonOk ? undefined : 'Write the reason first (at least 10 characters).')}
+          onClick={() => void request()}
+        >
           Open a change request
         </button>
-        <button type="button" className="danger" data-testid="route-break-glass" disabled={breakGlassBlock !== null} title={breakGlassBlock ?? undefined}
-          onClick={() => openDialog({ kind: 'breakGlass', flags: [flag], envs: [env], returnTo: { flag, env, reason } })}>
+        <button
+          type="button"
+          className="danger"
+          data-testid="route-break-glass"
+          disabled={breakGlassBlock !== null}
+          title={breakGlassBlock ?? undefined}
+          onClick={() =>
+            openDialog({ kind: 'breakGlass', flags: [flag], envs: [env], returnTo: { flag, env, reason } })
+          }
+        >
           {breakGlassLabel}
         </button>
       </div>
       {(proposeBlock ?? breakGlassBlock) && <p className="blocked-note">{proposeBlock ?? breakGlassBlock}</p>}
       <ErrorLine error={error} />
-      {receiptKey && <><p>Change request sent; it appears in the approvals queue once it is in the ledger.</p><RoundTrip receiptKey={receiptKey} /></>}
+      {receiptKey && (
+        <>
+          <p>Change request sent; it appears in the approvals queue once it is in the ledger.</p>
+          <RoundTrip receiptKey={receiptKey} />
+        </>
+      )}
     </div>
   );
 }

@@ -15,10 +15,22 @@ export const MIN_JUSTIFICATION = 20;
 /** TTL choices in minutes. */
 export const TTL_CHOICES = [5, 15, 30, 60, 120];
 
-const list = (s: string): string[] => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
+const list = (s: string): string[] =>
+  s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** The dialog; when opened from a kill, it returns there with the token once issued. */
-export function BreakGlassDialog({ flags, envs, returnTo }: { flags: string[]; envs: string[]; returnTo: { flag: string; env: string; reason: string } | null }) {
+export function BreakGlassDialog({
+  flags,
+  envs,
+  returnTo,
+}: {
+  flags: string[];
+  envs: string[];
+  returnTo: { flag: string; env: string; reason: string } | null;
+}) {
   const closeDialog = useApp((s) => s.closeDialog);
   const openDialog = useApp((s) => s.openDialog);
   const issue = useApp((s) => s.issueBreakGlass);
@@ -31,7 +43,12 @@ export function BreakGlassDialog({ flags, envs, returnTo }: { flags: string[]; e
   const [error, setError] = useState<IpcError | null>(null);
   const [issued, setIssued] = useState<BreakGlassToken | null>(null);
   const scope = { flags: list(flagText), envs: list(envText) };
-  const ready = block === null && reasonReady(guard, MIN_JUSTIFICATION) && scope.flags.length > 0 && scope.envs.length > 0 && !issued;
+  const ready =
+    block === null &&
+    reasonReady(guard, MIN_JUSTIFICATION) &&
+    scope.flags.length > 0 &&
+    scope.envs.length > 0 &&
+    !issued;
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     if (!ready) return;
@@ -57,20 +74,36 @@ export function BreakGlassDialog({ flags, envs, returnTo }: { flags: string[]; e
         <input id="bg-envs" value={envText} onChange={(e) => setEnvText(e.target.value)} />
         <label htmlFor="bg-ttl">Valid for</label>
         <select id="bg-ttl" value={ttl} onChange={(e) => setTtl(Number(e.target.value))}>
-          {TTL_CHOICES.map((m) => <option key={m} value={m}>{m} minutes</option>)}
+          {TTL_CHOICES.map((m) => (
+            <option key={m} value={m}>
+              {m} minutes
+            </option>
+          ))}
         </select>
-        <ReasonConfirm value={guard} onChange={setGuard} min={MIN_JUSTIFICATION} label="Justification"
-          confirmText="I understand every console and the on-call lead will be notified." />
+        <ReasonConfirm
+          value={guard}
+          onChange={setGuard}
+          min={MIN_JUSTIFICATION}
+          label="Justification"
+          confirmText="I understand every console and the on-call lead will be notified."
+        />
         <BlockedNote id="bg-blocked" reason={block} />
         <div className="row">
-          <button type="submit" className="danger" disabled={!ready} data-testid="break-glass-submit">Issue break-glass token</button>
-          <button type="button" onClick={closeDialog}>{issued ? 'Close' : 'Cancel'}</button>
+          <button type="submit" className="danger" disabled={!ready} data-testid="break-glass-submit">
+            Issue break-glass token
+          </button>
+          <button type="button" onClick={closeDialog}>
+            {issued ? 'Close' : 'Cancel'}
+          </button>
         </div>
       </form>
       <ErrorLine error={error} />
       {issued && (
         <div className="issued" role="status" data-testid="break-glass-issued">
-          <p>Token {issued.tokenId} issued, valid until {dateTime(issued.expiresAt)}. This console holds it for the kill switch; it is shown once:</p>
+          <p>
+            Token {issued.tokenId} issued, valid until {dateTime(issued.expiresAt)}. This console holds it for the kill
+            switch; it is shown once:
+          </p>
           <code className="hash">{issued.token}</code>
         </div>
       )}

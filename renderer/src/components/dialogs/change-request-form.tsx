@@ -25,7 +25,13 @@ export function ChangeRequestForm({ flag }: { flag: FlagDetail }) {
   const [error, setError] = useState<IpcError | null>(null);
   const [receiptKey, setReceiptKey] = useState<string | null>(null);
   const scheduledAt = schedule ? localToIso(schedule) : null;
-  const ready = !!current && block === null && reason.trim().length >= 10 && rollout >= 0 && rollout <= 100 && (!schedule || scheduledAt !== null);
+  const ready =
+    !!current &&
+    block === null &&
+    reason.trim().length >= 10 &&
+    rollout >= 0 &&
+    rollout <= 100 &&
+    (!schedule || scheduledAt !== null);
   const pickEnv = (next: string): void => {
     const s = flag.environments[next];
     setEnv(next);
@@ -37,27 +43,59 @@ export function ChangeRequestForm({ flag }: { flag: FlagDetail }) {
     e.preventDefault();
     if (!ready || !current) return;
     const after = { ...current, enabled, rollout_pct: Math.round(rollout), variation };
-    const res = await create(scheduledAt ? { flag: flag.key, env, after, reason: reason.trim(), scheduledAt } : { flag: flag.key, env, after, reason: reason.trim() });
+    const res = await create(
+      scheduledAt
+        ? { flag: flag.key, env, after, reason: reason.trim(), scheduledAt }
+        : { flag: flag.key, env, after, reason: reason.trim() },
+    );
     if (res.ok) setReceiptKey(res.value.idempotencyKey);
     setError(res.ok ? null : res.error);
   };
   return (
-    <form className="form" onSubmit={(e) => void submit(e)} aria-label={`Change request for ${flag.key}`} data-testid="change-request-form">
+    <form
+      className="form"
+      onSubmit={(e) => void submit(e)}
+      aria-label={`Change request for ${flag.key}`}
+      data-testid="change-request-form"
+    >
       <h3>Propose a change (four-eyes)</h3>
       <label htmlFor="cr-env">Environment</label>
-      <select id="cr-env" value={env} onChange={(e) => pickEnv(e.target.value)}>{envs.map((x) => <option key={x}>{x}</option>)}</select>
-      <label><input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> enabled</label>
+      <select id="cr-env" value={env} onChange={(e) => pickEnv(e.target.value)}>
+        {envs.map((x) => (
+          <option key={x}>{x}</option>
+        ))}
+      </select>
+      <label>
+        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> enabled
+      </label>
       <label htmlFor="cr-rollout">Rollout %</label>
-      <input id="cr-rollout" type="number" min={0} max={100} value={rollout} onChange={(e) => setRollout(Number(e.target.value))} />
+      <input
+        id="cr-rollout"
+        type="number"
+        min={0}
+        max={100}
+        value={rollout}
+        onChange={(e) => setRollout(Number(e.target.value))}
+      />
       <label htmlFor="cr-variation">Variation</label>
       <input id="cr-variation" value={variation} onChange={(e) => setVariation(e.target.value)} />
       <label htmlFor="cr-reason">Reason (at least 10 characters)</label>
       <textarea id="cr-reason" rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
       <label htmlFor="cr-schedule">Schedule for (local time; empty = apply when approved)</label>
-      <input id="cr-schedule" type="datetime-local" step={1} value={schedule} onChange={(e) => setSchedule(e.target.value)} />
-      {scheduledAt && <p className="muted">= {dateTime(scheduledAt)}; approval binds this time and the payload hash.</p>}
+      <input
+        id="cr-schedule"
+        type="datetime-local"
+        step={1}
+        value={schedule}
+        onChange={(e) => setSchedule(e.target.value)}
+      />
+      {scheduledAt && (
+        <p className="muted">= {dateTime(scheduledAt)}; approval binds this time and the payload hash.</p>
+      )}
       <BlockedNote id="cr-blocked" reason={block} />
-      <button type="submit" className="primary" disabled={!ready || receiptKey !== null}>{scheduledAt ? 'Request scheduled change' : 'Request change'}</button>
+      <button type="submit" className="primary" disabled={!ready || receiptKey !== null}>
+        {scheduledAt ? 'Request scheduled change' : 'Request change'}
+      </button>
       <ErrorLine error={error} />
       {receiptKey && <RoundTrip receiptKey={receiptKey} />}
     </form>

@@ -18,16 +18,24 @@ export function ConflictView({ flag, env, idx }: { flag: string; env: string | n
       if (res.ok) setRows(res.value);
       else setError(res.error);
     });
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [changesSince, flag, env, idx]);
   return (
     <div className="conflict" data-testid="rollback-conflict">
       <h3>Changed since #{idx}</h3>
       <ErrorLine error={error} />
-      {rows && rows.length === 0 && <p>No later entry is in this replica yet; it may still be arriving. Wait for sync, then retry.</p>}
+      {rows && rows.length === 0 && (
+        <p>No later entry is in this replica yet; it may still be arriving. Wait for sync, then retry.</p>
+      )}
       {rows && rows.length > 0 && (
         <ul>
-          {rows.map((r) => <li key={r.idx}>#{r.idx} {clock(r.ts)} · {r.actor} · {r.action}: {r.summary}</li>)}
+          {rows.map((r) => (
+            <li key={r.idx}>
+              #{r.idx} {clock(r.ts)} · {r.actor} · {r.action}: {r.summary}
+            </li>
+          ))}
         </ul>
       )}
       <p>Review the newer state first; roll back the latest change instead, or kill the flag.</p>

@@ -23,8 +23,15 @@ export function FlagDialog({ flagKey }: { flagKey: string }) {
           {flag.lastChangeIdx !== null && <p className="muted">Last changed at ledger #{flag.lastChangeIdx}.</p>}
           <FlagImpact flag={flag} env={null} />
           <div className="row">
-            <button type="button" className="danger" disabled={killBlock !== null} title={killBlock ?? undefined}
-              onClick={() => openDialog({ kind: 'kill', flag: flag.key, env: null })}>Kill switch…</button>
+            <button
+              type="button"
+              className="danger"
+              disabled={killBlock !== null}
+              title={killBlock ?? undefined}
+              onClick={() => openDialog({ kind: 'kill', flag: flag.key, env: null })}
+            >
+              Kill switch…
+            </button>
           </div>
           {!flag.tombstoned && <ChangeRequestForm flag={flag} />}
         </>

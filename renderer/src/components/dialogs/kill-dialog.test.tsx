@@ -1,9 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { blockedFlag, liveReplica, lowFlag, receipt } from '../../test-support/fixtures.ts';
-import { button, byTestId, click, inAct, key, mountApp, reasonAndConfirm, type, type Mounted } from '../../test-support/render.tsx';
+import {
+  button,
+  byTestId,
+  click,
+  inAct,
+  key,
+  mountApp,
+  reasonAndConfirm,
+  type,
+  type Mounted,
+} from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
-afterEach(() => { m?.unmount(); m = null; });
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
 
 async function openKill(flag: string | null, env: string | null, overrides = {}): Promise<Mounted> {
   m = await mountApp({ ...liveReplica('alice', 'responder'), ...overrides });
@@ -14,7 +27,9 @@ async function openKill(flag: string | null, env: string | null, overrides = {})
 
 describe('kill switch dialog', () => {
   it('requires a reason of 10 characters and the confirmation, then shows the round trip', async () => {
-    const { container, fake } = await openKill(lowFlag.key, 'production', { actionsKill: async () => ({ ok: true, value: receipt('kill-1') }) });
+    const { container, fake } = await openKill(lowFlag.key, 'production', {
+      actionsKill: async () => ({ ok: true, value: receipt('kill-1') }),
+    });
     const dialog = byTestId(container, 'kill-dialog');
     expect(byTestId(dialog, 'flag-tier').textContent).toBe('LOW');
     expect(byTestId(dialog, 'flag-safe-default').textContent).toBe('off · 0 %');
@@ -29,16 +44,25 @@ describe('kill switch dialog', () => {
     expect(submit.disabled).toBe(true);
     await click(dialog.querySelector<HTMLInputElement>('.reason-confirm input[type="checkbox"]')!);
     await click(submit);
-    expect(fake.argsOf('actionsKill')).toEqual([{ flag: 'payments.checkout.new-tax', env: 'production', reason: 'tax errors 5xx' }]);
-    expect(byTestId(dialog, 'round-trip-applied').textContent).toBe('Applied by the control plane as ledger entry #123 (41 ms)');
+    expect(fake.argsOf('actionsKill')).toEqual([
+      { flag: 'payments.checkout.new-tax', env: 'production', reason: 'tax errors 5xx' },
+    ]);
+    expect(byTestId(dialog, 'round-trip-applied').textContent).toBe(
+      'Applied by the control plane as ledger entry #123 (41 ms)',
+    );
     await inAct(() => fake.emit('actions:updated', receipt('kill-1', 'verified')));
-    expect(byTestId(dialog, 'round-trip-verified').textContent).toBe('Arrived verified in this replica (212 ms after sending)');
+    expect(byTestId(dialog, 'round-trip-verified').textContent).toBe(
+      'Arrived verified in this replica (212 ms after sending)',
+    );
   });
 
   it('BLOCKED flags cannot be killed directly: routes to a change request or break-glass', async () => {
     const { container, fake } = await openKill(blockedFlag.key, 'production', {
       changesCreate: async () => ({ ok: true, value: receipt('cr-k') }),
-      breakGlassIssue: async () => ({ ok: true, value: { tokenId: 'bg-1', token: 'bg-secret', expiresAt: '2999-01-01T00:00:00.000Z' } }),
+      breakGlassIssue: async () => ({
+        ok: true,
+        value: { tokenId: 'bg-1', token: 'bg-secret', expiresAt: '2999-01-01T00:00:00.000Z' },
+      }),
       actionsKill: async () => ({ ok: true, value: receipt('kill-bg') }),
     });
     let dialog = byTestId(container, 'kill-dialog');
@@ -46,32 +70,50 @@ describe('kill switch dialog', () => {
     expect(byTestId<HTMLButtonElement>(dialog, 'kill-submit').disabled).toBe(true);
     expect(byTestId(dialog, 'blocked-routes').textContent).toContain('two other approvers');
     await click(byTestId(dialog, 'route-change-request'));
-    expect(fake.argsOf('changesCreate')).toEqual([{
-      flag: 'core.ledger.writes', env: 'production', reason: 'ledger writes corrupt',
-      after: { enabled: false, rollout_pct: 0, variation: 'on', rules: [], prerequisites: [] },
-    }]);
+    expect(fake.argsOf('changesCreate')).toEqual([
+      {
+        flag: 'core.ledger.writes',
+        env: 'production',
+        reason: 'ledger writes corrupt',
+        after: { enabled: false, rollout_pct: 0, variation: 'on', rules: [], prerequisites: [] },
+      },
+    ]);
     await click(byTestId(dialog, 'route-break-glass'));
     const bg = byTestId(container, 'break-glass-dialog');
     expect(bg.querySelector<HTMLInputElement>('#bg-flags')!.value).toBe('core.ledger.writes');
-    expect(byTestId(bg, 'break-glass-warning').textContent).toContain('Every connected console and the on-call lead will be notified');
+    expect(byTestId(bg, 'break-glass-warning').textContent).toContain(
+      'Every connected console and the on-call lead will be notified',
+    );
     await reasonAndConfirm(bg, 'nineteen characters'); // 19: not enough
     expect(byTestId<HTMLButtonElement>(bg, 'break-glass-submit').disabled).toBe(true);
     await reasonAndConfirm(bg, 'ledger writes corrupting balances', false);
     await click(byTestId(bg, 'break-glass-submit'));
-    expect(fake.argsOf('breakGlassIssue')).toEqual([{ justification: 'ledger writes corrupting balances', flags: ['core.ledger.writes'], envs: ['production'], ttlMinutes: 15 }]);
+    expect(fake.argsOf('breakGlassIssue')).toEqual([
+      {
+        justification: 'ledger writes corrupting balances',
+        flags: ['core.ledger.writes'],
+        envs: ['production'],
+        ttlMinutes: 15,
+      },
+    ]);
     dialog = byTestId(container, 'kill-dialog'); // back in the kill dialog, now covered by the token, reason kept
     expect(dialog.querySelector('textarea')!.value).toBe('ledger writes corrupt');
     await click(dialog.querySelector<HTMLInputElement>('.reason-confirm input[type="checkbox"]')!);
     const submit = byTestId<HTMLButtonElement>(dialog, 'kill-submit');
     expect(submit.textContent).toBe('Kill with break-glass token');
     await click(submit);
-    expect(fake.argsOf('actionsKill')).toEqual([{ flag: 'core.ledger.writes', env: 'production', reason: 'ledger writes corrupt', breakGlassToken: 'bg-secret' }]);
+    expect(fake.argsOf('actionsKill')).toEqual([
+      { flag: 'core.ledger.writes', env: 'production', reason: 'ledger writes corrupt', breakGlassToken: 'bg-secret' },
+    ]);
     expect(m!.store.getState().grant).toBeNull(); // single use
   });
 
   it('APPROVAL_REQUIRED from the control plane shows its code and the routes', async () => {
     const { container } = await openKill(lowFlag.key, 'production', {
-      actionsKill: async () => ({ ok: false, error: { code: 'APPROVAL_REQUIRED', message: 'payments.checkout.new-tax is HIGH tier: open a change request.' } }),
+      actionsKill: async () => ({
+        ok: false,
+        error: { code: 'APPROVAL_REQUIRED', message: 'payments.checkout.new-tax is HIGH tier: open a change request.' },
+      }),
     });
     const dialog = byTestId(container, 'kill-dialog');
     await reasonAndConfirm(dialog, 'tax errors 5xx');

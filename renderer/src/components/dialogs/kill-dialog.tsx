@@ -21,11 +21,21 @@ export const MIN_KILL_REASON = 10;
 /** The state a kill writes: the current env state with the safe default's exposure. */
 export function killTarget(flag: FlagDetail, env: string): EnvState | null {
   const current = flag.environments[env];
-  return current ? { ...current, enabled: flag.safe_default.enabled, rollout_pct: flag.safe_default.rollout_pct } : null;
+  return current
+    ? { ...current, enabled: flag.safe_default.enabled, rollout_pct: flag.safe_default.rollout_pct }
+    : null;
 }
 
 /** The dialog; `flag`/`env` preselect what to kill; `reason` carries a draft back from break-glass. */
-export function KillDialog({ flag: initialFlag, env: initialEnv, reason: draft }: { flag: string | null; env: string | null; reason?: string }) {
+export function KillDialog({
+  flag: initialFlag,
+  env: initialEnv,
+  reason: draft,
+}: {
+  flag: string | null;
+  env: string | null;
+  reason?: string;
+}) {
   const closeDialog = useApp((s) => s.closeDialog);
   const kill = useApp((s) => s.kill);
   const grant = useApp((s) => s.grant);
@@ -39,10 +49,11 @@ export function KillDialog({ flag: initialFlag, env: initialEnv, reason: draft }
   const [receiptKey, setReceiptKey] = useState<string | null>(null);
   const { flag, error: loadError } = useFlagDetail(key);
   const envs = flag ? Object.keys(flag.environments) : [];
-  const env = chosenEnv ?? (profileEnv && envs.includes(profileEnv) ? profileEnv : envs[0] ?? null);
+  const env = chosenEnv ?? (profileEnv && envs.includes(profileEnv) ? profileEnv : (envs[0] ?? null));
   const covered = !!flag && !!env && grantCovers(grant, flag.key, env, Date.now());
   const fourEyes = flag?.tier === 'BLOCKED' || error?.code === 'APPROVAL_REQUIRED';
-  const canSend = !!flag && !!env && block === null && reasonReady(guard, MIN_KILL_REASON) && (!fourEyes || covered) && !receiptKey;
+  const canSend =
+    !!flag && !!env && block === null && reasonReady(guard, MIN_KILL_REASON) && (!fourEyes || covered) && !receiptKey;
   const send = async (): Promise<void> => {
     if (!flag || !env || !canSend) return;
     const token = covered && grant ? grant.token : undefined;
@@ -61,24 +72,56 @@ export function KillDialog({ flag: initialFlag, env: initialEnv, reason: draft }
       {flag && (
         <>
           {envs.length > 1 && (
-            <label>Environment{' '}
+            <label>
+              Environment{' '}
               <select value={env ?? ''} onChange={(e) => setEnv(e.target.value)} aria-label="Environment">
-                {envs.map((e) => <option key={e}>{e}</option>)}
+                {envs.map((e) => (
+                  <option key={e}>{e}</option>
+                ))}
               </select>
             </label>
           )}
           <FlagImpact flag={flag} env={env} />
-          <p>Kill sets <code>{flag.key}</code>{env && ` in ${env}`} to its safe default for every service that evaluates it.</p>
-          <ReasonConfirm value={guard} onChange={setGuard} min={MIN_KILL_REASON} confirmText={`I confirm: kill ${flag.key}${env ? ` in ${env}` : ''} now.`} />
+          <p>
+            Kill sets <code>{flag.key}</code>
+            {env && ` in ${env}`} to its safe default for every service that evaluates it.
+          </p>
+          <ReasonConfirm
+            value={guard}
+            onChange={setGuard}
+            min={MIN_KILL_REASON}
+            confirmText={`I confirm: kill ${flag.key}${env ? ` in ${env}` : ''} now.`}
+          />
           {fourEyes && !covered && env && (
-            <BlockedRoutes flag={flag.key} env={env} tier={flag.tier} after={killTarget(flag, env)} reason={guard.reason} breakGlassLabel="Break-glass…" />
+            <BlockedRoutes
+              flag={flag.key}
+              env={env}
+              tier={flag.tier}
+              after={killTarget(flag, env)}
+              reason={guard.reason}
+              breakGlassLabel="Break-glass…"
+            />
           )}
-          {covered && <p className="warn-text">A break-glass token covers this flag; the kill will use it (single use, announced to every console).</p>}
+          {covered && (
+            <p className="warn-text">
+              A break-glass token covers this flag; the kill will use it (single use, announced to every console).
+            </p>
+          )}
           <BlockedNote id="kill-blocked" reason={block} />
           <div className="row">
-            <button type="button" className="danger" disabled={!canSend} onClick={() => void send()} data-testid="kill-submit"
-              aria-describedby={block ? 'kill-blocked' : undefined}>{covered ? 'Kill with break-glass token' : 'Kill now'}</button>
-            <button type="button" onClick={closeDialog}>{receiptKey ? 'Close' : 'Cancel'}</button>
+            <button
+              type="button"
+              className="danger"
+              disabled={!canSend}
+              onClick={() => void send()}
+              data-testid="kill-submit"
+              aria-describedby={block ? 'kill-blocked' : undefined}
+            >
+              {covered ? 'Kill with break-glass token' : 'Kill now'}
+            </button>
+            <button type="button" onClick={closeDialog}>
+              {receiptKey ? 'Close' : 'Cancel'}
+            </button>
           </div>
         </>
       )}

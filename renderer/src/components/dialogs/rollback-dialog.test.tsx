@@ -4,15 +4,27 @@ import { envState, liveReplica, receipt, row } from '../../test-support/fixtures
 import { byTestId, click, inAct, mountApp, reasonAndConfirm, type Mounted } from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
-afterEach(() => { m?.unmount(); m = null; });
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
 
 const entry: EntryDetail = {
-  row: row(117), leafText: '{"idx":117}', leafHashHex: 'aa'.repeat(32), prevHex: 'bb'.repeat(32),
-  before: envState(false, 0), after: envState(true, 100), refs: {},
+  row: row(117),
+  leafText: '{"idx":117}',
+  leafHashHex: 'aa'.repeat(32),
+  prevHex: 'bb'.repeat(32),
+  before: envState(false, 0),
+  after: envState(true, 100),
+  refs: {},
 };
 
 async function openRollback(overrides = {}): Promise<Mounted> {
-  m = await mountApp({ ...liveReplica('alice', 'responder'), ledgerEntry: async () => ({ ok: true, value: entry }), ...overrides });
+  m = await mountApp({
+    ...liveReplica('alice', 'responder'),
+    ledgerEntry: async () => ({ ok: true, value: entry }),
+    ...overrides,
+  });
   const store = m.store;
   await inAct(() => store.getState().openDialog({ kind: 'rollback', idx: 117 }));
   return m;
@@ -20,7 +32,9 @@ async function openRollback(overrides = {}): Promise<Mounted> {
 
 describe('rollback dialog', () => {
   it('shows what it restores and sends the idx with the reason', async () => {
-    const { container, fake } = await openRollback({ actionsRollback: async () => ({ ok: true, value: receipt('rb-1') }) });
+    const { container, fake } = await openRollback({
+      actionsRollback: async () => ({ ok: true, value: receipt('rb-1') }),
+    });
     const dialog = byTestId(container, 'rollback-dialog');
     expect(byTestId(dialog, 'rollback-restores').textContent).toBe('off · 0 % · variation off');
     expect(dialog.querySelector('[data-testid="rollback-moved"]')).toBeNull();
@@ -33,7 +47,10 @@ describe('rollback dialog', () => {
   it('a compare-and-swap conflict shows its code and what changed since', async () => {
     const later = { ...row(140), actor: 'dave', summary: 'rollout 100 → 50' };
     const { container } = await openRollback({
-      actionsRollback: async () => ({ ok: false, error: { code: 'ROLLBACK_CONFLICT', message: 'The flag changed since entry 117; nothing was rolled back.' } }),
+      actionsRollback: async () => ({
+        ok: false,
+        error: { code: 'ROLLBACK_CONFLICT', message: 'The flag changed since entry 117; nothing was rolled back.' },
+      }),
       ledgerQuery: async () => ({ ok: true, value: { rows: [later, row(117)], total: 2 } }),
     });
     const dialog = byTestId(container, 'rollback-dialog');

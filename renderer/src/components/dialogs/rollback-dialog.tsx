@@ -51,23 +51,58 @@ export function RollbackDialog({ idx }: { idx: number }) {
       {!entry && !loadError && <p role="status">Loading entry #{idx}…</p>}
       {entry && (
         <>
-          <p>{entry.row.actor} changed <code>{entry.row.flag}</code>{env && ` in ${env}`} at {clock(entry.row.ts)}: <ValueChange before={entry.before} after={entry.after} /></p>
-          <p>Rolling back restores <strong data-testid="rollback-restores">{describeValue(entry.before)}</strong>, only if the flag has not moved since (compare-and-swap).</p>
+          <p>
+            {entry.row.actor} changed <code>{entry.row.flag}</code>
+            {env && ` in ${env}`} at {clock(entry.row.ts)}: <ValueChange before={entry.before} after={entry.after} />
+          </p>
+          <p>
+            Rolling back restores <strong data-testid="rollback-restores">{describeValue(entry.before)}</strong>, only
+            if the flag has not moved since (compare-and-swap).
+          </p>
           <ErrorLine error={flagError} />
           {flag && <FlagImpact flag={flag} env={env} />}
-          {moved && <p className="warn-text" data-testid="rollback-moved">The flag moved since this change (now {describeValue(current)}); the control plane will refuse this rollback.</p>}
-          <ReasonConfirm value={guard} onChange={setGuard} min={10} confirmText={`I confirm: restore ${entry.row.flag}${env ? ` in ${env}` : ''} to its state before #${idx}.`} />
+          {moved && (
+            <p className="warn-text" data-testid="rollback-moved">
+              The flag moved since this change (now {describeValue(current)}); the control plane will refuse this
+              rollback.
+            </p>
+          )}
+          <ReasonConfirm
+            value={guard}
+            onChange={setGuard}
+            min={10}
+            confirmText={`I confirm: restore ${entry.row.flag}${env ? ` in ${env}` : ''} to its state before #${idx}.`}
+          />
           {fourEyes && flag && env && (
-            <BlockedRoutes flag={flag.key} env={env} tier={flag.tier} after={asEnvState(entry.before)} reason={guard.reason} breakGlassLabel="Break-glass kill instead…" />
+            <BlockedRoutes
+              flag={flag.key}
+              env={env}
+              tier={flag.tier}
+              after={asEnvState(entry.before)}
+              reason={guard.reason}
+              breakGlassLabel="Break-glass kill instead…"
+            />
           )}
           <BlockedNote id="rollback-blocked" reason={block} />
           <div className="row">
-            <button type="button" className="danger" disabled={!canSend} onClick={() => void send()} data-testid="rollback-submit"
-              aria-describedby={block ? 'rollback-blocked' : undefined}>Roll back</button>
-            <button type="button" onClick={closeDialog}>{receiptKey ? 'Close' : 'Cancel'}</button>
+            <button
+              type="button"
+              className="danger"
+              disabled={!canSend}
+              onClick={() => void send()}
+              data-testid="rollback-submit"
+              aria-describedby={block ? 'rollback-blocked' : undefined}
+            >
+              Roll back
+            </button>
+            <button type="button" onClick={closeDialog}>
+              {receiptKey ? 'Close' : 'Cancel'}
+            </button>
           </div>
           <ErrorLine error={error} />
-          {error?.code === 'ROLLBACK_CONFLICT' && entry.row.flag && <ConflictView flag={entry.row.flag} env={env} idx={idx} />}
+          {error?.code === 'ROLLBACK_CONFLICT' && entry.row.flag && (
+            <ConflictView flag={entry.row.flag} env={env} idx={idx} />
+          )}
         </>
       )}
       {receiptKey && <RoundTrip receiptKey={receiptKey} />}

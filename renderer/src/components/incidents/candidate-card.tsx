@@ -9,12 +9,34 @@ function Badges({ c }: { c: Candidate }) {
   return (
     <span className="badges">
       <span className={`pill confidence-${c.confidence}`}>confidence {c.confidence}</span>
-      {c.scheduled && <span className="pill" data-testid="badge-scheduled">scheduled</span>}
-      {c.pre_approved && <span className="pill" data-testid="badge-pre-approved">pre-approved</span>}
-      {c.after_alert && <span className="pill pill-warn" data-testid="badge-after-alert">after alert</span>}
-      {c.verified
-        ? <span className="pill pill-ok" data-testid="badge-verified" title="Covered by a verified signed checkpoint">✓ verified</span>
-        : <span className="pill pill-warn" data-testid="badge-unverified" title="Not yet covered by a verified checkpoint">unverified</span>}
+      {c.scheduled && (
+        <span className="pill" data-testid="badge-scheduled">
+          scheduled
+        </span>
+      )}
+      {c.pre_approved && (
+        <span className="pill" data-testid="badge-pre-approved">
+          pre-approved
+        </span>
+      )}
+      {c.after_alert && (
+        <span className="pill pill-warn" data-testid="badge-after-alert">
+          after alert
+        </span>
+      )}
+      {c.verified ? (
+        <span className="pill pill-ok" data-testid="badge-verified" title="Covered by a verified signed checkpoint">
+          ✓ verified
+        </span>
+      ) : (
+        <span
+          className="pill pill-warn"
+          data-testid="badge-unverified"
+          title="Not yet covered by a verified checkpoint"
+        >
+          unverified
+        </span>
+      )}
     </span>
   );
 }
@@ -24,34 +46,71 @@ export function CandidateCard({ c, topScore }: { c: Candidate; topScore: number 
   const openDialog = useApp((s) => s.openDialog);
   const rollbackBlock = useBlock('rollback');
   const killBlock = useBlock('kill');
-  const when = c.after_alert ? `logged ${seconds(-c.delta_seconds_before_alert)} after the alert` : `${seconds(c.delta_seconds_before_alert)} before the alert`;
+  const when = c.after_alert
+    ? `logged ${seconds(-c.delta_seconds_before_alert)} after the alert`
+    : `${seconds(c.delta_seconds_before_alert)} before the alert`;
   const share = topScore > 0 ? c.score / topScore : 0;
   return (
-    <article className="candidate" data-testid={`candidate-${c.candidate_rank}`} aria-labelledby={`cand-${c.candidate_rank}-title`}>
+    <article
+      className="candidate"
+      data-testid={`candidate-${c.candidate_rank}`}
+      aria-labelledby={`cand-${c.candidate_rank}-title`}
+    >
       <header>
         <h3 id={`cand-${c.candidate_rank}-title`}>
           <span className="rank">#{c.candidate_rank}</span>{' '}
-          <button type="button" className="link" onClick={() => openDialog({ kind: 'flag', key: c.flag_key })} aria-label={`Flag details of ${c.flag_key}`}>
+          <button
+            type="button"
+            className="link"
+            onClick={() => openDialog({ kind: 'flag', key: c.flag_key })}
+            aria-label={`Flag details of ${c.flag_key}`}
+          >
             <code data-testid="candidate-flag">{c.flag_key}</code>
           </button>
           {c.environment && <span className="pill env">{c.environment}</span>}
         </h3>
         <Badges c={c} />
       </header>
-      <p><strong>{c.actor}</strong> changed it {when} · ledger #{c.ledger_idx}</p>
-      <p className="values"><ValueChange before={c.previous_value} after={c.new_value} /></p>
+      <p>
+        <strong>{c.actor}</strong> changed it {when} · ledger #{c.ledger_idx}
+      </p>
+      <p className="values">
+        <ValueChange before={c.previous_value} after={c.new_value} />
+      </p>
       <div className="score">
-        <progress max={1} value={share} aria-label={`Score ${c.score.toFixed(2)}, ${Math.round(share * 100)} % of the top candidate`} />
+        <progress
+          max={1}
+          value={share}
+          aria-label={`Score ${c.score.toFixed(2)}, ${Math.round(share * 100)} % of the top candidate`}
+        />
         <span data-testid="candidate-score">score {c.score.toFixed(2)}</span>
       </div>
       <ul className="explanation" aria-label="Why it ranks here">
-        {c.explanation.map((f) => <li key={f.factor}><code>×{f.multiplier.toFixed(2)}</code> {f.factor}: {f.text}</li>)}
+        {c.explanation.map((f) => (
+          <li key={f.factor}>
+            <code>×{f.multiplier.toFixed(2)}</code> {f.factor}: {f.text}
+          </li>
+        ))}
       </ul>
       <div className="row">
-        <button type="button" className="danger" disabled={rollbackBlock !== null} aria-describedby={rollbackBlock ? 'candidates-blocked' : undefined}
-          onClick={() => openDialog({ kind: 'rollback', idx: c.ledger_idx })}>Roll back</button>
-        <button type="button" className="danger" disabled={killBlock !== null || !c.environment} aria-describedby={killBlock ? 'candidates-blocked' : undefined}
-          onClick={() => openDialog({ kind: 'kill', flag: c.flag_key, env: c.environment })}>Kill switch</button>
+        <button
+          type="button"
+          className="danger"
+          disabled={rollbackBlock !== null}
+          aria-describedby={rollbackBlock ? 'candidates-blocked' : undefined}
+          onClick={() => openDialog({ kind: 'rollback', idx: c.ledger_idx })}
+        >
+          Roll back
+        </button>
+        <button
+          type="button"
+          className="danger"
+          disabled={killBlock !== null || !c.environment}
+          aria-describedby={killBlock ? 'candidates-blocked' : undefined}
+          onClick={() => openDialog({ kind: 'kill', flag: c.flag_key, env: c.environment })}
+        >
+          Kill switch
+        </button>
       </div>
     </article>
   );

@@ -17,7 +17,9 @@ function Context() {
       <ul>
         {context.map((e) => (
           <li key={e.ledger_idx}>
-            {e.actor} rolled back <code>{e.flag_key}</code>{e.environment && ` in ${e.environment}`} at {clock(e.ts)} ({seconds(e.delta_seconds_before_alert)} before the alert): <ValueChange before={e.previous_value} after={e.new_value} /> · #{e.ledger_idx}
+            {e.actor} rolled back <code>{e.flag_key}</code>
+            {e.environment && ` in ${e.environment}`} at {clock(e.ts)} ({seconds(e.delta_seconds_before_alert)} before
+            the alert): <ValueChange before={e.previous_value} after={e.new_value} /> · #{e.ledger_idx}
           </li>
         ))}
       </ul>
@@ -40,21 +42,42 @@ export function CandidatesPanel() {
     : 'Likely causes';
   const top = correlation?.candidates[0]?.score ?? 0;
   return (
-    <Panel id="candidates" title={title} tools={correlating ? <span className="muted" role="status">ranking…</span> : undefined}>
+    <Panel
+      id="candidates"
+      title={title}
+      tools={
+        correlating ? (
+          <span className="muted" role="status">
+            ranking…
+          </span>
+        ) : undefined
+      }
+    >
       <ErrorLine error={error} />
       {!correlation && !error && <p className="muted">Select an incident, or use “Incident at time…”.</p>}
       {correlation && (
         <>
           <p className="muted">
-            {correlation.considered} change{correlation.considered === 1 ? '' : 's'} scored between {clock(correlation.window.from)} and {clock(correlation.window.to)}.
+            {correlation.considered} change{correlation.considered === 1 ? '' : 's'} scored between{' '}
+            {clock(correlation.window.from)} and {clock(correlation.window.to)}.
           </p>
           <BlockedNote id="candidates-blocked" reason={block} />
-          {correlation.candidates.length === 0 && <p>No flag change in the window: this incident does not look flag-related.</p>}
+          {correlation.candidates.length === 0 && (
+            <p>No flag change in the window: this incident does not look flag-related.</p>
+          )}
           <div className="candidates">
-            {correlation.candidates.map((c) => <CandidateCard key={`${c.ledger_idx}-${c.environment ?? ''}`} c={c} topScore={top} />)}
+            {correlation.candidates.map((c) => (
+              <CandidateCard key={`${c.ledger_idx}-${c.environment ?? ''}`} c={c} topScore={top} />
+            ))}
           </div>
           <Context />
-          {correlation.notes.length > 0 && <ul className="notes" aria-label="Notes on the ranking">{correlation.notes.map((n) => <li key={n}>{n}</li>)}</ul>}
+          {correlation.notes.length > 0 && (
+            <ul className="notes" aria-label="Notes on the ranking">
+              {correlation.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
         </>
       )}
     </Panel>

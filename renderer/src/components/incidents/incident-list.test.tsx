@@ -4,24 +4,36 @@ import { incident, liveReplica } from '../../test-support/fixtures.ts';
 import { byTestId, click, inAct, mountApp, type Mounted } from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
-afterEach(() => { m?.unmount(); m = null; });
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
 
 function resolved(n: number): Incident[] {
   return Array.from({ length: n }, (_, i) => ({
-    ...incident, id: `PD-R${i}`, status: 'resolved' as const, idx: 1000 - i,
+    ...incident,
+    id: `PD-R${i}`,
+    status: 'resolved' as const,
+    idx: 1000 - i,
     triggeredAt: new Date(Date.UTC(2026, 10, 24, 12) - i * 60_000).toISOString(),
   }));
 }
 
 describe('incident list', () => {
   it('renders resolved incidents only when opened, fifty at a time', async () => {
-    m = await mountApp({ ...liveReplica(), incidentsList: async () => ({ ok: true, value: [incident, ...resolved(120)] }) });
+    m = await mountApp({
+      ...liveReplica(),
+      incidentsList: async () => ({ ok: true, value: [incident, ...resolved(120)] }),
+    });
     const panel = m.container.querySelector('#incidents')!;
     const rendered = (): number => panel.querySelectorAll('[data-testid^="incident-PD-R"]').length;
     expect(panel.querySelector('summary')!.textContent).toBe('Resolved (120)');
     expect(rendered()).toBe(0);
     const details = panel.querySelector('details')!;
-    await inAct(() => { details.open = true; details.dispatchEvent(new Event('toggle')); });
+    await inAct(() => {
+      details.open = true;
+      details.dispatchEvent(new Event('toggle'));
+    });
     expect(rendered()).toBe(50);
     expect(byTestId(m.container, 'incidents-show-more').textContent).toBe('Show 50 more (70 older)');
     await click(byTestId(m.container, 'incidents-show-more'));

@@ -11,8 +11,13 @@ function IncidentItem({ incident, selected, now }: { incident: Incident; selecte
   const selectIncident = useApp((s) => s.selectIncident);
   return (
     <li>
-      <button type="button" className={`incident incident-${incident.status}`} aria-current={selected ? 'true' : undefined}
-        data-testid={`incident-${incident.id}`} onClick={() => void selectIncident(incident.id)}>
+      <button
+        type="button"
+        className={`incident incident-${incident.status}`}
+        aria-current={selected ? 'true' : undefined}
+        data-testid={`incident-${incident.id}`}
+        onClick={() => void selectIncident(incident.id)}
+      >
         <span className="incident-title">{incident.title}</span>
         <span className="incident-meta">
           <span className="service">{incident.service}</span>
@@ -31,7 +36,14 @@ function Items({ list, label }: { list: Incident[]; label: string }) {
   const now = useNow(5000);
   return (
     <ul className="incident-list" aria-label={label}>
-      {list.map((i) => <IncidentItem key={i.id} incident={i} now={now} selected={selection?.kind === 'incident' && selection.id === i.id} />)}
+      {list.map((i) => (
+        <IncidentItem
+          key={i.id}
+          incident={i}
+          now={now}
+          selected={selection?.kind === 'incident' && selection.id === i.id}
+        />
+      ))}
     </ul>
   );
 }
@@ -49,7 +61,12 @@ function Resolved({ list, startOpen }: { list: Incident[]; startOpen: boolean })
       <summary>Resolved ({list.length})</summary>
       {open && <Items list={list.slice(0, shown)} label="Resolved incidents, newest first" />}
       {open && left > 0 && (
-        <button type="button" className="show-more" data-testid="incidents-show-more" onClick={() => setShown(shown + RESOLVED_PAGE)}>
+        <button
+          type="button"
+          className="show-more"
+          data-testid="incidents-show-more"
+          onClick={() => setShown(shown + RESOLVED_PAGE)}
+        >
           Show {Math.min(RESOLVED_PAGE, left)} more ({left} older)
         </button>
       )}
@@ -66,17 +83,22 @@ export function IncidentList() {
   const active = incidents.filter((i) => i.status !== 'resolved');
   const resolved = incidents.filter((i) => i.status === 'resolved');
   const tools = (
-    <button type="button" onClick={() => openDialog({ kind: 'manualIncident' })} data-testid="manual-incident-open">Incident at time…</button>
+    <button type="button" onClick={() => openDialog({ kind: 'manualIncident' })} data-testid="manual-incident-open">
+      Incident at time…
+    </button>
   );
   return (
     <Panel id="incidents" title={`Incidents · ${active.length} active`} tools={tools} className="incidents-panel">
       <ErrorLine error={error} />
       {selection?.kind === 'manual' && (
         <p className="manual-selection" aria-current="true" data-testid="manual-selection">
-          Manual: {clock(selection.at)}{selection.service ? ` · ${selection.service}` : ' · all services'}
+          Manual: {clock(selection.at)}
+          {selection.service ? ` · ${selection.service}` : ' · all services'}
         </p>
       )}
-      {incidents.length === 0 && !error && <p className="muted">No incidents in the replica. Use “Incident at time…” to rank changes before any moment.</p>}
+      {incidents.length === 0 && !error && (
+        <p className="muted">No incidents in the replica. Use “Incident at time…” to rank changes before any moment.</p>
+      )}
       <div className="incident-scroll">
         <Items list={active} label="Active incidents, newest first" />
         {resolved.length > 0 && <Resolved list={resolved} startOpen={active.length === 0} />}

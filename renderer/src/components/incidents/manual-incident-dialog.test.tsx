@@ -4,7 +4,10 @@ import { button, byTestId, click, mountApp, type, type Mounted } from '../../tes
 import { localToIso } from './manual-incident-dialog.tsx';
 
 let m: Mounted | null = null;
-afterEach(() => { m?.unmount(); m = null; });
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
 
 describe('incident at time…', () => {
   it('parses local date-times and rejects partial input', () => {
@@ -21,7 +24,11 @@ describe('incident at time…', () => {
     await type(dialog.querySelector<HTMLInputElement>('#manual-at')!, '2026-11-25T03:10:00');
     await type(dialog.querySelector<HTMLInputElement>('#manual-service')!, 'checkout');
     await click(button(dialog, 'Rank changes before this time'));
-    expect(m.fake.argsOf('correlationRank').at(-1)).toEqual({ at: new Date('2026-11-25T03:10:00').toISOString(), service: 'checkout', limit: 3 });
+    expect(m.fake.argsOf('correlationRank').at(-1)).toEqual({
+      at: new Date('2026-11-25T03:10:00').toISOString(),
+      service: 'checkout',
+      limit: 3,
+    });
     expect(byTestId(m.container, 'manual-selection').textContent).toContain('checkout');
   });
 });

@@ -35,14 +35,36 @@ export function ManualIncidentDialog() {
     <DialogFrame title="Incident at time…" onClose={closeDialog} testId="manual-incident-dialog">
       <form onSubmit={submit} className="form">
         <label htmlFor="manual-at">When did it start (your local time)</label>
-        <input id="manual-at" type="datetime-local" step={1} value={when} onChange={(e) => setWhen(e.target.value)} data-autofocus />
-        <p className="muted" aria-live="polite">{iso ? `= ${dateTime(iso)}` : 'Enter a date and time.'}</p>
+        <input
+          id="manual-at"
+          type="datetime-local"
+          step={1}
+          value={when}
+          onChange={(e) => setWhen(e.target.value)}
+          data-autofocus
+        />
+        <p className="muted" aria-live="polite">
+          {iso ? `= ${dateTime(iso)}` : 'Enter a date and time.'}
+        </p>
         <label htmlFor="manual-service">Service (optional; empty = all services)</label>
-        <input id="manual-service" list="manual-services" value={service} onChange={(e) => setService(e.target.value)} />
-        <datalist id="manual-services">{services.map((s) => <option key={s} value={s} />)}</datalist>
+        <input
+          id="manual-service"
+          list="manual-services"
+          value={service}
+          onChange={(e) => setService(e.target.value)}
+        />
+        <datalist id="manual-services">
+          {services.map((s) => (
+            <option key={s} value={s} />
+          ))}
+        </datalist>
         <div className="row">
-          <button type="submit" className="primary" disabled={!iso}>Rank changes before this time</button>
-          <button type="button" onClick={closeDialog}>Cancel</button>
+          <button type="submit" className="primary" disabled={!iso}>
+            Rank changes before this time
+          </button>
+          <button type="button" onClick={closeDialog}>
+            Cancel
+          </button>
         </div>
       </form>
     </DialogFrame>

@@ -12,14 +12,23 @@ export function EvidenceList() {
       {evidence.map((e) => (
         <article key={e.id} className="evidence" data-testid={`evidence-${e.id}`}>
           <p>
-            <code className="error-code">{e.code}</code> {e.kind}{e.idx !== null && <> at entry <strong>#{e.idx}</strong></>} · {dateTime(e.at)}
+            <code className="error-code">{e.code}</code> {e.kind}
+            {e.idx !== null && (
+              <>
+                {' '}
+                at entry <strong>#{e.idx}</strong>
+              </>
+            )}{' '}
+            · {dateTime(e.at)}
           </p>
           <p>{e.detail}</p>
           {e.notes.length > 0 && (
             <div className={e.notes.length > 1 ? 'notes-pair' : undefined}>
               {e.notes.map((n, i) => (
                 <figure key={i}>
-                  <figcaption>{e.notes.length > 1 ? `Signed note ${i + 1} of ${e.notes.length}` : 'Signed note'}</figcaption>
+                  <figcaption>
+                    {e.notes.length > 1 ? `Signed note ${i + 1} of ${e.notes.length}` : 'Signed note'}
+                  </figcaption>
                   <pre className="leaf">{n}</pre>
                 </figure>
               ))}

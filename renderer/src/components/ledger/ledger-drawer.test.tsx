@@ -4,7 +4,10 @@ import { liveReplica, row } from '../../test-support/fixtures.ts';
 import { button, byTestId, click, inAct, key, mountApp, type Mounted } from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
-afterEach(() => { m?.unmount(); m = null; });
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
 
 const TOTAL = 1_000_000;
 
@@ -14,10 +17,30 @@ describe('ledger drawer', () => {
       ...liveReplica(),
       ledgerQuery: async (q: LedgerQuery) => {
         const n = Math.max(0, Math.min(q.limit, TOTAL - q.offset));
-        return { ok: true, value: { rows: Array.from({ length: n }, (_, i) => row(q.order === 'asc' ? q.offset + i : TOTAL - 1 - q.offset - i)), total: TOTAL } };
+        return {
+          ok: true,
+          value: {
+            rows: Array.from({ length: n }, (_, i) => row(q.order === 'asc' ? q.offset + i : TOTAL - 1 - q.offset - i)),
+            total: TOTAL,
+          },
+        };
       },
-      ledgerEntry: async ({ idx }) => ({ ok: true, value: { row: row(idx), leafText: '{"v":1,"idx":999999}', leafHashHex: 'aa'.repeat(32), prevHex: 'bb'.repeat(32), before: null, after: null, refs: {} } }),
-      ledgerInclusion: async ({ idx }) => ({ ok: true, value: { idx, treeSize: TOTAL, rootHex: 'cc'.repeat(32), proofHex: ['dd'.repeat(32)], ok: true, code: null } }),
+      ledgerEntry: async ({ idx }) => ({
+        ok: true,
+        value: {
+          row: row(idx),
+          leafText: '{"v":1,"idx":999999}',
+          leafHashHex: 'aa'.repeat(32),
+          prevHex: 'bb'.repeat(32),
+          before: null,
+          after: null,
+          refs: {},
+        },
+      }),
+      ledgerInclusion: async ({ idx }) => ({
+        ok: true,
+        value: { idx, treeSize: TOTAL, rootHex: 'cc'.repeat(32), proofHex: ['dd'.repeat(32)], ok: true, code: null },
+      }),
     });
     await inAct(() => m!.store.getState().openDrawer('audit'));
     const drawer = byTestId(m.container, 'ledger-drawer');
@@ -41,7 +64,10 @@ describe('ledger drawer', () => {
       ...liveReplica(),
       ledgerQuery: async (q: LedgerQuery) => {
         const n = Math.max(0, Math.min(q.limit, BIG - q.offset));
-        return { ok: true, value: { rows: Array.from({ length: n }, (_, i) => row(BIG - 1 - q.offset - i)), total: BIG } };
+        return {
+          ok: true,
+          value: { rows: Array.from({ length: n }, (_, i) => row(BIG - 1 - q.offset - i)), total: BIG },
+        };
       },
     });
     await inAct(() => m!.store.getState().openDrawer('audit'));

@@ -15,27 +15,49 @@ export function LedgerDrawer() {
   const openEntry = useApp((s) => s.openEntry !== null);
   if (!tab) return null;
   return (
-    <aside className="drawer" aria-label="Ledger drawer" data-testid="ledger-drawer"
-      onKeyDown={(e) => { if (e.key === 'Escape') { e.stopPropagation(); close(); } }}>
+    <aside
+      className="drawer"
+      aria-label="Ledger drawer"
+      data-testid="ledger-drawer"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          close();
+        }
+      }}
+    >
       <header className="drawer-head">
         <div role="tablist" aria-label="Ledger views">
-          <button type="button" role="tab" aria-selected={tab === 'audit'} onClick={() => openDrawer('audit')}>Audit ledger</button>
-          <button type="button" role="tab" aria-selected={tab === 'verification'} onClick={() => openDrawer('verification')}>Verification</button>
+          <button type="button" role="tab" aria-selected={tab === 'audit'} onClick={() => openDrawer('audit')}>
+            Audit ledger
+          </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'verification'}
+            onClick={() => openDrawer('verification')}
+          >
+            Verification
+          </button>
         </div>
         <span className="spacer" />
-        <button type="button" onClick={close} aria-label="Close ledger drawer">✕</button>
+        <button type="button" onClick={close} aria-label="Close ledger drawer">
+          ✕
+        </button>
       </header>
       <div role="tabpanel" className="drawer-body">
         {tab === 'audit' ? (
           <>
             <LedgerFilters />
             <ErrorLine error={error} />
-            <div className={openEntry ? "drawer-split with-detail" : "drawer-split"}>
+            <div className={openEntry ? 'drawer-split with-detail' : 'drawer-split'}>
               <LedgerTable />
               <EntryDetailView />
             </div>
           </>
-        ) : <VerificationPanel />}
+        ) : (
+          <VerificationPanel />
+        )}
       </div>
     </aside>
   );

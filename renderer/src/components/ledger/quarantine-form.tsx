@@ -28,22 +28,41 @@ export function QuarantineForm({ alert }: { alert: Evidence }) {
     <section className="quarantine" aria-labelledby="quarantine-title" data-testid="quarantine">
       <h3 id="quarantine-title">Start over from a clean replica</h3>
       <p>
-        This replica failed verification (<code className="error-code">{alert.code}</code>{alert.idx !== null && <> at entry #{alert.idx}</>}), so
-        the console stopped advancing it. Export the report above first. Setting it aside moves the file, unchanged and
-        with its evidence, to the console's quarantine folder together with your reason; the console then downloads the
-        ledger again and verifies it against the keys this profile already trusts. If the control plane itself rewrote
-        its history, the new replica raises the alert again.
+        This replica failed verification (<code className="error-code">{alert.code}</code>
+        {alert.idx !== null && <> at entry #{alert.idx}</>}), so the console stopped advancing it. Export the report
+        above first. Setting it aside moves the file, unchanged and with its evidence, to the console's quarantine
+        folder together with your reason; the console then downloads the ledger again and verifies it against the keys
+        this profile already trusts. If the control plane itself rewrote its history, the new replica raises the alert
+        again.
       </p>
-      <form onSubmit={(e) => { e.preventDefault(); if (!short && confirmed && !busy) void submit(); }}>
-        <label htmlFor="quarantine-reason">Why (at least {MIN_REASON} characters; kept with the set-aside replica)</label>
-        <textarea id="quarantine-reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={2000}
-          aria-invalid={reason.length > 0 && short} />
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!short && confirmed && !busy) void submit();
+        }}
+      >
+        <label htmlFor="quarantine-reason">
+          Why (at least {MIN_REASON} characters; kept with the set-aside replica)
+        </label>
+        <textarea
+          id="quarantine-reason"
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          rows={2}
+          maxLength={2000}
+          aria-invalid={reason.length > 0 && short}
+        />
         <label>
-          <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} /> I have the report; set this
-          replica aside and sync a new one
+          <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} /> I have the
+          report; set this replica aside and sync a new one
         </label>
         <div className="row">
-          <button type="submit" className="danger" disabled={short || !confirmed || busy} data-testid="quarantine-submit">
+          <button
+            type="submit"
+            className="danger"
+            disabled={short || !confirmed || busy}
+            data-testid="quarantine-submit"
+          >
             {busy ? 'Setting aside…' : 'Set aside and resync'}
           </button>
         </div>

@@ -4,11 +4,19 @@ import { liveReplica, status } from '../../test-support/fixtures.ts';
 import { button, byTestId, click, inAct, mountApp, type, type Mounted } from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
-afterEach(() => { m?.unmount(); m = null; vi.restoreAllMocks(); });
+afterEach(() => {
+  m?.unmount();
+  m = null;
+  vi.restoreAllMocks();
+});
 
 describe('verification panel', () => {
   it('runs a deep re-verification with a progress bar and cancel, then shows the outcome', async () => {
-    m = await mountApp({ ...liveReplica(), verifyRun: async () => ({ ok: true, value: { runId: 'run-9' } }), verifyCancel: async () => ({ ok: true, value: null }) });
+    m = await mountApp({
+      ...liveReplica(),
+      verifyRun: async () => ({ ok: true, value: { runId: 'run-9' } }),
+      verifyCancel: async () => ({ ok: true, value: null }),
+    });
     await inAct(() => m!.store.getState().openDrawer('verification'));
     const panel = byTestId(m.container, 'verification-panel');
     expect(byTestId(panel, 'verification-status').textContent).toBe('✓ verified');
@@ -19,17 +27,39 @@ describe('verification panel', () => {
     expect(bar.value).toBe(61);
     await click(button(panel, 'Cancel'));
     expect(m.fake.argsOf('verifyCancel')).toEqual([{ runId: 'run-9' }]);
-    await inAct(() => m!.fake.emit('verify:finished', { runId: 'run-9', kind: 'failed', code: 'LEAF_HASH_MISMATCH', idx: 57, detail: 'entry 57 was edited', mode: 'deep' }));
-    expect(byTestId(panel, 'verify-outcome').textContent).toBe('✗ deep re-verification failed: LEAF_HASH_MISMATCH at entry #57 — entry 57 was edited');
+    await inAct(() =>
+      m!.fake.emit('verify:finished', {
+        runId: 'run-9',
+        kind: 'failed',
+        code: 'LEAF_HASH_MISMATCH',
+        idx: 57,
+        detail: 'entry 57 was edited',
+        mode: 'deep',
+      }),
+    );
+    expect(byTestId(panel, 'verify-outcome').textContent).toBe(
+      '✗ deep re-verification failed: LEAF_HASH_MISMATCH at entry #57 — entry 57 was edited',
+    );
     expect(panel.querySelector('[data-testid="verify-progress"]')).toBeNull();
   });
 
   it('exports the report as a file download', async () => {
     const created: Blob[] = [];
-    vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => { created.push(b as Blob); return 'blob:report'; });
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => {
+      created.push(b as Blob);
+      return 'blob:report';
+    });
     const clicked: string[] = [];
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) { clicked.push(this.download); });
-    m = await mountApp({ ...liveReplica(), verifyReport: async () => ({ ok: true, value: { fileName: 'tombstone-verification-2026-11-25.json', json: '{"verified":120}' } }) });
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this.download);
+    });
+    m = await mountApp({
+      ...liveReplica(),
+      verifyReport: async () => ({
+        ok: true,
+        value: { fileName: 'tombstone-verification-2026-11-25.json', json: '{"verified":120}' },
+      }),
+    });
     await inAct(() => m!.store.getState().openDrawer('verification'));
     await click(byTestId(m.container, 'export-report'));
     expect(clicked).toEqual(['tombstone-verification-2026-11-25.json']);
@@ -37,7 +67,15 @@ describe('verification panel', () => {
   });
 
   it('sets a replica with an alert aside only with a reason and a confirmation, then says where it was kept', async () => {
-    const alert: Evidence = { id: 1, kind: 'launch-check', code: 'LEAF_HASH_MISMATCH', idx: 57, detail: 'entry 57 was edited', notes: [], at: '2026-11-25T03:12:00.000Z' };
+    const alert: Evidence = {
+      id: 1,
+      kind: 'launch-check',
+      code: 'LEAF_HASH_MISMATCH',
+      idx: 57,
+      detail: 'entry 57 was edited',
+      notes: [],
+      at: '2026-11-25T03:12:00.000Z',
+    };
     let current: VerificationStatus = { ...status, alert };
     m = await mountApp({
       ...liveReplica(),
@@ -58,8 +96,12 @@ describe('verification panel', () => {
     await type(form.querySelector('textarea')!, 'entry 57 edited on disk; evidence exported to the incident');
     expect(submit.disabled).toBe(false);
     await click(submit);
-    expect(m.fake.argsOf('replicaQuarantine')).toEqual([{ reason: 'entry 57 edited on disk; evidence exported to the incident' }]);
-    expect(byTestId(m.container, 'quarantined-banner').textContent).toContain('set aside, unchanged, at /data/quarantine/p1-2026-11-25T03-20-00-000Z.sqlite');
+    expect(m.fake.argsOf('replicaQuarantine')).toEqual([
+      { reason: 'entry 57 edited on disk; evidence exported to the incident' },
+    ]);
+    expect(byTestId(m.container, 'quarantined-banner').textContent).toContain(
+      'set aside, unchanged, at /data/quarantine/p1-2026-11-25T03-20-00-000Z.sqlite',
+    );
     expect(m.container.querySelector('[data-testid="quarantine"]')).toBeNull();
     await click(m.container.querySelector<HTMLButtonElement>('[aria-label="Dismiss the quarantine notice"]')!);
     expect(m.container.querySelector('[data-testid="quarantined-banner"]')).toBeNull();

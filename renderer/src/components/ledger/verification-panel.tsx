@@ -19,21 +19,37 @@ function RunControls() {
   return (
     <div className="verify-run">
       <div className="row">
-        <button type="button" onClick={() => void runVerify('deep')} disabled={run !== null} data-testid="verify-deep">Re-verify everything (deep)</button>
-        <button type="button" onClick={() => void runVerify('quick')} disabled={run !== null}>Quick check</button>
-        <button type="button" onClick={() => void save()} data-testid="export-report">Export report</button>
+        <button type="button" onClick={() => void runVerify('deep')} disabled={run !== null} data-testid="verify-deep">
+          Re-verify everything (deep)
+        </button>
+        <button type="button" onClick={() => void runVerify('quick')} disabled={run !== null}>
+          Quick check
+        </button>
+        <button type="button" onClick={() => void save()} data-testid="export-report">
+          Export report
+        </button>
       </div>
       {run && (
         <div className="row" data-testid="verify-progress">
-          <progress max={Math.max(1, run.total)} value={run.done} aria-label={`Verifying: ${run.done} of ${run.total} entries`} />
-          <span>{run.done.toLocaleString('en-US')} / {run.total.toLocaleString('en-US')} ({run.mode})</span>
-          <button type="button" onClick={() => void cancel()}>Cancel</button>
+          <progress
+            max={Math.max(1, run.total)}
+            value={run.done}
+            aria-label={`Verifying: ${run.done} of ${run.total} entries`}
+          />
+          <span>
+            {run.done.toLocaleString('en-US')} / {run.total.toLocaleString('en-US')} ({run.mode})
+          </span>
+          <button type="button" onClick={() => void cancel()}>
+            Cancel
+          </button>
         </div>
       )}
       {outcome && (
         <p role="status" data-testid="verify-outcome" data-kind={outcome.kind}>
-          {outcome.kind === 'verified' && `✓ ${outcome.mode} re-verification: ${outcome.size.toLocaleString('en-US')} entries match root ${outcome.rootHex.slice(0, 16)}… (${outcome.seconds.toFixed(1)} s)`}
-          {outcome.kind === 'failed' && `✗ ${outcome.mode} re-verification failed: ${outcome.code}${outcome.idx === null ? '' : ` at entry #${outcome.idx}`} — ${outcome.detail}`}
+          {outcome.kind === 'verified' &&
+            `✓ ${outcome.mode} re-verification: ${outcome.size.toLocaleString('en-US')} entries match root ${outcome.rootHex.slice(0, 16)}… (${outcome.seconds.toFixed(1)} s)`}
+          {outcome.kind === 'failed' &&
+            `✗ ${outcome.mode} re-verification failed: ${outcome.code}${outcome.idx === null ? '' : ` at entry #${outcome.idx}`} — ${outcome.detail}`}
           {outcome.kind === 'cancelled' && 'Re-verification cancelled; the previous verified state stands.'}
         </p>
       )}
@@ -49,12 +65,24 @@ export function VerificationPanel() {
     <div className="verification" data-testid="verification-panel">
       {v && (
         <dl className="facts">
-          <dt>Status</dt><dd data-testid="verification-status">{v.alert ? <strong className="alert-text">ALERT {v.alert.code}</strong> : '✓ verified'}</dd>
-          <dt>Origin</dt><dd>{v.origin ?? '—'}</dd>
-          <dt>Verified size</dt><dd>{v.verifiedSize.toLocaleString('en-US')}</dd>
-          <dt>Received</dt><dd>{v.receivedSize.toLocaleString('en-US')} ({v.pending.toLocaleString('en-US')} pending)</dd>
-          <dt>Root</dt><dd><code className="hash">{v.rootHex ?? '—'}</code></dd>
-          <dt>Checkpoint applied</dt><dd>{v.checkpointAt ? dateTime(v.checkpointAt) : '—'}</dd>
+          <dt>Status</dt>
+          <dd data-testid="verification-status">
+            {v.alert ? <strong className="alert-text">ALERT {v.alert.code}</strong> : '✓ verified'}
+          </dd>
+          <dt>Origin</dt>
+          <dd>{v.origin ?? '—'}</dd>
+          <dt>Verified size</dt>
+          <dd>{v.verifiedSize.toLocaleString('en-US')}</dd>
+          <dt>Received</dt>
+          <dd>
+            {v.receivedSize.toLocaleString('en-US')} ({v.pending.toLocaleString('en-US')} pending)
+          </dd>
+          <dt>Root</dt>
+          <dd>
+            <code className="hash">{v.rootHex ?? '—'}</code>
+          </dd>
+          <dt>Checkpoint applied</dt>
+          <dd>{v.checkpointAt ? dateTime(v.checkpointAt) : '—'}</dd>
         </dl>
       )}
       <ErrorLine error={error} />

@@ -3,11 +3,17 @@ import { liveReplica } from '../../test-support/fixtures.ts';
 import { byTestId, key, mountApp, type, type Mounted } from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
-afterEach(() => { m?.unmount(); m = null; });
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
 
 describe('command palette and shortcuts', () => {
   it('Ctrl+K opens the palette with focus in its input; Escape closes it', async () => {
-    m = await mountApp({ ...liveReplica('alice', 'admin'), verifyRun: async () => ({ ok: true, value: { runId: 'r1' } }) });
+    m = await mountApp({
+      ...liveReplica('alice', 'admin'),
+      verifyRun: async () => ({ ok: true, value: { runId: 'r1' } }),
+    });
     expect(m.container.querySelector('[data-testid="command-palette"]')).toBeNull();
     await key({ key: 'k', ctrlKey: true });
     const palette = byTestId(m.container, 'command-palette');
@@ -19,12 +25,17 @@ describe('command palette and shortcuts', () => {
   });
 
   it('reaches actions and flags: typing filters, Enter runs the active command', async () => {
-    m = await mountApp({ ...liveReplica('alice', 'admin'), verifyRun: async () => ({ ok: true, value: { runId: 'r1' } }) });
+    m = await mountApp({
+      ...liveReplica('alice', 'admin'),
+      verifyRun: async () => ({ ok: true, value: { runId: 'r1' } }),
+    });
     await key({ key: 'k', ctrlKey: true });
     const input = byTestId<HTMLInputElement>(m.container, 'palette-input');
     await type(input, 'core');
     expect(m.fake.argsOf('flagsList').at(-1)).toEqual({ query: 'core', limit: 20 });
-    expect(byTestId(m.container, 'command-flag-core.ledger.writes').textContent).toContain('Flag core.ledger.writes (BLOCKED, core)');
+    expect(byTestId(m.container, 'command-flag-core.ledger.writes').textContent).toContain(
+      'Flag core.ledger.writes (BLOCKED, core)',
+    );
     expect(byTestId(m.container, 'command-kill-flag-core.ledger.writes')).toBeTruthy();
     await type(input, 're-verify deep');
     await key({ key: 'Enter' }, input);

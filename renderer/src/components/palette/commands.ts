@@ -33,20 +33,72 @@ function actions(s: AppState): Command[] {
   const gate = (cap: Capability): string | null => blockReason(s.sync, s.identity, cap);
   const noReplica = s.replica === 'present' ? null : 'No ledger replica: add or select a profile first.';
   const list: Command[] = [
-    { id: 'kill', group: 'Action', label: 'Kill switch…', disabled: noReplica ?? gate('kill'), run: () => s.openDialog({ kind: 'kill', flag: null, env: null }) },
-    { id: 'break-glass', group: 'Action', label: 'Break-glass override…', disabled: noReplica ?? gate('breakGlass'), run: () => s.openDialog({ kind: 'breakGlass', flags: [], envs: [], returnTo: null }) },
-    { id: 'manual', group: 'Incident', label: 'Incident at time…', disabled: noReplica, run: () => s.openDialog({ kind: 'manualIncident' }) },
+    {
+      id: 'kill',
+      group: 'Action',
+      label: 'Kill switch…',
+      disabled: noReplica ?? gate('kill'),
+      run: () => s.openDialog({ kind: 'kill', flag: null, env: null }),
+    },
+    {
+      id: 'break-glass',
+      group: 'Action',
+      label: 'Break-glass override…',
+      disabled: noReplica ?? gate('breakGlass'),
+      run: () => s.openDialog({ kind: 'breakGlass', flags: [], envs: [], returnTo: null }),
+    },
+    {
+      id: 'manual',
+      group: 'Incident',
+      label: 'Incident at time…',
+      disabled: noReplica,
+      run: () => s.openDialog({ kind: 'manualIncident' }),
+    },
   ];
   for (const c of s.correlation?.candidates ?? []) {
-    list.push({ id: `rollback-${c.ledger_idx}`, group: 'Action', label: `Roll back candidate #${c.candidate_rank}: ${c.flag_key}`, disabled: gate('rollback'), run: () => s.openDialog({ kind: 'rollback', idx: c.ledger_idx }) });
-    if (c.environment) list.push({ id: `kill-c-${c.ledger_idx}`, group: 'Action', label: `Kill candidate #${c.candidate_rank}: ${c.flag_key} in ${c.environment}`, disabled: gate('kill'), run: () => s.openDialog({ kind: 'kill', flag: c.flag_key, env: c.environment }) });
+    list.push({
+      id: `rollback-${c.ledger_idx}`,
+      group: 'Action',
+      label: `Roll back candidate #${c.candidate_rank}: ${c.flag_key}`,
+      disabled: gate('rollback'),
+      run: () => s.openDialog({ kind: 'rollback', idx: c.ledger_idx }),
+    });
+    if (c.environment)
+      list.push({
+        id: `kill-c-${c.ledger_idx}`,
+        group: 'Action',
+        label: `Kill candidate #${c.candidate_rank}: ${c.flag_key} in ${c.environment}`,
+        disabled: gate('kill'),
+        run: () => s.openDialog({ kind: 'kill', flag: c.flag_key, env: c.environment }),
+      });
   }
-  for (const i of s.incidents) list.push({ id: `incident-${i.id}`, group: 'Incident', label: `Triage incident: ${i.title} (${i.service}, ${i.status})`, disabled: null, run: () => void s.selectIncident(i.id) });
+  for (const i of s.incidents)
+    list.push({
+      id: `incident-${i.id}`,
+      group: 'Incident',
+      label: `Triage incident: ${i.title} (${i.service}, ${i.status})`,
+      disabled: null,
+      run: () => void s.selectIncident(i.id),
+    });
   for (const { cr, decided } of reviewable(s)) {
-    const status = decided !== null ? ` (${decided.decision} here)` : cr.status === 'PENDING' ? '' : ` (${cr.status.toLowerCase()})`;
-    list.push({ id: `cr-${cr.id}`, group: 'Approval', label: `Review change request ${cr.id}: ${cr.flag} in ${cr.env} by ${cr.requester}${status}`, disabled: null, run: () => focusTestId(`cr-${cr.id}`) });
+    const status =
+      decided !== null ? ` (${decided.decision} here)` : cr.status === 'PENDING' ? '' : ` (${cr.status.toLowerCase()})`;
+    list.push({
+      id: `cr-${cr.id}`,
+      group: 'Approval',
+      label: `Review change request ${cr.id}: ${cr.flag} in ${cr.env} by ${cr.requester}${status}`,
+      disabled: null,
+      run: () => focusTestId(`cr-${cr.id}`),
+    });
   }
-  for (const u of s.breakGlassUses) list.push({ id: `ack-${u.idx}`, group: 'Action', label: `Acknowledge break-glass use #${u.idx} by ${u.actor}`, disabled: null, run: () => void s.acknowledgeBreakGlass(u.idx) });
+  for (const u of s.breakGlassUses)
+    list.push({
+      id: `ack-${u.idx}`,
+      group: 'Action',
+      label: `Acknowledge break-glass use #${u.idx} by ${u.actor}`,
+      disabled: null,
+      run: () => void s.acknowledgeBreakGlass(u.idx),
+    });
   return list;
 }
 
@@ -54,27 +106,123 @@ function views(s: AppState): Command[] {
   const noReplica = s.replica === 'present' ? null : 'No ledger replica: add or select a profile first.';
   const running = s.verifyRun ? 'A re-verification is already running.' : null;
   return [
-    { id: 'ledger', group: 'View', label: 'Open the audit ledger', disabled: noReplica, run: () => s.openDrawer('audit') },
-    { id: 'verification', group: 'View', label: 'Open verification and evidence', disabled: noReplica, run: () => s.openDrawer('verification') },
-    { id: 'verify-deep', group: 'Action', label: 'Re-verify the whole replica (deep)', disabled: noReplica ?? running, run: () => { s.openDrawer('verification'); void s.runVerify('deep'); } },
-    { id: 'verify-quick', group: 'Action', label: 'Quick verification check', disabled: noReplica ?? running, run: () => { s.openDrawer('verification'); void s.runVerify('quick'); } },
-    { id: 'report', group: 'Action', label: 'Export verification report', disabled: noReplica, run: () => void s.exportReport().then((r) => { if (r) downloadFile(r.fileName, r.json); }) },
-    { id: 'scope', group: 'View', label: s.changesScope === 'window' ? 'Changes: show everything in the replica' : 'Changes: show the incident window', disabled: noReplica, run: () => s.setChangesScope(s.changesScope === 'window' ? 'all' : 'window') },
-    { id: 'changes', group: 'View', label: 'Focus the changes table', disabled: noReplica, run: () => document.querySelector<HTMLElement>('[data-testid="changes-grid"]')?.focus() },
-    { id: 'approvals', group: 'View', label: 'Focus the approvals queue', disabled: noReplica, run: () => focusTestId('approvals') },
-    { id: 'probe', group: 'View', label: 'Check the control-plane connection now', disabled: null, run: () => void s.probe() },
-    { id: 'theme', group: 'View', label: `Switch to ${s.theme === 'dark' ? 'light' : 'dark'} theme`, disabled: null, run: () => s.toggleTheme() },
+    {
+      id: 'ledger',
+      group: 'View',
+      label: 'Open the audit ledger',
+      disabled: noReplica,
+      run: () => s.openDrawer('audit'),
+    },
+    {
+      id: 'verification',
+      group: 'View',
+      label: 'Open verification and evidence',
+      disabled: noReplica,
+      run: () => s.openDrawer('verification'),
+    },
+    {
+      id: 'verify-deep',
+      group: 'Action',
+      label: 'Re-verify the whole replica (deep)',
+      disabled: noReplica ?? running,
+      run: () => {
+        s.openDrawer('verification');
+        void s.runVerify('deep');
+      },
+    },
+    {
+      id: 'verify-quick',
+      group: 'Action',
+      label: 'Quick verification check',
+      disabled: noReplica ?? running,
+      run: () => {
+        s.openDrawer('verification');
+        void s.runVerify('quick');
+      },
+    },
+    {
+      id: 'report',
+      group: 'Action',
+      label: 'Export verification report',
+      disabled: noReplica,
+      run: () =>
+        void s.exportReport().then((r) => {
+          if (r) downloadFile(r.fileName, r.json);
+        }),
+    },
+    {
+      id: 'scope',
+      group: 'View',
+      label:
+        s.changesScope === 'window' ? 'Changes: show everything in the replica' : 'Changes: show the incident window',
+      disabled: noReplica,
+      run: () => s.setChangesScope(s.changesScope === 'window' ? 'all' : 'window'),
+    },
+    {
+      id: 'changes',
+      group: 'View',
+      label: 'Focus the changes table',
+      disabled: noReplica,
+      run: () => document.querySelector<HTMLElement>('[data-testid="changes-grid"]')?.focus(),
+    },
+    {
+      id: 'approvals',
+      group: 'View',
+      label: 'Focus the approvals queue',
+      disabled: noReplica,
+      run: () => focusTestId('approvals'),
+    },
+    {
+      id: 'probe',
+      group: 'View',
+      label: 'Check the control-plane connection now',
+      disabled: null,
+      run: () => void s.probe(),
+    },
+    {
+      id: 'theme',
+      group: 'View',
+      label: `Switch to ${s.theme === 'dark' ? 'light' : 'dark'} theme`,
+      disabled: null,
+      run: () => s.toggleTheme(),
+    },
     { id: 'help', group: 'View', label: 'Keyboard shortcuts', disabled: null, run: () => s.setOverlay('help') },
-    { id: 'profiles', group: 'Profile', label: 'Manage profiles…', disabled: null, run: () => s.openDialog({ kind: 'profile' }) },
-    ...s.profiles.filter((p) => !p.active).map((p): Command => ({ id: `profile-${p.id}`, group: 'Profile', label: `Switch to ${p.name} · ${p.environment}`, disabled: null, run: () => void s.selectProfile(p.id) })),
+    {
+      id: 'profiles',
+      group: 'Profile',
+      label: 'Manage profiles…',
+      disabled: null,
+      run: () => s.openDialog({ kind: 'profile' }),
+    },
+    ...s.profiles
+      .filter((p) => !p.active)
+      .map((p): Command => ({
+        id: `profile-${p.id}`,
+        group: 'Profile',
+        label: `Switch to ${p.name} · ${p.environment}`,
+        disabled: null,
+        run: () => void s.selectProfile(p.id),
+      })),
   ];
 }
 
 function flags(s: AppState): Command[] {
   const killBlock = blockReason(s.sync, s.identity, 'kill');
   return s.flagResults.flatMap((f): Command[] => [
-    { id: `flag-${f.key}`, group: 'Flag', label: `Flag ${f.key} (${f.tier}, ${f.owner})`, disabled: null, run: () => s.openDialog({ kind: 'flag', key: f.key }) },
-    { id: `kill-flag-${f.key}`, group: 'Flag', label: `Kill ${f.key}…`, disabled: killBlock, run: () => s.openDialog({ kind: 'kill', flag: f.key, env: null }) },
+    {
+      id: `flag-${f.key}`,
+      group: 'Flag',
+      label: `Flag ${f.key} (${f.tier}, ${f.owner})`,
+      disabled: null,
+      run: () => s.openDialog({ kind: 'flag', key: f.key }),
+    },
+    {
+      id: `kill-flag-${f.key}`,
+      group: 'Flag',
+      label: `Kill ${f.key}…`,
+      disabled: killBlock,
+      run: () => s.openDialog({ kind: 'kill', flag: f.key, env: null }),
+    },
   ]);
 }
 

@@ -11,9 +11,21 @@ export function HelpOverlay() {
   return (
     <DialogFrame title="Keyboard shortcuts" onClose={() => setOverlay(null)} testId="help-overlay">
       <table className="shortcuts">
-        <thead><tr><th scope="col">Keys</th><th scope="col">Does</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">Keys</th>
+            <th scope="col">Does</th>
+          </tr>
+        </thead>
         <tbody>
-          {SHORTCUTS.map((s) => <tr key={s.keys}><td><kbd>{s.keys}</kbd></td><td>{s.what}</td></tr>)}
+          {SHORTCUTS.map((s) => (
+            <tr key={s.keys}>
+              <td>
+                <kbd>{s.keys}</kbd>
+              </td>
+              <td>{s.what}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
     </DialogFrame>

@@ -21,7 +21,10 @@ export const SHORTCUTS: readonly { keys: string; what: string }[] = [
 ];
 
 function typing(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
+  );
 }
 
 function single(store: AppStore, key: string): boolean {
@@ -29,17 +32,41 @@ function single(store: AppStore, key: string): boolean {
   const data = s.replica === 'present';
   const first = s.correlation?.candidates[0];
   switch (key) {
-    case '?': s.setOverlay('help'); return true;
-    case 't': s.toggleTheme(); return true;
-    case 'k': if (data) s.openDialog({ kind: 'kill', flag: null, env: null }); return data;
-    case 'b': if (data) s.openDialog({ kind: 'breakGlass', flags: [], envs: [], returnTo: null }); return data;
-    case 'i': if (data) s.openDialog({ kind: 'manualIncident' }); return data;
-    case 'r': if (first) s.openDialog({ kind: 'rollback', idx: first.ledger_idx }); return !!first;
-    case 'l': if (data) { if (s.drawer) s.closeDrawer(); else s.openDrawer('audit'); } return data;
-    case 'v': if (data) s.openDrawer('verification'); return data;
-    case 'c': document.querySelector<HTMLElement>('[data-testid="changes-grid"]')?.focus(); return true;
-    case 'a': focusTestId('approvals'); return true;
-    default: return false;
+    case '?':
+      s.setOverlay('help');
+      return true;
+    case 't':
+      s.toggleTheme();
+      return true;
+    case 'k':
+      if (data) s.openDialog({ kind: 'kill', flag: null, env: null });
+      return data;
+    case 'b':
+      if (data) s.openDialog({ kind: 'breakGlass', flags: [], envs: [], returnTo: null });
+      return data;
+    case 'i':
+      if (data) s.openDialog({ kind: 'manualIncident' });
+      return data;
+    case 'r':
+      if (first) s.openDialog({ kind: 'rollback', idx: first.ledger_idx });
+      return !!first;
+    case 'l':
+      if (data) {
+        if (s.drawer) s.closeDrawer();
+        else s.openDrawer('audit');
+      }
+      return data;
+    case 'v':
+      if (data) s.openDrawer('verification');
+      return data;
+    case 'c':
+      document.querySelector<HTMLElement>('[data-testid="changes-grid"]')?.focus();
+      return true;
+    case 'a':
+      focusTestId('approvals');
+      return true;
+    default:
+      return false;
   }
 }
 

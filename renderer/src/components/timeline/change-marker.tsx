@@ -5,7 +5,11 @@ import type { ChangeMarker } from './chart-data.ts';
 
 /** Colour variable per marker kind; automatic rollbacks stand out. */
 export const MARKER_COLOR: Record<ChangeMarker['kind'], string> = {
-  change: 'var(--accent)', 'auto-rollback': 'var(--warn)', rollback: 'var(--ok)', kill: 'var(--alert)', 'break-glass': 'var(--alert)',
+  change: 'var(--accent)',
+  'auto-rollback': 'var(--warn)',
+  rollback: 'var(--ok)',
+  kill: 'var(--alert)',
+  'break-glass': 'var(--alert)',
 };
 
 /** One-line description used for the tooltip and the accessible name. */
@@ -15,7 +19,14 @@ export function describeMarker(m: ChangeMarker): string {
 }
 
 /** The SVG shape; `cx`/`cy` come from recharts. */
-export function MarkerShape({ cx, cy, marker, selected, onHover, onSelect }: {
+export function MarkerShape({
+  cx,
+  cy,
+  marker,
+  selected,
+  onHover,
+  onSelect,
+}: {
   cx?: number;
   cy?: number;
   marker: ChangeMarker;
@@ -32,13 +43,42 @@ export function MarkerShape({ cx, cy, marker, selected, onHover, onSelect }: {
   };
   const auto = marker.kind === 'auto-rollback';
   return (
-    <g role="button" tabIndex={0} aria-label={describeMarker(marker)} className="chart-marker" data-testid={`marker-${marker.idx}`} data-kind={marker.kind}
-      onClick={() => onSelect(marker)} onKeyDown={onKey} onMouseEnter={() => onHover(marker)} onMouseLeave={() => onHover(null)}
-      onFocus={() => onHover(marker)} onBlur={() => onHover(null)}>
+    <g
+      role="button"
+      tabIndex={0}
+      aria-label={describeMarker(marker)}
+      className="chart-marker"
+      data-testid={`marker-${marker.idx}`}
+      data-kind={marker.kind}
+      onClick={() => onSelect(marker)}
+      onKeyDown={onKey}
+      onMouseEnter={() => onHover(marker)}
+      onMouseLeave={() => onHover(null)}
+      onFocus={() => onHover(marker)}
+      onBlur={() => onHover(null)}
+    >
       <title>{describeMarker(marker)}</title>
-      {auto
-        ? <rect x={cx - 6} y={cy - 6} width={12} height={12} transform={`rotate(45 ${cx} ${cy})`} fill={MARKER_COLOR[marker.kind]} stroke={selected ? 'var(--text)' : 'none'} strokeWidth={2} />
-        : <circle cx={cx} cy={cy} r={selected ? 8 : 6} fill={MARKER_COLOR[marker.kind]} stroke={selected ? 'var(--text)' : 'none'} strokeWidth={2} />}
+      {auto ? (
+        <rect
+          x={cx - 6}
+          y={cy - 6}
+          width={12}
+          height={12}
+          transform={`rotate(45 ${cx} ${cy})`}
+          fill={MARKER_COLOR[marker.kind]}
+          stroke={selected ? 'var(--text)' : 'none'}
+          strokeWidth={2}
+        />
+      ) : (
+        <circle
+          cx={cx}
+          cy={cy}
+          r={selected ? 8 : 6}
+          fill={MARKER_COLOR[marker.kind]}
+          stroke={selected ? 'var(--text)' : 'none'}
+          strokeWidth={2}
+        />
+      )}
     </g>
   );
 }

@@ -11,17 +11,26 @@ describe('chart data', () => {
   });
 
   it('converts error rate to percent, sorts by time, and never invents values for an empty series', () => {
-    const series = { service: 's', stepSeconds: 10, points: [
-      { t: '2026-11-25T03:00:10.000Z', errorRate: 0.05, p95Ms: 300, rps: 10 },
-      { t: '2026-11-25T03:00:00.000Z', errorRate: 0.01, p95Ms: 200, rps: 12 },
-    ] };
+    const series = {
+      service: 's',
+      stepSeconds: 10,
+      points: [
+        { t: '2026-11-25T03:00:10.000Z', errorRate: 0.05, p95Ms: 300, rps: 10 },
+        { t: '2026-11-25T03:00:00.000Z', errorRate: 0.01, p95Ms: 200, rps: 12 },
+      ],
+    };
     const t0 = Date.parse('2026-11-25T03:00:00.000Z');
     expect(toPoints(series, t0, t0 + 10_000)).toEqual([
       { t: t0, errorPct: 1, p95Ms: 200, rps: 12 },
       { t: t0 + 10_000, errorPct: 5, p95Ms: 300, rps: 10 },
     ]);
     // Samples end before the window does: a value-less point keeps the axis (and late markers) in view.
-    expect(toPoints(series, t0 - 5000, t0 + 60_000).map((p) => [p.t - t0, p.errorPct])).toEqual([[-5000, undefined], [0, 1], [10_000, 5], [60_000, undefined]]);
+    expect(toPoints(series, t0 - 5000, t0 + 60_000).map((p) => [p.t - t0, p.errorPct])).toEqual([
+      [-5000, undefined],
+      [0, 1],
+      [10_000, 5],
+      [60_000, undefined],
+    ]);
     expect(toPoints(null, 100, 200)).toEqual([{ t: 100 }, { t: 200 }]);
     expect(errorAxisTop([{ t: 0, errorPct: 8.7 }])).toBe(11);
     expect(errorAxisTop([{ t: 0 }])).toBe(1);

@@ -53,14 +53,34 @@ export function ConnectionState() {
   const now = useNow(1000);
   const progress = useApp((s) => s.syncProgress);
   const { label, tone } = describeSync(sync, now) ?? describeConnection(connection);
-  const rate = sync.kind === 'backfilling' && progress ? `${Math.round(progress.ratePerSecond).toLocaleString('en-US')}/s${progress.etaSeconds === null ? '' : ` · ${seconds(progress.etaSeconds)} left`}` : null;
-  const detail = sync.kind === 'reconnecting' ? sync.lastError : sync.kind === 'offline' ? sync.reason : sync.kind === 'halted' ? sync.message : undefined;
+  const rate =
+    sync.kind === 'backfilling' && progress
+      ? `${Math.round(progress.ratePerSecond).toLocaleString('en-US')}/s${progress.etaSeconds === null ? '' : ` · ${seconds(progress.etaSeconds)} left`}`
+      : null;
+  const detail =
+    sync.kind === 'reconnecting'
+      ? sync.lastError
+      : sync.kind === 'offline'
+        ? sync.reason
+        : sync.kind === 'halted'
+          ? sync.message
+          : undefined;
   return (
     <>
-      <span className={`status status-${tone}`} role="status" aria-live="polite" data-testid="connection-state" title={[rate ? `${label} · ${rate}` : label, detail].filter(Boolean).join('\n')}>
+      <span
+        className={`status status-${tone}`}
+        role="status"
+        aria-live="polite"
+        data-testid="connection-state"
+        title={[rate ? `${label} · ${rate}` : label, detail].filter(Boolean).join('\n')}
+      >
         {label}
       </span>
-      {rate && <span className="rate" data-testid="sync-rate" title={`Backfill ${rate}`}>{rate}</span>}
+      {rate && (
+        <span className="rate" data-testid="sync-rate" title={`Backfill ${rate}`}>
+          {rate}
+        </span>
+      )}
     </>
   );
 }

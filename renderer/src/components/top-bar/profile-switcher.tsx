@@ -14,14 +14,24 @@ export function ProfileSwitcher() {
   return (
     <span className="profile-switcher">
       {profiles.length > 0 && (
-        <select aria-label="Control plane and environment" value={active?.id ?? ''} data-testid="profile-select"
+        <select
+          aria-label="Control plane and environment"
+          value={active?.id ?? ''}
+          data-testid="profile-select"
           title={active ? `${active.name} · ${active.environment} (${active.url})` : undefined}
-          onChange={(e) => void selectProfile(e.target.value).then(setError)}>
+          onChange={(e) => void selectProfile(e.target.value).then(setError)}
+        >
           {!active && <option value="">Select a profile</option>}
-          {profiles.map((p) => <option key={p.id} value={p.id}>{p.environment} · {p.name}</option>)}
+          {profiles.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.environment} · {p.name}
+            </option>
+          ))}
         </select>
       )}
-      <button type="button" onClick={() => openDialog({ kind: 'profile' })}>{profiles.length ? 'Profiles…' : 'Add profile…'}</button>
+      <button type="button" onClick={() => openDialog({ kind: 'profile' })}>
+        {profiles.length ? 'Profiles…' : 'Add profile…'}
+      </button>
       <ErrorLine error={error} />
     </span>
   );

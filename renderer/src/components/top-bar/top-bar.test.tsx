@@ -6,17 +6,37 @@ import { describeSync } from './connection-state.tsx';
 import { targetOf } from './top-bar.tsx';
 
 let m: Mounted | null = null;
-afterEach(() => { m?.unmount(); m = null; });
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
 
-const fork: Evidence = { id: 3, kind: 'fork', code: 'FORK', idx: 100, detail: 'Two checkpoints of size 100 with different roots.', notes: ['— note A', '— note B'], at: '2026-11-25T03:15:00.000Z' };
+const fork: Evidence = {
+  id: 3,
+  kind: 'fork',
+  code: 'FORK',
+  idx: 100,
+  detail: 'Two checkpoints of size 100 with different roots.',
+  notes: ['— note A', '— note B'],
+  at: '2026-11-25T03:15:00.000Z',
+};
 
 describe('top bar', () => {
   it('describes reconnecting with the next retry, and backfilling with counts', () => {
     const now = Date.parse('2026-11-25T03:13:05.000Z');
-    expect(describeSync({ kind: 'reconnecting', url: 'u', attempt: 2, nextRetryAt: '2026-11-25T03:13:09.200Z', lastError: 'x' }, now))
-      .toEqual({ label: 'Reconnecting · retry in 5 s (attempt 2)', tone: 'warn' });
-    expect(describeSync({ kind: 'backfilling', url: 'u', done: 1200, total: 1000000 }, now)?.label).toBe('Syncing 1,200 / 1,000,000');
-    expect(describeSync({ kind: 'halted', url: 'u', code: 'ROOT_MISMATCH', message: 'm' }, now)).toEqual({ label: 'Sync halted · ROOT_MISMATCH', tone: 'alert' });
+    expect(
+      describeSync(
+        { kind: 'reconnecting', url: 'u', attempt: 2, nextRetryAt: '2026-11-25T03:13:09.200Z', lastError: 'x' },
+        now,
+      ),
+    ).toEqual({ label: 'Reconnecting · retry in 5 s (attempt 2)', tone: 'warn' });
+    expect(describeSync({ kind: 'backfilling', url: 'u', done: 1200, total: 1000000 }, now)?.label).toBe(
+      'Syncing 1,200 / 1,000,000',
+    );
+    expect(describeSync({ kind: 'halted', url: 'u', code: 'ROOT_MISMATCH', message: 'm' }, now)).toEqual({
+      label: 'Sync halted · ROOT_MISMATCH',
+      tone: 'alert',
+    });
     expect(describeSync({ kind: 'idle' }, now)).toBeNull();
   });
 
@@ -41,7 +61,10 @@ describe('top bar', () => {
     const ev = byTestId(m.container, 'evidence-3');
     expect(ev.textContent).toContain('FORK');
     expect(ev.textContent).toContain('#100');
-    expect([...ev.querySelectorAll('figcaption')].map((f) => f.textContent)).toEqual(['Signed note 1 of 2', 'Signed note 2 of 2']);
+    expect([...ev.querySelectorAll('figcaption')].map((f) => f.textContent)).toEqual([
+      'Signed note 1 of 2',
+      'Signed note 2 of 2',
+    ]);
     expect([...ev.querySelectorAll('pre')].map((p) => p.textContent)).toEqual(['— note A', '— note B']);
   });
 
@@ -55,7 +78,12 @@ describe('top bar', () => {
   });
 
   it('an empty replica is explained with its code, without an alert', async () => {
-    m = await mountApp({ verifyStatus: async () => ({ ok: false, error: { code: 'E_REPLICA_EMPTY', message: 'The ledger replica is still empty.' } }) });
+    m = await mountApp({
+      verifyStatus: async () => ({
+        ok: false,
+        error: { code: 'E_REPLICA_EMPTY', message: 'The ledger replica is still empty.' },
+      }),
+    });
     expect(byTestId(m.container, 'empty-note').textContent).toBe('E_REPLICA_EMPTY The ledger replica is still empty.');
     expect(m.container.querySelectorAll('[role="alert"]').length).toBe(0);
   });
@@ -71,18 +99,36 @@ describe('top bar', () => {
   });
 
   it('shows the control plane host only when the profile is not named after it', () => {
-    const reachable = { kind: 'reachable', url: 'http://127.0.0.1:43943', checkedAt: '2026-11-25T03:13:00.000Z', roundTripMs: 4, identity: null } as const;
+    const reachable = {
+      kind: 'reachable',
+      url: 'http://127.0.0.1:43943',
+      checkedAt: '2026-11-25T03:13:00.000Z',
+      roundTripMs: 4,
+      identity: null,
+    } as const;
     expect(targetOf(reachable, 'demo')).toBe('127.0.0.1:43943');
     expect(targetOf(reachable, '127.0.0.1:43943')).toBeNull();
     expect(targetOf({ kind: 'unconfigured' }, undefined)).toBeNull();
   });
 
   it('keeps the full texts in tooltips, since a narrow bar cuts them with an ellipsis', async () => {
-    m = await mountApp({ ...liveReplica(), verifyStatus: async () => ({ ok: true, value: { ...status, checkpointAt: null } }) });
+    m = await mountApp({
+      ...liveReplica(),
+      verifyStatus: async () => ({ ok: true, value: { ...status, checkpointAt: null } }),
+    });
     const badge = byTestId(m.container, 'verification-badge');
     expect(badge.textContent).toBe('✓ verified 120 · no checkpoint yet · 2 pending');
     expect(badge.title).toBe(`✓ verified 120 · no checkpoint yet · 2 pending\nroot ${'ab'.repeat(32)}`);
-    await inAct(() => m!.store.setState({ sync: { kind: 'offline', url: 'u', reason: 'Control plane unreachable', replicaAsOf: '2026-11-25T07:57:50.000Z' } }));
+    await inAct(() =>
+      m!.store.setState({
+        sync: {
+          kind: 'offline',
+          url: 'u',
+          reason: 'Control plane unreachable',
+          replicaAsOf: '2026-11-25T07:57:50.000Z',
+        },
+      }),
+    );
     const connection = byTestId(m.container, 'connection-state');
     expect(connection.textContent).toBe('Offline · replica as of 07:57:50 UTC');
     expect(connection.title).toBe('Offline · replica as of 07:57:50 UTC\nControl plane unreachable');
@@ -90,10 +136,12 @@ describe('top bar', () => {
 
   it('shows the backfill rate beside the sync state, where it gives way first', async () => {
     m = await mountApp(liveReplica());
-    await inAct(() => m!.store.setState({
-      sync: { kind: 'backfilling', url: 'u', done: 412345, total: 1000000 },
-      syncProgress: { done: 412345, total: 1000000, ratePerSecond: 12345.4, etaSeconds: 95 },
-    }));
+    await inAct(() =>
+      m!.store.setState({
+        sync: { kind: 'backfilling', url: 'u', done: 412345, total: 1000000 },
+        syncProgress: { done: 412345, total: 1000000, ratePerSecond: 12345.4, etaSeconds: 95 },
+      }),
+    );
     const connection = byTestId(m.container, 'connection-state');
     expect(connection.textContent).toBe('Syncing 412,345 / 1,000,000');
     expect(connection.title).toBe('Syncing 412,345 / 1,000,000 · 12,345/s · 95 s left');

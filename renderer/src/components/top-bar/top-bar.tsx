@@ -41,19 +41,53 @@ export function TopBar() {
   const who = identity ? `${identity.name} · ${identity.role}` : 'not signed in';
   return (
     <header className="top-bar" role="banner">
-      <span className="brand" title={info ? `${info.name} ${info.version} · ${info.mode} mode` : undefined}>Tombstone<span className="brand-rest"> Console</span></span>
+      <span className="brand" title={info ? `${info.name} ${info.version} · ${info.mode} mode` : undefined}>
+        Tombstone<span className="brand-rest"> Console</span>
+      </span>
       <ProfileSwitcher />
-      {target && connection.kind !== 'unconfigured' && <span className="target" title={`Control plane ${connection.url}`} data-testid="target">{target}</span>}
+      {target && connection.kind !== 'unconfigured' && (
+        <span className="target" title={`Control plane ${connection.url}`} data-testid="target">
+          {target}
+        </span>
+      )}
       <ConnectionState />
       <VerificationBadge />
       <span className="spacer" />
-      <span className="identity" data-testid="identity" title={who}>{who}</span>
+      <span className="identity" data-testid="identity" title={who}>
+        {who}
+      </span>
       {replica === 'present' && (
-        <button type="button" aria-pressed={drawer !== null} onClick={() => (drawer ? closeDrawer() : openDrawer('audit'))}>Ledger</button>
+        <button
+          type="button"
+          aria-pressed={drawer !== null}
+          onClick={() => (drawer ? closeDrawer() : openDrawer('audit'))}
+        >
+          Ledger
+        </button>
       )}
-      <button type="button" onClick={() => setOverlay('palette')} aria-keyshortcuts="Control+K Meta+K" title="Command palette (Ctrl/Cmd+K)">⌘K</button>
-      <button type="button" className="help-button" onClick={() => setOverlay('help')} aria-keyshortcuts="?" aria-label="Keyboard shortcuts">?</button>
-      <button type="button" className="theme-button" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+      <button
+        type="button"
+        onClick={() => setOverlay('palette')}
+        aria-keyshortcuts="Control+K Meta+K"
+        title="Command palette (Ctrl/Cmd+K)"
+      >
+        ⌘K
+      </button>
+      <button
+        type="button"
+        className="help-button"
+        onClick={() => setOverlay('help')}
+        aria-keyshortcuts="?"
+        aria-label="Keyboard shortcuts"
+      >
+        ?
+      </button>
+      <button
+        type="button"
+        className="theme-button"
+        onClick={toggleTheme}
+        aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+      >
         {theme === 'dark' ? 'Light' : 'Dark'}
       </button>
     </header>

@@ -12,9 +12,17 @@ export function VerificationBadge() {
   if (v.alert) {
     const where = v.alert.idx === null ? '' : ` at entry #${v.alert.idx}`;
     return (
-      <button type="button" className="badge-alert" data-testid="verification-badge" data-state="alert"
-        onClick={() => openDrawer('verification')} aria-label={`Verification ALERT ${v.alert.code}${where}. Open the evidence.`} title={`ALERT ${v.alert.code}${where}`}>
-        ALERT {v.alert.code}{where}
+      <button
+        type="button"
+        className="badge-alert"
+        data-testid="verification-badge"
+        data-state="alert"
+        onClick={() => openDrawer('verification')}
+        aria-label={`Verification ALERT ${v.alert.code}${where}. Open the evidence.`}
+        title={`ALERT ${v.alert.code}${where}`}
+      >
+        ALERT {v.alert.code}
+        {where}
       </button>
     );
   }
@@ -24,10 +32,21 @@ export function VerificationBadge() {
   // Narrow windows hide the checkpoint age (layout.css); the tooltip always has all of it.
   const full = `✓ verified ${size} · ${checkpoint}${pending}`;
   return (
-    <button type="button" className="badge-ok" data-testid="verification-badge" data-state="verified"
-      onClick={() => openDrawer('verification')} title={v.rootHex ? `${full}\nroot ${v.rootHex}` : full}>
-      ✓ verified {size}<span className="checkpoint"> · {checkpoint}</span>
-      {pending && <span className="pending" data-testid="pending-count">{pending}</span>}
+    <button
+      type="button"
+      className="badge-ok"
+      data-testid="verification-badge"
+      data-state="verified"
+      onClick={() => openDrawer('verification')}
+      title={v.rootHex ? `${full}\nroot ${v.rootHex}` : full}
+    >
+      ✓ verified {size}
+      <span className="checkpoint"> · {checkpoint}</span>
+      {pending && (
+        <span className="pending" data-testid="pending-count">
+          {pending}
+        </span>
+      )}
     </button>
   );
 }
