@@ -5,7 +5,7 @@
 //   node scripts/bootstrap.mjs test  [args...]   -> scripts/test.mjs
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -98,9 +98,63 @@ function ensureChromium() {
   process.exit(2);
 }
 
+// PostgreSQL >= 15 server binaries for the suites that start a throwaway cluster (test-support/postgres.ts).
+function findPostgres() {
+  const explicit = process.env.TOMBSTONE_PG_BIN;
+  if (explicit) return existsSync(join(explicit, 'initdb')) ? explicit : null;
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return null;
+  const major = readdirSync(base)
+    .filter((d) => /^\d+$/.test(d) && Number(d) >= 15 && existsSync(join(base, d, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a))[0];
+  return major === undefined ? null : join(base, major, 'bin');
+}
+
+// Debian's package creates and starts a "main" cluster on port 5432 unless told not to; the tests need only the
+// binaries. Stop any cluster that is running anyway (e.g. one created by an older postgresql-common).
+function stopSystemClusters() {
+  const r = spawnSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' });
+  for (const line of (r.stdout ?? '').split('\n')) {
+    const [version, name, , status] = line.trim().split(/\s+/);
+    if (status === 'online') {
+      log(`stopping the system PostgreSQL cluster ${version}/${name} the package started (the tests do not use it)`);
+      run('pg_ctlcluster', [version, name, 'stop'], { stdio: 'ignore' });
+    }
+  }
+}
+
+function ensurePostgres() {
+  if (findPostgres()) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (process.platform === 'linux' && isRoot && existsSync('/usr/bin/apt-get') && !process.env.TOMBSTONE_PG_BIN) {
+    log(
+      'installing Debian PostgreSQL for the Unleash test suite (apt-get install postgresql, without a system cluster)',
+    );
+    const started = Date.now();
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    run('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+    const common = run('apt-get', ['install', '-y', '-qq', 'postgresql-common'], { env });
+    if (common)
+      run('pg_conftool', ['/etc/postgresql-common/createcluster.conf', 'set', 'create_main_cluster', 'false']);
+    if (common && run('apt-get', ['install', '-y', '-qq', 'postgresql'], { env })) stopSystemClusters();
+    if (findPostgres()) {
+      log(`PostgreSQL installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return;
+    }
+  }
+  // Not fatal here: the other suites run, and every test that needs PostgreSQL fails with E_NO_POSTGRES.
+  log(
+    'E_NO_POSTGRES: PostgreSQL 15 or newer was not found and cannot be installed here; the Unleash tests will fail. ' +
+      'Install it (Debian: apt-get install postgresql) or set TOMBSTONE_PG_BIN to its bin directory.',
+  );
+}
+
 ensureNodeModules();
 ensureElectronBinary();
-if (command === 'test') ensureChromium();
+if (command === 'test') {
+  ensureChromium();
+  ensurePostgres();
+}
 const target = join(root, 'scripts', `${command}.mjs`);
 if (!existsSync(target)) {
   log(`E_USAGE: unknown bootstrap command "${command}" (expected start or test).`);
