@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // better-sqlite3 13 (N-API prebuilds) needs Node >= 22; under the system Node 20 it segfaults.
 if (Number(process.versions.node.split('.')[0]) < 22) {
@@ -15,7 +15,26 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { test: { name: 'shared', environment: 'node', include: ['shared/**/*.test.ts'] } },
-      { test: { name: 'main', environment: 'node', include: ['main/**/*.test.ts'], pool: 'forks' } },
+      {
+        test: {
+          name: 'main',
+          environment: 'node',
+          include: ['main/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, '**/*.unleash.test.ts'],
+          pool: 'forks',
+        },
+      },
+      // Tests against a real Unleash (and PostgreSQL): one of each for the whole run, started by the global setup.
+      {
+        test: {
+          name: 'unleash',
+          environment: 'node',
+          include: ['main/**/*.unleash.test.ts', 'test-support/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test-support/unleash/**'],
+          pool: 'forks',
+          globalSetup: ['test-support/unleash-global-setup.ts'],
+        },
+      },
       { test: { name: 'control-plane', environment: 'node', include: ['control-plane/**/*.test.ts'], pool: 'forks' } },
       {
         test: {

@@ -47,6 +47,11 @@ if (only('static')) {
 }
 if (only('unit') || only('e2e')) step('build', process.execPath, [join(root, 'scripts', 'build.mjs')]);
 if (only('unit')) {
+  // The Unleash suite runs a real Unleash (~200 MB, not a dependency of the console): installed once, then cached.
+  step('test Unleash (npm ci, once)', process.execPath, [
+    '--disable-warning=ExperimentalWarning',
+    join(root, 'test-support', 'unleash-install.ts'),
+  ]);
   const file = join(reports, 'vitest.json');
   rmSync(file, { force: true });
   const ok = step('unit and integration (vitest)', bin('vitest'), [
