@@ -81,18 +81,8 @@ async function waitHealthy(url: string, token: string, deadline: number): Promis
   }
 }
 
-/** Starts Unleash on a fresh database of `cluster`; throws E_UNLEASH_START with the log's path on failure. */
-export async function startUnleash(opts: StartUnleashOptions): Promise<UnleashServer> {
-  const started = Date.now();
-  const timeoutMs = opts.timeoutMs ?? 180_000;
-  const database = opts.database ?? 'unleash';
-  const databaseUrl = await opts.cluster.createDatabase(database);
-  const logFile = opts.logFile ?? join(opts.cluster.dir, 'unleash.log');
-  const adminToken = `*:*.${randomBytes(24).toString('hex')}`;
-  const config = {
-    db: { host: opts.cluster.host, port: opts.cluster.port, user: opts.cluster.user, database },
-    tokens: [{ tokenName: 'tombstone-tests', type: 'admin', secret: adminToken, projects: ['*'], environment: '*' }],
-  };
+/** Forks launch.mjs with `config`, logging to `logFile`; returns the child and its stop function. */
+function spawnLauncher(config: unknown, logFile: string): { child: ChildProcess; stop: () => Promise<void> } {
   const log = openSync(logFile, 'w');
   const child = fork(join(UNLEASH_DIR, 'launch.mjs'), [], {
     cwd: UNLEASH_DIR,
@@ -116,6 +106,24 @@ export async function startUnleash(opts: StartUnleashOptions): Promise<UnleashSe
     await exited(child);
     clearTimeout(killer);
   };
+  return { child, stop };
+}
+
+/** Starts Unleash on a fresh database of `cluster`; throws E_UNLEASH_START with the log's path on failure. */
+export async function startUnleash(opts: StartUnleashOptions): Promise<UnleashServer> {
+  const started = Date.now();
+  const timeoutMs = opts.timeoutMs ?? 180_000;
+  const database = opts.database ?? 'unleash';
+  const databaseUrl = await opts.cluster.createDatabase(database);
+  const logFile = opts.logFile ?? join(opts.cluster.dir, 'unleash.log');
+  const adminToken = `*:*.${randomBytes(24).toString('hex')}`;
+  const { child, stop } = spawnLauncher(
+    {
+      db: { host: opts.cluster.host, port: opts.cluster.port, user: opts.cluster.user, database },
+      tokens: [{ tokenName: 'tombstone-tests', type: 'admin', secret: adminToken, projects: ['*'], environment: '*' }],
+    },
+    logFile,
+  );
   try {
     const port = await waitListening(child, logFile, timeoutMs);
     const url = `http://127.0.0.1:${port}`;
