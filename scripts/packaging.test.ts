@@ -45,7 +45,7 @@ describe('electron-builder.yml', () => {
       dependencies: Record<string, string>;
       devDependencies: Record<string, string>;
     };
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['better-sqlite3', 'canonicalize', 'eventsource']);
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['better-sqlite3', 'canonicalize', 'eventsource', 'pg']);
     for (const lib of [
       'react',
       'react-dom',
