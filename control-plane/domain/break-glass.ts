@@ -7,7 +7,7 @@ import type { JsonValue } from '../../shared/ledger/index.ts';
 import { randomHex, sha256Hex } from '../crypto/node-crypto.ts';
 import { stmt } from '../db/stmt.ts';
 import { HttpError } from '../http/errors.ts';
-import { arr, int, obj, optional, str } from '../http/validate.ts';
+import { arr, int, obj, optional, str, text } from '../http/validate.ts';
 import type { App, ActionContext } from './app.ts';
 import { flagKeyCheck } from './env-state.ts';
 import { requireEnv, requireFlag } from './env-change.ts';
@@ -17,7 +17,7 @@ export const BREAK_GLASS_TTL = { defaultSeconds: 30 * 60, maxSeconds: 4 * 60 * 6
 
 /** Body of POST /api/v1/break-glass/tokens. */
 export const issueShape = {
-  justification: str({ min: 20, max: 2000 }),
+  justification: text(20, 2000),
   scope: obj({ flags: arr(flagKeyCheck, 50), envs: arr(str({ min: 1, max: 40 }), 10) }),
   ttl_seconds: optional(int(60, BREAK_GLASS_TTL.maxSeconds)),
 };

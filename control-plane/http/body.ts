@@ -1,6 +1,7 @@
 /** Request body reading with a hard size cap (413 beyond it) and strict JSON parsing. */
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from './errors.ts';
+import { HttpError, invalid } from './errors.ts';
+import { firstLoneSurrogate } from './validate.ts';
 
 /** Largest accepted request body: 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -37,16 +38,28 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
-/** Parses a JSON body; requires a JSON content type when a body is present. Empty body → undefined. */
+/**
+ * Parses a JSON body; requires a JSON content type when a body is present. Empty body → undefined. Any string (value
+ * or key, at any depth) with a lone UTF-16 surrogate is refused here, once for every endpoint: 400 INVALID_BODY with
+ * the JSON path of the first one in `field`.
+ */
 export function parseJsonBody(raw: Buffer, contentType: string | undefined): unknown {
   if (raw.length === 0) return undefined;
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'request bodies must be sent as Content-Type: application/json');
   }
+  let value: unknown;
   try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
+    value = JSON.parse(raw.toString('utf8')) as unknown;
   } catch {
     throw new HttpError(400, 'MALFORMED_JSON', 'the request body is not valid JSON; check quoting and commas');
   }
+  const lone = firstLoneSurrogate(value, 'body');
+  if (lone !== null)
+    throw invalid(
+      lone,
+      'contains a lone UTF-16 surrogate (an unpaired \\ud800–\\udfff escape); send well-formed Unicode text',
+    );
+  return value;
 }

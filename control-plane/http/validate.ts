@@ -2,6 +2,7 @@
  * A tiny strict validator for request bodies: every object schema rejects unknown fields (400 UNKNOWN_FIELD) and every
  * leaf check says which field failed and why (400 INVALID_BODY). Checks return the typed value.
  */
+import { visibleLength } from '../../shared/text/visible-text.ts';
 import { HttpError, invalid } from './errors.ts';
 
 /** Validates `value` found at `path` and returns it typed, or throws an HttpError. */
@@ -28,6 +29,56 @@ export function str(opts: { min?: number; max?: number; pattern?: RegExp; hint?:
     if (opts.pattern && !opts.pattern.test(v)) throw invalid(path, opts.hint ?? `must match ${String(opts.pattern)}`);
     return v;
   };
+}
+
+/**
+ * Free text a person must write (reason, justification, comment, title): at most `max` UTF-16 units, and at least
+ * `min` visible characters (shared/text/visible-text.ts: white space and invisible characters do not count).
+ */
+export function text(min: number, max = 1000): Check<string> {
+  const bounded = str({ max });
+  return (v, path) => {
+    const s = bounded(v, path);
+    const n = visibleLength(s);
+    if (n < min)
+      throw invalid(
+        path,
+        `must have at least ${min} visible characters (has ${n}); spaces and invisible characters do not count`,
+      );
+    return s;
+  };
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function escapeLone(s: string): string {
+  return s.replace(/\p{Cs}/gu, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+/**
+ * The JSON path of the first string — value or object key, in document order — that holds a lone UTF-16 surrogate
+ * (JSON allows `"\ud800"`, but such text is not Unicode and cannot be canonicalised into the ledger), or null. The
+ * offending key is written with the surrogate escaped (`body.\ud800x`). Iterative, so any nesting depth is fine.
+ */
+export function firstLoneSurrogate(value: unknown, root: string): string | null {
+  // Each item is a value and its path; an object member also carries its key, checked just before its value.
+  const stack: { value: unknown; path: string; key?: string; parent?: string }[] = [{ value, path: root }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { value: v, path, key, parent } = item;
+    if (key !== undefined && LONE_SURROGATE.test(key)) return `${parent ?? root}.${escapeLone(key)}`;
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) return path;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: `${path}[${i}]` });
+    } else if (isRecord(v)) {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i] as string;
+        stack.push({ value: v[k], path: `${path}.${k}`, key: k, parent: path });
+      }
+    }
+  }
+  return null;
 }
 
 /** A safe integer within [min, max]. */

@@ -5,10 +5,10 @@ import { issueBreakGlass, issueShape, listBreakGlassTokens } from '../domain/bre
 import { applyRollbackLink, createRollbackLink } from '../domain/rollback.ts';
 import type { Route } from '../http/router.ts';
 import { json } from '../http/router.ts';
-import { obj, parseWith, str } from '../http/validate.ts';
+import { obj, parseWith, text } from '../http/validate.ts';
 import { breakGlassHeader, idxParam } from './params.ts';
 
-const rollbackBody = obj({ reason: str({ min: 10, max: 1000 }) });
+const rollbackBody = obj({ reason: text(10) });
 
 /** Rollback-link and break-glass route table. */
 export function actionRoutes(app: App): Route[] {

@@ -14,11 +14,11 @@ import { can } from '../http/auth.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Reply, RequestContext, Route } from '../http/router.ts';
 import { json } from '../http/router.ts';
-import { obj, optional, parseWith, str, timestamp } from '../http/validate.ts';
+import { obj, optional, parseWith, str, text, timestamp } from '../http/validate.ts';
 import { intParam, strParam } from './params.ts';
 
 const STATUSES = ['PENDING', 'SCHEDULED', 'APPLIED', 'REJECTED', 'BLOCKED'] as const;
-const reason = str({ min: 3, max: 1000 });
+const reason = text(3);
 const createBody = obj({
   flag_key: flagKeyCheck,
   environment: str({ min: 1, max: 40 }),

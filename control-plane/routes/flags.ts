@@ -11,17 +11,17 @@ import { killFlag } from '../domain/rollback.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Reply, RequestContext, Route } from '../http/router.ts';
 import { json } from '../http/router.ts';
-import { int, obj, optional, parseWith, record, str } from '../http/validate.ts';
+import { int, obj, optional, parseWith, record, str, text } from '../http/validate.ts';
 import { breakGlassHeader, strParam } from './params.ts';
 
 const createBody = obj({ ...createShape, environments: optional(record(/^[a-z][a-z0-9-]*$/, obj(envPatchShape), 20)) });
 const envBody = obj({
   ...envPatchShape,
-  reason: str({ min: 3, max: 1000 }),
+  reason: text(3),
   expected_version: optional(int(1, Number.MAX_SAFE_INTEGER)),
 });
-const killBody = obj({ environment: str({ min: 1, max: 40 }), reason: str({ min: 10, max: 1000 }) });
-const archiveBody = obj({ reason: str({ min: 10, max: 1000 }) });
+const killBody = obj({ environment: str({ min: 1, max: 40 }), reason: text(10) });
+const archiveBody = obj({ reason: text(10) });
 
 function key(ctx: RequestContext): string {
   return ctx.params['key'] ?? '';

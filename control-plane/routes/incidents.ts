@@ -15,12 +15,12 @@ import { parseJsonBody } from '../http/body.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Reply, RequestContext, Route } from '../http/router.ts';
 import { json } from '../http/router.ts';
-import { obj, oneOf, optional, parseWith, str, timestamp } from '../http/validate.ts';
+import { obj, oneOf, optional, parseWith, str, text, timestamp } from '../http/validate.ts';
 import { intParam, strParam } from './params.ts';
 
 const createBody = obj({
   service: str({ min: 1, max: 100 }),
-  title: str({ min: 3, max: 500 }),
+  title: text(3, 500),
   severity: oneOf(SEVERITIES),
   environment: optional(str({ min: 1, max: 40 })),
   triggered_at: optional(timestamp()),
