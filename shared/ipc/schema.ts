@@ -3,6 +3,8 @@
  * throws a SchemaError naming the path, and objects reject unknown keys.
  */
 
+import { visibleShortfall } from '../text/visible-text.ts';
+
 /** Thrown by a check; the message names the offending field. */
 export class SchemaError extends Error {}
 
@@ -20,6 +22,23 @@ export function str(opts: { min?: number; max?: number; pattern?: RegExp; what?:
     if (pattern && !pattern.test(v))
       throw new SchemaError(`${path} must be ${what ?? `in the form ${pattern.source}`}`);
     return v;
+  };
+}
+
+/**
+ * Text a person must write (a reason, a justification): at most `max` characters, and at least `min` visible ones —
+ * white space and invisible characters do not count (shared/text/visible-text.ts, as in the control plane).
+ */
+export function text(opts: { min: number; max: number; what: string }): Check<string> {
+  const bounded = str({ max: opts.max });
+  return (v, path) => {
+    const s = bounded(v, path);
+    const missing = visibleShortfall(s, opts.min);
+    if (missing > 0)
+      throw new SchemaError(
+        `${path} must be ${opts.what}: ${missing} more visible character${missing === 1 ? '' : 's'} needed (spaces and invisible characters do not count)`,
+      );
+    return s;
   };
 }
 

@@ -49,4 +49,26 @@ describe('IPC argument validation', () => {
     expect(codeOf(r)).toBe('E_INVALID_ARGUMENT');
     if (!r.ok) expect(r.error.message).toContain(words);
   });
+
+  it('counts visible characters for reasons and justifications, as the control plane does', () => {
+    const kill = (reason: string) => validators['actions:kill']({ flag: 'a.b.c', env: 'production', reason });
+    for (const reason of [' '.repeat(10), '\u200b'.repeat(12), '\u00a0\u3000\t\n'.repeat(5), '  abc  def  ']) {
+      const r = kill(reason);
+      expect(codeOf(r)).toBe('E_INVALID_ARGUMENT');
+    }
+    const r = kill('   abc   ');
+    expect(r.ok ? '' : r.error.message).toBe(
+      'The request was refused and nothing changed: arguments.reason must be a reason of at least 10 characters: ' +
+        '7 more visible characters needed (spaces and invisible characters do not count).',
+    );
+    expect(kill(' error spike ').ok).toBe(true);
+    expect(codeOf(validators['changes:reject']({ id: 'cr-1', reason: '\ufeff'.repeat(40) }))).toBe(
+      'E_INVALID_ARGUMENT',
+    );
+    expect(codeOf(validators['replica:quarantine']({ reason: ' '.repeat(30) }))).toBe('E_INVALID_ARGUMENT');
+    const issue = (justification: string) =>
+      validators['breakGlass:issue']({ justification, flags: ['a.b.c'], envs: ['production'], ttlMinutes: 30 });
+    expect(codeOf(issue(`${' '.repeat(30)}x`))).toBe('E_INVALID_ARGUMENT');
+    expect(issue('checkout failing for all EU customers').ok).toBe(true);
+  });
 });

@@ -16,6 +16,7 @@ import {
   optional,
   SchemaError,
   str,
+  text,
   timestamp,
   type Check,
 } from './schema.ts';
@@ -33,7 +34,7 @@ const none: Check<null> = (v, path) => {
 const tier = oneOf(['LOW', 'MEDIUM', 'HIGH', 'BLOCKED'] as const);
 const name = str({ min: 1, max: 200 });
 const idx = int(0, Number.MAX_SAFE_INTEGER);
-const reason = str({ min: 10, max: 2000, what: 'a reason of at least 10 characters' });
+const reason = text({ min: 10, max: 2000, what: 'a reason of at least 10 characters' });
 const envName = str({ min: 1, max: 64, pattern: /^[a-z0-9][a-z0-9_-]*$/, what: 'an environment name like production' });
 const hex64 = str({ pattern: /^[0-9a-f]{64}$/, what: 'a 64-character lowercase hex hash' });
 
@@ -108,7 +109,7 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
   'actions:kill': obj({ flag: flagKey, env: envName, reason, breakGlassToken: optional(str({ min: 1, max: 200 })) }),
   'actions:rollback': obj({ idx, reason, breakGlassToken: optional(str({ min: 1, max: 200 })) }),
   'breakGlass:issue': obj({
-    justification: str({ min: 20, max: 2000, what: 'a justification of at least 20 characters' }),
+    justification: text({ min: 20, max: 2000, what: 'a justification of at least 20 characters' }),
     flags: arrayOf(flagKey, 100),
     envs: arrayOf(envName, 20),
     ttlMinutes: int(1, 240),

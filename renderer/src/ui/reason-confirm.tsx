@@ -1,5 +1,7 @@
 /** The guard of every destructive action: a reason of a minimum length and an explicit confirmation. */
 import { useId } from 'react';
+import { visibleLength } from '../../../shared/text/visible-text.ts';
+import { ReasonHint } from './reason-hint.tsx';
 
 /** State of the guard, owned by the dialog. */
 export interface ReasonState {
@@ -7,12 +9,12 @@ export interface ReasonState {
   confirmed: boolean;
 }
 
-/** True when the reason is long enough (trimmed) and the box is ticked. */
+/** True when the reason has enough visible characters (as the control plane counts them) and the box is ticked. */
 export function reasonReady(s: ReasonState, min: number): boolean {
-  return s.reason.trim().length >= min && s.confirmed;
+  return visibleLength(s.reason) >= min && s.confirmed;
 }
 
-/** Reason textarea with a live count, and the confirmation checkbox stating what will happen. */
+/** Reason textarea with a live count and what is still missing, and the confirmation checkbox saying what will happen. */
 export function ReasonConfirm({
   value,
   onChange,
@@ -27,7 +29,7 @@ export function ReasonConfirm({
   label?: string;
 }) {
   const id = useId();
-  const length = value.reason.trim().length;
+  const length = visibleLength(value.reason);
   return (
     <div className="reason-confirm">
       <label htmlFor={`${id}-reason`}>
@@ -38,12 +40,13 @@ export function ReasonConfirm({
         rows={2}
         autoFocus
         value={value.reason}
-        aria-describedby={`${id}-count`}
+        aria-describedby={`${id}-count ${id}-hint`}
         onChange={(e) => onChange({ ...value, reason: e.target.value })}
       />
       <span id={`${id}-count`} className={length >= min ? 'count ok' : 'count'}>
         {length}/{min}
       </span>
+      <ReasonHint id={`${id}-hint`} text={value.reason} min={min} />
       <label className="confirm">
         <input
           type="checkbox"

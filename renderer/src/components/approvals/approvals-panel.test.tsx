@@ -96,6 +96,14 @@ describe('approvals queue', () => {
     expect(submit.disabled).toBe(true);
     await type(card.querySelector('textarea')!, 'not now');
     expect(submit.disabled).toBe(true);
+    expect(byTestId(card, 'reason-hint').textContent).toBe(
+      '4 more characters needed (at least 10; spaces and invisible characters do not count).',
+    );
+    await type(card.querySelector('textarea')!, ' '.repeat(12));
+    expect(submit.disabled).toBe(true);
+    expect(byTestId(card, 'reason-hint').textContent).toBe(
+      '10 more characters needed (at least 10; spaces and invisible characters do not count).',
+    );
     await type(card.querySelector('textarea')!, 'not during the incident');
     await click(submit);
     expect(m.fake.argsOf('changesReject')).toEqual([{ id: 'cr-1', reason: 'not during the incident' }]);

@@ -2,7 +2,9 @@
 import { useState, type FormEvent } from 'react';
 import type { ActionReceipt } from '../../../../shared/ipc/contract.ts';
 import type { Result } from '../../../../shared/ipc/result.ts';
+import { visibleLength } from '../../../../shared/text/visible-text.ts';
 import { useBlock } from '../../ui/hooks.ts';
+import { ReasonHint } from '../../ui/reason-hint.tsx';
 import { useApp } from '../../store-context.tsx';
 
 /** Minimum reason length (the IPC validator enforces the same). */
@@ -13,7 +15,7 @@ export function RejectForm({ id, onDone }: { id: string; onDone: (res: Result<Ac
   const reject = useApp((s) => s.reject);
   const block = useBlock('review');
   const [reason, setReason] = useState('');
-  const ready = reason.trim().length >= MIN_REJECT_REASON && block === null;
+  const ready = visibleLength(reason) >= MIN_REJECT_REASON && block === null;
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     if (ready) void reject(id, reason.trim()).then(onDone);
@@ -21,7 +23,15 @@ export function RejectForm({ id, onDone }: { id: string; onDone: (res: Result<Ac
   return (
     <form className="form" onSubmit={submit} aria-label={`Reject change request ${id}`}>
       <label htmlFor={`reject-${id}`}>Why reject (at least {MIN_REJECT_REASON} characters)</label>
-      <textarea id={`reject-${id}`} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />
+      <textarea
+        id={`reject-${id}`}
+        rows={2}
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        aria-describedby={`reject-${id}-hint`}
+        autoFocus
+      />
+      <ReasonHint id={`reject-${id}-hint`} text={reason} min={MIN_REJECT_REASON} />
       {block && <p className="blocked-note">{block}</p>}
       <button type="submit" disabled={!ready}>
         Reject

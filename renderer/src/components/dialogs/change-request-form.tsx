@@ -2,13 +2,18 @@
 import { useState, type FormEvent } from 'react';
 import type { FlagDetail } from '../../../../shared/ipc/contract.ts';
 import type { IpcError } from '../../../../shared/ipc/result.ts';
+import { visibleLength } from '../../../../shared/text/visible-text.ts';
 import { dateTime } from '../../lib/time-format.ts';
 import { BlockedNote } from '../../ui/blocked-note.tsx';
 import { ErrorLine } from '../../ui/error-line.tsx';
 import { useBlock } from '../../ui/hooks.ts';
+import { ReasonHint } from '../../ui/reason-hint.tsx';
 import { RoundTrip } from '../../ui/round-trip.tsx';
 import { useApp } from '../../store-context.tsx';
 import { localToIso } from '../incidents/manual-incident-dialog.tsx';
+
+/** Minimum reason length (the IPC validator enforces the same, counting visible characters). */
+const MIN_REASON = 10;
 
 /** The form; rules and prerequisites of the current state are kept as they are. */
 export function ChangeRequestForm({ flag }: { flag: FlagDetail }) {
@@ -28,7 +33,7 @@ export function ChangeRequestForm({ flag }: { flag: FlagDetail }) {
   const ready =
     !!current &&
     block === null &&
-    reason.trim().length >= 10 &&
+    visibleLength(reason) >= MIN_REASON &&
     rollout >= 0 &&
     rollout <= 100 &&
     (!schedule || scheduledAt !== null);
@@ -79,8 +84,15 @@ export function ChangeRequestForm({ flag }: { flag: FlagDetail }) {
       />
       <label htmlFor="cr-variation">Variation</label>
       <input id="cr-variation" value={variation} onChange={(e) => setVariation(e.target.value)} />
-      <label htmlFor="cr-reason">Reason (at least 10 characters)</label>
-      <textarea id="cr-reason" rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
+      <label htmlFor="cr-reason">Reason (at least {MIN_REASON} characters)</label>
+      <textarea
+        id="cr-reason"
+        rows={2}
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        aria-describedby="cr-reason-hint"
+      />
+      <ReasonHint id="cr-reason-hint" text={reason} min={MIN_REASON} />
       <label htmlFor="cr-schedule">Schedule for (local time; empty = apply when approved)</label>
       <input
         id="cr-schedule"

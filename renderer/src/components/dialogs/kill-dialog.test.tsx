@@ -56,6 +56,24 @@ describe('kill switch dialog', () => {
     );
   });
 
+  it('counts visible characters: ten spaces or zero-width spaces say how many more are needed', async () => {
+    const { container } = await openKill(lowFlag.key, 'production');
+    const dialog = byTestId(container, 'kill-dialog');
+    const submit = byTestId<HTMLButtonElement>(dialog, 'kill-submit');
+    const hint = (): string | null => dialog.querySelector('[data-testid="reason-hint"]')?.textContent ?? null;
+    expect(hint()).toBe('10 more characters needed (at least 10; spaces and invisible characters do not count).');
+    await reasonAndConfirm(dialog, ' '.repeat(10), true);
+    expect(submit.disabled).toBe(true);
+    expect(hint()).toBe('10 more characters needed (at least 10; spaces and invisible characters do not count).');
+    expect(dialog.querySelector('.reason-confirm .count')?.textContent).toBe('0/10');
+    await reasonAndConfirm(dialog, '\u200b'.repeat(9) + 'tax 5xx', false);
+    expect(hint()).toBe('4 more characters needed (at least 10; spaces and invisible characters do not count).');
+    expect(submit.disabled).toBe(true);
+    await reasonAndConfirm(dialog, 'tax errors 5xx', false);
+    expect(hint()).toBeNull();
+    expect(submit.disabled).toBe(false);
+  });
+
   it('BLOCKED flags cannot be killed directly: routes to a change request or break-glass', async () => {
     const { container, fake } = await openKill(blockedFlag.key, 'production', {
       changesCreate: async () => ({ ok: true, value: receipt('cr-k') }),

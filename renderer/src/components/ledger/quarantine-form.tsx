@@ -5,7 +5,9 @@
 import { useState } from 'react';
 import type { Evidence } from '../../../../shared/ipc/contract.ts';
 import type { IpcError } from '../../../../shared/ipc/result.ts';
+import { visibleLength } from '../../../../shared/text/visible-text.ts';
 import { ErrorLine } from '../../ui/error-line.tsx';
+import { ReasonHint } from '../../ui/reason-hint.tsx';
 import { useApp } from '../../store-context.tsx';
 
 const MIN_REASON = 10;
@@ -17,7 +19,7 @@ export function QuarantineForm({ alert }: { alert: Evidence }) {
   const [confirmed, setConfirmed] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
-  const short = reason.trim().length < MIN_REASON;
+  const short = visibleLength(reason) < MIN_REASON;
   const submit = async (): Promise<void> => {
     setBusy(true);
     const err = await quarantine(reason.trim());
@@ -51,7 +53,9 @@ export function QuarantineForm({ alert }: { alert: Evidence }) {
           rows={2}
           maxLength={2000}
           aria-invalid={reason.length > 0 && short}
+          aria-describedby="quarantine-reason-hint"
         />
+        <ReasonHint id="quarantine-reason-hint" text={reason} min={MIN_REASON} />
         <label>
           <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} /> I have the
           report; set this replica aside and sync a new one
