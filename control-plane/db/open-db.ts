@@ -14,13 +14,19 @@ export function openDatabase(dataDir: string): Database.Database {
   const db = new Database(join(dataDir, DB_FILE));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Foreign keys stay off while migrating: a migration that rebuilds a table (see schema.ts) drops the old one, and
+  // SQLite only honours this pragma outside a transaction. migrate() checks every reference before each commit.
+  db.pragma('foreign_keys = OFF');
   migrate(db);
+  db.pragma('foreign_keys = ON');
   return db;
 }
 
-/** Applies pending migrations, each in its own transaction (safe if another process migrates concurrently). */
+/**
+ * Applies pending migrations, each in its own transaction (safe if another process migrates concurrently). Run with
+ * foreign keys off (openDatabase); a migration that leaves a dangling reference is rolled back.
+ */
 export function migrate(db: Database.Database): void {
   for (;;) {
     const done = db
@@ -29,6 +35,9 @@ export function migrate(db: Database.Database): void {
         const next = MIGRATIONS[version];
         if (next === undefined) return true;
         db.exec(next);
+        const dangling = db.pragma('foreign_key_check') as unknown[];
+        if (dangling.length > 0)
+          throw new Error(`migration ${version + 1} left ${dangling.length} dangling references`);
         db.pragma(`user_version = ${version + 1}`);
         return false;
       })

@@ -112,6 +112,37 @@ CREATE TRIGGER tombstones_no_delete BEFORE DELETE ON tombstones
   BEGIN SELECT RAISE(ABORT, 'TOMBSTONE_PERMANENT: tombstones are never removed'); END;
 `;
 
+const SELF_APPROVAL = `CREATE TRIGGER approvals_not_self BEFORE INSERT ON approvals
+  WHEN NEW.approver = (SELECT requested_by FROM change_requests WHERE id = NEW.change_request_id)
+  BEGIN SELECT RAISE(ABORT, 'SELF_APPROVAL: the requester of a change cannot approve it'); END;
+`;
+
+const EDGES = `
+CREATE TABLE prerequisite_edges (
+  prerequisite TEXT NOT NULL,
+  env TEXT NOT NULL,
+  flag_key TEXT NOT NULL,
+  PRIMARY KEY (prerequisite, env, flag_key)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO prerequisite_edges (prerequisite, env, flag_key)
+  SELECT p.value, fe.env, fe.flag_key FROM flag_envs fe, json_each(fe.state, '$.prerequisites') p;
+CREATE TRIGGER flag_envs_edges_insert AFTER INSERT ON flag_envs
+  WHEN json_array_length(NEW.state, '$.prerequisites') > 0 BEGIN
+  INSERT OR IGNORE INTO prerequisite_edges (prerequisite, env, flag_key)
+    SELECT p.value, NEW.env, NEW.flag_key FROM json_each(NEW.state, '$.prerequisites') p;
+END;
+CREATE TRIGGER flag_envs_edges_update AFTER UPDATE ON flag_envs
+  WHEN OLD.flag_key IS NOT NEW.flag_key OR OLD.env IS NOT NEW.env
+    OR json_extract(OLD.state, '$.prerequisites') IS NOT json_extract(NEW.state, '$.prerequisites') BEGIN
+  DELETE FROM prerequisite_edges WHERE flag_key = OLD.flag_key AND env = OLD.env;
+  INSERT OR IGNORE INTO prerequisite_edges (prerequisite, env, flag_key)
+    SELECT p.value, NEW.env, NEW.flag_key FROM json_each(NEW.state, '$.prerequisites') p;
+END;
+CREATE TRIGGER flag_envs_edges_delete AFTER DELETE ON flag_envs BEGIN
+  DELETE FROM prerequisite_edges WHERE flag_key = OLD.flag_key AND env = OLD.env;
+END;
+`;
+
 const WORKFLOW = `
 CREATE TABLE change_requests (
   id TEXT PRIMARY KEY,
@@ -138,10 +169,7 @@ CREATE TABLE approvals (
   created_at INTEGER NOT NULL,
   PRIMARY KEY (change_request_id, approver, payload_hash)
 );
-CREATE TRIGGER approvals_not_self BEFORE INSERT ON approvals
-  WHEN NEW.approver = (SELECT requested_by FROM change_requests WHERE id = NEW.change_request_id)
-  BEGIN SELECT RAISE(ABORT, 'SELF_APPROVAL: the requester of a change cannot approve it'); END;
-CREATE TABLE schedules (
+${SELF_APPROVAL}CREATE TABLE schedules (
   id TEXT PRIMARY KEY,
   change_request_id TEXT NOT NULL UNIQUE REFERENCES change_requests (id),
   run_at INTEGER NOT NULL,
@@ -177,5 +205,42 @@ CREATE TABLE incidents (
 CREATE TABLE pagerduty_events (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL);
 `;
 
+// Change requests gain an operation: `state` (one environment's EnvState, as before), `definition` (safe default,
+// tier) or `archive` (tombstone the flag); the last two concern every environment, so `env` becomes nullable. SQLite
+// cannot relax NOT NULL in place: the table is rebuilt (open-db.ts runs migrations with foreign keys off and checks
+// them afterwards; the self-approval trigger names the table, so it is dropped and created again around the rename).
+// Existing rows become `state` requests, unchanged.
+//
+// The four-eyes gate asks, on every change, which flags depend on this one (a prerequisite of a stricter flag follows
+// the stricter tier): `prerequisite_edges` answers that with an index seek. Triggers on flag_envs keep it equal to
+// the prerequisites in the states, whatever writes them.
+const CR_OPERATIONS = `
+DROP TRIGGER approvals_not_self;
+CREATE TABLE change_requests_v2 (
+  id TEXT PRIMARY KEY,
+  flag_key TEXT NOT NULL,
+  operation TEXT NOT NULL DEFAULT 'state' CHECK (operation IN ('state', 'definition', 'archive')),
+  env TEXT CHECK ((operation = 'state') = (env IS NOT NULL)),
+  requested_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  before TEXT NOT NULL,
+  after TEXT NOT NULL,
+  scheduled_at INTEGER,
+  payload_hash TEXT NOT NULL,
+  required_approvals INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PENDING', 'SCHEDULED', 'APPLIED', 'REJECTED', 'BLOCKED')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  applied_idx INTEGER
+);
+INSERT INTO change_requests_v2 (id, flag_key, operation, env, requested_by, reason, before, after, scheduled_at,
+  payload_hash, required_approvals, status, created_at, updated_at, applied_idx)
+  SELECT id, flag_key, 'state', env, requested_by, reason, before, after, scheduled_at, payload_hash, required_approvals,
+  status, created_at, updated_at, applied_idx FROM change_requests;
+DROP TABLE change_requests;
+ALTER TABLE change_requests_v2 RENAME TO change_requests;
+CREATE INDEX change_requests_by_status ON change_requests (status, created_at);
+${SELF_APPROVAL}`;
+
 /** Migrations in order; migration i brings user_version from i to i + 1. */
-export const MIGRATIONS: readonly string[] = [LEDGER + PEOPLE + FLAGS + WORKFLOW];
+export const MIGRATIONS: readonly string[] = [LEDGER + PEOPLE + FLAGS + WORKFLOW, CR_OPERATIONS + EDGES];

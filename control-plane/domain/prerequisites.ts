@@ -78,14 +78,9 @@ export function checkPrerequisites(db: Database.Database, key: string, env: stri
   }
 }
 
-/** Live flags that list `key` as a prerequisite in any environment. */
+/** Live flags that list `key` as a prerequisite in any environment (prerequisite_edges, kept by triggers). */
 export function dependentsOf(db: Database.Database, key: string): string[] {
-  const rows = stmt(db, 'SELECT DISTINCT flag_key, state FROM flag_envs').all() as {
-    flag_key: string;
-    state: string;
-  }[];
-  const out = new Set<string>();
-  for (const r of rows)
-    if ((JSON.parse(r.state) as { prerequisites: string[] }).prerequisites.includes(key)) out.add(r.flag_key);
-  return [...out].sort();
+  return stmt(db, 'SELECT DISTINCT flag_key FROM prerequisite_edges WHERE prerequisite = ? ORDER BY flag_key')
+    .pluck()
+    .all(key) as string[];
 }
