@@ -4,9 +4,9 @@
  * of recent changes inside the incident's 30-minute lookback window. Same seed + anchor → byte-identical ledger.
  */
 import type { App } from '../domain/app.ts';
-import { approveChangeRequest, createChangeRequest } from '../domain/change-requests.ts';
+import { approveChangeRequest, createChangeRequest, createDefinitionRequest } from '../domain/change-requests.ts';
 import { applyEnvChange } from '../domain/env-change.ts';
-import { archiveFlag, createFlag, patchDefinition } from '../domain/flags.ts';
+import { createFlag, patchDefinition } from '../domain/flags.ts';
 import { SCENARIO, TEAMS, flagCatalogue } from './catalog.ts';
 import type { FlagSpec } from './catalog.ts';
 import type { Pools } from './flows.ts';
@@ -176,14 +176,18 @@ function script(sim: Sim, start: number, anchor: number): void {
       reason: 'RLP code path removed from all routers',
     }),
   );
-  sim.at(start + 3 * DAY, (s) =>
-    archiveFlag(
-      s.app,
-      s.as('noah.schmidt'),
-      tombstoned,
-      'RLP router deleted; the key is retired for ever so it can never be reactivated (Knight Capital)',
-    ),
-  );
+  // A HIGH flag is archived through four-eyes: the tombstone is written when the archive request is approved.
+  sim.at(start + 3 * DAY, (s) => {
+    const cr = createDefinitionRequest(s.app, s.as('noah.schmidt'), 'responder', {
+      flag_key: tombstoned,
+      operation: 'archive',
+      fields: {},
+      reason: 'RLP router deleted; the key is retired for ever so it can never be reactivated (Knight Capital)',
+    });
+    s.at(s.now + 12 * MIN, (s2) =>
+      approveChangeRequest(s2.app, s2.as('jonas.berg'), cr.id, cr.payload_hash, 'verified no router reads the key'),
+    );
+  });
   approvedChange(
     sim,
     anchor - 3 * HOUR,

@@ -102,8 +102,17 @@ export function issueBreakGlass(
   return { token, token_id: id, expires_at: expires, scope };
 }
 
-/** Consumes a token for one change of (flag, env); returns its id. Throws 403/410 with a specific code. */
-export function consumeBreakGlass(app: App, ctx: ActionContext, token: string, flag: string, env: string): string {
+/**
+ * Consumes a token for one change of `flag` in `envs` (a definition change or an archive names every configured
+ * environment: the token's scope must cover them all); returns its id. Throws 403/410 with a specific code.
+ */
+export function consumeBreakGlass(
+  app: App,
+  ctx: ActionContext,
+  token: string,
+  flag: string,
+  envs: readonly string[],
+): string {
   const row = /^bgt_[0-9a-f]{64}$/.test(token)
     ? (stmt(
         app.db,
@@ -122,8 +131,12 @@ export function consumeBreakGlass(app: App, ctx: ActionContext, token: string, f
   if (ctx.now >= row.expires_at)
     throw new HttpError(410, 'BREAK_GLASS_EXPIRED', `break-glass token ${row.id} has expired; issue a new one`);
   const scope = JSON.parse(row.scope) as { flags: string[]; envs: string[] };
-  if (!scope.flags.includes(flag) || !scope.envs.includes(env)) {
-    throw new HttpError(403, 'BREAK_GLASS_SCOPE', `break-glass token ${row.id} does not cover ${flag} in ${env}`);
+  if (!scope.flags.includes(flag) || !envs.every((e) => scope.envs.includes(e))) {
+    throw new HttpError(
+      403,
+      'BREAK_GLASS_SCOPE',
+      `break-glass token ${row.id} does not cover ${flag} in ${envs.join(', ')}`,
+    );
   }
   stmt(app.db, 'UPDATE break_glass_tokens SET used_at = ?, used_idx = ? WHERE id = ?').run(
     ctx.now,
@@ -136,8 +149,14 @@ export function consumeBreakGlass(app: App, ctx: ActionContext, token: string, f
       severity: 'critical',
       ts: new Date(ctx.now).toISOString(),
       dedup_key: `${row.id}-used`,
-      summary: `Break-glass used by ${ctx.actor.id} on ${flag} in ${env}`,
-      details: { token_id: row.id, flag, env, used_by: ctx.actor.id, justification: row.justification },
+      summary: `Break-glass used by ${ctx.actor.id} on ${flag} in ${envs.join(', ')}`,
+      details: {
+        token_id: row.id,
+        flag,
+        env: envs.join(', '),
+        used_by: ctx.actor.id,
+        justification: row.justification,
+      },
     }),
   );
   return row.id;

@@ -5,19 +5,49 @@ import { stmt } from '../db/stmt.ts';
 import { HttpError } from '../http/errors.ts';
 import type { EnvState } from './env-state.ts';
 import { canonicalText } from './env-state.ts';
+import type { SafeDefault, Tier } from './flag-def.ts';
 
 /** Change request states. */
 export type CrStatus = 'PENDING' | 'SCHEDULED' | 'APPLIED' | 'REJECTED' | 'BLOCKED';
 
-/** A change request as stored. */
-export interface ChangeRequest {
-  id: string;
-  flag_key: string;
+/**
+ * What a request changes: `state` one environment's EnvState; `definition` the gated definition fields (safe default,
+ * tier) in every environment; `archive` tombstones the flag (its payload is `{stage: "TOMBSTONED"}`).
+ */
+export type CrOperation = 'state' | 'definition' | 'archive';
+
+/** The change request operations. */
+export const CR_OPERATIONS: readonly CrOperation[] = ['state', 'definition', 'archive'];
+
+/** The definition fields a `definition` or `archive` request sets (and, as `before`, their values when requested). */
+export interface DefinitionFields {
+  safe_default?: SafeDefault;
+  tier?: Tier;
+  stage?: string;
+}
+
+/** A request for one environment's state. */
+export interface StateRequest {
+  operation: 'state';
   env: string;
-  requested_by: string;
-  reason: string;
   before: EnvState;
   after: EnvState;
+}
+
+/** A request that changes the flag's definition or archives it (every environment; `env` null). */
+export interface DefinitionRequest {
+  operation: 'definition' | 'archive';
+  env: null;
+  before: DefinitionFields;
+  after: DefinitionFields;
+}
+
+/** A change request as stored. */
+export type ChangeRequest = (StateRequest | DefinitionRequest) & {
+  id: string;
+  flag_key: string;
+  requested_by: string;
+  reason: string;
   scheduled_at: number | null;
   payload_hash: string;
   required_approvals: number;
@@ -25,11 +55,27 @@ export interface ChangeRequest {
   created_at: number;
   updated_at: number;
   applied_idx: number | null;
-}
+};
 
-interface CrRow extends Omit<ChangeRequest, 'before' | 'after'> {
+/** What the payload hash binds. */
+export type Payload = Pick<ChangeRequest, 'flag_key' | 'operation' | 'env' | 'after' | 'scheduled_at'>;
+
+interface CrRow {
+  id: string;
+  flag_key: string;
+  operation: CrOperation;
+  env: string | null;
+  requested_by: string;
+  reason: string;
   before: string;
   after: string;
+  scheduled_at: number | null;
+  payload_hash: string;
+  required_approvals: number;
+  status: CrStatus;
+  created_at: number;
+  updated_at: number;
+  applied_idx: number | null;
 }
 
 /** An approval as stored. */
@@ -40,27 +86,75 @@ export interface Approval {
   created_at: number;
 }
 
-/** The hash an approver reviews: SHA-256 of the canonical {flag_key, environment, after, scheduled_at}. */
-export function payloadHash(flagKey: string, env: string, after: EnvState, scheduledAt: number | null): string {
+/**
+ * The hash an approver reviews: SHA-256 of the canonical {flag_key, environment, after, scheduled_at} for a state
+ * request (unchanged since the first version, so existing hashes stay valid), and of {flag_key, operation,
+ * environment: null, after, scheduled_at} for a definition or archive request — the operation is part of what is
+ * signed, and no state payload has an `operation` member, so the two kinds can never hash alike.
+ */
+export function payloadHash(
+  flagKey: string,
+  env: string | null,
+  after: EnvState | DefinitionFields,
+  scheduledAt: number | null,
+  operation: CrOperation = 'state',
+): string {
   const scheduled = scheduledAt === null ? null : new Date(scheduledAt).toISOString();
-  return sha256Hex(canonicalText({ flag_key: flagKey, environment: env, after, scheduled_at: scheduled }));
+  const payload =
+    operation === 'state'
+      ? { flag_key: flagKey, environment: env, after, scheduled_at: scheduled }
+      : { flag_key: flagKey, operation, environment: null, after, scheduled_at: scheduled };
+  return sha256Hex(canonicalText(payload));
+}
+
+/** The payload hash of a request's current payload. */
+export function hashOf(p: Payload): string {
+  return payloadHash(p.flag_key, p.env, p.after, p.scheduled_at, p.operation);
+}
+
+function fromRow(row: CrRow): ChangeRequest {
+  const base = {
+    id: row.id,
+    flag_key: row.flag_key,
+    requested_by: row.requested_by,
+    reason: row.reason,
+    scheduled_at: row.scheduled_at,
+    payload_hash: row.payload_hash,
+    required_approvals: row.required_approvals,
+    status: row.status,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    applied_idx: row.applied_idx,
+  };
+  if (row.operation === 'state') {
+    const before = JSON.parse(row.before) as EnvState;
+    return { ...base, operation: 'state', env: row.env ?? '', before, after: JSON.parse(row.after) as EnvState };
+  }
+  const before = JSON.parse(row.before) as DefinitionFields;
+  return { ...base, operation: row.operation, env: null, before, after: JSON.parse(row.after) as DefinitionFields };
 }
 
 /** The stored change request, or 404 CHANGE_REQUEST_NOT_FOUND. */
 export function requireChangeRequest(db: Database.Database, id: string): ChangeRequest {
   const row = stmt(db, 'SELECT * FROM change_requests WHERE id = ?').get(id) as CrRow | undefined;
   if (row === undefined) throw new HttpError(404, 'CHANGE_REQUEST_NOT_FOUND', `no change request ${id}`);
-  return { ...row, before: JSON.parse(row.before) as EnvState, after: JSON.parse(row.after) as EnvState };
+  return fromRow(row);
 }
 
 /** Inserts a new change request. */
 export function insertChangeRequest(db: Database.Database, cr: ChangeRequest): void {
   stmt(
     db,
-    `INSERT INTO change_requests (id, flag_key, env, requested_by, reason, before, after, scheduled_at, payload_hash,
-    required_approvals, status, created_at, updated_at, applied_idx) VALUES (@id, @flag_key, @env, @requested_by, @reason,
-    @before, @after, @scheduled_at, @payload_hash, @required_approvals, @status, @created_at, @updated_at, @applied_idx)`,
+    `INSERT INTO change_requests (id, flag_key, operation, env, requested_by, reason, before, after, scheduled_at,
+    payload_hash, required_approvals, status, created_at, updated_at, applied_idx) VALUES (@id, @flag_key, @operation,
+    @env, @requested_by, @reason, @before, @after, @scheduled_at, @payload_hash, @required_approvals, @status,
+    @created_at, @updated_at, @applied_idx)`,
   ).run({ ...cr, before: JSON.stringify(cr.before), after: JSON.stringify(cr.after) });
+}
+
+/** Raises the quorum of a request (the flag became stricter since it was opened). */
+export function setRequiredApprovals(db: Database.Database, id: string, required: number): void {
+  stmt(db, 'UPDATE change_requests SET required_approvals = ? WHERE id = ?').run(required, id);
 }
 
 /** Sets status (and applied idx). */
@@ -130,6 +224,7 @@ export function changeRequestView(db: Database.Database, cr: ChangeRequest): Rec
   return {
     id: cr.id,
     flag_key: cr.flag_key,
+    operation: cr.operation,
     environment: cr.env,
     status: cr.status,
     requested_by: cr.requested_by,

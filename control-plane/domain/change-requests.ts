@@ -1,28 +1,38 @@
 /**
  * Four-eyes change requests. The approver sends the payload hash they reviewed; self-approval and duplicate approvals
- * are refused; quorum depends on tier (BLOCKED 2 distinct non-requesters, HIGH 1, MEDIUM/LOW 0); any edit changes the
- * hash and so voids earlier approvals; reaching quorum applies the change (or schedules it) in the same transaction.
+ * are refused; quorum depends on the gate tier (BLOCKED 2 distinct non-requesters, HIGH 1, MEDIUM/LOW 0); any edit
+ * changes the hash and so voids earlier approvals; reaching quorum applies the change (or schedules it) in the same
+ * transaction. A request changes one environment's state, the flag's gated definition fields, or archives the flag.
  */
 import type { JsonValue } from '../../shared/ledger/index.ts';
+import type { Role } from '../db/users.ts';
 import { stmt } from '../db/stmt.ts';
 import { HttpError } from '../http/errors.ts';
 import type { App, ActionContext } from './app.ts';
-import type { ChangeRequest } from './change-request-repo.ts';
+import type { ChangeRequest, DefinitionFields, DefinitionRequest } from './change-request-repo.ts';
 import {
+  hashOf,
   insertChangeRequest,
-  payloadHash,
   requireChangeRequest,
-  setStatus,
+  setRequiredApprovals,
   updatePayload,
   validApprovers,
 } from './change-request-repo.ts';
+import { currentQuorum, fulfil } from './cr-apply.ts';
+import { refsOf } from './cr-reject.ts';
+import { requireNoDependents } from './definition-change.ts';
 import type { EnvPatch, EnvState } from './env-state.ts';
-import { applyPatch, sameState, stateJson } from './env-state.ts';
-import { applyEnvChange, currentState, requireEnv, requireFlag } from './env-change.ts';
-import { requiredApprovals } from './flag-def.ts';
+import { applyPatch, canonicalText, sameState } from './env-state.ts';
+import { currentState, requireEnv, requireFlag } from './env-change.ts';
+import type { FlagDefinition, FlagRecord } from './flag-def.ts';
+import { lowersTier, requireAdminToLower, requiredApprovals } from './flag-def.ts';
+import type { GateTier } from './gate.ts';
+import { gateTier } from './gate.ts';
 import { checkPrerequisites } from './prerequisites.ts';
 
-/** Input of createChangeRequest. */
+export { rejectChangeRequest } from './cr-reject.ts';
+
+/** Input of createChangeRequest (a state request). */
 export interface CreateCrInput {
   flag_key: string;
   environment: string;
@@ -31,12 +41,17 @@ export interface CreateCrInput {
   scheduled_at?: number | undefined;
 }
 
-function refsOf(cr: ChangeRequest): Record<string, string> {
-  return { change_request: cr.id, payload_hash: cr.payload_hash };
+/** Input of createDefinitionRequest: `definition` sets safe_default and/or tier; `archive` tombstones the flag. */
+export interface DefinitionCrInput {
+  flag_key: string;
+  operation: 'definition' | 'archive';
+  fields: DefinitionFields;
+  reason: string;
+  scheduled_at?: number | undefined;
 }
 
-function afterWithSchedule(cr: ChangeRequest): JsonValue {
-  const after = stateJson(cr.after) as Record<string, JsonValue>;
+function payloadJson(cr: ChangeRequest): JsonValue {
+  const after = cr.after as unknown as Record<string, JsonValue>;
   return cr.scheduled_at === null ? after : { ...after, scheduled_at: new Date(cr.scheduled_at).toISOString() };
 }
 
@@ -48,7 +63,37 @@ function checkSchedule(scheduledAt: number | undefined, now: number): void {
   }
 }
 
-/** Opens a change request (`change_request.created`); with no approvals required it is fulfilled at once. */
+/** Stores a new request, records `change_request.created` and fulfils it at once when no approval is needed. */
+function open(app: App, ctx: ActionContext, rec: FlagRecord, cr: ChangeRequest, gate: GateTier): ChangeRequest {
+  insertChangeRequest(app.db, cr);
+  const refs = refsOf(cr);
+  // The quorum comes from a stricter flag that depends on this one: say so, since the flag's own tier does not.
+  if (cr.required_approvals !== requiredApprovals(rec.definition.tier) && gate.via !== null) {
+    refs['required_approvals'] = String(cr.required_approvals);
+    refs['gated_by'] = gate.via;
+  }
+  app.ledger.append({
+    ts: ctx.now,
+    actor: ctx.actor,
+    action: 'change_request.created',
+    flag: cr.flag_key,
+    env: cr.env,
+    before: cr.before as unknown as JsonValue,
+    after: payloadJson(cr),
+    reason: cr.reason,
+    refs,
+  });
+  if (cr.required_approvals === 0) fulfil(app, ctx, cr, []);
+  return requireChangeRequest(app.db, cr.id);
+}
+
+function base(app: App, ctx: ActionContext, key: string, reason: string, scheduledAt: number | undefined) {
+  const scheduled_at = scheduledAt ?? null;
+  const at = { id: `cr-${app.ledger.nextIdx()}`, flag_key: key, requested_by: ctx.actor.id, reason, scheduled_at };
+  return { ...at, status: 'PENDING' as const, created_at: ctx.now, updated_at: ctx.now, applied_idx: null };
+}
+
+/** Opens a state request (`change_request.created`); with no approvals required it is fulfilled at once. */
 export function createChangeRequest(app: App, ctx: ActionContext, input: CreateCrInput): ChangeRequest {
   requireEnv(app, input.environment);
   const flag = requireFlag(app, input.flag_key);
@@ -59,37 +104,63 @@ export function createChangeRequest(app: App, ctx: ActionContext, input: CreateC
     throw new HttpError(409, 'NO_CHANGE', 'the requested state equals the current one', { current: before });
   if (!sameState(before.prerequisites, after.prerequisites))
     checkPrerequisites(app.db, input.flag_key, input.environment, after.prerequisites);
-  const scheduled = input.scheduled_at ?? null;
+  const gate = gateTier(app.db, flag.definition, input.environment);
+  const payload = { operation: 'state' as const, env: input.environment, before, after };
+  const common = base(app, ctx, input.flag_key, input.reason, input.scheduled_at);
   const cr: ChangeRequest = {
-    id: `cr-${app.ledger.nextIdx()}`,
-    flag_key: input.flag_key,
-    env: input.environment,
-    requested_by: ctx.actor.id,
-    reason: input.reason,
-    before,
-    after,
-    scheduled_at: scheduled,
-    payload_hash: payloadHash(input.flag_key, input.environment, after, scheduled),
-    required_approvals: requiredApprovals(flag.definition.tier),
-    status: 'PENDING',
-    created_at: ctx.now,
-    updated_at: ctx.now,
-    applied_idx: null,
+    ...common,
+    ...payload,
+    payload_hash: hashOf({ ...payload, flag_key: input.flag_key, scheduled_at: common.scheduled_at }),
+    required_approvals: requiredApprovals(gate.tier),
   };
-  insertChangeRequest(app.db, cr);
-  app.ledger.append({
-    ts: ctx.now,
-    actor: ctx.actor,
-    action: 'change_request.created',
-    flag: cr.flag_key,
-    env: cr.env,
-    before: stateJson(before),
-    after: afterWithSchedule(cr),
-    reason: cr.reason,
-    refs: refsOf(cr),
-  });
-  if (cr.required_approvals === 0) fulfil(app, ctx, cr, []);
-  return requireChangeRequest(app.db, cr.id);
+  return open(app, ctx, flag, cr, gate);
+}
+
+/** The requested fields that differ from the definition. */
+function changedFields(def: FlagDefinition, fields: DefinitionFields): DefinitionFields {
+  const out: DefinitionFields = {};
+  const safe = fields.safe_default;
+  if (safe !== undefined && canonicalText(safe) !== canonicalText(def.safe_default)) out.safe_default = safe;
+  if (fields.tier !== undefined && fields.tier !== def.tier) out.tier = fields.tier;
+  return out;
+}
+
+function definitionPayload(rec: FlagRecord, input: DefinitionCrInput, role: Role): DefinitionRequest {
+  const def = rec.definition;
+  if (input.operation === 'archive') {
+    return { operation: 'archive', env: null, before: { stage: def.stage }, after: { stage: 'TOMBSTONED' } };
+  }
+  const after = changedFields(def, input.fields);
+  if (Object.keys(after).length === 0)
+    throw new HttpError(409, 'NO_CHANGE', `${def.key} already has that safe default and tier`);
+  if (after.tier !== undefined && lowersTier(def.tier, after.tier))
+    requireAdminToLower(def.key, def.tier, after.tier, role);
+  const before: DefinitionFields = {};
+  if (after.safe_default !== undefined) before.safe_default = def.safe_default;
+  if (after.tier !== undefined) before.tier = def.tier;
+  return { operation: 'definition', env: null, before, after };
+}
+
+/** Opens a `definition` or `archive` request (env null); fulfilled at once when the gate tier needs no approval. */
+export function createDefinitionRequest(
+  app: App,
+  ctx: ActionContext,
+  role: Role,
+  input: DefinitionCrInput,
+): ChangeRequest {
+  const flag = requireFlag(app, input.flag_key);
+  checkSchedule(input.scheduled_at, ctx.now);
+  if (input.operation === 'archive') requireNoDependents(app, input.flag_key);
+  const payload = definitionPayload(flag, input, role);
+  const gate = gateTier(app.db, flag.definition, null);
+  const common = base(app, ctx, input.flag_key, input.reason, input.scheduled_at);
+  const cr: ChangeRequest = {
+    ...common,
+    ...payload,
+    payload_hash: hashOf({ ...payload, flag_key: input.flag_key, scheduled_at: common.scheduled_at }),
+    required_approvals: requiredApprovals(gate.tier),
+  };
+  return open(app, ctx, flag, cr, gate);
 }
 
 /** Records an approval of the reviewed payload hash; applies or schedules the change when quorum is reached. */
@@ -113,7 +184,7 @@ export function approveChangeRequest(
       'SELF_APPROVAL',
       'you requested this change, so you cannot approve it; ask another approver',
     );
-  const stored = payloadHash(cr.flag_key, cr.env, cr.after, cr.scheduled_at);
+  const stored = hashOf(cr);
   if (reviewedHash !== cr.payload_hash || stored !== cr.payload_hash) {
     throw new HttpError(
       409,
@@ -129,6 +200,8 @@ export function approveChangeRequest(
     'INSERT INTO approvals (change_request_id, approver, payload_hash, comment, created_at) VALUES (?, ?, ?, ?, ?)',
   ).run(id, ctx.actor.id, cr.payload_hash, comment, ctx.now);
   const all = [...approvers, ctx.actor.id];
+  const required = currentQuorum(app, cr);
+  if (required !== cr.required_approvals) setRequiredApprovals(app.db, id, required);
   app.ledger.append({
     ts: ctx.now,
     actor: ctx.actor,
@@ -136,105 +209,53 @@ export function approveChangeRequest(
     flag: cr.flag_key,
     env: cr.env,
     before: null,
-    after: { approvals: all.length, required: cr.required_approvals },
+    after: { approvals: all.length, required },
     reason: comment,
     refs: refsOf(cr),
   });
-  if (all.length >= cr.required_approvals) fulfil(app, ctx, cr, all);
+  if (all.length >= required) fulfil(app, ctx, { ...cr, required_approvals: required }, all);
   return requireChangeRequest(app.db, id);
 }
 
-/** Applies the change now (`change_request.applied`) or creates its schedule (`schedule.created`). */
-function fulfil(app: App, ctx: ActionContext, cr: ChangeRequest, approvers: string[]): void {
-  if (cr.scheduled_at !== null) {
-    const scheduleId = `sch-${app.ledger.nextIdx()}`;
-    stmt(
-      app.db,
-      "INSERT INTO schedules (id, change_request_id, run_at, approved_hash, approvers, status, created_at) VALUES (?, ?, ?, ?, ?, 'PENDING', ?)",
-    ).run(scheduleId, cr.id, cr.scheduled_at, cr.payload_hash, JSON.stringify(approvers), ctx.now);
-    setStatus(app.db, cr.id, 'SCHEDULED', ctx.now);
-    app.ledger.append({
-      ts: ctx.now,
-      actor: ctx.actor,
-      action: 'schedule.created',
-      flag: cr.flag_key,
-      env: cr.env,
-      before: null,
-      after: {
-        schedule_id: scheduleId,
-        run_at: new Date(cr.scheduled_at).toISOString(),
-        payload_hash: cr.payload_hash,
-        approvers,
-      },
-      reason: cr.reason,
-      refs: { ...refsOf(cr), schedule: scheduleId },
-    });
-    return;
-  }
-  const result = applyEnvChange(app, ctx, {
-    key: cr.flag_key,
-    env: cr.env,
-    action: 'change_request.applied',
-    reason: cr.reason,
-    refs: refsOf(cr),
-    allowNoop: true,
-    next: () => cr.after,
-  });
-  setStatus(app.db, cr.id, 'APPLIED', ctx.now, result.idx);
+/** An edit of a request: new state fields, new definition fields, a new time or reason. */
+export interface CrEdit {
+  patch: EnvPatch;
+  fields: DefinitionFields;
+  scheduledAt: number | undefined;
+  reason: string | undefined;
 }
 
-/** Rejects (or, for the requester, withdraws) a pending or scheduled request. */
-export function rejectChangeRequest(app: App, ctx: ActionContext, id: string, reason: string): ChangeRequest {
-  const cr = requireChangeRequest(app.db, id);
-  if (cr.status !== 'PENDING' && cr.status !== 'SCHEDULED') {
-    throw new HttpError(
-      409,
-      'CHANGE_REQUEST_NOT_PENDING',
-      `${id} is ${cr.status}; only PENDING or SCHEDULED requests can be rejected`,
-    );
+function editedPayload(app: App, cr: ChangeRequest, edit: CrEdit, role: Role): ChangeRequest {
+  switch (cr.operation) {
+    case 'state': {
+      const after: EnvState = applyPatch(cr.after, edit.patch);
+      if (!sameState(cr.after.prerequisites, after.prerequisites))
+        checkPrerequisites(app.db, cr.flag_key, cr.env, after.prerequisites);
+      return { ...cr, after };
+    }
+    case 'definition': {
+      const after: DefinitionFields = { ...cr.after, ...edit.fields };
+      const current = requireFlag(app, cr.flag_key).definition.tier;
+      if (after.tier !== undefined && lowersTier(current, after.tier))
+        requireAdminToLower(cr.flag_key, current, after.tier, role);
+      return { ...cr, after };
+    }
+    case 'archive':
+      return cr;
   }
-  setStatus(app.db, id, 'REJECTED', ctx.now);
-  stmt(app.db, "UPDATE schedules SET status = 'CANCELLED' WHERE change_request_id = ? AND status = 'PENDING'").run(id);
-  app.ledger.append({
-    ts: ctx.now,
-    actor: ctx.actor,
-    action: 'change_request.rejected',
-    flag: cr.flag_key,
-    env: cr.env,
-    before: null,
-    after: { reason },
-    reason,
-    refs: refsOf(cr),
-  });
-  return requireChangeRequest(app.db, id);
 }
 
 /** The requester edits the payload: a new hash, so earlier approvals no longer count (`change_request.updated`). */
-export function editChangeRequest(
-  app: App,
-  ctx: ActionContext,
-  id: string,
-  patch: EnvPatch,
-  scheduledAt: number | undefined,
-  reason: string | undefined,
-): ChangeRequest {
+export function editChangeRequest(app: App, ctx: ActionContext, role: Role, id: string, edit: CrEdit): ChangeRequest {
   const cr = requireChangeRequest(app.db, id);
   if (cr.requested_by !== ctx.actor.id) throw new HttpError(403, 'FORBIDDEN', `only ${cr.requested_by} can edit ${id}`);
   if (cr.status !== 'PENDING' && cr.status !== 'SCHEDULED') {
     throw new HttpError(409, 'CHANGE_REQUEST_NOT_PENDING', `${id} is ${cr.status}; it can no longer be edited`);
   }
-  checkSchedule(scheduledAt, ctx.now);
-  const after: EnvState = applyPatch(cr.after, patch);
-  const scheduled = scheduledAt ?? cr.scheduled_at;
-  if (!sameState(cr.after.prerequisites, after.prerequisites))
-    checkPrerequisites(app.db, cr.flag_key, cr.env, after.prerequisites);
-  const next: ChangeRequest = {
-    ...cr,
-    after,
-    scheduled_at: scheduled,
-    reason: reason ?? cr.reason,
-    payload_hash: payloadHash(cr.flag_key, cr.env, after, scheduled),
-  };
+  checkSchedule(edit.scheduledAt, ctx.now);
+  const edited = editedPayload(app, cr, edit, role);
+  const payload = { ...edited, scheduled_at: edit.scheduledAt ?? cr.scheduled_at, reason: edit.reason ?? cr.reason };
+  const next: ChangeRequest = { ...payload, payload_hash: hashOf(payload) };
   if (next.payload_hash === cr.payload_hash && next.reason === cr.reason)
     throw new HttpError(409, 'NO_CHANGE', 'the edit changes nothing');
   updatePayload(app.db, next, ctx.now);
@@ -244,8 +265,8 @@ export function editChangeRequest(
     action: 'change_request.updated',
     flag: cr.flag_key,
     env: cr.env,
-    before: afterWithSchedule(cr),
-    after: afterWithSchedule(next),
+    before: payloadJson(cr),
+    after: payloadJson(next),
     reason: next.reason,
     refs: refsOf(next),
   });

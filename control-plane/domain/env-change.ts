@@ -1,7 +1,7 @@
 /**
  * The one path every environment-state change takes (update, kill, rollback, change request, schedule, circuit
  * breaker, break-glass): resolve the flag, check prerequisites, write the state and append the ledger entry in the
- * caller's transaction. The tier gate decides when a change needs four-eyes or a break-glass token.
+ * caller's transaction. The tier gate (gate.ts) decides when a change needs four-eyes or a break-glass token.
  */
 import type { App, ActionContext } from './app.ts';
 import { HttpError } from '../http/errors.ts';
@@ -11,6 +11,8 @@ import type { FlagRecord, Tier } from './flag-def.ts';
 import { getFlag, getTombstone, writeEnv } from './flag-repo.ts';
 import { checkPrerequisites } from './prerequisites.ts';
 import { consumeBreakGlass } from './break-glass.ts';
+import type { GateKind } from './gate.ts';
+import { approvalRequired, gateTier, needsFourEyes, quorumText } from './gate.ts';
 
 /** A state change to record. */
 export interface EnvChange {
@@ -34,9 +36,6 @@ export interface EnvChangeResult {
   version: number;
   action: string;
 }
-
-/** Which operation is being gated. */
-export type GateKind = 'update' | 'kill' | 'rollback';
 
 /** The live flag, or 404 FLAG_NOT_FOUND / 410 FLAG_TOMBSTONED. */
 export function requireFlag(app: App, key: string): FlagRecord {
@@ -99,20 +98,31 @@ export function applyEnvChange(app: App, ctx: ActionContext, change: EnvChange, 
   return { flag, before, after, idx: entry.idx, version, action: change.action };
 }
 
-/** True when the operation on a flag of this tier needs four-eyes (or break-glass) instead of a direct write. */
-export function needsFourEyes(kind: GateKind, tier: Tier): boolean {
-  switch (kind) {
-    case 'update':
-      return tier === 'HIGH' || tier === 'BLOCKED';
-    case 'kill':
-    case 'rollback':
-      return tier === 'BLOCKED';
-  }
-}
+const HOW: Record<GateKind, { what: string; how: (tier: Tier) => string }> = {
+  update: {
+    what: 'changing its state',
+    how: (tier) => `open a change request (needs ${quorumText(tier)}) or send X-Break-Glass-Token`,
+  },
+  kill: {
+    what: 'this kill',
+    how: (tier) =>
+      tier === 'BLOCKED'
+        ? `open a change request to the safe default (needs ${quorumText(tier)}) or send X-Break-Glass-Token`
+        : `the safe default serves more users than the current state, so it is an update: open a change request (needs ${quorumText(tier)}) or send X-Break-Glass-Token`,
+  },
+  rollback: {
+    what: 'this rollback',
+    how: (tier) =>
+      tier === 'BLOCKED'
+        ? `open a change request for that state (needs ${quorumText(tier)}) or send X-Break-Glass-Token`
+        : `the restored state serves users the current one does not, so it is an update: open a change request for that state (needs ${quorumText(tier)}) or send X-Break-Glass-Token`,
+  },
+};
 
 /**
- * A direct change by a person, gated by tier: when four-eyes is required, only a valid break-glass token lets it
- * through (recorded as `break_glass.used` with refs.operation = the original action); otherwise 403 APPROVAL_REQUIRED.
+ * A direct change by a person, gated by the tier of the flag in that environment (gate.ts): when four-eyes is
+ * required, only a valid break-glass token lets it through (recorded as `break_glass.used` with refs.operation = the
+ * original action); otherwise 403 APPROVAL_REQUIRED.
  */
 export function gatedEnvChange(
   app: App,
@@ -123,18 +133,12 @@ export function gatedEnvChange(
   loaded?: FlagRecord,
 ): EnvChangeResult {
   const flag = loaded ?? requireFlag(app, change.key);
-  if (!needsFourEyes(kind, flag.definition.tier)) return applyEnvChange(app, ctx, change, flag);
-  if (breakGlass === undefined) {
-    const quorum = flag.definition.tier === 'BLOCKED' ? 'two other approvers' : 'one other approver';
-    throw new HttpError(
-      403,
-      'APPROVAL_REQUIRED',
-      `${change.key} is ${flag.definition.tier} tier: open a change request (needs ${quorum}) or send X-Break-Glass-Token`,
-      { tier: flag.definition.tier },
-    );
-  }
   requireEnv(app, change.env);
-  const tokenId = consumeBreakGlass(app, ctx, breakGlass, change.key, change.env);
+  const before = currentState(flag, change.env);
+  const gate = gateTier(app.db, flag.definition, change.env);
+  if (!needsFourEyes(kind, gate.tier, before, change.next(before, flag))) return applyEnvChange(app, ctx, change, flag);
+  if (breakGlass === undefined) throw approvalRequired(change.key, gate, HOW[kind].what, HOW[kind].how(gate.tier));
+  const tokenId = consumeBreakGlass(app, ctx, breakGlass, change.key, [change.env]);
   return applyEnvChange(
     app,
     ctx,

@@ -92,6 +92,22 @@ export function sameState(a: JsonValue | EnvState, b: JsonValue | EnvState): boo
   return canonicalText(a) === canonicalText(b);
 }
 
+/**
+ * True when `after` serves no user that `before` does not: it is disabled, or it serves the same variation with the
+ * same rules to at most the same percentage, behind at least the same prerequisites. Kills and rollbacks that
+ * narrow like this are what a single responder may do on a HIGH flag; anything else follows the update rule.
+ */
+export function servesNoMoreThan(before: EnvState, after: EnvState): boolean {
+  if (!after.enabled) return true;
+  return (
+    before.enabled &&
+    after.rollout_pct <= before.rollout_pct &&
+    after.variation === before.variation &&
+    canonicalText(after.rules) === canonicalText(before.rules) &&
+    before.prerequisites.every((p) => after.prerequisites.includes(p))
+  );
+}
+
 /** The EnvState as a ledger JSON value. */
 export function stateJson(state: EnvState): JsonValue {
   return state as unknown as JsonValue;

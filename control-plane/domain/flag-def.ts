@@ -1,5 +1,7 @@
 /** Flag definitions (metadata: owner, services, tier, stage …) and their validation. */
 import type { JsonValue } from '../../shared/ledger/index.ts';
+import type { Role } from '../db/users.ts';
+import { HttpError } from '../http/errors.ts';
 import { arr, bool, int, nullable, obj, oneOf, optional, str, timestamp } from '../http/validate.ts';
 import type { EnvState } from './env-state.ts';
 import { flagKeyCheck } from './env-state.ts';
@@ -86,6 +88,22 @@ export const definitionPatchShape = {
 /** Numeric rank of a tier (LOW 0 … BLOCKED 3). */
 export function tierRank(tier: Tier): number {
   return TIERS.indexOf(tier);
+}
+
+/** True when going from `from` to `to` lowers a HIGH or BLOCKED tier (that removes four-eyes from later changes). */
+export function lowersTier(from: Tier, to: Tier): boolean {
+  return tierRank(to) < tierRank(from) && tierRank(from) >= tierRank('HIGH');
+}
+
+/** Throws 403 TIER_CHANGE_REQUIRES_ADMIN unless an admin asks to lower a HIGH or BLOCKED tier. */
+export function requireAdminToLower(key: string, from: Tier, to: Tier, role: Role): void {
+  if (role !== 'admin') {
+    throw new HttpError(
+      403,
+      'TIER_CHANGE_REQUIRES_ADMIN',
+      `lowering ${key} from ${from} to ${to} would bypass four-eyes; ask an admin`,
+    );
+  }
 }
 
 /** Approvals a change needs by tier: BLOCKED 2 distinct non-requesters, HIGH 1, MEDIUM/LOW none. */

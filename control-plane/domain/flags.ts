@@ -1,17 +1,19 @@
-/** Flag lifecycle: create (the database refuses tombstoned keys), metadata updates, and archive (= tombstone). */
+/** Flag lifecycle: create (the database refuses tombstoned keys), metadata updates, and archive (= tombstone), gated. */
 import type { JsonValue } from '../../shared/ledger/index.ts';
-import { stmt } from '../db/stmt.ts';
 import type { Role } from '../db/users.ts';
 import { HttpError } from '../http/errors.ts';
 import type { App, ActionContext } from './app.ts';
 import type { EnvPatch, EnvState } from './env-state.ts';
-import { applyPatch, defaultEnvState, sameState, stateJson } from './env-state.ts';
+import { applyPatch, canonicalText, defaultEnvState, sameState, stateJson } from './env-state.ts';
+import { consumeBreakGlass } from './break-glass.ts';
+import type { Authorisation } from './definition-change.ts';
+import { recordDefinition, recordTombstone, requireNoDependents } from './definition-change.ts';
 import { requireFlag } from './env-change.ts';
 import type { FlagDefinition, FlagRecord, FlagType, SafeDefault, Stage, Tier } from './flag-def.ts';
-import { definitionJson, tierRank } from './flag-def.ts';
-import { getFlag, insertFlag, tombstoneFlag, updateDefinition, writeEnv } from './flag-repo.ts';
-import { checkPrerequisites, dependentsOf } from './prerequisites.ts';
-import { rejectChangeRequest } from './change-requests.ts';
+import { definitionJson, lowersTier, requireAdminToLower, tierRank } from './flag-def.ts';
+import { getFlag, insertFlag, writeEnv } from './flag-repo.ts';
+import { approvalRequired, gateTier, isGated, quorumText } from './gate.ts';
+import { checkPrerequisites } from './prerequisites.ts';
 
 /** Input of createFlag (validated by the route). */
 export interface CreateFlagInput {
@@ -107,17 +109,8 @@ export function createFlag(app: App, ctx: ActionContext, input: CreateFlagInput)
   return requireFlag(app, def.key);
 }
 
-/** Updates metadata (env null `flag.updated`); lowering a HIGH/BLOCKED tier needs an admin. */
-export function patchDefinition(
-  app: App,
-  ctx: ActionContext,
-  role: Role,
-  key: string,
-  patch: DefinitionPatch,
-): FlagRecord {
-  const rec = requireFlag(app, key);
-  const before = rec.definition;
-  const after: FlagDefinition = {
+function mergeDefinition(before: FlagDefinition, patch: DefinitionPatch): FlagDefinition {
+  return {
     ...before,
     owner: patch.owner ?? before.owner,
     services: patch.services === undefined ? before.services : [...new Set(patch.services)].sort(),
@@ -132,58 +125,84 @@ export function patchDefinition(
           ? null
           : new Date(patch.expires_at).toISOString(),
   };
-  if (tierRank(after.tier) < tierRank(before.tier) && tierRank(before.tier) >= tierRank('HIGH') && role !== 'admin') {
-    throw new HttpError(
-      403,
-      'TIER_CHANGE_REQUIRES_ADMIN',
-      `lowering ${key} from ${before.tier} to ${after.tier} would bypass four-eyes; ask an admin`,
-    );
-  }
+}
+
+const DEFINITION_REQUEST = (tier: Tier): string =>
+  `open a change request with "operation": "definition" (needs ${quorumText(tier)})`;
+
+/**
+ * Updates metadata (`flag.updated`, env null). On a flag gated HIGH or BLOCKED (gate.ts), changing the safe default —
+ * what a kill and the circuit breaker restore — needs four-eyes: a `definition` change request, or a break-glass token
+ * (then written as `break_glass.used`, refs.operation `flag.updated`). Lowering a HIGH or BLOCKED tier takes an admin
+ * AND four-eyes: only through a change request (a break-glass token lets one change through; a lower tier would let
+ * every later change through).
+ */
+export function patchDefinition(
+  app: App,
+  ctx: ActionContext,
+  role: Role,
+  key: string,
+  patch: DefinitionPatch,
+  breakGlass?: string,
+): FlagRecord {
+  const rec = requireFlag(app, key);
+  const before = rec.definition;
+  const after = mergeDefinition(before, patch);
+  const lowering = lowersTier(before.tier, after.tier);
+  if (lowering) requireAdminToLower(key, before.tier, after.tier, role);
   if (sameState(definitionJson(before), definitionJson(after)))
     throw new HttpError(409, 'NO_CHANGE', `${key} already has that metadata`);
-  updateDefinition(app.db, after, ctx.now);
-  app.ledger.append({
-    ts: ctx.now,
-    actor: ctx.actor,
-    action: 'flag.updated',
-    flag: key,
-    env: null,
-    before: definitionJson(before),
-    after: definitionJson(after),
-    reason: patch.reason ?? 'metadata updated',
-  });
+  const reason = patch.reason ?? 'metadata updated';
+  const gate = gateTier(app.db, rec.definition, null);
+  if (lowering) {
+    const how = `${DEFINITION_REQUEST(gate.tier)}; break-glass cannot lower a tier`;
+    throw approvalRequired(key, gate, `lowering its tier to ${after.tier}`, how);
+  }
+  const safeDefaultChanges = canonicalText(before.safe_default) !== canonicalText(after.safe_default);
+  if (!safeDefaultChanges || !isGated(gate.tier)) {
+    recordDefinition(app, ctx, rec, after, reason, { action: 'flag.updated', refs: {} });
+    return requireFlag(app, key);
+  }
+  if (breakGlass === undefined) {
+    const how = `${DEFINITION_REQUEST(gate.tier)} or send X-Break-Glass-Token`;
+    throw approvalRequired(key, gate, 'changing its safe default (what a kill and the circuit breaker restore)', how);
+  }
+  const token = consumeBreakGlass(app, ctx, breakGlass, key, app.options.environments);
+  const refs = { break_glass_token: token, operation: 'flag.updated' };
+  recordDefinition(app, ctx, rec, after, reason, { action: 'break_glass.used', refs });
   return requireFlag(app, key);
 }
 
-/** Archives a flag for ever: `flag.tombstoned`, then the key moves to the tombstones table. */
-export function archiveFlag(app: App, ctx: ActionContext, key: string, reason: string): { idx: number } {
+/**
+ * Archives a flag for ever (its key moves to the tombstones table). Every SDK then serves the code default for the
+ * key, so on a flag gated HIGH or BLOCKED it needs four-eyes: an `archive` change request (the tombstone is written
+ * when it applies), or a break-glass token covering the flag in every environment (`break_glass.used`, refs.operation
+ * `flag.tombstoned`). Others depending on it → 409 FLAG_IN_USE first.
+ */
+export function archiveFlag(
+  app: App,
+  ctx: ActionContext,
+  key: string,
+  reason: string,
+  breakGlass?: string,
+): { idx: number; action: string } {
   const rec = requireFlag(app, key);
-  const dependents = dependentsOf(app.db, key);
-  if (dependents.length > 0) {
-    throw new HttpError(
-      409,
-      'FLAG_IN_USE',
-      `${key} is a prerequisite of ${dependents.join(', ')}; remove those first`,
-      { dependents },
-    );
+  requireNoDependents(app, key);
+  const gate = gateTier(app.db, rec.definition, null);
+  if (!isGated(gate.tier)) {
+    const direct = { action: 'flag.tombstoned', refs: {} };
+    return { idx: recordTombstone(app, ctx, rec, reason, () => direct), action: direct.action };
   }
-  const open = stmt(
-    app.db,
-    "SELECT id FROM change_requests WHERE flag_key = ? AND status IN ('PENDING', 'SCHEDULED') ORDER BY rowid",
-  )
-    .pluck()
-    .all(key) as string[];
-  for (const id of open) rejectChangeRequest(app, ctx, id, `flag ${key} was archived`);
-  const entry = app.ledger.append({
-    ts: ctx.now,
-    actor: ctx.actor,
-    action: 'flag.tombstoned',
-    flag: key,
-    env: null,
-    before: definitionJson(rec.definition),
-    after: null,
-    reason,
+  if (breakGlass === undefined) {
+    const how = `open a change request with "operation": "archive" (needs ${quorumText(gate.tier)}) or send X-Break-Glass-Token`;
+    throw approvalRequired(key, gate, 'archiving it', how);
+  }
+  const authorise = (): Authorisation => ({
+    action: 'break_glass.used',
+    refs: {
+      break_glass_token: consumeBreakGlass(app, ctx, breakGlass, key, app.options.environments),
+      operation: 'flag.tombstoned',
+    },
   });
-  tombstoneFlag(app.db, { ...rec.definition, stage: 'TOMBSTONED' }, ctx.actor.id, entry.idx, entry.hash, ctx.now);
-  return { idx: entry.idx };
+  return { idx: recordTombstone(app, ctx, rec, reason, authorise), action: 'break_glass.used' };
 }

@@ -7,8 +7,8 @@ import { stmt } from '../db/stmt.ts';
 import type { App, ActionContext } from './app.ts';
 import { SCHEDULER } from './app.ts';
 import type { ChangeRequest } from './change-request-repo.ts';
-import { payloadHash, requireChangeRequest, setStatus } from './change-request-repo.ts';
-import { applyEnvChange } from './env-change.ts';
+import { hashOf, requireChangeRequest, setStatus } from './change-request-repo.ts';
+import { applyRequest, currentQuorum } from './cr-apply.ts';
 import { toHttpError } from '../http/pipeline.ts';
 
 interface ScheduleRow {
@@ -44,28 +44,33 @@ export function runDueSchedules(app: App, now: number): number {
   return due.length;
 }
 
+function operationRef(cr: ChangeRequest): Record<string, string> {
+  return cr.operation === 'state' ? {} : { operation: cr.operation };
+}
+
 function execute(app: App, ctx: ActionContext, s: ScheduleRow): void {
   const cr = requireChangeRequest(app.db, s.change_request_id);
-  const actual = payloadHash(cr.flag_key, cr.env, cr.after, cr.scheduled_at);
+  const actual = hashOf(cr);
   if (actual !== s.approved_hash || cr.payload_hash !== s.approved_hash) {
     block(app, ctx, s, cr, 'the change was edited after approval: its payload hash no longer matches the approved one');
     return;
   }
-  const result = applyEnvChange(app, ctx, {
-    key: cr.flag_key,
-    env: cr.env,
-    action: 'schedule.executed',
-    reason: cr.reason,
-    allowNoop: true,
-    refs: { schedule: s.id, change_request: cr.id, payload_hash: s.approved_hash },
-    next: () => cr.after,
-  });
+  // The approvals were enough when given; a flag that became stricter since (a higher tier, or a new dependent of a
+  // higher tier) needs its own quorum, so the schedule does not carry an old, smaller approval past it.
+  const approvers = (JSON.parse(s.approvers) as string[]).length;
+  const needed = currentQuorum(app, cr);
+  if (approvers < needed) {
+    block(app, ctx, s, cr, `${cr.flag_key} now needs ${needed} approvals and this schedule has ${approvers}`);
+    return;
+  }
+  const refs = { schedule: s.id, change_request: cr.id, payload_hash: s.approved_hash, ...operationRef(cr) };
+  const idx = applyRequest(app, ctx, cr, 'schedule.executed', refs);
   stmt(app.db, "UPDATE schedules SET status = 'EXECUTED' WHERE id = ?").run(s.id);
-  setStatus(app.db, cr.id, 'APPLIED', ctx.now, result.idx);
+  setStatus(app.db, cr.id, 'APPLIED', ctx.now, idx);
 }
 
 function block(app: App, ctx: ActionContext, s: ScheduleRow, cr: ChangeRequest, reason: string): void {
-  const actual = payloadHash(cr.flag_key, cr.env, cr.after, cr.scheduled_at);
+  const actual = hashOf(cr);
   stmt(app.db, "UPDATE schedules SET status = 'BLOCKED' WHERE id = ?").run(s.id);
   setStatus(app.db, cr.id, 'BLOCKED', ctx.now);
   app.ledger.append({
@@ -77,7 +82,7 @@ function block(app: App, ctx: ActionContext, s: ScheduleRow, cr: ChangeRequest, 
     before: null,
     after: { schedule_id: s.id, approved_payload_hash: s.approved_hash, actual_payload_hash: actual },
     reason,
-    refs: { schedule: s.id, change_request: cr.id },
+    refs: { schedule: s.id, change_request: cr.id, ...operationRef(cr) },
   });
   const approvers = JSON.parse(s.approvers) as string[];
   app.store.afterCommit(() =>
@@ -86,7 +91,7 @@ function block(app: App, ctx: ActionContext, s: ScheduleRow, cr: ChangeRequest, 
       severity: 'warning',
       ts: new Date(ctx.now).toISOString(),
       dedup_key: s.id,
-      summary: `Scheduled change ${cr.id} on ${cr.flag_key} (${cr.env}) was blocked: ${reason}`,
+      summary: `Scheduled change ${cr.id} on ${cr.flag_key} (${cr.env ?? 'all environments'}) was blocked: ${reason}`,
       details: {
         schedule: s.id,
         change_request: cr.id,

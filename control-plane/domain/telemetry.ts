@@ -1,7 +1,8 @@
 /**
  * Evaluation telemetry: each sample feeds the service metrics and, when it names a flag and environment, that flag's
  * circuit-breaker window. A trip rolls the flag back to its safe default as `system:evaluator` (LOW/MEDIUM quietly,
- * HIGH with an alert); BLOCKED flags are never changed automatically — a change request is opened and an alert sent.
+ * HIGH with an alert). Where one person could not do it alone either — BLOCKED flags, and HIGH flags whose safe default
+ * serves more users than now (gate.ts) — nothing changes automatically: a change request is opened and an alert sent.
  */
 import { stmt } from '../db/stmt.ts';
 import { arr, bool, num, obj, optional, str, timestamp } from '../http/validate.ts';
@@ -11,6 +12,8 @@ import { createChangeRequest } from './change-requests.ts';
 import { applyEnvChange, currentState } from './env-change.ts';
 import { flagKeyCheck, sameState } from './env-state.ts';
 import type { FlagRecord } from './flag-def.ts';
+import type { GateTier } from './gate.ts';
+import { gateTier, isGated, needsFourEyes } from './gate.ts';
 import { getFlag } from './flag-repo.ts';
 import { flagSeriesKey } from './metrics-store.ts';
 import type { Trip } from './circuit-breaker.ts';
@@ -84,7 +87,8 @@ export function actOnTrip(app: App, trip: Trip, now: number): TripOutcome {
   const { window, threshold } = app.breaker.policy;
   const why = `circuit_breaker: error rate ${pct(trip.errorRate)} over the last ${window} requests exceeds ${pct(threshold)}`;
   const ctx: ActionContext = { actor: EVALUATOR, now };
-  if (rec.definition.tier === 'BLOCKED') return openBlockedRequest(app, ctx, rec, trip, why, out);
+  const gate = gateTier(app.db, rec.definition, trip.env);
+  if (needsFourEyes('kill', gate.tier, before, target)) return openRequest(app, ctx, rec, gate, trip, why, out);
   const result = applyEnvChange(app, ctx, {
     key: trip.flag,
     env: trip.env,
@@ -92,7 +96,7 @@ export function actOnTrip(app: App, trip: Trip, now: number): TripOutcome {
     reason: why,
     next: () => target,
   });
-  const high = rec.definition.tier === 'HIGH';
+  const high = isGated(gate.tier);
   alert(
     app,
     ctx,
@@ -106,10 +110,15 @@ export function actOnTrip(app: App, trip: Trip, now: number): TripOutcome {
   return { ...out, action: 'auto_rolled_back', idx: result.idx };
 }
 
-function openBlockedRequest(
+/**
+ * What the breaker does where it may not act alone — a BLOCKED flag, or a HIGH flag whose safe default would serve
+ * more users than now (gate.ts): it opens a change request to the safe default and sends a critical alert.
+ */
+function openRequest(
   app: App,
   ctx: ActionContext,
   rec: FlagRecord,
+  gate: GateTier,
   trip: Trip,
   why: string,
   out: TripOutcome,
@@ -120,7 +129,12 @@ function openBlockedRequest(
   ).get(trip.flag, trip.env, EVALUATOR.id);
   if (open !== undefined) return out;
   const safe = rec.definition.safe_default;
-  const reason = `${why}; ${trip.flag} is BLOCKED tier, so it is never rolled back automatically — two approvers must approve this rollback`;
+  const who = gate.via === null ? `${trip.flag} is ${gate.tier} tier` : `${trip.flag} gates ${gate.via} (${gate.tier})`;
+  const approvers = gate.tier === 'BLOCKED' ? 'two approvers' : 'one approver';
+  const reason =
+    gate.tier === 'BLOCKED'
+      ? `${why}; ${who}, so it is never rolled back automatically — ${approvers} must approve this rollback`
+      : `${why}; ${who} and its safe default serves more users than now, so it is not applied automatically — ${approvers} must approve it`;
   const cr = createChangeRequest(app, ctx, {
     flag_key: trip.flag,
     environment: trip.env,
@@ -133,7 +147,7 @@ function openBlockedRequest(
     rec,
     trip,
     'critical',
-    `Circuit breaker tripped on BLOCKED flag ${trip.flag} in ${trip.env}: rollback needs approval (${cr.id})`,
+    `Circuit breaker tripped on ${gate.tier} flag ${trip.flag} in ${trip.env}: rollback needs approval (${cr.id})`,
     why,
     null,
   );

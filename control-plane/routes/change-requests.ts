@@ -1,28 +1,53 @@
 /** Change-request endpoints (four-eyes) and the scheduled-change alias POST /api/v1/flags/{key}/schedule. */
 import type { App } from '../domain/app.ts';
 import { userContext } from '../domain/app.ts';
-import { changeRequestView, listChangeRequestIds, requireChangeRequest } from '../domain/change-request-repo.ts';
+import type { CrOperation, DefinitionFields } from '../domain/change-request-repo.ts';
+import {
+  changeRequestView,
+  CR_OPERATIONS,
+  listChangeRequestIds,
+  requireChangeRequest,
+} from '../domain/change-request-repo.ts';
 import {
   approveChangeRequest,
   createChangeRequest,
+  createDefinitionRequest,
   editChangeRequest,
   rejectChangeRequest,
 } from '../domain/change-requests.ts';
 import type { EnvPatch } from '../domain/env-state.ts';
 import { envPatchShape, flagKeyCheck } from '../domain/env-state.ts';
+import { safeDefaultCheck, TIERS } from '../domain/flag-def.ts';
 import { can } from '../http/auth.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Reply, RequestContext, Route } from '../http/router.ts';
 import { json } from '../http/router.ts';
-import { obj, optional, parseWith, str, text, timestamp } from '../http/validate.ts';
+import { invalid } from '../http/errors.ts';
+import type { Check } from '../http/validate.ts';
+import { isRecord, obj, oneOf, optional, parseWith, str, text, timestamp } from '../http/validate.ts';
 import { intParam, strParam } from './params.ts';
 
 const STATUSES = ['PENDING', 'SCHEDULED', 'APPLIED', 'REJECTED', 'BLOCKED'] as const;
 const reason = text(3);
 const createBody = obj({
   flag_key: flagKeyCheck,
+  operation: optional(oneOf(['state'] as const)),
   environment: str({ min: 1, max: 40 }),
   ...envPatchShape,
+  reason,
+  scheduled_at: optional(timestamp()),
+});
+const definitionFields = { safe_default: optional(safeDefaultCheck), tier: optional(oneOf(TIERS)) };
+const definitionBody = obj({
+  flag_key: flagKeyCheck,
+  operation: oneOf(['definition'] as const),
+  ...definitionFields,
+  reason,
+  scheduled_at: optional(timestamp()),
+});
+const archiveBody = obj({
+  flag_key: flagKeyCheck,
+  operation: oneOf(['archive'] as const),
   reason,
   scheduled_at: optional(timestamp()),
 });
@@ -32,7 +57,12 @@ const scheduleBody = obj({
   reason,
   scheduled_at: timestamp(),
 });
-const editBody = obj({ ...envPatchShape, reason: optional(reason), scheduled_at: optional(timestamp()) });
+const editTail = { reason: optional(reason), scheduled_at: optional(timestamp()) };
+const editBodies: Record<CrOperation, Check<Record<string, unknown>>> = {
+  state: obj({ ...envPatchShape, ...editTail }),
+  definition: obj({ ...definitionFields, ...editTail }),
+  archive: obj(editTail),
+};
 const approveBody = obj({
   payload_hash: str({
     min: 64,
@@ -44,8 +74,8 @@ const approveBody = obj({
 });
 const rejectBody = obj({ reason });
 
-function patchOf(body: Record<string, unknown>): EnvPatch {
-  const { enabled, rollout_pct, variation, rules, prerequisites } = body as EnvPatch;
+function patchOf(body: EnvPatch): EnvPatch {
+  const { enabled, rollout_pct, variation, rules, prerequisites } = body;
   const patch: EnvPatch = {};
   if (enabled !== undefined) patch.enabled = enabled;
   if (rollout_pct !== undefined) patch.rollout_pct = rollout_pct;
@@ -59,7 +89,36 @@ function id(ctx: RequestContext): string {
   return ctx.params['id'] ?? '';
 }
 
+function operationOf(body: unknown): CrOperation {
+  const op = isRecord(body) ? body['operation'] : undefined;
+  return optional(oneOf(CR_OPERATIONS))(op, 'body.operation') ?? 'state';
+}
+
+function fieldsOf(body: { safe_default?: DefinitionFields['safe_default']; tier?: DefinitionFields['tier'] }) {
+  const fields: DefinitionFields = {};
+  if (body.safe_default !== undefined) fields.safe_default = body.safe_default;
+  if (body.tier !== undefined) fields.tier = body.tier;
+  return fields;
+}
+
+function createDefinition(app: App, ctx: RequestContext, operation: 'definition' | 'archive'): Reply {
+  const body = operation === 'archive' ? parseWith(archiveBody, ctx.body) : parseWith(definitionBody, ctx.body);
+  const fields = body.operation === 'definition' ? fieldsOf(body) : {};
+  if (body.operation === 'definition' && Object.keys(fields).length === 0)
+    throw invalid('body.safe_default', 'a definition request sets safe_default, tier or both');
+  const cr = createDefinitionRequest(app, userContext(ctx.principal, ctx.now), ctx.principal.role, {
+    flag_key: body.flag_key,
+    operation,
+    fields,
+    reason: body.reason,
+    scheduled_at: body.scheduled_at,
+  });
+  return json(201, changeRequestView(app.db, cr));
+}
+
 function create(app: App, ctx: RequestContext): Reply {
+  const operation = operationOf(ctx.body);
+  if (operation !== 'state') return createDefinition(app, ctx, operation);
   const body = parseWith(createBody, ctx.body);
   const cr = createChangeRequest(app, userContext(ctx.principal, ctx.now), {
     flag_key: body.flag_key,
@@ -81,6 +140,19 @@ function schedule(app: App, ctx: RequestContext): Reply {
     scheduled_at: body.scheduled_at,
   });
   return json(201, changeRequestView(app.db, cr));
+}
+
+function edit(app: App, ctx: RequestContext): Reply {
+  const operation = requireChangeRequest(app.db, id(ctx)).operation;
+  const body = parseWith(editBodies[operation], ctx.body) as EnvPatch &
+    DefinitionFields & { reason?: string; scheduled_at?: number };
+  const cr = editChangeRequest(app, userContext(ctx.principal, ctx.now), ctx.principal.role, id(ctx), {
+    patch: patchOf(body),
+    fields: fieldsOf(body),
+    scheduledAt: body.scheduled_at,
+    reason: body.reason,
+  });
+  return json(200, changeRequestView(app.db, cr));
 }
 
 function reject(app: App, ctx: RequestContext): Reply {
@@ -138,18 +210,7 @@ export function changeRequestRoutes(app: App): Route[] {
       path: '/api/v1/change-requests/:id',
       access: 'change_requests.create',
       tx: true,
-      handle: (ctx) => {
-        const body = parseWith(editBody, ctx.body);
-        const cr = editChangeRequest(
-          app,
-          userContext(ctx.principal, ctx.now),
-          id(ctx),
-          patchOf(body),
-          body.scheduled_at,
-          body.reason,
-        );
-        return json(200, changeRequestView(app.db, cr));
-      },
+      handle: (ctx) => edit(app, ctx),
     },
     {
       method: 'POST',

@@ -134,6 +134,7 @@ export function flagRoutes(app: App): Route[] {
               ctx.principal.role,
               key(ctx),
               parseWith(obj(definitionPatchShape), ctx.body),
+              breakGlassHeader(ctx.req),
             ),
           ),
         ),
@@ -159,8 +160,15 @@ export function flagRoutes(app: App): Route[] {
       tx: true,
       handle: (ctx) => {
         const body = parseWith(archiveBody, ctx.body);
-        const { idx } = archiveFlag(app, userContext(ctx.principal, ctx.now), key(ctx), body.reason);
-        return json(200, { archived: true, flag_key: key(ctx), idx, tombstone: getTombstone(app.db, key(ctx)) });
+        const ctx2 = userContext(ctx.principal, ctx.now);
+        const { idx, action } = archiveFlag(app, ctx2, key(ctx), body.reason, breakGlassHeader(ctx.req));
+        return json(200, {
+          archived: true,
+          flag_key: key(ctx),
+          idx,
+          action,
+          tombstone: getTombstone(app.db, key(ctx)),
+        });
       },
     },
     {

@@ -15,6 +15,7 @@ import { syncOnce } from '../sync/engine.ts';
 import { addUser, spawnControlPlane, type ControlPlaneProcess } from '../sync/test-helpers/control-plane-process.ts';
 import { pinnedProfile, tempDir } from '../sync/test-helpers/fixture.ts';
 import { catchUpViews } from './catch-up.ts';
+import { foldRequests } from './cr-store.ts';
 import { entryDetail, inclusionCheck } from './entry-detail.ts';
 import { queryLedger } from './ledger-query.ts';
 import { flagDetail, listChangeRequests, listFlags, listIncidents } from './read-models.ts';
@@ -33,7 +34,8 @@ interface CpFlag {
 interface CpRequest {
   id: string;
   flag_key: string;
-  environment: string;
+  operation: 'state' | 'definition' | 'archive';
+  environment: string | null;
   status: string;
   requested_by: string;
   reason: string;
@@ -181,6 +183,7 @@ describe('views of a replica synced from the real control plane (demo history)',
       expect({ ...m, approvals: [...(m?.approvals ?? [])].sort() }).toMatchObject({
         id: t.id,
         flag: t.flag_key,
+        operation: t.operation,
         env: t.environment,
         requester: t.requested_by,
         status: STATUS[t.status],
@@ -197,6 +200,26 @@ describe('views of a replica synced from the real control plane (demo history)',
       });
     }
     expect(new Set(theirs.map((t) => t.status)).has('PENDING')).toBe(true);
+  });
+
+  it('folds the archive request of the HIGH tombstoned key as the control plane serves it', async () => {
+    const theirs = (
+      await get<{ change_requests: CpRequest[] }>('/api/v1/change-requests?flag_key=trading.legacy.power-phlx')
+    ).change_requests.filter((t) => t.operation === 'archive');
+    expect(theirs.map((t) => [t.status, t.environment, t.after])).toEqual([['APPLIED', null, { stage: 'TOMBSTONED' }]]);
+    const t = theirs[0]!;
+    expect(foldRequests(db(), [t.id])).toEqual([
+      expect.objectContaining({
+        operation: 'archive',
+        env: null,
+        status: 'APPLIED',
+        required: t.required_approvals,
+        approvals: t.approvals.filter((a) => a.valid).map((a) => a.approver),
+        before: t.before,
+        after: t.after,
+        payloadHash: t.payload_hash,
+      }),
+    ]);
   });
 
   it("lists the control plane's incidents with their status", async () => {

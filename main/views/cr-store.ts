@@ -14,7 +14,8 @@ import { parseRows, stmt, type LeafRow } from './sql.ts';
 export function changeRequestContext(db: Database.Database): ChangeRequestContext {
   return {
     tierAt: (flag: string, idx: number): Tier | null => infoAsOf(db, flag, idx)?.tier ?? null,
-    hashPayload: (flag, env, after, scheduledAt) => payloadHashHex(sha256, flag, env, after, scheduledAt),
+    hashPayload: (flag, env, after, scheduledAt, operation) =>
+      payloadHashHex(sha256, flag, env, after, scheduledAt, operation),
   };
 }
 

@@ -121,6 +121,7 @@ describe('read models over the scenario ledger', () => {
       {
         id: 'cr-11',
         flag: 'pay.fraud.rules',
+        operation: 'state',
         env: 'production',
         tier: 'BLOCKED',
         requester: 'dave',
@@ -137,6 +138,7 @@ describe('read models over the scenario ledger', () => {
       {
         id: 'cr-5',
         flag: 'pay.checkout.v2',
+        operation: 'state',
         env: 'production',
         tier: 'HIGH',
         requester: 'alice',

@@ -33,6 +33,30 @@ describe('deriveFlagCatalog', () => {
     });
   });
 
+  it('reads definition changes and tombstones carried by break-glass, applied and scheduled requests (env null)', () => {
+    const def = (tier: string) => ({ key: 'a.b.c', tier, safe_default: { enabled: true, rollout_pct: 5 } });
+    const entries = [
+      created(0, 'a.b.c', ['svc-1'], { tier: 'HIGH' }),
+      entry(1, { action: 'break_glass.used', flag: 'a.b.c', env: null, before: def('HIGH'), after: def('HIGH') }),
+      entry(2, { action: 'change_request.applied', flag: 'a.b.c', env: null, before: def('HIGH'), after: def('LOW') }),
+    ];
+    expect(deriveFlagCatalog(entries).get('a.b.c')).toMatchObject({
+      tier: 'LOW',
+      safe_default: { enabled: true, rollout_pct: 5 },
+      tombstoned: false,
+    });
+    for (const action of ['change_request.applied', 'schedule.executed', 'break_glass.used']) {
+      const gone = entry(3, { action, flag: 'a.b.c', env: null, before: def('LOW'), after: null });
+      expect(isCatalogEntry(gone)).toBe(true);
+      expect(deriveFlagCatalog([...entries, gone]).get('a.b.c')).toMatchObject({
+        tombstoned: true,
+        stage: 'TOMBSTONED',
+      });
+    }
+    const created2 = entry(4, { action: 'change_request.created', flag: 'a.b.c', env: null, before: {}, after: {} });
+    expect(isCatalogEntry(created2)).toBe(false);
+  });
+
   it('tracks prerequisites per environment from creation and from state changes', () => {
     const entries = [
       created(0, 'x.y.z', ['svc'], { prerequisites: ['p.q.r'] }),

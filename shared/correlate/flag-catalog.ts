@@ -1,6 +1,8 @@
 /**
  * Flag metadata derived from the ledger itself: fold `flag.created`, `flag.updated` (env null, the definition),
- * `flag.tombstoned`, and every per-environment state that changed prerequisites, into one record per flag key.
+ * `flag.tombstoned` (and the stand-ins that carry a definition change or a tombstone on someone's authority, env
+ * null: `break_glass.used`, `change_request.applied`, `schedule.executed`), and every per-environment state that
+ * changed prerequisites, into one record per flag key.
  * The console's UI and the correlation ranking both read this; nothing outside the ledger is trusted for it.
  */
 import type { JsonValue, LedgerLeaf } from '../ledger/leaf.ts';
@@ -70,11 +72,27 @@ function environmentsPrerequisites(after: JsonObject): Record<string, readonly s
   return out;
 }
 
+/**
+ * Actions that carry out a change on someone's authority — break-glass, an approved or a scheduled change request.
+ * With an environment they carry that environment's state; without one (env null) they carry the definition
+ * change they let through (before → after definition), and an `after` of null means they tombstoned the flag.
+ */
+const STAND_INS: readonly string[] = ['break_glass.used', 'change_request.applied', 'schedule.executed'];
+
+/** What an entry without an environment does to the flag's definition: change it, tombstone it, or nothing. */
+export function definitionEffect(e: Leaf): 'definition' | 'tombstone' | null {
+  if (e.flag === null || e.env !== null) return null;
+  if (e.action === 'flag.updated') return 'definition';
+  if (e.action === 'flag.tombstoned') return 'tombstone';
+  if (STAND_INS.includes(e.action)) return e.after === null ? 'tombstone' : 'definition';
+  return null;
+}
+
 /** True when an entry can change what the catalog says (the replica indexes exactly these for fast folding). */
 export function isCatalogEntry(e: Leaf): boolean {
   if (e.flag === null) return false;
   if (e.action === 'flag.created' || e.action === 'flag.tombstoned') return true;
-  if (e.env === null) return e.action === 'flag.updated';
+  if (e.env === null) return definitionEffect(e) !== null;
   return !sameJson([...readPrerequisites(e.before)], [...readPrerequisites(e.after)]);
 }
 
@@ -82,7 +100,8 @@ export function isCatalogEntry(e: Leaf): boolean {
 export function foldCatalogEntry(prev: FlagInfo | undefined, e: Leaf): FlagInfo | undefined {
   if (e.flag === null || !isCatalogEntry(e)) return prev;
   const info = prev ?? emptyInfo(e.flag, e.idx);
-  if (e.action === 'flag.tombstoned') return { ...info, tombstoned: true, stage: 'TOMBSTONED', updated_idx: e.idx };
+  if (definitionEffect(e) === 'tombstone')
+    return { ...info, tombstoned: true, stage: 'TOMBSTONED', updated_idx: e.idx };
   if (e.env !== null) {
     return {
       ...info,

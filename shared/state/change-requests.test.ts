@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import type { Tier } from '../ipc/types/domain.ts';
+import type { ChangeRequestOperation, Tier } from '../ipc/types/domain.ts';
 import { foldChangeRequests, payloadHashHex, requiredApprovals, type ChangeRequestLeaf } from './change-requests.ts';
 
 const sha = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).digest();
@@ -14,7 +14,8 @@ const s = (enabled: boolean, pct: number) => ({
 const tiers: Record<string, Tier> = { 'pay.checkout.v2': 'HIGH', 'pay.core.ledger': 'BLOCKED', 'web.ui.theme': 'LOW' };
 const ctx = {
   tierAt: (flag: string): Tier | null => tiers[flag] ?? null,
-  hashPayload: (f: string, e: string, a: unknown, at: string | null) => payloadHashHex(sha, f, e, a, at),
+  hashPayload: (f: string, e: string | null, a: unknown, at: string | null, op: ChangeRequestOperation) =>
+    payloadHashHex(sha, f, e, a, at, op),
 };
 
 function leaf(idx: number, action: string, actor: string, o: Partial<ChangeRequestLeaf> = {}): ChangeRequestLeaf {
@@ -65,6 +66,76 @@ describe('payloadHashHex', () => {
       createHash('sha256').update(text).digest('hex'),
     );
   });
+
+  it('binds the operation of a definition or archive request (environment null), so no state payload hashes alike', () => {
+    const text =
+      '{"after":{"stage":"TOMBSTONED"},"environment":null,"flag_key":"a.b.c","operation":"archive","scheduled_at":null}';
+    expect(payloadHashHex(sha, 'a.b.c', null, { stage: 'TOMBSTONED' }, null, 'archive')).toBe(
+      createHash('sha256').update(text).digest('hex'),
+    );
+    expect(payloadHashHex(sha, 'a.b.c', null, { tier: 'LOW' }, null, 'definition')).not.toBe(
+      payloadHashHex(sha, 'a.b.c', null, { tier: 'LOW' }, null, 'state'),
+    );
+  });
+});
+
+/** The entries of a definition or archive request as the control plane writes them (env null, refs.operation). */
+function envLess(
+  idx: number,
+  id: string,
+  op: 'definition' | 'archive',
+  before: object,
+  after: object,
+): ChangeRequestLeaf {
+  const refs = { change_request: id, payload_hash: payloadHashHex(sha, 'pay.checkout.v2', null, after, null, op) };
+  return leaf(idx, 'change_request.created', 'rita', { env: null, before, after, refs: { ...refs, operation: op } });
+}
+
+describe('foldChangeRequests: definition and archive requests', () => {
+  it('folds an archive request from created to applied (the tombstone), with its operation and no environment', () => {
+    const c = envLess(80, 'cr-80', 'archive', { stage: 'CLEANUP' }, { stage: 'TOMBSTONED' });
+    const pending = foldChangeRequests([c], ctx)[0];
+    expect(pending).toMatchObject({
+      id: 'cr-80',
+      operation: 'archive',
+      env: null,
+      status: 'PENDING',
+      required: 1,
+      before: { stage: 'CLEANUP' },
+      after: { stage: 'TOMBSTONED' },
+    });
+    const approval = leaf(81, 'change_request.approved', 'amy', {
+      env: null,
+      after: { approvals: 1, required: 1 },
+      refs: c.refs,
+    });
+    const applied = leaf(82, 'change_request.applied', 'amy', {
+      env: null,
+      before: { key: 'pay.checkout.v2' },
+      after: null,
+      refs: c.refs,
+    });
+    expect(foldChangeRequests([c, approval, applied], ctx)[0]).toMatchObject({ status: 'APPLIED', approvals: ['amy'] });
+  });
+
+  it('voids a definition request whose payload does not hash to its recorded hash (the operation is bound)', () => {
+    const c = envLess(90, 'cr-90', 'definition', { tier: 'HIGH' }, { tier: 'MEDIUM' });
+    expect(foldChangeRequests([c], ctx)[0]).toMatchObject({ operation: 'definition', status: 'PENDING' });
+    const asState = {
+      ...c,
+      refs: { ...c.refs, payload_hash: payloadHashHex(sha, 'pay.checkout.v2', null, { tier: 'MEDIUM' }, null) },
+    };
+    expect(foldChangeRequests([asState], ctx)[0]?.status).toBe('VOIDED');
+  });
+
+  it('takes the quorum a stricter dependent set from the creation entry, and skips malformed requests', () => {
+    const c = created(95, 'cr-95', 'web.ui.theme', s(true, 100));
+    const gated = { ...c, refs: { ...c.refs, required_approvals: '1', gated_by: 'pay.checkout.v2' } };
+    expect(foldChangeRequests([gated], ctx)[0]).toMatchObject({ tier: 'LOW', required: 1 });
+    const noEnv = { ...c, env: null };
+    const archiveWithEnv = envLess(96, 'cr-96', 'archive', {}, { stage: 'TOMBSTONED' });
+    expect(foldChangeRequests([noEnv, { ...archiveWithEnv, env: 'production' }], ctx)).toEqual([]);
+  });
 });
 
 describe('foldChangeRequests', () => {
@@ -82,6 +153,7 @@ describe('foldChangeRequests', () => {
       {
         id: 'cr-10',
         flag: 'pay.checkout.v2',
+        operation: 'state',
         env: 'production',
         tier: 'HIGH',
         requester: 'alice',

@@ -2,10 +2,12 @@
  * Four-eyes change requests folded from the ledger, following what control-plane/domain/change-requests.ts and
  * scheduler.ts really write: `change_request.created|updated|approved|rejected|applied`, `schedule.created|executed|
  * blocked` (all with refs.change_request). Only approvals of the current payload hash count (an edit voids earlier
- * ones); quorum is the `required` the control plane recorded, else the tier's (BLOCKED 2, HIGH 1, else 0).
+ * ones); quorum is the `required` the control plane recorded (on an approval, or on the creation when a stricter
+ * dependent flag set it), else the tier's (BLOCKED 2, HIGH 1, else 0). A request carries refs.operation when it is
+ * not a state request: `definition` (safe default, tier) or `archive` (tombstone); those have env null.
  */
 import canonicalize from 'canonicalize';
-import type { ChangeRequest, Tier } from '../ipc/types/domain.ts';
+import type { ChangeRequest, ChangeRequestOperation, Tier } from '../ipc/types/domain.ts';
 import type { Sha256 } from '../ledger/hash.ts';
 import { toHex, utf8Encode } from '../ledger/encoding.ts';
 import { isObject } from './env-state.ts';
@@ -29,7 +31,13 @@ export interface ChangeRequestContext {
   /** The flag's tier as of an entry index (the control plane fixes the quorum when the request is created). */
   tierAt(flag: string, idx: number): Tier | null;
   /** Recomputes the payload hash; an open request whose recorded hash does not bind its payload is shown VOIDED. */
-  hashPayload?: (flag: string, env: string, after: unknown, scheduledAt: string | null) => string;
+  hashPayload?: (
+    flag: string,
+    env: string | null,
+    after: unknown,
+    scheduledAt: string | null,
+    operation: ChangeRequestOperation,
+  ) => string;
 }
 
 interface Draft {
@@ -45,16 +53,36 @@ export function requiredApprovals(tier: Tier): number {
   return tier === 'BLOCKED' ? 2 : tier === 'HIGH' ? 1 : 0;
 }
 
-/** SHA-256 hex of the canonical {flag_key, environment, after, scheduled_at}: the hash an approver binds. */
+/**
+ * The hash an approver binds (control-plane/domain/change-request-repo.ts payloadHash): SHA-256 hex of the canonical
+ * {flag_key, environment, after, scheduled_at} for a state request, and of {flag_key, operation, environment: null,
+ * after, scheduled_at} for a definition or archive request.
+ */
 export function payloadHashHex(
   sha: Sha256,
   flag: string,
-  env: string,
+  env: string | null,
   after: unknown,
   scheduledAt: string | null,
+  operation: ChangeRequestOperation = 'state',
 ): string {
-  const text = canonicalize({ flag_key: flag, environment: env, after, scheduled_at: scheduledAt });
+  const payload =
+    operation === 'state'
+      ? { flag_key: flag, environment: env, after, scheduled_at: scheduledAt }
+      : { flag_key: flag, operation, environment: null, after, scheduled_at: scheduledAt };
+  const text = canonicalize(payload);
   return text === undefined ? '' : toHex(sha(utf8Encode(text)));
+}
+
+/** The operation a request's entries name (refs.operation); anything else is a state request. */
+export function operationOf(refs: Record<string, string>): ChangeRequestOperation {
+  const op = refs['operation'];
+  return op === 'definition' || op === 'archive' ? op : 'state';
+}
+
+function recordedQuorum(refs: Record<string, string>): number | null {
+  const n = refs['required_approvals'];
+  return n !== undefined && /^[0-9]{1,2}$/.test(n) ? Number(n) : null;
 }
 
 function splitPayload(after: unknown): { state: unknown; scheduledAt: string | null } {
@@ -64,11 +92,14 @@ function splitPayload(after: unknown): { state: unknown; scheduledAt: string | n
 }
 
 function draftOf(leaf: ChangeRequestLeaf, id: string, ctx: ChangeRequestContext): Draft | null {
-  if (leaf.flag === null || leaf.env === null) return null;
+  const operation = operationOf(leaf.refs);
+  // A state request names its environment; a definition or archive request concerns every environment (env null).
+  if (leaf.flag === null || (leaf.env === null) !== (operation !== 'state')) return null;
   const { state, scheduledAt } = splitPayload(leaf.after);
   const cr: ChangeRequest = {
     id,
     flag: leaf.flag,
+    operation,
     env: leaf.env,
     tier: ctx.tierAt(leaf.flag, leaf.idx) ?? UNKNOWN_TIER,
     requester: leaf.actor.id,
@@ -82,7 +113,7 @@ function draftOf(leaf: ChangeRequestLeaf, id: string, ctx: ChangeRequestContext)
     reason: leaf.reason,
     createdIdx: leaf.idx,
   };
-  return { cr, approvedBy: [], recordedRequired: null };
+  return { cr, approvedBy: [], recordedRequired: recordedQuorum(leaf.refs) };
 }
 
 function edit(d: Draft, leaf: ChangeRequestLeaf): void {
@@ -135,7 +166,7 @@ function finish(d: Draft, ctx: ChangeRequestContext): ChangeRequest {
   if (
     open &&
     ctx.hashPayload !== undefined &&
-    ctx.hashPayload(cr.flag, cr.env, cr.after, cr.scheduledAt) !== cr.payloadHash
+    ctx.hashPayload(cr.flag, cr.env, cr.after, cr.scheduledAt, cr.operation) !== cr.payloadHash
   ) {
     status = 'VOIDED';
   }

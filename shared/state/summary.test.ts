@@ -20,6 +20,46 @@ const leaf = (action: string, o: Partial<SummaryLeaf> = {}): SummaryLeaf => ({
 });
 
 describe('summarizeEntry', () => {
+  it('describes definition and archive requests and what their stand-ins applied', () => {
+    const archive = { change_request: 'cr-7', payload_hash: 'h', operation: 'archive' };
+    expect(
+      summarizeEntry(
+        leaf('change_request.created', {
+          env: null,
+          before: { stage: 'CLEANUP' },
+          after: { stage: 'TOMBSTONED' },
+          refs: archive,
+        }),
+      ),
+    ).toBe('requested archive (tombstone) of the flag in every environment');
+    expect(
+      summarizeEntry(
+        leaf('change_request.applied', { env: null, before: { tier: 'HIGH' }, after: null, refs: archive }),
+      ),
+    ).toBe('applied cr-7: tombstoned: archived for ever');
+    const definition = { change_request: 'cr-8', payload_hash: 'h', operation: 'definition' };
+    expect(
+      summarizeEntry(
+        leaf('change_request.created', {
+          env: null,
+          before: { tier: 'HIGH' },
+          after: { tier: 'MEDIUM' },
+          refs: definition,
+        }),
+      ),
+    ).toBe('requested metadata: tier HIGH → MEDIUM');
+    expect(
+      summarizeEntry(
+        leaf('break_glass.used', {
+          env: null,
+          before: { tier: 'HIGH', safe_default: { enabled: false, rollout_pct: 0 } },
+          after: { tier: 'HIGH', safe_default: { enabled: true, rollout_pct: 100 } },
+          refs: { operation: 'flag.updated' },
+        }),
+      ),
+    ).toBe('break-glass flag.updated: metadata: safe default on 100%');
+  });
+
   it('describes environment changes by what moved', () => {
     expect(summarizeEntry(leaf('flag.updated', { before: s(true, 0), after: s(true, 50) }))).toBe('rollout 0% → 50%');
     expect(summarizeEntry(leaf('flag.updated', { before: s(false, 0), after: s(true, 10) }))).toBe(

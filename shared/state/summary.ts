@@ -51,6 +51,11 @@ export function describeStateChange(before: EnvState | null, after: EnvState): s
 }
 
 function stateChange(leaf: SummaryLeaf): string {
+  // Without an environment, a stand-in (break-glass, applied or scheduled request) carries a definition change.
+  if (leaf.env === null) {
+    if (leaf.after === null) return 'tombstoned: archived for ever';
+    return describeDefinitionChange(leaf.before, leaf.after);
+  }
   const after = toEnvState(leaf.after);
   if (after === null) return 'state unreadable';
   return describeStateChange(toEnvState(leaf.before), after);
@@ -117,9 +122,21 @@ function approval(leaf: SummaryLeaf): string {
   return typeof n === 'number' && typeof of === 'number' ? `approved ${n}/${of}` : 'approved';
 }
 
+/** What a request's payload asks for: a state change, a definition change, or archiving the flag. */
+function requestPayload(leaf: SummaryLeaf): string {
+  switch (leaf.refs['operation']) {
+    case 'archive':
+      return 'archive (tombstone) of the flag in every environment';
+    case 'definition':
+      return describeDefinitionChange(leaf.before, leaf.after);
+    default:
+      return stateChange(leaf);
+  }
+}
+
 function requested(leaf: SummaryLeaf): string {
   const at = text(field(leaf.after, 'scheduled_at'));
-  return `requested ${stateChange(leaf)}${at === null ? '' : `, scheduled for ${at}`}`;
+  return `requested ${requestPayload(leaf)}${at === null ? '' : `, scheduled for ${at}`}`;
 }
 
 function breakGlassIssued(after: unknown): string {
@@ -162,7 +179,7 @@ export function summarizeEntry(leaf: SummaryLeaf): string {
     case 'change_request.created':
       return requested(leaf);
     case 'change_request.updated':
-      return `request ${ref(leaf, 'change_request')} edited: ${stateChange(leaf)}`;
+      return `request ${ref(leaf, 'change_request')} edited: ${requestPayload(leaf)}`;
     case 'change_request.approved':
       return approval(leaf);
     case 'change_request.rejected':

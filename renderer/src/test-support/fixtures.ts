@@ -120,6 +120,7 @@ export function changeRequest(requester: string, id = 'cr-1'): ChangeRequest {
   return {
     id,
     flag: 'payments.checkout.new-tax',
+    operation: 'state',
     env: 'production',
     tier: 'HIGH',
     requester,
@@ -132,6 +133,30 @@ export function changeRequest(requester: string, id = 'cr-1'): ChangeRequest {
     scheduledAt: null,
     reason: 'Ramp the new tax engine to 25 %',
     createdIdx: 110,
+  };
+}
+
+/** A pending request by `requester` to archive (tombstone) the HIGH flag, as the control plane writes it. */
+export function archiveRequest(requester: string, id = 'cr-2'): ChangeRequest {
+  return {
+    ...changeRequest(requester, id),
+    operation: 'archive',
+    env: null,
+    before: { stage: 'CLEANUP' },
+    after: { stage: 'TOMBSTONED' },
+    reason: 'Legacy tax engine removed from every service',
+  };
+}
+
+/** A pending request by `requester` to change the HIGH flag's safe default and lower its tier. */
+export function definitionRequest(requester: string, id = 'cr-3'): ChangeRequest {
+  return {
+    ...changeRequest(requester, id),
+    operation: 'definition',
+    env: null,
+    before: { safe_default: { enabled: false, rollout_pct: 0 }, tier: 'HIGH' },
+    after: { safe_default: { enabled: true, rollout_pct: 100 }, tier: 'MEDIUM' },
+    reason: 'Tax engine is the default path now',
   };
 }
 

@@ -45,11 +45,19 @@ export interface Incident {
   idx: number;
 }
 
+/**
+ * What a change request does when it applies: `state` sets one environment's state; `definition` changes the flag's
+ * safe default and/or tier (every environment); `archive` tombstones the flag for ever (every environment).
+ */
+export type ChangeRequestOperation = 'state' | 'definition' | 'archive';
+
 /** A change request derived from the ledger. */
 export interface ChangeRequest {
   id: string;
   flag: string;
-  env: string;
+  operation: ChangeRequestOperation;
+  /** The environment of a `state` request; null for `definition` and `archive` (they concern every environment). */
+  env: string | null;
   tier: Tier;
   requester: string;
   status: 'PENDING' | 'APPROVED' | 'APPLIED' | 'REJECTED' | 'VOIDED';

@@ -3,6 +3,7 @@ import { blockReason, type Capability } from '../../store/gates.ts';
 import type { AppState } from '../../store/app-store.ts';
 import { downloadFile } from '../../lib/download.ts';
 import { buildQueue, DECIDED_PAGE, decidedWithReceipts, type QueueItem } from '../approvals/queue.ts';
+import type { ChangeRequest } from '../../../../shared/ipc/contract.ts';
 
 /** One palette entry; `disabled` is the reason it cannot run now. */
 export interface Command {
@@ -80,13 +81,15 @@ function actions(s: AppState): Command[] {
       disabled: null,
       run: () => void s.selectIncident(i.id),
     });
+  const requestSubject = (cr: ChangeRequest): string =>
+    cr.operation === 'state' ? `${cr.flag} in ${cr.env ?? '?'}` : `${cr.operation} ${cr.flag}`;
   for (const { cr, decided } of reviewable(s)) {
     const status =
       decided !== null ? ` (${decided.decision} here)` : cr.status === 'PENDING' ? '' : ` (${cr.status.toLowerCase()})`;
     list.push({
       id: `cr-${cr.id}`,
       group: 'Approval',
-      label: `Review change request ${cr.id}: ${cr.flag} in ${cr.env} by ${cr.requester}${status}`,
+      label: `Review change request ${cr.id}: ${requestSubject(cr)} by ${cr.requester}${status}`,
       disabled: null,
       run: () => focusTestId(`cr-${cr.id}`),
     });
