@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeRequest } from '../../../../shared/ipc/contract.ts';
 import type { ApiMethods } from '../../test-support/fake-api.ts';
-import { changeRequest, liveReplica, receipt } from '../../test-support/fixtures.ts';
+import { archiveRequest, changeRequest, definitionRequest, liveReplica, receipt } from '../../test-support/fixtures.ts';
 import { button, byTestId, click, inAct, key, mountApp, type, type Mounted } from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
@@ -209,5 +209,47 @@ describe('approvals queue', () => {
     expect(cardIds(panel)).toEqual(['cr-cr-p1', 'cr-cr-p2']);
     await click(showDecided);
     expect(cardIds(panel)).toHaveLength(27); // paging starts over
+  });
+
+  it('an archive request says, before the diff, that approving tombstones the flag for ever in every environment', async () => {
+    m = await mountApp({
+      ...liveReplica('alice', 'approver'),
+      changesList: async () => ({ ok: true, value: [archiveRequest('bob')] }),
+      changesApprove: async () => ({ ok: true, value: receipt('appr-2') }),
+    });
+    const card = byTestId(m.container, 'cr-cr-2');
+    expect(card.querySelector('h3')?.textContent).toBe('payments.checkout.new-tax · archive · every environment');
+    expect(byTestId(card, 'cr-operation').textContent).toBe(
+      'Approving archives payments.checkout.new-tax for ever: it is tombstoned in every environment, every SDK falls ' +
+        'back to the code default for this key, and the key can never be used again.',
+    );
+    expect(card.querySelector('table.diff')?.textContent).toContain('TOMBSTONED');
+    expect(card.querySelector('button.primary')?.textContent).toBe('Approve archiving payments.checkout.new-tax');
+    await click(button(card, 'Approve archiving payments.checkout.new-tax'));
+    expect(m.fake.argsOf('changesApprove')).toEqual([
+      { id: 'cr-2', payloadHash: byTestId(card, 'payload-hash').textContent },
+    ]);
+  });
+
+  it('a definition request names the safe default and a lowered tier in words', async () => {
+    m = await mountApp({
+      ...liveReplica('alice', 'approver'),
+      changesList: async () => ({ ok: true, value: [definitionRequest('bob')] }),
+    });
+    const card = byTestId(m.container, 'cr-cr-3');
+    expect(card.querySelector('h3')?.textContent).toBe('payments.checkout.new-tax · definition · every environment');
+    expect([...byTestId(card, 'cr-operation').querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'Safe default (what a kill and the circuit breaker restore): off · 0 % → on · 100 %',
+      'Tier: HIGH → MEDIUM — lower: later changes to this flag need fewer approvals, or none',
+    ]);
+    expect(button(card, 'Approve this definition change').disabled).toBe(false);
+  });
+
+  it('a state request has no operation note', async () => {
+    m = await mountApp({
+      ...liveReplica('alice', 'approver'),
+      changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
+    });
+    expect(byTestId(m.container, 'cr-cr-1').querySelector('[data-testid="cr-operation"]')).toBeNull();
   });
 });

@@ -1,4 +1,7 @@
-/** One change request under review: the exact diff and payload hash; Approve sends that hash; Reject needs a reason. */
+/**
+ * One change request under review: what approving it does (for definition and archive requests, in words), the exact
+ * diff and payload hash; Approve sends that hash; Reject needs a reason.
+ */
 import { useState } from 'react';
 import type { ActionReceipt, ChangeRequest } from '../../../../shared/ipc/contract.ts';
 import type { IpcError, Result } from '../../../../shared/ipc/result.ts';
@@ -9,6 +12,7 @@ import type { DecidedHere } from '../../store/approvals-slice.ts';
 import { useApp } from '../../store-context.tsx';
 import { approveBlock } from './approval-gate.ts';
 import { DecidedNote } from './decided-note.tsx';
+import { approveLabel, OperationNote, scopeLabel } from './operation-note.tsx';
 import { RejectForm } from './reject-form.tsx';
 
 /** The card; a request decided here shows the decision and its round trip instead of the decision buttons. */
@@ -31,7 +35,7 @@ export function ChangeRequestCard({ cr, decided = null }: { cr: ChangeRequest; d
     >
       <header>
         <h3 id={`cr-${cr.id}-title`}>
-          <code>{cr.flag}</code> · {cr.env}
+          <code>{cr.flag}</code> · {scopeLabel(cr)}
         </h3>
         <span className={`pill tier tier-${cr.tier}`}>{cr.tier}</span>
         <span className="pill" data-testid="approvals-count">
@@ -44,6 +48,7 @@ export function ChangeRequestCard({ cr, decided = null }: { cr: ChangeRequest; d
       </p>
       {cr.scheduledAt && <p data-testid="cr-scheduled">Scheduled for {dateTime(cr.scheduledAt)}</p>}
       {cr.approvals.length > 0 && <p>Approved by {cr.approvals.join(', ')}</p>}
+      <OperationNote cr={cr} />
       <JsonDiff before={cr.before} after={cr.after} label={`Change request ${cr.id}: before and after`} />
       <p className="hash">
         payload hash <code data-testid="payload-hash">{hashSeen}</code>
@@ -65,7 +70,7 @@ export function ChangeRequestCard({ cr, decided = null }: { cr: ChangeRequest; d
               aria-describedby={block ? `cr-${cr.id}-why` : undefined}
               onClick={() => void approve(cr.id, hashSeen).then(settle)}
             >
-              Approve this payload
+              {approveLabel(cr)}
             </button>
             <button
               type="button"
