@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeReplica, tamper, tempDir } from '../ledger/test-replica.ts';
 import { Replica } from '../ledger/replica.ts';
-import { testSigner, trustedKeyOf } from '../ledger/fixtures.ts';
+import { TestLog, testSigner, trustedKeyOf } from '../ledger/fixtures.ts';
 import { formatVerifierKey } from '../../shared/ledger/index.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 
@@ -83,6 +83,42 @@ describe('tombstone-console verify --db', () => {
     copyFileSync(join(dir, 'old.sqlite'), path);
     const [status, report] = await json('verify', '--db', path);
     expect([status, report['code'], report['verified_size']]).toEqual([1, 'HIGH_WATER_MARK_ROLLBACK', 10]);
+    // The mark was read and compared: the report says so instead of "not-checked".
+    expect(report['high_water_mark']).toBe('failed');
+  });
+
+  it('exit 1 naming the evidence when the replica holds EQUIVOCATION evidence (never VERIFIED)', async () => {
+    const { path, log } = await makeReplica(20, [10, 20]);
+    const r = Replica.open({ path, origin: log.origin, trustedKeys: [trustedKeyOf(testSigner())] });
+    const forked = new TestLog();
+    for (const t of log.texts.slice(0, 15)) forked.push(t);
+    forked.add((l) => ({ ...l, reason: 'forked' }));
+    forked.addMany(4);
+    expect(await r.applyCheckpoint(forked.checkpoint(20))).toMatchObject({ kind: 'equivocation', size: 20 });
+    r.close();
+    const [status, report] = await json('verify', '--db', path, '--key', VKEY);
+    expect([status, report['ok'], report['code'], report['idx'], report['high_water_mark']]).toEqual([
+      1,
+      false,
+      'EQUIVOCATION',
+      null,
+      'ok',
+    ]);
+    expect(report['entries_checked']).toBe(20);
+    expect(report['evidence']).toEqual([
+      {
+        id: 1,
+        kind: 'EQUIVOCATION',
+        idx: null,
+        detected_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        detail: 'two validly signed checkpoints of the same size have different roots',
+      },
+    ]);
+    expect(report['detail']).toContain('EQUIVOCATION evidence #1');
+    const [text, out] = await cli('verify', '--db', path);
+    expect(text).toBe(1);
+    expect(out.split('\n')[0]).toBe('FAILED  EQUIVOCATION  (example.com/flags-ledger)');
+    expect(out).toContain('  evidence #1: EQUIVOCATION, ');
   });
 
   it('exit 2 for usage and I/O errors (each names E_USAGE, E_IO or E_NOT_A_REPLICA)', async () => {

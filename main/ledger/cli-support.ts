@@ -56,6 +56,13 @@ export function reportJson(r: VerifyReport): Record<string, unknown> {
     pending: r.pendingCount,
     high_water_mark: r.highWaterMark,
     trust: r.trust,
+    evidence: r.evidence.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      idx: e.idx,
+      detected_at: e.detectedAt,
+      detail: e.detail,
+    })),
     elapsed_ms: r.elapsedMs,
   };
 }
@@ -79,6 +86,9 @@ export function reportText(r: VerifyReport): string {
       : []),
     `  trust: ${trust}`,
     `  high-water mark: ${r.highWaterMark}`,
+    ...r.evidence.map(
+      (e) => `  evidence #${e.id}: ${e.kind}${e.idx === null ? '' : ` at idx ${e.idx}`}, ${e.detectedAt}: ${e.detail}`,
+    ),
     '',
   ].join('\n');
 }

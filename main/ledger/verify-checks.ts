@@ -1,7 +1,8 @@
 /** The non-streaming checks of full re-verification: stored checkpoint notes, the state row and the high-water mark. */
 import type { TrustedKey } from '../../shared/ledger/index.ts';
-import { LedgerError, bytesEqual, emptyRoot, verifyCheckpoint } from '../../shared/ledger/index.ts';
-import type { CheckpointRow, StateRow } from './store.ts';
+import { LEDGER_ERROR_CODES, LedgerError, bytesEqual, emptyRoot, verifyCheckpoint } from '../../shared/ledger/index.ts';
+import type { CheckpointRow, EvidenceRow, StateRow } from './store.ts';
+import type { ReportedEvidence } from './verify-types.ts';
 import type { HighWaterMarkStore } from './high-water-mark.ts';
 import { checkHighWaterMark } from './high-water-mark.ts';
 import { ed25519Verify, sha256 } from './node-crypto.ts';
@@ -92,6 +93,50 @@ export function checkMark(
     checkHighWaterMark(mark, { origin, size: state.verifiedSize, root: state.root, rootAt }, hwm.location);
     return 'ok';
   } catch (err) {
-    return failureOf(err);
+    const f = failureOf(err);
+    // Rows missing under the mark's size (a damaged file the walk already reports) leave the mark not compared.
+    return f.code === 'HIGH_WATER_MARK_ROLLBACK' || f.code === 'ORIGIN_MISMATCH' ? f : 'not-checked';
   }
+}
+
+function evidenceCode(kind: string): CheckFailure['code'] {
+  return LEDGER_ERROR_CODES.find((c) => c === kind) ?? 'EQUIVOCATION';
+}
+
+/**
+ * Stored evidence of log misbehaviour (and the halt it caused). A replica holding evidence never verifies clean,
+ * whatever its rows say: the log it mirrors showed two histories. A halt with its evidence gone is a failure too.
+ */
+export function checkEvidence(
+  rows: readonly EvidenceRow[],
+  halted: string | null,
+): { evidence: ReportedEvidence[]; failure: CheckFailure | null } {
+  const evidence = rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    idx: r.idx,
+    detail: r.detail,
+    detectedAt: new Date(r.detectedAt).toISOString(),
+  }));
+  const first = evidence[0];
+  if (first !== undefined) {
+    const more = evidence.length > 1 ? ` (and ${evidence.length - 1} more record(s))` : '';
+    return {
+      evidence,
+      failure: {
+        code: evidenceCode(first.kind),
+        idx: first.idx,
+        detail: `the replica holds ${first.kind} evidence #${first.id} stored ${first.detectedAt}${more}: ${first.detail}. Syncing stopped there; the log showed two histories, so nothing here is vouched for until its operators explain it`,
+      },
+    };
+  }
+  if (halted === null) return { evidence, failure: null };
+  return {
+    evidence,
+    failure: {
+      code: evidenceCode(halted),
+      idx: null,
+      detail: `the replica is halted by ${halted} but its evidence record is missing (evidence is never deleted: the file was edited)`,
+    },
+  };
 }

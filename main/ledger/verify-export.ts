@@ -70,7 +70,7 @@ export function verifyExport(input: ExportInput): VerifyReport {
   let origin = input.origin ?? '';
   let size = 0;
   let root = '';
-  const base = (): Omit<VerifyReport, 'ok' | 'code' | 'idx' | 'detail'> => ({
+  const base = (): Omit<VerifyReport, 'ok' | 'code' | 'idx' | 'detail' | 'failedCheck'> => ({
     mode: 'deep',
     origin,
     verifiedSize: size,
@@ -80,6 +80,7 @@ export function verifyExport(input: ExportInput): VerifyReport {
     pendingCount: 0,
     highWaterMark: 'not-checked',
     trust: 'external',
+    evidence: [],
     elapsedMs: Math.round(performance.now() - started),
   });
   try {
@@ -95,6 +96,7 @@ export function verifyExport(input: ExportInput): VerifyReport {
       code: null,
       idx: null,
       detail: `verified ${size} entries against the checkpoint`,
+      failedCheck: null,
       ...base(),
       pendingCount: lines - size,
     };
@@ -106,6 +108,7 @@ export function verifyExport(input: ExportInput): VerifyReport {
       code: err.code,
       idx: err.idx,
       detail: err.detail,
+      failedCheck: 'integrity',
       ...base(),
       entriesChecked: checked,
       checkpointsChecked: 0,

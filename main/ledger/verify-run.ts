@@ -5,10 +5,18 @@
  */
 import { availableParallelism } from 'node:os';
 import { CompactRange, bytesEqual, toHex } from '../../shared/ledger/index.ts';
-import type { ChunkResult, ChunkTask, VerifyMode, VerifyOptions, VerifyReport } from './verify-types.ts';
+import type {
+  ChunkResult,
+  ChunkTask,
+  FailedCheck,
+  MarkCheck,
+  VerifyMode,
+  VerifyOptions,
+  VerifyReport,
+} from './verify-types.ts';
 import type { CheckFailure, CheckedCheckpoint } from './verify-checks.ts';
 import type { StateRow } from './store.ts';
-import { checkMark, checkNotes, checkStateShape } from './verify-checks.ts';
+import { checkEvidence, checkMark, checkNotes, checkStateShape } from './verify-checks.ts';
 import { Store } from './store.ts';
 import { BulkReader } from './bulk-read.ts';
 import { TreeReader } from './tree-reader.ts';
@@ -112,12 +120,25 @@ class Merger {
 }
 
 function report(
-  base: Omit<VerifyReport, 'ok' | 'code' | 'idx' | 'detail'>,
-  failure: CheckFailure | null,
+  base: Omit<VerifyReport, 'ok' | 'code' | 'idx' | 'detail' | 'failedCheck'>,
+  failure: { check: FailedCheck; failure: CheckFailure } | null,
   okDetail: string,
 ): VerifyReport {
-  if (failure === null) return { ok: true, code: null, idx: null, detail: okDetail, ...base };
-  return { ok: false, code: failure.code, idx: failure.idx, detail: failure.detail, ...base };
+  if (failure === null) return { ok: true, code: null, idx: null, detail: okDetail, failedCheck: null, ...base };
+  const f = failure.failure;
+  return { ok: false, code: f.code, idx: f.idx, detail: f.detail, failedCheck: failure.check, ...base };
+}
+
+/** The first failure in precedence order: the file's own integrity, then the external mark, then stored evidence. */
+function firstFailure(
+  integrity: CheckFailure | null,
+  mark: CheckFailure | MarkCheck,
+  evidence: CheckFailure | null,
+): { check: FailedCheck; failure: CheckFailure } | null {
+  if (integrity !== null) return { check: 'integrity', failure: integrity };
+  if (typeof mark === 'object') return { check: 'high-water-mark', failure: mark };
+  if (evidence !== null) return { check: 'evidence', failure: evidence };
+  return null;
 }
 
 function finalState(state: StateRow, merger: Merger): CheckFailure | null {
@@ -178,11 +199,10 @@ export async function verifyReplicaFile(path: string, options: VerifyOptions = {
       failure = merger.failure ?? checkStateShape(state, checkpoints) ?? finalState(state, merger);
     }
     const tree = new TreeReader(store, new BulkReader(db), sha256);
-    const mark =
-      failure === null
-        ? checkMark(options.highWaterMark ?? null, state, origin, (n) => tree.rangeAt(n).root())
-        : 'not-checked';
-    if (typeof mark === 'object') failure = mark;
+    // The mark is compared whatever the walk found: a restored older copy is worth naming even in a damaged file.
+    const mark = checkMark(options.highWaterMark ?? null, state, origin, (n) => tree.rangeAt(n).root());
+    const stored = checkEvidence(store.evidence(), state.halted);
+    const decided = firstFailure(failure, mark, stored.failure);
     const base = {
       mode,
       origin,
@@ -191,13 +211,14 @@ export async function verifyReplicaFile(path: string, options: VerifyOptions = {
       entriesChecked: failure === null ? state.verifiedSize : merger.global.size,
       checkpointsChecked: merger.checkpointsChecked,
       pendingCount,
-      highWaterMark: typeof mark === 'object' ? ('not-checked' as const) : mark,
+      highWaterMark: typeof mark === 'object' ? ('failed' as const) : mark,
       trust: options.trustedKeys === undefined ? ('replica' as const) : ('external' as const),
+      evidence: stored.evidence,
       elapsedMs: Math.round(performance.now() - started),
     };
     return report(
       base,
-      failure,
+      decided,
       `verified ${state.verifiedSize} entries and ${merger.checkpointsChecked} checkpoints (${mode})`,
     );
   } finally {

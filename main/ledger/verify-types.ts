@@ -28,6 +28,23 @@ export interface VerifyOptions {
   highWaterMark?: HighWaterMarkStore | null;
 }
 
+/** How the external high-water mark compared: `failed` means it was read and contradicts the replica (see `code`). */
+export type MarkCheck = 'ok' | 'absent' | 'not-checked' | 'failed';
+
+/** Which check decided a failed report: the file's own integrity, the external mark, or stored evidence. */
+export type FailedCheck = 'integrity' | 'high-water-mark' | 'evidence';
+
+/** One stored evidence record, as a report names it. */
+export interface ReportedEvidence {
+  id: number;
+  kind: string;
+  /** The entry index involved (two different leaves for one index), or null for checkpoint evidence. */
+  idx: number | null;
+  detail: string;
+  /** RFC 3339 time of detection. */
+  detectedAt: string;
+}
+
 /** The result of a full re-verification; on failure `code` and `idx` name the first failing check. */
 export interface VerifyReport {
   ok: boolean;
@@ -43,8 +60,12 @@ export interface VerifyReport {
   checkpointsChecked: number;
   /** Entries held beyond the verified size (not covered by a checkpoint, so not verified). */
   pendingCount: number;
-  highWaterMark: 'ok' | 'absent' | 'not-checked';
+  highWaterMark: MarkCheck;
   trust: 'external' | 'replica';
+  /** Evidence of log misbehaviour stored in the replica (a replica with any never verifies clean). */
+  evidence: ReportedEvidence[];
+  /** What decided a failure (null when ok). */
+  failedCheck: FailedCheck | null;
   elapsedMs: number;
 }
 

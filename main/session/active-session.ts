@@ -72,7 +72,8 @@ async function launchCheck(path: string, open: () => Replica, options: VerifyOpt
     };
   }
   const report = await verifyReplicaFile(path, { ...options, mode: 'deep' });
-  if (report.ok) return { replica, alert: null };
+  // Stored evidence is shown as such and halts the engine on its own; only damage found now is a launch alert.
+  if (report.ok || report.failedCheck === 'evidence') return { replica, alert: null };
   const alert = engineAlert(
     'launch-check',
     report.code ?? 'ROOT_MISMATCH',
