@@ -11,6 +11,7 @@ import { startSync, syncOnce, type SyncOptions } from '../sync/engine.ts';
 import type { SyncLogEntry } from '../sync/errors.ts';
 import { SYNC_USAGE, UsageError, parseSyncArgs, pinnedByReplica, type SyncArgs } from '../sync/headless.ts';
 import type { SyncState } from '../../shared/ipc/contract.ts';
+import { codedLine, reportError } from './errors-out.ts';
 
 function out(args: SyncArgs, text: string, json: Record<string, unknown>): void {
   process.stdout.write(args.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
@@ -130,19 +131,19 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${SYNC_USAGE}\n`);
     return 0;
   }
+  // With --json, stdout always carries JSON: the result, or one {"error": {code, message}} line (exit 2).
+  const json = argv.includes('--json');
   let args: SyncArgs;
   try {
     args = parseSyncArgs(argv, process.env);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`E_USAGE: ${err.message}\n${SYNC_USAGE}\n`);
+    reportError(err instanceof UsageError ? `E_USAGE: ${err.message}\n${SYNC_USAGE}` : codedLine(err), json, true);
     return 2;
   }
   try {
     return args.once ? await once(args) : await follow(args);
   } catch (err) {
-    const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'E_IO';
-    process.stderr.write(`${code}: ${err instanceof Error ? err.message : String(err)}\n`);
+    reportError(codedLine(err), json, true);
     return 2;
   }
 }

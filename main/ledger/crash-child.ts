@@ -1,7 +1,8 @@
 /**
  * Child process for the crash-consistency test (not used by the app): ingests a test log into the replica at argv[2]
  * and gets SIGKILLed either inside the promotion transaction (mode "hook"), right after an entry batch committed and
- * before the checkpoint updates state (mode "between"), or at a random moment by the parent (mode "loop").
+ * before the checkpoint updates state (mode "between"), at a random moment by the parent (mode "loop"), or while it
+ * creates the replica file, after the schema and before the state row (mode "create").
  */
 import { Replica } from './replica.ts';
 import { TestLog, testSigner, trustedKeyOf } from './fixtures.ts';
@@ -19,6 +20,9 @@ async function main(): Promise<void> {
     origin: log.origin,
     trustedKeys: [trustedKeyOf(testSigner())],
     hooks: {
+      afterSchema: () => {
+        if (mode === 'create') kill();
+      },
       beforeStateUpdate: () => {
         if (mode === 'hook' && replica.status().verifiedSize >= 40) kill();
       },

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { Replica } from './replica.ts';
+import { isEmptyReplica } from './replica-db.ts';
 import { verifyReplicaFile } from './verify-run.ts';
 import { tempDir, testTrust } from './test-replica.ts';
 import { TEST_ORIGIN, TestLog } from './fixtures.ts';
@@ -61,6 +64,16 @@ describe('crash consistency (SIGKILLed child process)', () => {
     const path = join(tempDir(), 'r.sqlite');
     expect(await runChild(path, 'between')).toBe('SIGKILL');
     expect(await assertConsistent(path)).toEqual({ verified: 40, received: 60 });
+  });
+
+  it('killed while creating the replica: creation is one transaction, the file left behind is an empty replica', async () => {
+    const path = join(tempDir(), 'r.sqlite');
+    expect(await runChild(path, 'create')).toBe('SIGKILL');
+    expect(existsSync(path)).toBe(true);
+    const db = new Database(path, { readonly: true });
+    expect(isEmptyReplica(db)).toBe(true); // no half-made schema: the migration rolled back with the state row
+    db.close();
+    expect(await assertConsistent(path)).toEqual({ verified: 0, received: 0 });
   });
 
   it('killed at arbitrary moments, three times in a row: always consistent and resumable', async () => {

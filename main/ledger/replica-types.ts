@@ -63,6 +63,8 @@ export type ConsistencyProofFetcher = (oldSize: number, newSize: number) => Prom
 
 /** Test hooks (crash-consistency tests kill the process inside them). */
 export interface ReplicaHooks {
+  /** Inside the opening transaction, after the schema is migrated and before the state row is read or written. */
+  afterSchema?: () => void;
   /** Inside the promotion transaction, after the checkpoint row is written and before the state row is. */
   beforeStateUpdate?: () => void;
 }

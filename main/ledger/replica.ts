@@ -3,7 +3,7 @@
  * that verified them, the trust store and evidence. The sync engine feeds it with appendEntries and applyCheckpoint;
  * everything else reads. Mutations are serialised, so an awaited proof fetch never interleaves with another write.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { TrustedKey } from '../../shared/ledger/index.ts';
 import { LedgerError, emptyRoot, toHex } from '../../shared/ledger/index.ts';
 import type {
@@ -20,6 +20,7 @@ import type { HighWaterMarkStore } from './high-water-mark.ts';
 import type { Tip } from './ingest.ts';
 import { Store } from './store.ts';
 import { migrate } from './migrations.ts';
+import { openReplicaDatabase } from './replica-db.ts';
 import { BulkReader } from './bulk-read.ts';
 import { TreeReader } from './tree-reader.ts';
 import { Ingestor } from './ingest.ts';
@@ -32,16 +33,7 @@ import { verifyReplicaFile } from './verify-run.ts';
 /** Largest range `entries()` returns in one call. */
 export const MAX_ENTRIES_PER_READ = 10_000;
 
-/** Opens the SQLite file with the pragmas the replica relies on. */
-export function openReplicaDatabase(path: string, readonly = false): Database.Database {
-  const db = new Database(path, { readonly, fileMustExist: readonly });
-  db.pragma('busy_timeout = 5000');
-  if (!readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-  }
-  return db;
-}
+export { openReplicaDatabase } from './replica-db.ts';
 
 /** The size line of a stored (already verified) note. */
 function noteSize(note: string): number {
@@ -106,23 +98,27 @@ export class Replica {
   }
 
   /**
-   * Opens (creating and migrating if needed) the replica at options.path. Throws ORIGIN_MISMATCH for another log's
-   * database, HIGH_WATER_MARK_ROLLBACK when an older or different copy of the database was put in place, and
-   * SIZE_MISMATCH when verified entries are missing.
+   * Opens (creating and migrating if needed) the replica at options.path. Creation is one transaction (schema, state
+   * row, keys): a run killed meanwhile leaves an empty file, which is an empty replica. Throws ORIGIN_MISMATCH for
+   * another log's database, HIGH_WATER_MARK_ROLLBACK when an older or different copy of the database was put in place,
+   * SIZE_MISMATCH when verified entries are missing, and E_NOT_A_REPLICA for a file that is not a replica.
    */
   static open(options: ReplicaOptions): Replica {
     const db = openReplicaDatabase(options.path);
     try {
-      migrate(db);
       const hwm =
         options.highWaterMark !== undefined
           ? options.highWaterMark
           : options.path === ':memory:'
             ? null
             : fileHighWaterMark(`${options.path}.hwm`);
-      const replica = new Replica(options, db, hwm);
-      replica.init(options.trustedKeys ?? [], hwm);
-      return replica;
+      return db.transaction(() => {
+        migrate(db);
+        options.hooks?.afterSchema?.();
+        const replica = new Replica(options, db, hwm);
+        replica.init(options.trustedKeys ?? [], hwm);
+        return replica;
+      })();
     } catch (err) {
       db.close();
       throw err;

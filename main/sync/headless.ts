@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatVerifierKey } from '../../shared/ledger/index.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
-import { openReplicaDatabase } from '../ledger/replica.ts';
+import { isEmptyReplica, openReplicaDatabase } from '../ledger/replica-db.ts';
 import { Store } from '../ledger/store.ts';
 import type { StoredKey } from '../profiles/profile-file.ts';
 
@@ -73,11 +73,15 @@ export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   };
 }
 
-/** The origin and trusted keys an existing replica file pins (null origin and no keys for a new file). */
+/**
+ * The origin and trusted keys an existing replica file pins (null origin and no keys for a new or empty file: zero
+ * bytes, or left by a run killed before its first transaction). Throws E_NOT_A_REPLICA for any other unreadable file.
+ */
 export function pinnedByReplica(path: string): { origin: string | null; keys: StoredKey[] } {
   if (!existsSync(path)) return { origin: null, keys: [] };
   const db = openReplicaDatabase(path, true);
   try {
+    if (isEmptyReplica(db)) return { origin: null, keys: [] };
     const store = new Store(db);
     const keys = store
       .keys()

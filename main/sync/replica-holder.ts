@@ -45,6 +45,9 @@ export class ReplicaHolder {
       this.current = this.opener({ origin, trustedKeys, fetchConsistencyProof: this.fetcher });
     } catch (err) {
       if (err instanceof LedgerError) throw new SyncHalt(err.code, `The local replica cannot be used: ${err.detail}`);
+      // A file that is not a replica (E_NOT_A_REPLICA), a newer schema, an unopenable path: retrying cannot help.
+      const coded = err instanceof Error ? /^(E_[A-Z_]+): (.*)$/s.exec(err.message) : null;
+      if (coded?.[1] !== undefined) throw new SyncHalt(coded[1], coded[2] ?? '');
       throw err;
     }
     return this.current;

@@ -1,0 +1,103 @@
+/**
+ * `tombstone-console sync` as a user runs it: the real CLI in a child process against a real control plane (child
+ * process, seeded data dir). Covers what the replica file may look like before a run (empty, half-created, not a
+ * replica) and what stdout carries with --json.
+ */
+import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../sync/test-helpers/control-plane-process.ts';
+import { dropTemplates, serve, serverHead, tempDir, type Served } from '../sync/test-helpers/fixture.ts';
+
+/** Runs the real CLI on the repository's Node 22; resolves to [exit status, stdout, stderr]. */
+export function cli(args: readonly string[], env: Record<string, string> = {}): Promise<[number, string, string]> {
+  return new Promise((resolve) => {
+    execFile(
+      join(REPO_ROOT, 'node_modules', '.bin', 'node'),
+      ['--disable-warning=ExperimentalWarning', join(REPO_ROOT, 'main', 'cli', 'index.ts'), ...args],
+      { cwd: REPO_ROOT, timeout: 60_000, env: { ...process.env, TOMBSTONE_TOKEN: '', ...env } },
+      (err, stdout, stderr) => {
+        const status = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+        resolve([status, stdout, stderr]);
+      },
+    );
+  });
+}
+
+const ENTRIES = 300;
+
+describe('tombstone-console sync: the replica file before the first run', () => {
+  let s: Served;
+  let dir: string;
+  let once: (db: string) => Promise<[number, string, string]>;
+
+  beforeAll(async () => {
+    s = await serve(ENTRIES);
+    dir = tempDir('cli-file');
+    once = (db) =>
+      cli(['sync', '--url', s.cp.url, '--db', db, '--trust', s.cp.verifierKeys[0] ?? '', '--once', '--json'], {
+        TOMBSTONE_TOKEN: s.token,
+      });
+  });
+  afterAll(async () => {
+    await s.cp.kill();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(join(s.dataDir, '..'), { recursive: true, force: true });
+    dropTemplates();
+  });
+
+  it('a zero-byte file is an empty replica: the first sync fills and verifies it', async () => {
+    const db = join(dir, 'zero.sqlite');
+    writeFileSync(db, '');
+    const [status, out] = await once(db);
+    const head = await serverHead(s.cp.url, s.token);
+    expect([status, JSON.parse(out)]).toEqual([
+      0,
+      { ok: true, origin: s.cp.origin, size: head.size, root: head.rootHex },
+    ]);
+  });
+
+  it('a file left by a run killed during creation (SQLite header, no schema) is an empty replica too', async () => {
+    const db = join(dir, 'half.sqlite');
+    const raw = new Database(db);
+    raw.pragma('journal_mode = WAL');
+    raw.close();
+    const [status, out] = await once(db);
+    expect([status, JSON.parse(out)]).toMatchObject([0, { ok: true, size: ENTRIES }]);
+  });
+
+  it('a file that is not a database: exit 2, E_NOT_A_REPLICA with the way forward, one JSON document, file untouched', async () => {
+    const db = join(dir, 'garbage.sqlite');
+    writeFileSync(db, 'this is not an SQLite database, just some text that happens to be here\n'.repeat(80));
+    const before = readFileSync(db);
+    const [status, out, err] = await once(db);
+    expect(status).toBe(2);
+    const doc = JSON.parse(out) as { error: { code: string; message: string } };
+    expect(doc.error.code).toBe('E_NOT_A_REPLICA');
+    expect(doc.error.message).toContain('Move it aside');
+    expect(err).toBe(`E_NOT_A_REPLICA: ${doc.error.message}\n`);
+    expect(out.trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(db).equals(before)).toBe(true);
+  });
+
+  it("another program's SQLite database is refused, not migrated into", async () => {
+    const db = join(dir, 'foreign.sqlite');
+    const raw = new Database(db);
+    raw.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('keep me');");
+    raw.close();
+    const [status, out] = await once(db);
+    expect([status, (JSON.parse(out) as { error: { code: string } }).error.code]).toEqual([2, 'E_NOT_A_REPLICA']);
+    const check = new Database(db, { readonly: true });
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(['notes']);
+    check.close();
+  });
+
+  it('with --json a usage error is one JSON document on stdout too', async () => {
+    const [status, out, err] = await cli(['sync', '--db', join(dir, 'x.sqlite'), '--once', '--json']);
+    expect(status).toBe(2);
+    expect(JSON.parse(out)).toEqual({ error: { code: 'E_USAGE', message: '--url and --db are required' } });
+    expect(err.startsWith('E_USAGE: --url and --db are required\n')).toBe(true);
+  });
+});
