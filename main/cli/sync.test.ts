@@ -9,7 +9,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../sync/test-helpers/control-plane-process.ts';
-import { dropTemplates, serve, serverHead, tempDir, type Served } from '../sync/test-helpers/fixture.ts';
+import { tamper } from '../ledger/test-replica.ts';
+import { createFlag, dropTemplates, serve, serverHead, tempDir, type Served } from '../sync/test-helpers/fixture.ts';
 
 /** Runs the real CLI on the repository's Node 22; resolves to [exit status, stdout, stderr]. */
 export function cli(args: readonly string[], env: Record<string, string> = {}): Promise<[number, string, string]> {
@@ -99,5 +100,62 @@ describe('tombstone-console sync: the replica file before the first run', () => 
     expect(status).toBe(2);
     expect(JSON.parse(out)).toEqual({ error: { code: 'E_USAGE', message: '--url and --db are required' } });
     expect(err.startsWith('E_USAGE: --url and --db are required\n')).toBe(true);
+  });
+});
+
+/** The replica's sizes, read without opening it as a Replica (which would write its mark and keys). */
+function sizes(db: string): { received: number; verified: number } {
+  const raw = new Database(db, { readonly: true });
+  try {
+    const received = raw.prepare('SELECT coalesce(max(idx) + 1, 0) FROM entries').pluck().get() as number;
+    const verified = raw.prepare('SELECT verified_size FROM verification_state').pluck().get() as number;
+    return { received, verified };
+  } finally {
+    raw.close();
+  }
+}
+
+describe('tombstone-console sync on a replica edited since the last run', () => {
+  let s: Served;
+  let dir: string;
+
+  beforeAll(async () => {
+    s = await serve(ENTRIES);
+    dir = tempDir('cli-tamper');
+  });
+  afterAll(async () => {
+    await s.cp.kill();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(join(s.dataDir, '..'), { recursive: true, force: true });
+    dropTemplates();
+  });
+
+  it('refuses with the code and index (exit 1, --once and follow mode) and never advances the replica', async () => {
+    const db = join(dir, 'r.sqlite');
+    const args = ['sync', '--url', s.cp.url, '--db', db, '--trust', s.cp.verifierKeys[0] ?? ''];
+    const env = { TOMBSTONE_TOKEN: s.token };
+    expect((await cli([...args, '--once', '--json'], env))[0]).toBe(0);
+    expect(sizes(db)).toEqual({ received: ENTRIES, verified: ENTRIES });
+    // One leaf edited with the append-only trigger dropped, its stored hash left alone (what `verify --db` catches).
+    tamper(db, (raw) =>
+      raw
+        .prepare(
+          "UPDATE entries SET leaf = CAST(replace(CAST(leaf AS TEXT), 'seeded change 7\"', 'seeded change X\"') AS BLOB) WHERE idx = 7",
+        )
+        .run(),
+    );
+    expect((await cli(['verify', '--db', db, '--json']))[0]).toBe(1);
+    await createFlag(s.cp.url, s.token, 'cli.tamper.after');
+    const [status, out, err] = await cli([...args, '--once', '--json'], env);
+    expect(status).toBe(1);
+    const doc = JSON.parse(out) as Record<string, unknown>;
+    expect(doc).toMatchObject({ ok: false, code: 'LEAF_HASH_MISMATCH', idx: 7 });
+    expect(doc['message']).toContain('nothing was synced into it');
+    expect(err).toBe('');
+    expect(sizes(db)).toEqual({ received: ENTRIES, verified: ENTRIES });
+    const [followed, , followErr] = await cli(args, env);
+    expect(followed).toBe(1);
+    expect(followErr).toMatch(/^LEAF_HASH_MISMATCH \(idx 7\): The replica cannot be vouched for/);
+    expect(sizes(db)).toEqual({ received: ENTRIES, verified: ENTRIES });
   });
 });

@@ -9,7 +9,16 @@ import { offeredKey } from '../profiles/tofu.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import { startSync, syncOnce, type SyncOptions } from '../sync/engine.ts';
 import type { SyncLogEntry } from '../sync/errors.ts';
-import { SYNC_USAGE, UsageError, parseSyncArgs, pinnedByReplica, type SyncArgs } from '../sync/headless.ts';
+import type { PreflightFailure } from '../ledger/preflight.ts';
+import type { StoredKey } from '../profiles/profile-file.ts';
+import {
+  SYNC_USAGE,
+  UsageError,
+  parseSyncArgs,
+  pinnedByReplica,
+  preflightReplica,
+  type SyncArgs,
+} from '../sync/headless.ts';
 import type { SyncState } from '../../shared/ipc/contract.ts';
 import { codedLine, reportError } from './errors-out.ts';
 
@@ -26,7 +35,13 @@ function logLine(args: SyncArgs): (e: SyncLogEntry) => void {
   };
 }
 
-function options(args: SyncArgs): SyncOptions {
+/** What the replica file pins plus the keys given with --trust: everything the sync will trust. */
+interface Setup {
+  origin: string | null;
+  keys: StoredKey[];
+}
+
+function setup(args: SyncArgs): Setup {
   const pinned = pinnedByReplica(args.db);
   const imported = args.trust.map((vkey) => {
     offeredKey(sha256, vkey); // throws E_KEY_INVALID with a sentence
@@ -38,13 +53,25 @@ function options(args: SyncArgs): SyncOptions {
       source: 'import' as const,
     };
   });
+  return { origin: pinned.origin, keys: [...pinned.keys, ...imported] };
+}
+
+function options(args: SyncArgs, s: Setup): SyncOptions {
   return {
-    profile: { url: args.url, token: args.token, origin: pinned.origin, keys: [...pinned.keys, ...imported] },
+    profile: { url: args.url, token: args.token, origin: s.origin, keys: s.keys },
     replica: (init) => Replica.open({ path: args.db, ...init }),
     heartbeatMs: args.heartbeatMs,
     pageSize: args.pageSize,
     log: logLine(args),
   };
+}
+
+/** The replica failed the launch check: nothing was fetched or appended (exit 1). */
+function refuse(args: SyncArgs, f: PreflightFailure): number {
+  const message = `The replica cannot be vouched for, so nothing was synced into it: ${f.detail}. Inspect it with \`tombstone-console verify --db ${args.db}\`; to start over, move it (and its .hwm file) aside and sync again.`;
+  if (args.json) out(args, '', { ok: false, code: f.code, idx: f.idx, message });
+  else process.stderr.write(`${f.code}${f.idx === null ? '' : ` (idx ${f.idx})`}: ${message}\n`);
+  return 1;
 }
 
 function keyPrompt(args: SyncArgs): (vkey: string, fingerprint: string) => boolean {
@@ -60,8 +87,8 @@ function keyPrompt(args: SyncArgs): (vkey: string, fingerprint: string) => boole
   };
 }
 
-async function once(args: SyncArgs): Promise<number> {
-  const r = await syncOnce({ ...options(args), onKeyPrompt: keyPrompt(args) });
+async function once(args: SyncArgs, s: Setup): Promise<number> {
+  const r = await syncOnce({ ...options(args, s), onKeyPrompt: keyPrompt(args) });
   if (r.ok) {
     out(args, `verified ${r.verifiedSize} entries of ${r.origin}\nroot ${r.rootHex}`, {
       ok: true,
@@ -100,8 +127,8 @@ function describeState(s: SyncState): string {
   }
 }
 
-async function follow(args: SyncArgs): Promise<number> {
-  const handle = startSync(options(args));
+async function follow(args: SyncArgs, s: Setup): Promise<number> {
+  const handle = startSync(options(args, s));
   const prompt = keyPrompt(args);
   let halted: string | null = null;
   const finished = new Promise<void>((resolve) => {
@@ -141,7 +168,10 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 2;
   }
   try {
-    return args.once ? await once(args) : await follow(args);
+    const s = setup(args);
+    const refused = await preflightReplica(args.db, s.origin, s.keys);
+    if (refused !== null) return refuse(args, refused);
+    return args.once ? await once(args, s) : await follow(args, s);
   } catch (err) {
     reportError(codedLine(err), json, true);
     return 2;

@@ -3,15 +3,13 @@
  * (ledger mirror), its metrics stream, its control-plane client target and the round-trip tracker,
  * with the engine's events mapped onto the renderer's event channels.
  */
-import { existsSync } from 'node:fs';
 import type { Evidence, SyncState } from '../../shared/ipc/contract.ts';
-import { LedgerError } from '../../shared/ledger/index.ts';
 import type { ClientTarget } from '../actions/http.ts';
 import { fileHighWaterMark, type HighWaterMarkCodec } from '../ledger/high-water-mark.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import { Replica } from '../ledger/replica.ts';
 import type { ReplicaOptions } from '../ledger/replica-types.ts';
-import { verifyReplicaFile } from '../ledger/verify-run.ts';
+import { preflight } from '../ledger/preflight.ts';
 import type { VerifyOptions } from '../ledger/verify-types.ts';
 import type { EventHub } from '../ipc/registry.ts';
 import type { NotificationSpec } from '../notify/notification-policy.ts';
@@ -58,30 +56,14 @@ interface Opened {
   alert: Evidence | null;
 }
 
-/** Opens an existing replica and deep-verifies it before anything new is trusted or appended. */
+/** Opens an existing replica and deep-verifies it before anything new is trusted or appended (see preflight). */
 async function launchCheck(path: string, open: () => Replica, options: VerifyOptions): Promise<Opened> {
-  if (!existsSync(path)) return { replica: null, alert: null };
-  let replica: Replica;
-  try {
-    replica = open();
-  } catch (err) {
-    if (!(err instanceof LedgerError)) throw err;
-    return {
-      replica: null,
-      alert: { ...engineAlert('launch-check', err.code, err.detail, [], Date.now()), idx: err.idx },
-    };
-  }
-  const report = await verifyReplicaFile(path, { ...options, mode: 'deep' });
-  // Stored evidence is shown as such and halts the engine on its own; only damage found now is a launch alert.
-  if (report.ok || report.failedCheck === 'evidence') return { replica, alert: null };
-  const alert = engineAlert(
-    'launch-check',
-    report.code ?? 'ROOT_MISMATCH',
-    `${report.detail} (found when the console opened this replica)`,
-    [],
-    Date.now(),
-  );
-  return { replica, alert: { ...alert, idx: report.idx } };
+  const { replica, failure } = await preflight(path, open, options);
+  if (failure === null) return { replica, alert: null };
+  const found =
+    failure.check === 'open' ? failure.detail : `${failure.detail} (found when the console opened this replica)`;
+  const alert = engineAlert('launch-check', failure.code, found, [], Date.now());
+  return { replica, alert: { ...alert, idx: failure.idx } };
 }
 
 /** Opens the replica of `profileId`, checks it, and starts mirroring its control plane. */

@@ -8,7 +8,11 @@ import { formatVerifierKey } from '../../shared/ledger/index.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import { isEmptyReplica, openReplicaDatabase } from '../ledger/replica-db.ts';
 import { Store } from '../ledger/store.ts';
+import { fileHighWaterMark } from '../ledger/high-water-mark.ts';
+import { preflight, type PreflightFailure } from '../ledger/preflight.ts';
+import { Replica } from '../ledger/replica.ts';
 import type { StoredKey } from '../profiles/profile-file.ts';
+import { trustedKeysOf } from '../profiles/tofu.ts';
 
 /** Parsed `sync` arguments. */
 export interface SyncArgs {
@@ -97,4 +101,25 @@ export function pinnedByReplica(path: string): { origin: string | null; keys: St
   } finally {
     db.close();
   }
+}
+
+/**
+ * The launch check of the console, run by the headless command before it syncs: an existing replica of `origin` must
+ * open and deep-verify against `keys` (what the sync will trust) before anything is appended to it. Returns the failure
+ * (the replica is left as it was) or null; a new or empty replica has nothing to check.
+ */
+export async function preflightReplica(
+  path: string,
+  origin: string | null,
+  keys: readonly StoredKey[],
+): Promise<PreflightFailure | null> {
+  if (origin === null) return null;
+  const trustedKeys = trustedKeysOf(sha256, keys);
+  const { replica, failure } = await preflight(path, () => Replica.open({ path, origin, trustedKeys }), {
+    origin,
+    trustedKeys,
+    highWaterMark: fileHighWaterMark(`${path}.hwm`),
+  });
+  replica?.close();
+  return failure;
 }
