@@ -5,12 +5,22 @@
  */
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../sync/test-helpers/control-plane-process.ts';
+import { REPO_ROOT, spawnControlPlane, type ControlPlaneProcess } from '../sync/test-helpers/control-plane-process.ts';
 import { tamper } from '../ledger/test-replica.ts';
-import { createFlag, dropTemplates, serve, serverHead, tempDir, type Served } from '../sync/test-helpers/fixture.ts';
+import {
+  FAST_CP,
+  changeFlag,
+  createFlag,
+  dropTemplates,
+  seededDataDir,
+  serve,
+  serverHead,
+  tempDir,
+  type Served,
+} from '../sync/test-helpers/fixture.ts';
 
 /** Runs the real CLI on the repository's Node 22; resolves to [exit status, stdout, stderr]. */
 export function cli(args: readonly string[], env: Record<string, string> = {}): Promise<[number, string, string]> {
@@ -157,5 +167,102 @@ describe('tombstone-console sync on a replica edited since the last run', () => 
     expect(followed).toBe(1);
     expect(followErr).toMatch(/^LEAF_HASH_MISMATCH \(idx 7\): The replica cannot be vouched for/);
     expect(sizes(db)).toEqual({ received: ENTRIES, verified: ENTRIES });
+  });
+});
+
+/** The evidence rows and halt of a replica file. */
+function evidenceOf(db: string): { halted: string | null; rows: { kind: string; noteA: string; noteB: string }[] } {
+  const raw = new Database(db, { readonly: true });
+  try {
+    const halted = raw.prepare('SELECT halted FROM verification_state').pluck().get() as string | null;
+    const rows = raw.prepare('SELECT kind, note_a AS noteA, note_b AS noteB FROM evidence ORDER BY id').all() as {
+      kind: string;
+      noteA: string;
+      noteB: string;
+    }[];
+    return { halted, rows };
+  } finally {
+    raw.close();
+  }
+}
+
+describe('tombstone-console sync against a longer fork (same key, a copy of the data dir that went on separately)', () => {
+  let honest: ControlPlaneProcess;
+  let token: string;
+  let dir: string;
+  const forks: string[] = [];
+  const running: ControlPlaneProcess[] = [];
+
+  beforeAll(async () => {
+    const seeded = seededDataDir(ENTRIES);
+    token = seeded.token;
+    dir = tempDir('cli-fork');
+    for (const name of ['fork-a', 'fork-b']) {
+      forks.push(join(dir, name));
+      cpSync(seeded.dataDir, join(dir, name), { recursive: true });
+    }
+    honest = await spawnControlPlane({ dataDir: seeded.dataDir, args: FAST_CP });
+    running.push(honest);
+    await createFlag(honest.url, token, 'cli.honest.flag');
+    for (let n = 0; n < 2; n++) await changeFlag(honest.url, token, n, 'cli.honest.flag');
+  });
+  afterAll(async () => {
+    for (const cp of running) await cp.kill();
+    rmSync(dir, { recursive: true, force: true });
+    dropTemplates();
+  });
+
+  /** A replica synced from the honest control plane, then pointed at a fork started with `args` that grew longer. */
+  async function forkContact(fork: string, args: string[]): Promise<{ db: string; result: [number, string, string] }> {
+    const db = join(dir, `${fork.split('/').pop() ?? 'x'}.sqlite`);
+    const env = { TOMBSTONE_TOKEN: token };
+    const base = ['sync', '--db', db, '--trust', honest.verifierKeys[0] ?? '', '--once', '--json'];
+    const first = await cli([...base, '--url', honest.url], env);
+    expect(first[0]).toBe(0);
+    expect((JSON.parse(first[1]) as { size: number }).size).toBe(ENTRIES + 3);
+    const other = await spawnControlPlane({ dataDir: fork, args });
+    running.push(other);
+    await createFlag(other.url, token, 'cli.fork.flag');
+    for (let n = 0; n < 5; n++) await changeFlag(other.url, token, n + 40, 'cli.fork.flag');
+    expect((await serverHead(other.url, token)).size).toBe(ENTRIES + 6);
+    return { db, result: await cli([...base, '--url', other.url], env) };
+  }
+
+  it('a fork that signed a checkpoint at our verified size: EQUIVOCATION on first contact, both notes stored, halted', async () => {
+    const { db, result } = await forkContact(forks[0] ?? '', FAST_CP);
+    const [status, out] = result;
+    expect(status).toBe(1);
+    expect(JSON.parse(out)).toMatchObject({ ok: false, code: 'EQUIVOCATION' });
+    const ev = evidenceOf(db);
+    expect(ev.halted).toBe('EQUIVOCATION');
+    expect(ev.rows).toHaveLength(1);
+    expect(ev.rows[0]?.kind).toBe('EQUIVOCATION');
+    expect([ev.rows[0]?.noteA.split('\n')[1], ev.rows[0]?.noteB.split('\n')[1]]).toEqual([
+      String(ENTRIES + 3),
+      String(ENTRIES + 3),
+    ]);
+    expect(ev.rows[0]?.noteA).not.toBe(ev.rows[0]?.noteB);
+    const [verified, report] = await cli(['verify', '--db', db, '--json']);
+    expect([verified, (JSON.parse(report) as { code: string }).code]).toEqual([1, 'EQUIVOCATION']);
+  });
+
+  it('a fork with no checkpoint at our size: FORK from its signed checkpoint and a failing consistency proof', async () => {
+    const quiet = ['--heartbeat', '300ms', '--checkpoint-every', '100000', '--checkpoint-interval', '1h'];
+    const { db, result } = await forkContact(forks[1] ?? '', quiet);
+    const [status, out] = result;
+    expect(status).toBe(1);
+    expect(JSON.parse(out)).toMatchObject({ ok: false, code: 'FORK' });
+    const ev = evidenceOf(db);
+    expect(ev.halted).toBe('FORK');
+    expect(ev.rows.map((r) => r.kind)).toEqual(['FORK']);
+    expect([ev.rows[0]?.noteA.split('\n')[1], ev.rows[0]?.noteB.split('\n')[1]]).toEqual([
+      String(ENTRIES + 3),
+      String(ENTRIES + 6),
+    ]);
+    const [again, second] = await cli(
+      ['sync', '--db', db, '--url', honest.url, '--trust', honest.verifierKeys[0] ?? '', '--once', '--json'],
+      { TOMBSTONE_TOKEN: token },
+    );
+    expect([again, (JSON.parse(second) as { code: string }).code]).toEqual([1, 'FORK']);
   });
 });

@@ -65,6 +65,29 @@ export class CheckpointApplier {
     return this.applyNew(state, note, retried);
   }
 
+  /**
+   * The server's entries do not chain onto ours: decides with its signed note `text` (and, when it is larger than the
+   * verified size, a consistency proof from our verified checkpoint) whether its history contradicts what we verified
+   * (FORK / EQUIVOCATION evidence, halt) or only our unverified entries are wrong (they are dropped: refetch).
+   */
+  async checkDivergence(text: string): Promise<CheckpointOutcome> {
+    const state = this.ctx.store.state();
+    if (state === null) throw new Error('E_INTERNAL: replica state missing');
+    if (state.halted !== null) return { kind: 'halted', code: state.halted };
+    let note: ParsedCheckpoint;
+    try {
+      note = verifyCheckpoint(this.ctx.sha, this.ctx.verify, text, {
+        origin: this.ctx.origin,
+        trusted: this.ctx.store.keys(),
+      });
+    } catch (err) {
+      if (err instanceof LedgerError) return { kind: 'rejected', code: err.code, detail: err.detail };
+      throw err;
+    }
+    if (note.size <= state.verifiedSize) return this.applyOld(state, note);
+    return this.resolveMismatch(state, note, false);
+  }
+
   /** A note at or below the verified size: replay, stale, equivocation or fork. */
   private applyOld(state: StateRow, note: ParsedCheckpoint): CheckpointOutcome {
     const stored = this.ctx.store.checkpoint(note.size);

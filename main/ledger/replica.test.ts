@@ -248,6 +248,45 @@ describe('replica checkpoints', () => {
     });
   });
 
+  it('a longer history whose entries do not chain onto ours: FORK on the first check, both notes and the proof kept', async () => {
+    const [a, b] = [new TestLog(), new TestLog()];
+    a.addMany(8);
+    for (const t of a.texts.slice(0, 5)) b.push(t);
+    b.add((l) => ({ ...l, reason: 'went on separately' }));
+    b.addMany(9);
+    const asked: [number, number][] = [];
+    const fetchConsistencyProof = async (m: number, n: number): Promise<Uint8Array[]> => {
+      asked.push([m, n]);
+      return consistencyProof(sha256, (i) => b.hashes[i]!, m, n);
+    };
+    const r = open({ fetchConsistencyProof });
+    await r.appendEntries(a.entries());
+    await r.applyCheckpoint(a.checkpoint(8));
+    expect((await r.appendEntries(b.entries(8, 9))).rejected).toMatchObject({ code: 'PREV_MISMATCH', idx: 8 });
+    expect(await r.checkDivergence(b.checkpoint())).toMatchObject({ kind: 'fork', code: 'FORK', size: 15 });
+    expect(asked).toEqual([[8, 15]]);
+    expect(r.status()).toMatchObject({ halted: 'FORK', verifiedSize: 8, receivedSize: 8 });
+    expect(r.evidence()[0]).toMatchObject({ kind: 'FORK', noteA: a.checkpoint(8), noteB: b.checkpoint() });
+    expect(r.evidence()[0]?.proof.length).toBeGreaterThan(0);
+  });
+
+  it('a divergence only in our unverified entries: the consistent log keeps what we verified and refetches the rest', async () => {
+    const [a, b] = [new TestLog(), new TestLog()];
+    a.addMany(12);
+    for (const t of a.texts.slice(0, 6)) b.push(t);
+    b.add((l) => ({ ...l, reason: 'from another server' }));
+    b.addMany(3);
+    const r = open({
+      fetchConsistencyProof: async (m, n) => consistencyProof(sha256, (i) => a.hashes[i]!, m, n),
+    });
+    await r.appendEntries(a.entries(0, 6));
+    await r.applyCheckpoint(a.checkpoint(6));
+    await r.appendEntries(b.entries(6));
+    expect(await r.checkDivergence(a.checkpoint())).toEqual({ kind: 'refetch', from: 6, to: 12 });
+    expect(r.status()).toMatchObject({ halted: null, verifiedSize: 6, receivedSize: 6 });
+    expect((await r.appendEntries(a.entries(6))).checkpoint).toMatchObject({ kind: 'promoted', from: 6, to: 12 });
+  });
+
   it('never promotes a forged entry beyond the last checkpoint', async () => {
     const log = new TestLog();
     log.addMany(6);

@@ -221,6 +221,15 @@ export class Replica {
   }
 
   /**
+   * The control plane's entries do not chain onto ours (an authoritative entry at the received size failed its `prev`
+   * check): `note` is its current signed checkpoint. Returns fork or equivocation (evidence stored, halted), refetch
+   * (our unverified entries were the wrong ones and were dropped), or the note's ordinary classification.
+   */
+  checkDivergence(note: string): Promise<CheckpointOutcome> {
+    return this.serial(() => this.applier.checkDivergence(note));
+  }
+
+  /**
    * Full re-verification of this replica's file on worker threads (see verifyReplicaFile); the high-water mark and, by
    * default, the replica's trust store are used. Not available for ':memory:' replicas (workers open the file).
    */

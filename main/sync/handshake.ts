@@ -93,3 +93,28 @@ export function consistencyProofFetcher(target: () => SyncTarget): ConsistencyPr
     });
   };
 }
+
+/** The server's current signed checkpoint note (`GET /api/v1/ledger/checkpoint`). */
+export async function fetchCheckpointNote(target: SyncTarget): Promise<string> {
+  const note = (await getJson(target, '/api/v1/ledger/checkpoint'))['note'];
+  if (typeof note !== 'string')
+    throw new SyncHttpError('E_PROTOCOL', 'GET /api/v1/ledger/checkpoint did not return {"note"}', 200, true);
+  return note;
+}
+
+/**
+ * The note the server signed at exactly `size`, if it kept one (`GET /api/v1/ledger/checkpoints`); null when it has
+ * none or does not answer. A different root at a size we verified is equivocation, the strongest evidence there is.
+ */
+export async function fetchCheckpointAt(target: SyncTarget, size: number): Promise<string | null> {
+  let body: Record<string, unknown>;
+  try {
+    body = await getJson(target, `/api/v1/ledger/checkpoints?from=${size}&to=${size}&limit=1`);
+  } catch (err) {
+    if (target.signal?.aborted === true) throw err;
+    return null;
+  }
+  const list = Array.isArray(body['checkpoints']) ? (body['checkpoints'] as unknown[]) : [];
+  const first = list[0] as { size?: unknown; note?: unknown } | undefined;
+  return first?.size === size && typeof first.note === 'string' ? first.note : null;
+}

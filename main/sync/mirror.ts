@@ -11,6 +11,7 @@ import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, backfill, type Page } from './b
 import { SyncHalt, SyncRetry, type SyncLog } from './errors.ts';
 import type { SyncEmitter } from './events.ts';
 import type { SyncTarget } from './http.ts';
+import { fetchCheckpointAt, fetchCheckpointNote } from './handshake.ts';
 
 /** What the engine needs from a replica (the real one is main/ledger/replica.ts). */
 export type SyncReplica = Pick<
@@ -18,6 +19,7 @@ export type SyncReplica = Pick<
   | 'origin'
   | 'appendEntries'
   | 'applyCheckpoint'
+  | 'checkDivergence'
   | 'receivedSize'
   | 'status'
   | 'evidence'
@@ -87,7 +89,7 @@ export class Mirror {
     const before = this.received;
     const r = await this.deps.replica.appendEntries(entries);
     this.onAppend(r, before);
-    if (r.rejected !== null) this.onRejected(r.rejected, source, entries);
+    if (r.rejected !== null) await this.onRejected(r.rejected, source, entries);
     if (r.gap !== null) this.want(r.gap.to);
     if (r.checkpoint !== null) this.onOutcome(r.checkpoint, source, null);
   }
@@ -154,9 +156,13 @@ export class Mirror {
     }
   }
 
-  private onRejected(p: LedgerProblem, source: Source, entries: readonly IncomingEntry[]): void {
+  private async onRejected(p: LedgerProblem, source: Source, entries: readonly IncomingEntry[]): Promise<void> {
     const last = entries[entries.length - 1];
     this.deps.log({ level: 'warn', code: p.code, message: `entry rejected (${source}): ${p.detail}`, idx: p.idx });
+    // An authoritative entry that does not chain onto the last one we hold: the served history may not be ours.
+    if (source !== 'stream' && p.code === 'PREV_MISMATCH' && p.idx === this.received) {
+      if (await this.diverged()) return;
+    }
     if (source !== 'stream' && p.idx !== null) {
       const n = (this.rejects.get(p.idx) ?? 0) + 1;
       this.rejects.set(p.idx, n);
@@ -168,6 +174,23 @@ export class Mirror {
       }
     }
     if (last !== undefined) this.want(last.idx + 1);
+  }
+
+  /**
+   * Classifies a divergence the first time it is seen: the server's note at our verified size (a different root is
+   * EQUIVOCATION), then its current note with a consistency proof from our verified checkpoint (a failing proof is a
+   * FORK). Both halt with the two signed notes stored as evidence. True when our unverified entries were dropped for
+   * a refetch; false when the server's history is consistent with ours, so the entry itself is bad.
+   */
+  private async diverged(): Promise<boolean> {
+    const { replica, target } = this.deps;
+    const verified = replica.status().verifiedSize;
+    const atVerified = verified > 0 ? await fetchCheckpointAt(target, verified) : null;
+    if (atVerified !== null) this.onOutcome(await replica.applyCheckpoint(atVerified), 'backfill', atVerified);
+    const note = await fetchCheckpointNote(target);
+    const outcome = await replica.checkDivergence(note);
+    this.onOutcome(outcome, 'backfill', note);
+    return outcome.kind === 'refetch';
   }
 
   private onOutcome(o: CheckpointOutcome, source: Source, note: string | null): void {
