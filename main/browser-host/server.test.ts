@@ -93,6 +93,23 @@ describe('browser-mode host', () => {
     expect(cookie.startsWith(`tombstone_session_${host.port}=`)).toBe(true);
   });
 
+  it('the launch token is single use: a second exchange is refused with E_SESSION_TOKEN_USED, the first cookie holds', async () => {
+    const again = await call(host.port, '/api/session', {
+      method: 'POST',
+      headers: { ...base(), 'x-session-token': host.token },
+    });
+    expect(again.status).toBe(403);
+    expect(JSON.parse(again.body).error.code).toBe('E_SESSION_TOKEN_USED');
+    expect(again.headers['set-cookie']).toBeUndefined();
+    // A reload sends no token, only the cookie of the first exchange: it keeps working.
+    const reload = await call(host.port, '/api/ipc/app:info', {
+      method: 'POST',
+      headers: { ...base(), cookie },
+      body: 'null',
+    });
+    expect([reload.status, JSON.parse(reload.body).ok]).toEqual([200, true]);
+  });
+
   it('rejects a wrong session token', async () => {
     const res = await call(host.port, '/api/session', {
       method: 'POST',

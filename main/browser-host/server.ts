@@ -68,6 +68,10 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+/**
+ * Exchanges the launch token for the session cookie, once: whoever learns the token afterwards (a screenshot, shell
+ * history, another local user's browser) gets nothing. The browser that exchanged it keeps the cookie across reloads.
+ */
 async function handleSession(req: IncomingMessage, res: ServerResponse, ctx: Ctx): Promise<void> {
   const { token, session, port } = ctx;
   const offered = req.headers['x-session-token'];
@@ -80,6 +84,16 @@ async function handleSession(req: IncomingMessage, res: ServerResponse, ctx: Ctx
     );
     return;
   }
+  if (ctx.exchanged) {
+    refuse(
+      res,
+      403,
+      'E_SESSION_TOKEN_USED',
+      'This launch token was already exchanged for a session; it works once. Use the browser window that opened it (a reload keeps its session), or restart the console for a new URL.',
+    );
+    return;
+  }
+  ctx.exchanged = true;
   send(res, 200, { ok: true, value: null }, { 'set-cookie': sessionCookie(port, session) });
 }
 
@@ -114,6 +128,8 @@ interface Ctx {
   port: number;
   token: string;
   session: string;
+  /** The launch token was exchanged (it is single use). */
+  exchanged: boolean;
   options: BrowserHostOptions;
 }
 
@@ -154,6 +170,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     port,
     token: options.token ?? randomBytes(32).toString('hex'),
     session: randomBytes(32).toString('hex'),
+    exchanged: false,
     options,
   };
   server.on('request', (req, res) => {

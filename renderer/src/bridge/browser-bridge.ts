@@ -15,7 +15,21 @@ import type { Result } from '../../../shared/ipc/result.ts';
 
 type Listener = (payload: unknown) => void;
 
-/** Exchanges the per-launch token from the URL fragment for a session cookie, then drops it from the URL. */
+/** True when this browser already holds a working session cookie. */
+async function sessionHolds(): Promise<boolean> {
+  const res = await fetch('/api/ipc/app:info', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    credentials: 'same-origin',
+    body: 'null',
+  });
+  return res.ok;
+}
+
+/**
+ * Exchanges the per-launch token from the URL fragment for a session cookie, then drops it from the URL. The token is
+ * single use: opening the printed URL again in the browser that exchanged it goes on with the cookie it already has.
+ */
 export async function establishSession(location: Location, history: History): Promise<Result<null>> {
   const match = /(?:^#|&)token=([0-9a-f]{64})/.exec(location.hash);
   if (!match) return { ok: true, value: null }; // a reload: the cookie from the first exchange still holds
@@ -25,8 +39,11 @@ export async function establishSession(location: Location, history: History): Pr
     credentials: 'same-origin',
   });
   history.replaceState(null, '', location.pathname + location.search);
-  if (!res.ok) return (await res.json()) as Result<null>;
-  return { ok: true, value: null };
+  if (res.ok) return { ok: true, value: null };
+  const refused = (await res.json()) as Result<null>;
+  if (!refused.ok && refused.error.code === 'E_SESSION_TOKEN_USED' && (await sessionHolds()))
+    return { ok: true, value: null };
+  return refused;
 }
 
 async function invoke(channel: string, args: unknown): Promise<Result<unknown>> {
