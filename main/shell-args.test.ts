@@ -1,5 +1,9 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseShellArgs, ShellArgsError } from './shell-args.ts';
+import { TokenFileError } from './token-file.ts';
 
 describe('parseShellArgs', () => {
   it('reads a control plane with token, environment and trusted keys', () => {
@@ -41,6 +45,25 @@ describe('parseShellArgs', () => {
   ])('%j is refused: %s', (argv, words) => {
     expect(() => parseShellArgs(argv, {})).toThrow(ShellArgsError);
     expect(() => parseShellArgs(argv, {})).toThrow(words);
+  });
+
+  it('reads --token-file (mode 0600) and refuses one other users can read, like ssh does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsc-token-'));
+    const file = join(dir, 'token');
+    writeFileSync(file, 'tsk_from_file\n');
+    chmodSync(file, 0o600);
+    const connect = ['--connect', 'http://127.0.0.1:8080', '--token-file', file];
+    expect(parseShellArgs(connect, { TOMBSTONE_TOKEN: 'env' }).connect?.token).toBe('tsk_from_file');
+    chmodSync(file, 0o640);
+    expect(() => parseShellArgs(connect, {})).toThrow(
+      expect.objectContaining({ name: 'TokenFileError', code: 'E_TOKEN_FILE_MODE' }),
+    );
+    expect(() => parseShellArgs(connect, {})).toThrow(TokenFileError);
+    expect(() => parseShellArgs([...connect.slice(0, 2), '--token-file', join(dir, 'none')], {})).toThrow(
+      expect.objectContaining({ code: 'E_TOKEN_FILE' }),
+    );
+    expect(() => parseShellArgs([...connect, '--token', 't'], {})).toThrow('either --token or --token-file');
+    expect(() => parseShellArgs(['--token-file', file], {})).toThrow('go with --connect');
   });
 
   it('ignores unknown switches when not strict (Electron adds its own)', () => {

@@ -1,4 +1,5 @@
 /** Parses the options shared by the Electron shell and `tombstone-console serve`. */
+import { pickToken } from './token-file.ts';
 
 /** A control plane named on the command line. */
 export interface ConnectArgs {
@@ -45,9 +46,10 @@ function parsePort(raw: string): number {
 }
 
 /**
- * Reads `--connect <url>`, `--token <t>` (or TOMBSTONE_TOKEN), `--environment <env>`, `--trust <vkey>` (repeatable),
- * `--data <dir>`, `--port <n>` and `--open`. Unknown flags are errors when `strict` (Electron adds its own switches,
- * so the shell passes false).
+ * Reads `--connect <url>`, the token (`--token <t>`, `--token-file <path>` or TOMBSTONE_TOKEN), `--environment <env>`,
+ * `--trust <vkey>` (repeatable), `--data <dir>`, `--port <n>` and `--open`. Unknown flags are errors when `strict`
+ * (Electron adds its own switches, so the shell passes false). Throws ShellArgsError, or TokenFileError for a token
+ * file that cannot be used (missing, or readable by other users).
  */
 export function parseShellArgs(
   argv: readonly string[],
@@ -55,14 +57,16 @@ export function parseShellArgs(
   strict = true,
 ): ShellArgs {
   let url: string | null = null;
-  let token: string | null = env['TOMBSTONE_TOKEN'] || null;
+  let tokenFlag: string | undefined;
+  let tokenFile: string | undefined;
   let environment = 'production';
   const trust: string[] = [];
   const out: ShellArgs = { connect: null, dataDir: null, port: null, open: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--connect') url = parseUrl(valueAfter(argv, i++, arg));
-    else if (arg === '--token') token = valueAfter(argv, i++, arg);
+    else if (arg === '--token') tokenFlag = valueAfter(argv, i++, arg);
+    else if (arg === '--token-file') tokenFile = valueAfter(argv, i++, arg);
     else if (arg === '--environment') environment = valueAfter(argv, i++, arg);
     else if (arg === '--trust') trust.push(valueAfter(argv, i++, arg));
     else if (arg === '--data') out.dataDir = valueAfter(argv, i++, arg);
@@ -71,6 +75,9 @@ export function parseShellArgs(
     else if (strict && arg !== undefined && arg.startsWith('--')) throw new ShellArgsError(`unknown option ${arg}.`);
   }
   if (url === null && trust.length > 0) throw new ShellArgsError('--trust goes with --connect <url>.');
+  if (url === null && (tokenFlag ?? tokenFile) !== undefined)
+    throw new ShellArgsError('--token and --token-file go with --connect <url>.');
+  const token = url === null ? null : pickToken(tokenFlag, tokenFile, env, (m) => new ShellArgsError(`${m}.`));
   out.connect = url === null ? null : { url, token, environment, trust };
   return out;
 }

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // `npm start` after bootstrap: builds, starts the reference control plane on loopback with the demo
-// scenario (unless --connect <url> is given), then opens the console connected to it — the Electron
-// window when Electron's binary is installed, otherwise browser mode (prints the URL; --open opens it).
+// scenario (unless --connect <url> is given, with its token in TOMBSTONE_TOKEN or --token-file <path>), then
+// opens the console connected to it — the Electron window when Electron's binary is installed, otherwise
+// browser mode (prints the URL; --open opens it). With the demo it prints how to open a second console as
+// another demo person (token files, mode 0600).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoPeople, secondConsoleCommands } from './second-console.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -63,8 +66,17 @@ async function startControlPlane() {
   // The demo control plane runs on this machine and printed its verifier keys: the console pins them directly.
   const keys = [...out.matchAll(/^ledger key (\S+)$/gm)].map((m) => m[1]);
   log(`control plane with the demo scenario at ${match[1]} (data in ${data})`);
-  for (const line of out.split('\n').filter((l) => l.startsWith('demo token '))) log(line);
+  printSecondConsoles(match[1], keys, demoPeople(out));
   return { url: match[1], token: match[2], keys, demo: true };
+}
+
+/** Prints how to open a second console as each other demo person; tokens go to 0600 files, never on a command line. */
+function printSecondConsoles(url, keys, people) {
+  const dir = mkdtempSync(join(tmpdir(), 'tombstone-demo-people-'));
+  const others = secondConsoleCommands({ url, keys, dir, people: people.filter((p) => p.role !== 'admin') });
+  log(`this console acts as ${people.find((p) => p.role === 'admin')?.name ?? 'the admin'}; to act as someone else`);
+  log(`(e.g. the second approver of a four-eyes change), open a second console with their token file (mode 0600):`);
+  for (const p of others) log(`  ${p.name} (${p.role}):  ${p.command}`);
 }
 
 function electronBinary() {
@@ -80,10 +92,13 @@ async function main() {
     process.exit(1);
   }
   const connect = option('--connect');
+  // A token file is passed on as is (the console checks its mode); a token is handed over in the environment.
+  const tokenFile = option('--token-file');
   const target = connect
-    ? { url: connect, token: option('--token') ?? process.env.TOMBSTONE_TOKEN ?? '' }
+    ? { url: connect, token: tokenFile ? '' : (option('--token') ?? process.env.TOMBSTONE_TOKEN ?? '') }
     : await startControlPlane();
   const consoleArgs = target ? ['--connect', target.url, ...(target.keys ?? []).flatMap((k) => ['--trust', k])] : [];
+  if (connect && tokenFile) consoleArgs.push('--token-file', tokenFile);
   // The demo is new on every start (fresh history and keys), so its console data is too.
   if (target?.demo) consoleArgs.push('--data', mkdtempSync(join(tmpdir(), 'tombstone-console-')));
   const env = target?.token ? { TOMBSTONE_TOKEN: target.token } : {};

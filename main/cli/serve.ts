@@ -1,5 +1,5 @@
 /**
- * `tombstone-console serve [--port <n>] [--open] [--connect <url>] [--token <t>]`: browser mode.
+ * `tombstone-console serve [--port <n>] [--open] [--connect <url>] [--token-file <path>]`: browser mode.
  * Runs the console's services and serves the built renderer on 127.0.0.1 until interrupted.
  */
 import { spawn } from 'node:child_process';
@@ -14,9 +14,12 @@ import { defaultDataDir } from '../data-dir.ts';
 import { plainCodec } from '../ledger/high-water-mark.ts';
 import { openRotatingLog, type LogLevel } from '../log/rotating-log.ts';
 import { fileModeSecretBox } from '../profiles/secret-box.ts';
+import { TOKEN_ON_COMMAND_LINE, TokenFileError } from '../token-file.ts';
 
-const USAGE =
-  'Usage: tombstone-console serve [--port <n>] [--open] [--data <dir>] [--connect <url> [--token <t>] [--environment <env>] [--trust <vkey>]...]';
+const USAGE = `Usage: tombstone-console serve [--port <n>] [--open] [--data <dir>]
+       [--connect <url> [--token-file <path> | --token <t>] [--environment <env>] [--trust <vkey>]...]
+  The token: TOMBSTONE_TOKEN=<t> in the environment, or --token-file <path> (mode 0600), keep it out of the process
+  list; --token <t> works but every user of the machine can read it there.`;
 
 function openInBrowser(url: string): void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
@@ -35,10 +38,12 @@ export async function run(args: readonly string[]): Promise<number> {
   try {
     parsed = parseShellArgs(args, process.env);
   } catch (err) {
-    if (!(err instanceof ShellArgsError)) throw err;
-    process.stderr.write(`E_USAGE: ${err.message}\n${USAGE}\n`);
+    if (err instanceof TokenFileError) process.stderr.write(`${err.code}: ${err.message}\n`);
+    else if (err instanceof ShellArgsError) process.stderr.write(`E_USAGE: ${err.message}\n${USAGE}\n`);
+    else throw err;
     return 2;
   }
+  if (args.includes('--token')) process.stderr.write(`${TOKEN_ON_COMMAND_LINE}\n`);
   const rendererDir =
     process.env['TOMBSTONE_RENDERER_DIR'] ?? fileURLToPath(new URL('../../out/renderer', import.meta.url));
   if (!existsSync(`${rendererDir}/index.html`)) {

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, spawnControlPlane, type ControlPlaneProcess } from '../sync/test-helpers/control-plane-process.ts';
@@ -103,6 +103,32 @@ describe('tombstone-console sync: the replica file before the first run', () => 
     const check = new Database(db, { readonly: true });
     expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(['notes']);
     check.close();
+  });
+
+  it('takes the token from --token-file (mode 0600); refuses a file others can read with E_TOKEN_FILE_MODE', async () => {
+    const file = join(dir, 'token');
+    writeFileSync(file, `${s.token}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    const args = ['sync', '--url', s.cp.url, '--trust', s.cp.verifierKeys[0] ?? '', '--once', '--json'];
+    const [ok, out, err] = await cli([...args, '--db', join(dir, 'file-token.sqlite'), '--token-file', file]);
+    expect([ok, (JSON.parse(out) as { size: number }).size, err]).toEqual([0, ENTRIES, '']);
+    chmodSync(file, 0o644);
+    const [refused, refusedOut, refusedErr] = await cli([
+      ...args,
+      '--db',
+      join(dir, 'open-token.sqlite'),
+      '--token-file',
+      file,
+    ]);
+    expect(refused).toBe(2);
+    const doc = JSON.parse(refusedOut) as { error: { code: string; message: string } };
+    expect(doc.error.code).toBe('E_TOKEN_FILE_MODE');
+    expect(doc.error.message).toContain(`chmod 600 ${file}`);
+    expect(refusedErr.startsWith('E_TOKEN_FILE_MODE: ')).toBe(true);
+    // --token still works, with a warning that it shows in the process list.
+    const [flag, flagOut, flagErr] = await cli([...args, '--db', join(dir, 'flag-token.sqlite'), '--token', s.token]);
+    expect([flag, (JSON.parse(flagOut) as { ok: boolean }).ok]).toEqual([0, true]);
+    expect(flagErr).toContain('W_TOKEN_ON_COMMAND_LINE: --token is visible to every user of this machine');
   });
 
   it('with --json a usage error is one JSON document on stdout too', async () => {

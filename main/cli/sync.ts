@@ -1,7 +1,7 @@
 /**
- * `tombstone-console sync --url <cp> --token <t> --db <replica.sqlite> [--once] [--json]`: the sync engine without a
- * window. `--once` catches up to the latest checkpoint and exits 0 when the replica is verified at that size (prints
- * size and root), 1 with the evidence or failure code otherwise. Without `--once` it follows the stream until
+ * `tombstone-console sync --url <cp> --db <replica.sqlite> [--token-file <path>] [--once] [--json]`: the sync engine
+ * without a window. `--once` catches up to the latest checkpoint and exits 0 when the replica is verified at that size
+ * (prints size and root), 1 with the evidence or failure code otherwise. Without `--once` it follows the stream until
  * interrupted; Ctrl-C stops between replica transactions (each is atomic), never inside one.
  */
 import { Replica } from '../ledger/replica.ts';
@@ -20,6 +20,7 @@ import {
   type SyncArgs,
 } from '../sync/headless.ts';
 import type { SyncState } from '../../shared/ipc/contract.ts';
+import { TOKEN_ON_COMMAND_LINE } from '../token-file.ts';
 import { codedLine, reportError } from './errors-out.ts';
 
 function out(args: SyncArgs, text: string, json: Record<string, unknown>): void {
@@ -167,6 +168,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     reportError(err instanceof UsageError ? `E_USAGE: ${err.message}\n${SYNC_USAGE}` : codedLine(err), json, true);
     return 2;
   }
+  if (argv.includes('--token')) process.stderr.write(`${TOKEN_ON_COMMAND_LINE}\n`);
   try {
     const s = setup(args);
     const refused = await preflightReplica(args.db, s.origin, s.keys);

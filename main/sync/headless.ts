@@ -13,6 +13,7 @@ import { preflight, type PreflightFailure } from '../ledger/preflight.ts';
 import { Replica } from '../ledger/replica.ts';
 import type { StoredKey } from '../profiles/profile-file.ts';
 import { trustedKeysOf } from '../profiles/tofu.ts';
+import { pickToken } from '../token-file.ts';
 
 /** Parsed `sync` arguments. */
 export interface SyncArgs {
@@ -28,14 +29,15 @@ export interface SyncArgs {
 }
 
 /** Usage text of the command. */
-export const SYNC_USAGE = `Usage: tombstone-console sync --url <control-plane> --token <t> --db <replica.sqlite> [--once] [--json]
-       [--trust <verifier key>]... [--accept-first-key] [--heartbeat <ms>] [--page-size <n>]
-  The token may also come from the TOMBSTONE_TOKEN environment variable (keeps it out of the process list).`;
+export const SYNC_USAGE = `Usage: tombstone-console sync --url <control-plane> --db <replica.sqlite> [--once] [--json]
+       [--token-file <path> | --token <t>] [--trust <verifier key>]... [--accept-first-key] [--heartbeat <ms>] [--page-size <n>]
+  The token: TOMBSTONE_TOKEN=<t> in the environment, or --token-file <path> (mode 0600), keep it out of the process
+  list; --token <t> works but every user of the machine can read it there.`;
 
 /** A usage error (exit status 2). */
 export class UsageError extends Error {}
 
-/** Parses argv (without the command name); throws UsageError. */
+/** Parses argv (without the command name); throws UsageError, or TokenFileError for an unusable --token-file. */
 export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): SyncArgs {
   let values;
   try {
@@ -46,6 +48,7 @@ export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
       options: {
         url: { type: 'string' },
         token: { type: 'string' },
+        'token-file': { type: 'string' },
         db: { type: 'string' },
         once: { type: 'boolean' },
         json: { type: 'boolean' },
@@ -67,7 +70,7 @@ export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   return {
     pageSize: page === undefined ? undefined : Number(page),
     url: values.url,
-    token: values.token ?? env['TOMBSTONE_TOKEN'] ?? null,
+    token: pickToken(values.token, values['token-file'], env, (m) => new UsageError(m)),
     db: values.db,
     once: values.once === true,
     json: values.json === true,
