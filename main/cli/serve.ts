@@ -15,6 +15,7 @@ import { plainCodec } from '../ledger/high-water-mark.ts';
 import { openRotatingLog, type LogLevel } from '../log/rotating-log.ts';
 import { fileModeSecretBox } from '../profiles/secret-box.ts';
 import { TOKEN_ON_COMMAND_LINE, TokenFileError } from '../token-file.ts';
+import { exitAfterGrace, untilSignal } from './shutdown.ts';
 
 const USAGE = `Usage: tombstone-console serve [--port <n>] [--open] [--data <dir>]
        [--connect <url> [--token-file <path> | --token <t>] [--environment <env>] [--trust <vkey>]...]
@@ -86,10 +87,9 @@ export async function run(args: readonly string[]): Promise<number> {
   const host = await startBrowserHost({ services, rendererDir, port: parsed.port ?? 0 });
   process.stdout.write(`console (browser mode) at ${host.url}\n`);
   if (parsed.open) openInBrowser(host.url);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  const signal = await untilSignal();
+  log('info', `${signal}: stopping`);
+  exitAfterGrace(0, undefined, (line) => log('warn', line));
   await host.close();
   await services.stop();
   return 0;

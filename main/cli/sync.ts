@@ -22,6 +22,7 @@ import {
 import type { SyncState } from '../../shared/ipc/contract.ts';
 import { TOKEN_ON_COMMAND_LINE } from '../token-file.ts';
 import { codedLine, reportError } from './errors-out.ts';
+import { exitAfterGrace, untilSignal } from './shutdown.ts';
 
 function out(args: SyncArgs, text: string, json: Record<string, unknown>): void {
   process.stdout.write(args.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
@@ -141,8 +142,10 @@ async function follow(args: SyncArgs, s: Setup): Promise<number> {
         resolve();
       }
     });
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    void untilSignal().then(() => {
+      exitAfterGrace(halted === null ? 0 : 1);
+      resolve();
+    });
   });
   handle.events.on('ledger:verified', (v) =>
     out(args, `verified ${v.verifiedSize} root ${v.rootHex}`, { event: 'ledger:verified', ...v }),

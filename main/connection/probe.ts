@@ -27,7 +27,9 @@ async function fetchIdentity(target: ControlPlaneTarget, signal: AbortSignal): P
     headers: { authorization: `Bearer ${target.token}` },
     signal,
   });
-  return res.ok ? parseIdentity(await res.json()) : null;
+  if (res.ok) return parseIdentity(await res.json());
+  await res.body?.cancel();
+  return null;
 }
 
 /** Probes `target` with a timeout; never throws. */
@@ -37,6 +39,8 @@ export async function probeControlPlane(target: ControlPlaneTarget, timeoutMs = 
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const health = await fetch(new URL('/health', target.url), { signal });
+    // An unread body keeps its connection busy (and the process alive) until a garbage collection: release it now.
+    await health.body?.cancel();
     if (!health.ok) throw new Error(`HTTP ${health.status}`);
     const roundTripMs = Math.round(performance.now() - started);
     const identity = await fetchIdentity(target, signal);

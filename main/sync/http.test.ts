@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getJson, getText } from './http.ts';
+import { abortableBody, getBytes, getJson, getText } from './http.ts';
 
 let server: Server | null = null;
 afterEach(
@@ -69,5 +69,48 @@ describe('sync HTTP reads', () => {
     ctl.abort();
     await expect(p).rejects.toMatchObject({ code: 'E_NETWORK' });
     server.closeAllConnections();
+  });
+});
+
+describe('aborting reads when fetch no longer forwards the signal (undici after a GC, nodejs/node#55428)', () => {
+  it('a body that never ends: abort rejects at once and the connection is dropped', async () => {
+    let closed: () => void = () => {};
+    const serverSawClose = new Promise<void>((resolve) => {
+      closed = resolve;
+    });
+    server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write('{"partial":'); // and never more
+      req.socket.on('close', closed);
+    });
+    await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const ac = new AbortController();
+    // What fetch does once the Request it built was collected: the signal is simply not followed any more.
+    const deaf: typeof fetch = (input, init) => fetch(input, { ...init, signal: null });
+    const read = getBytes({ baseUrl: url, token: null, fetch: deaf, signal: ac.signal }, '/entries');
+    read.catch(() => {});
+    await new Promise((r) => setTimeout(r, 100));
+    const at = Date.now();
+    ac.abort(new Error('stop'));
+    await expect(read).rejects.toMatchObject({ code: 'E_NETWORK' });
+    expect(Date.now() - at).toBeLessThan(200);
+    await serverSawClose;
+  });
+
+  it('a stream body piped through abortableBody ends on its own signal', async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(': open\n\n');
+    });
+    await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const ac = new AbortController();
+    const res = await fetch(url); // no signal at all: only the pipe can end it
+    const reader = abortableBody(res.body, ac.signal)?.getReader();
+    expect(new TextDecoder().decode((await reader?.read())?.value)).toBe(': open\n\n');
+    const next = reader?.read();
+    ac.abort(new Error('closed'));
+    await expect(next).rejects.toThrow('closed');
   });
 });

@@ -76,14 +76,76 @@ async function failure(res: Response, path: string): Promise<SyncHttpError> {
   );
 }
 
-async function send(target: SyncTarget, path: string, timeoutMs: number): Promise<Response> {
+/**
+ * Settles like `work`, or rejects with the signal's reason as soon as `signal` aborts. fetch() forwards its signal
+ * only while the Request it built internally is alive (nodejs/node#55428): after a garbage collection an abort or a
+ * timeout would no longer end a pending read, so every read also waits on the signal itself.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal, onAbort: () => void = () => {}): Promise<T> {
+  if (signal.aborted) {
+    onAbort();
+    work.catch(() => {});
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => {
+      onAbort();
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', abort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(err as Error);
+      },
+    );
+  });
+}
+
+/**
+ * A response body whose reading ends (the connection with it) when `signal` aborts, whether or not fetch still
+ * forwards that signal: the pipe holds its own listener and cancels the body, which makes undici drop the connection.
+ */
+export function abortableBody(
+  body: ReadableStream<Uint8Array> | null,
+  signal: AbortSignal | undefined,
+  through: TransformStream<Uint8Array, Uint8Array> = new TransformStream(),
+): ReadableStream<Uint8Array> | null {
+  if (body === null) return null;
+  return body.pipeThrough(through, signal === undefined ? {} : { signal });
+}
+
+/** Reads the whole body, cancelling it (and so the connection) when `signal` aborts. */
+async function readBody(res: Response, signal: AbortSignal): Promise<Buffer> {
+  const body = res.body;
+  if (body === null) return Buffer.alloc(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  const cancel = (): void => void reader.cancel(signal.reason).catch(() => {});
+  const all = (async () => {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
+    return Buffer.concat(chunks);
+  })();
+  return untilAborted(all, signal, cancel);
+}
+
+async function send(
+  target: SyncTarget,
+  path: string,
+  timeoutMs: number,
+): Promise<{ res: Response; signal: AbortSignal }> {
   const headers: Record<string, string> = {};
   if (target.token !== null) headers['authorization'] = `Bearer ${target.token}`;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = target.signal === undefined ? timeout : AbortSignal.any([timeout, target.signal]);
   let res: Response;
   try {
-    res = await (target.fetch ?? fetch)(new URL(path, target.baseUrl), { headers, redirect: 'error', signal });
+    const request = (target.fetch ?? fetch)(new URL(path, target.baseUrl), { headers, redirect: 'error', signal });
+    res = await untilAborted(request, signal);
   } catch (err) {
     const timedOut = err instanceof Error && err.name === 'TimeoutError';
     const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
@@ -91,9 +153,11 @@ async function send(target: SyncTarget, path: string, timeoutMs: number): Promis
   }
   if (!res.ok) throw await failure(res, path);
   const length = Number(res.headers.get('content-length') ?? '0');
-  if (length > MAX_BODY_BYTES)
+  if (length > MAX_BODY_BYTES) {
+    void res.body?.cancel().catch(() => {});
     throw new SyncHttpError('E_BODY_TOO_LARGE', `GET ${path} announced ${length} bytes`, res.status, false);
-  return res;
+  }
+  return { res, signal };
 }
 
 function broken(path: string, err: unknown): SyncHttpError {
@@ -111,9 +175,9 @@ export async function getText(
   path: string,
   timeoutMs = 30_000,
 ): Promise<{ text: string; headers: Headers }> {
-  const res = await send(target, path, timeoutMs);
+  const { res, signal } = await send(target, path, timeoutMs);
   try {
-    return { text: await res.text(), headers: res.headers };
+    return { text: (await readBody(res, signal)).toString('utf8'), headers: res.headers };
   } catch (err) {
     throw broken(path, err);
   }
@@ -121,9 +185,9 @@ export async function getText(
 
 /** GETs `path` and returns the exact body bytes; throws SyncHttpError. */
 export async function getBytes(target: SyncTarget, path: string, timeoutMs = 60_000): Promise<Buffer> {
-  const res = await send(target, path, timeoutMs);
+  const { res, signal } = await send(target, path, timeoutMs);
   try {
-    return Buffer.from(await res.arrayBuffer());
+    return await readBody(res, signal);
   } catch (err) {
     throw broken(path, err);
   }

@@ -6,7 +6,7 @@
 import { EventSource } from 'eventsource';
 import type { MetricsSeries } from '../../shared/ipc/contract.ts';
 import { DEFAULT_BACKOFF, backoffDelay } from './backoff.ts';
-import { getJson, type SyncTarget } from './http.ts';
+import { abortableBody, getJson, type SyncTarget } from './http.ts';
 import type { MetricsStore } from './metrics-store.ts';
 import { DEFAULT_WINDOW, MetricsWindow, type MetricSample } from './metrics-window.ts';
 
@@ -93,6 +93,8 @@ class MetricsSyncer implements MetricsSync {
   private stopped = false;
   private es: EventSource | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Aborts the history reads in flight when the sync stops. */
+  private readonly abort = new AbortController();
   private attempt = 0;
   private lastSample: number;
 
@@ -122,6 +124,7 @@ class MetricsSyncer implements MetricsSync {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     this.es?.close();
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     clearInterval(this.flusher);
@@ -153,10 +156,12 @@ class MetricsSyncer implements MetricsSync {
   }
 
   private async connect(): Promise<void> {
-    const { target } = this.opts;
+    const own = this.opts.target.signal;
+    const target = { ...this.opts.target, signal: own ? AbortSignal.any([own, this.abort.signal]) : this.abort.signal };
     try {
       this.take(await fetchHistory(target, Math.max(this.lastSample, this.now() - this.retentionMs), this.now()));
     } catch (err) {
+      if (this.stopped) return;
       this.retry(err instanceof Error ? err.message : String(err));
       return;
     }
@@ -164,7 +169,13 @@ class MetricsSyncer implements MetricsSync {
     const headers: Record<string, string> = target.token === null ? {} : { Authorization: `Bearer ${target.token}` };
     const base = target.fetch ?? fetch;
     const es = new EventSource(new URL('/api/v1/metrics/stream', target.baseUrl), {
-      fetch: (url, init) => base(url, { ...init, headers: { ...init.headers, ...headers } }),
+      fetch: async (url, init) => {
+        const signal = init.signal as AbortSignal | undefined;
+        const res = await base(url, { ...init, signal, headers: { ...init.headers, ...headers } });
+        // close() aborts `signal`; the pipe ends the stream on it even when fetch no longer forwards it (after a GC).
+        const body = abortableBody(res.body, signal);
+        return { body, url: res.url, status: res.status, redirected: res.redirected, headers: res.headers };
+      },
       maxBufferSize: 1024 * 1024,
     });
     es.addEventListener('open', () => {

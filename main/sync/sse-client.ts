@@ -5,6 +5,7 @@
  */
 import { EventSource, type FetchLike, type FetchLikeResponse } from 'eventsource';
 import { classifyFrame, type FrameRejection, type StreamFrame } from './frames.ts';
+import { abortableBody } from './http.ts';
 import { retrySniffer } from './retry-sniffer.ts';
 
 /** Where to connect and how. */
@@ -45,8 +46,10 @@ function streamFetch(target: StreamTarget, onRetry: (ms: number) => void, onRequ
     const headers: Record<string, string> = { Accept: 'text/event-stream' };
     if (target.token !== null) headers['Authorization'] = `Bearer ${target.token}`;
     if (target.lastEventId !== null) headers['Last-Event-ID'] = String(target.lastEventId);
-    const res = await base(url, { method: 'GET', headers, redirect: 'error', signal: init.signal as AbortSignal });
-    const body = res.body === null ? null : res.body.pipeThrough(retrySniffer(onRetry));
+    const signal = init.signal as AbortSignal | undefined;
+    const res = await base(url, { method: 'GET', headers, redirect: 'error', signal });
+    // close() aborts `signal`; the pipe ends the stream on it even when fetch no longer forwards it (after a GC).
+    const body = abortableBody(res.body, signal, retrySniffer(onRetry));
     const wrapped: FetchLikeResponse = {
       body,
       url: res.url,
