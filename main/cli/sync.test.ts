@@ -23,7 +23,7 @@ import {
 } from '../sync/test-helpers/fixture.ts';
 
 /** Runs the real CLI on the repository's Node 22; resolves to [exit status, stdout, stderr]. */
-export function cli(args: readonly string[], env: Record<string, string> = {}): Promise<[number, string, string]> {
+function cli(args: readonly string[], env: Record<string, string> = {}): Promise<[number, string, string]> {
   return new Promise((resolve) => {
     execFile(
       join(REPO_ROOT, 'node_modules', '.bin', 'node'),

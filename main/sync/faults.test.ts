@@ -242,6 +242,24 @@ describe('fault matrix through the loopback proxy (real control plane)', () => {
     expect(codes(r.rec)).toContain('E_REFETCH');
   });
 
+  it('an entry that does not chain, served alike by the stream and /entries of a consistent log: PREV_MISMATCH halt, no evidence', async () => {
+    // Entry 106 with another `prev` (still canonical): the log's tree is consistent with ours, the entry is not.
+    const unchained = (text: string): string =>
+      text.replace(/"prev":"(.)/, (_m, c: string) => `"prev":"${c === '0' ? '1' : '0'}`);
+    const body: BodyRewriter = (path, text) =>
+      path.startsWith('/api/v1/ledger/entries')
+        ? text
+            .split('\n')
+            .map((line) => (line.includes('"idx":106,') ? unchained(line) : line))
+            .join('\n')
+        : null;
+    const r = await run(() => () => (f) => (entryIdx(f) === 106 ? send(unchained(f)) : send(f)), body);
+    await until(() => r.h.state().kind === 'halted', 'halted');
+    expect(r.h.state()).toMatchObject({ kind: 'halted', code: 'PREV_MISMATCH' });
+    expect(r.h.replica()?.status()).toMatchObject({ halted: null, evidence: [], receivedSize: 106 });
+    expect(r.rec.events['ledger:alert']).toEqual([]);
+  });
+
   it('a lying consistency proof turns the mismatch into FORK evidence and a halt', async () => {
     const lie: BodyRewriter = (path, body) => {
       if (!path.startsWith('/api/v1/ledger/proof/consistency')) return null;

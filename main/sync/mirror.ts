@@ -160,9 +160,8 @@ export class Mirror {
     const last = entries[entries.length - 1];
     this.deps.log({ level: 'warn', code: p.code, message: `entry rejected (${source}): ${p.detail}`, idx: p.idx });
     // An authoritative entry that does not chain onto the last one we hold: the served history may not be ours.
-    if (source !== 'stream' && p.code === 'PREV_MISMATCH' && p.idx === this.received) {
-      if (await this.diverged()) return;
-    }
+    // Counted below all the same: a consistent server that keeps serving it is reported after MAX_REJECTS tries.
+    if (source !== 'stream' && p.code === 'PREV_MISMATCH' && p.idx === this.received) await this.diverged();
     if (source !== 'stream' && p.idx !== null) {
       const n = (this.rejects.get(p.idx) ?? 0) + 1;
       this.rejects.set(p.idx, n);
@@ -179,18 +178,16 @@ export class Mirror {
   /**
    * Classifies a divergence the first time it is seen: the server's note at our verified size (a different root is
    * EQUIVOCATION), then its current note with a consistency proof from our verified checkpoint (a failing proof is a
-   * FORK). Both halt with the two signed notes stored as evidence. True when our unverified entries were dropped for
-   * a refetch; false when the server's history is consistent with ours, so the entry itself is bad.
+   * FORK). Both halt with the two signed notes stored as evidence. When the server's history is consistent with what
+   * we verified, our unverified entries (if any) are dropped and refetched; otherwise the served entry itself is bad.
    */
-  private async diverged(): Promise<boolean> {
+  private async diverged(): Promise<void> {
     const { replica, target } = this.deps;
     const verified = replica.status().verifiedSize;
     const atVerified = verified > 0 ? await fetchCheckpointAt(target, verified) : null;
     if (atVerified !== null) this.onOutcome(await replica.applyCheckpoint(atVerified), 'backfill', atVerified);
     const note = await fetchCheckpointNote(target);
-    const outcome = await replica.checkDivergence(note);
-    this.onOutcome(outcome, 'backfill', note);
-    return outcome.kind === 'refetch';
+    this.onOutcome(await replica.checkDivergence(note), 'backfill', note);
   }
 
   private onOutcome(o: CheckpointOutcome, source: Source, note: string | null): void {
