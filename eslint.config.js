@@ -96,6 +96,25 @@ const rules = {
     ],
     message: 'control-plane/ imports only shared/ and Node.',
   }),
+  controlPlaneCore: restrict({
+    patterns: [
+      'electron',
+      'electron/*',
+      'react',
+      'react-dom',
+      ...layer('main'),
+      ...layer('preload'),
+      ...layer('renderer'),
+      ...layer('control-plane/http'),
+      ...layer('control-plane/routes'),
+      '../http',
+      '../http/**',
+      '../routes',
+      '../routes/**',
+    ],
+    message:
+      'control-plane/domain and control-plane/ledger know no HTTP: throw DomainError (domain/errors.ts) with a code; the HTTP layer maps codes to statuses.',
+  }),
 };
 
 const domGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'location'];
@@ -169,6 +188,10 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': rules.renderer, 'no-restricted-globals': ['error', ...nodeGlobals] },
   },
   { files: ['control-plane/**/*.ts'], rules: { 'no-restricted-imports': rules.controlPlane } },
+  {
+    files: ['control-plane/domain/**/*.ts', 'control-plane/ledger/**/*.ts'],
+    rules: { 'no-restricted-imports': rules.controlPlaneCore },
+  },
   {
     files: ['**/*.test.ts', '**/*.test.tsx', 'e2e/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },

@@ -11,7 +11,7 @@ import type { App } from './domain/app.ts';
 import { startScheduler } from './domain/scheduler.ts';
 import { createRequestListener } from './http/pipeline.ts';
 import { pruneReplays } from './http/idempotency.ts';
-import { Router } from './http/router.ts';
+import { Router, type Route } from './http/router.ts';
 import type { ControlPlaneOptions } from './options.ts';
 import { resolveOptions } from './options.ts';
 import { actionRoutes } from './routes/actions.ts';
@@ -46,8 +46,9 @@ export interface RunningControlPlane {
 
 const HOUSEKEEPING_MS = 60_000;
 
-function routesFor(app: App, ready: () => boolean): Router {
-  return new Router([
+/** Every route the control plane serves (each path is one of shared/protocol/paths.ts PATHS). */
+export function allRoutes(app: App, ready: () => boolean): Route[] {
+  return [
     ...healthRoutes(app, ready),
     ...ledgerRoutes(app),
     ...actionRoutes(app),
@@ -55,7 +56,7 @@ function routesFor(app: App, ready: () => boolean): Router {
     ...changeRequestRoutes(app),
     ...incidentRoutes(app),
     ...telemetryRoutes(app),
-  ]);
+  ];
 }
 
 function mintDemoTokens(app: App): DemoToken[] {
@@ -72,7 +73,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   let ready = false;
   const server = createServer(
     { keepAliveTimeout: 10_000 },
-    createRequestListener({ store: app.store, router: routesFor(app, () => ready), clock: app.clock, log: opts.log }),
+    createRequestListener({
+      store: app.store,
+      router: new Router(allRoutes(app, () => ready)),
+      clock: app.clock,
+      log: opts.log,
+    }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

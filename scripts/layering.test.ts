@@ -23,6 +23,14 @@ describe('layering rules (HOUSE-STYLE.md import table)', () => {
     ['main/app/window.ts', "import { ipcMain } from 'electron';\nexport const a = ipcMain;\n"],
     ['preload/x.ts', "import { x } from '../main/ledger/replica.ts';\nexport const a = x;\n"],
     ['control-plane/x.ts', "import { x } from '../main/ledger/replica.ts';\nexport const a = x;\n"],
+    ['control-plane/domain/x.ts', "import { HttpError } from '../http/errors.ts';\nexport const a = HttpError;\n"],
+    ['control-plane/domain/x.ts', "import { json } from '../routes/ledger.ts';\nexport const a = json;\n"],
+    [
+      'control-plane/ledger/x.ts',
+      "import { openEventStream } from '../http/sse.ts';\nexport const a = openEventStream;\n",
+    ],
+    ['control-plane/domain/x.test.ts', "import { x } from '../../control-plane/http/body.ts';\nexport const a = x;\n"],
+    ['control-plane/domain/x.ts', "import { x } from '../../main/ledger/replica.ts';\nexport const a = x;\n"],
   ])('%s: a forbidden import fails the lint', async (file, code) => {
     expect(await violations(file, code)).toContain('no-restricted-imports');
   });
@@ -41,6 +49,15 @@ describe('layering rules (HOUSE-STYLE.md import table)', () => {
     ['main/app/window.ts', "import { app } from 'electron';\nexport const a = app;\n"],
     ['main/app/ipc-main-bridge.ts', "import { ipcMain } from 'electron';\nexport const a = ipcMain;\n"],
     ['renderer/src/x.ts', "import { x } from '../../shared/ipc/contract.ts';\nexport const a = x;\n"],
+    [
+      'control-plane/domain/x.ts',
+      "import { DomainError } from './errors.ts';\nimport { TIERS } from '../../shared/protocol/tier.ts';\nexport const a = [DomainError, TIERS];\n",
+    ],
+    [
+      'control-plane/ledger/x.ts',
+      "import { sseFrame } from '../../shared/protocol/events.ts';\nexport const a = sseFrame;\n",
+    ],
+    ['control-plane/http/x.ts', "import { DomainError } from '../domain/errors.ts';\nexport const a = DomainError;\n"],
   ])('%s: an allowed import passes', async (file, code) => {
     expect(await violations(file, code)).toEqual([]);
   });

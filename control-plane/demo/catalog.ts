@@ -1,6 +1,6 @@
 /** The demo organisation: services, teams, people, and the flag catalogue (≈200 flags), generated deterministically. */
 import type { Role } from '../db/users.ts';
-import type { FlagType, Tier } from '../domain/flag-def.ts';
+import { type FlagType, type Tier } from '../../shared/protocol/index.ts';
 import type { Rng } from './rng.ts';
 
 /** The twelve services. */

@@ -3,7 +3,7 @@ import { EVALUATOR } from '../domain/app.ts';
 import { issueBreakGlass } from '../domain/break-glass.ts';
 import { approveChangeRequest, createChangeRequest, rejectChangeRequest } from '../domain/change-requests.ts';
 import { applyEnvChange, currentState, gatedEnvChange } from '../domain/env-change.ts';
-import type { EnvPatch, EnvState } from '../domain/env-state.ts';
+import { type EnvPatch, type EnvState } from '../../shared/protocol/index.ts';
 import { sameState } from '../domain/env-state.ts';
 import { patchDefinition } from '../domain/flags.ts';
 import { openIncident, transitionIncident } from '../domain/incidents.ts';

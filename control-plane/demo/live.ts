@@ -3,6 +3,7 @@
  * raises the error rate; a monitor then fires a signed PagerDuty-shaped webhook at our own endpoint, while the circuit
  * breaker rolls back express pay (HIGH tier) in checkout.
  */
+import { PATHS } from '../../shared/protocol/index.ts';
 import type { App } from '../domain/app.ts';
 import { gatedEnvChange } from '../domain/env-change.ts';
 import { signPagerDuty } from '../domain/pagerduty.ts';
@@ -49,7 +50,7 @@ async function firePagerDuty(app: App, now: number, errorRate: number): Promise<
   const secret = app.options.pagerdutySecret;
   if (secret === null) return;
   const body = JSON.stringify(demoPagerDutyEvent(now, errorRate, now.toString(36).toUpperCase()));
-  const res = await fetch(`${app.baseUrl}/api/v1/incidents/pagerduty`, {
+  const res = await fetch(`${app.baseUrl}${PATHS.pagerDuty}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-PagerDuty-Signature': signPagerDuty(secret, body) },
     body,

@@ -4,7 +4,7 @@
  */
 import type { LeafActor } from '../../shared/ledger/index.ts';
 import type { App, ActionContext } from '../domain/app.ts';
-import type { EnvState } from '../domain/env-state.ts';
+import { type EnvState } from '../../shared/protocol/index.ts';
 import { currentState } from '../domain/env-change.ts';
 import type { FlagRecord } from '../domain/flag-def.ts';
 import { getFlag } from '../domain/flag-repo.ts';

@@ -4,13 +4,14 @@
  * ledger entries and alerts; the token is bound to the person it was issued to.
  */
 import type { JsonValue } from '../../shared/ledger/index.ts';
+import type { BreakGlassResponse } from '../../shared/protocol/index.ts';
 import { randomHex, sha256Hex } from '../crypto/node-crypto.ts';
 import { stmt } from '../db/stmt.ts';
-import { HttpError } from '../http/errors.ts';
-import { arr, int, obj, optional, str, text } from '../http/validate.ts';
+import { DomainError } from './errors.ts';
+import { arr, int, obj, optional, str, text } from '../../shared/validation/schema.ts';
 import type { App, ActionContext } from './app.ts';
 import { flagKeyCheck } from './env-state.ts';
-import { requireEnv, requireFlag } from './env-change.ts';
+import { requireEnv, requireFlag } from './lookups.ts';
 
 /** Default and maximum token lifetime. */
 export const BREAK_GLASS_TTL = { defaultSeconds: 30 * 60, maxSeconds: 4 * 60 * 60 };
@@ -23,12 +24,7 @@ export const issueShape = {
 };
 
 /** What issuing returns (the token is shown once). */
-export interface IssuedToken {
-  token: string;
-  token_id: string;
-  expires_at: string;
-  scope: { flags: string[]; envs: string[] };
-}
+export type IssuedToken = BreakGlassResponse;
 
 interface TokenRow {
   id: string;
@@ -63,7 +59,7 @@ export function issueBreakGlass(
   input: { justification: string; scope: { flags: string[]; envs: string[] }; ttl_seconds?: number | undefined },
 ): IssuedToken {
   if (input.scope.flags.length === 0 || input.scope.envs.length === 0) {
-    throw new HttpError(400, 'INVALID_BODY', 'scope must name at least one flag and one environment', {
+    throw new DomainError('INVALID_BODY', 'scope must name at least one flag and one environment', {
       field: 'body.scope',
     });
   }
@@ -120,20 +116,18 @@ export function consumeBreakGlass(
       ).get(sha256Hex(token)) as TokenRow | undefined)
     : undefined;
   if (row === undefined || row.issued_by !== ctx.actor.id) {
-    throw new HttpError(
-      403,
+    throw new DomainError(
       'BREAK_GLASS_INVALID',
       'the break-glass token is unknown or was issued to someone else; issue a new one',
     );
   }
   if (row.used_at !== null)
-    throw new HttpError(410, 'BREAK_GLASS_USED', `break-glass token ${row.id} was already used; tokens are single use`);
+    throw new DomainError('BREAK_GLASS_USED', `break-glass token ${row.id} was already used; tokens are single use`);
   if (ctx.now >= row.expires_at)
-    throw new HttpError(410, 'BREAK_GLASS_EXPIRED', `break-glass token ${row.id} has expired; issue a new one`);
+    throw new DomainError('BREAK_GLASS_EXPIRED', `break-glass token ${row.id} has expired; issue a new one`);
   const scope = JSON.parse(row.scope) as { flags: string[]; envs: string[] };
   if (!scope.flags.includes(flag) || !envs.every((e) => scope.envs.includes(e))) {
-    throw new HttpError(
-      403,
+    throw new DomainError(
       'BREAK_GLASS_SCOPE',
       `break-glass token ${row.id} does not cover ${flag} in ${envs.join(', ')}`,
     );

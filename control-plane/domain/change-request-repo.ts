@@ -1,23 +1,18 @@
 /** SQL access and API views for change requests, approvals and schedules. */
 import type Database from 'better-sqlite3';
-import { sha256Hex } from '../crypto/node-crypto.ts';
+import { sha256 } from '../crypto/node-crypto.ts';
 import { stmt } from '../db/stmt.ts';
-import { HttpError } from '../http/errors.ts';
-import type { EnvState } from './env-state.ts';
-import { canonicalText } from './env-state.ts';
-import type { SafeDefault, Tier } from './flag-def.ts';
+import { DomainError } from './errors.ts';
+import {
+  payloadHashHex,
+  type ChangeRequestOperation,
+  type EnvState,
+  type SafeDefault,
+  type Tier,
+} from '../../shared/protocol/index.ts';
 
 /** Change request states. */
 export type CrStatus = 'PENDING' | 'SCHEDULED' | 'APPLIED' | 'REJECTED' | 'BLOCKED';
-
-/**
- * What a request changes: `state` one environment's EnvState; `definition` the gated definition fields (safe default,
- * tier) in every environment; `archive` tombstones the flag (its payload is `{stage: "TOMBSTONED"}`).
- */
-export type CrOperation = 'state' | 'definition' | 'archive';
-
-/** The change request operations. */
-export const CR_OPERATIONS: readonly CrOperation[] = ['state', 'definition', 'archive'];
 
 /** The definition fields a `definition` or `archive` request sets (and, as `before`, their values when requested). */
 export interface DefinitionFields {
@@ -63,7 +58,7 @@ export type Payload = Pick<ChangeRequest, 'flag_key' | 'operation' | 'env' | 'af
 interface CrRow {
   id: string;
   flag_key: string;
-  operation: CrOperation;
+  operation: ChangeRequestOperation;
   env: string | null;
   requested_by: string;
   reason: string;
@@ -86,25 +81,16 @@ export interface Approval {
   created_at: number;
 }
 
-/**
- * The hash an approver reviews: SHA-256 of the canonical {flag_key, environment, after, scheduled_at} for a state
- * request (unchanged since the first version, so existing hashes stay valid), and of {flag_key, operation,
- * environment: null, after, scheduled_at} for a definition or archive request — the operation is part of what is
- * signed, and no state payload has an `operation` member, so the two kinds can never hash alike.
- */
+/** The hash an approver reviews (shared/protocol/change-requests.ts says what it binds). */
 export function payloadHash(
   flagKey: string,
   env: string | null,
   after: EnvState | DefinitionFields,
   scheduledAt: number | null,
-  operation: CrOperation = 'state',
+  operation: ChangeRequestOperation = 'state',
 ): string {
   const scheduled = scheduledAt === null ? null : new Date(scheduledAt).toISOString();
-  const payload =
-    operation === 'state'
-      ? { flag_key: flagKey, environment: env, after, scheduled_at: scheduled }
-      : { flag_key: flagKey, operation, environment: null, after, scheduled_at: scheduled };
-  return sha256Hex(canonicalText(payload));
+  return payloadHashHex(sha256, flagKey, env, after, scheduled, operation);
 }
 
 /** The payload hash of a request's current payload. */
@@ -137,7 +123,7 @@ function fromRow(row: CrRow): ChangeRequest {
 /** The stored change request, or 404 CHANGE_REQUEST_NOT_FOUND. */
 export function requireChangeRequest(db: Database.Database, id: string): ChangeRequest {
   const row = stmt(db, 'SELECT * FROM change_requests WHERE id = ?').get(id) as CrRow | undefined;
-  if (row === undefined) throw new HttpError(404, 'CHANGE_REQUEST_NOT_FOUND', `no change request ${id}`);
+  if (row === undefined) throw new DomainError('CHANGE_REQUEST_NOT_FOUND', `no change request ${id}`);
   return fromRow(row);
 }
 

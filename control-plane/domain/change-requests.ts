@@ -7,10 +7,13 @@
 import type { JsonValue } from '../../shared/ledger/index.ts';
 import type { Role } from '../db/users.ts';
 import { stmt } from '../db/stmt.ts';
-import { HttpError } from '../http/errors.ts';
+import { SchemaError } from '../../shared/validation/schema.ts';
+import { DomainError } from './errors.ts';
 import type { App, ActionContext } from './app.ts';
-import type { ChangeRequest, DefinitionFields, DefinitionRequest } from './change-request-repo.ts';
 import {
+  type ChangeRequest,
+  type DefinitionFields,
+  type DefinitionRequest,
   hashOf,
   insertChangeRequest,
   requireChangeRequest,
@@ -21,13 +24,12 @@ import {
 import { currentQuorum, fulfil } from './cr-apply.ts';
 import { refsOf } from './cr-reject.ts';
 import { requireNoDependents } from './definition-change.ts';
-import type { EnvPatch, EnvState } from './env-state.ts';
+import { type EnvPatch, type EnvState, type FlagDefinition, requiredApprovals } from '../../shared/protocol/index.ts';
 import { applyPatch, canonicalText, sameState } from './env-state.ts';
-import { currentState, requireEnv, requireFlag } from './env-change.ts';
-import type { FlagDefinition, FlagRecord } from './flag-def.ts';
-import { lowersTier, requireAdminToLower, requiredApprovals } from './flag-def.ts';
-import type { GateTier } from './gate.ts';
-import { gateTier } from './gate.ts';
+import { currentState } from './env-change.ts';
+import { requireEnv, requireFlag } from './lookups.ts';
+import { type FlagRecord, lowersTier, requireAdminToLower } from './flag-def.ts';
+import { type GateTier, gateTier } from './gate.ts';
 import { checkPrerequisites } from './prerequisites.ts';
 
 export { rejectChangeRequest } from './cr-reject.ts';
@@ -57,9 +59,7 @@ function payloadJson(cr: ChangeRequest): JsonValue {
 
 function checkSchedule(scheduledAt: number | undefined, now: number): void {
   if (scheduledAt !== undefined && scheduledAt <= now) {
-    throw new HttpError(400, 'INVALID_BODY', 'body.scheduled_at: must be in the future', {
-      field: 'body.scheduled_at',
-    });
+    throw new SchemaError('body.scheduled_at', 'must be in the future');
   }
 }
 
@@ -101,7 +101,7 @@ export function createChangeRequest(app: App, ctx: ActionContext, input: CreateC
   const before = currentState(flag, input.environment);
   const after = applyPatch(before, input.patch);
   if (sameState(before, after))
-    throw new HttpError(409, 'NO_CHANGE', 'the requested state equals the current one', { current: before });
+    throw new DomainError('NO_CHANGE', 'the requested state equals the current one', { current: before });
   if (!sameState(before.prerequisites, after.prerequisites))
     checkPrerequisites(app.db, input.flag_key, input.environment, after.prerequisites);
   const gate = gateTier(app.db, flag.definition, input.environment);
@@ -132,7 +132,7 @@ function definitionPayload(rec: FlagRecord, input: DefinitionCrInput, role: Role
   }
   const after = changedFields(def, input.fields);
   if (Object.keys(after).length === 0)
-    throw new HttpError(409, 'NO_CHANGE', `${def.key} already has that safe default and tier`);
+    throw new DomainError('NO_CHANGE', `${def.key} already has that safe default and tier`);
   if (after.tier !== undefined && lowersTier(def.tier, after.tier))
     requireAdminToLower(def.key, def.tier, after.tier, role);
   const before: DefinitionFields = {};
@@ -173,28 +173,19 @@ export function approveChangeRequest(
 ): ChangeRequest {
   const cr = requireChangeRequest(app.db, id);
   if (cr.status !== 'PENDING')
-    throw new HttpError(
-      409,
-      'CHANGE_REQUEST_NOT_PENDING',
-      `${id} is ${cr.status}; only PENDING requests can be approved`,
-    );
+    throw new DomainError('CHANGE_REQUEST_NOT_PENDING', `${id} is ${cr.status}; only PENDING requests can be approved`);
   if (cr.requested_by === ctx.actor.id)
-    throw new HttpError(
-      403,
-      'SELF_APPROVAL',
-      'you requested this change, so you cannot approve it; ask another approver',
-    );
+    throw new DomainError('SELF_APPROVAL', 'you requested this change, so you cannot approve it; ask another approver');
   const stored = hashOf(cr);
   if (reviewedHash !== cr.payload_hash || stored !== cr.payload_hash) {
-    throw new HttpError(
-      409,
+    throw new DomainError(
       'STALE_PAYLOAD_HASH',
       'the payload changed since you reviewed it; review the current payload and approve again',
       { current_payload_hash: stored },
     );
   }
   const approvers = validApprovers(app.db, cr);
-  if (approvers.includes(ctx.actor.id)) throw new HttpError(409, 'DUPLICATE_APPROVAL', `you already approved ${id}`);
+  if (approvers.includes(ctx.actor.id)) throw new DomainError('DUPLICATE_APPROVAL', `you already approved ${id}`);
   stmt(
     app.db,
     'INSERT INTO approvals (change_request_id, approver, payload_hash, comment, created_at) VALUES (?, ?, ?, ?, ?)',
@@ -248,16 +239,16 @@ function editedPayload(app: App, cr: ChangeRequest, edit: CrEdit, role: Role): C
 /** The requester edits the payload: a new hash, so earlier approvals no longer count (`change_request.updated`). */
 export function editChangeRequest(app: App, ctx: ActionContext, role: Role, id: string, edit: CrEdit): ChangeRequest {
   const cr = requireChangeRequest(app.db, id);
-  if (cr.requested_by !== ctx.actor.id) throw new HttpError(403, 'FORBIDDEN', `only ${cr.requested_by} can edit ${id}`);
+  if (cr.requested_by !== ctx.actor.id) throw new DomainError('FORBIDDEN', `only ${cr.requested_by} can edit ${id}`);
   if (cr.status !== 'PENDING' && cr.status !== 'SCHEDULED') {
-    throw new HttpError(409, 'CHANGE_REQUEST_NOT_PENDING', `${id} is ${cr.status}; it can no longer be edited`);
+    throw new DomainError('CHANGE_REQUEST_NOT_PENDING', `${id} is ${cr.status}; it can no longer be edited`);
   }
   checkSchedule(edit.scheduledAt, ctx.now);
   const edited = editedPayload(app, cr, edit, role);
   const payload = { ...edited, scheduled_at: edit.scheduledAt ?? cr.scheduled_at, reason: edit.reason ?? cr.reason };
   const next: ChangeRequest = { ...payload, payload_hash: hashOf(payload) };
   if (next.payload_hash === cr.payload_hash && next.reason === cr.reason)
-    throw new HttpError(409, 'NO_CHANGE', 'the edit changes nothing');
+    throw new DomainError('NO_CHANGE', 'the edit changes nothing');
   updatePayload(app.db, next, ctx.now);
   app.ledger.append({
     ts: ctx.now,

@@ -6,13 +6,12 @@
  */
 import { stmt } from '../db/stmt.ts';
 import type { App, ActionContext } from './app.ts';
-import type { ChangeRequest, DefinitionFields } from './change-request-repo.ts';
-import { setStatus } from './change-request-repo.ts';
+import { type ChangeRequest, type DefinitionFields, setStatus } from './change-request-repo.ts';
 import { refsOf } from './cr-reject.ts';
 import { recordDefinition, recordTombstone } from './definition-change.ts';
-import { applyEnvChange, requireFlag } from './env-change.ts';
-import type { FlagDefinition, Tier } from './flag-def.ts';
-import { requiredApprovals } from './flag-def.ts';
+import { applyEnvChange } from './env-change.ts';
+import { requireFlag } from './lookups.ts';
+import { type FlagDefinition, requiredApprovals, type Tier } from '../../shared/protocol/index.ts';
 import { gateTier } from './gate.ts';
 
 /** The entry actions that carry out a request. */

@@ -1,9 +1,8 @@
 /** Rejecting change requests: one (by an approver, or withdrawn by its requester), or every open one of an archived flag. */
 import { stmt } from '../db/stmt.ts';
-import { HttpError } from '../http/errors.ts';
+import { DomainError } from './errors.ts';
 import type { App, ActionContext } from './app.ts';
-import type { ChangeRequest } from './change-request-repo.ts';
-import { requireChangeRequest, setStatus } from './change-request-repo.ts';
+import { type ChangeRequest, requireChangeRequest, setStatus } from './change-request-repo.ts';
 
 /** The refs every entry about a request carries (`operation` only for definition and archive requests). */
 export function refsOf(cr: ChangeRequest): Record<string, string> {
@@ -16,8 +15,7 @@ export function refsOf(cr: ChangeRequest): Record<string, string> {
 export function rejectChangeRequest(app: App, ctx: ActionContext, id: string, reason: string): ChangeRequest {
   const cr = requireChangeRequest(app.db, id);
   if (cr.status !== 'PENDING' && cr.status !== 'SCHEDULED') {
-    throw new HttpError(
-      409,
+    throw new DomainError(
       'CHANGE_REQUEST_NOT_PENDING',
       `${id} is ${cr.status}; only PENDING or SCHEDULED requests can be rejected`,
     );

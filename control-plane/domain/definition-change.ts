@@ -4,11 +4,11 @@
  * or scheduled `definition` / `archive` change request (`change_request.applied` / `schedule.executed`, env null).
  * The entry's before/after are the whole definition; after is null when the flag was tombstoned.
  */
-import { HttpError } from '../http/errors.ts';
+import { DomainError } from './errors.ts';
 import type { App, ActionContext } from './app.ts';
 import { rejectOpenRequests } from './cr-reject.ts';
-import type { FlagDefinition, FlagRecord } from './flag-def.ts';
-import { definitionJson } from './flag-def.ts';
+import { definitionJson, type FlagRecord } from './flag-def.ts';
+import { type FlagDefinition } from '../../shared/protocol/index.ts';
 import { tombstoneFlag, updateDefinition } from './flag-repo.ts';
 import { dependentsOf } from './prerequisites.ts';
 
@@ -45,12 +45,9 @@ export function recordDefinition(
 export function requireNoDependents(app: App, key: string): void {
   const dependents = dependentsOf(app.db, key);
   if (dependents.length > 0) {
-    throw new HttpError(
-      409,
-      'FLAG_IN_USE',
-      `${key} is a prerequisite of ${dependents.join(', ')}; remove those first`,
-      { dependents },
-    );
+    throw new DomainError('FLAG_IN_USE', `${key} is a prerequisite of ${dependents.join(', ')}; remove those first`, {
+      dependents,
+    });
   }
 }
 

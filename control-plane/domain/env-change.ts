@@ -4,15 +4,15 @@
  * caller's transaction. The tier gate (gate.ts) decides when a change needs four-eyes or a break-glass token.
  */
 import type { App, ActionContext } from './app.ts';
-import { HttpError } from '../http/errors.ts';
-import type { EnvState } from './env-state.ts';
+import { DomainError } from './errors.ts';
+import type { EnvState, Tier } from '../../shared/protocol/index.ts';
 import { defaultEnvState, sameState, stateJson } from './env-state.ts';
-import type { FlagRecord, Tier } from './flag-def.ts';
-import { getFlag, getTombstone, writeEnv } from './flag-repo.ts';
+import type { FlagRecord } from './flag-def.ts';
+import { writeEnv } from './flag-repo.ts';
+import { requireEnv, requireFlag } from './lookups.ts';
 import { checkPrerequisites } from './prerequisites.ts';
 import { consumeBreakGlass } from './break-glass.ts';
-import type { GateKind } from './gate.ts';
-import { approvalRequired, gateTier, needsFourEyes, quorumText } from './gate.ts';
+import { approvalRequired, type GateKind, gateTier, needsFourEyes, quorumText } from './gate.ts';
 
 /** A state change to record. */
 export interface EnvChange {
@@ -37,31 +37,6 @@ export interface EnvChangeResult {
   action: string;
 }
 
-/** The live flag, or 404 FLAG_NOT_FOUND / 410 FLAG_TOMBSTONED. */
-export function requireFlag(app: App, key: string): FlagRecord {
-  const rec = getFlag(app.db, key);
-  if (rec !== null) return rec;
-  if (getTombstone(app.db, key) !== null) {
-    throw new HttpError(
-      410,
-      'FLAG_TOMBSTONED',
-      `${key} was archived (tombstoned); its history stays in the ledger but it cannot change`,
-    );
-  }
-  throw new HttpError(404, 'FLAG_NOT_FOUND', `no flag ${key}; check the key (team.domain.purpose)`);
-}
-
-/** Throws 404 UNKNOWN_ENVIRONMENT unless `env` is configured. */
-export function requireEnv(app: App, env: string): void {
-  if (!app.options.environments.includes(env)) {
-    throw new HttpError(
-      404,
-      'UNKNOWN_ENVIRONMENT',
-      `unknown environment ${env}; known: ${app.options.environments.join(', ')}`,
-    );
-  }
-}
-
 /** The current state of a flag in an environment (the default state if never written). */
 export function currentState(rec: FlagRecord, env: string): EnvState {
   return rec.environments[env] ?? defaultEnvState();
@@ -74,12 +49,9 @@ export function applyEnvChange(app: App, ctx: ActionContext, change: EnvChange, 
   const before = currentState(flag, change.env);
   const after = change.next(before, flag);
   if (change.allowNoop !== true && sameState(before, after)) {
-    throw new HttpError(
-      409,
-      'NO_CHANGE',
-      `${change.key} in ${change.env} is already in that state; nothing was written`,
-      { current: before },
-    );
+    throw new DomainError('NO_CHANGE', `${change.key} in ${change.env} is already in that state; nothing was written`, {
+      current: before,
+    });
   }
   if (!sameState(before.prerequisites, after.prerequisites))
     checkPrerequisites(app.db, change.key, change.env, after.prerequisites);

@@ -1,31 +1,8 @@
 /** Per-environment flag state (the change users feel) and its validation. */
 import canonicalize from 'canonicalize';
 import type { JsonValue } from '../../shared/ledger/index.ts';
-import type { Check } from '../http/validate.ts';
-import { arr, bool, int, obj, oneOf, optional, str } from '../http/validate.ts';
-
-/** Targeting rule operators. */
-export const RULE_OPS = ['in', 'not_in', 'starts_with', 'ends_with', 'contains'] as const;
-
-/** One targeting rule: first match wins. */
-export interface Rule {
-  attribute: string;
-  op: (typeof RULE_OPS)[number];
-  values: string[];
-  variation: string;
-}
-
-/** State of one flag in one environment. */
-export interface EnvState {
-  enabled: boolean;
-  rollout_pct: number;
-  variation: string;
-  rules: Rule[];
-  prerequisites: string[];
-}
-
-/** A partial update of an EnvState. */
-export type EnvPatch = Partial<EnvState>;
+import { RULE_OPS, type EnvPatch, type EnvState } from '../../shared/protocol/index.ts';
+import { arr, bool, type Check, int, obj, oneOf, optional, str } from '../../shared/validation/schema.ts';
 
 /** Dot-notation flag key `team.domain.purpose`. */
 export const FLAG_KEY_RE = /^[a-z][a-z0-9-]{0,39}\.[a-z][a-z0-9-]{0,39}\.[a-z][a-z0-9_-]{0,59}$/;
@@ -35,12 +12,12 @@ const NAME_RE = /^[a-z][a-z0-9_-]{0,39}$/;
 export const flagKeyCheck: Check<string> = str({
   max: 142,
   pattern: FLAG_KEY_RE,
-  hint: 'must be a dot-notation key team.domain.purpose (lowercase)',
+  what: 'a dot-notation key team.domain.purpose (lowercase)',
 });
-const variationCheck = str({ min: 1, max: 40, pattern: NAME_RE, hint: 'must be a lowercase identifier' });
+const variationCheck = str({ min: 1, max: 40, pattern: NAME_RE, what: 'a lowercase identifier' });
 
 const ruleCheck = obj({
-  attribute: str({ min: 1, max: 64, pattern: /^[A-Za-z][A-Za-z0-9_.-]*$/, hint: 'must be an attribute name' }),
+  attribute: str({ min: 1, max: 64, pattern: /^[A-Za-z][A-Za-z0-9_.-]*$/, what: 'an attribute name' }),
   op: oneOf(RULE_OPS),
   values: arr(str({ max: 200 }), 100),
   variation: variationCheck,

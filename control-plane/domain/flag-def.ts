@@ -1,43 +1,18 @@
-/** Flag definitions (metadata: owner, services, tier, stage …) and their validation. */
+/** Flag definitions (metadata: owner, services, tier, stage …; the types are shared/protocol/flags.ts) and their validation. */
 import type { JsonValue } from '../../shared/ledger/index.ts';
 import type { Role } from '../db/users.ts';
-import { HttpError } from '../http/errors.ts';
-import { arr, bool, int, nullable, obj, oneOf, optional, str, timestamp } from '../http/validate.ts';
-import type { EnvState } from './env-state.ts';
+import { DomainError } from './errors.ts';
+import { arr, bool, int, nullable, obj, oneOf, optional, str, timestamp } from '../../shared/validation/schema.ts';
+import {
+  FLAG_TYPES,
+  STAGES,
+  TIERS,
+  tierRank,
+  type EnvState,
+  type FlagDefinition,
+  type Tier,
+} from '../../shared/protocol/index.ts';
 import { flagKeyCheck } from './env-state.ts';
-
-/** Flag types. */
-export const FLAG_TYPES = ['release', 'ops', 'experiment', 'permission', 'kill-switch'] as const;
-/** Risk tiers, lowest first. */
-export const TIERS = ['LOW', 'MEDIUM', 'HIGH', 'BLOCKED'] as const;
-/** Lifecycle stages a live flag can be in (TOMBSTONED is reached only by archiving). */
-export const STAGES = ['DRAFT', 'ACTIVE', 'ROLLING_OUT', 'FULL_ROLLOUT', 'CLEANUP'] as const;
-
-/** A risk tier. */
-export type Tier = (typeof TIERS)[number];
-/** A flag type. */
-export type FlagType = (typeof FLAG_TYPES)[number];
-/** A live lifecycle stage. */
-export type Stage = (typeof STAGES)[number];
-
-/** What the kill switch and the circuit breaker restore. */
-export interface SafeDefault {
-  enabled: boolean;
-  rollout_pct: number;
-}
-
-/** A flag's metadata, exactly as written to `flag.updated` (env null) entries. */
-export interface FlagDefinition {
-  key: string;
-  type: FlagType;
-  owner: string;
-  services: string[];
-  tier: Tier;
-  safe_default: SafeDefault;
-  description: string;
-  stage: Stage | 'TOMBSTONED';
-  expires_at: string | null;
-}
 
 /** A live flag: definition plus per-environment state and versions. */
 export interface FlagRecord {
@@ -51,12 +26,9 @@ export interface FlagRecord {
 const TEAM_RE = /^[a-z][a-z0-9-]{0,39}$/;
 
 /** Validates a team / owner name. */
-export const ownerCheck = str({ min: 1, max: 40, pattern: TEAM_RE, hint: 'must be a lowercase team name' });
+export const ownerCheck = str({ min: 1, max: 40, pattern: TEAM_RE, what: 'a lowercase team name' });
 /** Validates a list of service names. */
-export const servicesCheck = arr(
-  str({ min: 1, max: 40, pattern: TEAM_RE, hint: 'must be a lowercase service name' }),
-  20,
-);
+export const servicesCheck = arr(str({ min: 1, max: 40, pattern: TEAM_RE, what: 'a lowercase service name' }), 20);
 /** Validates a safe default. */
 export const safeDefaultCheck = obj({ enabled: bool(), rollout_pct: int(0, 100) });
 
@@ -85,11 +57,6 @@ export const definitionPatchShape = {
   reason: optional(str({ max: 1000 })),
 };
 
-/** Numeric rank of a tier (LOW 0 … BLOCKED 3). */
-export function tierRank(tier: Tier): number {
-  return TIERS.indexOf(tier);
-}
-
 /** True when going from `from` to `to` lowers a HIGH or BLOCKED tier (that removes four-eyes from later changes). */
 export function lowersTier(from: Tier, to: Tier): boolean {
   return tierRank(to) < tierRank(from) && tierRank(from) >= tierRank('HIGH');
@@ -98,24 +65,10 @@ export function lowersTier(from: Tier, to: Tier): boolean {
 /** Throws 403 TIER_CHANGE_REQUIRES_ADMIN unless an admin asks to lower a HIGH or BLOCKED tier. */
 export function requireAdminToLower(key: string, from: Tier, to: Tier, role: Role): void {
   if (role !== 'admin') {
-    throw new HttpError(
-      403,
+    throw new DomainError(
       'TIER_CHANGE_REQUIRES_ADMIN',
       `lowering ${key} from ${from} to ${to} would bypass four-eyes; ask an admin`,
     );
-  }
-}
-
-/** Approvals a change needs by tier: BLOCKED 2 distinct non-requesters, HIGH 1, MEDIUM/LOW none. */
-export function requiredApprovals(tier: Tier): number {
-  switch (tier) {
-    case 'BLOCKED':
-      return 2;
-    case 'HIGH':
-      return 1;
-    case 'MEDIUM':
-    case 'LOW':
-      return 0;
   }
 }
 

@@ -1,9 +1,9 @@
 /** SQL access for flags, their environment states and tombstones. */
 import type Database from 'better-sqlite3';
 import { stmt } from '../db/stmt.ts';
-import type { EnvState } from './env-state.ts';
+import type { EnvState, FlagDefinition } from '../../shared/protocol/index.ts';
 import { parseState } from './env-state.ts';
-import type { FlagDefinition, FlagRecord } from './flag-def.ts';
+import type { FlagRecord } from './flag-def.ts';
 
 interface FlagRow {
   key: string;

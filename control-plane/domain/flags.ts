@@ -1,16 +1,23 @@
 /** Flag lifecycle: create (the database refuses tombstoned keys), metadata updates, and archive (= tombstone), gated. */
 import type { JsonValue } from '../../shared/ledger/index.ts';
 import type { Role } from '../db/users.ts';
-import { HttpError } from '../http/errors.ts';
+import { DomainError } from './errors.ts';
 import type { App, ActionContext } from './app.ts';
-import type { EnvPatch, EnvState } from './env-state.ts';
+import {
+  type EnvPatch,
+  type EnvState,
+  type FlagDefinition,
+  type FlagType,
+  type SafeDefault,
+  type Stage,
+  type Tier,
+  tierRank,
+} from '../../shared/protocol/index.ts';
 import { applyPatch, canonicalText, defaultEnvState, sameState, stateJson } from './env-state.ts';
 import { consumeBreakGlass } from './break-glass.ts';
-import type { Authorisation } from './definition-change.ts';
-import { recordDefinition, recordTombstone, requireNoDependents } from './definition-change.ts';
-import { requireFlag } from './env-change.ts';
-import type { FlagDefinition, FlagRecord, FlagType, SafeDefault, Stage, Tier } from './flag-def.ts';
-import { definitionJson, lowersTier, requireAdminToLower, tierRank } from './flag-def.ts';
+import { type Authorisation, recordDefinition, recordTombstone, requireNoDependents } from './definition-change.ts';
+import { requireFlag } from './lookups.ts';
+import { definitionJson, type FlagRecord, lowersTier, requireAdminToLower } from './flag-def.ts';
 import { getFlag, insertFlag, writeEnv } from './flag-repo.ts';
 import { approvalRequired, gateTier, isGated, quorumText } from './gate.ts';
 import { checkPrerequisites } from './prerequisites.ts';
@@ -53,8 +60,7 @@ function initialStates(app: App, input: CreateFlagInput): Record<string, EnvStat
   const patches = input.environments ?? {};
   for (const env of Object.keys(patches)) {
     if (!app.options.environments.includes(env)) {
-      throw new HttpError(
-        404,
+      throw new DomainError(
         'UNKNOWN_ENVIRONMENT',
         `unknown environment ${env}; known: ${app.options.environments.join(', ')}`,
       );
@@ -68,7 +74,7 @@ function initialStates(app: App, input: CreateFlagInput): Record<string, EnvStat
 /** Creates a flag in every configured environment and records `flag.created`. */
 export function createFlag(app: App, ctx: ActionContext, input: CreateFlagInput): FlagRecord {
   if (getFlag(app.db, input.key) !== null)
-    throw new HttpError(409, 'FLAG_EXISTS', `${input.key} already exists; update it instead`);
+    throw new DomainError('FLAG_EXISTS', `${input.key} already exists; update it instead`);
   const def: FlagDefinition = {
     key: input.key,
     type: input.type,
@@ -82,8 +88,7 @@ export function createFlag(app: App, ctx: ActionContext, input: CreateFlagInput)
   };
   const states = initialStates(app, input);
   if (tierRank(def.tier) >= tierRank('HIGH') && Object.values(states).some((s) => s.enabled)) {
-    throw new HttpError(
-      403,
+    throw new DomainError(
       'APPROVAL_REQUIRED',
       `a ${def.tier} flag starts disabled; enable it through a change request`,
       { tier: def.tier },
@@ -151,7 +156,7 @@ export function patchDefinition(
   const lowering = lowersTier(before.tier, after.tier);
   if (lowering) requireAdminToLower(key, before.tier, after.tier, role);
   if (sameState(definitionJson(before), definitionJson(after)))
-    throw new HttpError(409, 'NO_CHANGE', `${key} already has that metadata`);
+    throw new DomainError('NO_CHANGE', `${key} already has that metadata`);
   const reason = patch.reason ?? 'metadata updated';
   const gate = gateTier(app.db, rec.definition, null);
   if (lowering) {

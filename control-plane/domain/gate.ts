@@ -6,11 +6,9 @@
  */
 import type Database from 'better-sqlite3';
 import { stmt } from '../db/stmt.ts';
-import { HttpError } from '../http/errors.ts';
-import type { EnvState } from './env-state.ts';
+import { DomainError } from './errors.ts';
+import { type EnvState, type FlagDefinition, type Tier, tierRank } from '../../shared/protocol/index.ts';
 import { servesNoMoreThan } from './env-state.ts';
-import type { FlagDefinition, Tier } from './flag-def.ts';
-import { tierRank } from './flag-def.ts';
 
 /** The tier whose rules a change follows, and the dependent flag it comes from (null: the flag's own tier). */
 export interface GateTier {
@@ -75,10 +73,10 @@ export function quorumText(tier: Tier): string {
  * 403 APPROVAL_REQUIRED: `what` (e.g. "changing its safe default") needs four-eyes; `how` says the way forward.
  * Carries `tier` (the gate's) and, when the tier comes from a dependent flag, `gated_by`.
  */
-export function approvalRequired(key: string, gate: GateTier, what: string, how: string): HttpError {
+export function approvalRequired(key: string, gate: GateTier, what: string, how: string): DomainError {
   const subject =
     gate.via === null ? `${key} is ${gate.tier} tier` : `${key} is a prerequisite of ${gate.via} (${gate.tier} tier)`;
-  return new HttpError(403, 'APPROVAL_REQUIRED', `${subject}: ${what} needs four-eyes; ${how}`, {
+  return new DomainError('APPROVAL_REQUIRED', `${subject}: ${what} needs four-eyes; ${how}`, {
     tier: gate.tier,
     ...(gate.via === null ? {} : { gated_by: gate.via }),
   });

@@ -1,7 +1,7 @@
 /** Incidents (manual or from PagerDuty), each transition recorded as a ledger entry carrying the incident's facts. */
 import type { JsonValue, LeafActor } from '../../shared/ledger/index.ts';
 import { stmt } from '../db/stmt.ts';
-import { HttpError } from '../http/errors.ts';
+import { DomainError } from './errors.ts';
 import type { App, ActionContext } from './app.ts';
 
 /** Incident severities (PagerDuty Events v2 levels). */
@@ -79,9 +79,9 @@ export function transitionIncident(
   reason: string,
 ): Incident {
   const incident = findIncident(app, id);
-  if (incident === null) throw new HttpError(404, 'INCIDENT_NOT_FOUND', `no incident ${id}`);
+  if (incident === null) throw new DomainError('INCIDENT_NOT_FOUND', `no incident ${id}`);
   if (incident.status === to || incident.status === 'resolved') {
-    throw new HttpError(409, 'INCIDENT_STATE', `incident ${id} is already ${incident.status}`);
+    throw new DomainError('INCIDENT_STATE', `incident ${id} is already ${incident.status}`);
   }
   stmt(app.db, 'UPDATE incidents SET status = ?, updated_at = ? WHERE id = ?').run(to, ctx.now, id);
   const next = { ...incident, status: to };

@@ -5,11 +5,9 @@
  */
 import { hmacHex, safeEqual } from '../crypto/node-crypto.ts';
 import { stmt } from '../db/stmt.ts';
-import { HttpError } from '../http/errors.ts';
-import { isRecord } from '../http/validate.ts';
+import { isRecord, SchemaError } from '../../shared/validation/schema.ts';
 import type { App, ActionContext } from './app.ts';
-import type { Incident } from './incidents.ts';
-import { findIncident, openIncident, transitionIncident } from './incidents.ts';
+import { findIncident, type Incident, openIncident, transitionIncident } from './incidents.ts';
 
 const EVENTS = ['incident.triggered', 'incident.acknowledged', 'incident.resolved'] as const;
 type PdEventType = (typeof EVENTS)[number];
@@ -38,9 +36,7 @@ export function signPagerDuty(secret: string, raw: string | Buffer): string {
 function text(o: Record<string, unknown>, key: string, path: string): string {
   const v = o[key];
   if (typeof v !== 'string' || v.length === 0 || v.length > 1000) {
-    throw new HttpError(400, 'INVALID_BODY', `${path}.${key}: expected a non-empty string`, {
-      field: `${path}.${key}`,
-    });
+    throw new SchemaError(`${path}.${key}`, 'expected a non-empty string');
   }
   return v;
 }
@@ -57,18 +53,12 @@ function severityOf(data: Record<string, unknown>): Incident['severity'] {
 /** Handles one verified webhook body (PagerDuty sends many fields we do not use, so unknown fields are allowed here). */
 export function handlePagerDutyEvent(app: App, ctx: ActionContext, body: unknown): PdResult {
   const event = isRecord(body) && isRecord(body['event']) ? body['event'] : null;
-  if (event === null)
-    throw new HttpError(400, 'INVALID_BODY', 'body.event: expected a PagerDuty v3 webhook event object', {
-      field: 'body.event',
-    });
+  if (event === null) throw new SchemaError('body.event', 'expected a PagerDuty v3 webhook event object');
   const eventId = text(event, 'id', 'body.event');
   const type = text(event, 'event_type', 'body.event');
   if (!(EVENTS as readonly string[]).includes(type)) return { status: 'ignored', incident_id: null };
   const data = isRecord(event['data']) ? event['data'] : null;
-  if (data === null)
-    throw new HttpError(400, 'INVALID_BODY', 'body.event.data: expected the incident object', {
-      field: 'body.event.data',
-    });
+  if (data === null) throw new SchemaError('body.event.data', 'expected the incident object');
   const id = text(data, 'id', 'body.event.data');
   if (
     stmt(app.db, 'INSERT OR IGNORE INTO pagerduty_events (id, received_at) VALUES (?, ?)').run(eventId, ctx.now)

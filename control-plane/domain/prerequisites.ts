@@ -1,6 +1,6 @@
 /** Prerequisite graph checks: every prerequisite must be a live flag, and no write may close a cycle (409 + cycle_path). */
 import type Database from 'better-sqlite3';
-import { HttpError } from '../http/errors.ts';
+import { DomainError } from './errors.ts';
 import { stmt } from '../db/stmt.ts';
 import { envGraph } from './flag-repo.ts';
 
@@ -54,13 +54,12 @@ function pathTo(parent: Map<string, string>, key: string): string[] {
 export function checkPrerequisites(db: Database.Database, key: string, env: string, prereqs: readonly string[]): void {
   for (const p of prereqs) {
     if (p === key) {
-      throw new HttpError(409, 'PREREQUISITE_CYCLE', `${key} cannot be its own prerequisite`, {
+      throw new DomainError('PREREQUISITE_CYCLE', `${key} cannot be its own prerequisite`, {
         cycle_path: [key, key],
       });
     }
     if (stmt(db, 'SELECT 1 FROM flags WHERE key = ?').get(p) === undefined) {
-      throw new HttpError(
-        422,
+      throw new DomainError(
         'UNKNOWN_PREREQUISITE',
         `prerequisite ${p} is not a live flag; create it first or remove it`,
         { prerequisite: p },
@@ -69,8 +68,7 @@ export function checkPrerequisites(db: Database.Database, key: string, env: stri
   }
   const cycle = findCycle(envGraph(db, env), key, prereqs);
   if (cycle !== null) {
-    throw new HttpError(
-      409,
+    throw new DomainError(
       'PREREQUISITE_CYCLE',
       `these prerequisites would create a cycle in ${env}: ${cycle.join(' → ')}`,
       { cycle_path: cycle },

@@ -3,15 +3,14 @@
  * over (origin, idx, expiry, leaf hash); applying it restores the entry's `before` only if the flag's current state
  * still equals the entry's `after` (compare-and-swap), else 409 ROLLBACK_CONFLICT with the current state.
  */
-import type { JsonValue } from '../../shared/ledger/index.ts';
+import { type JsonValue, toHex } from '../../shared/ledger/index.ts';
 import { hmacHex, safeEqual } from '../crypto/node-crypto.ts';
-import { toHex } from '../../shared/ledger/index.ts';
 import { stmt } from '../db/stmt.ts';
-import { HttpError } from '../http/errors.ts';
+import { DomainError } from './errors.ts';
 import type { App, ActionContext } from './app.ts';
-import type { EnvChangeResult } from './env-change.ts';
-import { currentState, gatedEnvChange, requireFlag } from './env-change.ts';
-import type { EnvState } from './env-state.ts';
+import { currentState, type EnvChangeResult, gatedEnvChange } from './env-change.ts';
+import { requireFlag } from './lookups.ts';
+import { pathTo, type EnvState } from '../../shared/protocol/index.ts';
 import { sameState } from './env-state.ts';
 
 /** Actions whose entry carries before/after EnvState of one environment, so they can be undone. */
@@ -68,7 +67,7 @@ export function killFlag(
 function entryFacts(app: App, idx: number): EntryFacts {
   const row = stmt(app.db, 'SELECT leaf, leaf_hash FROM ledger WHERE idx = ?').get(idx) as
     { leaf: string; leaf_hash: Uint8Array } | undefined;
-  if (row === undefined) throw new HttpError(404, 'ENTRY_NOT_FOUND', `no ledger entry ${idx}`);
+  if (row === undefined) throw new DomainError('ENTRY_NOT_FOUND', `no ledger entry ${idx}`);
   const leaf = JSON.parse(row.leaf) as {
     action: string;
     flag: string | null;
@@ -83,8 +82,7 @@ function entryFacts(app: App, idx: number): EntryFacts {
     leaf.before === null ||
     leaf.after === null
   ) {
-    throw new HttpError(
-      422,
+    throw new DomainError(
       'NOT_ROLLBACKABLE',
       `entry ${idx} (${leaf.action}) is not a per-environment flag change and cannot be rolled back`,
     );
@@ -107,7 +105,7 @@ function signature(app: App, facts: EntryFacts, expires: number): string {
 export function createRollbackLink(app: App, idx: number, now: number): Record<string, unknown> {
   const facts = entryFacts(app, idx);
   const expires = now + ROLLBACK_LINK_TTL_MS;
-  const url = `${app.baseUrl}/api/v1/ledger/entries/${idx}/rollback?expires=${expires}&sig=${signature(app, facts, expires)}`;
+  const url = `${app.baseUrl}${pathTo('rollback', { idx })}?expires=${expires}&sig=${signature(app, facts, expires)}`;
   return {
     url,
     method: 'POST',
@@ -134,18 +132,16 @@ export function applyRollbackLink(
   const facts = entryFacts(app, idx);
   const expires = /^[0-9]{1,16}$/.test(expiresText) ? Number(expiresText) : -1;
   if (expires < 0 || !/^[0-9a-f]{64}$/.test(sig) || !safeEqual(sig, signature(app, facts, expires))) {
-    throw new HttpError(403, 'ROLLBACK_LINK_INVALID', 'the rollback link signature does not match; request a new link');
+    throw new DomainError('ROLLBACK_LINK_INVALID', 'the rollback link signature does not match; request a new link');
   }
   if (ctx.now > expires)
-    throw new HttpError(
-      410,
+    throw new DomainError(
       'ROLLBACK_LINK_EXPIRED',
       'the rollback link expired (links live 15 minutes); request a new one',
     );
   const current = currentState(requireFlag(app, facts.flag), facts.env);
   if (!sameState(current, facts.after)) {
-    throw new HttpError(
-      409,
+    throw new DomainError(
       'ROLLBACK_CONFLICT',
       `${facts.flag} in ${facts.env} changed after entry ${idx}; review the current state before acting`,
       { current, expected: facts.after },

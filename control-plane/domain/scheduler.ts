@@ -4,12 +4,10 @@
  * execution is refused and the refusal is itself a ledger entry (`schedule.blocked`) plus an alert to the approvers.
  */
 import { stmt } from '../db/stmt.ts';
-import type { App, ActionContext } from './app.ts';
-import { SCHEDULER } from './app.ts';
-import type { ChangeRequest } from './change-request-repo.ts';
-import { hashOf, requireChangeRequest, setStatus } from './change-request-repo.ts';
+import { type ActionContext, type App, SCHEDULER } from './app.ts';
+import { type ChangeRequest, hashOf, requireChangeRequest, setStatus } from './change-request-repo.ts';
 import { applyRequest, currentQuorum } from './cr-apply.ts';
-import { toHttpError } from '../http/pipeline.ts';
+import { toDomainError } from './errors.ts';
 
 interface ScheduleRow {
   id: string;
@@ -36,7 +34,7 @@ export function runDueSchedules(app: App, now: number): number {
           ctx,
           s,
           requireChangeRequest(app.db, s.change_request_id),
-          `execution failed: ${toHttpError(err).message}`,
+          `execution failed: ${toDomainError(err).message}`,
         ),
       );
     }

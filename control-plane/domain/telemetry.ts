@@ -5,15 +5,13 @@
  * serves more users than now (gate.ts) — nothing changes automatically: a change request is opened and an alert sent.
  */
 import { stmt } from '../db/stmt.ts';
-import { arr, bool, num, obj, optional, str, timestamp } from '../http/validate.ts';
-import type { App, ActionContext } from './app.ts';
-import { EVALUATOR } from './app.ts';
+import { arr, bool, num, obj, optional, str, timestamp } from '../../shared/validation/schema.ts';
+import { type ActionContext, type App, EVALUATOR } from './app.ts';
 import { createChangeRequest } from './change-requests.ts';
 import { applyEnvChange, currentState } from './env-change.ts';
 import { flagKeyCheck, sameState } from './env-state.ts';
 import type { FlagRecord } from './flag-def.ts';
-import type { GateTier } from './gate.ts';
-import { gateTier, isGated, needsFourEyes } from './gate.ts';
+import { type GateTier, gateTier, isGated, needsFourEyes } from './gate.ts';
 import { getFlag } from './flag-repo.ts';
 import { flagSeriesKey } from './metrics-store.ts';
 import type { Trip } from './circuit-breaker.ts';
@@ -32,7 +30,7 @@ export interface Sample {
 export const telemetryShape = {
   samples: arr(
     obj({
-      service: str({ min: 1, max: 40, pattern: /^[a-z][a-z0-9-]*$/, hint: 'must be a lowercase service name' }),
+      service: str({ min: 1, max: 40, pattern: /^[a-z][a-z0-9-]*$/, what: 'a lowercase service name' }),
       environment: optional(str({ min: 1, max: 40 })),
       flag_key: optional(flagKeyCheck),
       error: bool(),

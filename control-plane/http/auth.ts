@@ -1,8 +1,7 @@
 /** Bearer authentication and the role → permission table (four-eyes is enforced here and in the domain, never in the UI). */
 import type { IncomingMessage } from 'node:http';
 import type Database from 'better-sqlite3';
-import type { Principal, Role } from '../db/users.ts';
-import { principalForToken } from '../db/users.ts';
+import { type Principal, principalForToken, type Role } from '../db/users.ts';
 import { HttpError } from './errors.ts';
 
 /** What a route requires. */
@@ -55,7 +54,6 @@ export function authenticate(db: Database.Database, req: IncomingMessage): Princ
   const header = req.headers.authorization;
   if (header === undefined || header === '') {
     throw new HttpError(
-      401,
       'UNAUTHENTICATED',
       'send Authorization: Bearer <token> (create one with `npm run control-plane -- user add`)',
     );
@@ -63,13 +61,13 @@ export function authenticate(db: Database.Database, req: IncomingMessage): Princ
   const m = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header);
   const principal = m?.[1] === undefined ? null : principalForToken(db, m[1]);
   if (principal === null)
-    throw new HttpError(401, 'INVALID_TOKEN', 'the bearer token is unknown or malformed; ask an admin for a new one');
+    throw new HttpError('INVALID_TOKEN', 'the bearer token is unknown or malformed; ask an admin for a new one');
   return principal;
 }
 
 /** Throws 403 FORBIDDEN unless the principal's role grants the permission. */
 export function requirePermission(principal: Principal, permission: Permission): void {
   if (!can(principal.role, permission)) {
-    throw new HttpError(403, 'FORBIDDEN', `role ${principal.role} may not do this (needs ${permission}); ask an admin`);
+    throw new HttpError('FORBIDDEN', `role ${principal.role} may not do this (needs ${permission}); ask an admin`);
   }
 }

@@ -1,7 +1,7 @@
 /** Request body reading with a hard size cap (413 beyond it) and strict JSON parsing. */
 import type { IncomingMessage } from 'node:http';
-import { HttpError, invalid } from './errors.ts';
-import { firstLoneSurrogate } from './validate.ts';
+import { HttpError } from './errors.ts';
+import { firstLoneSurrogate, SchemaError, type Check } from '../../shared/validation/schema.ts';
 
 /** Largest accepted request body: 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -9,7 +9,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const DRAIN_LIMIT = 16 * MAX_BODY_BYTES;
 
 function tooLarge(limit: number): HttpError {
-  return new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} bytes; send a smaller body`);
+  return new HttpError('PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} bytes; send a smaller body`);
 }
 
 /**
@@ -47,19 +47,24 @@ export function parseJsonBody(raw: Buffer, contentType: string | undefined): unk
   if (raw.length === 0) return undefined;
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
-    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'request bodies must be sent as Content-Type: application/json');
+    throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'request bodies must be sent as Content-Type: application/json');
   }
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8')) as unknown;
   } catch {
-    throw new HttpError(400, 'MALFORMED_JSON', 'the request body is not valid JSON; check quoting and commas');
+    throw new HttpError('MALFORMED_JSON', 'the request body is not valid JSON; check quoting and commas');
   }
   const lone = firstLoneSurrogate(value, 'body');
   if (lone !== null)
-    throw invalid(
+    throw new SchemaError(
       lone,
       'contains a lone UTF-16 surrogate (an unpaired \\ud800–\\udfff escape); send well-formed Unicode text',
     );
   return value;
+}
+
+/** Runs a body schema at the root path `body` (a refusal names e.g. `body.rules[0].op`). */
+export function parseWith<T>(check: Check<T>, value: unknown): T {
+  return check(value, 'body');
 }

@@ -1,89 +1,80 @@
-/** HTTP errors with a stable code, the status that goes with it, and a sentence for people. */
+/** HTTP errors: the status of every error code, and the response body of any failure. */
+import type { ErrorBody } from '../../shared/protocol/errors.ts';
+import { DomainError, toDomainError, type ErrorCode, type ErrorDetails } from '../domain/errors.ts';
 
-/** Every error code the control plane returns (documented in docs/protocol.md). */
-export type ErrorCode =
-  | 'MALFORMED_JSON'
-  | 'INVALID_BODY'
-  | 'UNKNOWN_FIELD'
-  | 'INVALID_QUERY'
-  | 'INVALID_RANGE'
-  | 'INVALID_FLAG_KEY'
-  | 'INVALID_LAST_EVENT_ID'
-  | 'INVALID_IDEMPOTENCY_KEY'
-  | 'UNAUTHENTICATED'
-  | 'INVALID_TOKEN'
-  | 'BAD_SIGNATURE'
-  | 'FORBIDDEN'
-  | 'SELF_APPROVAL'
-  | 'APPROVAL_REQUIRED'
-  | 'TIER_CHANGE_REQUIRES_ADMIN'
-  | 'BREAK_GLASS_INVALID'
-  | 'BREAK_GLASS_SCOPE'
-  | 'ROLLBACK_LINK_INVALID'
-  | 'NOT_FOUND'
-  | 'FLAG_NOT_FOUND'
-  | 'CHANGE_REQUEST_NOT_FOUND'
-  | 'ENTRY_NOT_FOUND'
-  | 'INCIDENT_NOT_FOUND'
-  | 'UNKNOWN_ENVIRONMENT'
-  | 'METHOD_NOT_ALLOWED'
-  | 'FLAG_EXISTS'
-  | 'KEY_TOMBSTONED'
-  | 'PREREQUISITE_CYCLE'
-  | 'DUPLICATE_APPROVAL'
-  | 'STALE_PAYLOAD_HASH'
-  | 'CHANGE_REQUEST_NOT_PENDING'
-  | 'ROLLBACK_CONFLICT'
-  | 'VERSION_CONFLICT'
-  | 'FLAG_IN_USE'
-  | 'INCIDENT_STATE'
-  | 'RESUME_BEYOND_END'
-  | 'NO_CHANGE'
-  | 'FLAG_TOMBSTONED'
-  | 'BREAK_GLASS_USED'
-  | 'BREAK_GLASS_EXPIRED'
-  | 'ROLLBACK_LINK_EXPIRED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'RANGE_NOT_SATISFIABLE'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'NOT_ROLLBACKABLE'
-  | 'UNKNOWN_PREREQUISITE'
-  | 'ENTRY_TOO_LARGE'
-  | 'TOO_MANY_STREAMS'
-  | 'NOT_READY'
-  | 'PAGERDUTY_NOT_CONFIGURED'
-  | 'INTERNAL';
+/**
+ * The HTTP status of every error code — the one table (docs/protocol.md "Error codes" lists the same). Domain and ledger
+ * code throw DomainError with a code; only this layer knows statuses.
+ */
+export const HTTP_STATUS: { readonly [C in ErrorCode]: number } = {
+  MALFORMED_JSON: 400,
+  INVALID_BODY: 400,
+  UNKNOWN_FIELD: 400,
+  INVALID_QUERY: 400,
+  INVALID_RANGE: 400,
+  INVALID_FLAG_KEY: 400,
+  INVALID_LAST_EVENT_ID: 400,
+  INVALID_IDEMPOTENCY_KEY: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_TOKEN: 401,
+  BAD_SIGNATURE: 401,
+  FORBIDDEN: 403,
+  SELF_APPROVAL: 403,
+  APPROVAL_REQUIRED: 403,
+  TIER_CHANGE_REQUIRES_ADMIN: 403,
+  BREAK_GLASS_INVALID: 403,
+  BREAK_GLASS_SCOPE: 403,
+  ROLLBACK_LINK_INVALID: 403,
+  NOT_FOUND: 404,
+  FLAG_NOT_FOUND: 404,
+  CHANGE_REQUEST_NOT_FOUND: 404,
+  ENTRY_NOT_FOUND: 404,
+  INCIDENT_NOT_FOUND: 404,
+  UNKNOWN_ENVIRONMENT: 404,
+  METHOD_NOT_ALLOWED: 405,
+  FLAG_EXISTS: 409,
+  KEY_TOMBSTONED: 409,
+  PREREQUISITE_CYCLE: 409,
+  DUPLICATE_APPROVAL: 409,
+  STALE_PAYLOAD_HASH: 409,
+  CHANGE_REQUEST_NOT_PENDING: 409,
+  ROLLBACK_CONFLICT: 409,
+  VERSION_CONFLICT: 409,
+  FLAG_IN_USE: 409,
+  INCIDENT_STATE: 409,
+  RESUME_BEYOND_END: 409,
+  NO_CHANGE: 409,
+  FLAG_TOMBSTONED: 410,
+  BREAK_GLASS_USED: 410,
+  BREAK_GLASS_EXPIRED: 410,
+  ROLLBACK_LINK_EXPIRED: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RANGE_NOT_SATISFIABLE: 416,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  NOT_ROLLBACKABLE: 422,
+  UNKNOWN_PREREQUISITE: 422,
+  ENTRY_TOO_LARGE: 422,
+  TOO_MANY_STREAMS: 503,
+  NOT_READY: 503,
+  PAGERDUTY_NOT_CONFIGURED: 503,
+  INTERNAL: 500,
+};
 
-/** Extra machine-readable fields carried inside the error object (e.g. cycle_path, current). */
-export type ErrorDetails = Record<string, unknown>;
-
-/** A request failure: thrown by handlers, rendered by the router as `{"error": {code, message, ...details}}`. */
-export class HttpError extends Error {
-  readonly status: number;
-  readonly code: ErrorCode;
-  readonly details: ErrorDetails;
-
-  constructor(status: number, code: ErrorCode, message: string, details: ErrorDetails = {}) {
-    super(message);
+/** A failure of the HTTP layer itself (routing, auth, body, query): a DomainError whose status the table gives. */
+export class HttpError extends DomainError {
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(code, message, details);
     this.name = 'HttpError';
-    this.status = status;
-    this.code = code;
-    this.details = details;
   }
 }
 
-/** The JSON body of an error response. */
-export function errorBody(err: HttpError): { error: Record<string, unknown> } {
-  return { error: { code: err.code, message: err.message, ...err.details } };
-}
-
-/** 400 INVALID_BODY naming the offending field. */
-export function invalid(field: string, message: string): HttpError {
-  return new HttpError(400, 'INVALID_BODY', `${field}: ${message}`, { field });
-}
-
-/** 404 for a missing resource of the given kind. */
-export function notFound(code: ErrorCode, message: string): HttpError {
-  return new HttpError(404, code, message);
+/** The status and JSON body of any thrown value (see toDomainError for what becomes which code). */
+export function errorResponse(err: unknown): { status: number; code: ErrorCode; body: ErrorBody } {
+  const e = toDomainError(err);
+  return {
+    status: HTTP_STATUS[e.code],
+    code: e.code,
+    body: { error: { code: e.code, message: e.message, ...e.details } },
+  };
 }

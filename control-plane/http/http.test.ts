@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../test/harness.ts';
 import { code, makeFlag, obj, startHarness } from '../test/harness.ts';
+import { PATHS } from '../../shared/protocol/index.ts';
+import { allRoutes } from '../server.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -168,5 +170,12 @@ describe('idempotency keys', () => {
       { 'Idempotency-Key': 'has space' },
     );
     expect([res.status, code(res)]).toEqual([400, 'INVALID_IDEMPOTENCY_KEY']);
+  });
+});
+
+describe('the route table', () => {
+  it('serves exactly the paths of the shared protocol', () => {
+    const served = new Set(allRoutes(h.cp.app, () => true).map((r) => r.path));
+    expect([...served].sort()).toEqual([...new Set(Object.values(PATHS))].sort());
   });
 });

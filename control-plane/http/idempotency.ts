@@ -22,7 +22,6 @@ export function idempotencyKey(header: string | string[] | undefined): string | 
   if (header === undefined) return undefined;
   if (typeof header !== 'string' || !KEY_RE.test(header)) {
     throw new HttpError(
-      400,
       'INVALID_IDEMPOTENCY_KEY',
       'Idempotency-Key must be 1-200 printable ASCII characters without spaces',
     );
@@ -50,7 +49,6 @@ export function findReplay(
   if (row === undefined || now - row.created_at > TTL_MS) return null;
   if (row.request_hash !== hash) {
     throw new HttpError(
-      422,
       'IDEMPOTENCY_KEY_REUSED',
       'this Idempotency-Key was already used for a different request; use a new key',
     );

@@ -3,12 +3,11 @@
  * with idempotency for action routes) → render. Every failure becomes `{"error": {code, message, ...}}`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LedgerError } from '../../shared/ledger/index.ts';
 import type { Store } from '../db/store.ts';
 import type { Principal } from '../db/users.ts';
 import { authenticate, requirePermission } from './auth.ts';
 import { parseJsonBody, readBody } from './body.ts';
-import { HttpError, errorBody } from './errors.ts';
+import { errorResponse } from './errors.ts';
 import { findReplay, idempotencyKey, requestHash, saveReplay } from './idempotency.ts';
 import type { Reply, RequestContext, Route, Router } from './router.ts';
 
@@ -24,51 +23,20 @@ const ANONYMOUS: Principal = { name: 'anonymous', role: 'viewer' };
 const EMPTY = Buffer.alloc(0);
 const COMMON_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
 
-const TRIGGER_ERRORS: Record<string, HttpError> = {
-  KEY_TOMBSTONED: new HttpError(
-    409,
-    'KEY_TOMBSTONED',
-    'this flag key was archived (tombstoned) and can never be created again; choose a new key',
-  ),
-  SELF_APPROVAL: new HttpError(
-    403,
-    'SELF_APPROVAL',
-    'you requested this change, so you cannot approve it; ask another approver',
-  ),
-};
-
-/** Maps any thrown value to an HttpError (database trigger messages and oversize leaves included). */
-export function toHttpError(err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
-  if (err instanceof LedgerError && err.code === 'OVERSIZE_ENTRY') {
-    return new HttpError(422, 'ENTRY_TOO_LARGE', 'the resulting ledger entry exceeds 64 KiB; shorten rules or text');
-  }
-  if (err instanceof Error) {
-    const code = /^([A-Z_]+):/.exec(err.message)?.[1];
-    const mapped = code === undefined ? undefined : TRIGGER_ERRORS[code];
-    if (mapped !== undefined) return mapped;
-  }
-  return new HttpError(
-    500,
-    'INTERNAL',
-    'the control plane failed unexpectedly; the change was not applied (see server log)',
-  );
-}
-
 /** Builds the node:http request listener (action routes go through the store's group commit). */
 export function createRequestListener(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(deps, req, res).catch((err: unknown) => {
-      const httpErr = toHttpError(err);
-      if (httpErr.status >= 500)
+      const failure = errorResponse(err);
+      if (failure.status >= 500)
         deps.log(
           `error ${req.method ?? ''} ${req.url ?? ''}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
         );
       render(res, {
         kind: 'json',
-        status: httpErr.status,
-        body: errorBody(httpErr),
-        headers: httpErr.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {},
+        status: failure.status,
+        body: failure.body,
+        headers: failure.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {},
       });
     });
   };

@@ -68,11 +68,11 @@ export class Router {
       allowed = [...allowed, c.route.method];
     }
     if (allowed.length > 0) {
-      throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not supported here; use ${allowed.join(' or ')}`, {
+      throw new HttpError('METHOD_NOT_ALLOWED', `${method} is not supported here; use ${allowed.join(' or ')}`, {
         allow: allowed,
       });
     }
-    throw new HttpError(404, 'NOT_FOUND', `no endpoint at ${pathname}; see docs/protocol.md for the list`);
+    throw new HttpError('NOT_FOUND', `no endpoint at ${pathname}; see docs/protocol.md for the list`);
   }
 }
 

@@ -1,4 +1,4 @@
-/** Server-sent events plumbing shared by the ledger and metrics streams. */
+/** Server-sent events plumbing shared by the ledger and metrics streams (frames: shared/protocol/events.ts). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Starts an event-stream response: headers flushed at once, no socket timeout, Nagle off for latency. */
@@ -13,9 +13,4 @@ export function openEventStream(req: IncomingMessage, res: ServerResponse): void
     'X-Content-Type-Options': 'nosniff',
   });
   res.flushHeaders();
-}
-
-/** One SSE frame; `data` must not contain a newline (canonical JSON never does). */
-export function sseFrame(event: string, data: string, id?: number): string {
-  return id === undefined ? `event: ${event}\ndata: ${data}\n\n` : `id: ${id}\nevent: ${event}\ndata: ${data}\n\n`;
 }

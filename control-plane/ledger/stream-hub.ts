@@ -4,8 +4,8 @@
  * it resumes from its cursor (reading from the in-memory tail or the database). A client paused longer than the stall
  * limit is disconnected; it can resume later with Last-Event-ID.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { openEventStream, sseFrame } from '../http/sse.ts';
+import type { ServerResponse } from 'node:http';
+import { LEDGER_EVENTS, sseFrame } from '../../shared/protocol/events.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import type { LedgerWriter } from './writer.ts';
 
@@ -65,9 +65,8 @@ export class StreamHub {
     return this.clients.size < this.opts.maxClients;
   }
 
-  /** Starts streaming to a new client from index `from` (entries from..size-1, then live). */
-  add(req: IncomingMessage, res: ServerResponse, from: number): void {
-    openEventStream(req, res);
+  /** Streams to a new client (its event-stream response already open) from index `from` (entries from..size-1, then live). */
+  add(res: ServerResponse, from: number): void {
     const client: Client = { res, next: from, cpSize: -1, pausedAt: null };
     this.clients.add(client);
     res.on('close', () => this.clients.delete(client));
@@ -104,7 +103,7 @@ export class StreamHub {
     while (writable && budget > 0 && client.next < this.writer.size) {
       const texts = this.writer.texts(client.next, Math.min(this.writer.size, client.next + BATCH));
       for (const text of texts) {
-        writable = res.write(sseFrame('entry', text, client.next));
+        writable = res.write(sseFrame(LEDGER_EVENTS.entry, text, client.next));
         client.next++;
         budget--;
         if (!writable) break;
@@ -120,13 +119,13 @@ export class StreamHub {
     const cp = this.checkpoints.latest;
     if (cp === null || cp.size <= client.cpSize || cp.size > client.next) return true;
     client.cpSize = cp.size;
-    return client.res.write(sseFrame('checkpoint', JSON.stringify({ note: cp.note })));
+    return client.res.write(sseFrame(LEDGER_EVENTS.checkpoint, JSON.stringify({ note: cp.note })));
   }
 
   private beat(): void {
     const now = Date.now();
     const frame = sseFrame(
-      'heartbeat',
+      LEDGER_EVENTS.heartbeat,
       JSON.stringify({ ts: new Date(this.opts.clock()).toISOString(), size: this.writer.size }),
     );
     for (const c of this.clients) {

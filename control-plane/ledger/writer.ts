@@ -3,12 +3,19 @@
  * in-memory tree (compact range + all leaf hashes) and tells listeners (checkpointer, stream hub). A rolled-back
  * transaction leaves no trace in memory.
  */
-import type { LedgerLeaf } from '../../shared/ledger/index.ts';
-import { CompactRange, MAX_LEAF_BYTES, buildLeafText, leafHash, toHex, utf8Encode } from '../../shared/ledger/index.ts';
+import {
+  buildLeafText,
+  CompactRange,
+  leafHash,
+  type LedgerLeaf,
+  MAX_LEAF_BYTES,
+  toHex,
+  utf8Encode,
+} from '../../shared/ledger/index.ts';
 import { sha256 } from '../crypto/node-crypto.ts';
 import type { Store, TxParticipant } from '../db/store.ts';
 import { stmt } from '../db/stmt.ts';
-import { HttpError } from '../http/errors.ts';
+import { DomainError } from '../domain/errors.ts';
 import { HashList } from './hash-list.ts';
 
 /** What a mutation records (the leaf's own fields, `ts` as epoch ms, refs optional); the writer adds v, log, idx, ts text and prev. */
@@ -91,8 +98,7 @@ export class LedgerWriter implements TxParticipant {
     const text = buildLeafText(leaf);
     const bytes = utf8Encode(text);
     if (bytes.length > MAX_LEAF_BYTES) {
-      throw new HttpError(
-        422,
+      throw new DomainError(
         'ENTRY_TOO_LARGE',
         `the resulting ledger entry exceeds ${MAX_LEAF_BYTES} bytes; shorten rules or text`,
       );

@@ -1,27 +1,34 @@
 /** Rollback links and break-glass tokens. */
-import type { App } from '../domain/app.ts';
-import { userContext } from '../domain/app.ts';
+import {
+  PATHS,
+  type BreakGlassRequest,
+  type RollbackRequest,
+  type RollbackResponse,
+} from '../../shared/protocol/index.ts';
+import { type App, userContext } from '../domain/app.ts';
 import { issueBreakGlass, issueShape, listBreakGlassTokens } from '../domain/break-glass.ts';
 import { applyRollbackLink, createRollbackLink } from '../domain/rollback.ts';
-import type { Route } from '../http/router.ts';
-import { json } from '../http/router.ts';
-import { obj, parseWith, text } from '../http/validate.ts';
+import { json, type Route } from '../http/router.ts';
+import { parseWith } from '../http/body.ts';
+import { obj, text, type Check } from '../../shared/validation/schema.ts';
 import { breakGlassHeader, idxParam } from './params.ts';
 
-const rollbackBody = obj({ reason: text(10) });
+const rollbackBody: Check<RollbackRequest> = obj({ reason: text(10) });
+
+const breakGlassBody: Check<BreakGlassRequest> = obj(issueShape);
 
 /** Rollback-link and break-glass route table. */
 export function actionRoutes(app: App): Route[] {
   return [
     {
       method: 'GET',
-      path: '/api/v1/ledger/entries/:idx/rollback-link',
+      path: PATHS.rollbackLink,
       access: 'flags.rollback',
       handle: (ctx) => json(200, createRollbackLink(app, idxParam(ctx.params['idx'], 'idx'), ctx.now)),
     },
     {
       method: 'POST',
-      path: '/api/v1/ledger/entries/:idx/rollback',
+      path: PATHS.rollback,
       access: 'flags.rollback',
       tx: true,
       handle: (ctx) => {
@@ -43,20 +50,20 @@ export function actionRoutes(app: App): Route[] {
           after: r.after,
           idx: r.idx,
           action: r.action,
-        });
+        } satisfies RollbackResponse);
       },
     },
     {
       method: 'POST',
-      path: '/api/v1/break-glass/tokens',
+      path: PATHS.breakGlassTokens,
       access: 'break_glass.issue',
       tx: true,
       handle: (ctx) =>
-        json(201, issueBreakGlass(app, userContext(ctx.principal, ctx.now), parseWith(obj(issueShape), ctx.body))),
+        json(201, issueBreakGlass(app, userContext(ctx.principal, ctx.now), parseWith(breakGlassBody, ctx.body))),
     },
     {
       method: 'GET',
-      path: '/api/v1/break-glass/tokens',
+      path: PATHS.breakGlassTokens,
       access: 'read',
       handle: () => json(200, { tokens: listBreakGlassTokens(app) }),
     },

@@ -1,13 +1,20 @@
 /** Change-request endpoints (four-eyes) and the scheduled-change alias POST /api/v1/flags/{key}/schedule. */
-import type { App } from '../domain/app.ts';
-import { userContext } from '../domain/app.ts';
-import type { CrOperation, DefinitionFields } from '../domain/change-request-repo.ts';
+import { type App, userContext } from '../domain/app.ts';
 import {
   changeRequestView,
-  CR_OPERATIONS,
+  type DefinitionFields,
   listChangeRequestIds,
   requireChangeRequest,
 } from '../domain/change-request-repo.ts';
+import {
+  CHANGE_REQUEST_OPERATIONS,
+  PATHS,
+  TIERS,
+  type ApproveRequest,
+  type ChangeRequestOperation,
+  type EnvPatch,
+  type RejectRequest,
+} from '../../shared/protocol/index.ts';
 import {
   approveChangeRequest,
   createChangeRequest,
@@ -15,16 +22,23 @@ import {
   editChangeRequest,
   rejectChangeRequest,
 } from '../domain/change-requests.ts';
-import type { EnvPatch } from '../domain/env-state.ts';
 import { envPatchShape, flagKeyCheck } from '../domain/env-state.ts';
-import { safeDefaultCheck, TIERS } from '../domain/flag-def.ts';
+import { safeDefaultCheck } from '../domain/flag-def.ts';
 import { can } from '../http/auth.ts';
 import { HttpError } from '../http/errors.ts';
-import type { Reply, RequestContext, Route } from '../http/router.ts';
-import { json } from '../http/router.ts';
-import { invalid } from '../http/errors.ts';
-import type { Check } from '../http/validate.ts';
-import { isRecord, obj, oneOf, optional, parseWith, str, text, timestamp } from '../http/validate.ts';
+import { json, type Reply, type RequestContext, type Route } from '../http/router.ts';
+import { parseWith } from '../http/body.ts';
+import {
+  isRecord,
+  obj,
+  oneOf,
+  optional,
+  SchemaError,
+  str,
+  text,
+  timestamp,
+  type Check,
+} from '../../shared/validation/schema.ts';
 import { intParam, strParam } from './params.ts';
 
 const STATUSES = ['PENDING', 'SCHEDULED', 'APPLIED', 'REJECTED', 'BLOCKED'] as const;
@@ -58,21 +72,21 @@ const scheduleBody = obj({
   scheduled_at: timestamp(),
 });
 const editTail = { reason: optional(reason), scheduled_at: optional(timestamp()) };
-const editBodies: Record<CrOperation, Check<Record<string, unknown>>> = {
+const editBodies: Record<ChangeRequestOperation, Check<Record<string, unknown>>> = {
   state: obj({ ...envPatchShape, ...editTail }),
   definition: obj({ ...definitionFields, ...editTail }),
   archive: obj(editTail),
 };
-const approveBody = obj({
+const approveBody: Check<ApproveRequest> = obj({
   payload_hash: str({
     min: 64,
     max: 64,
     pattern: /^[0-9a-f]{64}$/,
-    hint: 'must be the 64-hex payload_hash you reviewed',
+    what: 'the 64-hex payload_hash you reviewed',
   }),
   comment: optional(str({ max: 1000 })),
 });
-const rejectBody = obj({ reason });
+const rejectBody: Check<RejectRequest> = obj({ reason });
 
 function patchOf(body: EnvPatch): EnvPatch {
   const { enabled, rollout_pct, variation, rules, prerequisites } = body;
@@ -89,9 +103,9 @@ function id(ctx: RequestContext): string {
   return ctx.params['id'] ?? '';
 }
 
-function operationOf(body: unknown): CrOperation {
+function operationOf(body: unknown): ChangeRequestOperation {
   const op = isRecord(body) ? body['operation'] : undefined;
-  return optional(oneOf(CR_OPERATIONS))(op, 'body.operation') ?? 'state';
+  return optional(oneOf(CHANGE_REQUEST_OPERATIONS))(op, 'body.operation') ?? 'state';
 }
 
 function fieldsOf(body: { safe_default?: DefinitionFields['safe_default']; tier?: DefinitionFields['tier'] }) {
@@ -105,7 +119,7 @@ function createDefinition(app: App, ctx: RequestContext, operation: 'definition'
   const body = operation === 'archive' ? parseWith(archiveBody, ctx.body) : parseWith(definitionBody, ctx.body);
   const fields = body.operation === 'definition' ? fieldsOf(body) : {};
   if (body.operation === 'definition' && Object.keys(fields).length === 0)
-    throw invalid('body.safe_default', 'a definition request sets safe_default, tier or both');
+    throw new SchemaError('body.safe_default', 'a definition request sets safe_default, tier or both');
   const cr = createDefinitionRequest(app, userContext(ctx.principal, ctx.now), ctx.principal.role, {
     flag_key: body.flag_key,
     operation,
@@ -159,7 +173,7 @@ function reject(app: App, ctx: RequestContext): Reply {
   const body = parseWith(rejectBody, ctx.body);
   const cr = requireChangeRequest(app.db, id(ctx));
   if (cr.requested_by !== ctx.principal.name && !can(ctx.principal.role, 'change_requests.review')) {
-    throw new HttpError(403, 'FORBIDDEN', 'only an approver, an admin or the requester can reject this change request');
+    throw new HttpError('FORBIDDEN', 'only an approver, an admin or the requester can reject this change request');
   }
   return json(
     200,
@@ -172,12 +186,12 @@ export function changeRequestRoutes(app: App): Route[] {
   return [
     {
       method: 'GET',
-      path: '/api/v1/change-requests',
+      path: PATHS.changeRequests,
       access: 'read',
       handle: (ctx) => {
         const status = strParam(ctx.url, 'status');
         if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
-          throw new HttpError(400, 'INVALID_QUERY', `status must be one of ${STATUSES.join(', ')}`, {
+          throw new HttpError('INVALID_QUERY', `status must be one of ${STATUSES.join(', ')}`, {
             parameter: 'status',
           });
         }
@@ -194,27 +208,27 @@ export function changeRequestRoutes(app: App): Route[] {
     },
     {
       method: 'POST',
-      path: '/api/v1/change-requests',
+      path: PATHS.changeRequests,
       access: 'change_requests.create',
       tx: true,
       handle: (ctx) => create(app, ctx),
     },
     {
       method: 'GET',
-      path: '/api/v1/change-requests/:id',
+      path: PATHS.changeRequest,
       access: 'read',
       handle: (ctx) => json(200, changeRequestView(app.db, requireChangeRequest(app.db, id(ctx)))),
     },
     {
       method: 'PATCH',
-      path: '/api/v1/change-requests/:id',
+      path: PATHS.changeRequest,
       access: 'change_requests.create',
       tx: true,
       handle: (ctx) => edit(app, ctx),
     },
     {
       method: 'POST',
-      path: '/api/v1/change-requests/:id/approve',
+      path: PATHS.approve,
       access: 'change_requests.review',
       tx: true,
       handle: (ctx) => {
@@ -231,14 +245,14 @@ export function changeRequestRoutes(app: App): Route[] {
     },
     {
       method: 'POST',
-      path: '/api/v1/change-requests/:id/reject',
+      path: PATHS.reject,
       access: 'change_requests.create',
       tx: true,
       handle: (ctx) => reject(app, ctx),
     },
     {
       method: 'POST',
-      path: '/api/v1/flags/:key/schedule',
+      path: PATHS.schedule,
       access: 'change_requests.create',
       tx: true,
       handle: (ctx) => schedule(app, ctx),

@@ -1,17 +1,17 @@
 /** Flag endpoints: list/get/create, metadata and per-environment updates, kill, archive, tombstones. */
-import type { App } from '../domain/app.ts';
-import { userContext } from '../domain/app.ts';
-import { gatedEnvChange, requireFlag } from '../domain/env-change.ts';
-import type { EnvPatch } from '../domain/env-state.ts';
+import { type App, userContext } from '../domain/app.ts';
+import { gatedEnvChange } from '../domain/env-change.ts';
+import { requireFlag } from '../domain/lookups.ts';
+import { PATHS, type EnvPatch, type KillRequest, type KillResponse } from '../../shared/protocol/index.ts';
 import { applyPatch, envPatchShape } from '../domain/env-state.ts';
 import { createShape, definitionPatchShape, flagView } from '../domain/flag-def.ts';
 import { getTombstone, listFlags, listTombstones } from '../domain/flag-repo.ts';
 import { archiveFlag, createFlag, patchDefinition } from '../domain/flags.ts';
 import { killFlag } from '../domain/rollback.ts';
 import { HttpError } from '../http/errors.ts';
-import type { Reply, RequestContext, Route } from '../http/router.ts';
-import { json } from '../http/router.ts';
-import { int, obj, optional, parseWith, record, str, text } from '../http/validate.ts';
+import { json, type Reply, type RequestContext, type Route } from '../http/router.ts';
+import { parseWith } from '../http/body.ts';
+import { int, obj, optional, record, str, text, type Check } from '../../shared/validation/schema.ts';
 import { breakGlassHeader, strParam } from './params.ts';
 
 const createBody = obj({ ...createShape, environments: optional(record(/^[a-z][a-z0-9-]*$/, obj(envPatchShape), 20)) });
@@ -20,7 +20,7 @@ const envBody = obj({
   reason: text(3),
   expected_version: optional(int(1, Number.MAX_SAFE_INTEGER)),
 });
-const killBody = obj({ environment: str({ min: 1, max: 40 }), reason: text(10) });
+const killBody: Check<KillRequest> = obj({ environment: str({ min: 1, max: 40 }), reason: text(10) });
 const archiveBody = obj({ reason: text(10) });
 
 function key(ctx: RequestContext): string {
@@ -30,7 +30,7 @@ function key(ctx: RequestContext): string {
 function getOne(app: App, ctx: RequestContext): Reply {
   const tomb = getTombstone(app.db, key(ctx));
   if (tomb !== null)
-    throw new HttpError(410, 'FLAG_TOMBSTONED', `${key(ctx)} was archived (tombstoned) and can never be reused`, {
+    throw new HttpError('FLAG_TOMBSTONED', `${key(ctx)} was archived (tombstoned) and can never be reused`, {
       tombstone: tomb,
     });
   return json(200, flagView(requireFlag(app, key(ctx))));
@@ -44,7 +44,6 @@ function updateEnv(app: App, ctx: RequestContext): Reply {
     const current = requireFlag(app, key(ctx)).versions[env] ?? 0;
     if (current !== expected) {
       throw new HttpError(
-        409,
         'VERSION_CONFLICT',
         `${key(ctx)} in ${env} is at version ${current}, not ${expected}; reload and retry`,
         { current_version: current },
@@ -93,7 +92,7 @@ function kill(app: App, ctx: RequestContext): Reply {
     after: result.after,
     idx: result.idx,
     action: result.action,
-  });
+  } satisfies KillResponse);
 }
 
 /** The flag route table. */
@@ -101,7 +100,7 @@ export function flagRoutes(app: App): Route[] {
   return [
     {
       method: 'GET',
-      path: '/api/v1/flags',
+      path: PATHS.flags,
       access: 'read',
       handle: (ctx) =>
         json(200, {
@@ -112,16 +111,16 @@ export function flagRoutes(app: App): Route[] {
     },
     {
       method: 'POST',
-      path: '/api/v1/flags',
+      path: PATHS.flags,
       access: 'flags.write',
       tx: true,
       handle: (ctx) =>
         json(201, flagView(createFlag(app, userContext(ctx.principal, ctx.now), parseWith(createBody, ctx.body)))),
     },
-    { method: 'GET', path: '/api/v1/flags/:key', access: 'read', handle: (ctx) => getOne(app, ctx) },
+    { method: 'GET', path: PATHS.flag, access: 'read', handle: (ctx) => getOne(app, ctx) },
     {
       method: 'PATCH',
-      path: '/api/v1/flags/:key',
+      path: PATHS.flag,
       access: 'flags.write',
       tx: true,
       handle: (ctx) =>
@@ -141,21 +140,21 @@ export function flagRoutes(app: App): Route[] {
     },
     {
       method: 'PATCH',
-      path: '/api/v1/flags/:key/environments/:env',
+      path: PATHS.flagEnvironment,
       access: 'flags.write',
       tx: true,
       handle: (ctx) => updateEnv(app, ctx),
     },
     {
       method: 'POST',
-      path: '/api/v1/flags/:key/kill',
+      path: PATHS.kill,
       access: 'flags.kill',
       tx: true,
       handle: (ctx) => kill(app, ctx),
     },
     {
       method: 'POST',
-      path: '/api/v1/flags/:key/archive',
+      path: PATHS.archive,
       access: 'flags.write',
       tx: true,
       handle: (ctx) => {
@@ -173,13 +172,13 @@ export function flagRoutes(app: App): Route[] {
     },
     {
       method: 'GET',
-      path: '/api/v1/tombstones',
+      path: PATHS.tombstones,
       access: 'read',
       handle: () => json(200, { tombstones: listTombstones(app.db) }),
     },
     {
       method: 'GET',
-      path: '/api/v1/environments',
+      path: PATHS.environments,
       access: 'read',
       handle: () => json(200, { environments: app.options.environments }),
     },

@@ -1,15 +1,15 @@
 /** Liveness, readiness and identity. */
+import { PATHS } from '../../shared/protocol/index.ts';
 import type { App } from '../domain/app.ts';
-import type { Route } from '../http/router.ts';
-import { json } from '../http/router.ts';
+import { json, type Route } from '../http/router.ts';
 
 /** Health route table. /health and /readyz need no token (probes); they reveal nothing beyond up/ready. */
 export function healthRoutes(app: App, ready: () => boolean): Route[] {
   return [
-    { method: 'GET', path: '/health', access: 'public', handle: () => json(200, { status: 'ok' }) },
+    { method: 'GET', path: PATHS.health, access: 'public', handle: () => json(200, { status: 'ok' }) },
     {
       method: 'GET',
-      path: '/readyz',
+      path: PATHS.ready,
       access: 'public',
       handle: () =>
         ready()
@@ -23,13 +23,13 @@ export function healthRoutes(app: App, ready: () => boolean): Route[] {
     },
     {
       method: 'GET',
-      path: '/api/v1/me',
+      path: PATHS.me,
       access: 'read',
       handle: (ctx) => json(200, { name: ctx.principal.name, role: ctx.principal.role }),
     },
     {
       method: 'GET',
-      path: '/api/v1/info',
+      path: PATHS.info,
       access: 'read',
       handle: () =>
         json(200, {

@@ -1,7 +1,7 @@
 /** Incident endpoints, including the signature-checked PagerDuty v3 webhook. */
-import type { App } from '../domain/app.ts';
-import { userContext } from '../domain/app.ts';
-import { requireEnv } from '../domain/env-change.ts';
+import { PATHS } from '../../shared/protocol/index.ts';
+import { type App, userContext } from '../domain/app.ts';
+import { requireEnv } from '../domain/lookups.ts';
 import {
   SEVERITIES,
   findIncident,
@@ -11,11 +11,10 @@ import {
   transitionIncident,
 } from '../domain/incidents.ts';
 import { handlePagerDutyEvent, verifyPagerDutySignature } from '../domain/pagerduty.ts';
-import { parseJsonBody } from '../http/body.ts';
+import { parseJsonBody, parseWith } from '../http/body.ts';
 import { HttpError } from '../http/errors.ts';
-import type { Reply, RequestContext, Route } from '../http/router.ts';
-import { json } from '../http/router.ts';
-import { obj, oneOf, optional, parseWith, str, text, timestamp } from '../http/validate.ts';
+import { json, type Reply, type RequestContext, type Route } from '../http/router.ts';
+import { obj, oneOf, optional, str, text, timestamp } from '../../shared/validation/schema.ts';
 import { intParam, strParam } from './params.ts';
 
 const createBody = obj({
@@ -51,17 +50,12 @@ function pagerduty(app: App, ctx: RequestContext): Reply {
   const secret = app.options.pagerdutySecret;
   if (secret === null)
     throw new HttpError(
-      503,
       'PAGERDUTY_NOT_CONFIGURED',
       'start the control plane with --pagerduty-secret to accept PagerDuty webhooks',
     );
   const header = ctx.req.headers['x-pagerduty-signature'];
   if (!verifyPagerDutySignature(secret, ctx.rawBody, typeof header === 'string' ? header : undefined)) {
-    throw new HttpError(
-      401,
-      'BAD_SIGNATURE',
-      'X-PagerDuty-Signature does not match the body; check the webhook secret',
-    );
+    throw new HttpError('BAD_SIGNATURE', 'X-PagerDuty-Signature does not match the body; check the webhook secret');
   }
   const body = parseJsonBody(ctx.rawBody, ctx.req.headers['content-type']);
   const result = handlePagerDutyEvent(app, { actor: { type: 'service', id: 'pagerduty' }, now: ctx.now }, body);
@@ -85,7 +79,7 @@ export function incidentRoutes(app: App): Route[] {
   return [
     {
       method: 'GET',
-      path: '/api/v1/incidents',
+      path: PATHS.incidents,
       access: 'read',
       handle: (ctx) =>
         json(200, {
@@ -96,14 +90,14 @@ export function incidentRoutes(app: App): Route[] {
     },
     {
       method: 'POST',
-      path: '/api/v1/incidents',
+      path: PATHS.incidents,
       access: 'incidents.write',
       tx: true,
       handle: (ctx) => create(app, ctx),
     },
     {
       method: 'POST',
-      path: '/api/v1/incidents/pagerduty',
+      path: PATHS.pagerDuty,
       access: 'public',
       rawBody: true,
       tx: true,
@@ -111,24 +105,24 @@ export function incidentRoutes(app: App): Route[] {
     },
     {
       method: 'GET',
-      path: '/api/v1/incidents/:id',
+      path: PATHS.incident,
       access: 'read',
       handle: (ctx) => {
         const incident = findIncident(app, ctx.params['id'] ?? '');
-        if (incident === null) throw new HttpError(404, 'INCIDENT_NOT_FOUND', `no incident ${ctx.params['id'] ?? ''}`);
+        if (incident === null) throw new HttpError('INCIDENT_NOT_FOUND', `no incident ${ctx.params['id'] ?? ''}`);
         return json(200, incidentView(incident));
       },
     },
     {
       method: 'POST',
-      path: '/api/v1/incidents/:id/acknowledge',
+      path: PATHS.acknowledgeIncident,
       access: 'incidents.write',
       tx: true,
       handle: (ctx) => transition(app, ctx, 'acknowledged'),
     },
     {
       method: 'POST',
-      path: '/api/v1/incidents/:id/resolve',
+      path: PATHS.resolveIncident,
       access: 'incidents.write',
       tx: true,
       handle: (ctx) => transition(app, ctx, 'resolved'),

@@ -1,11 +1,13 @@
 /** Ledger endpoints: SSE stream, NDJSON entries, checkpoints, proofs, keys and key rotation. */
 import { consistencyProof, inclusionProof, toBase64 } from '../../shared/ledger/index.ts';
 import { sha256 } from '../crypto/node-crypto.ts';
+import { PATHS } from '../../shared/protocol/index.ts';
 import type { App } from '../domain/app.ts';
 import { HttpError } from '../http/errors.ts';
-import type { Reply, RequestContext, Route } from '../http/router.ts';
-import { json } from '../http/router.ts';
-import { int, obj, optional, parseWith } from '../http/validate.ts';
+import { json, type Reply, type RequestContext, type Route } from '../http/router.ts';
+import { openEventStream } from '../http/sse.ts';
+import { parseWith } from '../http/body.ts';
+import { int, obj, optional } from '../../shared/validation/schema.ts';
 import { intParam } from './params.ts';
 
 function resumeFrom(app: App, ctx: RequestContext): number {
@@ -13,7 +15,6 @@ function resumeFrom(app: App, ctx: RequestContext): number {
   if (header === undefined || header === '') return 0;
   if (typeof header !== 'string' || !/^(0|[1-9][0-9]{0,15})$/.test(header)) {
     throw new HttpError(
-      400,
       'INVALID_LAST_EVENT_ID',
       'Last-Event-ID must be the decimal index of the last entry you received',
     );
@@ -21,7 +22,6 @@ function resumeFrom(app: App, ctx: RequestContext): number {
   const last = Number(header);
   if (last >= app.ledger.size) {
     throw new HttpError(
-      409,
       'RESUME_BEYOND_END',
       `you have entries up to ${last} but this log has ${app.ledger.size}; your replica may be from another log or a fork`,
       { size: app.ledger.size },
@@ -33,10 +33,11 @@ function resumeFrom(app: App, ctx: RequestContext): number {
 function stream(app: App, ctx: RequestContext): Reply {
   const from = resumeFrom(app, ctx);
   if (!app.hub.hasRoom())
-    throw new HttpError(503, 'TOO_MANY_STREAMS', 'too many ledger streams are open; retry shortly', {
+    throw new HttpError('TOO_MANY_STREAMS', 'too many ledger streams are open; retry shortly', {
       retry_after_s: 5,
     });
-  app.hub.add(ctx.req, ctx.res, from);
+  openEventStream(ctx.req, ctx.res);
+  app.hub.add(ctx.res, from);
   return { kind: 'stream' };
 }
 
@@ -45,8 +46,8 @@ function entries(app: App, ctx: RequestContext): Reply {
   const start = intParam(ctx.url, 'start', 0, Number.MAX_SAFE_INTEGER);
   const end = intParam(ctx.url, 'end', 0, Number.MAX_SAFE_INTEGER, size);
   if (start > size)
-    throw new HttpError(416, 'RANGE_NOT_SATISFIABLE', `start ${start} is beyond the log size ${size}`, { size });
-  if (end < start) throw new HttpError(400, 'INVALID_RANGE', `end (${end}) is before start (${start})`);
+    throw new HttpError('RANGE_NOT_SATISFIABLE', `start ${start} is beyond the log size ${size}`, { size });
+  if (end < start) throw new HttpError('INVALID_RANGE', `end (${end}) is before start (${start})`);
   const to = Math.min(end, size, start + app.options.pageSize);
   const texts = app.ledger.texts(start, to);
   const headers: Record<string, string> = { 'X-Ledger-Size': String(size) };
@@ -79,17 +80,17 @@ const rotateShape = obj({ overlap_entries: optional(int(0, 10_000_000)) });
 /** The ledger route table. */
 export function ledgerRoutes(app: App): Route[] {
   return [
-    { method: 'GET', path: '/api/v1/ledger/stream', access: 'read', handle: (ctx) => stream(app, ctx) },
-    { method: 'GET', path: '/api/v1/ledger/entries', access: 'read', handle: (ctx) => entries(app, ctx) },
+    { method: 'GET', path: PATHS.ledgerStream, access: 'read', handle: (ctx) => stream(app, ctx) },
+    { method: 'GET', path: PATHS.ledgerEntries, access: 'read', handle: (ctx) => entries(app, ctx) },
     {
       method: 'GET',
-      path: '/api/v1/ledger/checkpoint',
+      path: PATHS.ledgerCheckpoint,
       access: 'read',
       handle: () => json(200, { note: app.checkpoints.signNow().note }),
     },
     {
       method: 'GET',
-      path: '/api/v1/ledger/checkpoints',
+      path: PATHS.ledgerCheckpoints,
       access: 'read',
       handle: (ctx) =>
         json(200, {
@@ -100,17 +101,17 @@ export function ledgerRoutes(app: App): Route[] {
           ),
         }),
     },
-    { method: 'GET', path: '/api/v1/ledger/proof/inclusion', access: 'read', handle: (ctx) => inclusion(app, ctx) },
-    { method: 'GET', path: '/api/v1/ledger/proof/consistency', access: 'read', handle: (ctx) => consistency(app, ctx) },
+    { method: 'GET', path: PATHS.inclusionProof, access: 'read', handle: (ctx) => inclusion(app, ctx) },
+    { method: 'GET', path: PATHS.consistencyProof, access: 'read', handle: (ctx) => consistency(app, ctx) },
     {
       method: 'GET',
-      path: '/api/v1/ledger/keys',
+      path: PATHS.ledgerKeys,
       access: 'read',
       handle: () => json(200, { origin: app.ledger.origin, keys: app.keys.list() }),
     },
     {
       method: 'POST',
-      path: '/api/v1/ledger/keys/rotate',
+      path: PATHS.ledgerKeysRotate,
       access: 'admin',
       handle: (ctx) => {
         const body = parseWith(rotateShape, ctx.body ?? {});

@@ -7,10 +7,10 @@ export function intParam(url: URL, name: string, min: number, max: number, fallb
   const raw = url.searchParams.get(name);
   if (raw === null || raw === '') {
     if (fallback !== undefined) return fallback;
-    throw new HttpError(400, 'INVALID_QUERY', `query parameter ${name} is required`, { parameter: name });
+    throw new HttpError('INVALID_QUERY', `query parameter ${name} is required`, { parameter: name });
   }
   if (!/^(0|[1-9][0-9]{0,15})$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new HttpError(400, 'INVALID_QUERY', `query parameter ${name} must be an integer between ${min} and ${max}`, {
+    throw new HttpError('INVALID_QUERY', `query parameter ${name} must be an integer between ${min} and ${max}`, {
       parameter: name,
     });
   }
@@ -29,7 +29,7 @@ export function timeParam(url: URL, name: string, fallback: number): number {
   if (raw === null || raw === '') return fallback;
   const ms = /^[0-9]{1,16}$/.test(raw) ? Number(raw) : Date.parse(raw);
   if (Number.isNaN(ms))
-    throw new HttpError(400, 'INVALID_QUERY', `query parameter ${name} must be RFC 3339 or epoch milliseconds`, {
+    throw new HttpError('INVALID_QUERY', `query parameter ${name} must be RFC 3339 or epoch milliseconds`, {
       parameter: name,
     });
   return ms;
@@ -44,7 +44,7 @@ export function breakGlassHeader(req: IncomingMessage): string | undefined {
 /** A non-negative integer path parameter. */
 export function idxParam(value: string | undefined, name: string): number {
   if (value === undefined || !/^(0|[1-9][0-9]{0,15})$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new HttpError(400, 'INVALID_QUERY', `${name} must be a non-negative integer`, { parameter: name });
+    throw new HttpError('INVALID_QUERY', `${name} must be a non-negative integer`, { parameter: name });
   }
   return Number(value);
 }

@@ -1,14 +1,16 @@
 /** Telemetry intake, breaker windows, metrics for the incident chart (JSON and SSE), services and alerts. */
 import type { ServerResponse } from 'node:http';
+import { PATHS } from '../../shared/protocol/index.ts';
 import type { App } from '../domain/app.ts';
 import { listFlags } from '../domain/flag-repo.ts';
 import { flagSeriesKey } from '../domain/metrics-store.ts';
 import { ingestSamples, telemetryShape } from '../domain/telemetry.ts';
 import { HttpError } from '../http/errors.ts';
-import type { Reply, RequestContext, Route } from '../http/router.ts';
-import { json } from '../http/router.ts';
-import { openEventStream, sseFrame } from '../http/sse.ts';
-import { obj, parseWith } from '../http/validate.ts';
+import { json, type Reply, type RequestContext, type Route } from '../http/router.ts';
+import { openEventStream } from '../http/sse.ts';
+import { METRICS_EVENTS, sseFrame } from '../../shared/protocol/events.ts';
+import { parseWith } from '../http/body.ts';
+import { obj } from '../../shared/validation/schema.ts';
 import { intParam, strParam, timeParam } from './params.ts';
 
 const MAX_POINTS = 10_000;
@@ -25,14 +27,14 @@ function metrics(app: App, ctx: RequestContext): Reply {
   const flag = strParam(ctx.url, 'flag') ?? null;
   const environment = strParam(ctx.url, 'environment') ?? 'production';
   if (flag !== null && service !== null) {
-    throw new HttpError(400, 'INVALID_QUERY', 'give either service or flag, not both', { parameter: 'flag' });
+    throw new HttpError('INVALID_QUERY', 'give either service or flag, not both', { parameter: 'flag' });
   }
   const to = timeParam(ctx.url, 'to', now);
   const from = timeParam(ctx.url, 'from', to - 30 * 60 * 1000);
   const step = intParam(ctx.url, 'step', 1, 86_400, 10) * 1000;
-  if (from >= to) throw new HttpError(400, 'INVALID_RANGE', 'from must be before to');
+  if (from >= to) throw new HttpError('INVALID_RANGE', 'from must be before to');
   if ((to - from) / Math.max(step, app.metrics.bucketMs) > MAX_POINTS) {
-    throw new HttpError(400, 'INVALID_RANGE', `that range has more than ${MAX_POINTS} points; use a larger step`);
+    throw new HttpError('INVALID_RANGE', `that range has more than ${MAX_POINTS} points; use a larger step`);
   }
   const range = {
     from: new Date(from).toISOString(),
@@ -76,10 +78,13 @@ function metricsStream(app: App, ctx: RequestContext): Reply {
   res.on('drain', () => {
     blockedSince = null;
   });
-  send(sseFrame('metrics', snapshot(app, service)));
-  const tick = setInterval(() => send(sseFrame('metrics', snapshot(app, service))), app.options.metricsIntervalMs);
+  send(sseFrame(METRICS_EVENTS.metrics, snapshot(app, service)));
+  const tick = setInterval(
+    () => send(sseFrame(METRICS_EVENTS.metrics, snapshot(app, service))),
+    app.options.metricsIntervalMs,
+  );
   const beat = setInterval(
-    () => send(sseFrame('heartbeat', JSON.stringify({ ts: new Date(app.clock()).toISOString() }))),
+    () => send(sseFrame(METRICS_EVENTS.heartbeat, JSON.stringify({ ts: new Date(app.clock()).toISOString() }))),
     app.options.heartbeatMs,
   );
   res.on('close', () => {
@@ -100,7 +105,7 @@ export function telemetryRoutes(app: App): Route[] {
   return [
     {
       method: 'POST',
-      path: '/api/v1/telemetry',
+      path: PATHS.telemetry,
       access: 'telemetry.write',
       handle: (ctx) => {
         const body = parseWith(obj(telemetryShape), ctx.body);
@@ -110,13 +115,13 @@ export function telemetryRoutes(app: App): Route[] {
     },
     {
       method: 'GET',
-      path: '/api/v1/telemetry/breakers',
+      path: PATHS.breakers,
       access: 'read',
       handle: () => json(200, { policy: app.breaker.policy, windows: app.breaker.stats() }),
     },
-    { method: 'GET', path: '/api/v1/metrics', access: 'read', handle: (ctx) => metrics(app, ctx) },
-    { method: 'GET', path: '/api/v1/metrics/stream', access: 'read', handle: (ctx) => metricsStream(app, ctx) },
-    { method: 'GET', path: '/api/v1/services', access: 'read', handle: () => json(200, { services: services(app) }) },
-    { method: 'GET', path: '/api/v1/alerts', access: 'read', handle: () => json(200, { alerts: app.notifier.recent }) },
+    { method: 'GET', path: PATHS.metrics, access: 'read', handle: (ctx) => metrics(app, ctx) },
+    { method: 'GET', path: PATHS.metricsStream, access: 'read', handle: (ctx) => metricsStream(app, ctx) },
+    { method: 'GET', path: PATHS.services, access: 'read', handle: () => json(200, { services: services(app) }) },
+    { method: 'GET', path: PATHS.alerts, access: 'read', handle: () => json(200, { alerts: app.notifier.recent }) },
   ];
 }

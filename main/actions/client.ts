@@ -1,9 +1,20 @@
 /**
- * The control-plane client: one function per action of the protocol (docs/protocol.md). Every
+ * The control-plane client: one function per action of the protocol (docs/protocol.md; paths and bodies from
+ * shared/protocol/). Every
  * action carries an idempotency key; errors keep the server's code and message. Each function
  * returns how to find the resulting ledger entry, so the round trip can be measured.
  */
 import type { BreakGlassInput, BreakGlassToken, ChangeRequestInput } from '../../shared/ipc/contract.ts';
+import {
+  BREAK_GLASS_HEADER,
+  pathTo,
+  type ApproveRequest,
+  type BreakGlassRequest,
+  type KillRequest,
+  type RejectRequest,
+  type RollbackRequest,
+  type StateChangeRequestBody,
+} from '../../shared/protocol/index.ts';
 import { AppError } from '../ipc/app-error.ts';
 import { callApi, type ClientTarget } from './http.ts';
 
@@ -50,12 +61,12 @@ export async function kill(
   key: string,
   args: { flag: string; env: string; reason: string; breakGlassToken?: string },
 ): Promise<ActionResult> {
-  const headers: Record<string, string> = args.breakGlassToken ? { 'x-break-glass-token': args.breakGlassToken } : {};
+  const headers: Record<string, string> = args.breakGlassToken ? { [BREAK_GLASS_HEADER]: args.breakGlassToken } : {};
   const reply = record(
     await callApi(t, {
       method: 'POST',
-      path: `/api/v1/flags/${encodeURIComponent(args.flag)}/kill`,
-      body: { environment: args.env, reason: args.reason },
+      path: pathTo('kill', { key: args.flag }),
+      body: { environment: args.env, reason: args.reason } satisfies KillRequest,
       headers,
       idempotencyKey: key,
     }),
@@ -69,7 +80,7 @@ export async function rollback(
   key: string,
   args: { idx: number; reason: string; breakGlassToken?: string },
 ): Promise<ActionResult> {
-  const link = record(await callApi(t, { method: 'GET', path: `/api/v1/ledger/entries/${args.idx}/rollback-link` }));
+  const link = record(await callApi(t, { method: 'GET', path: pathTo('rollbackLink', { idx: args.idx }) }));
   const url = link['url'];
   if (typeof url !== 'string' || new URL(url, t.url).origin !== new URL(t.url).origin) {
     throw new AppError(
@@ -78,12 +89,12 @@ export async function rollback(
     );
   }
   const u = new URL(url, t.url);
-  const headers: Record<string, string> = args.breakGlassToken ? { 'x-break-glass-token': args.breakGlassToken } : {};
+  const headers: Record<string, string> = args.breakGlassToken ? { [BREAK_GLASS_HEADER]: args.breakGlassToken } : {};
   const reply = record(
     await callApi(t, {
       method: 'POST',
       path: u.pathname + u.search,
-      body: { reason: args.reason },
+      body: { reason: args.reason } satisfies RollbackRequest,
       headers,
       idempotencyKey: key,
     }),
@@ -98,7 +109,7 @@ export async function createChangeRequest(
   input: ChangeRequestInput,
 ): Promise<ActionResult> {
   const { enabled, rollout_pct, variation, rules, prerequisites } = input.after;
-  const body: Record<string, unknown> = {
+  const body: StateChangeRequestBody<string> = {
     flag_key: input.flag,
     environment: input.env,
     enabled,
@@ -108,10 +119,8 @@ export async function createChangeRequest(
     prerequisites,
     reason: input.reason,
   };
-  if (input.scheduledAt) body['scheduled_at'] = input.scheduledAt;
-  const reply = record(
-    await callApi(t, { method: 'POST', path: '/api/v1/change-requests', body, idempotencyKey: key }),
-  );
+  if (input.scheduledAt) body.scheduled_at = input.scheduledAt;
+  const reply = record(await callApi(t, { method: 'POST', path: pathTo('changeRequests'), body, idempotencyKey: key }));
   return {
     locator: { kind: 'match', action: 'change_request.created', refKey: 'change_request', refValue: crId(reply) },
     reply,
@@ -127,8 +136,8 @@ export async function approveChangeRequest(
   const reply = record(
     await callApi(t, {
       method: 'POST',
-      path: `/api/v1/change-requests/${encodeURIComponent(args.id)}/approve`,
-      body: { payload_hash: args.payloadHash },
+      path: pathTo('approve', { id: args.id }),
+      body: { payload_hash: args.payloadHash } satisfies ApproveRequest,
       idempotencyKey: key,
     }),
   );
@@ -147,8 +156,8 @@ export async function rejectChangeRequest(
   const reply = record(
     await callApi(t, {
       method: 'POST',
-      path: `/api/v1/change-requests/${encodeURIComponent(args.id)}/reject`,
-      body: { reason: args.reason },
+      path: pathTo('reject', { id: args.id }),
+      body: { reason: args.reason } satisfies RejectRequest,
       idempotencyKey: key,
     }),
   );
@@ -163,13 +172,13 @@ export async function issueBreakGlass(t: ClientTarget, key: string, input: Break
   const reply = record(
     await callApi(t, {
       method: 'POST',
-      path: '/api/v1/break-glass/tokens',
+      path: pathTo('breakGlassTokens'),
       idempotencyKey: key,
       body: {
         justification: input.justification,
         scope: { flags: input.flags, envs: input.envs },
         ttl_seconds: input.ttlMinutes * 60,
-      },
+      } satisfies BreakGlassRequest,
     }),
   );
   const { token, token_id: tokenId, expires_at: expiresAt } = reply;

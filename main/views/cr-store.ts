@@ -4,7 +4,8 @@
  */
 import type Database from 'better-sqlite3';
 import type { ChangeRequest, Tier } from '../../shared/ipc/types/domain.ts';
-import { foldChangeRequests, payloadHashHex, type ChangeRequestContext } from '../../shared/state/change-requests.ts';
+import { payloadHashHex } from '../../shared/protocol/change-requests.ts';
+import { foldChangeRequests, type ChangeRequestContext } from '../../shared/state/change-requests.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import { infoAsOf } from './flag-store.ts';
 import { REF_KIND } from './schema.ts';

@@ -4,7 +4,7 @@
  * views read exactly what the sync engine would have stored.
  */
 import type { JsonValue, LeafActor, LedgerLeaf } from '../../shared/ledger/index.ts';
-import { payloadHashHex } from '../../shared/state/change-requests.ts';
+import { payloadHashHex } from '../../shared/protocol/change-requests.ts';
 import { AppError } from '../ipc/app-error.ts';
 import { TestLog, trustedKeyOf } from '../ledger/fixtures.ts';
 import { sha256 } from '../ledger/node-crypto.ts';

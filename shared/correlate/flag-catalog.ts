@@ -7,9 +7,8 @@
  */
 import type { JsonValue, LedgerLeaf } from '../ledger/leaf.ts';
 import { readEnvState, readPrerequisites, sameJson } from './env-state.ts';
-import type { ExposureState, FlagCatalog, FlagInfo, Tier } from './types.ts';
-
-const TIERS: readonly Tier[] = ['LOW', 'MEDIUM', 'HIGH', 'BLOCKED'];
+import { TIERS } from '../protocol/tier.ts';
+import type { ExposureState, FlagCatalog, FlagInfo } from './types.ts';
 
 type Leaf = Pick<LedgerLeaf, 'idx' | 'action' | 'flag' | 'env' | 'before' | 'after'>;
 type JsonObject = { [key: string]: JsonValue };

@@ -3,14 +3,15 @@
  * optional telemetry); the output is the ranked-candidates contract (snake_case, as the UI and the CLI show it).
  */
 import type { JsonValue, LedgerLeaf } from '../ledger/leaf.ts';
+import type { Tier } from '../protocol/tier.ts';
 
 /** A ledger entry as correlation reads it: the exact leaf plus whether a trusted checkpoint covers it. */
 export interface CorrelationEntry extends LedgerLeaf {
   verified: boolean;
 }
 
-/** Blast-radius tier declared on a flag. */
-export type Tier = 'LOW' | 'MEDIUM' | 'HIGH' | 'BLOCKED';
+/** Blast-radius tier declared on a flag (shared/protocol/tier.ts). */
+export type { Tier } from '../protocol/tier.ts';
 
 /** The part of a flag's per-environment state that decides who gets what. */
 export interface ExposureState {

@@ -4,12 +4,11 @@
  */
 import type { ArgsOf, InvokeChannel } from './contract.ts';
 import type { IpcError } from './result.ts';
+import { TIERS } from '../protocol/tier.ts';
 import {
-  arrayOf,
-  byKey,
+  arr,
   bool,
-  flagKey,
-  httpUrl,
+  byKey,
   int,
   obj,
   oneOf,
@@ -17,9 +16,9 @@ import {
   SchemaError,
   str,
   text,
-  timestamp,
+  timestampText as timestamp,
   type Check,
-} from './schema.ts';
+} from '../validation/schema.ts';
 
 /** A validator returns the typed arguments or an error with code E_INVALID_ARGUMENT. */
 export type Validator<C extends InvokeChannel> = (
@@ -28,25 +27,33 @@ export type Validator<C extends InvokeChannel> = (
 
 const none: Check<null> = (v, path) => {
   if (v === null || v === undefined) return null;
-  throw new SchemaError(`${path} must be empty: this call takes no arguments`);
+  throw new SchemaError(path, 'must be empty: this call takes no arguments');
 };
 
-const tier = oneOf(['LOW', 'MEDIUM', 'HIGH', 'BLOCKED'] as const);
+const tier = oneOf(TIERS);
+/** An http(s) URL. */
+const httpUrl = str({ max: 2048, pattern: /^https?:\/\/[^\s/?#]+(:\d+)?(\/[^\s]*)?$/, what: 'an http(s) URL' });
+/** A flag key `team.domain.purpose` (dot-separated lowercase segments). */
+const flagKey = str({
+  max: 200,
+  pattern: /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$/,
+  what: 'a flag key like team.domain.purpose',
+});
 const name = str({ min: 1, max: 200 });
 const idx = int(0, Number.MAX_SAFE_INTEGER);
-const reason = text({ min: 10, max: 2000, what: 'a reason of at least 10 characters' });
+const reason = text(10, 2000, 'a reason of at least 10 characters');
 const envName = str({ min: 1, max: 64, pattern: /^[a-z0-9][a-z0-9_-]*$/, what: 'an environment name like production' });
-const hex64 = str({ pattern: /^[0-9a-f]{64}$/, what: 'a 64-character lowercase hex hash' });
+const hex64 = str({ max: 64, pattern: /^[0-9a-f]{64}$/, what: 'a 64-character lowercase hex hash' });
 
 const envState = obj({
-  enabled: bool,
+  enabled: bool(),
   rollout_pct: int(0, 100),
   variation: str({ max: 200 }),
-  rules: arrayOf(
-    obj({ attribute: name, op: name, values: arrayOf(str({ max: 500 }), 1000), variation: str({ max: 200 }) }),
+  rules: arr(
+    obj({ attribute: name, op: name, values: arr(str({ max: 500 }), 1000), variation: str({ max: 200 }) }),
     500,
   ),
-  prerequisites: arrayOf(flagKey, 100),
+  prerequisites: arr(flagKey, 100),
 });
 
 const ledgerFilter = obj({
@@ -59,7 +66,7 @@ const ledgerFilter = obj({
   action: optional(name),
   tier: optional(tier),
   env: optional(envName),
-  changesOnly: optional(bool),
+  changesOnly: optional(bool()),
 });
 
 const window = { windowMinutes: optional(int(1, 7 * 24 * 60)), limit: optional(int(1, 50)) };
@@ -78,7 +85,7 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
   'profiles:select': obj({ id: name }),
   'profiles:remove': obj({ id: name }),
   'sync:state': none,
-  'sync:confirmKey': obj({ vkey: str({ min: 1, max: 512 }), accept: bool }),
+  'sync:confirmKey': obj({ vkey: str({ min: 1, max: 512 }), accept: bool() }),
   'identity:get': none,
   'ledger:query': obj({
     filter: ledgerFilter,
@@ -109,9 +116,9 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
   'actions:kill': obj({ flag: flagKey, env: envName, reason, breakGlassToken: optional(str({ min: 1, max: 200 })) }),
   'actions:rollback': obj({ idx, reason, breakGlassToken: optional(str({ min: 1, max: 200 })) }),
   'breakGlass:issue': obj({
-    justification: text({ min: 20, max: 2000, what: 'a justification of at least 20 characters' }),
-    flags: arrayOf(flagKey, 100),
-    envs: arrayOf(envName, 20),
+    justification: text(20, 2000, 'a justification of at least 20 characters'),
+    flags: arr(flagKey, 100),
+    envs: arr(envName, 20),
     ttlMinutes: int(1, 240),
   }),
   'breakGlass:acknowledge': obj({ idx }),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import type { ChangeRequestOperation, Tier } from '../ipc/types/domain.ts';
-import { foldChangeRequests, payloadHashHex, requiredApprovals, type ChangeRequestLeaf } from './change-requests.ts';
+import { payloadHashHex, requiredApprovals } from '../protocol/index.ts';
+import { foldChangeRequests, type ChangeRequestLeaf } from './change-requests.ts';
 
 const sha = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).digest();
 const s = (enabled: boolean, pct: number) => ({

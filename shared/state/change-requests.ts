@@ -3,13 +3,12 @@
  * scheduler.ts really write: `change_request.created|updated|approved|rejected|applied`, `schedule.created|executed|
  * blocked` (all with refs.change_request). Only approvals of the current payload hash count (an edit voids earlier
  * ones); quorum is the `required` the control plane recorded (on an approval, or on the creation when a stricter
- * dependent flag set it), else the tier's (BLOCKED 2, HIGH 1, else 0). A request carries refs.operation when it is
+ * dependent flag set it), else the tier's (shared/protocol/tier.ts requiredApprovals). The payload hash an approver
+ * signs is shared/protocol/change-requests.ts payloadHashHex. A request carries refs.operation when it is
  * not a state request: `definition` (safe default, tier) or `archive` (tombstone); those have env null.
  */
-import canonicalize from 'canonicalize';
-import type { ChangeRequest, ChangeRequestOperation, Tier } from '../ipc/types/domain.ts';
-import type { Sha256 } from '../ledger/hash.ts';
-import { toHex, utf8Encode } from '../ledger/encoding.ts';
+import type { ChangeRequest } from '../ipc/types/domain.ts';
+import { requiredApprovals, type ChangeRequestOperation, type Tier } from '../protocol/index.ts';
 import { isObject } from './env-state.ts';
 import { UNKNOWN_TIER } from './flags.ts';
 
@@ -47,32 +46,6 @@ interface Draft {
 }
 
 const TERMINAL: readonly ChangeRequest['status'][] = ['APPLIED', 'REJECTED', 'VOIDED'];
-
-/** Approvals a change needs by tier (control-plane/domain/flag-def.ts requiredApprovals). */
-export function requiredApprovals(tier: Tier): number {
-  return tier === 'BLOCKED' ? 2 : tier === 'HIGH' ? 1 : 0;
-}
-
-/**
- * The hash an approver binds (control-plane/domain/change-request-repo.ts payloadHash): SHA-256 hex of the canonical
- * {flag_key, environment, after, scheduled_at} for a state request, and of {flag_key, operation, environment: null,
- * after, scheduled_at} for a definition or archive request.
- */
-export function payloadHashHex(
-  sha: Sha256,
-  flag: string,
-  env: string | null,
-  after: unknown,
-  scheduledAt: string | null,
-  operation: ChangeRequestOperation = 'state',
-): string {
-  const payload =
-    operation === 'state'
-      ? { flag_key: flag, environment: env, after, scheduled_at: scheduledAt }
-      : { flag_key: flag, operation, environment: null, after, scheduled_at: scheduledAt };
-  const text = canonicalize(payload);
-  return text === undefined ? '' : toHex(sha(utf8Encode(text)));
-}
 
 /** The operation a request's entries name (refs.operation); anything else is a state request. */
 export function operationOf(refs: Record<string, string>): ChangeRequestOperation {

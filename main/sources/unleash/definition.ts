@@ -10,11 +10,9 @@
  * Unleash does (it turns the environment off).
  */
 import type { JsonValue } from '../../../shared/ledger/leaf.ts';
+import { TIERS, type Tier } from '../../../shared/protocol/tier.ts';
 import type { UnleashTag } from './reads.ts';
 import type { FlagMirror } from './state.ts';
-
-const TIERS = ['LOW', 'MEDIUM', 'HIGH', 'BLOCKED'] as const;
-type Tier = (typeof TIERS)[number];
 
 const TYPES: Record<string, string> = {
   release: 'release',

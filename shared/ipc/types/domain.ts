@@ -1,17 +1,11 @@
 /** Flags, incidents, change requests, actions and metrics as the UI consumes them. */
-import type { Tier } from '../../correlate/types.ts';
+import type { ChangeRequestOperation, EnvState as ProtocolEnvState, Tier } from '../../protocol/index.ts';
 
-/** Per-environment state of a flag (leaf payload convention). */
-export interface EnvState {
-  enabled: boolean;
-  rollout_pct: number;
-  variation: string;
-  rules: { attribute: string; op: string; values: string[]; variation: string }[];
-  prerequisites: string[];
-}
+/** The protocol's risk tier and change request operation (shared/protocol/). */
+export type { ChangeRequestOperation, Tier } from '../../protocol/index.ts';
 
-/** Risk tier (one definition, shared with the correlation model). */
-export type { Tier } from '../../correlate/types.ts';
+/** The protocol's per-environment state as read from any ledger (rule operators are not limited to RULE_OPS). */
+export type EnvState = ProtocolEnvState<string>;
 
 /** A flag as derived from the replica. */
 export interface FlagSummary {
@@ -44,12 +38,6 @@ export interface Incident {
   triggeredAt: string;
   idx: number;
 }
-
-/**
- * What a change request does when it applies: `state` sets one environment's state; `definition` changes the flag's
- * safe default and/or tier (every environment); `archive` tombstones the flag for ever (every environment).
- */
-export type ChangeRequestOperation = 'state' | 'definition' | 'archive';
 
 /** A change request derived from the ledger. */
 export interface ChangeRequest {

@@ -1,4 +1,5 @@
 /** Ledger rows, filters, verification status and evidence as the UI consumes them. */
+import type { Tier } from '../../protocol/tier.ts';
 
 /** One ledger entry, flattened for tables (the exact leaf text is in EntryDetail). */
 export interface EntryRow {
@@ -13,7 +14,7 @@ export interface EntryRow {
   /** Service(s) evaluating the flag, from its definition in the ledger. */
   services: string[];
   team: string | null;
-  tier: 'LOW' | 'MEDIUM' | 'HIGH' | 'BLOCKED' | null;
+  tier: Tier | null;
   summary: string;
   verified: boolean;
 }
@@ -27,7 +28,7 @@ export interface LedgerFilter {
   team?: string;
   actor?: string;
   action?: string;
-  tier?: 'LOW' | 'MEDIUM' | 'HIGH' | 'BLOCKED';
+  tier?: Tier;
   env?: string;
   /** Only entries that change what users get. */
   changesOnly?: boolean;

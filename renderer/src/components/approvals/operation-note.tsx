@@ -4,9 +4,11 @@
  * default) or how many people later changes need (the tier). The reviewer reads this before the diff and the hash.
  */
 import type { ChangeRequest } from '../../../../shared/ipc/contract.ts';
+import { isTier, tierRank } from '../../../../shared/protocol/tier.ts';
 import { describeValue } from '../../ui/value.tsx';
 
-const TIER_ORDER = ['LOW', 'MEDIUM', 'HIGH', 'BLOCKED'];
+/** A tier's rank; anything that is not a tier ranks below LOW. */
+const rank = (t: string): number => (isTier(t) ? tierRank(t) : -1);
 
 function field(v: unknown, key: string): unknown {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
@@ -23,7 +25,7 @@ export function definitionLines(before: unknown, after: unknown): string[] {
   const tier = field(after, 'tier');
   if (typeof tier === 'string') {
     const was = field(before, 'tier');
-    const lower = typeof was === 'string' && TIER_ORDER.indexOf(tier) < TIER_ORDER.indexOf(was);
+    const lower = typeof was === 'string' && rank(tier) < rank(was);
     const note = lower ? ' — lower: later changes to this flag need fewer approvals, or none' : '';
     lines.push(`Tier: ${typeof was === 'string' ? was : '?'} → ${tier}${note}`);
   }

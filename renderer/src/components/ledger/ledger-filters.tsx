@@ -1,11 +1,11 @@
 /** Filters of the audit table; applied on submit so typing does not refetch on every key. */
 import { useState, type FormEvent } from 'react';
 import type { LedgerFilter } from '../../../../shared/ipc/contract.ts';
+import { TIERS } from '../../../../shared/protocol/tier.ts';
 import { localToIso } from '../incidents/manual-incident-dialog.tsx';
 import { useApp } from '../../store-context.tsx';
 
 const TEXT_FIELDS = ['flag', 'actor', 'action', 'service', 'team', 'env'] as const;
-const TIERS = ['LOW', 'MEDIUM', 'HIGH', 'BLOCKED'] as const;
 
 /** The filter form plus the order toggle. */
 export function LedgerFilters() {
