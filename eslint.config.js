@@ -25,6 +25,16 @@ const rawIpc = [
   { name: 'electron', importNames: ['ipcRenderer'], message: 'raw ipcRenderer only in preload/index.ts.' },
 ];
 
+const controlPlaneForbidden = [
+  'electron',
+  'electron/*',
+  'react',
+  'react-dom',
+  ...layer('main'),
+  ...layer('preload'),
+  ...layer('renderer'),
+];
+
 const rules = {
   shared: restrict({
     patterns: [
@@ -85,26 +95,12 @@ const rules = {
     message: 'renderer/ never imports main, preload, control-plane, electron or Node modules.',
   }),
   controlPlane: restrict({
-    patterns: [
-      'electron',
-      'electron/*',
-      'react',
-      'react-dom',
-      ...layer('main'),
-      ...layer('preload'),
-      ...layer('renderer'),
-    ],
+    patterns: controlPlaneForbidden,
     message: 'control-plane/ imports only shared/ and Node.',
   }),
   controlPlaneCore: restrict({
     patterns: [
-      'electron',
-      'electron/*',
-      'react',
-      'react-dom',
-      ...layer('main'),
-      ...layer('preload'),
-      ...layer('renderer'),
+      ...controlPlaneForbidden,
       ...layer('control-plane/http'),
       ...layer('control-plane/routes'),
       '../http',

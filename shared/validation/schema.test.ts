@@ -1,31 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import {
-  arr,
-  firstLoneSurrogate,
-  int,
-  obj,
-  oneOf,
-  optional,
-  SchemaError,
-  str,
-  text,
-  timestamp,
-  timestampText,
-  type Check,
-} from './schema.ts';
+import * as v from './schema.ts';
+import type { Check } from './schema.ts';
 
 function refusal<T>(check: Check<T>, value: unknown): [string, string, string] {
   try {
     check(value, 'x');
   } catch (err) {
-    if (err instanceof SchemaError) return [err.kind, err.field, err.reason];
+    if (err instanceof v.SchemaError) return [err.kind, err.field, err.reason];
     throw err;
   }
   throw new Error('accepted');
 }
 
 describe('one set of checks for IPC arguments and request bodies', () => {
-  const shape = obj({ name: str({ min: 1, max: 5 }), n: optional(int(0, 9)), tags: optional(arr(oneOf(['a']), 1)) });
+  const shape = v.obj({
+    name: v.str({ min: 1, max: 5 }),
+    n: v.optional(v.int(0, 9)),
+    tags: v.optional(v.arr(v.oneOf(['a']), 1)),
+  });
 
   it('names the field and why', () => {
     expect(refusal(shape, { name: 'ok', extra: 1 })).toEqual([
@@ -44,29 +36,29 @@ describe('one set of checks for IPC arguments and request bodies', () => {
   });
 
   it('counts visible characters in free text, in either wording', () => {
-    expect(refusal(text(3), ' \u200b ')).toEqual([
+    expect(refusal(v.text(3), ' \u200b ')).toEqual([
       'invalid',
       'x',
       'must have at least 3 visible characters (has 0); spaces and invisible characters do not count',
     ]);
-    expect(refusal(text(3, 100, 'a reason'), 'ab ')).toEqual([
+    expect(refusal(v.text(3, 100, 'a reason'), 'ab ')).toEqual([
       'invalid',
       'x',
       'must be a reason: 1 more visible character needed (spaces and invisible characters do not count)',
     ]);
-    expect(text(3)('é👍🏽x', 'x')).toBe('é👍🏽x');
+    expect(v.text(3)('é👍🏽x', 'x')).toBe('é👍🏽x');
   });
 
   it('reads timestamps as epoch milliseconds or keeps the text', () => {
-    expect(timestamp()('2026-11-25T03:12:45.123Z', 'x')).toBe(Date.UTC(2026, 10, 25, 3, 12, 45, 123));
-    expect(refusal(timestamp(), '2026-13-01T00:00:00Z')[2]).toBe('is not a real calendar time');
-    expect(timestampText('2026-11-25T03:12:45.123456789Z', 'x')).toBe('2026-11-25T03:12:45.123456789Z');
-    expect(refusal(timestampText, 'yesterday')[2]).toBe('must be an RFC 3339 time like 2026-11-25T03:12:45.123Z');
+    expect(v.timestamp()('2026-11-25T03:12:45.123Z', 'x')).toBe(Date.UTC(2026, 10, 25, 3, 12, 45, 123));
+    expect(refusal(v.timestamp(), '2026-13-01T00:00:00Z')[2]).toBe('is not a real calendar time');
+    expect(v.timestampText('2026-11-25T03:12:45.123456789Z', 'x')).toBe('2026-11-25T03:12:45.123456789Z');
+    expect(refusal(v.timestampText, 'yesterday')[2]).toBe('must be an RFC 3339 time like 2026-11-25T03:12:45.123Z');
   });
 
   it('finds the first lone surrogate, in keys too', () => {
-    expect(firstLoneSurrogate({ a: ['ok', 'bad \ud800'] }, 'body')).toBe('body.a[1]');
-    expect(firstLoneSurrogate({ ['k\udc00']: 1 }, 'body')).toBe('body.k\\udc00');
-    expect(firstLoneSurrogate({ a: 'ok 😀' }, 'body')).toBe(null);
+    expect(v.firstLoneSurrogate({ a: ['ok', 'bad \ud800'] }, 'body')).toBe('body.a[1]');
+    expect(v.firstLoneSurrogate({ ['k\udc00']: 1 }, 'body')).toBe('body.k\\udc00');
+    expect(v.firstLoneSurrogate({ a: 'ok 😀' }, 'body')).toBe(null);
   });
 });
