@@ -1,4 +1,4 @@
-// ESLint flat config. The import rules encode the layering table of HOUSE-STYLE.md:
+// ESLint flat config. The import rules encode the layering table of docs/conventions.md (Layers):
 // which folder may import which, where `electron` may appear, and where raw IPC is allowed.
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
@@ -51,7 +51,7 @@ const rules = {
       ...layer('renderer'),
       ...layer('control-plane'),
     ],
-    message: 'shared/ runs anywhere: no Node, DOM, Electron or other-layer imports (HOUSE-STYLE.md).',
+    message: 'shared/ runs anywhere: no Node, DOM, Electron or other-layer imports (docs/conventions.md).',
   }),
   main: restrict({
     patterns: [
@@ -135,7 +135,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': restrict({ paths: rawIpc, message: 'see HOUSE-STYLE.md' }),
+      'no-restricted-imports': restrict({ paths: rawIpc, message: 'see docs/conventions.md (Layers)' }),
     },
   },
   {
@@ -152,7 +152,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict({
         ...{ patterns: ['react', 'react-dom', ...layer('preload'), ...layer('renderer'), ...layer('control-plane')] },
-        message: 'see HOUSE-STYLE.md',
+        message: 'see docs/conventions.md (Layers)',
       }),
     },
   },

@@ -11,7 +11,7 @@ async function violations(filePath: string, code: string): Promise<string[]> {
   return (result?.messages ?? []).map((m) => m.ruleId ?? 'fatal');
 }
 
-describe('layering rules (HOUSE-STYLE.md import table)', () => {
+describe('layering rules (docs/conventions.md, Layers)', () => {
   it.each([
     ['shared/ledger/x.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n"],
     ['shared/ledger/x.ts', "import { app } from 'electron';\nexport const a = app;\n"],

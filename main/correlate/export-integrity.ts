@@ -1,7 +1,7 @@
 /**
  * What an export says about itself without a checkpoint: whether every line is the canonical leaf text (RFC 8785,
  * the exact bytes the log hashed) and whether each entry's `prev` is the leaf hash of the one before it (the chain
- * LEDGER.md keeps as an extra check). Neither proves the history is the log's — only a signed checkpoint does — but a
+ * the ledger keeps as an extra check, shared/ledger/leaf.ts). Neither proves the history is the log's — only a signed checkpoint does — but a
  * break says the file was edited, re-serialized, reordered or spliced, and the ranking says so.
  */
 import { leafHash, type Sha256 } from '../../shared/ledger/index.ts';

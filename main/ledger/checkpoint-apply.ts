@@ -1,5 +1,5 @@
 /**
- * Applies a signed checkpoint to the replica exactly as LEDGER.md classifies it: replay, stale, equivocation, fork,
+ * Applies a signed checkpoint to the replica, classified as docs/protocol.md (Ledger) describes: replay, stale, equivocation, fork,
  * waiting for entries, promotion (one transaction, only when our own leaves reproduce the signed root), or — for a
  * larger checkpoint our leaves do not reproduce — a consistency proof that tells a rewritten history (fork evidence)
  * from entries corrupted in transit (drop and refetch).

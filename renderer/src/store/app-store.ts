@@ -1,6 +1,6 @@
 /**
  * The renderer's single store: a cache of main's truth, built from the API it is given so tests pass a fake API
- * without module mocks (HOUSE-STYLE.md). Each feature lives in its own slice file; this file composes them and
+ * without module mocks (docs/conventions.md, Tests). Each feature lives in its own slice file; this file composes them and
  * owns start-up: load the session, then — only when a replica exists — everything derived from it.
  */
 import { createStore } from 'zustand/vanilla';
