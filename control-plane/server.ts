@@ -22,6 +22,9 @@ import { incidentRoutes } from './routes/incidents.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { telemetryRoutes } from './routes/telemetry.ts';
 import { DEMO_USERS, seedDemo, startDemoLive } from './demo/index.ts';
+import { SdkFleet } from './sdk-delivery/fleet.ts';
+import { SdkHub } from './sdk-delivery/hub.ts';
+import { sdkRoutes } from './sdk-delivery/routes.ts';
 
 /** A demo person and their fresh token. */
 export interface DemoToken {
@@ -41,20 +44,23 @@ export interface RunningControlPlane {
   demoTokens: DemoToken[];
   /** The internals, for tests and tooling in this package. */
   app: App;
+  /** SDK delivery (streams, counters, fleet). */
+  sdk: { hub: SdkHub; fleet: SdkFleet };
   close(): Promise<void>;
 }
 
 const HOUSEKEEPING_MS = 60_000;
 
-function routesFor(app: App, ready: () => boolean): Router {
+function routesFor(app: App, ready: () => boolean, sdk: { hub: SdkHub; fleet: SdkFleet }): Router {
   return new Router([
+    ...sdkRoutes(app, sdk.hub, sdk.fleet),
     ...healthRoutes(app, ready),
     ...ledgerRoutes(app),
     ...actionRoutes(app),
     ...flagRoutes(app),
     ...changeRequestRoutes(app),
     ...incidentRoutes(app),
-    ...telemetryRoutes(app),
+    ...telemetryRoutes(app, sdk.fleet),
   ]);
 }
 
@@ -69,10 +75,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const demoTokens = opts.demo === null ? [] : mintDemoTokens(app);
   if (opts.demo !== null) seedDemo(app, opts.demo);
   app.checkpoints.signNow();
+  const sdk = {
+    hub: new SdkHub(app, {
+      heartbeatMs: opts.heartbeatMs,
+      maxResumeEntries: opts.sdkMaxResumeEntries,
+      maxBufferedBytes: 8 * 1024 * 1024,
+    }),
+    fleet: new SdkFleet(),
+  };
   let ready = false;
   const server = createServer(
     { keepAliveTimeout: 10_000 },
-    createRequestListener({ store: app.store, router: routesFor(app, () => ready), clock: app.clock, log: opts.log }),
+    createRequestListener({ store: app.store, router: routesFor(app, () => ready, sdk), clock: app.clock, log: opts.log }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -96,11 +110,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     verifierKeys: app.keys.list().map((k) => k.vkey),
     demoTokens,
     app,
+    sdk,
     close: async () => {
       for (const stop of stops) stop();
       clearInterval(housekeeping);
       app.checkpoints.stop();
       app.hub.close();
+      sdk.hub.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.notifier.flush();
