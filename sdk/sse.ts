@@ -73,6 +73,11 @@ export function openStream(
           const d = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
           data.push(d);
           size += d.length;
+          if (size > maxEventBytes) {
+            req.destroy();
+            end(new Error(`an event exceeded ${maxEventBytes} bytes`), true);
+            return;
+          }
         } else if (line.startsWith('event:')) event = line.slice(line.charCodeAt(6) === 32 ? 7 : 6);
         else if (line.startsWith('id:')) id = line.slice(line.charCodeAt(3) === 32 ? 4 : 3);
         if (ended) return;
