@@ -243,6 +243,7 @@ CREATE INDEX change_requests_by_status ON change_requests (status, created_at);
 ${SELF_APPROVAL}`;
 
 // SDK keys: read-only credentials of one environment for services that evaluate flags (only a SHA-256 is stored).
+// Flags gain optional variants (name → JSON value served by SDKs; null: a boolean flag).
 const SDK_KEYS = `
 CREATE TABLE sdk_keys (
   id TEXT PRIMARY KEY,
@@ -252,6 +253,7 @@ CREATE TABLE sdk_keys (
   created_by TEXT NOT NULL,
   created_at INTEGER NOT NULL
 );
+ALTER TABLE flags ADD COLUMN variants TEXT;
 `;
 
 /** Migrations in order; migration i brings user_version from i to i + 1. */

@@ -5,6 +5,7 @@ import { stmt } from '../db/stmt.ts';
 import { HttpError } from '../http/errors.ts';
 import type { EnvState } from './env-state.ts';
 import { canonicalText } from './env-state.ts';
+import type { JsonValue } from '../../shared/ledger/index.ts';
 import type { SafeDefault, Tier } from './flag-def.ts';
 
 /** Change request states. */
@@ -24,6 +25,7 @@ export interface DefinitionFields {
   safe_default?: SafeDefault;
   tier?: Tier;
   stage?: string;
+  variants?: Record<string, JsonValue>;
 }
 
 /** A request for one environment's state. */

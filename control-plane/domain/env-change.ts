@@ -10,6 +10,7 @@ import { defaultEnvState, sameState, stateJson } from './env-state.ts';
 import type { FlagRecord, Tier } from './flag-def.ts';
 import { getFlag, getTombstone, writeEnv } from './flag-repo.ts';
 import { checkPrerequisites } from './prerequisites.ts';
+import { requireVariants } from './variants.ts';
 import { consumeBreakGlass } from './break-glass.ts';
 import type { GateKind } from './gate.ts';
 import { approvalRequired, gateTier, needsFourEyes, quorumText } from './gate.ts';
@@ -83,6 +84,7 @@ export function applyEnvChange(app: App, ctx: ActionContext, change: EnvChange, 
   }
   if (!sameState(before.prerequisites, after.prerequisites))
     checkPrerequisites(app.db, change.key, change.env, after.prerequisites);
+  requireVariants(flag.definition, change.env, after);
   const version = writeEnv(app.db, change.key, change.env, after, ctx.now);
   const entry = app.ledger.append({
     ts: ctx.now,

@@ -2,7 +2,9 @@
 import type { JsonValue } from '../../shared/ledger/index.ts';
 import type { Role } from '../db/users.ts';
 import { HttpError } from '../http/errors.ts';
-import { arr, bool, int, nullable, obj, oneOf, optional, str, timestamp } from '../http/validate.ts';
+import type { Check } from '../http/validate.ts';
+import { arr, bool, int, isRecord, nullable, obj, oneOf, optional, str, timestamp } from '../http/validate.ts';
+import { invalid } from '../http/errors.ts';
 import type { EnvState } from './env-state.ts';
 import { flagKeyCheck } from './env-state.ts';
 
@@ -37,6 +39,11 @@ export interface FlagDefinition {
   description: string;
   stage: Stage | 'TOMBSTONED';
   expires_at: string | null;
+  /**
+   * What SDKs serve for each variation name (must include `off`). Absent: a boolean flag (`off` → false, any other
+   * variation → true). Present only when set, so flags without variants keep their ledger form.
+   */
+  variants?: Record<string, JsonValue>;
 }
 
 /** A live flag: definition plus per-environment state and versions. */
@@ -60,6 +67,31 @@ export const servicesCheck = arr(
 /** Validates a safe default. */
 export const safeDefaultCheck = obj({ enabled: bool(), rollout_pct: int(0, 100) });
 
+const VARIANT_NAME_RE = /^[a-z][a-z0-9_-]{0,39}$/;
+
+/** Validates variants: 1–20 lowercase names → JSON values, `off` among them. */
+export const variantsCheck: Check<Record<string, JsonValue>> = (v, path) => {
+  if (!isRecord(v)) throw invalid(path, 'expected an object of variant name → value');
+  const keys = Object.keys(v);
+  if (keys.length > 20) throw invalid(path, 'must have at most 20 variants');
+  if (!keys.includes('off')) throw invalid(path, 'must include "off" (what a disabled or out-of-rollout context gets)');
+  for (const k of keys) {
+    if (!VARIANT_NAME_RE.test(k)) throw invalid(`${path}.${k}`, 'must be a lowercase identifier');
+    if (v[k] === null) throw invalid(`${path}.${k}`, 'must not be null');
+  }
+  return v as Record<string, JsonValue>;
+};
+
+/** The variation names a state uses that `variants` lacks (empty when it has no variants: boolean flags). */
+export function missingVariants(
+  variants: Record<string, JsonValue> | undefined,
+  state: { variation: string; rules: { variation: string }[] },
+): string[] {
+  if (variants === undefined) return [];
+  const used = [state.variation, ...state.rules.map((r) => r.variation)];
+  return [...new Set(used.filter((u) => !Object.hasOwn(variants, u)))];
+}
+
 /** Fields accepted when creating a flag (environments handled separately). */
 export const createShape = {
   key: flagKeyCheck,
@@ -71,6 +103,7 @@ export const createShape = {
   description: str({ max: 2000 }),
   stage: optional(oneOf(STAGES)),
   expires_at: optional(nullable(timestamp())),
+  variants: optional(variantsCheck),
 };
 
 /** Fields accepted when updating metadata. */
@@ -82,6 +115,7 @@ export const definitionPatchShape = {
   description: optional(str({ max: 2000 })),
   stage: optional(oneOf(STAGES)),
   expires_at: optional(nullable(timestamp())),
+  variants: optional(variantsCheck),
   reason: optional(str({ max: 1000 })),
 };
 

@@ -14,6 +14,7 @@ export const BREAKER_ACTION = 'flag.auto_rolled_back';
  * `true` for every variation its states and rules in this environment name.
  */
 export function variantsOf(rec: FlagRecord, env: string): Record<string, JsonValue> {
+  if (rec.definition.variants !== undefined) return rec.definition.variants;
   const state = currentState(rec, env);
   const variants: Record<string, JsonValue> = { off: false };
   for (const v of [state.variation, ...state.rules.map((r) => r.variation)]) if (v !== 'off') variants[v] = true;
