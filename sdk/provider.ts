@@ -28,6 +28,7 @@ export class TombstoneProvider implements Provider {
   readonly events = new OpenFeatureEventEmitter();
   readonly client: TombstoneClient;
   private readonly readyTimeoutMs: number;
+  private initialized = false;
 
   constructor(options: TombstoneClientOptions & { readyTimeoutMs?: number }) {
     this.client = new TombstoneClient(options);
@@ -35,11 +36,9 @@ export class TombstoneProvider implements Provider {
     this.client.on('changed', (e: { keys: string[]; version: number }) =>
       this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: e.keys, metadata: { version: e.version } }),
     );
-    this.client.on('stale', () =>
-      this.events.emit(ProviderEvents.Stale, {
-        message: 'serving the last-known-good config; control plane unreachable',
-      }),
-    );
+    this.client.on('stale', () => {
+      if (this.initialized) this.emitStale();
+    });
     this.client.on('ready', () => this.events.emit(ProviderEvents.Ready, {}));
     this.client.on('error', (e: ClientError) =>
       this.events.emit(ProviderEvents.Error, { message: `${e.code}: ${e.message}`, errorCode: ErrorCode.GENERAL }),
@@ -49,6 +48,15 @@ export class TombstoneProvider implements Provider {
   /** Waits until the client serves a config (live or last-known-good). */
   async initialize(): Promise<void> {
     await this.client.ready(this.readyTimeoutMs);
+    this.initialized = true;
+    // OpenFeature marks the provider READY when initialize resolves; a client on last-known-good is STALE right after.
+    if (this.client.status === 'STALE') setImmediate(() => this.emitStale());
+  }
+
+  private emitStale(): void {
+    this.events.emit(ProviderEvents.Stale, {
+      message: 'serving the last-known-good config; control plane unreachable',
+    });
   }
 
   async onClose(): Promise<void> {
