@@ -101,8 +101,8 @@ describe('TombstoneProvider through @openfeature/server-sdk', () => {
     expect(await sc.getStringValue('checkout.ui.label', 'x', { targetingKey: 'u' })).toBe('Buy now');
 
     const wrong = provider({ sdkKey: `tsdk_production_${'2'.repeat(64)}`, readyTimeoutMs: 300 });
-    const errorSeen = new Promise<EventDetails>((r) =>
-      OpenFeature.getClient('wrong').addHandler(ProviderEvents.Error, r),
+    const errorSeen = new Promise<EventDetails | undefined>((r) =>
+      OpenFeature.getClient('wrong').addHandler(ProviderEvents.Error, (d) => r(d)),
     );
     await expect(OpenFeature.setProviderAndWait('wrong', wrong)).rejects.toThrow(/E_SDK_NOT_READY/);
     expect((await errorSeen)?.message).toMatch(/401 INVALID_SDK_KEY/);
