@@ -23,6 +23,9 @@ describe('layering rules (HOUSE-STYLE.md import table)', () => {
     ['main/app/window.ts', "import { ipcMain } from 'electron';\nexport const a = ipcMain;\n"],
     ['preload/x.ts', "import { x } from '../main/ledger/replica.ts';\nexport const a = x;\n"],
     ['control-plane/x.ts', "import { x } from '../main/ledger/replica.ts';\nexport const a = x;\n"],
+    ['sdk/x.ts', "import { x } from '../control-plane/server.ts';\nexport const a = x;\n"],
+    ['sdk/x.ts', "import { x } from '../main/token-file.ts';\nexport const a = x;\n"],
+    ['sdk/x.ts', "import { app } from 'electron';\nexport const a = app;\n"],
   ])('%s: a forbidden import fails the lint', async (file, code) => {
     expect(await violations(file, code)).toContain('no-restricted-imports');
   });
@@ -41,6 +44,10 @@ describe('layering rules (HOUSE-STYLE.md import table)', () => {
     ['main/app/window.ts', "import { app } from 'electron';\nexport const a = app;\n"],
     ['main/app/ipc-main-bridge.ts', "import { ipcMain } from 'electron';\nexport const a = ipcMain;\n"],
     ['renderer/src/x.ts', "import { x } from '../../shared/ipc/contract.ts';\nexport const a = x;\n"],
+    [
+      'sdk/x.ts',
+      "import { x } from '../shared/eval/index.ts';\nimport { request } from 'node:http';\nexport const a = [x, request];\n",
+    ],
   ])('%s: an allowed import passes', async (file, code) => {
     expect(await violations(file, code)).toEqual([]);
   });

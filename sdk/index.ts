@@ -1,7 +1,9 @@
-/** The Tombstone SDK for Node services (docs/sdk.md): a local-evaluation client and its OpenFeature provider. */
+/**
+ * The Tombstone SDK for Node services (docs/sdk.md): the local-evaluation client. The OpenFeature provider is in
+ * `./openfeature.ts` (a separate entry, so services without @openfeature/server-sdk can use the client).
+ */
 export { TombstoneClient } from './client.ts';
 export type { TombstoneClientOptions, ClientStatus, ClientError, Evaluation } from './client.ts';
-export { TombstoneProvider, OUTCOME_EVENT } from './provider.ts';
 export { ConfigCache, FrameError } from './cache.ts';
 export type { FrameErrorCode } from './cache.ts';
 export { SDK_VERSION } from './version.ts';
