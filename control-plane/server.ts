@@ -79,6 +79,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     hub: new SdkHub(app, {
       heartbeatMs: opts.heartbeatMs,
       maxResumeEntries: opts.sdkMaxResumeEntries,
+      maxStreams: opts.sdkMaxStreams,
       maxBufferedBytes: 8 * 1024 * 1024,
     }),
     fleet: new SdkFleet(),
@@ -86,7 +87,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   let ready = false;
   const server = createServer(
     { keepAliveTimeout: 10_000 },
-    createRequestListener({ store: app.store, router: routesFor(app, () => ready, sdk), clock: app.clock, log: opts.log }),
+    createRequestListener({
+      store: app.store,
+      router: routesFor(app, () => ready, sdk),
+      clock: app.clock,
+      log: opts.log,
+    }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

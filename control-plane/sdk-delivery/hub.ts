@@ -25,6 +25,8 @@ export interface SdkHubOptions {
   heartbeatMs: number;
   /** A resume further back than this many ledger entries gets a snapshot. */
   maxResumeEntries: number;
+  /** Most streams open at once. */
+  maxStreams: number;
   /** A stream whose socket buffers more than this is closed (the SDK resumes with Last-Event-ID). */
   maxBufferedBytes: number;
 }
@@ -126,6 +128,13 @@ export class SdkHub {
       v.snapshot = { version: v.version, text: JSON.stringify(this.config(env)), etag: `"${env}-${v.version}"` };
     }
     return v.snapshot;
+  }
+
+  /** True when another stream may open. */
+  hasRoom(): boolean {
+    let n = 0;
+    for (const v of this.views.values()) n += v.clients.size;
+    return n < this.opts.maxStreams;
   }
 
   /** Streams per environment. */

@@ -56,6 +56,11 @@ export function sdkRoutes(app: App, hub: SdkHub, fleet: SdkFleet): Route[] {
       sdk: 'only',
       handle: (ctx) => {
         const from = lastEventId(ctx);
+        if (!hub.hasRoom()) {
+          throw new HttpError(503, 'TOO_MANY_STREAMS', 'too many SDK streams are open; retry shortly', {
+            retry_after_s: 5,
+          });
+        }
         hub.add(ctx.req, ctx.res, sdkEnv(ctx), from);
         return { kind: 'stream' };
       },

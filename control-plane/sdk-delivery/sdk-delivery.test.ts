@@ -183,6 +183,17 @@ describe('GET /api/v1/sdk/stream', () => {
     expect(h.cp.sdk.hub.counters.resumes_up_to_date).toBe(1);
   });
 
+  it('refuses streams beyond the limit with 503 TOO_MANY_STREAMS', async () => {
+    await h.close();
+    h = await startHarness({ sdkMaxStreams: 1 });
+    key = await sdkKey('production');
+    const first = await openSse(`${h.url}/api/v1/sdk/stream`, auth(key));
+    await first.waitFor((ev) => ev.some((e) => e.event === 'ready'));
+    const second = await h.req(`token:${key}`, 'GET', '/api/v1/sdk/stream');
+    expect([second.status, code(second)]).toEqual([503, 'TOO_MANY_STREAMS']);
+    first.close();
+  });
+
   it('heartbeats carry the version', async () => {
     const s = await openSse(`${h.url}/api/v1/sdk/stream`, auth(key));
     await s.waitFor((ev) => ev.some((e) => e.event === 'heartbeat'), 3000);

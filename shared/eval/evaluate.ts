@@ -147,6 +147,8 @@ function compileFlag(f: SdkFlag): Compiled {
   };
 }
 
+const COMPILED = new WeakMap<SdkFlag, Compiled>();
+
 /** The effective state of a flag (the breaker gate applied): what the flagd export and the console show. */
 export function effectiveState(f: SdkFlag): { enabled: boolean; rollout_pct: number } {
   return f.breaker === 'open'
@@ -173,7 +175,16 @@ export class Evaluator {
     if (!Array.isArray(config.flags)) throw new ConfigError('config flags must be an array');
     this.version = config.version;
     this.environment = config.environment;
-    for (const f of config.flags) this.flags.set(f.key, compileFlag(f));
+    for (const f of config.flags) {
+      // A delta keeps the objects of unchanged flags: their compiled form is reused, so applying a delta costs only
+      // the flags it changes.
+      let c = COMPILED.get(f);
+      if (c === undefined) {
+        c = compileFlag(f);
+        COMPILED.set(f, c);
+      }
+      this.flags.set(f.key, c);
+    }
     this.tombstoned = new Set(config.tombstoned ?? []);
   }
 
