@@ -105,18 +105,37 @@ function cliLast(args: string[]): string {
   return r.stdout.trimEnd().split('\n').at(-1) ?? '';
 }
 
-async function api(cp: Cp, token: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${cp.url}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
+/** One request on a fresh connection (no keep-alive: the bench's pauses outlast the server's idle timeout). */
+function httpCall(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
   });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text === '' ? null : (JSON.parse(text) as unknown);
+}
+
+async function api(cp: Cp, token: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await httpCall(
+    `${cp.url}${path}`,
+    method,
+    headers,
+    body === undefined ? undefined : JSON.stringify(body),
+  );
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
+  return res.text === '' ? null : (JSON.parse(res.text) as unknown);
 }
 
 // --- 1. evaluation throughput -----------------------------------------------------------------------------------------
@@ -197,10 +216,10 @@ async function connectFleet(cp: Cp, sdkKey: string, n: number): Promise<Fleet> {
 }
 
 async function leafTs(cp: Cp, token: string, idx: number): Promise<number> {
-  const res = await fetch(`${cp.url}/api/v1/ledger/entries?start=${idx}&end=${idx + 1}`, {
-    headers: { Authorization: `Bearer ${token}` },
+  const res = await httpCall(`${cp.url}/api/v1/ledger/entries?start=${idx}&end=${idx + 1}`, 'GET', {
+    Authorization: `Bearer ${token}`,
   });
-  const line = (await res.text()).trim();
+  const line = res.text.trim();
   return Date.parse((JSON.parse(line) as { ts: string }).ts);
 }
 
@@ -283,7 +302,7 @@ async function transportFloor(n: number, fires: number): Promise<Latencies> {
     }
     while (open < n) await sleep(10);
     for (let i = 0; i < fires; i++) {
-      await fetch(`http://127.0.0.1:${port}/fire`, { method: 'POST' }).then((r) => r.text());
+      await httpCall(`http://127.0.0.1:${port}/fire`, 'POST', {});
       const want = (i + 1) * n;
       const deadline = Date.now() + 5000;
       while (latencies.length < want && Date.now() < deadline) await sleep(5);
@@ -337,8 +356,8 @@ async function main(): Promise<void> {
       environments: { production: { enabled: true, rollout_pct: 100 } },
     });
     const auth = { Authorization: `Bearer ${sdkKey}` };
-    const config = (await (await fetch(`${cp.url}/api/v1/sdk/config`, { headers: auth })).json()) as SdkConfig;
-    const flagdDoc = await (await fetch(`${cp.url}/api/v1/sdk/flagd`, { headers: auth })).text();
+    const config = JSON.parse((await httpCall(`${cp.url}/api/v1/sdk/config`, 'GET', auth)).text) as SdkConfig;
+    const flagdDoc = (await httpCall(`${cp.url}/api/v1/sdk/flagd`, 'GET', auth)).text;
     const snapshotBytes = Buffer.byteLength(JSON.stringify(config));
 
     const evals = evalThroughput(config, flagdDoc);

@@ -71,14 +71,15 @@ function parse(text: string, maxBytes: number): unknown {
 
 /** The applied config and its evaluator. */
 export class ConfigCache {
-  private config: SdkConfig | null = null;
+  private environmentName: string | null;
+  private flags = new Map<string, SdkFlag>();
+  private tombstoned = new Set<string>();
   private evaluator: Evaluator | null = null;
   private readonly maxFrameBytes: number;
-  private readonly environment: string | null;
 
   constructor(opts: { maxFrameBytes: number; environment?: string | null }) {
     this.maxFrameBytes = opts.maxFrameBytes;
-    this.environment = opts.environment ?? null;
+    this.environmentName = opts.environment ?? null;
   }
 
   /** The evaluator of the applied config, null before the first one. */
@@ -86,14 +87,25 @@ export class ConfigCache {
     return this.evaluator;
   }
 
-  /** The applied config, null before the first one. */
+  /** The applied config (built on demand, e.g. for the last-known-good file), null before the first one. */
   get snapshot(): SdkConfig | null {
-    return this.config;
+    if (this.evaluator === null || this.environmentName === null) return null;
+    return {
+      environment: this.environmentName,
+      version: this.evaluator.version,
+      flags: [...this.flags.values()],
+      tombstoned: [...this.tombstoned],
+    };
+  }
+
+  /** The environment served, null before the first config. */
+  get environment(): string | null {
+    return this.evaluator === null ? null : this.environmentName;
   }
 
   /** The applied version, null before the first config. */
   get version(): number | null {
-    return this.config?.version ?? null;
+    return this.evaluator?.version ?? null;
   }
 
   /** Replaces the cache with a whole config (a `snapshot` event, GET /config or a last-known-good file). */
@@ -110,11 +122,15 @@ export class ConfigCache {
       flags: raw['flags'].map(checkFlag),
       tombstoned: Array.isArray(raw['tombstoned']) ? raw['tombstoned'].map(String) : [],
     };
-    const evaluator = this.compile(config);
-    const before = new Map((this.config?.flags ?? []).map((f) => [f.key, JSON.stringify(f)]));
-    const changed = config.flags.filter((f) => before.get(f.key) !== JSON.stringify(f)).map((f) => f.key);
-    for (const k of before.keys()) if (!config.flags.some((f) => f.key === k)) changed.push(k);
-    this.config = config;
+    const evaluator = this.compile(() => new Evaluator(config));
+    const changed = config.flags
+      .filter((f) => JSON.stringify(this.flags.get(f.key)) !== JSON.stringify(f))
+      .map((f) => f.key);
+    const next = new Map(config.flags.map((f) => [f.key, f]));
+    for (const k of this.flags.keys()) if (!next.has(k)) changed.push(k);
+    this.environmentName = config.environment;
+    this.flags = next;
+    this.tombstoned = new Set(config.tombstoned);
     this.evaluator = evaluator;
     return { version: config.version, changed, duplicate: false };
   }
@@ -136,46 +152,41 @@ export class ConfigCache {
       );
     }
     this.checkEnvironment(raw['environment']);
-    const cur = this.config;
+    const ev = this.evaluator;
     const version = raw['version'] as number;
     const from = raw['from_version'] as number;
-    if (cur === null) {
+    if (ev === null) {
       throw new FrameError('E_SDK_FRAME_OUT_OF_ORDER', `a delta to version ${version} arrived before any snapshot`);
     }
-    if (version <= cur.version) return { version: cur.version, changed: [], duplicate: true };
-    if (from > cur.version) {
+    if (version <= ev.version) return { version: ev.version, changed: [], duplicate: true };
+    if (from > ev.version) {
       throw new FrameError(
         'E_SDK_FRAME_OUT_OF_ORDER',
-        `a delta from version ${from} cannot follow version ${cur.version}: changes in between were missed`,
+        `a delta from version ${from} cannot follow version ${ev.version}: changes in between were missed`,
       );
     }
     const upserts = raw['upserts'].map(checkFlag);
-    const gone = new Set(raw['tombstoned'].map(String));
-    const flags = new Map(cur.flags.map((f) => [f.key, f]));
-    for (const f of upserts) flags.set(f.key, f);
-    for (const k of gone) flags.delete(k);
-    const config: SdkConfig = {
-      environment: cur.environment,
-      version,
-      flags: [...flags.values()],
-      tombstoned: [...new Set([...cur.tombstoned, ...gone])],
-    };
-    const evaluator = this.compile(config);
-    this.config = config;
-    this.evaluator = evaluator;
+    const gone = raw['tombstoned'].map(String);
+    // Checked and compiled before anything changes; then applied in place (only the changed flags cost anything).
+    this.compile(() => ev.apply(version, upserts, gone));
+    for (const f of upserts) this.flags.set(f.key, f);
+    for (const k of gone) {
+      this.flags.delete(k);
+      this.tombstoned.add(k);
+    }
     return { version, changed: [...upserts.map((f) => f.key), ...gone], duplicate: false };
   }
 
   private checkEnvironment(env: string): void {
-    const expected = this.environment ?? this.config?.environment ?? null;
+    const expected = this.environmentName;
     if (expected !== null && env !== expected) {
       throw new FrameError('E_SDK_WRONG_ENVIRONMENT', `a frame for ${env} arrived at an SDK serving ${expected}`);
     }
   }
 
-  private compile(config: SdkConfig): Evaluator {
+  private compile<T>(fn: () => T): T {
     try {
-      return new Evaluator(config);
+      return fn();
     } catch (err) {
       if (err instanceof ConfigError)
         throw new FrameError('E_SDK_CONFIG_INVALID', `${err.message}; kept version ${this.version ?? 'none'}`);

@@ -198,7 +198,7 @@ export class TombstoneClient extends EventEmitter {
     }
     this.samples.push({
       service: this.opts.service,
-      environment: this.cache.snapshot?.environment ?? '',
+      environment: this.cache.environment ?? '',
       flag_key: flagKey,
       error: outcome.error,
       latency_ms: Math.max(0, outcome.latencyMs),
@@ -209,7 +209,7 @@ export class TombstoneClient extends EventEmitter {
   /** Sends the batched counts and outcomes now (also done every telemetryIntervalMs and on close). */
   async flush(): Promise<void> {
     if (this.samples.length === 0 && this.counts.size === 0) return;
-    const env = this.cache.snapshot?.environment;
+    const env = this.cache.environment;
     const samples = this.samples.map((s) => ({ ...s, environment: env ?? s.environment }));
     const evaluations: SdkTelemetryBody['evaluations'] = [];
     for (const [flag_key, variants] of this.counts)

@@ -156,9 +156,9 @@ export function effectiveState(f: SdkFlag): { enabled: boolean; rollout_pct: num
     : { enabled: f.enabled, rollout_pct: f.rollout_pct };
 }
 
-/** Flag evaluation over one config version. */
+/** Flag evaluation over one config version (advanced in place by `apply`, which checks everything first). */
 export class Evaluator {
-  readonly version: number;
+  private ver: number;
   readonly environment: string;
   private readonly flags = new Map<string, Compiled>();
   private readonly tombstoned: Set<string>;
@@ -173,7 +173,7 @@ export class Evaluator {
     this.hash = options.hash ?? murmur3Utf8;
     if (!Number.isInteger(config.version) || config.version < 0) throw new ConfigError('config version is invalid');
     if (!Array.isArray(config.flags)) throw new ConfigError('config flags must be an array');
-    this.version = config.version;
+    this.ver = config.version;
     this.environment = config.environment;
     for (const f of config.flags) {
       // A delta keeps the objects of unchanged flags: their compiled form is reused, so applying a delta costs only
@@ -186,6 +186,35 @@ export class Evaluator {
       this.flags.set(f.key, c);
     }
     this.tombstoned = new Set(config.tombstoned ?? []);
+  }
+
+  /** The config version evaluations use. */
+  get version(): number {
+    return this.ver;
+  }
+
+  /**
+   * Applies a change in place: compiles every upserted flag first (throws ConfigError, changing nothing, when one
+   * cannot be used), then swaps them in, removes the archived keys and moves to `version`. Evaluation is synchronous,
+   * so no evaluation ever sees half a change.
+   */
+  apply(version: number, upserts: readonly SdkFlag[], tombstoned: readonly string[]): void {
+    if (!Number.isInteger(version) || version < this.ver)
+      throw new ConfigError(`version ${version} is older than ${this.ver}`);
+    const compiled = upserts.map((f) => {
+      let c = COMPILED.get(f);
+      if (c === undefined) {
+        c = compileFlag(f);
+        COMPILED.set(f, c);
+      }
+      return c;
+    });
+    for (const c of compiled) this.flags.set(c.key, c);
+    for (const k of tombstoned) {
+      this.flags.delete(k);
+      this.tombstoned.add(k);
+    }
+    this.ver = version;
   }
 
   /** Keys of the live flags. */
