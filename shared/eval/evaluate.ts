@@ -7,7 +7,7 @@
 import type { JsonValue } from '../ledger/index.ts';
 import type { SdkConfig, SdkFlag, SdkRule } from '../protocol/sdk.ts';
 import { SDK_RULE_OPS } from '../protocol/sdk.ts';
-import { bucketOf, murmur3Utf8 } from './murmur3.ts';
+import { bucketOf, murmur3Utf8Pair } from './murmur3.ts';
 
 /** OpenFeature resolution reasons this evaluator returns. */
 export type EvalReason = 'STATIC' | 'TARGETING_MATCH' | 'SPLIT' | 'DISABLED' | 'DEFAULT' | 'ERROR';
@@ -96,17 +96,23 @@ function compileRule(flag: string, rule: SdkRule): Matcher {
     case 'starts_with':
       return (ctx) => {
         const v = get(ctx);
-        return typeof v === 'string' && values.some((p) => v.startsWith(p));
+        if (typeof v !== 'string') return false;
+        for (let i = 0; i < values.length; i++) if (v.startsWith(values[i] as string)) return true;
+        return false;
       };
     case 'ends_with':
       return (ctx) => {
         const v = get(ctx);
-        return typeof v === 'string' && values.some((p) => v.endsWith(p));
+        if (typeof v !== 'string') return false;
+        for (let i = 0; i < values.length; i++) if (v.endsWith(values[i] as string)) return true;
+        return false;
       };
     case 'contains':
       return (ctx) => {
         const v = get(ctx);
-        return typeof v === 'string' && values.some((p) => v.includes(p));
+        if (typeof v !== 'string') return false;
+        for (let i = 0; i < values.length; i++) if (v.includes(values[i] as string)) return true;
+        return false;
       };
     default:
       throw new ConfigError(
@@ -163,14 +169,14 @@ export class Evaluator {
   private readonly flags = new Map<string, Compiled>();
   private readonly tombstoned: Set<string>;
   private readonly stack: Compiled[] = [];
-  private readonly hash: (text: string) => number;
+  private readonly hash: ((text: string) => number) | null;
 
   /**
    * Compiles a config; throws ConfigError when it cannot be used as a whole. `hash` replaces MurmurHash3 over UTF-8
    * (only to reproduce another implementation's bucketing in tests).
    */
   constructor(config: SdkConfig, options: { hash?: (text: string) => number } = {}) {
-    this.hash = options.hash ?? murmur3Utf8;
+    this.hash = options.hash ?? null;
     if (!Number.isInteger(config.version) || config.version < 0) throw new ConfigError('config version is invalid');
     if (!Array.isArray(config.flags)) throw new ConfigError('config flags must be an array');
     this.ver = config.version;
@@ -273,7 +279,13 @@ export class Evaluator {
       r.message = `no targetingKey in the context: ${f.key} is at ${f.pct}% and needs one to place the user`;
       return r;
     }
-    return this.result(f, bucketOf(this.hash(f.key + tk), 100) < f.pct ? f.variation : OFF, 'SPLIT');
+    return this.result(
+      f,
+      bucketOf(this.hash === null ? murmur3Utf8Pair(f.key, tk) : this.hash(f.key + tk), 100) < f.pct
+        ? f.variation
+        : OFF,
+      'SPLIT',
+    );
   }
 
   private isOn(key: string, ctx: EvalContext): boolean {

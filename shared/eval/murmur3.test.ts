@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketOf, murmur3Utf8, rolloutBucket } from './murmur3.ts';
+import { bucketOf, murmur3Utf8, murmur3Utf8Pair, rolloutBucket } from './murmur3.ts';
 
 describe('murmur3Utf8', () => {
   // Published MurmurHash3_x86_32 vectors (reference C++ implementation over UTF-8 bytes).
@@ -24,6 +24,18 @@ describe('murmur3Utf8', () => {
   ];
   it.each(vectors)('%j seed %d', (text, seed, want) => {
     expect(murmur3Utf8(text, seed)).toBe(want);
+  });
+
+  it('hashes a pair exactly like its concatenation, a surrogate pair split between them included', () => {
+    for (const [a, b] of [
+      ['payments.card.rollout', 'user-1'],
+      ['a', ''],
+      ['', 'ü'],
+      ['a\ud83d', '\ude80b'],
+      ['吉', '星 高 照'],
+    ] as const) {
+      expect(murmur3Utf8Pair(a, b)).toBe(murmur3Utf8(a + b));
+    }
   });
 
   it('hashes a lone surrogate like its UTF-8 replacement character', () => {

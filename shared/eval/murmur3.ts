@@ -21,45 +21,56 @@ function mixH(h: number, k: number): number {
 
 /** MurmurHash3 x86 32 of the UTF-8 encoding of `text` with `seed` (default 0), as an unsigned 32-bit integer. */
 export function murmur3Utf8(text: string, seed = 0): number {
+  return murmur3Utf8Pair(text, '', seed);
+}
+
+/** MurmurHash3 x86 32 of the UTF-8 encoding of `a + b`, without building the concatenation. */
+export function murmur3Utf8Pair(a: string, b: string, seed = 0): number {
   let h = seed | 0;
   let k = 0;
   let n = 0; // bytes in the current block (0..3)
   let len = 0;
-  const push = (byte: number): void => {
-    k |= byte << (n << 3);
-    n++;
-    len++;
-    if (n === 4) {
-      h = mixH(h, k);
-      k = 0;
-      n = 0;
-    }
-  };
-  for (let i = 0; i < text.length; i++) {
-    let cp = text.charCodeAt(i);
+  const total = a.length + b.length;
+  for (let i = 0; i < total; i++) {
+    let cp = i < a.length ? a.charCodeAt(i) : b.charCodeAt(i - a.length);
+    let bytes: number; // up to four UTF-8 bytes, first byte lowest
+    let count: number;
     if (cp < 0x80) {
-      push(cp);
-      continue;
-    }
-    if (cp >= 0xd800 && cp <= 0xdbff) {
-      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (next - 0xdc00);
-        i++;
-      } else cp = 0xfffd;
-    } else if (cp >= 0xdc00 && cp <= 0xdfff) cp = 0xfffd;
-    if (cp < 0x800) {
-      push(0xc0 | (cp >> 6));
-      push(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      push(0xe0 | (cp >> 12));
-      push(0x80 | ((cp >> 6) & 0x3f));
-      push(0x80 | (cp & 0x3f));
+      bytes = cp;
+      count = 1;
     } else {
-      push(0xf0 | (cp >> 18));
-      push(0x80 | ((cp >> 12) & 0x3f));
-      push(0x80 | ((cp >> 6) & 0x3f));
-      push(0x80 | (cp & 0x3f));
+      if (cp >= 0xd800 && cp <= 0xdbff) {
+        const j = i + 1;
+        const next = j < total ? (j < a.length ? a.charCodeAt(j) : b.charCodeAt(j - a.length)) : 0;
+        if (next >= 0xdc00 && next <= 0xdfff) {
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (next - 0xdc00);
+          i++;
+        } else cp = 0xfffd;
+      } else if (cp >= 0xdc00 && cp <= 0xdfff) cp = 0xfffd;
+      if (cp < 0x800) {
+        bytes = 0xc0 | (cp >> 6) | ((0x80 | (cp & 0x3f)) << 8);
+        count = 2;
+      } else if (cp < 0x10000) {
+        bytes = 0xe0 | (cp >> 12) | ((0x80 | ((cp >> 6) & 0x3f)) << 8) | ((0x80 | (cp & 0x3f)) << 16);
+        count = 3;
+      } else {
+        bytes =
+          0xf0 |
+          (cp >> 18) |
+          ((0x80 | ((cp >> 12) & 0x3f)) << 8) |
+          ((0x80 | ((cp >> 6) & 0x3f)) << 16) |
+          ((0x80 | (cp & 0x3f)) << 24);
+        count = 4;
+      }
+    }
+    for (let c = 0; c < count; c++) {
+      k |= ((bytes >>> (c << 3)) & 0xff) << (n << 3);
+      len++;
+      if (++n === 4) {
+        h = mixH(h, k);
+        k = 0;
+        n = 0;
+      }
     }
   }
   if (n > 0) h ^= mixK(k);
@@ -85,5 +96,5 @@ export function bucketOf(hash: number, totalWeight: number): number {
 
 /** The percentage bucket (0..99) of a flag key and targeting key, exactly as flagd's `fractional` computes it. */
 export function rolloutBucket(flagKey: string, targetingKey: string): number {
-  return bucketOf(murmur3Utf8(flagKey + targetingKey), 100);
+  return bucketOf(murmur3Utf8Pair(flagKey, targetingKey), 100);
 }
