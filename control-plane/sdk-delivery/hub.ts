@@ -12,7 +12,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SdkConfig, SdkDelta, SdkFlag } from '../../shared/protocol/sdk.ts';
-import { Evaluator } from '../../shared/eval/index.ts';
 import type { App } from '../domain/app.ts';
 import { EVALUATOR } from '../domain/app.ts';
 import { getFlag, getTombstone, listFlags, listTombstones } from '../domain/flag-repo.ts';
@@ -267,9 +266,4 @@ export class SdkHub {
       for (const res of v.clients) res.write(frame);
     }
   }
-}
-
-/** Compiles a config with the shared evaluator; throws ConfigError when an SDK would refuse it. */
-export function checkCompiles(config: SdkConfig): void {
-  new Evaluator(config);
 }
