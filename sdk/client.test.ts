@@ -115,6 +115,7 @@ describe('TombstoneClient against a real control plane', () => {
     const port = h.cp.port;
     const errors: ClientError[] = [];
     c.on('error', (e: ClientError) => errors.push(e));
+    const liveAgain = new Promise((r) => c.once('ready', r));
     await h.cp.close();
     const { startControlPlane } = await import('../control-plane/server.ts');
     const cp2 = await startControlPlane({ dataDir: h.dataDir, port, log: () => undefined, heartbeatMs: 200 });
@@ -123,6 +124,7 @@ describe('TombstoneClient against a real control plane', () => {
       expect(cp2.sdk.hub.counters.snapshots_sent).toBe(0);
       expect(cp2.sdk.hub.counters.resumes_up_to_date).toBe(1);
       expect(errors.map((e) => e.code)).toContain('E_SDK_STREAM_UNREACHABLE');
+      await liveAgain; // told it is live again, so a provider in ERROR returns to READY
       expect(c.status).toBe('READY');
     } finally {
       await cp2.close();

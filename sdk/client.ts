@@ -78,6 +78,8 @@ export class TombstoneClient extends EventEmitter {
   private samples: SdkOutcomeSample[] = [];
   private droppedSamples = 0;
   private lastError: ClientError | null = null;
+  /** An error was reported since the last `ready` (listeners such as the OpenFeature provider are told when it ends). */
+  private degraded = false;
   private readonly started: Promise<void>;
   private resolveReady: (() => void) | null = null;
 
@@ -208,7 +210,7 @@ export class TombstoneClient extends EventEmitter {
 
   /** Sends the batched counts and outcomes now (also done every telemetryIntervalMs and on close). */
   async flush(): Promise<void> {
-    if (this.samples.length === 0 && this.counts.size === 0) return;
+    // Sent even when empty: the report is also the instance's heartbeat (id, versions, stale) for the fleet view.
     const env = this.cache.environment;
     const samples = this.samples.map((s) => ({ ...s, environment: env ?? s.environment }));
     const evaluations: SdkTelemetryBody['evaluations'] = [];
@@ -267,6 +269,7 @@ export class TombstoneClient extends EventEmitter {
 
   private fail(code: string, message: string): void {
     this.lastError = { code, message };
+    if (!code.startsWith('E_SDK_TELEMETRY') && !code.startsWith('E_SDK_LKG')) this.degraded = true;
     this.emit('error', this.lastError);
   }
 
@@ -332,8 +335,9 @@ export class TombstoneClient extends EventEmitter {
           else if (ev.event === 'delta') this.changed(this.cache.applyDelta(ev.data));
           else if (ev.event === 'ready') {
             this.attempt = 0;
-            if (this.state !== 'READY') {
+            if (this.state !== 'READY' || this.degraded) {
               this.state = 'READY';
+              this.degraded = false;
               this.resolveReady?.();
               this.emit('ready', { version: this.cache.version });
             }
@@ -347,6 +351,7 @@ export class TombstoneClient extends EventEmitter {
       },
       onEnd: (err, tooLarge) => {
         if (this.state === 'CLOSED') return;
+        this.degraded = true;
         if (tooLarge)
           this.fail('E_SDK_FRAME_TOO_LARGE', `a stream event exceeded ${this.opts.maxFrameBytes} bytes; reconnecting`);
         else if (err !== null && !/^HTTP /.test(err.message))
@@ -360,6 +365,11 @@ export class TombstoneClient extends EventEmitter {
     if (applied.duplicate) return;
     this.scheduleLkg();
     if (applied.changed.length > 0) this.emit('changed', { keys: applied.changed, version: applied.version });
+    // A good change after a refused one: serving live again.
+    if (this.degraded && this.state === 'READY') {
+      this.degraded = false;
+      this.emit('ready', { version: applied.version });
+    }
   }
 
   private touch(): void {
