@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'INVALID_SDK_KEY'
   | 'SDK_KEY_REQUIRED'
   | 'SDK_KEY_FORBIDDEN'
+  | 'SDK_KEY_NOT_FOUND'
   | 'BAD_SIGNATURE'
   | 'FORBIDDEN'
   | 'SELF_APPROVAL'

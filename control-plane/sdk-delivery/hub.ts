@@ -65,6 +65,7 @@ export class SdkHub {
   private readonly opts: SdkHubOptions;
   private readonly views = new Map<string, EnvView>();
   private readonly breakers: Set<string>;
+  private readonly keyOf = new WeakMap<ServerResponse, string>();
   private readonly heartbeat: NodeJS.Timeout;
   readonly counters: SdkHubCounters = {
     snapshots_sent: 0,
@@ -142,10 +143,11 @@ export class SdkHub {
   }
 
   /** Opens an SDK stream: initial sync (snapshot, catch-up delta or nothing), `ready`, then live deltas. */
-  add(req: IncomingMessage, res: ServerResponse, env: string, lastEventId: number | null): void {
+  add(req: IncomingMessage, res: ServerResponse, env: string, lastEventId: number | null, keyId = ''): void {
     const v = this.view(env);
     openEventStream(req, res);
     v.clients.add(res);
+    this.keyOf.set(res, keyId);
     res.on('close', () => v.clients.delete(res));
     const size = this.app.ledger.size;
     if (lastEventId === null || lastEventId > size || size - lastEventId > this.opts.maxResumeEntries) {
@@ -166,6 +168,20 @@ export class SdkHub {
     res.write(
       `event: ready\ndata: ${JSON.stringify({ environment: env, version: Math.max(v.version, lastEventId ?? 0) })}\n\n`,
     );
+  }
+
+  /** Ends the streams opened with an SDK key (it was revoked); returns how many. */
+  closeKey(keyId: string): number {
+    let n = 0;
+    for (const v of this.views.values()) {
+      for (const res of v.clients) {
+        if (this.keyOf.get(res) !== keyId) continue;
+        res.destroy();
+        v.clients.delete(res);
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Ends every stream and stops the heartbeat. */

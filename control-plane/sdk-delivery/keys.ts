@@ -75,6 +75,13 @@ export function sdkForKey(db: Database.Database, key: string): SdkPrincipal | nu
   return row;
 }
 
+/** Deletes an SDK key; true when it existed. Cached lookups are dropped, so the key stops working at once. */
+export function revokeSdkKey(db: Database.Database, id: string): boolean {
+  const deleted = stmt(db, 'DELETE FROM sdk_keys WHERE id = ?').run(id).changes > 0;
+  if (deleted) cache.get(db)?.clear();
+  return deleted;
+}
+
 /** Every SDK key, oldest first. */
 export function listSdkKeys(db: Database.Database): SdkKeyInfo[] {
   const rows = stmt(db, 'SELECT id, env, name, created_by, created_at FROM sdk_keys ORDER BY rowid').all() as {

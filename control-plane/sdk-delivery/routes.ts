@@ -11,7 +11,7 @@ import { json } from '../http/router.ts';
 import { obj, parseWith, str } from '../http/validate.ts';
 import type { SdkHub } from './hub.ts';
 import type { SdkFleet } from './fleet.ts';
-import { SDK_KEY_NAME_RE, addSdkKey, listSdkKeys } from './keys.ts';
+import { SDK_KEY_NAME_RE, addSdkKey, listSdkKeys, revokeSdkKey } from './keys.ts';
 
 function sdkEnv(ctx: RequestContext): string {
   if (ctx.sdk === null) throw new Error('SDK route without an SDK principal');
@@ -61,7 +61,7 @@ export function sdkRoutes(app: App, hub: SdkHub, fleet: SdkFleet): Route[] {
             retry_after_s: 5,
           });
         }
-        hub.add(ctx.req, ctx.res, sdkEnv(ctx), from);
+        hub.add(ctx.req, ctx.res, sdkEnv(ctx), from, ctx.sdk?.id);
         return { kind: 'stream' };
       },
     },
@@ -100,6 +100,18 @@ export function sdkRoutes(app: App, hub: SdkHub, fleet: SdkFleet): Route[] {
       path: '/api/v1/sdk/keys',
       access: 'admin',
       handle: () => json(200, { keys: listSdkKeys(app.db) }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/sdk/keys/:id',
+      access: 'admin',
+      handle: (ctx) => {
+        const id = ctx.params['id'] ?? '';
+        if (!revokeSdkKey(app.db, id)) {
+          throw new HttpError(404, 'SDK_KEY_NOT_FOUND', `no SDK key ${id}; GET /api/v1/sdk/keys lists them`);
+        }
+        return json(200, { revoked: true, id, streams_closed: hub.closeKey(id) });
+      },
     },
   ];
 }

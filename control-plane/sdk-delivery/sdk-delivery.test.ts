@@ -63,6 +63,24 @@ describe('SDK keys', () => {
   });
 });
 
+describe('revoking an SDK key', () => {
+  it('stops it at once: open streams close and the next request is 401', async () => {
+    const keys = obj(await h.req('alice', 'GET', '/api/v1/sdk/keys'))['keys'] as { id: string; env: string }[];
+    const id = keys.find((k) => k.env === 'production')?.id ?? '';
+    const s = await openSse(`${h.url}/api/v1/sdk/stream`, auth(key));
+    await s.waitFor((ev) => ev.some((e) => e.event === 'ready'));
+    expect((await h.req(`token:${key}`, 'GET', '/api/v1/sdk/config')).status).toBe(200);
+    const res = await h.req('alice', 'DELETE', `/api/v1/sdk/keys/${id}`);
+    expect(obj(res)).toEqual({ revoked: true, id, streams_closed: 1 });
+    const after = await h.req(`token:${key}`, 'GET', '/api/v1/sdk/config');
+    expect([after.status, code(after)]).toEqual([401, 'INVALID_SDK_KEY']);
+    expect(h.cp.sdk.hub.connections()).toEqual({ production: 0, staging: 0 });
+    const again = await h.req('alice', 'DELETE', `/api/v1/sdk/keys/${id}`);
+    expect([again.status, code(again)]).toEqual([404, 'SDK_KEY_NOT_FOUND']);
+    s.close();
+  });
+});
+
 describe('GET /api/v1/sdk/config', () => {
   it('serves the key environment with version = ledger size it reflects, ETag and 304', async () => {
     await makeFlag(h, 'payments.card.fast-path');
