@@ -90,4 +90,34 @@ describe('variants', () => {
     });
     expect(low.status).toBe(200);
   });
+
+  it('is checked again when a request applies: a state that moved since blocks the variants it no longer fits', async () => {
+    const key = await makeFlag(h, 'payments.ui.pay-style', 'HIGH', {
+      variants: { off: 'plain', on: 'blue', bold: 'BOLD' },
+    });
+    const open = async (who: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
+      const res = await h.req(who, 'POST', '/api/v1/change-requests', {
+        flag_key: key,
+        reason: 'planned change',
+        ...body,
+      });
+      expect(res.status).toBe(201);
+      return obj(res);
+    };
+    const approve = (cr: Record<string, unknown>) =>
+      h.req('amy', 'POST', `/api/v1/change-requests/${String(cr['id'])}/approve`, { payload_hash: cr['payload_hash'] });
+    const dropBold = await open('rita', { operation: 'definition', variants: { off: 'plain', on: 'blue' } });
+    const useBold = await open('rita', {
+      environment: 'production',
+      rules: [{ attribute: 'plan', op: 'in', values: ['pro'], variation: 'bold' }],
+    });
+    expect(obj(await approve(useBold))['status']).toBe('APPLIED');
+    const late = await approve(dropBold);
+    expect([late.status, code(late)]).toEqual([422, 'UNKNOWN_VARIANT']);
+    expect(obj(await h.req('vera', 'GET', `/api/v1/flags/${key}`))['variants']).toEqual({
+      off: 'plain',
+      on: 'blue',
+      bold: 'BOLD',
+    });
+  });
 });
