@@ -49,6 +49,9 @@ export interface SdkHubCounters {
   delta_bytes: number;
   resumes_up_to_date: number;
   streams_closed_slow: number;
+  /** Time from the commit notification to the last socket write of the latest delta, and the largest so far. */
+  fanout_last_ms: number;
+  fanout_max_ms: number;
 }
 
 interface Leaf {
@@ -76,6 +79,8 @@ export class SdkHub {
     delta_bytes: 0,
     resumes_up_to_date: 0,
     streams_closed_slow: 0,
+    fanout_last_ms: 0,
+    fanout_max_ms: 0,
   };
 
   constructor(app: App, opts: SdkHubOptions) {
@@ -211,6 +216,7 @@ export class SdkHub {
   }
 
   private onCommitted(entries: readonly AppendedEntry[]): void {
+    const t0 = performance.now();
     const touched = new Map<string, Set<string>>();
     let last = -1;
     for (const e of entries) {
@@ -257,6 +263,9 @@ export class SdkHub {
       const delta: SdkDelta = { environment: env, from_version: v.version, version, upserts, tombstoned: gone };
       v.version = version;
       this.broadcast(v, Buffer.from(`id: ${version}\nevent: delta\ndata: ${JSON.stringify(delta)}\n\n`));
+      const ms = performance.now() - t0;
+      this.counters.fanout_last_ms = Math.round(ms * 100) / 100;
+      this.counters.fanout_max_ms = Math.max(this.counters.fanout_max_ms, this.counters.fanout_last_ms);
     }
   }
 
