@@ -96,6 +96,17 @@ describe('ConfigCache: bad input keeps the last good config', () => {
     expect(c.current?.evaluate('a.b.c', {}, 'd')).toMatchObject({ value: 'd', errorCode: 'FLAG_NOT_FOUND' });
   });
 
+  it('a snapshot replaces everything, even for another environment (the cache came from an old key)', () => {
+    const c = loaded();
+    c.applySnapshot({ environment: 'staging', version: 3, flags: [flag('x.y.z')], tombstoned: [] });
+    expect([c.environment, c.version, c.current?.has('a.b.c'), c.current?.has('x.y.z')]).toEqual([
+      'staging',
+      3,
+      false,
+      true,
+    ]);
+  });
+
   it('refuses a delta before any snapshot', () => {
     const c = new ConfigCache({ maxFrameBytes: 10_000 });
     expect(refused(() => c.applyDelta(delta({})))).toBe('E_SDK_FRAME_OUT_OF_ORDER');

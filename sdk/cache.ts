@@ -115,7 +115,7 @@ export class ConfigCache {
       throw new FrameError('E_SDK_FRAME_MALFORMED', 'a snapshot must be {environment, version, flags, tombstoned}');
     }
     if (!Number.isInteger(raw['version'])) throw new FrameError('E_SDK_FRAME_MALFORMED', 'a snapshot has no version');
-    this.checkEnvironment(raw['environment']);
+    // A snapshot is the whole truth, even for another environment (a last-known-good file of a previous SDK key).
     const config: SdkConfig = {
       environment: raw['environment'],
       version: raw['version'] as number,

@@ -6,6 +6,7 @@ import type { Harness } from '../control-plane/test/harness.ts';
 import { makeFlag, obj, startHarness, waitFor } from '../control-plane/test/harness.ts';
 import type { ClientError } from './client.ts';
 import { TombstoneClient } from './client.ts';
+import { writeLkg } from './lkg.ts';
 
 let h: Harness;
 let key: string;
@@ -107,6 +108,25 @@ describe('TombstoneClient against a real control plane', () => {
     expect(b.status).toBe('STALE');
     expect(b.version).toBe(a.version);
     expect(b.evaluate('checkout.flow.one-click', { targetingKey: 'u', country: 'DE' }, false).value).toBe(true);
+  });
+
+  it('a last-known-good file of another control plane (or environment) is served, then replaced by a snapshot', async () => {
+    const lkg = join(dir, 'other.lkg.json');
+    writeLkg(lkg, 'http://other.example:8080', {
+      environment: 'staging',
+      version: 1,
+      flags: [],
+      tombstoned: [],
+    });
+    const c = client({ lkgPath: lkg });
+    await c.ready(100);
+    expect(c.status).toBe('STALE');
+    const live = new Promise((r) => c.once('ready', r));
+    await live;
+    expect(c.version).toBe(h.cp.app.ledger.size);
+    expect(h.cp.sdk.hub.counters.snapshots_sent).toBe(1);
+    expect(h.cp.sdk.hub.counters.catchups_sent).toBe(0); // its version means nothing here: not resumed from
+    expect(c.boolean('checkout.flow.one-click', { country: 'DE' }, false)).toBe(true);
   });
 
   it('resumes after a control-plane restart from its version: no snapshot, then live again', async () => {

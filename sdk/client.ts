@@ -80,6 +80,8 @@ export class TombstoneClient extends EventEmitter {
   private lastError: ClientError | null = null;
   /** An error was reported since the last `ready` (listeners such as the OpenFeature provider are told when it ends). */
   private degraded = false;
+  /** Resume from the cache's version (false: ask for a snapshot — the cache came from elsewhere or went astray). */
+  private resumable = true;
   private readonly started: Promise<void>;
   private resolveReady: (() => void) | null = null;
 
@@ -279,6 +281,8 @@ export class TombstoneClient extends EventEmitter {
       const lkg = readLkg(this.opts.lkgPath);
       if (lkg === null) return;
       this.cache.applySnapshot(lkg.config);
+      // Versions are ledger sizes of one control plane: a file from another one cannot be resumed from.
+      this.resumable = lkg.url === this.opts.url;
       this.state = 'STALE';
       this.resolveReady?.();
       queueMicrotask(() => this.emit('stale', { version: this.cache.version, saved_at: lkg.saved_at }));
@@ -313,7 +317,7 @@ export class TombstoneClient extends EventEmitter {
     if (this.state === 'CLOSED') return;
     const headers: Record<string, string> = { Authorization: `Bearer ${this.opts.sdkKey}` };
     const v = this.cache.version;
-    if (v !== null) headers['Last-Event-ID'] = String(v);
+    if (v !== null && this.resumable) headers['Last-Event-ID'] = String(v);
     this.conn = openStream(new URL(`${this.opts.url}/api/v1/sdk/stream`), headers, this.opts.maxFrameBytes, {
       onOpen: (status, body) => {
         if (status === 200) {
@@ -331,8 +335,10 @@ export class TombstoneClient extends EventEmitter {
       onEvent: (ev) => {
         this.touch();
         try {
-          if (ev.event === 'snapshot') this.changed(this.cache.applySnapshot(ev.data));
-          else if (ev.event === 'delta') this.changed(this.cache.applyDelta(ev.data));
+          if (ev.event === 'snapshot') {
+            this.changed(this.cache.applySnapshot(ev.data));
+            this.resumable = true;
+          } else if (ev.event === 'delta') this.changed(this.cache.applyDelta(ev.data));
           else if (ev.event === 'ready') {
             this.attempt = 0;
             if (this.state !== 'READY' || this.degraded) {
@@ -345,8 +351,10 @@ export class TombstoneClient extends EventEmitter {
         } catch (err) {
           if (!(err instanceof FrameError)) throw err;
           this.fail(err.code, err.message);
-          // Out of order: reconnect so the control plane sends what was missed (resume from our version).
-          if (err.code === 'E_SDK_FRAME_OUT_OF_ORDER' || err.code === 'E_SDK_FRAME_MALFORMED') this.reconnect();
+          // Out of order: reconnect so the control plane sends what was missed (resume from our version); another
+          // environment's delta: our cache is not this key's, so start over from a snapshot.
+          if (err.code === 'E_SDK_WRONG_ENVIRONMENT') this.resumable = false;
+          if (err.code !== 'E_SDK_CONFIG_INVALID') this.reconnect();
         }
       },
       onEnd: (err, tooLarge) => {
