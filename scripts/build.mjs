@@ -3,7 +3,8 @@
 // control plane (a Node bundle). Run with the repository's Node 22 (`npm run build`).
 import { build as electronViteBuild } from 'electron-vite';
 import { build as viteBuild } from 'vite';
-import { existsSync, statSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import { buildSdk } from './build-sdk.mjs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,44 +37,8 @@ if (existsSync(cpEntry)) {
     },
   });
 }
-// The Node SDK (docs/sdk.md): a standalone ES module bundle with its own package.json, for services to depend on.
-// It is not part of the desktop app (electron-builder.yml excludes out/sdk).
-await viteBuild({
-  root,
-  configFile: false,
-  logLevel: 'warn',
-  build: {
-    ssr: true,
-    outDir: join(root, 'out', 'sdk'),
-    emptyOutDir: true,
-    target: 'node22',
-    rollupOptions: {
-      input: { index: join(root, 'sdk', 'index.ts'), openfeature: join(root, 'sdk', 'openfeature.ts') },
-      external: ['@openfeature/server-sdk', /^node:/],
-      output: { entryFileNames: '[name].js' },
-    },
-  },
-});
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const serverSdk = pkg.devDependencies['@openfeature/server-sdk'];
-writeFileSync(
-  join(root, 'out', 'sdk', 'package.json'),
-  `${JSON.stringify(
-    {
-      name: '@tombstone/sdk',
-      version: pkg.version,
-      description: 'Tombstone SDK for Node services: local flag evaluation, streaming updates, OpenFeature provider',
-      type: 'module',
-      main: 'index.js',
-      exports: { '.': './index.js', './openfeature': './openfeature.js' },
-      engines: { node: '>=20' },
-      peerDependencies: { '@openfeature/server-sdk': `^${serverSdk}` },
-      peerDependenciesMeta: { '@openfeature/server-sdk': { optional: true } },
-    },
-    null,
-    2,
-  )}\n`,
-);
+// The Node SDK (docs/sdk.md): a standalone ES module package in out/sdk, not part of the desktop app.
+await buildSdk(root, join(root, 'out', 'sdk'));
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const sizes = ['main', 'preload', 'renderer', 'control-plane', 'sdk'].map(
   (d) => `${d} ${kb(sizeOf(join(root, 'out', d)))}`,
