@@ -94,6 +94,20 @@ const rules = {
     ],
     message: 'renderer/ never imports main, preload, control-plane, electron or Node modules.',
   }),
+  sdk: restrict({
+    patterns: [
+      'electron',
+      'electron/*',
+      'react',
+      'react-dom',
+      'better-sqlite3',
+      ...layer('main'),
+      ...layer('preload'),
+      ...layer('renderer'),
+      ...layer('control-plane'),
+    ],
+    message: 'sdk/ runs inside any Node service: it imports only shared/, Node and @openfeature/server-sdk.',
+  }),
   controlPlane: restrict({
     patterns: controlPlaneForbidden,
     message: 'control-plane/ imports only shared/ and Node.',
@@ -184,6 +198,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': rules.renderer, 'no-restricted-globals': ['error', ...nodeGlobals] },
   },
   { files: ['control-plane/**/*.ts'], rules: { 'no-restricted-imports': rules.controlPlane } },
+  { files: ['sdk/**/*.ts'], ignores: ['sdk/**/*.test.ts'], rules: { 'no-restricted-imports': rules.sdk } },
   {
     files: ['control-plane/domain/**/*.ts', 'control-plane/ledger/**/*.ts'],
     rules: { 'no-restricted-imports': rules.controlPlaneCore },

@@ -36,6 +36,8 @@ export default defineConfig({
         },
       },
       { test: { name: 'control-plane', environment: 'node', include: ['control-plane/**/*.test.ts'], pool: 'forks' } },
+      // The SDK against a real control plane (started in-process on an ephemeral loopback port).
+      { test: { name: 'sdk', environment: 'node', include: ['sdk/**/*.test.ts'], pool: 'forks' } },
       {
         test: {
           name: 'renderer',

@@ -76,6 +76,21 @@ describe('cli', () => {
     expect(lines.at(-1)).toMatch(/^tsk_[0-9a-f]{64}$/);
   });
 
+  it('sdk-key add prints the key alone on the last line; an unknown environment creates nothing', () => {
+    const run = (env: string) =>
+      spawnSync(
+        NODE,
+        ['--disable-warning=ExperimentalWarning', CLI, 'sdk-key', 'add', '--environment', env, '--data', dir],
+        { encoding: 'utf8' },
+      );
+    const out = run('production');
+    expect(out.status).toBe(0);
+    expect(out.stdout.trimEnd().split('\n').at(-1)).toMatch(/^tsdk_production_[0-9a-f]{64}$/);
+    const bad = run('moon');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^E_UNKNOWN_ENVIRONMENT: no environment moon; known: production, staging/);
+  });
+
   it('prints the listening line and stops cleanly on SIGTERM', async () => {
     const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', CLI, '--port', '0', '--data', dir], {
       stdio: ['ignore', 'pipe', 'pipe'],

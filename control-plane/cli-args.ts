@@ -9,6 +9,7 @@ import { isRole } from './db/users.ts';
 export type Command =
   | { kind: 'serve'; options: ControlPlaneOptions }
   | { kind: 'user-add'; dataDir: string; name: string; role: Role }
+  | { kind: 'sdk-key-add'; dataDir: string; environment: string; name: string }
   | { kind: 'help' };
 
 /** Usage text. */
@@ -17,7 +18,8 @@ export const USAGE = `usage:
       [--incident-after 60s] [--demo-anchor <RFC 3339>] [--no-telemetry] [--origin <log origin>]
       [--pagerduty-secret <s>] [--webhook slack=<url>] [--webhook pagerduty=<url>[#<routing key>]]
       [--checkpoint-every 1000] [--checkpoint-interval 1s] [--heartbeat 15s]
-  npm run control-plane -- user add <name> --role viewer|responder|approver|admin --data <dir>`;
+  npm run control-plane -- user add <name> --role viewer|responder|approver|admin --data <dir>
+  npm run control-plane -- sdk-key add --environment <env> [--name <name>] --data <dir>`;
 
 /** Parses "500ms", "15s", "2m", "1h" or a bare number of seconds into milliseconds. */
 export function parseDuration(text: string): number {
@@ -52,6 +54,16 @@ function userAdd(positionals: string[], values: Record<string, unknown>): Comman
   return { kind: 'user-add', dataDir: data, name, role };
 }
 
+function sdkKeyAdd(positionals: string[], values: Record<string, unknown>): Command {
+  const environment = values['environment'];
+  const data = values['data'];
+  const name = values['name'] ?? 'sdk';
+  if (positionals.length !== 2) throw new RangeError('sdk-key add takes no positional arguments');
+  if (typeof environment !== 'string' || environment === '') throw new RangeError('--environment <env> is required');
+  if (typeof data !== 'string') throw new RangeError('--data <dir> is required');
+  return { kind: 'sdk-key-add', dataDir: data, environment, name: String(name) };
+}
+
 /** Parses argv (without node and script). Throws RangeError with a sentence on bad input. */
 export function parseCommand(argv: string[]): Command {
   const { values, positionals } = parseArgs({
@@ -74,11 +86,14 @@ export function parseCommand(argv: string[]): Command {
       'checkpoint-interval': { type: 'string' },
       heartbeat: { type: 'string' },
       role: { type: 'string' },
+      environment: { type: 'string' },
+      name: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
   if (values.help === true) return { kind: 'help' };
   if (positionals[0] === 'user' && positionals[1] === 'add') return userAdd(positionals, values);
+  if (positionals[0] === 'sdk-key' && positionals[1] === 'add') return sdkKeyAdd(positionals, values);
   if (positionals.length > 0) throw new RangeError(`unknown command "${positionals.join(' ')}"`);
   if (values.data === undefined) throw new RangeError('--data <dir> is required');
   const anchor = values['demo-anchor'] === undefined ? undefined : Date.parse(values['demo-anchor']);

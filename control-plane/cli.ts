@@ -8,6 +8,8 @@ import { addUser } from './db/users.ts';
 import { USAGE, parseCommand } from './cli-args.ts';
 import type { Command } from './cli-args.ts';
 import { startControlPlane } from './server.ts';
+import { resolveOptions } from './options.ts';
+import { addSdkKey } from './sdk-delivery/keys.ts';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -48,6 +50,25 @@ function userAddCommand(command: Extract<Command, { kind: 'user-add' }>): void {
   }
 }
 
+function sdkKeyAddCommand(command: Extract<Command, { kind: 'sdk-key-add' }>): void {
+  const known = resolveOptions({ dataDir: command.dataDir }).environments;
+  if (!known.includes(command.environment)) {
+    process.stderr.write(
+      `E_UNKNOWN_ENVIRONMENT: no environment ${command.environment}; known: ${known.join(', ')}. Nothing was created.\n`,
+    );
+    process.exit(2);
+  }
+  const db = openDatabase(command.dataDir);
+  try {
+    const { id, key } = addSdkKey(db, command.environment, command.name, 'cli');
+    process.stdout.write(
+      `SDK key ${id} (${command.name}, read-only, environment ${command.environment}) added to ${command.dataDir}; the key below is shown only once:\n${key}\n`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
 async function main(): Promise<void> {
   let command: Command;
   try {
@@ -61,6 +82,10 @@ async function main(): Promise<void> {
   }
   if (command.kind === 'user-add') {
     userAddCommand(command);
+    return;
+  }
+  if (command.kind === 'sdk-key-add') {
+    sdkKeyAddCommand(command);
     return;
   }
   await serve(command);

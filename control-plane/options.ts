@@ -31,6 +31,10 @@ export interface ControlPlaneOptions {
   maxStreamClients?: number;
   metricsIntervalMs?: number;
   schedulerIntervalMs?: number;
+  /** An SDK resuming further back than this many ledger entries gets a snapshot instead of a catch-up delta. */
+  sdkMaxResumeEntries?: number;
+  /** Most SDK streams open at once (503 TOO_MANY_STREAMS beyond). */
+  sdkMaxStreams?: number;
   /** Largest page of GET /api/v1/ledger/entries. */
   pageSize?: number;
   breakerWindow?: number;
@@ -74,6 +78,8 @@ export function resolveOptions(o: ControlPlaneOptions): ResolvedOptions {
     metricsIntervalMs: o.metricsIntervalMs ?? 1000,
     schedulerIntervalMs: o.schedulerIntervalMs ?? 1000,
     pageSize: o.pageSize ?? 5000,
+    sdkMaxResumeEntries: o.sdkMaxResumeEntries ?? 100_000,
+    sdkMaxStreams: o.sdkMaxStreams ?? 10_000,
     breakerWindow: o.breakerWindow ?? 100,
     breakerThreshold: o.breakerThreshold ?? 0.05,
     pagerdutySecret: o.pagerdutySecret ?? (o.demo != null ? DEMO_PAGERDUTY_SECRET : null),

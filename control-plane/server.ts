@@ -22,6 +22,9 @@ import { incidentRoutes } from './routes/incidents.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { telemetryRoutes } from './routes/telemetry.ts';
 import { DEMO_USERS, seedDemo, startDemoLive } from './demo/index.ts';
+import { SdkFleet } from './sdk-delivery/fleet.ts';
+import { SdkHub } from './sdk-delivery/hub.ts';
+import { sdkRoutes } from './sdk-delivery/routes.ts';
 
 /** A demo person and their fresh token. */
 export interface DemoToken {
@@ -41,21 +44,24 @@ export interface RunningControlPlane {
   demoTokens: DemoToken[];
   /** The internals, for tests and tooling in this package. */
   app: App;
+  /** SDK delivery (streams, counters, fleet). */
+  sdk: { hub: SdkHub; fleet: SdkFleet };
   close(): Promise<void>;
 }
 
 const HOUSEKEEPING_MS = 60_000;
 
 /** Every route the control plane serves (each path is one of shared/protocol/paths.ts PATHS). */
-export function allRoutes(app: App, ready: () => boolean): Route[] {
+export function allRoutes(app: App, ready: () => boolean, sdk: { hub: SdkHub; fleet: SdkFleet }): Route[] {
   return [
+    ...sdkRoutes(app, sdk.hub, sdk.fleet),
     ...healthRoutes(app, ready),
     ...ledgerRoutes(app),
     ...actionRoutes(app),
     ...flagRoutes(app),
     ...changeRequestRoutes(app),
     ...incidentRoutes(app),
-    ...telemetryRoutes(app),
+    ...telemetryRoutes(app, sdk.fleet),
   ];
 }
 
@@ -70,12 +76,21 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const demoTokens = opts.demo === null ? [] : mintDemoTokens(app);
   if (opts.demo !== null) seedDemo(app, opts.demo);
   app.checkpoints.signNow();
+  const sdk = {
+    hub: new SdkHub(app, {
+      heartbeatMs: opts.heartbeatMs,
+      maxResumeEntries: opts.sdkMaxResumeEntries,
+      maxStreams: opts.sdkMaxStreams,
+      maxBufferedBytes: 8 * 1024 * 1024,
+    }),
+    fleet: new SdkFleet(),
+  };
   let ready = false;
   const server = createServer(
     { keepAliveTimeout: 10_000 },
     createRequestListener({
       store: app.store,
-      router: new Router(allRoutes(app, () => ready)),
+      router: new Router(allRoutes(app, () => ready, sdk)),
       clock: app.clock,
       log: opts.log,
     }),
@@ -102,11 +117,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     verifierKeys: app.keys.list().map((k) => k.vkey),
     demoTokens,
     app,
+    sdk,
     close: async () => {
       for (const stop of stops) stop();
       clearInterval(housekeeping);
       app.checkpoints.stop();
       app.hub.close();
+      sdk.hub.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.notifier.flush();

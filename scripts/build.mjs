@@ -4,6 +4,7 @@
 import { build as electronViteBuild } from 'electron-vite';
 import { build as viteBuild } from 'vite';
 import { existsSync, statSync, readdirSync } from 'node:fs';
+import { buildSdk } from './build-sdk.mjs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +37,10 @@ if (existsSync(cpEntry)) {
     },
   });
 }
+// The Node SDK (docs/sdk.md): a standalone ES module package in out/sdk, not part of the desktop app.
+await buildSdk(root, join(root, 'out', 'sdk'));
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-const sizes = ['main', 'preload', 'renderer', 'control-plane'].map((d) => `${d} ${kb(sizeOf(join(root, 'out', d)))}`);
+const sizes = ['main', 'preload', 'renderer', 'control-plane', 'sdk'].map(
+  (d) => `${d} ${kb(sizeOf(join(root, 'out', d)))}`,
+);
 process.stdout.write(`built in ${((Date.now() - started) / 1000).toFixed(1)} s: ${sizes.join(', ')}\n`);

@@ -31,6 +31,9 @@ describe('layering rules (docs/conventions.md, Layers)', () => {
     ],
     ['control-plane/domain/x.test.ts', "import { x } from '../../control-plane/http/body.ts';\nexport const a = x;\n"],
     ['control-plane/domain/x.ts', "import { x } from '../../main/ledger/replica.ts';\nexport const a = x;\n"],
+    ['sdk/x.ts', "import { x } from '../control-plane/server.ts';\nexport const a = x;\n"],
+    ['sdk/x.ts', "import { x } from '../main/token-file.ts';\nexport const a = x;\n"],
+    ['sdk/x.ts', "import { app } from 'electron';\nexport const a = app;\n"],
   ])('%s: a forbidden import fails the lint', async (file, code) => {
     expect(await violations(file, code)).toContain('no-restricted-imports');
   });
@@ -58,6 +61,10 @@ describe('layering rules (docs/conventions.md, Layers)', () => {
       "import { sseFrame } from '../../shared/protocol/events.ts';\nexport const a = sseFrame;\n",
     ],
     ['control-plane/http/x.ts', "import { DomainError } from '../domain/errors.ts';\nexport const a = DomainError;\n"],
+    [
+      'sdk/x.ts',
+      "import { x } from '../shared/eval/index.ts';\nimport { request } from 'node:http';\nexport const a = [x, request];\n",
+    ],
   ])('%s: an allowed import passes', async (file, code) => {
     expect(await violations(file, code)).toEqual([]);
   });

@@ -242,5 +242,19 @@ ALTER TABLE change_requests_v2 RENAME TO change_requests;
 CREATE INDEX change_requests_by_status ON change_requests (status, created_at);
 ${SELF_APPROVAL}`;
 
+// SDK keys: read-only credentials of one environment for services that evaluate flags (only a SHA-256 is stored).
+// Flags gain optional variants (name → JSON value served by SDKs; null: a boolean flag).
+const SDK_KEYS = `
+CREATE TABLE sdk_keys (
+  id TEXT PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  env TEXT NOT NULL,
+  name TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+ALTER TABLE flags ADD COLUMN variants TEXT;
+`;
+
 /** Migrations in order; migration i brings user_version from i to i + 1. */
-export const MIGRATIONS: readonly string[] = [LEDGER + PEOPLE + FLAGS + WORKFLOW, CR_OPERATIONS + EDGES];
+export const MIGRATIONS: readonly string[] = [LEDGER + PEOPLE + FLAGS + WORKFLOW, CR_OPERATIONS + EDGES, SDK_KEYS];

@@ -10,6 +10,7 @@ import {
   type SafeDefault,
   type Tier,
 } from '../../shared/protocol/index.ts';
+import type { JsonValue } from '../../shared/ledger/index.ts';
 
 /** Change request states. */
 export type CrStatus = 'PENDING' | 'SCHEDULED' | 'APPLIED' | 'REJECTED' | 'BLOCKED';
@@ -19,6 +20,7 @@ export interface DefinitionFields {
   safe_default?: SafeDefault;
   tier?: Tier;
   stage?: string;
+  variants?: Record<string, JsonValue>;
 }
 
 /** A request for one environment's state. */

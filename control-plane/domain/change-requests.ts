@@ -30,6 +30,7 @@ import { currentState } from './env-change.ts';
 import { requireEnv, requireFlag } from './lookups.ts';
 import { type FlagRecord, lowersTier, requireAdminToLower } from './flag-def.ts';
 import { type GateTier, gateTier } from './gate.ts';
+import { requireVariants } from './variants.ts';
 import { checkPrerequisites } from './prerequisites.ts';
 
 export { rejectChangeRequest } from './cr-reject.ts';
@@ -122,6 +123,8 @@ function changedFields(def: FlagDefinition, fields: DefinitionFields): Definitio
   const safe = fields.safe_default;
   if (safe !== undefined && canonicalText(safe) !== canonicalText(def.safe_default)) out.safe_default = safe;
   if (fields.tier !== undefined && fields.tier !== def.tier) out.tier = fields.tier;
+  if (fields.variants !== undefined && canonicalText(fields.variants) !== canonicalText(def.variants ?? null))
+    out.variants = fields.variants;
   return out;
 }
 
@@ -132,12 +135,16 @@ function definitionPayload(rec: FlagRecord, input: DefinitionCrInput, role: Role
   }
   const after = changedFields(def, input.fields);
   if (Object.keys(after).length === 0)
-    throw new DomainError('NO_CHANGE', `${def.key} already has that safe default and tier`);
+    throw new DomainError('NO_CHANGE', `${def.key} already has that safe default, tier and variants`);
   if (after.tier !== undefined && lowersTier(def.tier, after.tier))
     requireAdminToLower(def.key, def.tier, after.tier, role);
   const before: DefinitionFields = {};
   if (after.safe_default !== undefined) before.safe_default = def.safe_default;
   if (after.tier !== undefined) before.tier = def.tier;
+  if (after.variants !== undefined) {
+    for (const [env, state] of Object.entries(rec.environments)) requireVariants({ ...def, ...after }, env, state);
+    if (def.variants !== undefined) before.variants = def.variants;
+  }
   return { operation: 'definition', env: null, before, after };
 }
 

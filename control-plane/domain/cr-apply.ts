@@ -19,7 +19,9 @@ export type ApplyAction = 'change_request.applied' | 'schedule.executed';
 
 /** The definition with a request's fields set. */
 export function withFields(def: FlagDefinition, fields: DefinitionFields): FlagDefinition {
-  return { ...def, safe_default: fields.safe_default ?? def.safe_default, tier: fields.tier ?? def.tier };
+  const next = { ...def, safe_default: fields.safe_default ?? def.safe_default, tier: fields.tier ?? def.tier };
+  if (fields.variants !== undefined) next.variants = fields.variants;
+  return next;
 }
 
 /** The approvals the request needs now: its recorded quorum, or more if the flag's gate tier rose since. */

@@ -11,6 +11,7 @@ import { definitionJson, type FlagRecord } from './flag-def.ts';
 import { type FlagDefinition } from '../../shared/protocol/index.ts';
 import { tombstoneFlag, updateDefinition } from './flag-repo.ts';
 import { dependentsOf } from './prerequisites.ts';
+import { requireVariants } from './variants.ts';
 
 /** How an entry was authorised: the action it is written as and the refs that say why. */
 export interface Authorisation {
@@ -27,6 +28,9 @@ export function recordDefinition(
   reason: string,
   auth: Authorisation,
 ): number {
+  // Whatever path writes it (direct, break-glass, an approved or scheduled request), the variants must cover every
+  // variation the states serve now.
+  for (const [env, state] of Object.entries(rec.environments)) requireVariants(after, env, state);
   updateDefinition(app.db, after, ctx.now);
   return app.ledger.append({
     ts: ctx.now,

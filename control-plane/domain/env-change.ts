@@ -11,6 +11,7 @@ import type { FlagRecord } from './flag-def.ts';
 import { writeEnv } from './flag-repo.ts';
 import { requireEnv, requireFlag } from './lookups.ts';
 import { checkPrerequisites } from './prerequisites.ts';
+import { requireVariants } from './variants.ts';
 import { consumeBreakGlass } from './break-glass.ts';
 import { approvalRequired, type GateKind, gateTier, needsFourEyes, quorumText } from './gate.ts';
 
@@ -55,6 +56,7 @@ export function applyEnvChange(app: App, ctx: ActionContext, change: EnvChange, 
   }
   if (!sameState(before.prerequisites, after.prerequisites))
     checkPrerequisites(app.db, change.key, change.env, after.prerequisites);
+  requireVariants(flag.definition, change.env, after);
   const version = writeEnv(app.db, change.key, change.env, after, ctx.now);
   const entry = app.ledger.append({
     ts: ctx.now,

@@ -2,7 +2,20 @@
 import type { JsonValue } from '../../shared/ledger/index.ts';
 import type { Role } from '../db/users.ts';
 import { DomainError } from './errors.ts';
-import { arr, bool, int, nullable, obj, oneOf, optional, str, timestamp } from '../../shared/validation/schema.ts';
+import {
+  arr,
+  bool,
+  int,
+  isRecord,
+  nullable,
+  obj,
+  oneOf,
+  optional,
+  SchemaError,
+  str,
+  timestamp,
+  type Check,
+} from '../../shared/validation/schema.ts';
 import {
   FLAG_TYPES,
   STAGES,
@@ -32,6 +45,32 @@ export const servicesCheck = arr(str({ min: 1, max: 40, pattern: TEAM_RE, what: 
 /** Validates a safe default. */
 export const safeDefaultCheck = obj({ enabled: bool(), rollout_pct: int(0, 100) });
 
+const VARIANT_NAME_RE = /^[a-z][a-z0-9_-]{0,39}$/;
+
+/** Validates variants: 1–20 lowercase names → JSON values, `off` among them. */
+export const variantsCheck: Check<Record<string, JsonValue>> = (v, path) => {
+  if (!isRecord(v)) throw new SchemaError(path, 'expected an object of variant name → value');
+  const keys = Object.keys(v);
+  if (keys.length > 20) throw new SchemaError(path, 'must have at most 20 variants');
+  if (!keys.includes('off'))
+    throw new SchemaError(path, 'must include "off" (what a disabled or out-of-rollout context gets)');
+  for (const k of keys) {
+    if (!VARIANT_NAME_RE.test(k)) throw new SchemaError(`${path}.${k}`, 'must be a lowercase identifier');
+    if (v[k] === null) throw new SchemaError(`${path}.${k}`, 'must not be null');
+  }
+  return v as Record<string, JsonValue>;
+};
+
+/** The variation names a state uses that `variants` lacks (empty when it has no variants: boolean flags). */
+export function missingVariants(
+  variants: Record<string, JsonValue> | undefined,
+  state: { variation: string; rules: { variation: string }[] },
+): string[] {
+  if (variants === undefined) return [];
+  const used = [state.variation, ...state.rules.map((r) => r.variation)];
+  return [...new Set(used.filter((u) => !Object.hasOwn(variants, u)))];
+}
+
 /** Fields accepted when creating a flag (environments handled separately). */
 export const createShape = {
   key: flagKeyCheck,
@@ -43,6 +82,7 @@ export const createShape = {
   description: str({ max: 2000 }),
   stage: optional(oneOf(STAGES)),
   expires_at: optional(nullable(timestamp())),
+  variants: optional(variantsCheck),
 };
 
 /** Fields accepted when updating metadata. */
@@ -54,6 +94,7 @@ export const definitionPatchShape = {
   description: optional(str({ max: 2000 })),
   stage: optional(oneOf(STAGES)),
   expires_at: optional(nullable(timestamp())),
+  variants: optional(variantsCheck),
   reason: optional(str({ max: 1000 })),
 };
 

@@ -15,6 +15,7 @@ interface FlagRow {
   safe_default: string;
   services: string;
   expires_at: string | null;
+  variants: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -39,7 +40,12 @@ function definitionOf(row: FlagRow): FlagDefinition {
     description: row.description,
     stage: row.stage,
     expires_at: row.expires_at,
+    ...(row.variants === null ? {} : { variants: JSON.parse(row.variants) as NonNullable<FlagDefinition['variants']> }),
   };
+}
+
+function variantsText(def: FlagDefinition): string | null {
+  return def.variants === undefined ? null : JSON.stringify(def.variants);
 }
 
 function recordOf(db: Database.Database, row: FlagRow): FlagRecord {
@@ -76,9 +82,15 @@ export function listFlags(db: Database.Database, filter: { owner?: string; servi
 export function insertFlag(db: Database.Database, def: FlagDefinition, now: number): void {
   stmt(
     db,
-    `INSERT INTO flags (key, type, owner, description, tier, stage, safe_default, services, expires_at, created_at, updated_at)
-    VALUES (@key, @type, @owner, @description, @tier, @stage, @safe_default, @services, @expires_at, @now, @now)`,
-  ).run({ ...def, safe_default: JSON.stringify(def.safe_default), services: JSON.stringify(def.services), now });
+    `INSERT INTO flags (key, type, owner, description, tier, stage, safe_default, services, expires_at, variants, created_at, updated_at)
+    VALUES (@key, @type, @owner, @description, @tier, @stage, @safe_default, @services, @expires_at, @variants, @now, @now)`,
+  ).run({
+    ...def,
+    safe_default: JSON.stringify(def.safe_default),
+    services: JSON.stringify(def.services),
+    variants: variantsText(def),
+    now,
+  });
 }
 
 /** Rewrites a flag's metadata. */
@@ -86,8 +98,14 @@ export function updateDefinition(db: Database.Database, def: FlagDefinition, now
   stmt(
     db,
     `UPDATE flags SET owner = @owner, description = @description, tier = @tier, stage = @stage, safe_default = @safe_default,
-    services = @services, expires_at = @expires_at, updated_at = @now WHERE key = @key`,
-  ).run({ ...def, safe_default: JSON.stringify(def.safe_default), services: JSON.stringify(def.services), now });
+    services = @services, expires_at = @expires_at, variants = @variants, updated_at = @now WHERE key = @key`,
+  ).run({
+    ...def,
+    safe_default: JSON.stringify(def.safe_default),
+    services: JSON.stringify(def.services),
+    variants: variantsText(def),
+    now,
+  });
 }
 
 /** Writes one environment's state and bumps its version; returns the new version (the flag's updated_at derives from it). */

@@ -18,6 +18,7 @@ import { consumeBreakGlass } from './break-glass.ts';
 import { type Authorisation, recordDefinition, recordTombstone, requireNoDependents } from './definition-change.ts';
 import { requireFlag } from './lookups.ts';
 import { definitionJson, type FlagRecord, lowersTier, requireAdminToLower } from './flag-def.ts';
+import { requireVariants } from './variants.ts';
 import { getFlag, insertFlag, writeEnv } from './flag-repo.ts';
 import { approvalRequired, gateTier, isGated, quorumText } from './gate.ts';
 import { checkPrerequisites } from './prerequisites.ts';
@@ -33,6 +34,7 @@ export interface CreateFlagInput {
   description: string;
   stage?: Stage | undefined;
   expires_at?: number | null | undefined;
+  variants?: Record<string, JsonValue> | undefined;
   environments?: Record<string, EnvPatch> | undefined;
 }
 
@@ -45,6 +47,7 @@ export interface DefinitionPatch {
   description?: string | undefined;
   stage?: Stage | undefined;
   expires_at?: number | null | undefined;
+  variants?: Record<string, JsonValue> | undefined;
   reason?: string | undefined;
 }
 
@@ -85,8 +88,10 @@ export function createFlag(app: App, ctx: ActionContext, input: CreateFlagInput)
     description: input.description,
     stage: input.stage ?? 'DRAFT',
     expires_at: expiry(input, ctx.now),
+    ...(input.variants === undefined ? {} : { variants: input.variants }),
   };
   const states = initialStates(app, input);
+  for (const [env, state] of Object.entries(states)) requireVariants(def, env, state);
   if (tierRank(def.tier) >= tierRank('HIGH') && Object.values(states).some((s) => s.enabled)) {
     throw new DomainError(
       'APPROVAL_REQUIRED',
@@ -129,6 +134,11 @@ function mergeDefinition(before: FlagDefinition, patch: DefinitionPatch): FlagDe
         : patch.expires_at === null
           ? null
           : new Date(patch.expires_at).toISOString(),
+    ...(patch.variants === undefined
+      ? before.variants === undefined
+        ? {}
+        : { variants: before.variants }
+      : { variants: patch.variants }),
   };
 }
 
@@ -163,14 +173,24 @@ export function patchDefinition(
     const how = `${DEFINITION_REQUEST(gate.tier)}; break-glass cannot lower a tier`;
     throw approvalRequired(key, gate, `lowering its tier to ${after.tier}`, how);
   }
+  for (const [env, state] of Object.entries(rec.environments)) requireVariants(after, env, state);
   const safeDefaultChanges = canonicalText(before.safe_default) !== canonicalText(after.safe_default);
-  if (!safeDefaultChanges || !isGated(gate.tier)) {
+  // Variants are what every SDK serves: on a gated flag they change only through four-eyes, like the safe default.
+  const variantsChange = canonicalText(before.variants ?? null) !== canonicalText(after.variants ?? null);
+  if ((!safeDefaultChanges && !variantsChange) || !isGated(gate.tier)) {
     recordDefinition(app, ctx, rec, after, reason, { action: 'flag.updated', refs: {} });
     return requireFlag(app, key);
   }
   if (breakGlass === undefined) {
     const how = `${DEFINITION_REQUEST(gate.tier)} or send X-Break-Glass-Token`;
-    throw approvalRequired(key, gate, 'changing its safe default (what a kill and the circuit breaker restore)', how);
+    throw approvalRequired(
+      key,
+      gate,
+      safeDefaultChanges
+        ? 'changing its safe default (what a kill and the circuit breaker restore)'
+        : 'changing its variants (what every SDK serves)',
+      how,
+    );
   }
   const token = consumeBreakGlass(app, ctx, breakGlass, key, app.options.environments);
   const refs = { break_glass_token: token, operation: 'flag.updated' };

@@ -175,7 +175,7 @@ describe('idempotency keys', () => {
 
 describe('the route table', () => {
   it('serves exactly the paths of the shared protocol', () => {
-    const served = new Set(allRoutes(h.cp.app, () => true).map((r) => r.path));
+    const served = new Set(allRoutes(h.cp.app, () => true, h.cp.sdk).map((r) => r.path));
     expect([...served].sort()).toEqual([...new Set(Object.values(PATHS))].sort());
   });
 });

@@ -10,6 +10,8 @@ import { parseJsonBody, readBody } from './body.ts';
 import { errorResponse } from './errors.ts';
 import { findReplay, idempotencyKey, requestHash, saveReplay } from './idempotency.ts';
 import type { Reply, RequestContext, Route, Router } from './router.ts';
+import { authenticateSdk } from '../sdk-delivery/auth.ts';
+import type { SdkPrincipal } from '../sdk-delivery/keys.ts';
 
 /** What the pipeline needs from the server. */
 export interface PipelineDeps {
@@ -47,13 +49,18 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
   const method = req.method ?? 'GET';
   const { route, params } = deps.router.match(method, url.pathname);
   let principal = ANONYMOUS;
+  let sdk: SdkPrincipal | null = null;
   if (route.access !== 'public') {
-    principal = authenticate(deps.store.db, req);
-    requirePermission(principal, route.access);
+    sdk = authenticateSdk(deps.store.db, req, route.sdk);
+    if (sdk !== null) principal = { name: `sdk:${sdk.name}`, role: 'viewer' };
+    else {
+      principal = authenticate(deps.store.db, req);
+      requirePermission(principal, route.access);
+    }
   }
   const rawBody = method === 'GET' ? EMPTY : await readBody(req);
   const body = route.rawBody === true ? undefined : parseJsonBody(rawBody, req.headers['content-type']);
-  const ctx: RequestContext = { req, res, url, params, principal, rawBody, body, now: deps.clock() };
+  const ctx: RequestContext = { req, res, url, params, principal, sdk, rawBody, body, now: deps.clock() };
   const reply = route.tx === true ? await deps.store.batch(() => runInTx(deps, route, ctx)) : await route.handle(ctx);
   render(res, reply);
 }

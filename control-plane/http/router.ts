@@ -1,6 +1,7 @@
 /** Route table types and matching: `/api/v1/flags/:key` patterns, 404 for unknown paths, 405 for wrong methods. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../db/users.ts';
+import type { SdkPrincipal } from '../sdk-delivery/keys.ts';
 import { HttpError } from './errors.ts';
 import type { Permission } from './auth.ts';
 
@@ -17,6 +18,8 @@ export interface RequestContext {
   url: URL;
   params: Record<string, string>;
   principal: Principal;
+  /** The SDK key's environment and name when the request carries an SDK key (docs/protocol.md "SDK delivery"). */
+  sdk: SdkPrincipal | null;
   rawBody: Buffer;
   body: unknown;
   now: number;
@@ -33,6 +36,8 @@ export type Route = {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
   access: Access;
+  /** SDK keys: refused (403) when absent; `only`: nothing but an SDK key; `also`: an SDK key or a user token. */
+  sdk?: 'only' | 'also';
   rawBody?: boolean;
 } & (
   | { tx: true; handle: (ctx: RequestContext) => Reply }

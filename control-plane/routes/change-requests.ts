@@ -23,7 +23,7 @@ import {
   rejectChangeRequest,
 } from '../domain/change-requests.ts';
 import { envPatchShape, flagKeyCheck } from '../domain/env-state.ts';
-import { safeDefaultCheck } from '../domain/flag-def.ts';
+import { safeDefaultCheck, variantsCheck } from '../domain/flag-def.ts';
 import { can } from '../http/auth.ts';
 import { HttpError } from '../http/errors.ts';
 import { json, type Reply, type RequestContext, type Route } from '../http/router.ts';
@@ -51,7 +51,11 @@ const createBody = obj({
   reason,
   scheduled_at: optional(timestamp()),
 });
-const definitionFields = { safe_default: optional(safeDefaultCheck), tier: optional(oneOf(TIERS)) };
+const definitionFields = {
+  safe_default: optional(safeDefaultCheck),
+  tier: optional(oneOf(TIERS)),
+  variants: optional(variantsCheck),
+};
 const definitionBody = obj({
   flag_key: flagKeyCheck,
   operation: oneOf(['definition'] as const),
@@ -108,10 +112,15 @@ function operationOf(body: unknown): ChangeRequestOperation {
   return optional(oneOf(CHANGE_REQUEST_OPERATIONS))(op, 'body.operation') ?? 'state';
 }
 
-function fieldsOf(body: { safe_default?: DefinitionFields['safe_default']; tier?: DefinitionFields['tier'] }) {
+function fieldsOf(body: {
+  safe_default?: DefinitionFields['safe_default'];
+  tier?: DefinitionFields['tier'];
+  variants?: DefinitionFields['variants'];
+}) {
   const fields: DefinitionFields = {};
   if (body.safe_default !== undefined) fields.safe_default = body.safe_default;
   if (body.tier !== undefined) fields.tier = body.tier;
+  if (body.variants !== undefined) fields.variants = body.variants;
   return fields;
 }
 
@@ -119,7 +128,7 @@ function createDefinition(app: App, ctx: RequestContext, operation: 'definition'
   const body = operation === 'archive' ? parseWith(archiveBody, ctx.body) : parseWith(definitionBody, ctx.body);
   const fields = body.operation === 'definition' ? fieldsOf(body) : {};
   if (body.operation === 'definition' && Object.keys(fields).length === 0)
-    throw new SchemaError('body.safe_default', 'a definition request sets safe_default, tier or both');
+    throw new SchemaError('body.safe_default', 'a definition request sets safe_default, tier, variants or several');
   const cr = createDefinitionRequest(app, userContext(ctx.principal, ctx.now), ctx.principal.role, {
     flag_key: body.flag_key,
     operation,

@@ -5,6 +5,8 @@ import type { App } from '../domain/app.ts';
 import { listFlags } from '../domain/flag-repo.ts';
 import { flagSeriesKey } from '../domain/metrics-store.ts';
 import { ingestSamples, telemetryShape } from '../domain/telemetry.ts';
+import type { SdkFleet } from '../sdk-delivery/fleet.ts';
+import { sdkTelemetryShape } from '../sdk-delivery/telemetry.ts';
 import { HttpError } from '../http/errors.ts';
 import { json, type Reply, type RequestContext, type Route } from '../http/router.ts';
 import { openEventStream } from '../http/sse.ts';
@@ -101,16 +103,24 @@ function services(app: App): string[] {
 }
 
 /** Telemetry and metrics route table. */
-export function telemetryRoutes(app: App): Route[] {
+export function telemetryRoutes(app: App, fleet: SdkFleet): Route[] {
   return [
     {
       method: 'POST',
       path: PATHS.telemetry,
       access: 'telemetry.write',
+      sdk: 'also',
       handle: (ctx) => {
-        const body = parseWith(obj(telemetryShape), ctx.body);
-        const trips = ingestSamples(app, body.samples, ctx.now);
-        return json(202, { accepted: body.samples.length, trips });
+        const body = parseWith(obj({ ...telemetryShape, ...sdkTelemetryShape }), ctx.body);
+        // An SDK reports for its key's environment only.
+        const env = ctx.sdk?.env;
+        const samples = env === undefined ? body.samples : body.samples.map((s) => ({ ...s, environment: env }));
+        if (ctx.sdk !== null && body.sdk !== undefined) {
+          const count = (body.evaluations ?? []).reduce((n, e) => n + e.count, 0);
+          fleet.report(body.sdk, ctx.sdk.env, ctx.sdk.name, count, ctx.now);
+        }
+        const trips = ingestSamples(app, samples, ctx.now);
+        return json(202, { accepted: samples.length, trips });
       },
     },
     {

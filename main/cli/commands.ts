@@ -36,6 +36,11 @@ export const commands: readonly CommandEntry[] = [
     load: () => import('./serve.ts'),
   },
   {
+    name: 'eval',
+    summary: 'evaluate flags for contexts with the real SDK against a control plane (SDK key)',
+    load: () => import('./eval.ts'),
+  },
+  {
     name: 'sync',
     summary: "mirror a control plane's ledger into a verified replica (--once: catch up, print size and root)",
     load: () => import('./sync.ts'),

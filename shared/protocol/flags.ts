@@ -1,5 +1,6 @@
 /** Flags as the protocol carries them: per-environment state, the definition (metadata) and their vocabularies. */
 import type { Tier } from './tier.ts';
+import type { JsonValue } from '../ledger/index.ts';
 
 /** Targeting rule operators. */
 export const RULE_OPS = ['in', 'not_in', 'starts_with', 'ends_with', 'contains'] as const;
@@ -54,4 +55,9 @@ export interface FlagDefinition {
   description: string;
   stage: Stage | 'TOMBSTONED';
   expires_at: string | null;
+  /**
+   * What SDKs serve for each variation name (must include `off`). Absent: a boolean flag (`off` → false, any other
+   * variation → true). Present only when set, so flags without variants keep their ledger form.
+   */
+  variants?: Record<string, JsonValue>;
 }

@@ -52,6 +52,13 @@ export const PATHS = {
   metricsStream: '/api/v1/metrics/stream',
   services: '/api/v1/services',
   alerts: '/api/v1/alerts',
+
+  sdkConfig: '/api/v1/sdk/config',
+  sdkStream: '/api/v1/sdk/stream',
+  sdkFlagd: '/api/v1/sdk/flagd',
+  sdkStats: '/api/v1/sdk/stats',
+  sdkKeys: '/api/v1/sdk/keys',
+  sdkKey: '/api/v1/sdk/keys/:id',
 } as const;
 
 /** The name of an endpoint. */
