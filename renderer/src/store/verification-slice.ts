@@ -1,5 +1,11 @@
 /** Verification slice: replica status, re-verification runs with progress, evidence and the exportable report. */
-import type { Evidence, VerificationStatus, VerifyOutcome, VerifyProgress } from '../../../shared/ipc/contract.ts';
+import {
+  LAUNCH_CHECK_RUN_ID,
+  type Evidence,
+  type VerificationStatus,
+  type VerifyOutcome,
+  type VerifyProgress,
+} from '../../../shared/ipc/contract.ts';
 import type { IpcError } from '../../../shared/ipc/result.ts';
 import type { SliceDeps } from './types.ts';
 
@@ -32,6 +38,14 @@ export interface VerificationSlice {
   applyVerifyOutcome(o: VerifyOutcome): void;
   /** Applies an alert raised by sync or verification. */
   applyAlert(e: Evidence): void;
+}
+
+/**
+ * Whether the replica's entries may be shown as verified: not while the deep check after launch runs, nor once the
+ * replica raised an alert. Entries, changes and candidates say "verification in progress" or "unverified" instead.
+ */
+export function verifiedShown(v: VerificationStatus | null): boolean {
+  return v !== null && v.alert === null && (v.deepCheck ?? null) === null;
 }
 
 /** Builds the verification slice. */
@@ -85,12 +99,23 @@ export function createVerificationSlice({ api, set, get }: SliceDeps): Verificat
       return null;
     },
     applyVerifyProgress(p) {
+      if (p.runId === LAUNCH_CHECK_RUN_ID) {
+        const status = get().verification;
+        if (status) set({ verification: { ...status, deepCheck: { done: p.done, total: p.total } } });
+        return;
+      }
       const run = get().verifyRun;
       set({
         verifyRun: { runId: p.runId, mode: run?.runId === p.runId ? run.mode : 'deep', done: p.done, total: p.total },
       });
     },
     applyVerifyOutcome(o) {
+      if (o.runId === LAUNCH_CHECK_RUN_ID) {
+        // The background check after launch ended: the status (and, on failure, the alert) comes from main.
+        void get().loadVerification();
+        void get().loadEvidence();
+        return;
+      }
       const run = get().verifyRun;
       if (run && run.runId !== o.runId) return;
       set({ verifyRun: null, verifyOutcome: o });
