@@ -140,7 +140,7 @@ function hashingFloor(path: string): { seconds: number; secondsBuffer: number } 
     const block = reader.leaves(s, Math.min(s + 65536, N));
     if (block === null) throw new Error('floor: unreadable block');
     for (let i = 0; i < block.end - block.start; i++)
-      leaves.push(block.leaves.subarray(block.offsets[i], block.offsets[i + 1]));
+      leaves.push(block.leaves.subarray(block.offsets[i], (block.offsets[i + 1] ?? 0) - 1));
   }
   db.close();
   let t0 = performance.now();
