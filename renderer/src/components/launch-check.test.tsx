@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LAUNCH_CHECK_RUN_ID, type VerificationStatus } from '../../../shared/ipc/contract.ts';
 import { liveReplica, status } from '../test-support/fixtures.ts';
-import { button, byTestId, inAct, mountApp, type Mounted } from '../test-support/render.tsx';
+import { button, byTestId, click, inAct, mountApp, type Mounted } from '../test-support/render.tsx';
 
 let m: Mounted | null = null;
 afterEach(() => {
@@ -24,6 +24,10 @@ describe('the deep check after launch', () => {
     expect(card.querySelector('[data-testid="badge-verified"]')).toBeNull();
     expect(button(card, 'Roll back').disabled).toBe(false);
     expect(byTestId(c, 'change-row-117').querySelector('[aria-label="verification in progress"]')).not.toBeNull();
+    await click(badge);
+    expect(byTestId(c, 'verification-status').textContent).toBe(
+      'verification in progress: 64 of 120 entries re-verified since the console started',
+    );
 
     current = { ...status, deepCheck: null };
     await inAct(() =>
