@@ -18,7 +18,7 @@ import { BulkReader } from './bulk-read.ts';
 import { ChunkVerifier } from './verify-chunk.ts';
 import { checkNotes, checkStateShape, type CheckFailure } from './verify-checks.ts';
 import { openVerifyConnection } from './verify-db.ts';
-import { unpackPeaks } from './fast-hash.ts';
+import { FastRange, unpackPeaks } from './fast-hash.ts';
 import { sha256 } from './node-crypto.ts';
 import { Store, type CheckpointRow } from './store.ts';
 
@@ -51,13 +51,14 @@ function peaksFailure(row: CheckpointRow): CheckFailure | null {
 
 /** Folds the stored leaf hashes [base.size, size) onto `base`; null when rows are missing or malformed. */
 function extend(bulk: BulkReader, base: CompactRange, size: number): CompactRange | null {
+  const range = FastRange.from(base.size, base.peaks);
   for (let start = base.size; start < size; start = Math.min(start + CHUNK, size)) {
     const end = Math.min(start + CHUNK, size);
     const hashes = bulk.hashes(start, end);
     if (hashes === null) return null;
-    for (let i = 0; i < end - start; i++) base.append(hashes.subarray(i * 32, i * 32 + 32));
+    for (let i = 0; i < end - start; i++) range.append(hashes, i * 32);
   }
-  return base;
+  return range.toCompactRange(sha256);
 }
 
 /**
