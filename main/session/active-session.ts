@@ -149,7 +149,7 @@ export async function openSession(
     let lastEmit = 0;
     const started = performance.now();
     deps.events.emit('verify:progressed', { runId: LAUNCH_CHECK_RUN_ID, done: 0, total });
-    checked = deepCheck(path, {
+    const running = deepCheck(path, {
       origin: stored.origin ?? replica.origin,
       trustedKeys,
       signal: background.signal,
@@ -160,51 +160,49 @@ export async function openSession(
         lastEmit = now;
         deps.events.emit('verify:progressed', { runId: LAUNCH_CHECK_RUN_ID, done: p.done, total: p.total });
       },
-    }).then(
+    });
+    // An alert it finds (or a check that could not run: nothing may then be shown as verified) halts sync.
+    const raise = async (failure: PreflightFailure): Promise<void> => {
+      const found = launchAlertOf(failure);
+      alert = found;
+      deps.log('error', 'replica failed the launch check', { code: found.code, idx: found.idx, background: true });
+      await sync?.stop();
+      deps.events.emit('ledger:alerted', found);
+      deps.events.emit('sync:changed', haltedBy(found));
+      deps.events.emit('verify:finished', {
+        runId: LAUNCH_CHECK_RUN_ID,
+        kind: 'failed',
+        code: found.code,
+        idx: found.idx,
+        detail: found.detail,
+        mode: 'deep',
+      });
+    };
+    checked = running.then(
       async ({ failure, report }) => {
         checking = null;
         if (background.signal.aborted) return;
-        if (failure === null) {
-          const seconds = (performance.now() - started) / 1000;
-          deps.log('info', 'background deep check verified the replica', { size: report.verifiedSize, seconds });
-          deps.events.emit('verify:finished', {
-            runId: LAUNCH_CHECK_RUN_ID,
-            kind: 'verified',
-            size: report.verifiedSize,
-            rootHex: report.root,
-            seconds,
-            mode: 'deep',
-          });
-          return;
-        }
-        const found = launchAlertOf(failure);
-        alert = found;
-        deps.log('error', 'replica failed the launch check', { code: found.code, idx: found.idx, background: true });
-        await sync?.stop();
-        deps.events.emit('ledger:alerted', found);
-        deps.events.emit('sync:changed', haltedBy(found));
+        if (failure !== null) return raise(failure);
+        const seconds = (performance.now() - started) / 1000;
+        deps.log('info', 'background deep check verified the replica', { size: report.verifiedSize, seconds });
         deps.events.emit('verify:finished', {
           runId: LAUNCH_CHECK_RUN_ID,
-          kind: 'failed',
-          code: found.code,
-          idx: found.idx,
-          detail: found.detail,
+          kind: 'verified',
+          size: report.verifiedSize,
+          rootHex: report.root,
+          seconds,
           mode: 'deep',
         });
       },
-      (err: unknown) => {
+      async (err: unknown) => {
         checking = null;
         if (background.signal.aborted) return;
-        // An I/O error is no verdict: say so and leave the replica as it is (sync goes on; `verify --db` can retry).
-        const detail = err instanceof Error ? err.message : String(err);
-        deps.log('warn', 'background deep check could not run', { detail });
-        deps.events.emit('verify:finished', {
-          runId: LAUNCH_CHECK_RUN_ID,
-          kind: 'failed',
+        const message = err instanceof Error ? err.message : String(err);
+        return raise({
+          check: 'open',
           code: 'E_VERIFY_IO',
           idx: null,
-          detail,
-          mode: 'deep',
+          detail: `The deep check of this replica could not run (${message}), so it cannot be vouched for; restart the console to run it again`,
         });
       },
     );
