@@ -107,8 +107,8 @@ async function launchCheck(replicaPath: string): Promise<{ cheapMs: number; deep
   return { cheapMs, deepMs: performance.now() - t1 };
 }
 
-/** Console starts per size; the last one stays up for the browser phases. */
-const STARTS = 3;
+/** Console starts per size, one per cold load; the last one stays up for the other browser phases. */
+const STARTS = COLD_LOADS;
 
 /** Starts `serve` offline over the prepared data dir; resolves with its URL and the spawn → URL time. */
 async function startConsole(dataDir: string): Promise<{ stop: () => Promise<void>; url: string; ms: number }> {
@@ -126,30 +126,28 @@ async function startConsole(dataDir: string): Promise<{ stop: () => Promise<void
 
 const BOUNDS = { screenMs: 60_000, candidatesMs: 90_000 };
 
-/** COLD_LOADS - 1 cold loads in fresh contexts, each left once the page went quiet; their results, in order. */
-async function extraColdLoads(browser: Browser, url: string, r: SizeResult): Promise<LoadResult[]> {
-  const out: LoadResult[] = [];
-  for (let i = 1; i < COLD_LOADS; i++) {
-    progress(`${r.n}: cold load ${i} of ${COLD_LOADS}`);
-    const context = await browser.newContext({ viewport: VIEWPORT });
-    try {
-      const page = await context.newPage();
-      const tracker = ipcTracker(page);
-      await prepare(page);
-      const load = await loadScreen(page, url, BOUNDS);
-      if (load !== null) out.push(load);
-      await tracker.quiet(400, 60_000);
-      await settled(page, 1000, 60_000);
-    } finally {
-      await context.close();
-    }
+/**
+ * One cold load in a fresh browser context against a console started for it (the launch token in the URL can be
+ * exchanged once only: every fresh context needs a fresh start), left once the page went quiet.
+ */
+async function coldLoad(browser: Browser, url: string, r: SizeResult, i: number): Promise<LoadResult | null> {
+  progress(`${r.n}: cold load ${i} of ${COLD_LOADS}`);
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = await context.newPage();
+    const tracker = ipcTracker(page);
+    await prepare(page);
+    const load = await loadScreen(page, url, BOUNDS);
+    await tracker.quiet(400, 60_000);
+    await settled(page, 1000, 60_000);
+    return load;
+  } finally {
+    await context.close();
   }
-  return out;
 }
 
 /** The browser phases against a running console; fills `r` as far as it gets. */
-async function browserPhases(browser: Browser, url: string, r: SizeResult): Promise<void> {
-  const loads = await extraColdLoads(browser, url, r);
+async function browserPhases(browser: Browser, url: string, r: SizeResult, loads: LoadResult[]): Promise<void> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
   const tracker = ipcTracker(page);
@@ -215,23 +213,27 @@ async function measureSize(n: number, cached: { file: string; builtSeconds: numb
     heapAfterSweepMb: null,
     notes: [],
   };
-  progress(`${n}: launch check timed; starting the console ${STARTS} times`);
-  let consoleProc = await startConsole(join(work, 'data'));
-  for (let i = 1; i < STARTS; i++) {
-    r.consoleStarts.push(consoleProc.ms);
-    await consoleProc.stop();
-    cleanups.delete(consoleProc.stop);
-    consoleProc = await startConsole(join(work, 'data'));
-  }
-  r.consoleStarts.push(consoleProc.ms);
-  r.consoleStartMs = median(r.consoleStarts);
   const executablePath = findChromium();
   if (executablePath === null) throw new Error('no Chromium found (set CHROMIUM_PATH)');
   const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'] });
   const closeBrowser = (): Promise<void> => browser.close();
   cleanups.add(closeBrowser);
+  // Every cold load follows its own console start (each start is timed); the last console stays up for the rest.
+  progress(`${n}: launch check timed; ${STARTS} console starts, each followed by a cold load`);
+  const loads: LoadResult[] = [];
+  let consoleProc = await startConsole(join(work, 'data'));
   try {
-    await browserPhases(browser, consoleProc.url, r);
+    for (let i = 1; i < STARTS; i++) {
+      r.consoleStarts.push(consoleProc.ms);
+      const load = await coldLoad(browser, consoleProc.url, r, i);
+      if (load !== null) loads.push(load);
+      await consoleProc.stop();
+      cleanups.delete(consoleProc.stop);
+      consoleProc = await startConsole(join(work, 'data'));
+    }
+    r.consoleStarts.push(consoleProc.ms);
+    r.consoleStartMs = median(r.consoleStarts);
+    await browserPhases(browser, consoleProc.url, r, loads);
   } finally {
     for (const f of [closeBrowser, consoleProc.stop, removeWork]) {
       await f();
