@@ -106,7 +106,11 @@ export async function cachedReplica(
   spacingS: number,
   log: (line: string) => void,
 ): Promise<{ file: string; builtSeconds: number | null }> {
-  const dir = join(process.env['BENCH_UI_CACHE_DIR'] ?? tmpdir(), `tombstone-bench-ui-${n}-${spacingS}s`);
+  // The generator's version is part of the folder name, so checkouts of different versions never rebuild each other's.
+  const dir = join(
+    process.env['BENCH_UI_CACHE_DIR'] ?? tmpdir(),
+    `tombstone-bench-ui-${n}-${spacingS}s-${CACHE_VERSION}`,
+  );
   const file = join(dir, 'replica.sqlite');
   const stamp = join(dir, '.complete');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === CACHE_VERSION && existsSync(`${file}.hwm`))
