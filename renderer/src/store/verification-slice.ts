@@ -50,6 +50,9 @@ export function verifiedShown(v: VerificationStatus | null): boolean {
 
 /** Builds the verification slice. */
 export function createVerificationSlice({ api, set, get }: SliceDeps): VerificationSlice {
+  // Only the latest status call is applied: an older answer arriving late (computed before an alert or the end of the
+  // deep check after launch) must not overwrite what a newer event or call said.
+  let statusCalls = 0;
   return {
     verification: null,
     evidence: [],
@@ -57,9 +60,10 @@ export function createVerificationSlice({ api, set, get }: SliceDeps): Verificat
     verifyOutcome: null,
     verifyError: null,
     async loadVerification() {
+      const call = ++statusCalls;
       const res = await api.verifyStatus(null);
       if (!res.ok) return res.error;
-      set({ verification: res.value });
+      if (call === statusCalls || get().verification === null) set({ verification: res.value });
       return null;
     },
     async loadEvidence() {
@@ -123,8 +127,10 @@ export function createVerificationSlice({ api, set, get }: SliceDeps): Verificat
       void get().loadEvidence();
     },
     applyAlert(e) {
+      statusCalls++; // a status call still in flight was computed before this alert
       const status = get().verification;
       if (status) set({ verification: { ...status, alert: e } });
+      else void get().loadVerification();
       if (!get().evidence.some((x) => x.id === e.id)) set({ evidence: [e, ...get().evidence] });
     },
   };
