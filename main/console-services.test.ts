@@ -117,6 +117,28 @@ describe('console services over a replica opened offline', () => {
     );
   });
 
+  it('run the deep check after launch in the background: progress, then verified; nothing is verified before', async () => {
+    const { dataDir } = await offlineConsole();
+    services = start(dataDir);
+    const seen: [string, unknown][] = [];
+    services.events.subscribe((channel, payload) => seen.push([channel, payload]));
+    await services.ready;
+    const finished = (): boolean => seen.some(([c]) => c === 'verify:finished');
+    for (let i = 0; i < 500 && !finished(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const launch = seen.filter(([c]) => c.startsWith('verify:'));
+    expect(launch[0]).toEqual(['verify:progressed', { runId: 'launch-check', done: 0, total: 19 }]);
+    expect(launch.at(-2)).toEqual(['verify:progressed', { runId: 'launch-check', done: 19, total: 19 }]);
+    expect(launch.at(-1)).toEqual([
+      'verify:finished',
+      expect.objectContaining({ runId: 'launch-check', kind: 'verified', size: 19, mode: 'deep' }),
+    ]);
+    expect(seen.some(([c]) => c === 'ledger:alerted')).toBe(false);
+    expect(await services.registry.invoke('verify:status', null)).toMatchObject({
+      ok: true,
+      value: { verifiedSize: 19, alert: null, deepCheck: null },
+    });
+  });
+
   it('set a replica that failed its launch check aside with the evidence and the reason, and start over empty', async () => {
     const { dataDir, replicaPath } = await offlineConsole();
     const edit = new Database(replicaPath);
@@ -132,9 +154,34 @@ describe('console services over a replica opened offline', () => {
       .run();
     edit.close();
     services = start(dataDir);
+    const seen: [string, unknown][] = [];
+    services.events.subscribe((channel, payload) => seen.push([channel, payload]));
     await services.ready;
+    // The cheap check before serving does not read entry 5 (below the previous checkpoint): the deep check in the
+    // background finds it, halts sync and raises the same alert a launch check raised before.
+    const alerted = async (): Promise<boolean> => {
+      const s = await services!.registry.invoke('verify:status', null);
+      return s.ok && (s.value as { alert: unknown }).alert !== null;
+    };
+    for (let i = 0; i < 500 && !(await alerted()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     const before = await services.registry.invoke('verify:status', null);
-    expect(before).toMatchObject({ ok: true, value: { verifiedSize: 19, alert: { code: 'MALFORMED_LEAF', idx: 5 } } });
+    expect(before).toMatchObject({
+      ok: true,
+      value: { verifiedSize: 19, alert: { code: 'MALFORMED_LEAF', idx: 5 }, deepCheck: null },
+    });
+    expect(await services.registry.invoke('sync:state', null)).toMatchObject({
+      ok: true,
+      value: { kind: 'halted', code: 'MALFORMED_LEAF' },
+    });
+    expect(seen.filter(([c]) => c.startsWith('verify:') || c === 'ledger:alerted').map(([c, p]) => [c, p])).toEqual([
+      ['verify:progressed', { runId: 'launch-check', done: 0, total: 19 }],
+      ['ledger:alerted', expect.objectContaining({ code: 'MALFORMED_LEAF', idx: 5 })],
+      [
+        'verify:finished',
+        expect.objectContaining({ runId: 'launch-check', kind: 'failed', code: 'MALFORMED_LEAF', idx: 5 }),
+      ],
+    ]);
+    expect(seen).toContainEqual(['sync:changed', expect.objectContaining({ kind: 'halted', code: 'MALFORMED_LEAF' })]);
     expect(await services.registry.invoke('replica:quarantine', { reason: 'short' })).toMatchObject({
       ok: false,
       error: { code: 'E_INVALID_ARGUMENT' },

@@ -2,8 +2,9 @@
  * `npm run bench:ui`: renderer performance in headless Chromium (the system browser) against the console in browser
  * mode, offline (its profile points at a loopback port where nothing listens), with a 1,000,000-entry verified replica
  * and, as the baseline measured in the same run, a 20,000-entry one. Per size it measures:
- *   - the console's start (spawn → URL printed), which includes the launch check (deep re-verification of the replica,
- *     also timed on its own in this process with the same options);
+ *   - the console's start (spawn → URL printed; the median of three starts), which includes the cheap launch check
+ *     but not the deep re-verification that follows it in the background (both also timed on their own in this
+ *     process with the options the console uses); goal: the large replica's start ≤ 1.5 s and ≤ 1.3× the baseline's;
  *   - navigation start → incident screen shown (`main-screen` visible with ≥ 1 visible incident; first paint after),
  *     cold (median of three loads, each in a fresh browser context) and as the median of warm reloads, and →
  *     candidate #1 shown (informational);
@@ -26,8 +27,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../e2e/support/chromium.ts';
 import { startProcess, type Started } from '../e2e/support/processes.ts';
 import { VIEWPORT } from '../e2e/support/ui.ts';
-import { fileHighWaterMark } from '../main/ledger/high-water-mark.ts';
-import { verifyReplicaFile } from '../main/ledger/verify-run.ts';
+import { loadavg } from 'node:os';
+import { cheapCheck } from '../main/ledger/launch-check.ts';
+import { deepCheck } from '../main/ledger/preflight.ts';
 import {
   heap,
   ipcTracker,
@@ -42,7 +44,7 @@ import {
   type ScrollResult,
 } from './bench-ui/browser-run.ts';
 import { BENCH_ORIGIN, benchTrustedKeys, cachedReplica, consoleDataDir, deadUrl } from './bench-ui/replica-cache.ts';
-import { formatTable, type ResultRow } from './bench-ui/stats.ts';
+import { formatTable, median, type ResultRow } from './bench-ui/stats.ts';
 
 const LARGE = Number(process.env['BENCH_UI_N'] ?? 1_000_000);
 const SMALL = Number(process.env['BENCH_UI_BASELINE_N'] ?? 20_000);
@@ -61,8 +63,11 @@ const COLD_LOADS = 3;
 interface SizeResult {
   n: number;
   builtSeconds: number | null;
-  launchCheckMs: number;
+  cheapCheckMs: number;
+  deepCheckMs: number;
+  /** Median of the console starts (spawn → URL). */
   consoleStartMs: number;
+  consoleStarts: number[];
   /** The cold load whose screen time is the median of COLD_LOADS (its breakdown is printed). */
   cold: LoadResult | null;
   /** Screen times (painted) of every cold load, in order. */
@@ -90,18 +95,20 @@ const progress = (line: string): void => {
   process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${line}\n`);
 };
 
-/** Times the launch check's deep verification on its own, with the options the console uses. */
-async function launchCheck(replicaPath: string): Promise<number> {
+/** Times the two halves of the launch check on their own, with the options the console uses. */
+async function launchCheck(replicaPath: string): Promise<{ cheapMs: number; deepMs: number }> {
   const t0 = performance.now();
-  const report = await verifyReplicaFile(replicaPath, {
-    mode: 'deep',
-    origin: BENCH_ORIGIN,
-    trustedKeys: benchTrustedKeys(),
-    highWaterMark: fileHighWaterMark(`${replicaPath}.hwm`),
-  });
-  if (!report.ok) throw new Error(`bench replica failed deep verification: ${report.code} ${report.detail}`);
-  return performance.now() - t0;
+  const cheap = cheapCheck(replicaPath, BENCH_ORIGIN, benchTrustedKeys());
+  const cheapMs = performance.now() - t0;
+  if (cheap.failure !== null) throw new Error(`bench replica failed the cheap check: ${cheap.failure.code}`);
+  const t1 = performance.now();
+  const deep = await deepCheck(replicaPath, { origin: BENCH_ORIGIN, trustedKeys: benchTrustedKeys() });
+  if (deep.failure !== null) throw new Error(`bench replica failed deep verification: ${deep.failure.code}`);
+  return { cheapMs, deepMs: performance.now() - t1 };
 }
+
+/** Console starts per size, one per cold load; the last one stays up for the other browser phases. */
+const STARTS = COLD_LOADS;
 
 /** Starts `serve` offline over the prepared data dir; resolves with its URL and the spawn → URL time. */
 async function startConsole(dataDir: string): Promise<{ stop: () => Promise<void>; url: string; ms: number }> {
@@ -119,30 +126,28 @@ async function startConsole(dataDir: string): Promise<{ stop: () => Promise<void
 
 const BOUNDS = { screenMs: 60_000, candidatesMs: 90_000 };
 
-/** COLD_LOADS - 1 cold loads in fresh contexts, each left once the page went quiet; their results, in order. */
-async function extraColdLoads(browser: Browser, url: string, r: SizeResult): Promise<LoadResult[]> {
-  const out: LoadResult[] = [];
-  for (let i = 1; i < COLD_LOADS; i++) {
-    progress(`${r.n}: cold load ${i} of ${COLD_LOADS}`);
-    const context = await browser.newContext({ viewport: VIEWPORT });
-    try {
-      const page = await context.newPage();
-      const tracker = ipcTracker(page);
-      await prepare(page);
-      const load = await loadScreen(page, url, BOUNDS);
-      if (load !== null) out.push(load);
-      await tracker.quiet(400, 60_000);
-      await settled(page, 1000, 60_000);
-    } finally {
-      await context.close();
-    }
+/**
+ * One cold load in a fresh browser context against a console started for it (the launch token in the URL can be
+ * exchanged once only: every fresh context needs a fresh start), left once the page went quiet.
+ */
+async function coldLoad(browser: Browser, url: string, r: SizeResult, i: number): Promise<LoadResult | null> {
+  progress(`${r.n}: cold load ${i} of ${COLD_LOADS}`);
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = await context.newPage();
+    const tracker = ipcTracker(page);
+    await prepare(page);
+    const load = await loadScreen(page, url, BOUNDS);
+    await tracker.quiet(400, 60_000);
+    await settled(page, 1000, 60_000);
+    return load;
+  } finally {
+    await context.close();
   }
-  return out;
 }
 
 /** The browser phases against a running console; fills `r` as far as it gets. */
-async function browserPhases(browser: Browser, url: string, r: SizeResult): Promise<void> {
-  const loads = await extraColdLoads(browser, url, r);
+async function browserPhases(browser: Browser, url: string, r: SizeResult, loads: LoadResult[]): Promise<void> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
   const tracker = ipcTracker(page);
@@ -187,11 +192,14 @@ async function measureSize(n: number, cached: { file: string; builtSeconds: numb
   const removeWork = async (): Promise<void> => rmSync(work, { recursive: true, force: true });
   cleanups.add(removeWork);
   const replicaPath = consoleDataDir(join(work, 'data'), file, await deadUrl());
+  const checks = await launchCheck(replicaPath);
   const r: SizeResult = {
     n,
     builtSeconds,
-    launchCheckMs: await launchCheck(replicaPath),
+    cheapCheckMs: checks.cheapMs,
+    deepCheckMs: checks.deepMs,
     consoleStartMs: NaN,
+    consoleStarts: [],
     cold: null,
     coldScreens: [],
     settledMs: null,
@@ -205,16 +213,27 @@ async function measureSize(n: number, cached: { file: string; builtSeconds: numb
     heapAfterSweepMb: null,
     notes: [],
   };
-  progress(`${n}: launch check timed; starting the console`);
-  const consoleProc = await startConsole(join(work, 'data'));
-  r.consoleStartMs = consoleProc.ms;
   const executablePath = findChromium();
   if (executablePath === null) throw new Error('no Chromium found (set CHROMIUM_PATH)');
   const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'] });
   const closeBrowser = (): Promise<void> => browser.close();
   cleanups.add(closeBrowser);
+  // Every cold load follows its own console start (each start is timed); the last console stays up for the rest.
+  progress(`${n}: launch check timed; ${STARTS} console starts, each followed by a cold load`);
+  const loads: LoadResult[] = [];
+  let consoleProc = await startConsole(join(work, 'data'));
   try {
-    await browserPhases(browser, consoleProc.url, r);
+    for (let i = 1; i < STARTS; i++) {
+      r.consoleStarts.push(consoleProc.ms);
+      const load = await coldLoad(browser, consoleProc.url, r, i);
+      if (load !== null) loads.push(load);
+      await consoleProc.stop();
+      cleanups.delete(consoleProc.stop);
+      consoleProc = await startConsole(join(work, 'data'));
+    }
+    r.consoleStarts.push(consoleProc.ms);
+    r.consoleStartMs = median(r.consoleStarts);
+    await browserPhases(browser, consoleProc.url, r, loads);
   } finally {
     for (const f of [closeBrowser, consoleProc.stop, removeWork]) {
       await f();
@@ -244,8 +263,12 @@ function rows(s: SizeResult, l: SizeResult): ResultRow[] {
     row('page load → candidate #1 (that cold load)', (x) => x.cold?.marks.candidates, 'ms', 0),
     row('page load → last long task ends (last cold load)', (x) => x.settledMs, 'ms', 0),
     row('  longest task during the load', (x) => x.longestTaskMs, 'ms', 0),
-    row('console start (spawn → URL)', (x) => x.consoleStartMs, 'ms', 0),
-    row('launch check alone (deep verify, timed apart)', (x) => x.launchCheckMs, 'ms', 0),
+    row(`console start (spawn → URL, median of ${STARTS})`, (x) => x.consoleStartMs, 'ms', 0, {
+      op: '<=',
+      value: 1500,
+    }),
+    row('  cheap launch check alone (before serving)', (x) => x.cheapCheckMs, 'ms', 0),
+    row('  deep check alone (in the background after start)', (x) => x.deepCheckMs, 'ms', 0),
     row('drawer key → first rows', (x) => x.drawerMs, 'ms', 0),
     row('5 s scroll: median fps', (x) => x.scroll?.medianFps, 'fps', 1, { op: '>=', value: 55 }),
     row('5 s scroll: p95 frame time (p5 fps)', (x) => x.scroll?.p95FrameMs, 'ms', 1),
@@ -288,6 +311,16 @@ function report(s: SizeResult, l: SizeResult): void {
   say('');
   say(formatTable(rows(s, l), label(s), label(l)));
   say('');
+  const ratio = l.consoleStartMs / s.consoleStartMs;
+  const met = (ok: boolean): string => (ok ? 'MET' : 'MISSED');
+  say(
+    `console start: ${label(l)} ${l.consoleStartMs.toFixed(0)} ms vs ${label(s)} ${s.consoleStartMs.toFixed(0)} ms = ${ratio.toFixed(2)}x (goal ≤ 1500 ms: ${met(l.consoleStartMs <= 1500)}; ≤ 1.3x the baseline: ${met(ratio <= 1.3)}); starts (ms): ${[s, l].map((x) => `${label(x)}: ${x.consoleStarts.map((v) => v.toFixed(0)).join(', ')}`).join('; ')}`,
+  );
+  say(
+    `load average at the end: ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')} (2-core machine; other work skews every number)`,
+  );
   say(
     `cold loads (screen painted, ms): ${[s, l].map((x) => `${label(x)}: ${x.coldScreens.map((v) => v.toFixed(0)).join(', ')}`).join('; ')}`,
   );

@@ -28,8 +28,9 @@ function out(args: SyncArgs, text: string, json: Record<string, unknown>): void 
   process.stdout.write(args.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
 }
 
-function logLine(args: SyncArgs): (e: SyncLogEntry) => void {
+function logLine(args: SyncArgs, muted: () => boolean): (e: SyncLogEntry) => void {
   return (e) => {
+    if (muted()) return; // the launch check refused the replica: its line says what happened
     // In --once mode the final line reports the failure; repeating it as a log line would only add noise.
     if ((e.level === 'info' && !args.json) || (args.once && e.level === 'error')) return;
     const at = e.idx === undefined || e.idx === null ? '' : ` (idx ${e.idx})`;
@@ -58,17 +59,40 @@ function setup(args: SyncArgs): Setup {
   return { origin: pinned.origin, keys: [...pinned.keys, ...imported] };
 }
 
-function options(args: SyncArgs, s: Setup): SyncOptions {
+/** The deep launch check still running (null: none), and its failure once it failed. */
+interface Gate {
+  deep: Promise<PreflightFailure | null> | null;
+  failed: PreflightFailure | null;
+}
+
+function options(args: SyncArgs, s: Setup, gate: Gate): SyncOptions {
   return {
     profile: { url: args.url, token: args.token, origin: s.origin, keys: s.keys },
-    replica: (init) => Replica.open({ path: args.db, ...init }),
+    replica: (init) => {
+      const replica = Replica.open({ path: args.db, ...init });
+      // Connect and fetch while the deep check runs, but write nothing until it vouches for the replica.
+      if (gate.deep !== null) replica.holdWrites(gate.deep.then((f) => f?.code ?? null));
+      return replica;
+    },
     heartbeatMs: args.heartbeatMs,
     pageSize: args.pageSize,
-    log: logLine(args),
+    log: logLine(args, () => gate.failed !== null),
   };
 }
 
-/** The replica failed the launch check: nothing was fetched or appended (exit 1). */
+/** Starts following the deep check: records its failure (before the replica refuses its held writes). */
+function watchGate(deep: Promise<PreflightFailure | null> | null): Gate {
+  const gate: Gate = { deep, failed: null };
+  void deep?.then(
+    (f) => {
+      gate.failed = f;
+    },
+    () => undefined,
+  );
+  return gate;
+}
+
+/** The replica failed the launch check: nothing was appended (exit 1). */
 function refuse(args: SyncArgs, f: PreflightFailure): number {
   const message = `The replica cannot be vouched for, so nothing was synced into it: ${f.detail}. Inspect it with \`tombstone-console verify --db ${args.db}\`; to start over, move it (and its .hwm file) aside and sync again.`;
   if (args.json) out(args, '', { ok: false, code: f.code, idx: f.idx, message });
@@ -89,8 +113,12 @@ function keyPrompt(args: SyncArgs): (vkey: string, fingerprint: string) => boole
   };
 }
 
-async function once(args: SyncArgs, s: Setup): Promise<number> {
-  const r = await syncOnce({ ...options(args, s), onKeyPrompt: keyPrompt(args) });
+async function once(args: SyncArgs, s: Setup, gate: Gate): Promise<number> {
+  const [r, refused] = await Promise.all([
+    syncOnce({ ...options(args, s, gate), onKeyPrompt: keyPrompt(args) }),
+    gate.deep,
+  ]);
+  if (refused) return refuse(args, refused);
   if (r.ok) {
     out(args, `verified ${r.verifiedSize} entries of ${r.origin}\nroot ${r.rootHex}`, {
       ok: true,
@@ -129,11 +157,17 @@ function describeState(s: SyncState): string {
   }
 }
 
-async function follow(args: SyncArgs, s: Setup): Promise<number> {
-  const handle = startSync(options(args, s));
+async function follow(args: SyncArgs, s: Setup, gate: Gate): Promise<number> {
+  const handle = startSync(options(args, s, gate));
   const prompt = keyPrompt(args);
   let halted: string | null = null;
-  const finished = new Promise<void>((resolve) => {
+  let refused: PreflightFailure | null = null;
+  const finished = new Promise<void>((resolve, reject) => {
+    gate.deep?.then((f) => {
+      if (f === null) return;
+      refused = f;
+      resolve();
+    }, reject);
     handle.events.on('sync:state', (s) => {
       out(args, `state ${describeState(s)}`, { event: 'sync:state', state: s });
       if (s.kind === 'key-confirmation') queueMicrotask(() => handle.confirmKey(s.vkey, prompt(s.vkey, s.fingerprint)));
@@ -151,8 +185,12 @@ async function follow(args: SyncArgs, s: Setup): Promise<number> {
     out(args, `verified ${v.verifiedSize} root ${v.rootHex}`, { event: 'ledger:verified', ...v }),
   );
   handle.events.on('ledger:alert', (a) => process.stderr.write(`ALERT ${a.code}: ${a.detail}\n`));
-  await finished;
-  await handle.stop();
+  try {
+    await finished;
+  } finally {
+    await handle.stop();
+  }
+  if (refused !== null) return refuse(args, refused);
   return halted === null ? 0 : 1;
 }
 
@@ -174,9 +212,10 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (argv.includes('--token')) process.stderr.write(`${TOKEN_ON_COMMAND_LINE}\n`);
   try {
     const s = setup(args);
-    const refused = await preflightReplica(args.db, s.origin, s.keys);
-    if (refused !== null) return refuse(args, refused);
-    return args.once ? await once(args, s) : await follow(args, s);
+    const checked = await preflightReplica(args.db, s.origin, s.keys);
+    if (checked.failure !== null) return refuse(args, checked.failure);
+    const gate = watchGate(checked.deep);
+    return args.once ? await once(args, s, gate) : await follow(args, s, gate);
   } catch (err) {
     reportError(codedLine(err), json, true);
     return 2;

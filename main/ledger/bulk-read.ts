@@ -2,13 +2,19 @@
  * Reads a contiguous range of entries in one SQLite row. better-sqlite3 costs ~1-5 µs per returned row (a JS array
  * and a Buffer each), which alone would blow the re-verification budget; aggregating a range with group_concat returns
  * the exact leaf bytes and hashes as two blobs, in rowid order (a plain rowid range scan). CAST to TEXT and back only
- * relabels bytes in a UTF-8 database (no transcoding) and measured ~20% faster than concatenating blobs. Callers never trust the
- * result blindly: count, bounds and lengths are checked here, and deep verification re-derives every hash from the
- * bytes, so any surprise falls back to the per-row path instead of passing.
+ * relabels bytes in a UTF-8 database (no transcoding) and measured ~20% faster than concatenating blobs. Leaves are
+ * joined by one newline byte, which canonical JSON never contains raw (RFC 8785 escapes control characters), so the
+ * boundaries come from a native byte search instead of a per-row length list; a leaf holding a raw newline shows as
+ * one entry too many and the block is refused. Callers never trust the result blindly: count, bounds and lengths are
+ * checked here, and deep verification re-derives every hash from the bytes, so any surprise falls back to the per-row
+ * path instead of passing.
  */
 import type Database from 'better-sqlite3';
 
-/** Entries [start, end) as concatenated bytes; `offsets[i]..offsets[i+1]` is entry start+i. */
+/**
+ * Entries [start, end) as bytes joined by newlines: entry start+i is `leaves[offsets[i], offsets[i+1] - 1)` (as if a
+ * newline also followed the last one).
+ */
 export interface LeafBlock {
   start: number;
   end: number;
@@ -17,8 +23,8 @@ export interface LeafBlock {
   hashes: Buffer;
 }
 
-const LEAVES_SQL = `SELECT count(*), min(idx), max(idx), group_concat(length(leaf)),
-  CAST(group_concat(CAST(leaf AS TEXT), '') AS BLOB), CAST(group_concat(leaf_hash, '') AS BLOB)
+const LEAVES_SQL = `SELECT count(*), min(idx), max(idx),
+  CAST(group_concat(CAST(leaf AS TEXT), char(10)) AS BLOB), CAST(group_concat(leaf_hash, '') AS BLOB)
   FROM entries WHERE idx >= ? AND idx < ?`;
 const HASHES_SQL = `SELECT count(*), min(idx), max(idx), CAST(group_concat(leaf_hash, '') AS BLOB)
   FROM entries INDEXED BY entries_idx_hash WHERE idx >= ? AND idx < ?`;
@@ -43,12 +49,10 @@ export class BulkReader {
     }
     const n = end - start;
     if (!boundsOk(row, start, end)) return null;
-    const [, , , lengths, leaves, hashes] = row;
-    if (typeof lengths !== 'string' || !Buffer.isBuffer(leaves) || !Buffer.isBuffer(hashes) || hashes.length !== n * 32)
-      return null;
-    const offsets = parseLengths(lengths, n);
-    if (offsets === null || offsets[n] !== leaves.length) return null;
-    return { start, end, leaves, offsets, hashes };
+    const [, , , leaves, hashes] = row;
+    if (!Buffer.isBuffer(leaves) || !Buffer.isBuffer(hashes) || hashes.length !== n * 32) return null;
+    const offsets = splitLines(leaves, n);
+    return offsets === null ? null : { start, end, leaves, offsets, hashes };
   }
 
   /** The concatenated leaf hashes of [start, end), or null when rows are missing or malformed. */
@@ -66,26 +70,15 @@ function boundsOk(row: unknown[], start: number, end: number): boolean {
   return row[0] === end - start && row[1] === start && row[2] === end - 1;
 }
 
-/** Parses "12,250,7" into cumulative offsets [0, 12, 262, 269]; null on anything unexpected. */
-function parseLengths(text: string, n: number): Float64Array | null {
+/** The start of each of the `n` newline-joined entries in `leaves`, plus leaves.length + 1; null unless exactly n. */
+function splitLines(leaves: Buffer, n: number): Float64Array | null {
   const offsets = new Float64Array(n + 1);
-  let k = 0;
-  let v = 0;
-  let digits = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 44;
-    if (c === 44) {
-      if (digits === 0 || k >= n) return null;
-      offsets[k + 1] = (offsets[k] ?? 0) + v;
-      k++;
-      v = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57 && digits < 9) {
-      v = v * 10 + (c - 48);
-      digits++;
-    } else {
-      return null;
-    }
+  let k = 1;
+  for (let at = leaves.indexOf(10); at >= 0; at = leaves.indexOf(10, at + 1)) {
+    if (k >= n) return null;
+    offsets[k++] = at + 1;
   }
-  return k === n ? offsets : null;
+  if (k !== n) return null;
+  offsets[n] = leaves.length + 1;
+  return offsets;
 }

@@ -42,6 +42,15 @@ export class FastRange {
     this.scratch[0] = 1;
   }
 
+  /** A range of `size` leaves from its peaks (largest first; their count must be popcount(size)). */
+  static from(size: number, peaks: readonly Uint8Array[]): FastRange {
+    const r = new FastRange();
+    peaks.forEach((p, i) => r.peaks.set(p, i * 32));
+    r.count = peaks.length;
+    r.size = size;
+    return r;
+  }
+
   /** Appends the 32-byte leaf hash at src[off, off + 32). */
   append(src: Uint8Array, off: number): void {
     if (Buffer.isBuffer(src)) src.copy(this.peaks, this.count * 32, off, off + 32);

@@ -9,6 +9,9 @@ import { schemaVersion } from './migrations.ts';
 const WAY_FORWARD =
   'Move it aside (keep it if you want to look into it) and run again: sync builds a new replica from the control plane and verifies it against the signed checkpoints.';
 
+/** The page size of new replica files. */
+export const PAGE_SIZE = 65536;
+
 function sqliteCode(err: unknown): string | null {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : null;
@@ -57,6 +60,10 @@ export function openReplicaDatabase(path: string, readonly = false): Database.Da
     db.pragma('busy_timeout = 5000');
     assertReplicaOrEmpty(db, path);
     if (!readonly) {
+      // A new file gets large pages (only possible before its first table): deep re-verification reads every leaf in
+      // index order, and 64 KiB pages read it in a fraction of the page visits of the 4 KiB default. Existing files
+      // keep the page size they were created with.
+      if (isEmptyReplica(db)) db.pragma(`page_size = ${PAGE_SIZE}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
     }

@@ -71,6 +71,8 @@ export class Replica {
   private tip: Tip = { size: 0, lastHash: null };
   private readonly hwm: HighWaterMarkStore | null;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set when a write gate (holdWrites) failed: every write is refused with this code, as on a halted replica. */
+  private refusal: string | null = null;
 
   private constructor(options: ReplicaOptions, db: Database.Database, hwm: HighWaterMarkStore | null) {
     this.origin = options.origin;
@@ -178,6 +180,23 @@ export class Replica {
     return run;
   }
 
+  /**
+   * Holds every write (appendEntries, applyCheckpoint, checkDivergence) until `gate` settles; reads go on. A gate that
+   * resolves to a code (e.g. the deep launch check failed) or rejects refuses every write from then on, the way a
+   * halted replica does, and leaves the file as it is.
+   */
+  holdWrites(gate: Promise<string | null>): void {
+    const held = gate.then(
+      (code) => {
+        if (code !== null) this.refusal ??= code;
+      },
+      () => {
+        this.refusal ??= 'E_VERIFY_IO';
+      },
+    );
+    this.queue = this.queue.then(() => held);
+  }
+
   /** Closes the database (pending mutations finish first only if awaited by the caller). */
   close(): void {
     this.db.close();
@@ -187,13 +206,14 @@ export class Replica {
   appendEntries(batch: readonly IncomingEntry[]): Promise<AppendResult> {
     return this.serial(async () => {
       const state = this.stateRow();
-      if (state.halted !== null) {
+      const halted = state.halted ?? this.refusal;
+      if (halted !== null) {
         const base = { appended: 0, replayed: 0, held: 0, gap: null, rejected: null, equivocation: null };
         return {
           ...base,
           receivedSize: this.tip.size,
           verifiedSize: state.verifiedSize,
-          checkpoint: { kind: 'halted', code: state.halted },
+          checkpoint: { kind: 'halted', code: halted },
         };
       }
       const { tip, result } = this.db.transaction(() =>
@@ -217,7 +237,11 @@ export class Replica {
 
   /** Applies a signed checkpoint note (SSE `checkpoint` event or `GET /checkpoint`). */
   applyCheckpoint(note: string): Promise<CheckpointOutcome> {
-    return this.serial(() => this.applier.apply(note));
+    return this.serial(() => this.refused() ?? this.applier.apply(note));
+  }
+
+  private refused(): Promise<CheckpointOutcome> | null {
+    return this.refusal === null ? null : Promise.resolve({ kind: 'halted', code: this.refusal });
   }
 
   /**
@@ -226,7 +250,7 @@ export class Replica {
    * (our unverified entries were the wrong ones and were dropped), or the note's ordinary classification.
    */
   checkDivergence(note: string): Promise<CheckpointOutcome> {
-    return this.serial(() => this.applier.checkDivergence(note));
+    return this.serial(() => this.refused() ?? this.applier.checkDivergence(note));
   }
 
   /**

@@ -87,7 +87,7 @@ export class ChunkVerifier {
       for (let i = 0; i < task.end - task.start; i++) {
         const idx = task.start + i;
         const s = offsets[i] ?? 0;
-        const e = offsets[i + 1] ?? 0;
+        const e = (offsets[i + 1] ?? 0) - 1;
         if (i === 0) this.checkLeaf(leaves, s, e, idx, this.prevHashOf(task.start));
         else this.checkLeaf(leaves, s, e, idx, hashes, (i - 1) * 32);
         if (!digestEquals(this.hasher.hashRange(leaves, s, e), hashes, i * 32)) return null;

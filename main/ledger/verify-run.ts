@@ -162,11 +162,16 @@ export async function verifyReplicaFile(path: string, options: VerifyOptions = {
   const db = openVerifyConnection(path);
   try {
     const store = new Store(db);
-    const state = store.state();
+    // One read transaction: a sync appending and promoting meanwhile (the console's background check) cannot move the
+    // state away from the checkpoints read with it. The rows below the verified size never change.
+    const { state, rows, tip } = db.transaction(() => ({
+      state: store.state(),
+      rows: store.checkpoints(),
+      tip: store.tip(),
+    }))();
     if (state === null) throw new Error(`E_NOT_A_REPLICA: ${path} has no verification state`);
     const origin = options.origin ?? state.origin;
-    const checkpoints = checkNotes(store.checkpoints(), origin, options.trustedKeys ?? store.keys());
-    const tip = store.tip();
+    const checkpoints = checkNotes(rows, origin, options.trustedKeys ?? store.keys());
     const pendingCount = Math.max(0, (tip === null ? 0 : tip.idx + 1) - state.verifiedSize);
     const merger = new Merger(checkpoints, tip === null ? -1 : tip.idx);
     const zero = checkpoints.get(0);

@@ -64,6 +64,7 @@ export class Verification {
       checkpointAt: st.latestNote === null ? null : new Date(st.updatedAt).toISOString(),
       pending: st.pendingCount,
       alert: launch ?? evidence[evidence.length - 1] ?? failedRun,
+      deepCheck: s.deepCheck(),
     };
   }
 

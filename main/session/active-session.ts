@@ -3,13 +3,13 @@
  * (ledger mirror), its metrics stream, its control-plane client target and the round-trip tracker,
  * with the engine's events mapped onto the renderer's event channels.
  */
-import type { Evidence, SyncState } from '../../shared/ipc/contract.ts';
+import { LAUNCH_CHECK_RUN_ID, type Evidence, type SyncState } from '../../shared/ipc/contract.ts';
 import type { ClientTarget } from '../actions/http.ts';
 import { fileHighWaterMark, type HighWaterMarkCodec } from '../ledger/high-water-mark.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import { Replica } from '../ledger/replica.ts';
 import type { ReplicaOptions } from '../ledger/replica-types.ts';
-import { preflight } from '../ledger/preflight.ts';
+import { deepCheck, preflight, type PreflightFailure } from '../ledger/preflight.ts';
 import type { VerifyOptions } from '../ledger/verify-types.ts';
 import type { EventHub } from '../ipc/registry.ts';
 import type { NotificationSpec } from '../notify/notification-policy.ts';
@@ -43,8 +43,13 @@ export interface ActiveSession {
   sync: SyncHandle | null;
   metrics: MetricsSync;
   receipts: ReceiptTracker;
-  /** Evidence from the launch integrity check (tampering while the app was closed), if any. */
-  launchAlert: Evidence | null;
+  /**
+   * Evidence from the launch integrity check (tampering while the app was closed), if any: found by the cheap check
+   * before anything was served, or by the deep re-verification that runs in the background after it.
+   */
+  readonly launchAlert: Evidence | null;
+  /** The background deep re-verification while it runs (entries checked of the verified size), else null. */
+  deepCheck(): { done: number; total: number } | null;
   /** The open replica (null until the ledger origin is known). */
   replica(): Replica | null;
   state(): SyncState;
@@ -56,15 +61,22 @@ interface Opened {
   alert: Evidence | null;
 }
 
-/** Opens an existing replica and deep-verifies it before anything new is trusted or appended (see preflight). */
-async function launchCheck(path: string, open: () => Replica, options: VerifyOptions): Promise<Opened> {
-  const { replica, failure } = await preflight(path, open, options);
-  if (failure === null) return { replica, alert: null };
+/** The alert of a failed launch check (cheap or deep: the same words, as the replica was damaged before launch). */
+function launchAlertOf(failure: PreflightFailure): Evidence {
   const found =
     failure.check === 'open' ? failure.detail : `${failure.detail} (found when the console opened this replica)`;
   const alert = engineAlert('launch-check', failure.code, found, [], Date.now());
-  return { replica, alert: { ...alert, idx: failure.idx } };
+  return { ...alert, idx: failure.idx };
 }
+
+/** Opens an existing replica and runs the cheap launch check before anything new is trusted or appended (see preflight). */
+async function launchCheck(path: string, open: () => Replica, options: VerifyOptions): Promise<Opened> {
+  const { replica, failure } = await preflight(path, open, options);
+  return { replica, alert: failure === null ? null : launchAlertOf(failure) };
+}
+
+/** Progress events of the background check at most this often. */
+const PROGRESS_MS = 100;
 
 /** Opens the replica of `profileId`, checks it, and starts mirroring its control plane. */
 export async function openSession(
@@ -90,8 +102,8 @@ export async function openSession(
           highWaterMark: fileHighWaterMark(`${path}.hwm`, deps.hwmCodec),
         });
   let replica = launch.replica;
-  if (launch.alert)
-    deps.log('error', 'replica failed the launch check', { code: launch.alert.code, idx: launch.alert.idx });
+  let alert = launch.alert;
+  if (alert) deps.log('error', 'replica failed the launch check', { code: alert.code, idx: alert.idx });
   // A reopen of the same profile (quarantine) carries the round trips of actions still in flight: their entries arrive
   // in the new replica from the same control plane, and complete there.
   const receipts = carried?.receipts ?? new ReceiptTracker((r) => deps.events.emit('actions:updated', r));
@@ -125,20 +137,91 @@ export async function openSession(
     store: new MetricsStore(deps.store.metricsPath(profileId)),
     log: (code, message) => deps.log('warn', message, { code }),
   });
-  const halted: SyncState | null = launch.alert
-    ? { kind: 'halted', url: stored.url, code: launch.alert.code, message: launch.alert.detail }
-    : null;
+  const haltedBy = (a: Evidence): SyncState => ({ kind: 'halted', url: stored.url, code: a.code, message: a.detail });
+  // The deep half of the launch check runs in the background; until it ends nothing is shown as verified, and an
+  // alert it finds halts sync exactly as one found before launch does.
+  const background = new AbortController();
+  let checking: { done: number; total: number } | null = null;
+  let checked: Promise<unknown> = Promise.resolve();
+  if (replica !== null && alert === null) {
+    const total = replica.status().verifiedSize;
+    checking = { done: 0, total };
+    let lastEmit = 0;
+    const started = performance.now();
+    deps.events.emit('verify:progressed', { runId: LAUNCH_CHECK_RUN_ID, done: 0, total });
+    const running = deepCheck(path, {
+      origin: stored.origin ?? replica.origin,
+      trustedKeys,
+      signal: background.signal,
+      onProgress: (p) => {
+        checking = { done: p.done, total: p.total };
+        const now = performance.now();
+        if (now - lastEmit < PROGRESS_MS && p.done < p.total) return;
+        lastEmit = now;
+        deps.events.emit('verify:progressed', { runId: LAUNCH_CHECK_RUN_ID, done: p.done, total: p.total });
+      },
+    });
+    // An alert it finds (or a check that could not run: nothing may then be shown as verified) halts sync.
+    const raise = async (failure: PreflightFailure): Promise<void> => {
+      const found = launchAlertOf(failure);
+      alert = found;
+      deps.log('error', 'replica failed the launch check', { code: found.code, idx: found.idx, background: true });
+      await sync?.stop();
+      deps.events.emit('ledger:alerted', found);
+      deps.events.emit('sync:changed', haltedBy(found));
+      deps.events.emit('verify:finished', {
+        runId: LAUNCH_CHECK_RUN_ID,
+        kind: 'failed',
+        code: found.code,
+        idx: found.idx,
+        detail: found.detail,
+        mode: 'deep',
+      });
+    };
+    checked = running.then(
+      async ({ failure, report }) => {
+        checking = null;
+        if (background.signal.aborted) return;
+        if (failure !== null) return raise(failure);
+        const seconds = (performance.now() - started) / 1000;
+        deps.log('info', 'background deep check verified the replica', { size: report.verifiedSize, seconds });
+        deps.events.emit('verify:finished', {
+          runId: LAUNCH_CHECK_RUN_ID,
+          kind: 'verified',
+          size: report.verifiedSize,
+          rootHex: report.root,
+          seconds,
+          mode: 'deep',
+        });
+      },
+      async (err: unknown) => {
+        checking = null;
+        if (background.signal.aborted) return;
+        const message = err instanceof Error ? err.message : String(err);
+        return raise({
+          check: 'open',
+          code: 'E_VERIFY_IO',
+          idx: null,
+          detail: `The deep check of this replica could not run (${message}), so it cannot be vouched for; restart the console to run it again`,
+        });
+      },
+    );
+  }
   return {
     profileId,
     target,
     sync,
     metrics,
     receipts,
-    launchAlert: launch.alert,
+    get launchAlert() {
+      return alert;
+    },
+    deepCheck: () => checking,
     replica: () => replica,
-    state: () => halted ?? sync?.state() ?? { kind: 'idle' },
+    state: () => (alert ? haltedBy(alert) : (sync?.state() ?? { kind: 'idle' })),
     stop: async () => {
-      await Promise.all([sync?.stop(), metrics.stop()]);
+      background.abort();
+      await Promise.all([sync?.stop(), metrics.stop(), checked]);
       replica?.close();
       replica = null;
     },

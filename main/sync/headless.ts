@@ -9,7 +9,7 @@ import { sha256 } from '../ledger/node-crypto.ts';
 import { isEmptyReplica, openReplicaDatabase } from '../ledger/replica-db.ts';
 import { Store } from '../ledger/store.ts';
 import { fileHighWaterMark } from '../ledger/high-water-mark.ts';
-import { preflight, type PreflightFailure } from '../ledger/preflight.ts';
+import { deepCheck, preflight, type PreflightFailure } from '../ledger/preflight.ts';
 import { Replica } from '../ledger/replica.ts';
 import type { StoredKey } from '../profiles/profile-file.ts';
 import { trustedKeysOf } from '../profiles/tofu.ts';
@@ -106,17 +106,25 @@ export function pinnedByReplica(path: string): { origin: string | null; keys: St
   }
 }
 
+/** The launch check's outcome for `sync`: the cheap check's failure, or the deep check still running. */
+export interface HeadlessPreflight {
+  failure: PreflightFailure | null;
+  /** The deep re-verification, started after the cheap check passed (null: nothing to check); resolves to its failure. */
+  deep: Promise<PreflightFailure | null> | null;
+}
+
 /**
  * The launch check of the console, run by the headless command before it syncs: an existing replica of `origin` must
- * open and deep-verify against `keys` (what the sync will trust) before anything is appended to it. Returns the failure
- * (the replica is left as it was) or null; a new or empty replica has nothing to check.
+ * open and pass the cheap check against `keys` (what the sync will trust) before anything is fetched; the deep check
+ * then runs while the sync connects, and the caller holds every write until it vouches for the replica
+ * (Replica.holdWrites). A new or empty replica has nothing to check.
  */
 export async function preflightReplica(
   path: string,
   origin: string | null,
   keys: readonly StoredKey[],
-): Promise<PreflightFailure | null> {
-  if (origin === null) return null;
+): Promise<HeadlessPreflight> {
+  if (origin === null) return { failure: null, deep: null };
   const trustedKeys = trustedKeysOf(sha256, keys);
   const { replica, failure } = await preflight(path, () => Replica.open({ path, origin, trustedKeys }), {
     origin,
@@ -124,5 +132,6 @@ export async function preflightReplica(
     highWaterMark: fileHighWaterMark(`${path}.hwm`),
   });
   replica?.close();
-  return failure;
+  if (failure !== null || replica === null) return { failure, deep: null };
+  return { failure: null, deep: deepCheck(path, { origin, trustedKeys }).then((r) => r.failure) };
 }

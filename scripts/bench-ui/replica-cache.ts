@@ -38,7 +38,7 @@ const signer = testSigner(BENCH_ORIGIN);
 const BATCH = 10_000;
 const CHECKPOINT_EVERY = 50_000;
 /** Bumped whenever the generated content changes, so an old cache is rebuilt instead of reused. */
-const CACHE_VERSION = 'bench-ui-v3';
+const CACHE_VERSION = 'bench-ui-v4'; // v4: 64 KiB pages, as new replica files get
 const END_MS = Date.UTC(2026, 10, 1);
 /** Incidents (one per 100 entries, at idx % 100 === 85) whose resolution is replaced by an acknowledgement. */
 const ACTIVE_INCIDENTS = 3;
@@ -106,7 +106,11 @@ export async function cachedReplica(
   spacingS: number,
   log: (line: string) => void,
 ): Promise<{ file: string; builtSeconds: number | null }> {
-  const dir = join(process.env['BENCH_UI_CACHE_DIR'] ?? tmpdir(), `tombstone-bench-ui-${n}-${spacingS}s`);
+  // The generator's version is part of the folder name, so checkouts of different versions never rebuild each other's.
+  const dir = join(
+    process.env['BENCH_UI_CACHE_DIR'] ?? tmpdir(),
+    `tombstone-bench-ui-${n}-${spacingS}s-${CACHE_VERSION}`,
+  );
   const file = join(dir, 'replica.sqlite');
   const stamp = join(dir, '.complete');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === CACHE_VERSION && existsSync(`${file}.hwm`))

@@ -143,6 +143,12 @@ export interface EventMap {
   'incidents:changed': { count: number };
 }
 
+/**
+ * The run id of the deep re-verification the console starts itself after the cheap launch check: its progress and
+ * outcome arrive on `verify:progressed` / `verify:finished` with this id (a user's run has a random UUID).
+ */
+export const LAUNCH_CHECK_RUN_ID = 'launch-check';
+
 /** Every invoke channel, for registries and bridges that must enumerate them. */
 export const invokeChannels = [
   'app:info',

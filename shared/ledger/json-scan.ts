@@ -48,12 +48,19 @@ function unicodeEscapeOk(b: Uint8Array, i: number): boolean {
   return v !== 8 && v !== 9 && v !== 10 && v !== 12 && v !== 13;
 }
 
+/** 1 for the bytes a string holds as they are (printable ASCII but quote and backslash), 0 for the rest. */
+const PLAIN = new Uint8Array(256);
+for (let ch = 0x20; ch < 0x80; ch++) PLAIN[ch] = ch === QUOTE || ch === BACKSLASH ? 0 : 1;
+
 /** Scans a string at c.p (which must be a quote); true if it is in JSON.stringify's exact form. */
 export function scanString(c: Cursor): boolean {
   const b = c.b;
+  const end = c.end;
   let i = c.p + 1;
   for (;;) {
-    if (i >= c.end) return false;
+    // The common case in one table lookup per byte: a run of plain ASCII.
+    while (i < end && PLAIN[b[i] ?? 0] === 1) i++;
+    if (i >= end) return false;
     const ch = b[i] ?? 0;
     if (ch === QUOTE) break;
     if (ch < 0x20) return false;

@@ -46,6 +46,15 @@ export function encodeLogForScan(origin: string): Uint8Array {
   return enc(JSON.stringify(origin));
 }
 
+/** One cursor reused by every scan (the scans are synchronous and never nest two of these). */
+const cursor: Cursor = { b: new Uint8Array(0), p: 0, end: 0 };
+function cursorAt(b: Uint8Array, p: number, end: number): Cursor {
+  cursor.b = b;
+  cursor.p = p;
+  cursor.end = end;
+  return cursor;
+}
+
 function equalsAt(b: Uint8Array, at: number, want: Uint8Array): boolean {
   if (at + want.length > b.length) return false;
   for (let k = 0; k < want.length; k++) if (b[at + k] !== want[k]) return false;
@@ -83,8 +92,13 @@ function digits(b: Uint8Array, at: number, n: number): number {
 function tsOk(b: Uint8Array, s: number, e: number): boolean {
   if (e - s !== 26 || b[s + 5] !== 0x2d || b[s + 8] !== 0x2d || b[s + 11] !== 0x54 || b[s + 14] !== 0x3a) return false;
   if (b[s + 17] !== 0x3a || b[s + 20] !== 0x2e || b[s + 24] !== 0x5a) return false;
-  const [y, mo, d] = [digits(b, s + 1, 4), digits(b, s + 6, 2), digits(b, s + 9, 2)];
-  const [h, mi, sec, ms] = [digits(b, s + 12, 2), digits(b, s + 15, 2), digits(b, s + 18, 2), digits(b, s + 21, 3)];
+  const y = digits(b, s + 1, 4);
+  const mo = digits(b, s + 6, 2);
+  const d = digits(b, s + 9, 2);
+  const h = digits(b, s + 12, 2);
+  const mi = digits(b, s + 15, 2);
+  const sec = digits(b, s + 18, 2);
+  const ms = digits(b, s + 21, 3);
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0)
     return false;
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
@@ -109,13 +123,13 @@ function actionOk(b: Uint8Array, s: number, e: number): boolean {
 function actorOk(b: Uint8Array, s: number, e: number): boolean {
   if (!equalsAt(b, s, ACTOR_HEAD) || b[s + ACTOR_HEAD.length] !== 0x22 || b[s + ACTOR_HEAD.length + 1] === 0x22)
     return false;
-  const c: Cursor = { b, p: s + ACTOR_HEAD.length, end: e };
+  const c = cursorAt(b, s + ACTOR_HEAD.length, e);
   if (!scanString(c)) return false;
   return ACTOR_TAILS.some((tail) => c.p + tail.length === e && equalsAt(b, c.p, tail));
 }
 
 function refsOk(b: Uint8Array, s: number, e: number): boolean {
-  const c: Cursor = { b, p: s + 1, end: e };
+  const c = cursorAt(b, s + 1, e);
   if (b[c.p] === 0x7d) return c.p + 1 === e;
   for (;;) {
     if (!scanString(c) || b[c.p] !== 0x3a) return false;
@@ -181,7 +195,7 @@ function scalarsOk(b: Uint8Array, expect: FastLeafExpectation): boolean {
 /** True when bytes[start, end) is certainly a valid, canonical v1 leaf matching `expect` (see the module comment). */
 export function acceptLeafFast(bytes: Uint8Array, start: number, end: number, expect: FastLeafExpectation): boolean {
   if (end - start > MAX_LEAF_BYTES || end > bytes.length || start < 0) return false;
-  if (!scanTop({ b: bytes, p: start, end })) return false;
+  if (!scanTop(cursorAt(bytes, start, end))) return false;
   return (
     scalarsOk(bytes, expect) &&
     actorOk(bytes, from(ACTOR), to(ACTOR)) &&

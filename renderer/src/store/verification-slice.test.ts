@@ -83,4 +83,26 @@ describe('verification slice', () => {
     expect(store.getState().verifyError?.code).toBe('E_VERIFY_BUSY');
     expect(store.getState().verifyRun).toBeNull();
   });
+
+  it('a status answer computed before an alert never overwrites it (the deep check after launch ends red)', async () => {
+    let answer: (v: typeof status) => void = () => undefined;
+    const checking = { ...status, deepCheck: { done: 4096, total: 19764 } };
+    let slow = false;
+    const fake = createFakeApi({
+      ...liveReplica(),
+      verifyStatus: () =>
+        slow
+          ? new Promise((resolve) => (answer = (v) => resolve({ ok: true, value: v })))
+          : Promise.resolve({ ok: true, value: checking }),
+    });
+    const store = createAppStore(fake.api, { refreshDelayMs: 0 });
+    await store.getState().start();
+    slow = true;
+    const stale = store.getState().loadVerification(); // e.g. after a ledger:verified, answered late
+    const before = answer;
+    fake.emit('ledger:alerted', { ...fork, kind: 'launch-check', code: 'LEAF_HASH_MISMATCH', idx: 9000 });
+    before(checking);
+    await stale;
+    expect(store.getState().verification?.alert?.code).toBe('LEAF_HASH_MISMATCH');
+  });
 });

@@ -1,5 +1,11 @@
 /** Verification slice: replica status, re-verification runs with progress, evidence and the exportable report. */
-import type { Evidence, VerificationStatus, VerifyOutcome, VerifyProgress } from '../../../shared/ipc/contract.ts';
+import {
+  LAUNCH_CHECK_RUN_ID,
+  type Evidence,
+  type VerificationStatus,
+  type VerifyOutcome,
+  type VerifyProgress,
+} from '../../../shared/ipc/contract.ts';
 import type { IpcError } from '../../../shared/ipc/result.ts';
 import type { SliceDeps } from './types.ts';
 
@@ -34,8 +40,19 @@ export interface VerificationSlice {
   applyAlert(e: Evidence): void;
 }
 
+/**
+ * Whether the replica's entries may be shown as verified: not while the deep check after launch runs, nor once the
+ * replica raised an alert. Entries, changes and candidates say "verification in progress" or "unverified" instead.
+ */
+export function verifiedShown(v: VerificationStatus | null): boolean {
+  return v !== null && v.alert === null && (v.deepCheck ?? null) === null;
+}
+
 /** Builds the verification slice. */
 export function createVerificationSlice({ api, set, get }: SliceDeps): VerificationSlice {
+  // Only the latest status call is applied: an older answer arriving late (computed before an alert or the end of the
+  // deep check after launch) must not overwrite what a newer event or call said.
+  let statusCalls = 0;
   return {
     verification: null,
     evidence: [],
@@ -43,9 +60,10 @@ export function createVerificationSlice({ api, set, get }: SliceDeps): Verificat
     verifyOutcome: null,
     verifyError: null,
     async loadVerification() {
+      const call = ++statusCalls;
       const res = await api.verifyStatus(null);
       if (!res.ok) return res.error;
-      set({ verification: res.value });
+      if (call === statusCalls || get().verification === null) set({ verification: res.value });
       return null;
     },
     async loadEvidence() {
@@ -85,12 +103,23 @@ export function createVerificationSlice({ api, set, get }: SliceDeps): Verificat
       return null;
     },
     applyVerifyProgress(p) {
+      if (p.runId === LAUNCH_CHECK_RUN_ID) {
+        const status = get().verification;
+        if (status) set({ verification: { ...status, deepCheck: { done: p.done, total: p.total } } });
+        return;
+      }
       const run = get().verifyRun;
       set({
         verifyRun: { runId: p.runId, mode: run?.runId === p.runId ? run.mode : 'deep', done: p.done, total: p.total },
       });
     },
     applyVerifyOutcome(o) {
+      if (o.runId === LAUNCH_CHECK_RUN_ID) {
+        // The background check after launch ended: the status (and, on failure, the alert) comes from main.
+        void get().loadVerification();
+        void get().loadEvidence();
+        return;
+      }
       const run = get().verifyRun;
       if (run && run.runId !== o.runId) return;
       set({ verifyRun: null, verifyOutcome: o });
@@ -98,8 +127,10 @@ export function createVerificationSlice({ api, set, get }: SliceDeps): Verificat
       void get().loadEvidence();
     },
     applyAlert(e) {
+      statusCalls++; // a status call still in flight was computed before this alert
       const status = get().verification;
       if (status) set({ verification: { ...status, alert: e } });
+      else void get().loadVerification();
       if (!get().evidence.some((x) => x.id === e.id)) set({ evidence: [e, ...get().evidence] });
     },
   };

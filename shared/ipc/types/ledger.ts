@@ -79,6 +79,11 @@ export interface VerificationStatus {
   checkpointAt: string | null;
   pending: number;
   alert: Evidence | null;
+  /**
+   * The deep re-verification that follows the cheap launch check, while it runs (entries checked of the verified
+   * size); absent or null once it ended. Until then nothing in the replica is shown as verified.
+   */
+  deepCheck?: { done: number; total: number } | null;
 }
 
 /** A piece of evidence: what failed, where, and the signed notes that prove it. */

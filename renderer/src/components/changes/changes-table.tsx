@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ReactTable } from '@tanstack/react-table';
 import type { EntryRow } from '../../../../shared/ipc/contract.ts';
 import { useApp } from '../../store-context.tsx';
+import { useVerified } from '../../ui/hooks.ts';
 import type { changesFeatures } from './changes-columns.ts';
 
 const ROW_HEIGHT = 34;
@@ -34,7 +35,7 @@ export function ChangesTable({ table }: { table: ReactTable<typeof changesFeatur
   const selected = useApp((s) => s.selectedChangeIdx);
   const selectChange = useApp((s) => s.selectChange);
   const showEntry = useApp((s) => s.showEntry);
-  const verifiedSize = useApp((s) => s.verification?.verifiedSize ?? 0);
+  const { upTo: verifiedSize, verifying } = useVerified();
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const rows = table.getRowModel().rows;
@@ -140,7 +141,9 @@ export function ChangesTable({ table }: { table: ReactTable<typeof changesFeatur
                   {cell.column.id === 'idx' && (
                     <span
                       className={r.idx < verifiedSize ? 'ok-mark' : 'warn-mark'}
-                      aria-label={r.idx < verifiedSize ? 'verified' : 'not yet verified'}
+                      aria-label={
+                        r.idx < verifiedSize ? 'verified' : verifying ? 'verification in progress' : 'not yet verified'
+                      }
                     >
                       {r.idx < verifiedSize ? ' ✓' : ' …'}
                     </span>

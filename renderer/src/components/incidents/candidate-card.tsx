@@ -1,11 +1,12 @@
 /** One ranked candidate cause: what changed, who, when relative to the alert, why it ranks, and the two fixes. */
 import type { Candidate } from '../../../../shared/correlate/types.ts';
 import { seconds } from '../../lib/time-format.ts';
-import { useBlock } from '../../ui/hooks.ts';
+import { useBlock, useVerified } from '../../ui/hooks.ts';
 import { ValueChange } from '../../ui/value.tsx';
 import { useApp } from '../../store-context.tsx';
 
 function Badges({ c }: { c: Candidate }) {
+  const { upTo, verifying } = useVerified();
   return (
     <span className="badges">
       <span className={`pill confidence-${c.confidence}`}>confidence {c.confidence}</span>
@@ -24,9 +25,17 @@ function Badges({ c }: { c: Candidate }) {
           after alert
         </span>
       )}
-      {c.verified ? (
+      {c.verified && c.ledger_idx < upTo ? (
         <span className="pill pill-ok" data-testid="badge-verified" title="Covered by a verified signed checkpoint">
           ✓ verified
+        </span>
+      ) : c.verified && verifying ? (
+        <span
+          className="pill"
+          data-testid="badge-verifying"
+          title="The replica is being re-verified since the console started; this entry is shown as verified once that ends"
+        >
+          verification in progress
         </span>
       ) : (
         <span

@@ -1,7 +1,7 @@
 /** One ledger entry in full: exact leaf bytes, hashes, before/after, refs, verification and an inclusion-proof check. */
 import { dateTime } from '../../lib/time-format.ts';
 import { ErrorLine } from '../../ui/error-line.tsx';
-import { useBlock } from '../../ui/hooks.ts';
+import { useBlock, useVerified } from '../../ui/hooks.ts';
 import { JsonDiff } from '../../ui/value.tsx';
 import { useApp } from '../../store-context.tsx';
 import { InclusionResult } from './inclusion-result.tsx';
@@ -19,7 +19,7 @@ const ROLLBACKABLE = new Set([
 /** The detail of the open entry (shared by the changes panel and the ledger drawer); nothing when none is open. */
 export function EntryDetailView() {
   const open = useApp((s) => s.openEntry);
-  const verifiedSize = useApp((s) => s.verification?.verifiedSize ?? 0);
+  const { upTo: verifiedSize, verifying } = useVerified();
   const checkInclusion = useApp((s) => s.checkInclusion);
   const closeEntry = useApp((s) => s.closeEntry);
   const openDialog = useApp((s) => s.openDialog);
@@ -34,7 +34,9 @@ export function EntryDetailView() {
         <span className={open.idx < verifiedSize ? 'pill pill-ok' : 'pill pill-warn'} data-testid="entry-verified">
           {open.idx < verifiedSize
             ? '✓ covered by the verified checkpoint'
-            : 'not yet covered by a verified checkpoint'}
+            : verifying
+              ? 'verification in progress'
+              : 'not yet covered by a verified checkpoint'}
         </span>
         <span className="spacer" />
         <button type="button" onClick={closeEntry} aria-label="Close entry detail">

@@ -8,6 +8,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { clock } from '../../lib/time-format.ts';
 import { useApp } from '../../store-context.tsx';
+import { useVerified } from '../../ui/hooks.ts';
 import { nextIndex } from '../changes/changes-table.tsx';
 
 const ROW_HEIGHT = 28;
@@ -28,7 +29,7 @@ const COLUMNS = [
 const LedgerRow = memo(function LedgerRow({ pos, start, active }: { pos: number; start: number; active: boolean }) {
   useApp((s) => s.ledgerVersion); // re-read the cache when pages arrive
   const row = useApp((s) => s.ledgerRowAt)(pos);
-  const verifiedSize = useApp((s) => s.verification?.verifiedSize ?? 0);
+  const { upTo: verifiedSize, verifying } = useVerified();
   const openIdx = useApp((s) => s.openEntry?.idx ?? null);
   const showEntry = useApp((s) => s.showEntry);
   const style = { transform: `translateY(${start}px)`, height: ROW_HEIGHT };
@@ -73,7 +74,11 @@ const LedgerRow = memo(function LedgerRow({ pos, start, active }: { pos: number;
       <div role="gridcell" className="cell col-summary">
         {row.summary}
       </div>
-      <div role="gridcell" className="cell col-verified" aria-label={row.idx < verifiedSize ? 'verified' : 'pending'}>
+      <div
+        role="gridcell"
+        className="cell col-verified"
+        aria-label={row.idx < verifiedSize ? 'verified' : verifying ? 'verification in progress' : 'pending'}
+      >
         {row.idx < verifiedSize ? '✓' : '…'}
       </div>
     </div>

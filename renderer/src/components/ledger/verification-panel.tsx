@@ -67,7 +67,13 @@ export function VerificationPanel() {
         <dl className="facts">
           <dt>Status</dt>
           <dd data-testid="verification-status">
-            {v.alert ? <strong className="alert-text">ALERT {v.alert.code}</strong> : '✓ verified'}
+            {v.alert ? (
+              <strong className="alert-text">ALERT {v.alert.code}</strong>
+            ) : v.deepCheck ? (
+              `verification in progress: ${v.deepCheck.done.toLocaleString('en-US')} of ${v.deepCheck.total.toLocaleString('en-US')} entries re-verified since the console started`
+            ) : (
+              '✓ verified'
+            )}
           </dd>
           <dt>Origin</dt>
           <dd>{v.origin ?? '—'}</dd>

@@ -1,4 +1,7 @@
-/** The verification badge: verified size, checkpoint age, pending count — or a red ALERT that opens the evidence. */
+/**
+ * The verification badge: verified size, checkpoint age, pending count — the progress of the deep re-verification
+ * after launch while it runs — or a red ALERT that opens the evidence.
+ */
 import { age } from '../../lib/time-format.ts';
 import { useNow } from '../../ui/hooks.ts';
 import { useApp } from '../../store-context.tsx';
@@ -23,6 +26,22 @@ export function VerificationBadge() {
       >
         ALERT {v.alert.code}
         {where}
+      </button>
+    );
+  }
+  if (v.deepCheck) {
+    // The deep re-verification after launch: nothing is shown as verified until it ends.
+    const progress = `verifying ${v.deepCheck.done.toLocaleString('en-US')} / ${v.deepCheck.total.toLocaleString('en-US')}`;
+    return (
+      <button
+        type="button"
+        className="badge-verifying"
+        data-testid="verification-badge"
+        data-state="verifying"
+        onClick={() => openDrawer('verification')}
+        title={`${progress}: every entry is being re-verified since the console started (verification in progress)`}
+      >
+        {progress}
       </button>
     );
   }
