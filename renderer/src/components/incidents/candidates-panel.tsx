@@ -27,6 +27,26 @@ function Context() {
   );
 }
 
+/** The calm state when no incident is active, or the prompt to pick one. */
+function NothingSelected() {
+  const incidents = useApp((s) => s.incidents);
+  const loaded = useApp((s) => s.incidentsLoaded);
+  const selection = useApp((s) => s.selection);
+  const active = incidents.some((i) => i.status !== 'resolved');
+  if (loaded && !active && !selection)
+    return (
+      <div className="nothing-active" role="status" data-testid="nothing-active">
+        <p>
+          <strong>Nothing active.</strong> No incident is open right now; a new one will show here as it arrives.
+        </p>
+        <p className="muted">
+          Past incidents are under “Resolved” in the list; “Incident at time…” ranks the changes before any moment.
+        </p>
+      </div>
+    );
+  return <p className="muted">Select an incident, or use “Incident at time…”.</p>;
+}
+
 /** The panel. */
 export function CandidatesPanel() {
   const correlation = useApp((s) => s.correlation);
@@ -54,7 +74,7 @@ export function CandidatesPanel() {
       }
     >
       <ErrorLine error={error} />
-      {!correlation && !error && <p className="muted">Select an incident, or use “Incident at time…”.</p>}
+      {!correlation && !error && !correlating && <NothingSelected />}
       {correlation && (
         <>
           <p className="muted">

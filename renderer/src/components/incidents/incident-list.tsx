@@ -52,8 +52,8 @@ function Items({ list, label }: { list: Incident[]; label: string }) {
 export const RESOLVED_PAGE = 50;
 
 /** The resolved incidents, newest first, rendered only while the disclosure is open and a page at a time. */
-function Resolved({ list, startOpen }: { list: Incident[]; startOpen: boolean }) {
-  const [open, setOpen] = useState(startOpen);
+function Resolved({ list }: { list: Incident[] }) {
+  const [open, setOpen] = useState(false);
   const [shown, setShown] = useState(RESOLVED_PAGE);
   const left = list.length - Math.min(shown, list.length);
   return (
@@ -101,7 +101,7 @@ export function IncidentList() {
       )}
       <div className="incident-scroll">
         <Items list={active} label="Active incidents, newest first" />
-        {resolved.length > 0 && <Resolved list={resolved} startOpen={active.length === 0} />}
+        {resolved.length > 0 && <Resolved list={resolved} />}
       </div>
     </Panel>
   );

@@ -8,6 +8,7 @@ export const SHORTCUTS: readonly { keys: string; what: string }[] = [
   { keys: 'Ctrl/Cmd + K', what: 'Command palette: every action and every flag' },
   { keys: '?', what: 'This help' },
   { keys: 'Esc', what: 'Close the dialog, overlay or drawer' },
+  { keys: 'J', what: 'Jump to the new incident announced in the bar' },
   { keys: 'K', what: 'Kill switch…' },
   { keys: 'R', what: 'Roll back candidate #1' },
   { keys: 'B', what: 'Break-glass override…' },
@@ -38,6 +39,9 @@ function single(store: AppStore, key: string): boolean {
     case 't':
       s.toggleTheme();
       return true;
+    case 'j':
+      if (s.jumpTarget) void s.jumpToIncident();
+      return !!s.jumpTarget;
     case 'k':
       if (data) s.openDialog({ kind: 'kill', flag: null, env: null });
       return data;

@@ -64,7 +64,7 @@ export function TimelinePanel() {
         role="img"
         aria-label={`Error rate, p95 latency and request rate from ${clock(range.from)} to ${clock(range.to)}, alert at ${clock(at)}, ${markers.length} flag changes marked`}
       >
-        <ResponsiveContainer width="100%" height={280}>
+        <ResponsiveContainer width="100%" height="100%">
           <ComposedChart data={points} margin={{ top: 16, right: 16, bottom: 4, left: 4 }}>
             <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
             <XAxis
