@@ -33,7 +33,8 @@ type CoreChannel =
 
 const roles = new Set(['viewer', 'responder', 'approver', 'admin']);
 
-async function identity(s: ActiveSession): Promise<Identity | null> {
+/** Who the session's token belongs to, as the control plane says (null when it cannot be asked). */
+export async function identity(s: ActiveSession): Promise<Identity | null> {
   const body = await callApi(s.target, { method: 'GET', path: '/api/v1/me', timeoutMs: 3000 }).catch(() => null);
   if (typeof body !== 'object' || body === null) return null;
   const { name, role } = body as Record<string, unknown>;

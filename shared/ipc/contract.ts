@@ -86,6 +86,13 @@ export interface BreakGlassUse {
   at: string;
 }
 
+/** A break-glass use of the last 24 hours with the acknowledgement of the person at this console (null: not yet). */
+export interface BreakGlassRecord extends BreakGlassUse {
+  acknowledgedBy: string | null;
+  /** When they acknowledged it (null for an acknowledgement kept from before the time was recorded). */
+  acknowledgedAt: string | null;
+}
+
 /** Renderer → main calls: channel → argument and result types. */
 export interface InvokeMap {
   'app:info': { args: null; result: AppInfo };
@@ -125,6 +132,8 @@ export interface InvokeMap {
   'breakGlass:acknowledge': { args: { idx: number }; result: null };
   /** Break-glass uses of the last 24 hours not yet acknowledged in this console (the persistent banner). */
   'breakGlass:pending': { args: null; result: BreakGlassUse[] };
+  /** Break-glass uses of the last 24 hours, newest first, with the signed-in person's acknowledgements. */
+  'breakGlass:recent': { args: null; result: BreakGlassRecord[] };
   'metrics:series': { args: { service: string; from: string; to: string; stepSeconds: number }; result: MetricsSeries };
 }
 
@@ -177,6 +186,7 @@ export const invokeChannels = [
   'breakGlass:issue',
   'breakGlass:acknowledge',
   'breakGlass:pending',
+  'breakGlass:recent',
   'metrics:series',
 ] as const satisfies readonly (keyof InvokeMap)[];
 

@@ -116,6 +116,7 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
   }),
   'breakGlass:acknowledge': obj({ idx }),
   'breakGlass:pending': none,
+  'breakGlass:recent': none,
   'metrics:series': obj({ service: name, from: timestamp, to: timestamp, stepSeconds: int(1, 3600) }),
 };
 

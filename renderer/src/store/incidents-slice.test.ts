@@ -115,7 +115,7 @@ describe('incidents slice', () => {
       await store.getState().loadIncidents();
       expect(store.getState().selection).toEqual({ kind: 'incident', id: 'inc-p' });
       expect(store.getState().jumpTarget).toBeNull();
-      expect(store.getState().incidentAnnouncement?.text).toBe('New critical incident on payments: payments 5xx');
+      expect(store.getState().incidentAnnouncement?.text).toBe('New critical incident — payments: payments 5xx');
       expect(ranked()).toEqual([
         { incidentId: 'inc-1', limit: 3 },
         { incidentId: 'inc-p', limit: 3 },

@@ -90,9 +90,14 @@ function sameSelection(a: IncidentSelection | null, b: IncidentSelection): boole
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** "service: title", unless the title already starts with its service. */
+export function headline(i: Incident): string {
+  return i.title.toLowerCase().startsWith(`${i.service.toLowerCase()}:`) ? i.title : `${i.service}: ${i.title}`;
+}
+
 /** The sentence announcing a new incident. */
 export function announcementOf(i: Incident): string {
-  return `New ${i.severity} incident on ${i.service}: ${i.title}`;
+  return `New ${i.severity} incident — ${headline(i)}`;
 }
 
 /** Builds the incidents slice. */

@@ -6,7 +6,39 @@ import { useBlock } from '../../ui/hooks.ts';
 import { Panel } from '../../ui/panel.tsx';
 import { ValueChange } from '../../ui/value.tsx';
 import { useApp } from '../../store-context.tsx';
+import { usesSince } from '../banners/break-glass-banner.tsx';
+import { when } from '../../lib/when.ts';
+import { useNow } from '../../ui/hooks.ts';
 import { CandidateCard } from './candidate-card.tsx';
+
+/** Break-glass uses made while the selected incident is active: part of what happened during it. */
+function IncidentBreakGlass({ since }: { since: string }) {
+  const uses = useApp((s) => s.breakGlassUses);
+  const now = useNow(30_000);
+  const during = usesSince(uses, since);
+  if (during.length === 0) return null;
+  return (
+    <div className="incident-break-glass" data-testid="incident-break-glass">
+      <h3>Break-glass during this incident</h3>
+      <ul>
+        {during.map((u) => (
+          <li key={u.idx}>
+            {u.actor} at {when(u.at, now)}
+            {u.flag ? (
+              <>
+                {' '}
+                on <code>{u.flag}</code>
+                {u.env ? ` in ${u.env}` : ''}
+              </>
+            ) : null}{' '}
+            — “{u.reason}” · #{u.idx}
+            {u.acknowledgedBy ? <span className="muted"> · acknowledged by {u.acknowledgedBy}</span> : null}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 function Context() {
   const context = useApp((s) => s.correlation?.context);
@@ -82,6 +114,7 @@ export function CandidatesPanel() {
             {clock(correlation.window.from)} and {clock(correlation.window.to)}.
           </p>
           <BlockedNote id="candidates-blocked" reason={block} />
+          {incident && incident.status !== 'resolved' && <IncidentBreakGlass since={incident.triggeredAt} />}
           {correlation.candidates.length === 0 && (
             <p>No flag change in the window: this incident does not look flag-related.</p>
           )}

@@ -4,7 +4,7 @@
  */
 import { useEffect } from 'react';
 import { useApp } from '../../store-context.tsx';
-import { defaultIncident } from '../../store/incidents-slice.ts';
+import { defaultIncident, headline } from '../../store/incidents-slice.ts';
 
 const APP_TITLE = 'Tombstone Console';
 
@@ -22,9 +22,7 @@ export function IncidentJumpBar() {
       data-testid="jump-bar"
     >
       <strong>New {target.severity} incident</strong>
-      <span className="jump-title">
-        {target.service}: {target.title}
-      </span>
+      <span className="jump-title">{headline(target)}</span>
       <button type="button" className="jump-button" onClick={() => void jump()} data-testid="jump-button">
         Jump to it <kbd>J</kbd>
       </button>
@@ -43,9 +41,7 @@ export function IncidentAnnouncer() {
   const top = defaultIncident(incidents);
   const active = incidents.filter((i) => i.status !== 'resolved').length;
   useEffect(() => {
-    document.title = top
-      ? `(${active}) ${top.severity.toUpperCase()} ${top.service}: ${top.title} — ${APP_TITLE}`
-      : APP_TITLE;
+    document.title = top ? `(${active}) ${top.severity.toUpperCase()} ${headline(top)} — ${APP_TITLE}` : APP_TITLE;
   }, [top, active]);
   useEffect(() => {
     // Electron's main process shows the native notification for every new incident; in browser mode the page does,
@@ -54,7 +50,7 @@ export function IncidentAnnouncer() {
     if (Notification.permission === 'granted') new Notification(APP_TITLE, { body: announcement.text });
   }, [announcement, mode]);
   return (
-    <div className="sr-only" role="alert" aria-live="assertive" data-testid="incident-live-region">
+    <div className="sr-only" aria-live="assertive" aria-atomic="true" data-testid="incident-live-region">
       {announcement?.text ?? ''}
     </div>
   );
