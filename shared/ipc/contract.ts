@@ -117,6 +117,10 @@ export interface InvokeMap {
   'replica:quarantine': { args: { reason: string }; result: { archivedAs: string } };
   'correlation:rank': { args: CorrelationRequest; result: CorrelationResult };
   'incidents:list': { args: null; result: Incident[] };
+  /** Acknowledges an incident through the control plane (a ledger entry `incident.acknowledged`). */
+  'incidents:acknowledge': { args: { id: string; note?: string }; result: ActionReceipt };
+  /** Resolves an incident through the control plane (a ledger entry `incident.resolved`). */
+  'incidents:resolve': { args: { id: string; note?: string }; result: ActionReceipt };
   'flags:list': { args: { query: string; limit: number }; result: FlagSummary[] };
   'flags:get': { args: { key: string }; result: FlagDetail };
   'changes:list': { args: { status: ChangeRequest['status'] | 'ALL' }; result: ChangeRequest[] };
@@ -175,6 +179,8 @@ export const invokeChannels = [
   'replica:quarantine',
   'correlation:rank',
   'incidents:list',
+  'incidents:acknowledge',
+  'incidents:resolve',
   'flags:list',
   'flags:get',
   'changes:list',

@@ -100,6 +100,8 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
     obj({ at: timestamp, service: optional(name), ...window }),
   ),
   'incidents:list': none,
+  'incidents:acknowledge': obj({ id: name, note: optional(str({ max: 1000 })) }),
+  'incidents:resolve': obj({ id: name, note: optional(str({ max: 1000 })) }),
   'flags:list': obj({ query: str({ max: 200 }), limit: int(1, 500) }),
   'flags:get': obj({ key: flagKey }),
   'changes:list': obj({ status: oneOf(['PENDING', 'APPROVED', 'APPLIED', 'REJECTED', 'VOIDED', 'ALL'] as const) }),

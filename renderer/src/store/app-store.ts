@@ -74,6 +74,7 @@ export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): A
         incidentAnnouncement: null,
         incidentsError: null,
         selection: null,
+        candidateOutcomes: {},
         correlation: null,
         correlationError: null,
         chartRange: null,

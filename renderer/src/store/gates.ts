@@ -6,7 +6,7 @@ import type { Identity, Role, SyncState } from '../../../shared/ipc/contract.ts'
 import { clock } from '../lib/time-format.ts';
 
 /** Things a person can do from the console. */
-export type Capability = 'kill' | 'rollback' | 'breakGlass' | 'review' | 'propose';
+export type Capability = 'kill' | 'rollback' | 'breakGlass' | 'review' | 'propose' | 'incident';
 
 const ROLES_FOR: Record<Capability, readonly Role[]> = {
   kill: ['responder', 'admin'],
@@ -14,6 +14,7 @@ const ROLES_FOR: Record<Capability, readonly Role[]> = {
   breakGlass: ['responder', 'admin'],
   review: ['approver', 'admin'],
   propose: ['responder', 'approver', 'admin'],
+  incident: ['responder', 'approver', 'admin'],
 };
 
 const VERB: Record<Capability, string> = {
@@ -22,6 +23,7 @@ const VERB: Record<Capability, string> = {
   breakGlass: 'issue break-glass tokens',
   review: 'approve or reject change requests',
   propose: 'open change requests',
+  incident: 'acknowledge or resolve incidents',
 };
 
 /** The reason actions are unavailable because of the sync state, or null when the control plane is live. */

@@ -5,7 +5,7 @@
  * is in the middle of something (a dialog, typing, a selection of their own in the last 30 s) — then it waits
  * behind a "jump (J)" bar. Either way it is announced (title, live region; main shows the native notification).
  */
-import type { CorrelationRequest, CorrelationResult, Incident } from '../../../shared/ipc/contract.ts';
+import type { CorrelationRequest, CorrelationResult, EntryRow, Incident } from '../../../shared/ipc/contract.ts';
 import type { IpcError } from '../../../shared/ipc/result.ts';
 import type { SliceDeps } from './types.ts';
 
@@ -33,6 +33,10 @@ export interface IncidentsSlice {
   /** When the responder last selected something themselves, and last typed into a field (ms). */
   lastSelectAt: number;
   lastInputAt: number;
+  /** Per candidate (by its ledger idx): the latest later change of the same flag and environment, if any. */
+  candidateOutcomes: Record<number, EntryRow>;
+  /** Looks up what happened to each candidate since it was ranked (a rollback, a kill, another change). */
+  loadOutcomes(): Promise<void>;
   /** Reloads the list; the first load selects the most severe active incident, later ones handle new incidents. */
   loadIncidents(): Promise<void>;
   /** Selects a ledger incident (the responder's choice) and ranks its candidates. */
@@ -111,6 +115,7 @@ export function createIncidentsSlice({ api, set, get, now }: SliceDeps): Inciden
     if (res.ok) {
       set({ correlation: res.value, correlating: false });
       void get().loadTimeline();
+      void get().loadOutcomes();
     } else {
       set({ correlation: null, correlationError: res.error, correlating: false });
     }
@@ -145,10 +150,24 @@ export function createIncidentsSlice({ api, set, get, now }: SliceDeps): Inciden
     correlationError: null,
     correlating: false,
     jumpTarget: null,
+    candidateOutcomes: {},
     incidentsLoaded: false,
     incidentAnnouncement: null,
     lastSelectAt: Number.NEGATIVE_INFINITY,
     lastInputAt: Number.NEGATIVE_INFINITY,
+    async loadOutcomes() {
+      const c = get().correlation;
+      if (!c) return;
+      const found: Record<number, EntryRow> = {};
+      await Promise.all(
+        c.candidates.map(async (cand) => {
+          const res = await get().changesSince(cand.flag_key, cand.environment, cand.ledger_idx);
+          const latest = res.ok ? res.value.find((r) => r.action.startsWith('flag.')) : undefined;
+          if (latest) found[cand.ledger_idx] = latest;
+        }),
+      );
+      if (get().correlation === c) set({ candidateOutcomes: found });
+    },
     async loadIncidents() {
       const res = await api.incidentsList(null);
       if (!res.ok) {

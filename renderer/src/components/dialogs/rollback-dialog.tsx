@@ -61,7 +61,7 @@ export function RollbackDialog({ idx }: { idx: number }) {
           </p>
           <ErrorLine error={flagError} />
           {flag && <FlagImpact flag={flag} env={env} />}
-          {moved && (
+          {moved && !receiptKey && (
             <p className="warn-text" data-testid="rollback-moved">
               The flag moved since this change (now {describeValue(current)}); the control plane will refuse this
               rollback.

@@ -1,4 +1,7 @@
 /** The selected incident's top-3 candidates, the circuit breaker's own responses, and the ranking's notes. */
+import { useState } from 'react';
+import type { Incident } from '../../../../shared/ipc/contract.ts';
+import type { IpcError } from '../../../../shared/ipc/result.ts';
 import { clock, seconds } from '../../lib/time-format.ts';
 import { BlockedNote } from '../../ui/blocked-note.tsx';
 import { ErrorLine } from '../../ui/error-line.tsx';
@@ -10,6 +13,70 @@ import { usesSince } from '../banners/break-glass-banner.tsx';
 import { when } from '../../lib/when.ts';
 import { useNow } from '../../ui/hooks.ts';
 import { CandidateCard } from './candidate-card.tsx';
+
+/** The selected incident's state and the two steps a responder takes on it, through the control plane. */
+function IncidentHead({ incident }: { incident: Incident }) {
+  const transition = useApp((s) => s.transitionIncident);
+  const block = useBlock('incident');
+  const now = useNow(30_000);
+  const [sent, setSent] = useState<{ key: string; to: 'acknowledge' | 'resolve' } | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  const receipt = useApp((s) => (sent ? s.receipts[sent.key] : undefined));
+  const send = async (to: 'acknowledge' | 'resolve'): Promise<void> => {
+    const res = await transition(incident.id, to);
+    setError(res.ok ? null : res.error);
+    if (res.ok) setSent({ key: res.value.idempotencyKey, to });
+  };
+  const pending = !!receipt && receipt.status !== 'verified' && receipt.status !== 'failed';
+  const done = sent?.to === 'acknowledge' ? 'Acknowledged' : 'Resolved';
+  return (
+    <div className="incident-head" data-testid="incident-head">
+      <span className={`pill status-pill-${incident.status}`} data-testid="incident-status">
+        {incident.status}
+      </span>
+      <span className="pill">{incident.severity}</span>
+      <span className="muted">
+        {incident.source === 'pagerduty' ? 'PagerDuty' : 'manual'} · triggered {when(incident.triggeredAt, now)}
+      </span>
+      {receipt && (
+        <span role="status" data-testid="incident-action-status">
+          {receipt.status === 'verified'
+            ? `${done} by you (ledger #${receipt.appliedIdx ?? '?'})`
+            : receipt.status === 'failed'
+              ? ''
+              : receipt.appliedIdx !== null
+                ? `${done} (ledger #${receipt.appliedIdx}); waiting for it to arrive verified…`
+                : `Sending…`}
+        </span>
+      )}
+      {incident.status !== 'resolved' && (
+        <div className="row">
+          {incident.status === 'triggered' && (
+            <button
+              type="button"
+              disabled={block !== null || pending}
+              title={block ?? undefined}
+              onClick={() => void send('acknowledge')}
+              data-testid="incident-acknowledge"
+            >
+              Acknowledge
+            </button>
+          )}
+          <button
+            type="button"
+            disabled={block !== null || pending}
+            title={block ?? undefined}
+            onClick={() => void send('resolve')}
+            data-testid="incident-resolve"
+          >
+            Resolve
+          </button>
+        </div>
+      )}
+      <ErrorLine error={error ?? receipt?.error ?? null} />
+    </div>
+  );
+}
 
 /** Break-glass uses made while the selected incident is active: part of what happened during it. */
 function IncidentBreakGlass({ since }: { since: string }) {
@@ -113,6 +180,7 @@ export function CandidatesPanel() {
             {correlation.considered} change{correlation.considered === 1 ? '' : 's'} scored between{' '}
             {clock(correlation.window.from)} and {clock(correlation.window.to)}.
           </p>
+          {incident && <IncidentHead key={incident.id} incident={incident} />}
           <BlockedNote id="candidates-blocked" reason={block} />
           {incident && incident.status !== 'resolved' && <IncidentBreakGlass since={incident.triggeredAt} />}
           {correlation.candidates.length === 0 && (
