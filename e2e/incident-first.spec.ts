@@ -184,6 +184,24 @@ for (const size of SIZES) {
       await expect(page.getByTestId(`incident-${second}`)).toHaveAttribute('aria-current', 'true');
       await expect(bar).toHaveCount(0);
       await expect(page.getByTestId('candidates-title')).toContainText('search: query latency above 2 s');
+
+      // Refused inputs: a time in the future, a misspelled service (the known one is offered).
+      await page.keyboard.press('i');
+      await expect(dialog).toBeVisible();
+      await dialog.locator('#manual-at').fill('2030-01-01T00:00:00');
+      await expect(dialog.getByTestId('error-line')).toContainText('E_TIME_IN_FUTURE');
+      await expect(dialog.getByTestId('error-line')).toContainText('is in the future');
+      await expect(dialog.getByTestId('manual-submit')).toBeDisabled();
+      await dialog.locator('#manual-at').fill('2026-01-01T00:00:00');
+      await dialog.locator('#manual-service').fill('paymnts');
+      await expect(dialog.getByTestId('service-unknown')).toContainText('“paymnts” is not a service this replica knows');
+      await expect(dialog.getByTestId('manual-submit')).toBeDisabled();
+      await shot(page, `incident-first-${tag}-refused-input`);
+      await dialog.getByTestId('service-suggestion-payments').click();
+      await expect(dialog.locator('#manual-service')).toHaveValue('payments');
+      await expect(dialog.getByTestId('manual-submit')).toBeEnabled();
+      await page.keyboard.press('Escape');
+      await expect(dialog).toHaveCount(0);
     } finally {
       await context.close();
       await stopAll(riley, cp);

@@ -117,6 +117,9 @@ for (const size of SIZES) {
       const submit = dialog.getByTestId('rollback-submit');
       await dialog.locator('.reason-confirm textarea').fill('too short');
       await expect(submit).toBeDisabled();
+      await expect(dialog.getByTestId('reason-hint')).toHaveText(
+        '2 more characters needed (at least 10; spaces and invisible characters do not count).',
+      );
       await giveReasonAndConfirm(dialog, 'payments error rate above SLO since the 50% ramp');
       await expect(submit).toBeEnabled();
       await submit.click();
