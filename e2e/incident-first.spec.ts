@@ -194,7 +194,9 @@ for (const size of SIZES) {
       await expect(dialog.getByTestId('manual-submit')).toBeDisabled();
       await dialog.locator('#manual-at').fill('2026-01-01T00:00:00');
       await dialog.locator('#manual-service').fill('paymnts');
-      await expect(dialog.getByTestId('service-unknown')).toContainText('“paymnts” is not a service this replica knows');
+      await expect(dialog.getByTestId('service-unknown')).toContainText(
+        '“paymnts” is not a service this replica knows',
+      );
       await expect(dialog.getByTestId('manual-submit')).toBeDisabled();
       await shot(page, `incident-first-${tag}-refused-input`);
       await dialog.getByTestId('service-suggestion-payments').click();
