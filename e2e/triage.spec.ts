@@ -2,7 +2,7 @@
  * Triage of the demo incident end to end: the PagerDuty incident fires on `payments`, the ramped pricing flag is
  * candidate #1, the responder rolls it back from its card, the round trip completes and the chart marks the rollback.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { ControlPlaneProcess } from './support/processes.ts';
 import {
   api,
@@ -33,6 +33,23 @@ const SIZES = [{ width: 1280, height: 720 }, VIEWPORT] as const;
 
 test.afterEach(cleanUpStack);
 test.describe.configure({ timeout: DEMO_SPEC_TIMEOUT_MS });
+
+/**
+ * The chart marker of ledger entry `idx`: drawn alone, or — when it sits too close to others — inside a numbered group
+ * that the keyboard opens (focus it, Enter) into a list of its changes.
+ */
+async function revealMarker(page: Page, idx: number): Promise<Locator> {
+  const marker = page.getByTestId(`marker-${idx}`);
+  await expect(
+    page.locator(`[data-testid="marker-${idx}"], [data-testid="marker-group"][data-members~="${idx}"]`).first(),
+  ).toBeAttached({ timeout: 20_000 });
+  if ((await marker.count()) === 0) {
+    await page.locator(`[data-testid="marker-group"][data-members~="${idx}"]`).focus();
+    await page.keyboard.press('Enter');
+  }
+  await expect(marker).toBeVisible();
+  return marker;
+}
 
 /** Waits for the demo's PagerDuty incident on payments and returns its id. */
 async function demoIncident(cp: ControlPlaneProcess): Promise<string> {
@@ -104,8 +121,16 @@ for (const size of SIZES) {
       await expect(
         page.locator('[data-testid^="candidate-"] [data-testid="candidate-flag"]').filter({ hasText: BREAKER_TARGET }),
       ).toHaveCount(0);
-      await expect(page.getByTestId('timeline').locator('[data-kind="auto-rollback"]').first()).toBeVisible();
-      await expect(page.getByTestId(`marker-${culpritIdx}`)).toHaveAttribute('data-kind', 'change');
+      // Every change is reachable on the chart: alone, or inside a numbered group opened from the keyboard.
+      const breakerIdx = Number(/· #(\d+)/.exec((await context.textContent()) ?? '')?.[1]);
+      await expect(await revealMarker(page, breakerIdx)).toHaveAttribute('data-kind', 'auto-rollback');
+      const culpritMarker = await revealMarker(page, culpritIdx);
+      await expect(culpritMarker).toHaveAttribute('data-kind', 'change');
+      await expect(culpritMarker).toHaveAttribute('data-candidate', '1'); // the candidate's own change, marked apart
+      await culpritMarker.hover();
+      await expect(page.getByTestId('marker-hover')).toContainText(`#${culpritIdx}`);
+      await expect(page.getByTestId('marker-hover')).toContainText('(candidate #1)');
+      await shot(page, 'triage-chart-markers');
       await shot(page, 'triage-candidates'); // docs/screenshot-main.png is a copy of this one, refreshed by hand
 
       const rollbackButton = first.getByRole('button', { name: 'Roll back' });
@@ -160,9 +185,10 @@ for (const size of SIZES) {
       );
       await expect(first.getByRole('button', { name: 'Roll back' })).toHaveCount(0);
       await shot(page, 'triage-card-rolled-back');
-      const marker = page.getByTestId(`marker-${trip.idx}`);
+      const marker = await revealMarker(page, trip.idx);
       await expect(marker).toHaveAttribute('data-kind', 'rollback');
-      await marker.focus(); // markers overlap at chart scale; focus shows the same who/what/when as hover
+      await page.mouse.move(0, 0); // the pointer left on another marker would keep showing that one
+      await marker.focus(); // focus shows the same who/what/when as hover
       await expect(page.getByTestId('marker-hover')).toContainText(`#${trip.idx}`);
       await expect(page.getByTestId('marker-hover')).toContainText(`riley · flag.rolled_back ${CULPRIT} in production`);
       await shot(page, 'triage-chart-rollback-marker');
