@@ -75,7 +75,11 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     const active = store.active();
     if (!active) return status;
     const next = await probeControlPlane({ url: active.url, token: store.token(active.id) });
-    if (next.kind !== status.kind) events.emit('connection:changed', next);
+    // Every new measurement is pushed, so the latency on screen is live (one small event per probe interval).
+    const changed =
+      next.kind !== status.kind ||
+      (next.kind === 'reachable' && status.kind === 'reachable' && next.roundTripMs !== status.roundTripMs);
+    if (changed) events.emit('connection:changed', next);
     status = next;
     return status;
   };

@@ -52,7 +52,12 @@ export function ConnectionState() {
   const connection = useApp((s) => s.connection);
   const now = useNow(1000);
   const progress = useApp((s) => s.syncProgress);
-  const { label, tone } = describeSync(sync, now) ?? describeConnection(connection);
+  const described = describeSync(sync, now) ?? describeConnection(connection);
+  // While live, the latency is the latest probe's (every few seconds), not the one measured when sync connected.
+  const { label, tone } =
+    sync.kind === 'live' && connection.kind === 'reachable'
+      ? { label: `Live · ${connection.roundTripMs} ms`, tone: described.tone }
+      : described;
   const rate =
     sync.kind === 'backfilling' && progress
       ? `${Math.round(progress.ratePerSecond).toLocaleString('en-US')}/s${progress.etaSeconds === null ? '' : ` · ${seconds(progress.etaSeconds)} left`}`
