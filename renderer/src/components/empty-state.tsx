@@ -1,5 +1,6 @@
 /** What the screen shows while no verified ledger replica exists: the honest state, no fake data. */
 import type { SyncProgress, SyncState } from '../../../shared/ipc/contract.ts';
+import { explainSyncError } from '../lib/sync-error.ts';
 import { seconds } from '../lib/time-format.ts';
 import { useApp } from '../store-context.tsx';
 
@@ -16,7 +17,7 @@ export function syncingText(sync: SyncState, progress: SyncProgress | null): str
     case 'key-confirmation':
       return "Waiting for you to confirm the control plane's signing key (above); syncing starts right after.";
     case 'reconnecting':
-      return `Reconnecting to ${sync.url} (attempt ${sync.attempt}): ${sync.lastError}`;
+      return `Reconnecting to ${sync.url} (attempt ${sync.attempt}): ${explainSyncError(sync.lastError)}.`;
     default:
       return null;
   }

@@ -3,6 +3,7 @@
  * lacks the permission. The control plane enforces all of this again; the UI explains it before a click fails.
  */
 import type { Identity, Role, SyncState } from '../../../shared/ipc/contract.ts';
+import { explainSyncError } from '../lib/sync-error.ts';
 import { clock } from '../lib/time-format.ts';
 
 /** Things a person can do from the console. */
@@ -37,9 +38,9 @@ export function syncBlock(sync: SyncState): string | null {
     case 'connecting':
       return `Connecting to ${sync.url}; actions are available once the ledger stream is live.`;
     case 'reconnecting':
-      return `Reconnecting to ${sync.url} (attempt ${sync.attempt}, next retry ${clock(sync.nextRetryAt)}): ${sync.lastError}. Actions need a live connection.`;
+      return `Reconnecting to ${sync.url} (attempt ${sync.attempt}, next retry ${clock(sync.nextRetryAt)}): ${explainSyncError(sync.lastError)}. Actions need a live connection.`;
     case 'offline':
-      return `Offline: ${sync.reason}. Showing the replica as of ${sync.replicaAsOf ? clock(sync.replicaAsOf) : 'its last entry'}; actions need the control plane.`;
+      return `Offline: ${explainSyncError(sync.reason)}. Showing the replica as of ${sync.replicaAsOf ? clock(sync.replicaAsOf) : 'its last entry'}; actions need the control plane.`;
     case 'key-confirmation':
       return "Confirm the control plane's signing key first; until then nothing from it is trusted.";
     case 'halted':

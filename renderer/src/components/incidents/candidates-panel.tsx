@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { Incident } from '../../../../shared/ipc/contract.ts';
 import type { IpcError } from '../../../../shared/ipc/result.ts';
-import { clock, seconds } from '../../lib/time-format.ts';
+import { seconds } from '../../lib/time-format.ts';
 import { BlockedNote } from '../../ui/blocked-note.tsx';
 import { ErrorLine } from '../../ui/error-line.tsx';
 import { useBlock } from '../../ui/hooks.ts';
@@ -117,8 +117,9 @@ function Context() {
         {context.map((e) => (
           <li key={e.ledger_idx}>
             {e.actor} rolled back <code>{e.flag_key}</code>
-            {e.environment && ` in ${e.environment}`} at {clock(e.ts)} ({seconds(e.delta_seconds_before_alert)} before
-            the alert): <ValueChange before={e.previous_value} after={e.new_value} /> · #{e.ledger_idx}
+            {e.environment && ` in ${e.environment}`} at {when(e.ts, Date.now())} (
+            {seconds(e.delta_seconds_before_alert)} before the alert):{' '}
+            <ValueChange before={e.previous_value} after={e.new_value} /> · #{e.ledger_idx}
           </li>
         ))}
       </ul>
@@ -157,7 +158,7 @@ export function CandidatesPanel() {
   const block = rollbackBlock ?? killBlock;
   const incident = correlation?.incident.id ? incidents.find((i) => i.id === correlation.incident.id) : undefined;
   const title = correlation
-    ? `Likely causes · ${incident?.title ?? 'manual'} at ${clock(correlation.incident.at)}${correlation.incident.service ? ` · ${correlation.incident.service}` : ''}`
+    ? `Likely causes · ${incident?.title ?? 'manual'} at ${when(correlation.incident.at, Date.now())}${correlation.incident.service ? ` · ${correlation.incident.service}` : ''}`
     : 'Likely causes';
   const top = correlation?.candidates[0]?.score ?? 0;
   return (
@@ -178,7 +179,7 @@ export function CandidatesPanel() {
         <>
           <p className="muted">
             {correlation.considered} change{correlation.considered === 1 ? '' : 's'} scored between{' '}
-            {clock(correlation.window.from)} and {clock(correlation.window.to)}.
+            {when(correlation.window.from, Date.now())} and {when(correlation.window.to, Date.now())}.
           </p>
           {incident && <IncidentHead key={incident.id} incident={incident} />}
           <BlockedNote id="candidates-blocked" reason={block} />

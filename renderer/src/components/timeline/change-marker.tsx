@@ -4,6 +4,7 @@
  */
 import type { KeyboardEvent } from 'react';
 import { clock } from '../../lib/time-format.ts';
+import { when } from '../../lib/when.ts';
 import type { ChangeMarker, MarkerGroup } from './chart-data.ts';
 
 /** Colour variable per marker kind; automatic rollbacks stand out, none shares the p95 line's colour. */
@@ -19,7 +20,7 @@ export const MARKER_COLOR: Record<ChangeMarker['kind'], string> = {
 export function describeMarker(m: ChangeMarker): string {
   const where = m.row.env ? ` in ${m.row.env}` : '';
   const rank = m.candidateRank ? ` (candidate #${m.candidateRank})` : '';
-  return `#${m.idx} ${clock(m.row.ts)} · ${m.row.actor} · ${m.row.action} ${m.row.flag ?? ''}${where}${rank} · ${m.row.summary}`;
+  return `#${m.idx} ${when(m.row.ts, Date.now())} · ${m.row.actor} · ${m.row.action} ${m.row.flag ?? ''}${where}${rank} · ${m.row.summary}`;
 }
 
 function activate(e: KeyboardEvent<SVGGElement>, run: () => void): void {

@@ -1,6 +1,7 @@
 /** Connection state for the top bar: the sync state machine, or control-plane reachability while sync is idle. */
 import type { ControlPlaneStatus, SyncState } from '../../../../shared/ipc/contract.ts';
 import { clock, seconds } from '../../lib/time-format.ts';
+import { explainSyncError } from '../../lib/sync-error.ts';
 import { useNow } from '../../ui/hooks.ts';
 import { useApp } from '../../store-context.tsx';
 
@@ -64,9 +65,9 @@ export function ConnectionState() {
       : null;
   const detail =
     sync.kind === 'reconnecting'
-      ? sync.lastError
+      ? explainSyncError(sync.lastError)
       : sync.kind === 'offline'
-        ? sync.reason
+        ? explainSyncError(sync.reason)
         : sync.kind === 'halted'
           ? sync.message
           : undefined;
