@@ -147,7 +147,16 @@ test('break-glass: a BLOCKED kill routes to break-glass, uses the token once, an
       await expect(summary).toHaveAttribute('role', 'alert');
       await expect(summary).toHaveText(line);
     }
-    await kill.getByRole('button', { name: 'Close', exact: true }).click();
+    // After the kill completed, focus is still inside the dialog (not dropped to the page body), Esc closes it and
+    // the keyboard keeps working (Ctrl+K opens the palette).
+    expect(await kill.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect(kill).toHaveCount(0);
+    expect(await page.evaluate(() => document.activeElement === document.body)).toBe(false);
+    await page.keyboard.press('Control+k');
+    await expect(page.getByTestId('command-palette')).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('command-palette')).toHaveCount(0);
     await shot(page, 'break-glass-banner-riley');
     await shot(other, 'break-glass-banner-second-console');
     await other.reload();

@@ -55,8 +55,10 @@ export function DialogFrame({
     if (ref.current) keep.observe(ref.current, { subtree: true, childList: true, attributes: true });
     return () => {
       keep.disconnect();
-      if (previous?.isConnected) previous.focus();
+      if (previous?.isConnected && previous !== document.body) previous.focus();
       else if (fallback?.isConnected) fallback.focus();
+      // Opened from the page itself (a shortcut): back to the triage screen, never the bare body.
+      else document.querySelector<HTMLElement>('[data-testid="main-screen"]')?.focus();
     };
   }, []);
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {

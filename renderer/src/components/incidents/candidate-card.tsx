@@ -66,6 +66,10 @@ export function CandidateCard({ c, topScore }: { c: Candidate; topScore: number 
   const me = useApp((s) => s.identity?.name ?? null);
   const now = useNow(30_000);
   const rollbackBlock = useBlock('rollback');
+  // Rolled back or killed since: the card says so instead of offering the same rollback again. (After another kind
+  // of change the rollback stays offered; the control plane's compare-and-swap decides, the dialog explains.)
+  const undone =
+    outcome !== null && ['flag.rolled_back', 'flag.auto_rolled_back', 'flag.killed'].includes(outcome.action);
   const killBlock = useBlock('kill');
   const when = c.after_alert
     ? `logged ${seconds(-c.delta_seconds_before_alert)} after the alert`
@@ -121,7 +125,7 @@ export function CandidateCard({ c, topScore }: { c: Candidate; topScore: number 
         </p>
       )}
       <div className="row">
-        {!outcome && (
+        {!undone && (
           <button
             type="button"
             className="danger"
