@@ -177,7 +177,7 @@ export function CandidatesPanel() {
       {!correlation && !error && !correlating && <NothingSelected />}
       {correlation && (
         <>
-          <p className="muted">
+          <p className="muted candidates-scope">
             {correlation.considered} change{correlation.considered === 1 ? '' : 's'} scored between{' '}
             {when(correlation.window.from, Date.now())} and {when(correlation.window.to, Date.now())}.
           </p>
