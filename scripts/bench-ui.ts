@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../e2e/support/chromium.ts';
 import { startProcess, type Started } from '../e2e/support/processes.ts';
 import { VIEWPORT } from '../e2e/support/ui.ts';
@@ -119,12 +119,24 @@ async function startConsole(dataDir: string): Promise<{ stop: () => Promise<void
 
 const BOUNDS = { screenMs: 60_000, candidatesMs: 90_000 };
 
-/** COLD_LOADS - 1 cold loads in fresh contexts, each left once the page went quiet; their results, in order. */
-async function extraColdLoads(browser: Browser, url: string, r: SizeResult): Promise<LoadResult[]> {
+/** A browser session of the console under test: the launch token is single use, so later contexts carry its cookie. */
+type SessionCookies = Awaited<ReturnType<BrowserContext['cookies']>>;
+
+/**
+ * COLD_LOADS - 1 cold loads in fresh contexts (no cache), each left once the page went quiet; their results, in order.
+ * The first exchanges the URL's single-use launch token; the others start with its session cookie (`session`).
+ */
+async function extraColdLoads(
+  browser: Browser,
+  url: string,
+  r: SizeResult,
+  session: SessionCookies,
+): Promise<LoadResult[]> {
   const out: LoadResult[] = [];
   for (let i = 1; i < COLD_LOADS; i++) {
     progress(`${r.n}: cold load ${i} of ${COLD_LOADS}`);
     const context = await browser.newContext({ viewport: VIEWPORT });
+    if (session.length > 0) await context.addCookies(session);
     try {
       const page = await context.newPage();
       const tracker = ipcTracker(page);
@@ -133,6 +145,7 @@ async function extraColdLoads(browser: Browser, url: string, r: SizeResult): Pro
       if (load !== null) out.push(load);
       await tracker.quiet(400, 60_000);
       await settled(page, 1000, 60_000);
+      if (session.length === 0) session.push(...(await context.cookies()));
     } finally {
       await context.close();
     }
@@ -142,8 +155,10 @@ async function extraColdLoads(browser: Browser, url: string, r: SizeResult): Pro
 
 /** The browser phases against a running console; fills `r` as far as it gets. */
 async function browserPhases(browser: Browser, url: string, r: SizeResult): Promise<void> {
-  const loads = await extraColdLoads(browser, url, r);
+  const session: SessionCookies = [];
+  const loads = await extraColdLoads(browser, url, r, session);
   const context = await browser.newContext({ viewport: VIEWPORT });
+  if (session.length > 0) await context.addCookies(session);
   const page = await context.newPage();
   const tracker = ipcTracker(page);
   const idle = async (): Promise<boolean> =>
