@@ -32,7 +32,8 @@ const BREAKER_TARGET = 'checkout.payments.express-pay';
 const SIZES = [{ width: 1280, height: 720 }, VIEWPORT] as const;
 
 test.afterEach(cleanUpStack);
-test.describe.configure({ timeout: DEMO_SPEC_TIMEOUT_MS });
+// Beyond the demo boot and sync: a rollback round trip, then acknowledging and resolving the incident.
+test.describe.configure({ timeout: DEMO_SPEC_TIMEOUT_MS + 45_000 });
 
 /**
  * The chart marker of ledger entry `idx`: drawn alone, or — when it sits too close to others — inside a numbered group
