@@ -66,6 +66,11 @@ test('four-eyes: a second person approves the hash they saw; self-approval is ex
     await shot(page, 'four-eyes-before-approval');
     const sent = page.waitForRequest((r) => r.url().endsWith('/api/ipc/changes:approve'));
     await card.getByRole('button', { name: 'Approve this payload' }).click();
+    // HIGH tier: a second step repeats the payload hash before anything is sent.
+    const confirm = card.getByTestId('approve-confirm');
+    await expect(confirm).toContainText(`HIGH tier: approve exactly this payload? Its hash is ${target.hash}.`);
+    await shot(page, 'four-eyes-confirm-hash');
+    await confirm.getByTestId('approve-confirm-button').click();
     expect((await sent).postDataJSON()).toEqual({ id: target.id, payloadHash: target.hash }); // exactly the hash on screen
 
     // One approval is the HIGH quorum: the change applies and the request leaves the pending count; its card stays,

@@ -16,7 +16,8 @@ async function closedPort(): Promise<number> {
 
 test.describe('console shell in browser mode', () => {
   test('opens with the session token and shows the honest empty state', async ({ page }) => {
-    const consoleHost = await startConsole();
+    // Its own empty data dir: the user's default one may hold profiles (e.g. from an `npm start` on this machine).
+    const consoleHost = await startConsole(['--data', mkdtempSync(join(tmpdir(), 'tsc-e2e-shell-'))]);
     try {
       await page.goto(consoleHost.url);
       await expect(page).toHaveTitle('Tombstone Console');

@@ -14,7 +14,7 @@ import type { SecretBox } from './profiles/secret-box.ts';
 import { BreakGlassAcks } from './services/break-glass-acks.ts';
 import { bootstrapProfile, type Bootstrap } from './services/bootstrap-profile.ts';
 import { actionHandlers } from './services/handlers-actions.ts';
-import { coreHandlers } from './services/handlers-core.ts';
+import { coreHandlers, identity } from './services/handlers-core.ts';
 import { readHandlers } from './services/handlers-read.ts';
 import { BackgroundIndexer } from './services/background-indexer.ts';
 import { IncidentWatch } from './services/incident-watch.ts';
@@ -69,13 +69,17 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     },
   });
   const verification = new Verification(runtime, events, config.hwmCodec);
-  const acks = new BreakGlassAcks(runtime);
+  const acks = new BreakGlassAcks(runtime, async () => (await identity(runtime.session()))?.name ?? null);
   let status: ControlPlaneStatus = { kind: 'unconfigured' };
   const probe = async (): Promise<ControlPlaneStatus> => {
     const active = store.active();
     if (!active) return status;
     const next = await probeControlPlane({ url: active.url, token: store.token(active.id) });
-    if (next.kind !== status.kind) events.emit('connection:changed', next);
+    // Every new measurement is pushed, so the latency on screen is live (one small event per probe interval).
+    const changed =
+      next.kind !== status.kind ||
+      (next.kind === 'reachable' && status.kind === 'reachable' && next.roundTripMs !== status.roundTripMs);
+    if (changed) events.emit('connection:changed', next);
     status = next;
     return status;
   };
@@ -88,6 +92,7 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     ...actionHandlers(runtime),
     'breakGlass:acknowledge': ({ idx }) => acks.acknowledge(idx),
     'breakGlass:pending': () => acks.pending(),
+    'breakGlass:recent': () => acks.recent(),
   };
   // Rejects with a coded AppError when the start-up profile cannot be made (e.g. no token for a new control plane).
   const ready = (async () => {

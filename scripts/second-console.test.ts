@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseShellArgs } from '../main/shell-args.ts';
-import { demoPeople, secondConsoleCommands, shellQuote } from './second-console.ts';
+import { sha256 } from '../main/ledger/node-crypto.ts';
+import { keyFingerprint } from '../main/profiles/tofu.ts';
+import { formatVerifierKey } from '../shared/ledger/checkpoint.ts';
+import { demoPeople, keyFingerprintLines, secondConsoleCommands, shellQuote } from './second-console.ts';
 
 const OUTPUT = [
   'control-plane listening on http://127.0.0.1:4000',
@@ -39,5 +42,15 @@ describe('the second-console commands npm start prints', () => {
   it('quotes paths a shell would split', () => {
     expect(shellQuote("/tmp/a b/it's")).toBe(`'/tmp/a b/it'\\''s'`);
     expect(shellQuote('/tmp/plain.token')).toBe('/tmp/plain.token');
+  });
+});
+
+describe('the key fingerprint npm start prints', () => {
+  it('is the one a console shows when it asks to confirm the key', () => {
+    const pub = new Uint8Array(32).map((_, i) => i + 1);
+    const vkey = formatVerifierKey(sha256, 'tombstone.example/ledger', pub);
+    const [line] = keyFingerprintLines([vkey]);
+    expect(line).toBe(`signing key tombstone.example/ledger: fingerprint ${keyFingerprint(pub)} (${vkey})`);
+    expect(keyFingerprint(pub)).toMatch(/^SHA256:([0-9a-f]{4}:){7}[0-9a-f]{4}$/);
   });
 });

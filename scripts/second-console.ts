@@ -5,6 +5,9 @@
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256 } from '../main/ledger/node-crypto.ts';
+import { keyFingerprint } from '../main/profiles/tofu.ts';
+import { parseVerifierKey } from '../shared/ledger/checkpoint.ts';
 
 /** One demo person as the control plane prints them. */
 export interface DemoPerson {
@@ -62,5 +65,16 @@ export function secondConsoleCommands(o: {
       join(o.dir, `${p.name}-console`),
     ];
     return { ...p, tokenFile, args, command: ['bin/tombstone-console', ...args].map(shellQuote).join(' ') };
+  });
+}
+
+/**
+ * The fingerprint a console shows when it asks to confirm the control plane's signing key (trust on first use), for
+ * each verifier key the control plane printed; npm start prints them so the question can be checked.
+ */
+export function keyFingerprintLines(keys: readonly string[]): string[] {
+  return keys.map((vkey) => {
+    const parsed = parseVerifierKey(sha256, vkey);
+    return `signing key ${parsed.name}: fingerprint ${keyFingerprint(parsed.publicKey)} (${vkey})`;
   });
 }

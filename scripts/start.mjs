@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoPeople, secondConsoleCommands } from './second-console.ts';
+import { demoPeople, keyFingerprintLines, secondConsoleCommands } from './second-console.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -66,6 +66,8 @@ async function startControlPlane() {
   // The demo control plane runs on this machine and printed its verifier keys: the console pins them directly.
   const keys = [...out.matchAll(/^ledger key (\S+)$/gm)].map((m) => m[1]);
   log(`control plane with the demo scenario at ${match[1]} (data in ${data})`);
+  // A console asked to confirm the signing key (trust on first use) shows this fingerprint: compare them.
+  for (const line of keyFingerprintLines(keys)) log(line);
   printSecondConsoles(match[1], keys, demoPeople(out));
   return { url: match[1], token: match[2], keys, demo: true };
 }

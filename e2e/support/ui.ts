@@ -56,8 +56,10 @@ export async function recentBreakGlassUses(cp: ControlPlaneProcess): Promise<num
 
 /** Acknowledges the `n` earlier break-glass uses of the demo history in one console, so only new ones show. */
 export async function acknowledgeHistory(page: Page, n: number): Promise<void> {
-  const banner = page.getByTestId('break-glass-banner');
-  if (n > 1) await banner.getByRole('button', { name: `Acknowledge all ${n}` }).click();
-  if (n === 1) await banner.getByRole('button', { name: /^Acknowledge break-glass use #\d+$/ }).click();
-  await expect(banner).toHaveCount(0);
+  const line = page.getByTestId('break-glass-banner');
+  if (n === 0) return;
+  await line.getByTestId('break-glass-toggle').click();
+  if (n > 1) await line.getByRole('button', { name: `Acknowledge all ${n}` }).click();
+  if (n === 1) await line.getByRole('button', { name: /^Acknowledge break-glass use #\d+$/ }).click();
+  await expect(line).toHaveCount(0);
 }

@@ -55,6 +55,32 @@ function crId(reply: Record<string, unknown>): string {
   return id;
 }
 
+/** Acknowledges or resolves an incident (a ledger entry `incident.acknowledged` / `incident.resolved`). */
+export async function transitionIncident(
+  t: ClientTarget,
+  key: string,
+  to: 'acknowledge' | 'resolve',
+  args: { id: string; note?: string },
+): Promise<ActionResult> {
+  const reply = record(
+    await callApi(t, {
+      method: 'POST',
+      path: `/api/v1/incidents/${encodeURIComponent(args.id)}/${to}`,
+      body: args.note ? { note: args.note } : {},
+      idempotencyKey: key,
+    }),
+  );
+  return {
+    locator: {
+      kind: 'match',
+      action: to === 'acknowledge' ? 'incident.acknowledged' : 'incident.resolved',
+      refKey: 'incident',
+      refValue: args.id,
+    },
+    reply,
+  };
+}
+
 /** Kill switch: flip the flag to its safe default in one environment. */
 export async function kill(
   t: ClientTarget,

@@ -10,7 +10,14 @@ import type { Handler } from '../ipc/registry.ts';
 import type { ActiveSession } from '../session/active-session.ts';
 import type { ConsoleRuntime } from './runtime.ts';
 
-type ActionChannel = 'changes:create' | 'changes:approve' | 'changes:reject' | 'actions:kill' | 'actions:rollback';
+type ActionChannel =
+  | 'changes:create'
+  | 'changes:approve'
+  | 'changes:reject'
+  | 'actions:kill'
+  | 'actions:rollback'
+  | 'incidents:acknowledge'
+  | 'incidents:resolve';
 
 function refuseOffline(s: ActiveSession): void {
   const state = s.state();
@@ -53,6 +60,10 @@ export function actionHandlers(runtime: ConsoleRuntime): { [C in ActionChannel |
     'changes:create': (a) => track(runtime, 'changes:create', (s, k) => client.createChangeRequest(s.target, k, a)),
     'changes:approve': (a) => track(runtime, 'changes:approve', (s, k) => client.approveChangeRequest(s.target, k, a)),
     'changes:reject': (a) => track(runtime, 'changes:reject', (s, k) => client.rejectChangeRequest(s.target, k, a)),
+    'incidents:acknowledge': (a) =>
+      track(runtime, 'incidents:acknowledge', (s, k) => client.transitionIncident(s.target, k, 'acknowledge', a)),
+    'incidents:resolve': (a) =>
+      track(runtime, 'incidents:resolve', (s, k) => client.transitionIncident(s.target, k, 'resolve', a)),
     'breakGlass:issue': (a) => {
       const s = runtime.session();
       refuseOffline(s);

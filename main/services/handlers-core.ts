@@ -2,6 +2,7 @@
  * Handlers of the profile, sync, identity, verification, correlation and metrics channels:
  * a few lines each over the runtime's services.
  */
+import { futureTimeError } from '../../shared/correlate/manual-time.ts';
 import type { CorrelationRequest, Identity } from '../../shared/ipc/contract.ts';
 import type { CorrelationResult, Telemetry } from '../../shared/correlate/types.ts';
 import { callApi } from '../actions/http.ts';
@@ -33,7 +34,8 @@ type CoreChannel =
 
 const roles = new Set(['viewer', 'responder', 'approver', 'admin']);
 
-async function identity(s: ActiveSession): Promise<Identity | null> {
+/** Who the session's token belongs to, as the control plane says (null when it cannot be asked). */
+export async function identity(s: ActiveSession): Promise<Identity | null> {
   const body = await callApi(s.target, { method: 'GET', path: '/api/v1/me', timeoutMs: 3000 }).catch(() => null);
   if (typeof body !== 'object' || body === null) return null;
   const { name, role } = body as Record<string, unknown>;
@@ -65,6 +67,8 @@ function serviceTelemetry(s: ActiveSession, atMs: number, windowSeconds: number)
  * plane answers — each changed flag's own error rate around the incident, fetched within a short budget.
  */
 async function rank(runtime: ConsoleRuntime, req: CorrelationRequest): Promise<CorrelationResult> {
+  const future = 'at' in req ? futureTimeError(req.at, Date.now()) : null;
+  if (future) throw new AppError(future.code, future.message);
   for (;;) {
     const step = catchUpIndex(runtime.replica().db, 1000, 50);
     if (step.complete || step.added === 0) break; // no progress: rankFromReplica's own catch-up reports why

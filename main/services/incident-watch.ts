@@ -1,4 +1,7 @@
-/** Keeps the count of active incidents current (tray/dock badge, `incidents:changed`), throttled. */
+/**
+ * Tells the renderer when the incidents change (a new one, an acknowledgement, a resolution) and keeps the count of
+ * active incidents current (tray/dock badge), throttled.
+ */
 import type Database from 'better-sqlite3';
 import type { EventHub } from '../ipc/registry.ts';
 import { listIncidents } from '../views/index.ts';
@@ -8,7 +11,7 @@ const MIN_INTERVAL_MS = 1000;
 /** Recounts active incidents after appends, at most once a second. */
 export class IncidentWatch {
   private readonly events: EventHub;
-  private count = -1;
+  private signature = '';
   private lastRun = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -24,10 +27,13 @@ export class IncidentWatch {
       this.timer = null;
       this.lastRun = Date.now();
       if (!db.open) return;
-      const count = listIncidents(db).filter((i) => i.status !== 'resolved').length;
-      if (count !== this.count) {
-        this.count = count;
-        this.events.emit('incidents:changed', { count });
+      const incidents = listIncidents(db);
+      const active = incidents.filter((i) => i.status !== 'resolved');
+      // Any change of an incident's state counts, not only of the active count (one fires as another resolves).
+      const signature = `${incidents.length}|${active.map((i) => `${i.id}:${i.status}`).join(',')}`;
+      if (signature !== this.signature) {
+        this.signature = signature;
+        this.events.emit('incidents:changed', { count: active.length });
       }
     }, wait);
     this.timer.unref();

@@ -15,6 +15,7 @@ import { CommandPalette } from './components/palette/command-palette.tsx';
 import { HelpOverlay } from './components/palette/help-overlay.tsx';
 import { useShortcuts } from './components/palette/shortcuts.ts';
 import { TopBar } from './components/top-bar/top-bar.tsx';
+import { IncidentAnnouncer, IncidentJumpBar } from './components/incidents/incident-alert.tsx';
 
 /** Root component: starts the store (unless `autoStart` is false, for tests) and lays out the screen. */
 export function App({ store, autoStart = true }: { store: AppStore; autoStart?: boolean }) {
@@ -40,10 +41,17 @@ export function App({ store, autoStart = true }: { store: AppStore; autoStart?: 
   useEffect(() => {
     document.documentElement.dataset['theme'] = theme;
   }, [theme]);
+  useEffect(() => {
+    // Typing into any field counts as being in the middle of something: a new incident then waits behind the jump bar.
+    const onInput = (): void => store.getState().noteInput();
+    document.addEventListener('input', onInput, true);
+    return () => document.removeEventListener('input', onInput, true);
+  }, [store]);
   return (
     <StoreProvider store={store}>
       <div className="app">
         <TopBar />
+        <IncidentJumpBar />
         <BreakGlassBanner />
         <KeyConfirmation />
         <ErrorBanner />
@@ -53,6 +61,7 @@ export function App({ store, autoStart = true }: { store: AppStore; autoStart?: 
         <DialogHost />
         <CommandPalette />
         <HelpOverlay />
+        <IncidentAnnouncer />
       </div>
     </StoreProvider>
   );

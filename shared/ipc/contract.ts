@@ -86,6 +86,13 @@ export interface BreakGlassUse {
   at: string;
 }
 
+/** A break-glass use of the last 24 hours with the acknowledgement of the person at this console (null: not yet). */
+export interface BreakGlassRecord extends BreakGlassUse {
+  acknowledgedBy: string | null;
+  /** When they acknowledged it (null for an acknowledgement kept from before the time was recorded). */
+  acknowledgedAt: string | null;
+}
+
 /** Renderer → main calls: channel → argument and result types. */
 export interface InvokeMap {
   'app:info': { args: null; result: AppInfo };
@@ -110,6 +117,10 @@ export interface InvokeMap {
   'replica:quarantine': { args: { reason: string }; result: { archivedAs: string } };
   'correlation:rank': { args: CorrelationRequest; result: CorrelationResult };
   'incidents:list': { args: null; result: Incident[] };
+  /** Acknowledges an incident through the control plane (a ledger entry `incident.acknowledged`). */
+  'incidents:acknowledge': { args: { id: string; note?: string }; result: ActionReceipt };
+  /** Resolves an incident through the control plane (a ledger entry `incident.resolved`). */
+  'incidents:resolve': { args: { id: string; note?: string }; result: ActionReceipt };
   'flags:list': { args: { query: string; limit: number }; result: FlagSummary[] };
   'flags:get': { args: { key: string }; result: FlagDetail };
   'changes:list': { args: { status: ChangeRequest['status'] | 'ALL' }; result: ChangeRequest[] };
@@ -125,6 +136,8 @@ export interface InvokeMap {
   'breakGlass:acknowledge': { args: { idx: number }; result: null };
   /** Break-glass uses of the last 24 hours not yet acknowledged in this console (the persistent banner). */
   'breakGlass:pending': { args: null; result: BreakGlassUse[] };
+  /** Break-glass uses of the last 24 hours, newest first, with the signed-in person's acknowledgements. */
+  'breakGlass:recent': { args: null; result: BreakGlassRecord[] };
   'metrics:series': { args: { service: string; from: string; to: string; stepSeconds: number }; result: MetricsSeries };
 }
 
@@ -172,6 +185,8 @@ export const invokeChannels = [
   'replica:quarantine',
   'correlation:rank',
   'incidents:list',
+  'incidents:acknowledge',
+  'incidents:resolve',
   'flags:list',
   'flags:get',
   'changes:list',
@@ -183,6 +198,7 @@ export const invokeChannels = [
   'breakGlass:issue',
   'breakGlass:acknowledge',
   'breakGlass:pending',
+  'breakGlass:recent',
   'metrics:series',
 ] as const satisfies readonly (keyof InvokeMap)[];
 

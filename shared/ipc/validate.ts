@@ -107,6 +107,8 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
     obj({ at: timestamp, service: optional(name), ...window }),
   ),
   'incidents:list': none,
+  'incidents:acknowledge': obj({ id: name, note: optional(str({ max: 1000 })) }),
+  'incidents:resolve': obj({ id: name, note: optional(str({ max: 1000 })) }),
   'flags:list': obj({ query: str({ max: 200 }), limit: int(1, 500) }),
   'flags:get': obj({ key: flagKey }),
   'changes:list': obj({ status: oneOf(['PENDING', 'APPROVED', 'APPLIED', 'REJECTED', 'VOIDED', 'ALL'] as const) }),
@@ -123,6 +125,7 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
   }),
   'breakGlass:acknowledge': obj({ idx }),
   'breakGlass:pending': none,
+  'breakGlass:recent': none,
   'metrics:series': obj({ service: name, from: timestamp, to: timestamp, stepSeconds: int(1, 3600) }),
 };
 

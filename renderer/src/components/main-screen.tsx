@@ -12,7 +12,7 @@ const TimelinePanel = lazy(() => import('./timeline/timeline-panel.tsx').then((m
 /** The layout grid. */
 export function MainScreen() {
   return (
-    <main className="screen" aria-label="Incident triage" data-testid="main-screen">
+    <main className="screen" aria-label="Incident triage" data-testid="main-screen" tabIndex={-1}>
       <div className="col-left">
         <IncidentList />
       </div>

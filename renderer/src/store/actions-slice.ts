@@ -19,6 +19,8 @@ export interface ActionsSlice {
   /** Rolls back the change at ledger `idx` (compare-and-swap on the control plane). */
   rollback(idx: number, reason: string): Promise<Result<ActionReceipt>>;
   issueBreakGlass(input: BreakGlassInput): Promise<Result<BreakGlassToken>>;
+  /** Acknowledges or resolves incident `id` through the control plane. */
+  transitionIncident(id: string, to: 'acknowledge' | 'resolve'): Promise<Result<ActionReceipt>>;
   /** Records a receipt, keeping whichever of old and new is further along. */
   trackReceipt(receipt: ActionReceipt): void;
 }
@@ -54,6 +56,8 @@ export function createActionsSlice({ api, set, get }: SliceDeps): ActionsSlice {
     },
     rollback: async (idx, reason) => track(await api.actionsRollback({ idx, reason })),
     issueBreakGlass: (input) => api.breakGlassIssue(input),
+    transitionIncident: async (id, to) =>
+      track(to === 'acknowledge' ? await api.incidentsAcknowledge({ id }) : await api.incidentsResolve({ id })),
     trackReceipt(receipt) {
       const receipts = get().receipts;
       set({

@@ -11,6 +11,7 @@ const use = {
   reason: 'ledger writes corrupting',
   at: '2026-11-25T03:20:00.000Z',
 };
+const open = { ...use, acknowledgedBy: null, acknowledgedAt: null };
 
 describe('break-glass slice', () => {
   it('announces each use once and keeps it until acknowledged', async () => {
@@ -21,28 +22,35 @@ describe('break-glass slice', () => {
           ? { ok: false, error: { code: 'E_CONTROL_PLANE_UNREACHABLE', message: 'down' } }
           : { ok: true, value: null },
     });
-    const store = createAppStore(fake.api);
+    const store = createAppStore(fake.api, { now: () => Date.parse('2026-11-25T03:25:00.000Z') });
     await store.getState().start();
     fake.emit('breakGlass:used', use);
     fake.emit('breakGlass:used', use);
-    expect(store.getState().breakGlassUses).toEqual([use]);
+    expect(store.getState().breakGlassUses).toEqual([open]);
     await store.getState().acknowledgeBreakGlass(130);
-    expect(store.getState().breakGlassUses).toEqual([use]);
+    expect(store.getState().breakGlassUses).toEqual([open]);
     expect(store.getState().breakGlassError?.code).toBe('E_CONTROL_PLANE_UNREACHABLE');
     fail = false;
     await store.getState().acknowledgeBreakGlass(130);
     expect(fake.argsOf('breakGlassAcknowledge')).toEqual([{ idx: 130 }, { idx: 130 }]);
-    expect(store.getState().breakGlassUses).toEqual([]);
+    // Kept in the list of the last 24 hours, marked as acknowledged by the person at this console.
+    expect(store.getState().breakGlassUses).toEqual([
+      { ...use, acknowledgedBy: 'you', acknowledgedAt: '2026-11-25T03:25:00.000Z' },
+    ]);
     expect(store.getState().breakGlassError).toBeNull();
   });
 
-  it('on start, loads the uses this console has not acknowledged yet', async () => {
-    const fake = createFakeApi({ ...liveReplica(), breakGlassPending: async () => ({ ok: true, value: [use] }) });
+  it("on start, loads the uses of the last 24 hours with this person's acknowledgements, newest first", async () => {
+    const acked = { ...use, idx: 120, acknowledgedBy: 'riley', acknowledgedAt: '2026-11-25T03:21:00.000Z' };
+    const fake = createFakeApi({
+      ...liveReplica(),
+      breakGlassRecent: async () => ({ ok: true, value: [acked, open] }),
+    });
     const store = createAppStore(fake.api, { refreshDelayMs: 0 });
     await store.getState().start();
-    expect(store.getState().breakGlassUses).toEqual([use]);
+    expect(store.getState().breakGlassUses).toEqual([open, acked]);
     fake.emit('breakGlass:used', use);
-    expect(store.getState().breakGlassUses).toHaveLength(1);
+    expect(store.getState().breakGlassUses).toHaveLength(2);
   });
 
   it('issuing a token passes scope and TTL through', async () => {

@@ -1,38 +1,54 @@
-/** Break-glass slice: every use announced by main stays on screen until someone acknowledges it. */
-import type { BreakGlassUse } from '../../../shared/ipc/contract.ts';
+/**
+ * Break-glass slice: the uses of the last 24 hours with the signed-in person's acknowledgement. An unacknowledged use
+ * stays announced (one compact line) until that person acknowledges it; main keeps the acknowledgement per person.
+ */
+import type { BreakGlassRecord, BreakGlassUse } from '../../../shared/ipc/contract.ts';
 import type { IpcError } from '../../../shared/ipc/result.ts';
 import type { SliceDeps } from './types.ts';
 
-export type { BreakGlassUse } from '../../../shared/ipc/contract.ts';
+export type { BreakGlassRecord, BreakGlassUse } from '../../../shared/ipc/contract.ts';
 
 /** Break-glass state and its actions. */
 export interface BreakGlassSlice {
-  breakGlassUses: BreakGlassUse[];
+  /** Uses of the last 24 hours (and any announced since), newest first. */
+  breakGlassUses: BreakGlassRecord[];
   breakGlassError: IpcError | null;
-  /** Loads the uses not yet acknowledged in this console (after a start or a profile switch). */
+  /** Loads the uses of the last 24 hours with this person's acknowledgements (after a start or a profile switch). */
   loadBreakGlassPending(): Promise<void>;
   /** Adds an announced use (idempotent by ledger idx). */
   announceBreakGlass(use: BreakGlassUse): void;
-  /** Acknowledges the use at ledger `idx`; the banner stays when the call fails. */
+  /** Acknowledges the use at ledger `idx`; it stays announced when the call fails. */
   acknowledgeBreakGlass(idx: number): Promise<void>;
 }
 
+/** The uses nobody at this console has acknowledged yet, newest first. */
+export function unacknowledged(uses: readonly BreakGlassRecord[]): BreakGlassRecord[] {
+  return uses.filter((u) => u.acknowledgedBy === null);
+}
+
+function newestFirst(list: BreakGlassRecord[]): BreakGlassRecord[] {
+  return [...list].sort((a, b) => b.idx - a.idx);
+}
+
 /** Builds the break-glass slice. */
-export function createBreakGlassSlice({ api, set, get }: SliceDeps): BreakGlassSlice {
+export function createBreakGlassSlice({ api, set, get, now }: SliceDeps): BreakGlassSlice {
   return {
     breakGlassUses: [],
     breakGlassError: null,
     async loadBreakGlassPending() {
-      const res = await api.breakGlassPending(null);
+      const res = await api.breakGlassRecent(null);
       if (!res.ok) {
         set({ breakGlassError: res.error });
         return;
       }
-      for (const use of res.value) get().announceBreakGlass(use);
+      const loaded = new Set(res.value.map((u) => u.idx));
+      // Uses announced while the list was loading are kept.
+      set({ breakGlassUses: newestFirst([...res.value, ...get().breakGlassUses.filter((u) => !loaded.has(u.idx))]) });
     },
     announceBreakGlass(use) {
       if (get().breakGlassUses.some((u) => u.idx === use.idx)) return;
-      set({ breakGlassUses: [...get().breakGlassUses, use] });
+      const record: BreakGlassRecord = { ...use, acknowledgedBy: null, acknowledgedAt: null };
+      set({ breakGlassUses: newestFirst([...get().breakGlassUses, record]) });
     },
     async acknowledgeBreakGlass(idx) {
       const res = await api.breakGlassAcknowledge({ idx });
@@ -40,7 +56,14 @@ export function createBreakGlassSlice({ api, set, get }: SliceDeps): BreakGlassS
         set({ breakGlassError: res.error });
         return;
       }
-      set({ breakGlassUses: get().breakGlassUses.filter((u) => u.idx !== idx), breakGlassError: null });
+      const by = get().identity?.name ?? 'you';
+      const at = new Date(now()).toISOString();
+      set({
+        breakGlassUses: get().breakGlassUses.map((u) =>
+          u.idx === idx && u.acknowledgedBy === null ? { ...u, acknowledgedBy: by, acknowledgedAt: at } : u,
+        ),
+        breakGlassError: null,
+      });
     },
   };
 }

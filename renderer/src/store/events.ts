@@ -23,6 +23,8 @@ export function subscribeEvents(d: SliceDeps, reloadReplica: () => Promise<void>
         return;
       }
       later('changes', () => void get().loadChanges());
+      later('outcomes', () => void get().loadOutcomes());
+      later('flagDetails', () => void get().refreshFlagDetails());
       later('approvals', () => void get().loadChangeRequests());
       if (get().drawer) later('ledger', () => void get().refreshLedgerTotal());
     }),

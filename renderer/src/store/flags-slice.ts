@@ -16,6 +16,8 @@ export interface FlagsSlice {
   searchFlags(query: string): Promise<void>;
   /** Loads (and caches) one flag's detail. */
   loadFlag(key: string): Promise<Result<FlagDetail>>;
+  /** Reloads the cached details (after new ledger entries: an open dialog then shows the current state). */
+  refreshFlagDetails(): Promise<void>;
   /** Ledger entries of `flag` in `env` after `idx`: what changed since a change that a rollback targets. */
   changesSince(flag: string, env: string | null, idx: number): Promise<Result<EntryRow[]>>;
 }
@@ -38,6 +40,9 @@ export function createFlagsSlice({ api, set, get }: SliceDeps): FlagsSlice {
       const res = await api.flagsGet({ key });
       if (res.ok) set({ flagDetails: { ...get().flagDetails, [key]: res.value } });
       return res;
+    },
+    async refreshFlagDetails() {
+      await Promise.all(Object.keys(get().flagDetails).map((key) => get().loadFlag(key)));
     },
     async changesSince(flag, env, idx) {
       const filter = env ? { flag, env } : { flag };

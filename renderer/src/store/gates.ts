@@ -3,10 +3,11 @@
  * lacks the permission. The control plane enforces all of this again; the UI explains it before a click fails.
  */
 import type { Identity, Role, SyncState } from '../../../shared/ipc/contract.ts';
+import { explainSyncError } from '../lib/sync-error.ts';
 import { clock } from '../lib/time-format.ts';
 
 /** Things a person can do from the console. */
-export type Capability = 'kill' | 'rollback' | 'breakGlass' | 'review' | 'propose';
+export type Capability = 'kill' | 'rollback' | 'breakGlass' | 'review' | 'propose' | 'incident';
 
 const ROLES_FOR: Record<Capability, readonly Role[]> = {
   kill: ['responder', 'admin'],
@@ -14,6 +15,7 @@ const ROLES_FOR: Record<Capability, readonly Role[]> = {
   breakGlass: ['responder', 'admin'],
   review: ['approver', 'admin'],
   propose: ['responder', 'approver', 'admin'],
+  incident: ['responder', 'approver', 'admin'],
 };
 
 const VERB: Record<Capability, string> = {
@@ -22,6 +24,7 @@ const VERB: Record<Capability, string> = {
   breakGlass: 'issue break-glass tokens',
   review: 'approve or reject change requests',
   propose: 'open change requests',
+  incident: 'acknowledge or resolve incidents',
 };
 
 /** The reason actions are unavailable because of the sync state, or null when the control plane is live. */
@@ -35,9 +38,9 @@ export function syncBlock(sync: SyncState): string | null {
     case 'connecting':
       return `Connecting to ${sync.url}; actions are available once the ledger stream is live.`;
     case 'reconnecting':
-      return `Reconnecting to ${sync.url} (attempt ${sync.attempt}, next retry ${clock(sync.nextRetryAt)}): ${sync.lastError}. Actions need a live connection.`;
+      return `Reconnecting to ${sync.url} (attempt ${sync.attempt}, next retry ${clock(sync.nextRetryAt)}): ${explainSyncError(sync.lastError)}. Actions need a live connection.`;
     case 'offline':
-      return `Offline: ${sync.reason}. Showing the replica as of ${sync.replicaAsOf ? clock(sync.replicaAsOf) : 'its last entry'}; actions need the control plane.`;
+      return `Offline: ${explainSyncError(sync.reason)}. Showing the replica as of ${sync.replicaAsOf ? clock(sync.replicaAsOf) : 'its last entry'}; actions need the control plane.`;
     case 'key-confirmation':
       return "Confirm the control plane's signing key first; until then nothing from it is trusted.";
     case 'halted':

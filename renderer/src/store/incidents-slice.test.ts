@@ -4,7 +4,8 @@ import type { Result } from '../../../shared/ipc/result.ts';
 import { createFakeApi } from '../test-support/fake-api.ts';
 import { correlation, incident, liveReplica, oldIncident } from '../test-support/fixtures.ts';
 import { createAppStore } from './app-store.ts';
-import { sortIncidents } from './incidents-slice.ts';
+import type { Incident } from '../../../shared/ipc/contract.ts';
+import { BUSY_MS, defaultIncident, sortIncidents } from './incidents-slice.ts';
 
 describe('incidents slice', () => {
   it('sorts active incidents first, newest first', () => {
@@ -57,5 +58,107 @@ describe('incidents slice', () => {
     expect(store.getState().correlating).toBe(false);
     await store.getState().loadIncidents();
     expect(store.getState().incidentsError?.code).toBe('E_NO_PROFILE');
+  });
+
+  describe('the live incident takes the screen', () => {
+    const warning: Incident = {
+      ...incident,
+      id: 'inc-w',
+      severity: 'warning',
+      triggeredAt: '2026-11-25T03:20:00.000Z',
+      idx: 130,
+    };
+    const payments: Incident = {
+      ...incident,
+      id: 'inc-p',
+      service: 'payments',
+      title: 'payments 5xx',
+      triggeredAt: '2026-11-25T03:30:00.000Z',
+      idx: 150,
+    };
+    /** A store over a list the test changes, with a clock the test moves. */
+    function setup(initial: Incident[]) {
+      let list = initial;
+      let t = 1_000_000;
+      const fake = createFakeApi({ ...liveReplica(), incidentsList: async () => ({ ok: true, value: list }) });
+      const store = createAppStore(fake.api, { now: () => t, refreshDelayMs: 0 });
+      return {
+        fake,
+        store,
+        setList: (next: Incident[]) => (list = next),
+        advance: (ms: number) => (t += ms),
+        ranked: () => fake.argsOf('correlationRank'),
+      };
+    }
+
+    it('opens on the most severe active incident, never a resolved one', async () => {
+      expect(defaultIncident([oldIncident, warning, incident])?.id).toBe('inc-1');
+      expect(defaultIncident([oldIncident])).toBeNull();
+      const { store, ranked } = setup([oldIncident, warning, incident]);
+      await store.getState().loadIncidents();
+      expect(store.getState().selection).toEqual({ kind: 'incident', id: 'inc-1' });
+      expect(ranked()).toEqual([{ incidentId: 'inc-1', limit: 3 }]);
+    });
+
+    it('selects nothing when only resolved incidents exist (the calm state)', async () => {
+      const { store, ranked } = setup([oldIncident]);
+      await store.getState().loadIncidents();
+      expect(store.getState().selection).toBeNull();
+      expect(store.getState().incidentsLoaded).toBe(true);
+      expect(ranked()).toEqual([]);
+    });
+
+    it('a new incident of equal severity takes the screen and is announced', async () => {
+      const { store, setList, ranked } = setup([oldIncident, incident]);
+      await store.getState().loadIncidents();
+      setList([oldIncident, incident, payments]);
+      await store.getState().loadIncidents();
+      expect(store.getState().selection).toEqual({ kind: 'incident', id: 'inc-p' });
+      expect(store.getState().jumpTarget).toBeNull();
+      expect(store.getState().incidentAnnouncement?.text).toBe('New critical incident — payments: payments 5xx');
+      expect(ranked()).toEqual([
+        { incidentId: 'inc-1', limit: 3 },
+        { incidentId: 'inc-p', limit: 3 },
+      ]);
+    });
+
+    it('a less severe new incident is announced but does not take the screen', async () => {
+      const { store, setList } = setup([incident]);
+      await store.getState().loadIncidents();
+      setList([incident, warning]);
+      await store.getState().loadIncidents();
+      expect(store.getState().selection).toEqual({ kind: 'incident', id: 'inc-1' });
+      expect(store.getState().jumpTarget).toBeNull();
+      expect(store.getState().incidentAnnouncement?.id).toBe('inc-w');
+    });
+
+    it('waits behind the jump bar while a dialog is open, after typing, or after a selection of the last 30 s', async () => {
+      for (const busy of ['dialog', 'typed', 'selected'] as const) {
+        const { store, setList, advance } = setup([oldIncident, incident]);
+        await store.getState().loadIncidents();
+        advance(BUSY_MS * 2);
+        if (busy === 'dialog') store.getState().openDialog({ kind: 'manualIncident' });
+        if (busy === 'typed') store.getState().noteInput();
+        if (busy === 'selected') await store.getState().selectIncident('inc-0');
+        advance(BUSY_MS - 1);
+        setList([oldIncident, incident, payments]);
+        await store.getState().loadIncidents();
+        expect(store.getState().jumpTarget?.id, busy).toBe('inc-p');
+        expect(store.getState().selection, busy).not.toEqual({ kind: 'incident', id: 'inc-p' });
+        await store.getState().jumpToIncident();
+        expect(store.getState().selection, busy).toEqual({ kind: 'incident', id: 'inc-p' });
+        expect(store.getState().jumpTarget, busy).toBeNull();
+      }
+    });
+
+    it('takes the screen once the 30 s of the last keystroke have passed', async () => {
+      const { store, setList, advance } = setup([incident]);
+      await store.getState().loadIncidents();
+      store.getState().noteInput();
+      advance(BUSY_MS);
+      setList([incident, payments]);
+      await store.getState().loadIncidents();
+      expect(store.getState().selection).toEqual({ kind: 'incident', id: 'inc-p' });
+    });
   });
 });

@@ -231,6 +231,7 @@ export function liveReplica(
     verifyStatus: async () => ({ ok: true, value: status }),
     verifyEvidence: async () => ({ ok: true, value: [] }),
     breakGlassPending: async () => ({ ok: true, value: [] }),
+    breakGlassRecent: async () => ({ ok: true, value: [] }),
     incidentsList: async () => ({ ok: true, value: [oldIncident, incident] }),
     correlationRank: async () => ({ ok: true, value: correlation }),
     changesList: async () => ({ ok: true, value: [] }),

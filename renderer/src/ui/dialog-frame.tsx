@@ -41,9 +41,25 @@ export function DialogFrame({
   const titleId = useId();
   useEffect(() => {
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    // Where focus goes back when the invoking control is gone by then (e.g. a "Roll back" button replaced by what
+    // the rollback did): the nearest region marked for it.
+    const fallback = previous?.closest<HTMLElement>('[data-focus-return]') ?? null;
     // The marked field, else the dialog itself (its title is read; Tab reaches the first control).
     (ref.current?.querySelector<HTMLElement>('[data-autofocus]') ?? ref.current)?.focus();
-    return () => previous?.focus();
+    // A control that becomes disabled or disappears (a submit button once sent) drops focus to the page body, where
+    // Esc and Tab no longer reach the dialog: keep focus inside.
+    const keep = new MutationObserver(() => {
+      const active = document.activeElement;
+      if (ref.current && (active === null || active === document.body)) ref.current.focus();
+    });
+    if (ref.current) keep.observe(ref.current, { subtree: true, childList: true, attributes: true });
+    return () => {
+      keep.disconnect();
+      if (previous?.isConnected && previous !== document.body) previous.focus();
+      else if (fallback?.isConnected) fallback.focus();
+      // Opened from the page itself (a shortcut): back to the triage screen, never the bare body.
+      else document.querySelector<HTMLElement>('[data-testid="main-screen"]')?.focus();
+    };
   }, []);
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
     if (e.key === 'Escape') {

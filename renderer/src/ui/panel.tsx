@@ -18,7 +18,9 @@ export function Panel({
   return (
     <section className={`panel ${className ?? ''}`} aria-labelledby={`${id}-title`} data-testid={id} id={id}>
       <header className="panel-head">
-        <h2 id={`${id}-title`}>{title}</h2>
+        <h2 id={`${id}-title`} data-testid={`${id}-title`} title={typeof title === 'string' ? title : undefined}>
+          {title}
+        </h2>
         {tools && <div className="panel-tools">{tools}</div>}
       </header>
       {children}

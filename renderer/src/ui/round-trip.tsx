@@ -2,6 +2,17 @@
 import { clock } from '../lib/time-format.ts';
 import { useApp } from '../store-context.tsx';
 
+/** What an action is called on screen (channel names never reach it). */
+export const ACTION_WORDS: Record<string, string> = {
+  'actions:kill': 'the kill switch',
+  'actions:rollback': 'the rollback',
+  'changes:create': 'the change request',
+  'changes:approve': 'the approval',
+  'changes:reject': 'the rejection',
+  'incidents:acknowledge': 'the acknowledgement',
+  'incidents:resolve': 'the resolution',
+};
+
 /** Live view of the receipt with idempotency key `receiptKey`. */
 export function RoundTrip({ receiptKey }: { receiptKey: string }) {
   const r = useApp((s) => s.receipts[receiptKey]);
@@ -12,7 +23,7 @@ export function RoundTrip({ receiptKey }: { receiptKey: string }) {
     <div className="round-trip" data-testid="round-trip" data-status={r.status} aria-live="polite">
       <ol>
         <li className="done">
-          Sent {r.action} at {clock(r.sentAt)}
+          Sent {ACTION_WORDS[r.action] ?? 'the action'} at {clock(r.sentAt)}
         </li>
         <li className={applied ? 'done' : 'waiting'} data-testid="round-trip-applied">
           {applied

@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeRequest } from '../../../../shared/ipc/contract.ts';
 import type { ApiMethods } from '../../test-support/fake-api.ts';
-import { archiveRequest, changeRequest, definitionRequest, liveReplica, receipt } from '../../test-support/fixtures.ts';
+import {
+  archiveRequest,
+  changeRequest,
+  definitionRequest,
+  envState,
+  liveReplica,
+  lowFlag,
+  receipt,
+} from '../../test-support/fixtures.ts';
 import { button, byTestId, click, inAct, key, mountApp, type, type Mounted } from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
@@ -42,6 +50,15 @@ function cardIds(root: ParentNode): string[] {
   return [...root.querySelectorAll('article.change-request')].map((a) => a.getAttribute('data-testid') ?? '');
 }
 
+/** Clicks Approve and, for a HIGH or BLOCKED request, the second step that repeats the payload hash. */
+async function approveVia(card: HTMLElement, label: string): Promise<void> {
+  await click(button(card, label));
+  const confirm = card.querySelector<HTMLElement>('[data-testid="approve-confirm"]');
+  if (!confirm) return;
+  expect(confirm.textContent).toContain(byTestId(card, 'payload-hash').textContent ?? '?');
+  await click(byTestId(confirm, 'approve-confirm-button'));
+}
+
 describe('approvals queue', () => {
   it('Approve sends exactly the payload hash shown to the reviewer', async () => {
     m = await mountApp({
@@ -56,6 +73,12 @@ describe('approvals queue', () => {
     const approve = button(card, 'Approve this payload');
     expect(approve.disabled).toBe(false);
     await click(approve);
+    // HIGH tier: nothing is sent until the reviewer confirms the hash, repeated in full.
+    expect(m.fake.argsOf('changesApprove')).toEqual([]);
+    expect(byTestId(card, 'approve-confirm').textContent).toBe(
+      `HIGH tier: approve exactly this payload? Its hash is ${shown}.Approve payload c0ffee000000…Cancel`,
+    );
+    await click(byTestId(card, 'approve-confirm-button'));
     expect(m.fake.argsOf('changesApprove')).toEqual([{ id: 'cr-1', payloadHash: shown }]);
     expect(shown).toBe('c0ffee0000000000000000000000000000000000000000000000000000000000');
     expect(byTestId(card, 'round-trip-applied').textContent).toContain('#123');
@@ -119,7 +142,7 @@ describe('approvals queue', () => {
       }),
     });
     const card = byTestId(m.container, 'cr-cr-1');
-    await click(button(card, 'Approve this payload'));
+    await approveVia(card, 'Approve this payload');
     const err = byTestId(card, 'error-line');
     expect(err.querySelector('code')?.textContent).toBe('STALE_PAYLOAD_HASH');
     expect(err.textContent).toContain('The request changed after you reviewed it; review it again.');
@@ -129,7 +152,7 @@ describe('approvals queue', () => {
     m = await mountApp(quorumOfOne());
     const panel = byTestId(m.container, 'approvals');
     expect(panel.querySelector('h2')?.textContent).toBe('Approvals · 1 pending');
-    await click(button(byTestId(panel, 'cr-cr-1'), 'Approve this payload'));
+    await approveVia(byTestId(panel, 'cr-cr-1'), 'Approve this payload');
     await inAct(() => m!.fake.emit('ledger:appended', { receivedSize: 125 })); // the approval arrives: the pending list drops cr-1
     const card = byTestId(panel, 'cr-cr-1');
     expect(panel.querySelector('h2')?.textContent).toBe('Approvals · 0 pending');
@@ -153,7 +176,7 @@ describe('approvals queue', () => {
 
   it('the command palette still reaches a request decided here after the pending list dropped it', async () => {
     m = await mountApp(quorumOfOne());
-    await click(button(byTestId(m.container, 'cr-cr-1'), 'Approve this payload'));
+    await approveVia(byTestId(m.container, 'cr-cr-1'), 'Approve this payload');
     await inAct(() => m!.fake.emit('ledger:appended', { receivedSize: 125 }));
     expect(m.store.getState().changeRequests).toEqual([]);
     await key({ key: 'k', ctrlKey: true });
@@ -225,7 +248,7 @@ describe('approvals queue', () => {
     );
     expect(card.querySelector('table.diff')?.textContent).toContain('TOMBSTONED');
     expect(card.querySelector('button.primary')?.textContent).toBe('Approve archiving payments.checkout.new-tax');
-    await click(button(card, 'Approve archiving payments.checkout.new-tax'));
+    await approveVia(card, 'Approve archiving payments.checkout.new-tax');
     expect(m.fake.argsOf('changesApprove')).toEqual([
       { id: 'cr-2', payloadHash: byTestId(card, 'payload-hash').textContent },
     ]);
@@ -251,5 +274,28 @@ describe('approvals queue', () => {
       changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
     });
     expect(byTestId(m.container, 'cr-cr-1').querySelector('[data-testid="cr-operation"]')).toBeNull();
+  });
+
+  it('marks a pending request overtaken when the flag moved since (e.g. killed through break-glass)', async () => {
+    const request = changeRequest('bob');
+    m = await mountApp({
+      ...liveReplica('alice', 'approver'),
+      changesList: async () => ({ ok: true, value: [request] }),
+      flagsGet: async () => ({ ok: true, value: { ...lowFlag, environments: { production: envState(true, 100) } } }),
+    });
+    const card = byTestId(m.container, 'cr-cr-1');
+    expect(byTestId(card, 'cr-overtaken').textContent).toBe('overtaken');
+    expect(byTestId(card, 'cr-overtaken-note').textContent).toContain('production is now on · 100 %');
+  });
+
+  it('does not mark a request whose "before" is still the flag\'s state', async () => {
+    const request = changeRequest('bob');
+    m = await mountApp({
+      ...liveReplica('alice', 'approver'),
+      changesList: async () => ({ ok: true, value: [request] }),
+      flagsGet: async () => ({ ok: true, value: { ...lowFlag, environments: { production: envState(false, 0) } } }),
+    });
+    const card = byTestId(m.container, 'cr-cr-1');
+    expect(card.querySelector('[data-testid="cr-overtaken"]')).toBeNull();
   });
 });

@@ -7,7 +7,8 @@ import type { ActionReceipt, ChangeRequest } from '../../../../shared/ipc/contra
 import type { IpcError, Result } from '../../../../shared/ipc/result.ts';
 import { dateTime } from '../../lib/time-format.ts';
 import { ErrorLine } from '../../ui/error-line.tsx';
-import { JsonDiff } from '../../ui/value.tsx';
+import { describeValue, JsonDiff, stableJson } from '../../ui/value.tsx';
+import { useFlagDetail } from '../dialogs/use-flag-detail.ts';
 import type { DecidedHere } from '../../store/approvals-slice.ts';
 import { useApp } from '../../store-context.tsx';
 import { approveBlock } from './approval-gate.ts';
@@ -22,6 +23,13 @@ export function ChangeRequestCard({ cr, decided = null }: { cr: ChangeRequest; d
   const approve = useApp((s) => s.approve);
   const [error, setError] = useState<IpcError | null>(null);
   const [rejecting, setRejecting] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  // A pending state request whose "before" is no longer the flag's state was overtaken by a later change.
+  const { flag } = useFlagDetail(cr.status === 'PENDING' && cr.operation === 'state' ? cr.flag : null);
+  const current = flag && cr.env ? flag.environments[cr.env] : undefined;
+  const overtaken = cr.status === 'PENDING' && !!current && stableJson(current) !== stableJson(cr.before);
+  // HIGH and BLOCKED approvals repeat the payload hash in a second step: the reviewer confirms exactly this payload.
+  const needsConfirm = cr.tier === 'HIGH' || cr.tier === 'BLOCKED';
   const block = approveBlock(cr, identity, sync);
   // The receipt key lives in the store (decidedHere), so the round trip survives the reload that drops the request.
   const settle = (res: Result<ActionReceipt>): void => setError(res.ok ? null : res.error);
@@ -42,7 +50,18 @@ export function ChangeRequestCard({ cr, decided = null }: { cr: ChangeRequest; d
           approvals {cr.approvals.length}/{cr.required}
         </span>
         <span className="pill">{cr.status}</span>
+        {overtaken && (
+          <span className="pill pill-warn" data-testid="cr-overtaken">
+            overtaken
+          </span>
+        )}
       </header>
+      {overtaken && (
+        <p className="warn-text" data-testid="cr-overtaken-note">
+          Overtaken: the flag changed after this request was opened; {cr.env} is now {describeValue(current)}, not the
+          “before” below. Approving applies “after” over the current state — check it is still wanted.
+        </p>
+      )}
       <p>
         Requested by <strong data-testid="cr-requester">{cr.requester}</strong> (ledger #{cr.createdIdx}): “{cr.reason}”
       </p>
@@ -68,7 +87,8 @@ export function ChangeRequestCard({ cr, decided = null }: { cr: ChangeRequest; d
               className="primary"
               disabled={block !== null}
               aria-describedby={block ? `cr-${cr.id}-why` : undefined}
-              onClick={() => void approve(cr.id, hashSeen).then(settle)}
+              onClick={() => (needsConfirm ? setConfirming(true) : void approve(cr.id, hashSeen).then(settle))}
+              aria-expanded={needsConfirm ? confirming : undefined}
             >
               {approveLabel(cr)}
             </button>
@@ -81,6 +101,35 @@ export function ChangeRequestCard({ cr, decided = null }: { cr: ChangeRequest; d
               Reject…
             </button>
           </div>
+          {confirming && (
+            <div
+              className="approve-confirm"
+              role="group"
+              aria-label="Confirm the payload"
+              data-testid="approve-confirm"
+            >
+              <p>
+                {cr.tier} tier: approve exactly this payload? Its hash is <code>{hashSeen}</code>.
+              </p>
+              <div className="row">
+                <button
+                  type="button"
+                  className="primary"
+                  data-autofocus
+                  onClick={() => {
+                    setConfirming(false);
+                    void approve(cr.id, hashSeen).then(settle);
+                  }}
+                  data-testid="approve-confirm-button"
+                >
+                  Approve payload {hashSeen.slice(0, 12)}…
+                </button>
+                <button type="button" onClick={() => setConfirming(false)}>
+                  Cancel
+                </button>
+              </div>
+            </div>
+          )}
           {rejecting && (
             <RejectForm
               id={cr.id}

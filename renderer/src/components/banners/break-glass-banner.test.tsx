@@ -8,49 +8,44 @@ afterEach(() => {
   m = null;
 });
 
-describe('break-glass banner', () => {
-  it('stays until acknowledged, on any screen', async () => {
+const use = (idx: number, reason = `use ${idx}`) => ({
+  idx,
+  actor: 'carol',
+  flag: 'core.ledger.writes',
+  env: 'production',
+  reason,
+  at: '2026-11-25T03:20:00.000Z',
+});
+
+describe('break-glass line', () => {
+  it('is one line naming the latest use until acknowledged; the acknowledged use stays in the list', async () => {
     m = await mountApp({ ...liveReplica(), breakGlassAcknowledge: async () => ({ ok: true, value: null }) });
-    await inAct(() =>
-      m!.fake.emit('breakGlass:used', {
-        idx: 131,
-        actor: 'carol',
-        flag: 'core.ledger.writes',
-        env: 'production',
-        reason: 'ledger corrupting balances',
-        at: '2026-11-25T03:20:00.000Z',
-      }),
+    await inAct(() => m!.fake.emit('breakGlass:used', use(131, 'ledger corrupting balances')));
+    const line = byTestId(m.container, 'break-glass-banner');
+    expect(byTestId(line, 'break-glass-summary').getAttribute('role')).toBe('alert');
+    expect(byTestId(line, 'break-glass-summary').textContent).toBe(
+      'Break-glass used · latest: carol at 2026-11-25 03:20:00 UTC on core.ledger.writes in production — “ledger corrupting balances” (ledger #131)',
     );
-    const banner = byTestId(m.container, 'break-glass-banner');
-    expect(banner.getAttribute('role')).toBe('alert');
-    expect(banner.textContent).toContain(
-      'BREAK-GLASS USED by carol at 03:20:00 UTC on core.ledger.writes in production',
-    );
-    await click(banner.querySelector('button')!);
+    await click(button(line, 'Review 1'));
+    await click(line.querySelector<HTMLButtonElement>('button[aria-label="Acknowledge break-glass use #131"]')!);
     expect(m.fake.argsOf('breakGlassAcknowledge')).toEqual([{ idx: 131 }]);
     expect(m.container.querySelector('[data-testid="break-glass-banner"]')).toBeNull();
+    expect(m.store.getState().breakGlassUses[0]?.acknowledgedBy).toBe('alice');
   });
 
-  it('many uses collapse to the latest, with "+N more" and "Acknowledge all"', async () => {
+  it('many uses: the count and the latest on the line, the rest in the list, "Acknowledge all"', async () => {
     m = await mountApp({ ...liveReplica(), breakGlassAcknowledge: async () => ({ ok: true, value: null }) });
-    const use = (idx: number) => ({
-      idx,
-      actor: 'carol',
-      flag: 'core.ledger.writes',
-      env: 'production',
-      reason: `use ${idx}`,
-      at: '2026-11-25T03:20:00.000Z',
-    });
     await inAct(() => {
       m!.fake.emit('breakGlass:used', use(140));
       m!.fake.emit('breakGlass:used', use(150));
     });
-    const banner = byTestId(m.container, 'break-glass-banner');
-    expect(banner.textContent).toContain('use 150');
-    expect(banner.textContent).not.toContain('use 140');
-    await click(button(banner, '+1 more unacknowledged'));
-    expect(banner.textContent).toContain('use 140');
-    await click(button(banner, 'Acknowledge all 2'));
+    const line = byTestId(m.container, 'break-glass-banner');
+    expect(byTestId(line, 'break-glass-summary').textContent).toContain('· 2 unacknowledged · latest: carol');
+    expect(line.textContent).toContain('use 150');
+    expect(line.textContent).not.toContain('use 140');
+    await click(button(line, 'Review 2'));
+    expect(byTestId(line, 'break-glass-use-140').textContent).toContain('use 140');
+    await click(button(line, 'Acknowledge all 2'));
     expect(m.fake.argsOf('breakGlassAcknowledge')).toEqual([{ idx: 150 }, { idx: 140 }]);
     expect(m.container.querySelector('[data-testid="break-glass-banner"]')).toBeNull();
   });

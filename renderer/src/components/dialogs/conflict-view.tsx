@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { EntryRow } from '../../../../shared/ipc/contract.ts';
 import type { IpcError } from '../../../../shared/ipc/result.ts';
-import { clock } from '../../lib/time-format.ts';
+import { when } from '../../lib/when.ts';
 import { ErrorLine } from '../../ui/error-line.tsx';
 import { useApp } from '../../store-context.tsx';
 
@@ -33,7 +33,7 @@ export function ConflictView({ flag, env, idx }: { flag: string; env: string | n
         <ul>
           {rows.map((r) => (
             <li key={r.idx}>
-              #{r.idx} {clock(r.ts)} · {r.actor} · {r.action}: {r.summary}
+              #{r.idx} {when(r.ts, Date.now())} · {r.actor} · {r.action}: {r.summary}
             </li>
           ))}
         </ul>

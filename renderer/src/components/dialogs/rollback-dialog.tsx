@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { EntryDetail, EnvState } from '../../../../shared/ipc/contract.ts';
 import type { IpcError } from '../../../../shared/ipc/result.ts';
-import { clock } from '../../lib/time-format.ts';
+import { when } from '../../lib/when.ts';
 import { BlockedNote } from '../../ui/blocked-note.tsx';
 import { DialogFrame } from '../../ui/dialog-frame.tsx';
 import { ErrorLine } from '../../ui/error-line.tsx';
@@ -53,7 +53,8 @@ export function RollbackDialog({ idx }: { idx: number }) {
         <>
           <p>
             {entry.row.actor} changed <code>{entry.row.flag}</code>
-            {env && ` in ${env}`} at {clock(entry.row.ts)}: <ValueChange before={entry.before} after={entry.after} />
+            {env && ` in ${env}`} at {when(entry.row.ts, Date.now())}:{' '}
+            <ValueChange before={entry.before} after={entry.after} />
           </p>
           <p>
             Rolling back restores <strong data-testid="rollback-restores">{describeValue(entry.before)}</strong>, only
@@ -61,7 +62,7 @@ export function RollbackDialog({ idx }: { idx: number }) {
           </p>
           <ErrorLine error={flagError} />
           {flag && <FlagImpact flag={flag} env={env} />}
-          {moved && (
+          {moved && !receiptKey && (
             <p className="warn-text" data-testid="rollback-moved">
               The flag moved since this change (now {describeValue(current)}); the control plane will refuse this
               rollback.

@@ -1,7 +1,9 @@
 /** One ranked candidate cause: what changed, who, when relative to the alert, why it ranks, and the two fixes. */
 import type { Candidate } from '../../../../shared/correlate/types.ts';
+import type { EntryRow } from '../../../../shared/ipc/contract.ts';
 import { seconds } from '../../lib/time-format.ts';
-import { useBlock, useVerified } from '../../ui/hooks.ts';
+import { when } from '../../lib/when.ts';
+import { useBlock, useNow, useVerified } from '../../ui/hooks.ts';
 import { ValueChange } from '../../ui/value.tsx';
 import { useApp } from '../../store-context.tsx';
 
@@ -50,10 +52,33 @@ function Badges({ c }: { c: Candidate }) {
   );
 }
 
+/** What happened to a candidate since: "Rolled back by you at … (#idx)", "Killed by …", or another change. */
+export function outcomeText(row: EntryRow, me: string | null, now: number): string {
+  const who = me !== null && row.actor === me ? 'you' : row.actor;
+  const at = `at ${when(row.ts, now)} (#${row.idx})`;
+  switch (row.action) {
+    case 'flag.rolled_back':
+      return `Rolled back by ${who} ${at}`;
+    case 'flag.auto_rolled_back':
+      return `Rolled back automatically by ${who} ${at}`;
+    case 'flag.killed':
+      return `Killed by ${who} ${at}`;
+    default:
+      return `Changed again by ${who} ${at}: ${row.summary}`;
+  }
+}
+
 /** The card; `topScore` scales the score bar. */
 export function CandidateCard({ c, topScore }: { c: Candidate; topScore: number }) {
   const openDialog = useApp((s) => s.openDialog);
+  const outcome = useApp((s) => s.candidateOutcomes[c.ledger_idx] ?? null);
+  const me = useApp((s) => s.identity?.name ?? null);
+  const now = useNow(30_000);
   const rollbackBlock = useBlock('rollback');
+  // Rolled back or killed since: the card says so instead of offering the same rollback again. (After another kind
+  // of change the rollback stays offered; the control plane's compare-and-swap decides, the dialog explains.)
+  const undone =
+    outcome !== null && ['flag.rolled_back', 'flag.auto_rolled_back', 'flag.killed'].includes(outcome.action);
   const killBlock = useBlock('kill');
   const when = c.after_alert
     ? `logged ${seconds(-c.delta_seconds_before_alert)} after the alert`
@@ -61,6 +86,8 @@ export function CandidateCard({ c, topScore }: { c: Candidate; topScore: number 
   const share = topScore > 0 ? c.score / topScore : 0;
   return (
     <article
+      tabIndex={-1}
+      data-focus-return
       className="candidate"
       data-testid={`candidate-${c.candidate_rank}`}
       aria-labelledby={`cand-${c.candidate_rank}-title`}
@@ -101,20 +128,27 @@ export function CandidateCard({ c, topScore }: { c: Candidate; topScore: number 
           </li>
         ))}
       </ul>
+      {outcome && (
+        <p className={`outcome outcome-${outcome.action.replace('flag.', '')}`} data-testid="candidate-outcome">
+          {outcomeText(outcome, me, now)}
+        </p>
+      )}
       <div className="row">
+        {!undone && (
+          <button
+            type="button"
+            className="danger"
+            disabled={rollbackBlock !== null}
+            aria-describedby={rollbackBlock ? 'candidates-blocked' : undefined}
+            onClick={() => openDialog({ kind: 'rollback', idx: c.ledger_idx })}
+          >
+            Roll back
+          </button>
+        )}
         <button
           type="button"
           className="danger"
-          disabled={rollbackBlock !== null}
-          aria-describedby={rollbackBlock ? 'candidates-blocked' : undefined}
-          onClick={() => openDialog({ kind: 'rollback', idx: c.ledger_idx })}
-        >
-          Roll back
-        </button>
-        <button
-          type="button"
-          className="danger"
-          disabled={killBlock !== null || !c.environment}
+          disabled={killBlock !== null || !c.environment || outcome?.action === 'flag.killed'}
           aria-describedby={killBlock ? 'candidates-blocked' : undefined}
           onClick={() => openDialog({ kind: 'kill', flag: c.flag_key, env: c.environment })}
         >

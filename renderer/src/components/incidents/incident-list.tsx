@@ -1,7 +1,8 @@
 /** The incidents list: active first, with service, age, status and source; the selection drives the whole screen. */
 import { useState } from 'react';
 import type { Incident } from '../../../../shared/ipc/contract.ts';
-import { age, clock } from '../../lib/time-format.ts';
+import { age } from '../../lib/time-format.ts';
+import { when } from '../../lib/when.ts';
 import { ErrorLine } from '../../ui/error-line.tsx';
 import { useNow } from '../../ui/hooks.ts';
 import { Panel } from '../../ui/panel.tsx';
@@ -24,7 +25,7 @@ function IncidentItem({ incident, selected, now }: { incident: Incident; selecte
           <span className={`pill status-pill-${incident.status}`}>{incident.status}</span>
           <span className="pill">{incident.source === 'pagerduty' ? 'PagerDuty' : 'manual'}</span>
           <span className="pill">{incident.severity}</span>
-          <span title={clock(incident.triggeredAt)}>{age(incident.triggeredAt, now)} ago</span>
+          <span title={when(incident.triggeredAt, Date.now())}>{age(incident.triggeredAt, now)} ago</span>
         </span>
       </button>
     </li>
@@ -52,8 +53,8 @@ function Items({ list, label }: { list: Incident[]; label: string }) {
 export const RESOLVED_PAGE = 50;
 
 /** The resolved incidents, newest first, rendered only while the disclosure is open and a page at a time. */
-function Resolved({ list, startOpen }: { list: Incident[]; startOpen: boolean }) {
-  const [open, setOpen] = useState(startOpen);
+function Resolved({ list }: { list: Incident[] }) {
+  const [open, setOpen] = useState(false);
   const [shown, setShown] = useState(RESOLVED_PAGE);
   const left = list.length - Math.min(shown, list.length);
   return (
@@ -92,7 +93,7 @@ export function IncidentList() {
       <ErrorLine error={error} />
       {selection?.kind === 'manual' && (
         <p className="manual-selection" aria-current="true" data-testid="manual-selection">
-          Manual: {clock(selection.at)}
+          Manual: {when(selection.at, Date.now())}
           {selection.service ? ` · ${selection.service}` : ' · all services'}
         </p>
       )}
@@ -101,7 +102,7 @@ export function IncidentList() {
       )}
       <div className="incident-scroll">
         <Items list={active} label="Active incidents, newest first" />
-        {resolved.length > 0 && <Resolved list={resolved} startOpen={active.length === 0} />}
+        {resolved.length > 0 && <Resolved list={resolved} />}
       </div>
     </Panel>
   );

@@ -94,7 +94,7 @@ function actions(s: AppState): Command[] {
       run: () => focusTestId(`cr-${cr.id}`),
     });
   }
-  for (const u of s.breakGlassUses)
+  for (const u of s.breakGlassUses.filter((x) => x.acknowledgedBy === null))
     list.push({
       id: `ack-${u.idx}`,
       group: 'Action',

@@ -8,6 +8,10 @@ export const SHORTCUTS: readonly { keys: string; what: string }[] = [
   { keys: 'Ctrl/Cmd + K', what: 'Command palette: every action and every flag' },
   { keys: '?', what: 'This help' },
   { keys: 'Esc', what: 'Close the dialog, overlay or drawer' },
+  { keys: 'J', what: 'Jump to the new incident announced in the bar' },
+  { keys: '[ / ]', what: 'Previous / next active incident' },
+  { keys: 'G', what: 'Focus the selected incident in the list' },
+  { keys: '1 / 2 / 3', what: 'Focus candidate #1, #2, #3 (Tab reaches its buttons)' },
   { keys: 'K', what: 'Kill switch…' },
   { keys: 'R', what: 'Roll back candidate #1' },
   { keys: 'B', what: 'Break-glass override…' },
@@ -37,6 +41,31 @@ function single(store: AppStore, key: string): boolean {
       return true;
     case 't':
       s.toggleTheme();
+      return true;
+    case 'j':
+      if (s.jumpTarget) void s.jumpToIncident();
+      return !!s.jumpTarget;
+    case '[':
+    case ']': {
+      const active = s.incidents.filter((i) => i.status !== 'resolved');
+      const at = active.findIndex((i) => s.selection?.kind === 'incident' && i.id === s.selection.id);
+      const next = active[key === ']' ? at + 1 : at <= 0 ? active.length - 1 : at - 1] ?? active[0];
+      if (next) {
+        void s.selectIncident(next.id);
+        document.querySelector<HTMLElement>(`[data-testid="incident-${next.id}"]`)?.focus();
+      }
+      return !!next;
+    }
+    case 'g':
+      (
+        document.querySelector<HTMLElement>('.incident-list [aria-current="true"]') ??
+        document.querySelector<HTMLElement>('.incident-list button')
+      )?.focus();
+      return true;
+    case '1':
+    case '2':
+    case '3':
+      document.querySelector<HTMLElement>(`[data-testid="candidate-${key}"]`)?.focus();
       return true;
     case 'k':
       if (data) s.openDialog({ kind: 'kill', flag: null, env: null });
@@ -79,8 +108,10 @@ export function handleShortcut(store: AppStore, e: KeyboardEvent): void {
     return;
   }
   if (e.key === 'Escape') {
+    // The top layer closes, wherever focus is (a dialog handles its own Esc first when focus is inside it).
     if (s.overlay) s.setOverlay(null);
-    else if (!s.dialog && s.drawer) s.closeDrawer();
+    else if (s.dialog) s.closeDialog();
+    else if (s.drawer) s.closeDrawer();
     return;
   }
   if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target) || s.dialog || s.overlay) return;

@@ -12,12 +12,54 @@ export interface ChartPoint {
 /** How a change marker is drawn. */
 export type MarkerKind = 'change' | 'auto-rollback' | 'rollback' | 'kill' | 'break-glass';
 
-/** A flag change on the time axis. */
+/** A flag change on the time axis; `candidateRank` marks the ranked candidates' own changes. */
 export interface ChangeMarker {
   idx: number;
   t: number;
   kind: MarkerKind;
   row: EntryRow;
+  candidateRank?: number;
+}
+
+/** Markers so close on the axis that they would cover each other, drawn as one numbered group that fans out. */
+export interface MarkerGroup {
+  /** Position of the group (its first member's time). */
+  t: number;
+  members: ChangeMarker[];
+}
+
+/** How much of the span one marker covers: markers closer than span / MARKER_SLOTS are grouped. */
+export const MARKER_SLOTS = 60;
+
+/** Groups markers (sorted by time) that fall within span / slots of the group's first member. */
+export function groupMarkers(
+  markers: readonly ChangeMarker[],
+  fromMs: number,
+  toMs: number,
+  slots = MARKER_SLOTS,
+): MarkerGroup[] {
+  const gap = Math.max(1, (toMs - fromMs) / slots);
+  const groups: MarkerGroup[] = [];
+  for (const m of [...markers].sort((a, b) => a.t - b.t || a.idx - b.idx)) {
+    const last = groups[groups.length - 1];
+    if (last && m.t - last.t < gap) last.members.push(m);
+    else groups.push({ t: m.t, members: [m] });
+  }
+  return groups;
+}
+
+/** The incident ±10 minutes: the default view of the chart. */
+export const FOCUS_MS = 10 * 60_000;
+
+/** The range the chart shows: the incident ±10 min (inside the loaded window), or the whole window. */
+export function viewRange(
+  atMs: number,
+  fromMs: number,
+  toMs: number,
+  zoom: 'incident' | 'window',
+): { from: number; to: number } {
+  if (zoom === 'window') return { from: fromMs, to: toMs };
+  return { from: Math.max(fromMs, atMs - FOCUS_MS), to: Math.min(toMs, atMs + FOCUS_MS) };
 }
 
 /** Marker kind of a ledger action; automatic rollbacks by the circuit breaker are their own kind. */
@@ -53,11 +95,21 @@ export function toPoints(series: MetricsSeries | null, fromMs: number, toMs: num
   return points;
 }
 
-/** Markers for the rows inside [fromMs, toMs] that carry a flag. */
-export function toMarkers(rows: readonly EntryRow[], fromMs: number, toMs: number): ChangeMarker[] {
+/** Markers for the rows inside [fromMs, toMs] that carry a flag; `candidates` maps ledger idx → candidate rank. */
+export function toMarkers(
+  rows: readonly EntryRow[],
+  fromMs: number,
+  toMs: number,
+  candidates: ReadonlyMap<number, number> = new Map(),
+): ChangeMarker[] {
   return rows
     .filter((r) => r.flag !== null)
-    .map((row) => ({ idx: row.idx, t: Date.parse(row.ts), kind: markerKind(row.action), row }))
+    .map((row) => {
+      const m: ChangeMarker = { idx: row.idx, t: Date.parse(row.ts), kind: markerKind(row.action), row };
+      const rank = candidates.get(row.idx);
+      if (rank !== undefined) m.candidateRank = rank;
+      return m;
+    })
     .filter((m) => m.t >= fromMs && m.t <= toMs);
 }
 

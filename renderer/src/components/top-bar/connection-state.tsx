@@ -1,6 +1,7 @@
 /** Connection state for the top bar: the sync state machine, or control-plane reachability while sync is idle. */
 import type { ControlPlaneStatus, SyncState } from '../../../../shared/ipc/contract.ts';
 import { clock, seconds } from '../../lib/time-format.ts';
+import { explainSyncError } from '../../lib/sync-error.ts';
 import { useNow } from '../../ui/hooks.ts';
 import { useApp } from '../../store-context.tsx';
 
@@ -52,16 +53,21 @@ export function ConnectionState() {
   const connection = useApp((s) => s.connection);
   const now = useNow(1000);
   const progress = useApp((s) => s.syncProgress);
-  const { label, tone } = describeSync(sync, now) ?? describeConnection(connection);
+  const described = describeSync(sync, now) ?? describeConnection(connection);
+  // While live, the latency is the latest probe's (every few seconds), not the one measured when sync connected.
+  const { label, tone } =
+    sync.kind === 'live' && connection.kind === 'reachable'
+      ? { label: `Live · ${connection.roundTripMs} ms`, tone: described.tone }
+      : described;
   const rate =
     sync.kind === 'backfilling' && progress
       ? `${Math.round(progress.ratePerSecond).toLocaleString('en-US')}/s${progress.etaSeconds === null ? '' : ` · ${seconds(progress.etaSeconds)} left`}`
       : null;
   const detail =
     sync.kind === 'reconnecting'
-      ? sync.lastError
+      ? explainSyncError(sync.lastError)
       : sync.kind === 'offline'
-        ? sync.reason
+        ? explainSyncError(sync.reason)
         : sync.kind === 'halted'
           ? sync.message
           : undefined;

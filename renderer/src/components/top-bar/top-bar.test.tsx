@@ -42,7 +42,17 @@ describe('top bar', () => {
 
   it('shows live state, identity and the verification badge with pending count', async () => {
     m = await mountApp(liveReplica('alice', 'responder'));
-    expect(byTestId(m.container, 'connection-state').textContent).toBe('Live · 12 ms');
+    expect(byTestId(m.container, 'connection-state').textContent).toBe('Live · 4 ms'); // the latest probe
+    await inAct(() =>
+      m!.fake.emit('connection:changed', {
+        kind: 'reachable',
+        url: 'http://127.0.0.1:4000',
+        checkedAt: '2026-11-25T03:21:00.000Z',
+        roundTripMs: 31,
+        identity: { name: 'alice', role: 'responder' },
+      }),
+    );
+    expect(byTestId(m.container, 'connection-state').textContent).toBe('Live · 31 ms'); // updates with every probe
     expect(byTestId(m.container, 'identity').textContent).toBe('alice · responder');
     const badge = byTestId(m.container, 'verification-badge');
     expect(badge.dataset['state']).toBe('verified');
@@ -146,5 +156,20 @@ describe('top bar', () => {
     expect(connection.textContent).toBe('Syncing 412,345 / 1,000,000');
     expect(connection.title).toBe('Syncing 412,345 / 1,000,000 · 12,345/s · 95 s left');
     expect(byTestId(m.container, 'sync-rate').textContent).toBe('12,345/s · 95 s left');
+  });
+
+  it('offline, the badge says "verified … as of" the last checkpoint instead of a green ✓', async () => {
+    m = await mountApp(liveReplica('alice', 'responder'));
+    await inAct(() =>
+      m!.fake.emit('sync:changed', {
+        kind: 'offline',
+        url: 'http://127.0.0.1:4000',
+        reason: 'the control plane refused the connection',
+        replicaAsOf: '2026-11-25T03:11:00.000Z',
+      }),
+    );
+    const badge = byTestId(m.container, 'verification-badge');
+    expect(badge.getAttribute('data-state')).toBe('stale');
+    expect(badge.textContent).toBe('verified 120 as of 2026-11-25 03:11:00 UTC');
   });
 });

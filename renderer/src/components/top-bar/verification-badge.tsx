@@ -3,12 +3,14 @@
  * after launch while it runs — or a red ALERT that opens the evidence.
  */
 import { age } from '../../lib/time-format.ts';
+import { when } from '../../lib/when.ts';
 import { useNow } from '../../ui/hooks.ts';
 import { useApp } from '../../store-context.tsx';
 
 /** Renders nothing until a replica status exists. */
 export function VerificationBadge() {
   const v = useApp((s) => s.verification);
+  const sync = useApp((s) => s.sync);
   const openDrawer = useApp((s) => s.openDrawer);
   const now = useNow(1000);
   if (!v) return null;
@@ -42,6 +44,23 @@ export function VerificationBadge() {
         title={`${progress}: every entry is being re-verified since the console started (verification in progress)`}
       >
         {progress}
+      </button>
+    );
+  }
+  if (sync.kind === 'offline' || sync.kind === 'reconnecting' || sync.kind === 'halted') {
+    // Not in touch with the control plane: what was verified still holds, but only as of the last checkpoint.
+    const asOf = v.checkpointAt ? when(v.checkpointAt, now) : 'its last entry';
+    const text = `verified ${v.verifiedSize.toLocaleString('en-US')} as of ${asOf}`;
+    return (
+      <button
+        type="button"
+        className="badge-stale"
+        data-testid="verification-badge"
+        data-state="stale"
+        onClick={() => openDrawer('verification')}
+        title={`${v.verifiedSize.toLocaleString('en-US')} entries verified as of ${asOf}; nothing newer can be checked while the control plane is out of reach.`}
+      >
+        {text}
       </button>
     );
   }
