@@ -3,11 +3,19 @@
  * without a window. `--once` catches up to the latest checkpoint and exits 0 when the replica is verified at that size
  * (prints size and root), 1 with the evidence or failure code otherwise. Without `--once` it follows the stream until
  * interrupted; Ctrl-C stops between replica transactions (each is atomic), never inside one.
+ * `--unleash <url>` instead of `--url` mirrors an Unleash's event log into a replica sealed with a local key
+ * (docs/unleash.md); the rest of the command works the same on it.
  */
 import { Replica } from '../ledger/replica.ts';
 import { offeredKey } from '../profiles/tofu.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
-import { startSync, syncOnce, type SyncOptions } from '../sync/engine.ts';
+import type { SyncOptions } from '../sync/engine.ts';
+import { controlPlaneSource } from '../sources/control-plane.ts';
+import type { LedgerSource } from '../sources/source.ts';
+import { UnleashClient } from '../sources/unleash/client.ts';
+import { fileSealKeyStore } from '../sources/unleash/seal-key.ts';
+import { unleashSource } from '../sources/unleash/source.ts';
+import type { UpstreamRewriteAlert } from '../sources/unleash/rewrite.ts';
 import type { SyncLogEntry } from '../sync/errors.ts';
 import type { PreflightFailure } from '../ledger/preflight.ts';
 import type { StoredKey } from '../profiles/profile-file.ts';
@@ -16,7 +24,7 @@ import {
   UsageError,
   parseSyncArgs,
   pinnedByReplica,
-  preflightReplica,
+  preflightWith,
   type SyncArgs,
 } from '../sync/headless.ts';
 import type { SyncState } from '../../shared/ipc/contract.ts';
@@ -89,18 +97,22 @@ function keyPrompt(args: SyncArgs): (vkey: string, fingerprint: string) => boole
   };
 }
 
-async function once(args: SyncArgs, s: Setup): Promise<number> {
-  const r = await syncOnce({ ...options(args, s), onKeyPrompt: keyPrompt(args) });
+async function once(args: SyncArgs, source: LedgerSource): Promise<number> {
+  const r = await source.once();
+  const provenance = source.provenance();
+  const sealed = provenance.kind === 'sealed-locally' ? provenance : null;
   if (r.ok) {
-    out(args, `verified ${r.verifiedSize} entries of ${r.origin}\nroot ${r.rootHex}`, {
+    const text = `verified ${r.verifiedSize} entries of ${r.origin}\nroot ${r.rootHex}`;
+    out(args, sealed === null ? text : `${text}\n${sealed.notice}`, {
       ok: true,
       origin: r.origin,
       size: r.verifiedSize,
       root: r.rootHex,
+      ...(sealed === null ? {} : { sealedSince: sealed.since, notice: sealed.notice }),
     });
     return 0;
   }
-  const unconfirmed = r.code === 'E_KEY_REJECTED' && !args.acceptFirstKey;
+  const unconfirmed = r.code === 'E_KEY_REJECTED' && !args.acceptFirstKey && source.kind === 'control-plane';
   const code = unconfirmed ? 'E_KEY_CONFIRMATION_REQUIRED' : r.code;
   const message = unconfirmed
     ? "the control plane's key is not trusted yet (see above); pass --trust <verifier key> or --accept-first-key"
@@ -129,8 +141,8 @@ function describeState(s: SyncState): string {
   }
 }
 
-async function follow(args: SyncArgs, s: Setup): Promise<number> {
-  const handle = startSync(options(args, s));
+async function follow(args: SyncArgs, source: LedgerSource): Promise<number> {
+  const handle = source.follow();
   const prompt = keyPrompt(args);
   let halted: string | null = null;
   const finished = new Promise<void>((resolve) => {
@@ -153,6 +165,7 @@ async function follow(args: SyncArgs, s: Setup): Promise<number> {
   handle.events.on('ledger:alert', (a) => process.stderr.write(`ALERT ${a.code}: ${a.detail}\n`));
   await finished;
   await handle.stop();
+  if (source.kind === 'unleash') handle.replica()?.close();
   return halted === null ? 0 : 1;
 }
 
@@ -173,12 +186,51 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   if (argv.includes('--token')) process.stderr.write(`${TOKEN_ON_COMMAND_LINE}\n`);
   try {
-    const s = setup(args);
-    const refused = await preflightReplica(args.db, s.origin, s.keys);
+    const source = await sourceOf(args);
+    const trust = source.launchTrust();
+    const refused = await preflightWith(args.db, trust.origin, trust.keys);
     if (refused !== null) return refuse(args, refused);
-    return args.once ? await once(args, s) : await follow(args, s);
+    return args.once ? await once(args, source) : await follow(args, source);
   } catch (err) {
     reportError(codedLine(err), json, true);
     return 2;
   }
+}
+
+function printAlert(args: SyncArgs): (a: UpstreamRewriteAlert) => void {
+  return (a) => {
+    const line = args.json
+      ? JSON.stringify({ alert: a })
+      : `ALERT ${a.code} (${a.kind}${a.eventId === null ? '' : `, Unleash event ${a.eventId}`}): ${a.message}`;
+    process.stderr.write(`${line}\n`);
+  };
+}
+
+/** The source the arguments name: one place per kind, the rest of the command is the same for both. */
+async function sourceOf(args: SyncArgs): Promise<LedgerSource> {
+  if (args.source === 'control-plane') {
+    const s = setup(args);
+    return controlPlaneSource({ sync: options(args, s), onKeyPrompt: keyPrompt(args) });
+  }
+  const source = unleashSource({
+    url: args.url,
+    token: args.token,
+    replicaPath: args.db,
+    keyStore: fileSealKeyStore(args.sealKey ?? `${args.db}.seal-key`),
+    log: logLine(args),
+    intervalMs: args.intervalMs,
+    pageSize: args.pageSize,
+    onAlert: printAlert(args),
+  });
+  if (args.environment !== null) await checkEnvironment(source.url, args.token, args.environment);
+  return source;
+}
+
+/** `--environment` must name an environment of the Unleash (E_UNLEASH_ENV_UNKNOWN otherwise). */
+async function checkEnvironment(url: string, token: string | null, env: string): Promise<void> {
+  const names = (await new UnleashClient({ url, token: token ?? '' }).environments()).map((e) => e.name);
+  if (!names.includes(env))
+    throw new Error(
+      `E_UNLEASH_ENV_UNKNOWN: the Unleash at ${url} has no environment "${env}" (it has ${names.join(', ') || 'none'}). Check --environment.`,
+    );
 }

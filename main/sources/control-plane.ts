@@ -1,0 +1,43 @@
+/**
+ * The Tombstone control plane as a source: its signed ledger mirrored by the sync engine (main/sync), its actions
+ * through the control-plane client (main/actions). Nothing here is new behaviour; it is the one place where a profile
+ * that names a control plane is turned into a LedgerSource.
+ */
+import * as client from '../actions/client.ts';
+import type { ClientTarget } from '../actions/http.ts';
+import { sha256 } from '../ledger/node-crypto.ts';
+import { trustedKeysOf } from '../profiles/tofu.ts';
+import { startSync, syncOnce, type SyncOptions } from '../sync/engine.ts';
+import type { LedgerSource, SourceActions } from './source.ts';
+
+/** The control plane's actions for `target`. */
+export function controlPlaneActions(target: ClientTarget): SourceActions {
+  return {
+    kill: (key, args) => client.kill(target, key, args),
+    rollback: (key, args) => client.rollback(target, key, args),
+    createChangeRequest: (key, input) => client.createChangeRequest(target, key, input),
+    approveChangeRequest: (key, args) => client.approveChangeRequest(target, key, args),
+    rejectChangeRequest: (key, args) => client.rejectChangeRequest(target, key, args),
+    issueBreakGlass: (key, input) => client.issueBreakGlass(target, key, input),
+  };
+}
+
+/** How to mirror one control plane: the sync engine's options, and for `once` how to answer a first-use key prompt. */
+export interface ControlPlaneSourceOptions {
+  sync: SyncOptions;
+  onKeyPrompt?: (vkey: string, fingerprint: string) => boolean;
+}
+
+/** A control plane as a LedgerSource. */
+export function controlPlaneSource(opts: ControlPlaneSourceOptions): LedgerSource {
+  const { profile } = opts.sync;
+  return {
+    kind: 'control-plane',
+    url: profile.url,
+    launchTrust: () => ({ origin: profile.origin, keys: trustedKeysOf(sha256, profile.keys) }),
+    follow: () => startSync(opts.sync),
+    once: () => syncOnce({ ...opts.sync, onKeyPrompt: opts.onKeyPrompt }),
+    actions: controlPlaneActions({ url: profile.url, token: profile.token }),
+    provenance: () => ({ kind: 'signed-upstream' }),
+  };
+}
