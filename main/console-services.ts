@@ -74,7 +74,15 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
   const probe = async (): Promise<ControlPlaneStatus> => {
     const active = store.active();
     if (!active) return status;
-    const next = await probeControlPlane({ url: active.url, token: store.token(active.id) });
+    // The active session's source knows how to ask its upstream (control plane or Unleash); before it is open, a
+    // control plane is probed directly.
+    const session = runtime.activeSession();
+    const next =
+      session !== null && session.profileId === active.id
+        ? await session.source.probe()
+        : active.source === 'unleash'
+          ? status
+          : await probeControlPlane({ url: active.url, token: store.token(active.id) });
     if (next.kind !== status.kind) events.emit('connection:changed', next);
     status = next;
     return status;

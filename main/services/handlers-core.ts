@@ -2,11 +2,11 @@
  * Handlers of the profile, sync, identity, verification, correlation and metrics channels:
  * a few lines each over the runtime's services.
  */
+import { withSource } from '../sources/source.ts';
 import type { CorrelationRequest, Identity } from '../../shared/ipc/contract.ts';
 import type { CorrelationResult, Telemetry } from '../../shared/correlate/types.ts';
 import { callApi } from '../actions/http.ts';
 import { catchUpIndex } from '../correlate/index-catchup.ts';
-import { fetchFlagTelemetry } from '../correlate/flag-telemetry.ts';
 import { changedFlags, rankWindow, readWindow } from '../correlate/replica-rank.ts';
 import { AppError } from '../ipc/app-error.ts';
 import type { Handler } from '../ipc/registry.ts';
@@ -90,13 +90,7 @@ async function rank(runtime: ConsoleRuntime, req: CorrelationRequest): Promise<C
   const environment = incident.environment ?? runtime.store.get(s.profileId).environment;
   const flags =
     live && changed.length > 0
-      ? await fetchFlagTelemetry(
-          { baseUrl: s.target.url, token: s.target.token },
-          changed,
-          environment,
-          atMs - (windowSeconds + 600) * 1000,
-          atMs + 600 * 1000,
-        )
+      ? await s.source.flagTelemetry(changed, environment, atMs - (windowSeconds + 600) * 1000, atMs + 600 * 1000)
       : {};
   const telemetry: Telemetry | null =
     Object.keys(services ?? {}).length > 0 || Object.keys(flags).length > 0 ? { services, flags } : null;
@@ -162,10 +156,10 @@ export function coreHandlers(runtime: ConsoleRuntime, verification: Verification
     'sync:state': () => runtime.syncState(),
     'sync:confirmKey': ({ vkey, accept }) => runtime.session().sync?.confirmKey(vkey, accept) ?? runtime.syncState(),
     'identity:get': () => identity(runtime.session()),
-    'verify:status': () => verification.status(),
+    'verify:status': () => withSource(verification.status(), runtime.session().source),
     'verify:run': ({ mode }) => verification.run(mode),
     'verify:cancel': ({ runId }) => verification.cancel(runId),
-    'verify:evidence': () => verification.evidence(),
+    'verify:evidence': () => [...verification.evidence(), ...runtime.session().source.upstreamAlerts()],
     'verify:report': () => verification.report(),
     'replica:quarantine': ({ reason }) => quarantine(runtime, verification, reason),
     'correlation:rank': (req) => rank(runtime, req),

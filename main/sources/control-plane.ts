@@ -7,7 +7,10 @@ import * as client from '../actions/client.ts';
 import type { ClientTarget } from '../actions/http.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import { trustedKeysOf } from '../profiles/tofu.ts';
+import { probeControlPlane } from '../connection/probe.ts';
+import { fetchFlagTelemetry } from '../correlate/flag-telemetry.ts';
 import { startSync, syncOnce, type SyncOptions } from '../sync/engine.ts';
+import { startMetricsSync } from '../sync/metrics-sync.ts';
 import type { LedgerSource, SourceActions } from './source.ts';
 
 /** The control plane's actions for `target`. */
@@ -35,9 +38,15 @@ export function controlPlaneSource(opts: ControlPlaneSourceOptions): LedgerSourc
     kind: 'control-plane',
     url: profile.url,
     launchTrust: () => ({ origin: profile.origin, keys: trustedKeysOf(sha256, profile.keys) }),
-    follow: () => startSync(opts.sync),
+    follow: (opened) => startSync(opened ? { ...opts.sync, replica: opened } : opts.sync),
     once: () => syncOnce({ ...opts.sync, onKeyPrompt: opts.onKeyPrompt }),
     actions: controlPlaneActions({ url: profile.url, token: profile.token }),
     provenance: () => ({ kind: 'signed-upstream' }),
+    upstreamAlerts: () => [],
+    probe: () => probeControlPlane({ url: profile.url, token: profile.token }),
+    startMetrics: (store, log) =>
+      startMetricsSync({ target: { baseUrl: profile.url, token: profile.token }, store, log }),
+    flagTelemetry: (flags, environment, fromMs, toMs) =>
+      fetchFlagTelemetry({ baseUrl: profile.url, token: profile.token }, flags, environment, fromMs, toMs),
   };
 }

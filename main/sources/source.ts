@@ -5,10 +5,21 @@
  * (control-plane.ts, unleash/source.ts); the replica, verification, read models, correlation, the round trip of actions
  * and the UI only ever see a `LedgerSource`.
  */
-import type { BreakGlassInput, BreakGlassToken, ChangeRequestInput } from '../../shared/ipc/contract.ts';
+import type {
+  BreakGlassInput,
+  BreakGlassToken,
+  ChangeRequestInput,
+  ControlPlaneStatus,
+  Evidence,
+  VerificationStatus,
+} from '../../shared/ipc/contract.ts';
+import type { ErrorRateSample } from '../../shared/correlate/index.ts';
 import type { TrustedKey } from '../../shared/ledger/index.ts';
 import type { ActionResult } from '../actions/client.ts';
+import type { Replica } from '../ledger/replica.ts';
 import type { OnceResult, SyncHandle } from '../sync/engine.ts';
+import type { MetricsStore } from '../sync/metrics-store.ts';
+import type { MetricsSync } from '../sync/metrics-sync.ts';
 
 /** The kinds of source. */
 export type SourceKind = 'control-plane' | 'unleash';
@@ -43,11 +54,35 @@ export interface LedgerSource {
    * (origin null: no replica yet, nothing to check).
    */
   launchTrust(): { origin: string | null; keys: TrustedKey[] };
-  /** Mirrors upstream into the replica until stopped. */
-  follow(): SyncHandle;
+  /** Mirrors upstream into the replica until stopped (into `opened` when the caller already opened and checked it). */
+  follow(opened?: Replica | null): SyncHandle;
   /** Catches up with upstream once and returns. */
   once(): Promise<OnceResult>;
   readonly actions: SourceActions;
   /** What verification of this replica proves. */
   provenance(): Provenance;
+  /** Alerts about upstream itself (an Unleash history rewritten after it was mirrored), oldest first. */
+  upstreamAlerts(): Evidence[];
+  /** Whether upstream answers, and how fast (the top bar's connection indicator). */
+  probe(): Promise<ControlPlaneStatus>;
+  /** Service metrics for the charts and the ranking (a source without any keeps none). */
+  startMetrics(store: MetricsStore, log: (code: string, message: string) => void): MetricsSync;
+  /** Per-flag error-rate evidence around an incident (empty when upstream has none). */
+  flagTelemetry(
+    flags: readonly string[],
+    environment: string,
+    fromMs: number,
+    toMs: number,
+  ): Promise<Record<string, ErrorRateSample[]>>;
+}
+
+/** The badge's status with what the source adds: the sealing notice, and an upstream alert when nothing else alerts. */
+export function withSource(status: VerificationStatus, source: LedgerSource): VerificationStatus {
+  const p = source.provenance();
+  const upstream = source.upstreamAlerts();
+  return {
+    ...status,
+    alert: status.alert ?? upstream[upstream.length - 1] ?? null,
+    ...(p.kind === 'sealed-locally' ? { sealedLocally: { since: p.since, notice: p.notice } } : {}),
+  };
 }

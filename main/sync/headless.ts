@@ -82,7 +82,7 @@ export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     throw new UsageError('give either --url (a control plane) or --unleash, not both');
   const url = values.unleash ?? values.url;
   if (url === undefined || values.db === undefined)
-    throw new UsageError('--db and one of --url <control-plane> or --unleash <url> are required');
+    throw new UsageError(unleash ? '--unleash and --db are required' : '--url and --db are required');
   if (!unleash && (values['seal-key'] ?? values.environment ?? values.interval) !== undefined)
     throw new UsageError('--seal-key, --environment and --interval go with --unleash');
   if (unleash && (values.trust !== undefined || values['accept-first-key'] === true || values.heartbeat !== undefined))

@@ -15,12 +15,15 @@ import { AppError } from '../../ipc/app-error.ts';
 import type { SourceActions } from '../source.ts';
 import type { UnleashClient } from './client.ts';
 import { isRec, parseStrategy, parseVariants, type UnleashStrategy, type UnleashVariant } from './model.ts';
+import { envStateOf } from './env-state.ts';
 import type { SealedReplica } from './sealed-replica.ts';
 
 /** What the actions need: the admin client and the open mirror (null while it is not open). */
 export interface UnleashActionDeps {
   client: UnleashClient;
   sealed: () => SealedReplica | null;
+  /** Called once a write went through (the mirror then polls at once). */
+  afterWrite?: () => void;
 }
 
 function mirror(deps: UnleashActionDeps): SealedReplica {
@@ -53,8 +56,17 @@ async function newestEventId(client: UnleashClient): Promise<number> {
   return (await client.searchEvents(0, 1)).events[0]?.id ?? 0;
 }
 
-/** The newest event of `flag` after `afterId` (what the request produced), as the entry's locator. */
-async function locatorAfter(client: UnleashClient, flag: string, afterId: number, what: string): Promise<EntryLocator> {
+/**
+ * The newest event of `flag` after `afterId` (what the request produced), as the entry's locator: its replica index
+ * when the mirror already sealed it, else the event id the mirror's leaf will carry in `refs.unleash_event`.
+ */
+async function locatorAfter(
+  deps: UnleashActionDeps,
+  flag: string,
+  afterId: number,
+  what: string,
+): Promise<EntryLocator> {
+  const client = deps.client;
   const page = await client.searchFiltered({ feature: `IS:${flag}` }, 50);
   const ids = page.events.map((e) => e.id).filter((id) => id > afterId);
   if (ids.length === 0)
@@ -63,7 +75,10 @@ async function locatorAfter(client: UnleashClient, flag: string, afterId: number
       `Unleash accepted the ${what} of "${flag}" but recorded no event for it, so its arrival in the mirror cannot be ` +
         'confirmed. Check the flag in Unleash.',
     );
-  return { kind: 'match', action: 'flag.updated', refKey: 'unleash_event', refValue: String(Math.max(...ids)) };
+  const id = Math.max(...ids);
+  const idx = deps.sealed()?.idxOfEvent(id) ?? null;
+  if (idx !== null) return { kind: 'idx', idx };
+  return { kind: 'match', action: 'flag.updated', refKey: 'unleash_event', refValue: String(id) };
 }
 
 async function kill(
@@ -85,7 +100,8 @@ async function kill(
     );
   const before = await newestEventId(deps.client);
   const reply = await deps.client.write('POST', `${featurePath(project, args.flag)}/environments/${args.env}/off`);
-  const locator = await locatorAfter(deps.client, args.flag, before, 'kill');
+  const locator = await locatorAfter(deps, args.flag, before, 'kill');
+  deps.afterWrite?.();
   return { locator, reply: { unleash: reply ?? null, project, environment: args.env } };
 }
 
@@ -99,6 +115,8 @@ function notExpressible(idx: number, why: string): AppError {
 interface Target {
   flag: string;
   env: string;
+  /** The entry's `after`, as the ranking reads it: the state the rollback expects to find (compare-and-swap). */
+  expected: JsonValue;
   enabled: boolean;
   strategies: UnleashStrategy[];
   variants: UnleashVariant[];
@@ -114,6 +132,7 @@ function rollbackTarget(sealed: SealedReplica, idx: number): Target {
     flag: string | null;
     env: string | null;
     before: JsonValue;
+    after: JsonValue;
     refs: Record<string, string>;
   };
   if (leaf.refs['unleash_event'] === undefined) throw notExpressible(idx, 'it is not a mirrored Unleash event');
@@ -135,6 +154,7 @@ function rollbackTarget(sealed: SealedReplica, idx: number): Target {
   return {
     flag: leaf.flag,
     env: leaf.env,
+    expected: core(leaf.after),
     enabled: before['enabled'] === true,
     strategies: strategies as UnleashStrategy[],
     variants: parseVariants(detail['variants']),
@@ -167,6 +187,18 @@ function strategyBody(s: UnleashStrategy): Record<string, unknown> {
   };
 }
 
+/** An EnvState without its Unleash detail (ids and order of equal strategies may differ between reads). */
+function core(v: JsonValue): JsonValue {
+  if (!isRec(v)) return v;
+  const { enabled, rollout_pct, variation, rules } = v;
+  return {
+    enabled: enabled ?? null,
+    rollout_pct: rollout_pct ?? null,
+    variation: variation ?? null,
+    rules: rules ?? null,
+  };
+}
+
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -179,6 +211,14 @@ async function rollback(deps: UnleashActionDeps, args: { idx: number; reason: st
   const feature = await deps.client.feature(project, target.flag);
   const now = feature.environments.find((e) => e.name === target.env);
   if (now === undefined) throw notExpressible(args.idx, `the flag has no environment ${target.env} in Unleash now`);
+  const current = core(envStateOf({ enabled: now.enabled, strategies: now.strategies, variants: now.variants }));
+  if (!same(current, target.expected))
+    throw new AppError(
+      'E_ROLLBACK_CONFLICT',
+      `"${target.flag}" in ${target.env} changed after entry ${args.idx}, so rolling it back would also undo the later ` +
+        'changes. Nothing was sent; roll back the latest change first, or make the change you want in Unleash.',
+      { current, expected: target.expected },
+    );
   const before = await newestEventId(deps.client);
   const wanted = new Map(target.strategies.map((s) => [s.id, s]));
   // Turn off first when the target is off, so no intermediate configuration is ever served.
@@ -186,9 +226,9 @@ async function rollback(deps: UnleashActionDeps, args: { idx: number; reason: st
   for (const s of now.strategies) {
     if (!wanted.has(s.id)) await deps.client.write('DELETE', `${base}/strategies/${encodeURIComponent(s.id)}`);
   }
-  const current = new Map(now.strategies.map((s) => [s.id, s]));
+  const byId = new Map(now.strategies.map((s) => [s.id, s]));
   for (const s of target.strategies) {
-    const has = current.get(s.id);
+    const has = byId.get(s.id);
     if (has === undefined) await deps.client.write('POST', `${base}/strategies`, strategyBody(s));
     else if (!same(strategyBody(has), strategyBody(s)))
       await deps.client.write('PUT', `${base}/strategies/${encodeURIComponent(s.id)}`, strategyBody(s));
@@ -206,7 +246,8 @@ async function rollback(deps: UnleashActionDeps, args: { idx: number; reason: st
       'E_NOTHING_TO_ROLL_BACK',
       `"${target.flag}" in ${target.env} is already configured as before entry ${args.idx}; nothing was changed.`,
     );
-  const locator = await locatorAfter(deps.client, target.flag, before, 'rollback');
+  const locator = await locatorAfter(deps, target.flag, before, 'rollback');
+  deps.afterWrite?.();
   return { locator, reply: { project, environment: target.env, restored: args.idx } };
 }
 

@@ -212,6 +212,8 @@ function sleeper(): { sleep(ms: number): Promise<void>; wake(): void } {
 /** The handle of the Tombstone sync engine, plus the sealed mirror (for actions and the badge). */
 export interface UnleashSyncHandle extends SyncHandle {
   sealed(): SealedReplica | null;
+  /** Cuts the pause between polls short (after the console's own write, so its round trip is not a poll interval). */
+  pollNow(): void;
 }
 
 /** Starts mirroring in follow mode; the handle is the one the Tombstone sync engine returns. */
@@ -292,6 +294,9 @@ export function startUnleashSync(opts: UnleashSyncOptions): UnleashSyncHandle {
     state: (): SyncState => machine.state,
     replica: () => sealed?.replica ?? null,
     sealed: () => sealed,
+    pollNow: () => {
+      if (machine.state.kind === 'live') nap.wake();
+    },
     confirmKey: () => machine.state,
     stop: async () => {
       stopped = true;

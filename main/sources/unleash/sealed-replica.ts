@@ -53,6 +53,9 @@ CREATE TABLE IF NOT EXISTS unleash_alerts (
   UNIQUE (event_id, kind, upstream_digest)
 );`;
 
+/** Upstream-rewrite evidence ids start here (the replica's own evidence ids are small). */
+export const UPSTREAM_ALERT_ID_BASE = 1_000_000;
+
 /** The checkpoint origin of the mirror of the Unleash at `url` (one line, as every origin). */
 export function unleashOrigin(url: string): string {
   return `unleash+${url}`;
@@ -304,7 +307,7 @@ export class SealedReplica {
         a.detectedAt,
       );
     if (r.changes === 0) return null;
-    return this.alerts().find((e) => e.id === Number(r.lastInsertRowid)) ?? null;
+    return this.alerts().find((e) => e.id === UPSTREAM_ALERT_ID_BASE + Number(r.lastInsertRowid)) ?? null;
   }
 
   /** Every upstream rewrite found so far, as evidence (notes: the mirrored version, then Unleash's current one). */
@@ -326,8 +329,9 @@ export function alertsOf(db: Database.Database): Evidence[] {
     upstream: string | null;
     detected_at: string;
   }[];
+  // Offset so these ids never meet the replica's own evidence ids in one list.
   return rows.map((r) => ({
-    id: r.seq,
+    id: UPSTREAM_ALERT_ID_BASE + r.seq,
     kind: `upstream-${r.kind.replace('_', '-')}`,
     code: 'E_UPSTREAM_REWRITE',
     idx: r.idx,

@@ -4,6 +4,9 @@
  * locally since the first seal, so Unleash's history before that is copied, not proved.
  */
 import { existsSync } from 'node:fs';
+import type { ControlPlaneStatus } from '../../../shared/ipc/contract.ts';
+import type { TrustedKey } from '../../../shared/ledger/index.ts';
+import type { MetricsSync } from '../../sync/metrics-sync.ts';
 import { AppError } from '../../ipc/app-error.ts';
 import type { HighWaterMarkStore } from '../../ledger/high-water-mark.ts';
 import { isEmptyReplica, openReplicaDatabase } from '../../ledger/replica-db.ts';
@@ -29,8 +32,8 @@ export interface UnleashSourceOptions {
   highWaterMark?: () => HighWaterMarkStore;
   /** Where the seal key is kept. */
   keyStore: SealKeyStore;
-  /** An already opened (and launch-checked) replica to use instead of opening the file. */
-  openReplica?: Replica;
+  /** How to open the replica (default: Replica.open at replicaPath with highWaterMark). */
+  open?: (init: { origin: string; trustedKeys: TrustedKey[] }) => Replica;
   log?: SyncLog;
   emitter?: SyncEmitter;
   intervalMs?: number;
@@ -78,16 +81,44 @@ export function sealedSinceOf(path: string): string | null {
   }
 }
 
+/** Unleash keeps no service metrics: the charts stay empty and the ranking ranks without telemetry. */
+function noMetrics(): MetricsSync {
+  return {
+    series: (_service, _from, _to, stepSeconds) => ({ service: _service, stepSeconds, points: [] }),
+    services: () => [],
+    stop: async () => {},
+  };
+}
+
+/** Whether Unleash answers its event log with this token, and how fast; never throws. */
+async function probeUnleash(url: string, token: string | null): Promise<ControlPlaneStatus> {
+  const checkedAt = new Date().toISOString();
+  const started = performance.now();
+  try {
+    await new UnleashClient({ url, token: token ?? '', timeoutMs: 3000 }).searchEvents(0, 1);
+    return { kind: 'reachable', url, checkedAt, roundTripMs: Math.round(performance.now() - started), identity: null };
+  } catch (err) {
+    const code = err instanceof AppError ? err.code : 'E_UNLEASH_UNREACHABLE';
+    return {
+      kind: 'unreachable',
+      url,
+      checkedAt,
+      error: { code, message: err instanceof Error ? err.message : String(err) },
+    };
+  }
+}
+
 /** Builds the Unleash source (throws E_UNLEASH_URL for a URL that cannot be Unleash's). */
 export function unleashSource(opts: UnleashSourceOptions): UnleashSource {
   const url = normalizeUnleashUrl(opts.url);
   let handle: UnleashSyncHandle | null = null;
   const signer = () => sealSigner(opts.keyStore, replicaIsNew(opts.replicaPath));
-  const syncOptions = (): UnleashSyncOptions => ({
+  const syncOptions = (opened?: Replica | null): UnleashSyncOptions => ({
     url,
     token: opts.token,
     replica:
-      opts.openReplica ??
+      opened ??
+      opts.open ??
       ((init) =>
         Replica.open({
           path: opts.replicaPath,
@@ -120,6 +151,7 @@ export function unleashSource(opts: UnleashSourceOptions): UnleashSource {
       return lazyClient();
     },
     sealed,
+    afterWrite: () => handle?.pollNow(),
   });
   return {
     kind: 'unleash',
@@ -129,8 +161,8 @@ export function unleashSource(opts: UnleashSourceOptions): UnleashSource {
       if (replicaIsNew(opts.replicaPath)) return { origin: null, keys: [] };
       return { origin: unleashOrigin(url), keys: [sealTrustedKey(sealSigner(opts.keyStore, false))] };
     },
-    follow: () => {
-      handle = startUnleashSync(syncOptions());
+    follow: (opened) => {
+      handle = startUnleashSync(syncOptions(opened));
       return handle;
     },
     once: () => unleashSyncOnce({ ...syncOptions(), attempts: opts.attempts, onAlert: opts.onAlert }),
@@ -139,5 +171,10 @@ export function unleashSource(opts: UnleashSourceOptions): UnleashSource {
       const since = sealed()?.sealedSince() ?? sealedSinceOf(opts.replicaPath);
       return { kind: 'sealed-locally', since, notice: sealedNotice(since) };
     },
+    upstreamAlerts: () => sealed()?.alerts() ?? [],
+    probe: () => probeUnleash(url, opts.token),
+    startMetrics: () => noMetrics(),
+    // Unleash's metrics count evaluations (yes/no per hour), not errors: there is no per-flag error evidence to read.
+    flagTelemetry: async () => ({}),
   };
 }

@@ -78,6 +78,11 @@ export interface VerificationStatus {
   checkpointAt: string | null;
   pending: number;
   alert: Evidence | null;
+  /**
+   * Set when the replica's checkpoints are signed by the console's own key (an Unleash mirror): what is proved starts
+   * at `since`, and `notice` says so in one sentence for the badge.
+   */
+  sealedLocally?: { since: string | null; notice: string };
 }
 
 /** A piece of evidence: what failed, where, and the signed notes that prove it. */
