@@ -29,6 +29,8 @@ export interface UnleashClientOptions {
   token: string;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Aborts every request in flight (the mirror stopping). */
+  signal?: AbortSignal;
 }
 
 /** Checks and normalises a base URL (http or https, no credentials, query or fragment; no trailing slash). */
@@ -68,6 +70,7 @@ export class UnleashClient {
   readonly #token: string;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
+  readonly #signal: AbortSignal | undefined;
 
   constructor(opts: UnleashClientOptions) {
     this.url = normalizeUnleashUrl(opts.url);
@@ -75,6 +78,12 @@ export class UnleashClient {
     this.#token = opts.token;
     this.#timeoutMs = opts.timeoutMs ?? 10_000;
     this.#fetch = opts.fetch ?? fetch;
+    this.#signal = opts.signal;
+  }
+
+  #deadline(): AbortSignal {
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    return this.#signal === undefined ? timeout : AbortSignal.any([timeout, this.#signal]);
   }
 
   /** GETs `path` (with `query`) and resolves to the parsed JSON body. */
@@ -85,7 +94,7 @@ export class UnleashClient {
     try {
       res = await this.#fetch(target, {
         headers: { authorization: this.#token, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: this.#deadline(),
         redirect: 'manual',
       });
     } catch (err) {
@@ -117,7 +126,7 @@ export class UnleashClient {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: this.#deadline(),
         redirect: 'manual',
       });
     } catch (err) {

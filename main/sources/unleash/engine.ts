@@ -52,8 +52,14 @@ interface Core {
   log: SyncLog;
 }
 
-function clientOf(opts: UnleashSyncOptions): UnleashClient {
-  return new UnleashClient({ url: opts.url, token: opts.token ?? '', timeoutMs: opts.timeoutMs, fetch: opts.fetch });
+function clientOf(opts: UnleashSyncOptions, signal?: AbortSignal): UnleashClient {
+  return new UnleashClient({
+    url: opts.url,
+    token: opts.token ?? '',
+    timeoutMs: opts.timeoutMs,
+    fetch: opts.fetch,
+    signal,
+  });
 }
 
 /** Opens the replica and binds the mirror to it (throws coded errors: E_UNLEASH_URL, E_MIRROR_*, ledger codes). */
@@ -194,18 +200,30 @@ export async function unleashSyncOnce(
   }
 }
 
+/** An interruptible pause; a wake while not sleeping makes the next pause end at once. */
 function sleeper(): { sleep(ms: number): Promise<void>; wake(): void } {
-  let wake = (): void => {};
+  let wake: (() => void) | null = null;
+  let pending = false;
   return {
     sleep: (ms) =>
       new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, ms);
-        wake = () => {
-          clearTimeout(t);
+        if (pending) {
+          pending = false;
           resolve();
-        };
+          return;
+        }
+        const t = setTimeout(done, ms);
+        function done(): void {
+          clearTimeout(t);
+          wake = null;
+          resolve();
+        }
+        wake = done;
       }),
-    wake: () => wake(),
+    wake: () => {
+      if (wake === null) pending = true;
+      else wake();
+    },
   };
 }
 
@@ -236,6 +254,7 @@ export function startUnleashSync(opts: UnleashSyncOptions): UnleashSyncHandle {
     onState: (s) => emitter.emit('sync:state', s),
   });
   const nap = sleeper();
+  const abort = new AbortController();
   const halt = (code: string, message: string): void => {
     log({ level: 'error', code, message });
     machine.dispatch({ type: 'halt', code, message });
@@ -243,7 +262,7 @@ export function startUnleashSync(opts: UnleashSyncOptions): UnleashSyncHandle {
   const loop = async (): Promise<void> => {
     let client: UnleashClient;
     try {
-      client = clientOf(opts);
+      client = clientOf(opts, abort.signal);
       sealed = await openSealed(opts, client.url);
     } catch (err) {
       const d = describe(err);
@@ -262,6 +281,7 @@ export function startUnleashSync(opts: UnleashSyncOptions): UnleashSyncHandle {
         lastInSync = now();
         if (machine.state.kind !== 'live') machine.dispatch({ type: 'live', roundTripMs: now() - started });
         if (polls % (opts.rereadEvery ?? 12) === 1) await reread(core);
+        if (stopped) break;
         await nap.sleep(opts.intervalMs ?? 5000);
       } catch (err) {
         if (stopped) break;
@@ -284,6 +304,7 @@ export function startUnleashSync(opts: UnleashSyncOptions): UnleashSyncHandle {
           halt(r.code, r.message);
           return;
         }
+        if (stopped) break;
         await nap.sleep(delay);
       }
     }
@@ -300,6 +321,7 @@ export function startUnleashSync(opts: UnleashSyncOptions): UnleashSyncHandle {
     confirmKey: () => machine.state,
     stop: async () => {
       stopped = true;
+      abort.abort();
       nap.wake();
       await running;
       machine.dispatch({ type: 'stop' });

@@ -145,6 +145,32 @@ describe('the Unleash mirror in follow mode', () => {
     }
   });
 
+  it('stops within a second even while Unleash stalls a request, and a stop between polls does not wait the interval', async () => {
+    proxy.mode = 'forward';
+    const h = follow(join(dir, 'stop.sqlite'), proxy.url);
+    try {
+      expect(
+        (
+          await until(
+            () => h.state(),
+            (s) => s.kind === 'live',
+            15_000,
+          )
+        ).kind,
+      ).toBe('live');
+      proxy.mode = 'stall';
+      h.pollNow();
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      await h.stop();
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(h.state().kind).toBe('idle');
+    } finally {
+      proxy.mode = 'forward';
+      h.replica()?.close();
+    }
+  });
+
   it('a batch appended but not committed (a crash in between) is finished when the mirror reopens', async () => {
     const db = join(dir, 'crash.sqlite');
     const keyStore = fileSealKeyStore(`${db}.key`);
