@@ -5,7 +5,7 @@
  * raises E_UPSTREAM_REWRITE with both versions; bad tokens, URLs, key files and servers get their codes.
  */
 import Database from 'better-sqlite3';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -219,6 +219,35 @@ describe('tombstone-console sync --unleash', () => {
     expect([mirrored.event.data.parameters.rollout, upstream.event.data.parameters.rollout]).toEqual(['50', '1']);
     expect(leavesOf(db, flag).find((l) => l.idx === stored.idx)?.refs['unleash_event']).toBe(String(id));
     // The sealed replica itself is intact: the rewrite is upstream's, not ours.
+    expect((await cli(['verify', '--db', db]))[0]).toBe(0);
+  });
+
+  it('follow mode prints live and verified sizes, and exits 0 within 2 s of Ctrl-C', async () => {
+    const db = join(dir, 'follow.sqlite');
+    const child = spawn(
+      join(REPO_ROOT, 'node_modules', '.bin', 'node'),
+      [
+        '--disable-warning=ExperimentalWarning',
+        join(REPO_ROOT, 'main', 'cli', 'index.ts'),
+        ...['sync', '--unleash', u.ctx.url, '--token-file', tokenFile, '--db', db, '--json', '--interval', '200'],
+      ],
+      { cwd: REPO_ROOT, env: { ...process.env, TOMBSTONE_TOKEN: '' } },
+    );
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const end = Date.now() + 30_000;
+    while (!out.includes('"kind":"live"') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.some((l) => l['event'] === 'ledger:verified')).toBe(true);
+    expect(lines.some((l) => (l['state'] as { kind?: string } | undefined)?.kind === 'live')).toBe(true);
+    const started = Date.now();
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(2000);
     expect((await cli(['verify', '--db', db]))[0]).toBe(0);
   });
 
