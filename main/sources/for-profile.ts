@@ -4,7 +4,9 @@
  * SecretBox (Electron's safeStorage, i.e. the OS keychain, in the app; a 0600 file in browser mode).
  */
 import type { TrustedKey } from '../../shared/ledger/index.ts';
+import { sha256 } from '../ledger/node-crypto.ts';
 import type { Replica } from '../ledger/replica.ts';
+import { trustedKeysOf } from '../profiles/tofu.ts';
 import type { ProfileStore } from '../profiles/profile-store.ts';
 import type { SyncLog } from '../sync/errors.ts';
 import { controlPlaneSource } from './control-plane.ts';
@@ -32,7 +34,7 @@ export function sourceForProfile(store: ProfileStore, id: string, hooks: Profile
       log: hooks.log,
     });
   }
-  return controlPlaneSource({
+  const source = controlPlaneSource({
     sync: {
       profile: {
         url: stored.url,
@@ -48,4 +50,12 @@ export function sourceForProfile(store: ProfileStore, id: string, hooks: Profile
       log: hooks.log,
     },
   });
+  // Keys confirmed on first use while the session runs are in the store, not in the profile read at open.
+  return {
+    ...source,
+    launchTrust: () => {
+      const now = store.get(id);
+      return { origin: now.origin, keys: trustedKeysOf(sha256, now.keys) };
+    },
+  };
 }

@@ -113,6 +113,14 @@ describe('the console on an Unleash (--unleash)', () => {
     );
     expect(status).toMatchObject({ origin: `unleash+${u.ctx.url}`, alert: null, pending: 0 });
     expect(status.verifiedSize).toBe(status.receivedSize);
+    // A re-verification the user starts checks the seal with the mirror's own key.
+    const finished = new Promise<Record<string, unknown>>((resolve) =>
+      services!.events.subscribe((channel, payload) => {
+        if (channel === 'verify:finished') resolve(payload as Record<string, unknown>);
+      }),
+    );
+    await value(services, 'verify:run', { mode: 'deep' });
+    expect(await finished).toMatchObject({ kind: 'verified', mode: 'deep' });
 
     // Kill: the environment is turned off in Unleash; its event comes back sealed in the replica.
     const sent = await value<ActionReceipt>(services, 'actions:kill', {
