@@ -3,9 +3,8 @@
  * a few lines each over the runtime's services.
  */
 import { withSource } from '../sources/source.ts';
-import type { CorrelationRequest, Identity } from '../../shared/ipc/contract.ts';
+import type { CorrelationRequest } from '../../shared/ipc/contract.ts';
 import type { CorrelationResult, Telemetry } from '../../shared/correlate/types.ts';
-import { callApi } from '../actions/http.ts';
 import { catchUpIndex } from '../correlate/index-catchup.ts';
 import { changedFlags, rankWindow, readWindow } from '../correlate/replica-rank.ts';
 import { AppError } from '../ipc/app-error.ts';
@@ -30,17 +29,6 @@ type CoreChannel =
   | 'replica:quarantine'
   | 'correlation:rank'
   | 'metrics:series';
-
-const roles = new Set(['viewer', 'responder', 'approver', 'admin']);
-
-async function identity(s: ActiveSession): Promise<Identity | null> {
-  const body = await callApi(s.target, { method: 'GET', path: '/api/v1/me', timeoutMs: 3000 }).catch(() => null);
-  if (typeof body !== 'object' || body === null) return null;
-  const { name, role } = body as Record<string, unknown>;
-  return typeof name === 'string' && typeof role === 'string' && roles.has(role)
-    ? { name, role: role as Identity['role'] }
-    : null;
-}
 
 /** Error-rate samples of every service the metrics stream knows, around the window (absent → no telemetry). */
 function serviceTelemetry(s: ActiveSession, atMs: number, windowSeconds: number): Telemetry['services'] {
@@ -155,7 +143,7 @@ export function coreHandlers(runtime: ConsoleRuntime, verification: Verification
     },
     'sync:state': () => runtime.syncState(),
     'sync:confirmKey': ({ vkey, accept }) => runtime.session().sync?.confirmKey(vkey, accept) ?? runtime.syncState(),
-    'identity:get': () => identity(runtime.session()),
+    'identity:get': () => runtime.session().source.identity(),
     'verify:status': () => withSource(verification.status(), runtime.session().source),
     'verify:run': ({ mode }) => verification.run(mode),
     'verify:cancel': ({ runId }) => verification.cancel(runId),

@@ -4,7 +4,8 @@
  * that names a control plane is turned into a LedgerSource.
  */
 import * as client from '../actions/client.ts';
-import type { ClientTarget } from '../actions/http.ts';
+import type { Identity } from '../../shared/ipc/contract.ts';
+import { callApi, type ClientTarget } from '../actions/http.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import { trustedKeysOf } from '../profiles/tofu.ts';
 import { probeControlPlane } from '../connection/probe.ts';
@@ -12,6 +13,18 @@ import { fetchFlagTelemetry } from '../correlate/flag-telemetry.ts';
 import { startSync, syncOnce, type SyncOptions } from '../sync/engine.ts';
 import { startMetricsSync } from '../sync/metrics-sync.ts';
 import type { LedgerSource, SourceActions } from './source.ts';
+
+const roles = new Set(['viewer', 'responder', 'approver', 'admin']);
+
+/** Who the token belongs to on the control plane (`/api/v1/me`), or null. */
+async function controlPlaneIdentity(target: ClientTarget): Promise<Identity | null> {
+  const body = await callApi(target, { method: 'GET', path: '/api/v1/me', timeoutMs: 3000 }).catch(() => null);
+  if (typeof body !== 'object' || body === null) return null;
+  const { name, role } = body as Record<string, unknown>;
+  return typeof name === 'string' && typeof role === 'string' && roles.has(role)
+    ? { name, role: role as Identity['role'] }
+    : null;
+}
 
 /** The control plane's actions for `target`. */
 export function controlPlaneActions(target: ClientTarget): SourceActions {
@@ -43,6 +56,7 @@ export function controlPlaneSource(opts: ControlPlaneSourceOptions): LedgerSourc
     actions: controlPlaneActions({ url: profile.url, token: profile.token }),
     provenance: () => ({ kind: 'signed-upstream' }),
     upstreamAlerts: () => [],
+    identity: () => controlPlaneIdentity({ url: profile.url, token: profile.token }),
     probe: () => probeControlPlane({ url: profile.url, token: profile.token }),
     startMetrics: (store, log) =>
       startMetricsSync({ target: { baseUrl: profile.url, token: profile.token }, store, log }),

@@ -11,6 +11,7 @@ import type {
   ChangeRequestInput,
   ControlPlaneStatus,
   Evidence,
+  Identity,
   VerificationStatus,
 } from '../../shared/ipc/contract.ts';
 import type { ErrorRateSample } from '../../shared/correlate/index.ts';
@@ -63,6 +64,8 @@ export interface LedgerSource {
   provenance(): Provenance;
   /** Alerts about upstream itself (an Unleash history rewritten after it was mirrored), oldest first. */
   upstreamAlerts(): Evidence[];
+  /** Who the token acts as upstream (null when unknown or refused). */
+  identity(): Promise<Identity | null>;
   /** Whether upstream answers, and how fast (the top bar's connection indicator). */
   probe(): Promise<ControlPlaneStatus>;
   /** Service metrics for the charts and the ranking (a source without any keeps none). */

@@ -105,6 +105,8 @@ describe('the console on an Unleash (--unleash)', () => {
     expect((await live(services)).kind).toBe('live');
     const [profile] = await value<{ id: string; source?: string; url: string }[]>(services, 'profiles:list');
     expect(profile).toMatchObject({ source: 'unleash', url: u.ctx.url });
+    // The admin token acts as an admin in Unleash, so the UI offers the actions.
+    expect(await value(services, 'identity:get')).toEqual({ name: 'Unleash admin token', role: 'admin' });
     const store = new ProfileStore(dataDir, fileModeSecretBox());
     const replicaPath = store.replicaPath(profile!.id);
     const status = await value<VerificationStatus>(services, 'verify:status');

@@ -4,7 +4,7 @@
  * locally since the first seal, so Unleash's history before that is copied, not proved.
  */
 import { existsSync } from 'node:fs';
-import type { ControlPlaneStatus } from '../../../shared/ipc/contract.ts';
+import type { ControlPlaneStatus, Identity } from '../../../shared/ipc/contract.ts';
 import type { TrustedKey } from '../../../shared/ledger/index.ts';
 import type { MetricsSync } from '../../sync/metrics-sync.ts';
 import { AppError } from '../../ipc/app-error.ts';
@@ -81,6 +81,12 @@ export function sealedSinceOf(path: string): string | null {
   }
 }
 
+/**
+ * Who acts in Unleash: the admin API token (only an admin token can read the event log, so a token that reads it may
+ * kill and roll back too). Unleash records its changes as made by that token.
+ */
+const ADMIN: Identity = { name: 'Unleash admin token', role: 'admin' };
+
 /** Unleash keeps no service metrics: the charts stay empty and the ranking ranks without telemetry. */
 function noMetrics(): MetricsSync {
   return {
@@ -96,7 +102,7 @@ async function probeUnleash(url: string, token: string | null): Promise<ControlP
   const started = performance.now();
   try {
     await new UnleashClient({ url, token: token ?? '', timeoutMs: 3000 }).searchEvents(0, 1);
-    return { kind: 'reachable', url, checkedAt, roundTripMs: Math.round(performance.now() - started), identity: null };
+    return { kind: 'reachable', url, checkedAt, roundTripMs: Math.round(performance.now() - started), identity: ADMIN };
   } catch (err) {
     const code = err instanceof AppError ? err.code : 'E_UNLEASH_UNREACHABLE';
     return {
@@ -172,6 +178,7 @@ export function unleashSource(opts: UnleashSourceOptions): UnleashSource {
       return { kind: 'sealed-locally', since, notice: sealedNotice(since) };
     },
     upstreamAlerts: () => sealed()?.alerts() ?? [],
+    identity: async () => ((await probeUnleash(url, opts.token)).kind === 'reachable' ? ADMIN : null),
     probe: () => probeUnleash(url, opts.token),
     startMetrics: () => noMetrics(),
     // Unleash's metrics count evaluations (yes/no per hour), not errors: there is no per-flag error evidence to read.
