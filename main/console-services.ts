@@ -14,7 +14,7 @@ import type { SecretBox } from './profiles/secret-box.ts';
 import { BreakGlassAcks } from './services/break-glass-acks.ts';
 import { bootstrapProfile, type Bootstrap } from './services/bootstrap-profile.ts';
 import { actionHandlers } from './services/handlers-actions.ts';
-import { coreHandlers, identity } from './services/handlers-core.ts';
+import { coreHandlers } from './services/handlers-core.ts';
 import { readHandlers } from './services/handlers-read.ts';
 import { BackgroundIndexer } from './services/background-indexer.ts';
 import { IncidentWatch } from './services/incident-watch.ts';
@@ -69,12 +69,20 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     },
   });
   const verification = new Verification(runtime, events, config.hwmCodec);
-  const acks = new BreakGlassAcks(runtime, async () => (await identity(runtime.session()))?.name ?? null);
+  const acks = new BreakGlassAcks(runtime, async () => (await runtime.session().source.identity())?.name ?? null);
   let status: ControlPlaneStatus = { kind: 'unconfigured' };
   const probe = async (): Promise<ControlPlaneStatus> => {
     const active = store.active();
     if (!active) return status;
-    const next = await probeControlPlane({ url: active.url, token: store.token(active.id) });
+    // The active session's source knows how to ask its upstream (control plane or Unleash); before it is open, a
+    // control plane is probed directly.
+    const session = runtime.activeSession();
+    const next =
+      session !== null && session.profileId === active.id
+        ? await session.source.probe()
+        : active.source === 'unleash'
+          ? status
+          : await probeControlPlane({ url: active.url, token: store.token(active.id) });
     // Every new measurement is pushed, so the latency on screen is live (one small event per probe interval).
     const changed =
       next.kind !== status.kind ||

@@ -31,6 +31,24 @@ describe('parseShellArgs', () => {
     });
   });
 
+  it('reads --unleash <url> (keeping its path) with its admin token; --trust does not go with it', () => {
+    const a = parseShellArgs(['--unleash', 'https://example.com/unleash/', '--environment', 'development'], {
+      TOMBSTONE_TOKEN: '*:*.admin',
+    });
+    expect(a.connect).toEqual({
+      url: 'https://example.com/unleash',
+      token: '*:*.admin',
+      environment: 'development',
+      trust: [],
+      source: 'unleash',
+    });
+    expect(() => parseShellArgs(['--unleash', 'http://127.0.0.1:4242', '--trust', 'k'], {})).toThrow(
+      'an Unleash mirror trusts its own seal key',
+    );
+    expect(() => parseShellArgs(['--unleash', 'http://127.0.0.1:4242?x=1'], {})).toThrow('no credentials, query');
+    expect(() => parseShellArgs(['--unleash', 'http://a', '--connect', 'http://b'], {})).toThrow('once');
+  });
+
   it('defaults to no control plane', () => {
     expect(parseShellArgs([], {})).toEqual({ connect: null, dataDir: null, port: null, open: false });
   });

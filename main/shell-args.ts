@@ -7,6 +7,8 @@ export interface ConnectArgs {
   token: string | null;
   environment: string;
   trust: string[];
+  /** `--unleash <url>`: the profile mirrors that Unleash (absent: `--connect`, a Tombstone control plane). */
+  source?: 'unleash';
 }
 
 /** What the shell was asked to connect to and how to serve itself. */
@@ -38,6 +40,24 @@ function parseUrl(raw: string): string {
   return u.origin;
 }
 
+function parseUnleashUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ShellArgsError(
+      `--unleash expects the base URL of Unleash, like https://unleash.example.com, got "${raw}".`,
+    );
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new ShellArgsError('--unleash accepts only http(s) URLs.');
+  if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '')
+    throw new ShellArgsError(
+      '--unleash takes the bare base URL: no credentials, query or fragment (the token goes in --token-file).',
+    );
+  return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+}
+
 function parsePort(raw: string): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -46,7 +66,7 @@ function parsePort(raw: string): number {
 }
 
 /**
- * Reads `--connect <url>`, the token (`--token <t>`, `--token-file <path>` or TOMBSTONE_TOKEN), `--environment <env>`,
+ * Reads `--connect <url>` (or `--unleash <url>`), the token (`--token <t>`, `--token-file <path>` or TOMBSTONE_TOKEN), `--environment <env>`,
  * `--trust <vkey>` (repeatable), `--data <dir>`, `--port <n>` and `--open`. Unknown flags are errors when `strict`
  * (Electron adds its own switches, so the shell passes false). Throws ShellArgsError, or TokenFileError for a token
  * file that cannot be used (missing, or readable by other users).
@@ -57,6 +77,7 @@ export function parseShellArgs(
   strict = true,
 ): ShellArgs {
   let url: string | null = null;
+  let unleash = false;
   let tokenFlag: string | undefined;
   let tokenFile: string | undefined;
   let environment = 'production';
@@ -64,8 +85,12 @@ export function parseShellArgs(
   const out: ShellArgs = { connect: null, dataDir: null, port: null, open: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--connect') url = parseUrl(valueAfter(argv, i++, arg));
-    else if (arg === '--token') tokenFlag = valueAfter(argv, i++, arg);
+    if (arg === '--connect' || arg === '--unleash') {
+      if (url !== null) throw new ShellArgsError('give one of --connect <control plane> or --unleash <url>, once.');
+      unleash = arg === '--unleash';
+      const raw = valueAfter(argv, i++, arg);
+      url = unleash ? parseUnleashUrl(raw) : parseUrl(raw);
+    } else if (arg === '--token') tokenFlag = valueAfter(argv, i++, arg);
     else if (arg === '--token-file') tokenFile = valueAfter(argv, i++, arg);
     else if (arg === '--environment') environment = valueAfter(argv, i++, arg);
     else if (arg === '--trust') trust.push(valueAfter(argv, i++, arg));
@@ -74,10 +99,12 @@ export function parseShellArgs(
     else if (arg === '--open') out.open = true;
     else if (strict && arg !== undefined && arg.startsWith('--')) throw new ShellArgsError(`unknown option ${arg}.`);
   }
-  if (url === null && trust.length > 0) throw new ShellArgsError('--trust goes with --connect <url>.');
+  if ((url === null || unleash) && trust.length > 0)
+    throw new ShellArgsError('--trust goes with --connect <url> (an Unleash mirror trusts its own seal key).');
   if (url === null && (tokenFlag ?? tokenFile) !== undefined)
-    throw new ShellArgsError('--token and --token-file go with --connect <url>.');
+    throw new ShellArgsError('--token and --token-file go with --connect <url> or --unleash <url>.');
   const token = url === null ? null : pickToken(tokenFlag, tokenFile, env, (m) => new ShellArgsError(`${m}.`));
-  out.connect = url === null ? null : { url, token, environment, trust };
+  out.connect =
+    url === null ? null : { url, token, environment, trust, ...(unleash ? { source: 'unleash' as const } : {}) };
   return out;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start` after bootstrap: builds, starts the reference control plane on loopback with the demo
-// scenario (unless --connect <url> is given, with its token in TOMBSTONE_TOKEN or --token-file <path>), then
+// scenario (unless --connect <url> or --unleash <url> is given, with its token in TOMBSTONE_TOKEN or --token-file <path>), then
 // opens the console connected to it — the Electron window when Electron's binary is installed, otherwise
 // browser mode (prints the URL; --open opens it). With the demo it prints how to open a second console as
 // another demo person (token files, mode 0600).
@@ -93,13 +93,19 @@ async function main() {
     log('E_BUILD: the build failed (see above); nothing was started.');
     process.exit(1);
   }
-  const connect = option('--connect');
+  // --unleash <url> opens the console on an Unleash (its admin token in --token-file or TOMBSTONE_TOKEN): no demo.
+  const unleash = option('--unleash');
+  const connect = option('--connect') ?? unleash;
   // A token file is passed on as is (the console checks its mode); a token is handed over in the environment.
   const tokenFile = option('--token-file');
   const target = connect
     ? { url: connect, token: tokenFile ? '' : (option('--token') ?? process.env.TOMBSTONE_TOKEN ?? '') }
     : await startControlPlane();
-  const consoleArgs = target ? ['--connect', target.url, ...(target.keys ?? []).flatMap((k) => ['--trust', k])] : [];
+  const consoleArgs = target
+    ? [unleash ? '--unleash' : '--connect', target.url, ...(target.keys ?? []).flatMap((k) => ['--trust', k])]
+    : [];
+  const environment = option('--environment');
+  if (environment) consoleArgs.push('--environment', environment);
   if (connect && tokenFile) consoleArgs.push('--token-file', tokenFile);
   // The demo is new on every start (fresh history and keys), so its console data is too.
   if (target?.demo) consoleArgs.push('--data', mkdtempSync(join(tmpdir(), 'tombstone-console-')));

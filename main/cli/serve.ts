@@ -19,6 +19,7 @@ import { exitAfterGrace, untilSignal } from './shutdown.ts';
 
 const USAGE = `Usage: tombstone-console serve [--port <n>] [--open] [--data <dir>]
        [--connect <url> [--token-file <path> | --token <t>] [--environment <env>] [--trust <vkey>]...]
+       [--unleash <url> [--token-file <path> | --token <t>] [--environment <env>]]
   The token: TOMBSTONE_TOKEN=<t> in the environment, or --token-file <path> (mode 0600), keep it out of the process
   list; --token <t> works but every user of the machine can read it there.`;
 

@@ -3,11 +3,19 @@
  * without a window. `--once` catches up to the latest checkpoint and exits 0 when the replica is verified at that size
  * (prints size and root), 1 with the evidence or failure code otherwise. Without `--once` it follows the stream until
  * interrupted; Ctrl-C stops between replica transactions (each is atomic), never inside one.
+ * `--unleash <url>` instead of `--url` mirrors an Unleash's event log into a replica sealed with a local key
+ * (docs/unleash.md); the rest of the command works the same on it.
  */
 import { Replica } from '../ledger/replica.ts';
 import { offeredKey } from '../profiles/tofu.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
-import { startSync, syncOnce, type SyncOptions } from '../sync/engine.ts';
+import type { SyncOptions } from '../sync/engine.ts';
+import { controlPlaneSource } from '../sources/control-plane.ts';
+import type { LedgerSource } from '../sources/source.ts';
+import { UnleashClient } from '../sources/unleash/client.ts';
+import { fileSealKeyStore } from '../sources/unleash/seal-key.ts';
+import { unleashSource } from '../sources/unleash/source.ts';
+import type { UpstreamRewriteAlert } from '../sources/unleash/rewrite.ts';
 import type { SyncLogEntry } from '../sync/errors.ts';
 import type { PreflightFailure } from '../ledger/preflight.ts';
 import type { StoredKey } from '../profiles/profile-file.ts';
@@ -16,7 +24,7 @@ import {
   UsageError,
   parseSyncArgs,
   pinnedByReplica,
-  preflightReplica,
+  preflightWith,
   type SyncArgs,
 } from '../sync/headless.ts';
 import type { SyncState } from '../../shared/ipc/contract.ts';
@@ -81,15 +89,14 @@ function options(args: SyncArgs, s: Setup, gate: Gate): SyncOptions {
 }
 
 /** Starts following the deep check: records its failure (before the replica refuses its held writes). */
-function watchGate(deep: Promise<PreflightFailure | null> | null): Gate {
-  const gate: Gate = { deep, failed: null };
+function watchGate(gate: Gate, deep: Promise<PreflightFailure | null> | null): void {
+  gate.deep = deep;
   void deep?.then(
     (f) => {
       gate.failed = f;
     },
     () => undefined,
   );
-  return gate;
 }
 
 /** The replica failed the launch check: nothing was appended (exit 1). */
@@ -113,22 +120,23 @@ function keyPrompt(args: SyncArgs): (vkey: string, fingerprint: string) => boole
   };
 }
 
-async function once(args: SyncArgs, s: Setup, gate: Gate): Promise<number> {
-  const [r, refused] = await Promise.all([
-    syncOnce({ ...options(args, s, gate), onKeyPrompt: keyPrompt(args) }),
-    gate.deep,
-  ]);
+async function once(args: SyncArgs, source: LedgerSource, gate: Gate): Promise<number> {
+  const [r, refused] = await Promise.all([source.once(), gate.deep]);
   if (refused) return refuse(args, refused);
+  const provenance = source.provenance();
+  const sealed = provenance.kind === 'sealed-locally' ? provenance : null;
   if (r.ok) {
-    out(args, `verified ${r.verifiedSize} entries of ${r.origin}\nroot ${r.rootHex}`, {
+    const text = `verified ${r.verifiedSize} entries of ${r.origin}\nroot ${r.rootHex}`;
+    out(args, sealed === null ? text : `${text}\n${sealed.notice}`, {
       ok: true,
       origin: r.origin,
       size: r.verifiedSize,
       root: r.rootHex,
+      ...(sealed === null ? {} : { sealedSince: sealed.since, notice: sealed.notice }),
     });
     return 0;
   }
-  const unconfirmed = r.code === 'E_KEY_REJECTED' && !args.acceptFirstKey;
+  const unconfirmed = r.code === 'E_KEY_REJECTED' && !args.acceptFirstKey && source.kind === 'control-plane';
   const code = unconfirmed ? 'E_KEY_CONFIRMATION_REQUIRED' : r.code;
   const message = unconfirmed
     ? "the control plane's key is not trusted yet (see above); pass --trust <verifier key> or --accept-first-key"
@@ -157,8 +165,8 @@ function describeState(s: SyncState): string {
   }
 }
 
-async function follow(args: SyncArgs, s: Setup, gate: Gate): Promise<number> {
-  const handle = startSync(options(args, s, gate));
+async function follow(args: SyncArgs, source: LedgerSource, gate: Gate): Promise<number> {
+  const handle = source.follow();
   const prompt = keyPrompt(args);
   let halted: string | null = null;
   let refused: PreflightFailure | null = null;
@@ -189,6 +197,7 @@ async function follow(args: SyncArgs, s: Setup, gate: Gate): Promise<number> {
     await finished;
   } finally {
     await handle.stop();
+    if (source.kind === 'unleash') handle.replica()?.close();
   }
   if (refused !== null) return refuse(args, refused);
   return halted === null ? 0 : 1;
@@ -211,13 +220,53 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   if (argv.includes('--token')) process.stderr.write(`${TOKEN_ON_COMMAND_LINE}\n`);
   try {
-    const s = setup(args);
-    const checked = await preflightReplica(args.db, s.origin, s.keys);
+    const gate: Gate = { deep: null, failed: null };
+    const source = await sourceOf(args, gate);
+    const trust = source.launchTrust();
+    const checked = await preflightWith(args.db, trust.origin, trust.keys);
     if (checked.failure !== null) return refuse(args, checked.failure);
-    const gate = watchGate(checked.deep);
-    return args.once ? await once(args, s, gate) : await follow(args, s, gate);
+    watchGate(gate, checked.deep);
+    return args.once ? await once(args, source, gate) : await follow(args, source, gate);
   } catch (err) {
     reportError(codedLine(err), json, true);
     return 2;
   }
+}
+
+function printAlert(args: SyncArgs): (a: UpstreamRewriteAlert) => void {
+  return (a) => {
+    const line = args.json
+      ? JSON.stringify({ alert: a })
+      : `ALERT ${a.code} (${a.kind}${a.eventId === null ? '' : `, Unleash event ${a.eventId}`}): ${a.message}`;
+    process.stderr.write(`${line}\n`);
+  };
+}
+
+/** The source the arguments name: one place per kind, the rest of the command is the same for both. */
+async function sourceOf(args: SyncArgs, gate: Gate): Promise<LedgerSource> {
+  if (args.source === 'control-plane') {
+    const s = setup(args);
+    return controlPlaneSource({ sync: options(args, s, gate), onKeyPrompt: keyPrompt(args) });
+  }
+  const source = unleashSource({
+    url: args.url,
+    token: args.token,
+    replicaPath: args.db,
+    keyStore: fileSealKeyStore(args.sealKey ?? `${args.db}.seal-key`),
+    log: logLine(args, () => gate.failed !== null),
+    intervalMs: args.intervalMs,
+    pageSize: args.pageSize,
+    onAlert: printAlert(args),
+  });
+  if (args.environment !== null) await checkEnvironment(source.url, args.token, args.environment);
+  return source;
+}
+
+/** `--environment` must name an environment of the Unleash (E_UNLEASH_ENV_UNKNOWN otherwise). */
+async function checkEnvironment(url: string, token: string | null, env: string): Promise<void> {
+  const names = (await new UnleashClient({ url, token: token ?? '' }).environments()).map((e) => e.name);
+  if (!names.includes(env))
+    throw new Error(
+      `E_UNLEASH_ENV_UNKNOWN: the Unleash at ${url} has no environment "${env}" (it has ${names.join(', ') || 'none'}). Check --environment.`,
+    );
 }

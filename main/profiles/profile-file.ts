@@ -26,6 +26,8 @@ export interface StoredProfile {
   origin: string | null;
   keys: StoredKey[];
   createdAt: string;
+  /** Where the ledger comes from: absent for a Tombstone control plane, 'unleash' for an Unleash mirror. */
+  source?: 'unleash';
 }
 
 /** The whole file. */
@@ -75,7 +77,19 @@ function checkProfile(v: unknown, path: string): StoredProfile {
     corrupt(path, 'a profile field');
   if (origin !== null && !isText(origin)) corrupt(path, 'a profile origin');
   if (!Array.isArray(keys)) corrupt(path, 'a profile key list');
-  return { id, name, url, environment, origin, keys: keys.map((k) => checkKey(k, path)), createdAt };
+  const source = v['source'];
+  if (source !== undefined && source !== 'unleash') corrupt(path, 'a profile source');
+  const profile: StoredProfile = {
+    id,
+    name,
+    url,
+    environment,
+    origin,
+    keys: keys.map((k) => checkKey(k, path)),
+    createdAt,
+  };
+  if (source === 'unleash') profile.source = source;
+  return profile;
 }
 
 /** Reads and validates the file; an absent file is an empty list. */

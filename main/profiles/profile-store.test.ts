@@ -66,6 +66,22 @@ describe('ProfileStore', () => {
     expect(store.active()?.id).toBe(q.id);
   });
 
+  it('keeps an Unleash profile as such (URL path kept) and its seal key encrypted by the box, 0600, removed with it', async () => {
+    const { boxSealKeyStore, sealSigner } = await import('../sources/unleash/seal-key.ts');
+    const store = new ProfileStore(dir, xorBox());
+    const p = store.add({ ...input, url: 'https://example.com/unleash/' }, 'unleash');
+    expect(p).toMatchObject({ url: 'https://example.com/unleash', source: 'unleash' });
+    expect(new ProfileStore(dir, xorBox()).get(p.id).source).toBe('unleash');
+    const keys = boxSealKeyStore(store.sealKeyPath(p.id), store.secretBox());
+    const signer = sealSigner(keys, true);
+    expect(statSync(store.sealKeyPath(p.id)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(store.sealKeyPath(p.id)).includes(Buffer.from('tombstone-seal-key'))).toBe(false);
+    expect(sealSigner(keys, false).publicKey).toEqual(signer.publicKey);
+    store.remove(p.id);
+    expect(existsSync(store.sealKeyPath(p.id))).toBe(false);
+    expect(() => sealSigner(keys, false)).toThrow(expect.objectContaining({ code: 'E_SEAL_KEY_MISSING' }));
+  });
+
   it('refuses to store a token when the secret box is unavailable, and stores nothing', () => {
     const store = new ProfileStore(dir, unavailableSecretBox());
     expect(codeOf(() => store.add(input))).toBe('E_SECRET_STORE_UNAVAILABLE');

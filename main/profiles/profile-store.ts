@@ -5,6 +5,7 @@
  *   tokens/<id>.bin          the bearer token, encrypted by the injected SecretBox (0600)
  *   replicas/<id>.sqlite     the ledger replica of that profile
  *   metrics/<id>.sqlite      persisted metrics for offline viewing
+ *   keys/<id>.bin            an Unleash profile's seal key, encrypted by the SecretBox (0600)
  *   quarantine/<id>-<time>.* replicas set aside after a verification alert, with a note of why (see quarantineReplica)
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -47,6 +48,13 @@ export function normalizeControlPlaneUrl(url: string): string {
   return parsed.origin;
 }
 
+/** An Unleash base URL: http(s), no credentials, query or fragment; the path is kept (without a trailing slash). */
+export function normalizeSourceUrl(url: string): string {
+  const origin = normalizeControlPlaneUrl(url);
+  const path = new URL(url).pathname.replace(/\/+$/, '');
+  return `${origin}${path}`;
+}
+
 /** Reads and writes profiles under one directory. */
 export class ProfileStore {
   readonly dir: string;
@@ -57,7 +65,7 @@ export class ProfileStore {
     this.dir = dir;
     this.box = box;
     this.file = join(dir, 'profiles.json');
-    for (const sub of ['', 'tokens', 'replicas', 'metrics']) {
+    for (const sub of ['', 'tokens', 'replicas', 'metrics', 'keys']) {
       mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
       chmodSync(join(dir, sub), 0o700);
     }
@@ -86,8 +94,11 @@ export class ProfileStore {
     return data.profiles.find((p) => p.id === data.active) ?? null;
   }
 
-  /** Adds a profile and stores its token; refuses (E_SECRET_STORE_UNAVAILABLE) when no secret store exists. */
-  add(input: ProfileInput): Profile {
+  /**
+   * Adds a profile and stores its token; refuses (E_SECRET_STORE_UNAVAILABLE) when no secret store exists. `source`
+   * 'unleash' makes it an Unleash mirror (its URL keeps its path: Unleash may be served under one).
+   */
+  add(input: ProfileInput, source: 'control-plane' | 'unleash' = 'control-plane'): Profile {
     const name = input.name.trim();
     if (name.length === 0 || name.length > NAME_MAX) invalid(`A profile needs a name of 1 to ${NAME_MAX} characters.`);
     if (!ENV_RE.test(input.environment))
@@ -97,11 +108,12 @@ export class ProfileStore {
     const profile: StoredProfile = {
       id: `p_${randomBytes(6).toString('hex')}`,
       name,
-      url: normalizeControlPlaneUrl(input.url),
+      url: source === 'unleash' ? normalizeSourceUrl(input.url) : normalizeControlPlaneUrl(input.url),
       environment: input.environment,
       origin: null,
       keys: [],
       createdAt: new Date().toISOString(),
+      ...(source === 'unleash' ? { source } : {}),
     };
     this.setToken(profile.id, input.token.trim(), () =>
       this.update((d) => {
@@ -128,7 +140,7 @@ export class ProfileStore {
       d.profiles = d.profiles.filter((p) => p.id !== id);
       if (d.active === id) d.active = d.profiles[0]?.id ?? null;
     });
-    for (const f of [this.tokenPath(id), this.replicaPath(id), this.metricsPath(id)]) {
+    for (const f of [this.tokenPath(id), this.replicaPath(id), this.metricsPath(id), this.sealKeyPath(id)]) {
       for (const suffix of ['', '-wal', '-shm']) rmSync(f + suffix, { force: true });
     }
     for (const suffix of REPLICA_SIDECARS) rmSync(this.replicaPath(id) + suffix, { force: true });
@@ -207,6 +219,16 @@ export class ProfileStore {
     return join(this.dir, 'replicas', `${safeId(id)}.sqlite`);
   }
 
+  /** The seal key file of an Unleash profile `id` (encrypted by the store's SecretBox). */
+  sealKeyPath(id: string): string {
+    return join(this.dir, 'keys', `${safeId(id)}.bin`);
+  }
+
+  /** The SecretBox tokens and seal keys are encrypted with. */
+  secretBox(): SecretBox {
+    return this.box;
+  }
+
   /** The persisted-metrics file of `id`. */
   metricsPath(id: string): string {
     return join(this.dir, 'metrics', `${safeId(id)}.sqlite`);
@@ -250,6 +272,7 @@ export class ProfileStore {
       origin: p.origin,
       active: p.id === active,
       hasToken: existsSync(this.tokenPath(p.id)),
+      ...(p.source === 'unleash' ? { source: p.source } : {}),
     };
   }
 }

@@ -1,7 +1,7 @@
 /** Makes the control plane given on the command line (`--connect`, `--token`, `--trust`) the active profile. */
 import { AppError } from '../ipc/app-error.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
-import { normalizeControlPlaneUrl, type ProfileStore } from '../profiles/profile-store.ts';
+import { normalizeControlPlaneUrl, normalizeSourceUrl, type ProfileStore } from '../profiles/profile-store.ts';
 import { offeredKey } from '../profiles/tofu.ts';
 
 /** A control plane named at start-up. */
@@ -11,12 +11,17 @@ export interface Bootstrap {
   environment: string;
   /** Verifier keys the operator vouches for (e.g. printed by the local demo control plane). */
   trust: readonly string[];
+  /** 'unleash' when the URL is an Unleash to mirror (absent: a Tombstone control plane). */
+  source?: 'unleash';
 }
 
 /** Finds or creates the profile for `b`, stores its token and imported keys, selects it; returns its id. */
 export function bootstrapProfile(store: ProfileStore, b: Bootstrap): string {
-  const url = normalizeControlPlaneUrl(b.url);
-  const existing = store.list().find((p) => p.url === url && p.environment === b.environment);
+  const kind = b.source ?? 'control-plane';
+  const url = kind === 'unleash' ? normalizeSourceUrl(b.url) : normalizeControlPlaneUrl(b.url);
+  const existing = store
+    .list()
+    .find((p) => p.url === url && p.environment === b.environment && (p.source ?? 'control-plane') === kind);
   let id: string;
   if (existing) {
     id = existing.id;
@@ -25,9 +30,10 @@ export function bootstrapProfile(store: ProfileStore, b: Bootstrap): string {
     if (!b.token)
       throw new AppError(
         'E_TOKEN_REQUIRED',
-        `${url} is not a known profile yet, so it needs your bearer token: pass --token <t> or set TOMBSTONE_TOKEN.`,
+        `${url} is not a known profile yet, so it needs your ${kind === 'unleash' ? 'Unleash admin API' : 'bearer'} token: pass --token-file <path> or set TOMBSTONE_TOKEN.`,
       );
-    id = store.add({ name: new URL(url).host, url, environment: b.environment, token: b.token }).id;
+    const name = kind === 'unleash' ? `Unleash ${new URL(url).host}` : new URL(url).host;
+    id = store.add({ name, url, environment: b.environment, token: b.token }, kind).id;
   }
   for (const vkey of b.trust) {
     offeredKey(sha256, vkey); // throws E_KEY_INVALID with a sentence

@@ -3,7 +3,7 @@
  * reports the round trip (sent → applied idx → verified in the replica) through the receipt.
  */
 import type { ActionReceipt, InvokeMap } from '../../shared/ipc/contract.ts';
-import * as client from '../actions/client.ts';
+import type * as client from '../actions/client.ts';
 import { newIdempotencyKey } from '../actions/http.ts';
 import { AppError } from '../ipc/app-error.ts';
 import type { Handler } from '../ipc/registry.ts';
@@ -55,19 +55,19 @@ async function track(
 export function actionHandlers(runtime: ConsoleRuntime): { [C in ActionChannel | 'breakGlass:issue']: Handler<C> } {
   return {
     'actions:kill': (a: InvokeMap['actions:kill']['args']) =>
-      track(runtime, 'actions:kill', (s, k) => client.kill(s.target, k, a)),
-    'actions:rollback': (a) => track(runtime, 'actions:rollback', (s, k) => client.rollback(s.target, k, a)),
-    'changes:create': (a) => track(runtime, 'changes:create', (s, k) => client.createChangeRequest(s.target, k, a)),
-    'changes:approve': (a) => track(runtime, 'changes:approve', (s, k) => client.approveChangeRequest(s.target, k, a)),
-    'changes:reject': (a) => track(runtime, 'changes:reject', (s, k) => client.rejectChangeRequest(s.target, k, a)),
+      track(runtime, 'actions:kill', (s, k) => s.source.actions.kill(k, a)),
+    'actions:rollback': (a) => track(runtime, 'actions:rollback', (s, k) => s.source.actions.rollback(k, a)),
+    'changes:create': (a) => track(runtime, 'changes:create', (s, k) => s.source.actions.createChangeRequest(k, a)),
+    'changes:approve': (a) => track(runtime, 'changes:approve', (s, k) => s.source.actions.approveChangeRequest(k, a)),
+    'changes:reject': (a) => track(runtime, 'changes:reject', (s, k) => s.source.actions.rejectChangeRequest(k, a)),
     'incidents:acknowledge': (a) =>
-      track(runtime, 'incidents:acknowledge', (s, k) => client.transitionIncident(s.target, k, 'acknowledge', a)),
+      track(runtime, 'incidents:acknowledge', (s, k) => s.source.actions.transitionIncident(k, 'acknowledge', a)),
     'incidents:resolve': (a) =>
-      track(runtime, 'incidents:resolve', (s, k) => client.transitionIncident(s.target, k, 'resolve', a)),
+      track(runtime, 'incidents:resolve', (s, k) => s.source.actions.transitionIncident(k, 'resolve', a)),
     'breakGlass:issue': (a) => {
       const s = runtime.session();
       refuseOffline(s);
-      return client.issueBreakGlass(s.target, newIdempotencyKey(), a);
+      return s.source.actions.issueBreakGlass(newIdempotencyKey(), a);
     },
   };
 }

@@ -3,11 +3,10 @@
  * a few lines each over the runtime's services.
  */
 import { futureTimeError } from '../../shared/correlate/manual-time.ts';
-import type { CorrelationRequest, Identity } from '../../shared/ipc/contract.ts';
+import { withSource } from '../sources/source.ts';
+import type { CorrelationRequest } from '../../shared/ipc/contract.ts';
 import type { CorrelationResult, Telemetry } from '../../shared/correlate/types.ts';
-import { callApi } from '../actions/http.ts';
 import { catchUpIndex } from '../correlate/index-catchup.ts';
-import { fetchFlagTelemetry } from '../correlate/flag-telemetry.ts';
 import { changedFlags, rankWindow, readWindow } from '../correlate/replica-rank.ts';
 import { AppError } from '../ipc/app-error.ts';
 import type { Handler } from '../ipc/registry.ts';
@@ -31,18 +30,6 @@ type CoreChannel =
   | 'replica:quarantine'
   | 'correlation:rank'
   | 'metrics:series';
-
-const roles = new Set(['viewer', 'responder', 'approver', 'admin']);
-
-/** Who the session's token belongs to, as the control plane says (null when it cannot be asked). */
-export async function identity(s: ActiveSession): Promise<Identity | null> {
-  const body = await callApi(s.target, { method: 'GET', path: '/api/v1/me', timeoutMs: 3000 }).catch(() => null);
-  if (typeof body !== 'object' || body === null) return null;
-  const { name, role } = body as Record<string, unknown>;
-  return typeof name === 'string' && typeof role === 'string' && roles.has(role)
-    ? { name, role: role as Identity['role'] }
-    : null;
-}
 
 /** Error-rate samples of every service the metrics stream knows, around the window (absent → no telemetry). */
 function serviceTelemetry(s: ActiveSession, atMs: number, windowSeconds: number): Telemetry['services'] {
@@ -94,13 +81,7 @@ async function rank(runtime: ConsoleRuntime, req: CorrelationRequest): Promise<C
   const environment = incident.environment ?? runtime.store.get(s.profileId).environment;
   const flags =
     live && changed.length > 0
-      ? await fetchFlagTelemetry(
-          { baseUrl: s.target.url, token: s.target.token },
-          changed,
-          environment,
-          atMs - (windowSeconds + 600) * 1000,
-          atMs + 600 * 1000,
-        )
+      ? await s.source.flagTelemetry(changed, environment, atMs - (windowSeconds + 600) * 1000, atMs + 600 * 1000)
       : {};
   const telemetry: Telemetry | null =
     Object.keys(services ?? {}).length > 0 || Object.keys(flags).length > 0 ? { services, flags } : null;
@@ -165,11 +146,11 @@ export function coreHandlers(runtime: ConsoleRuntime, verification: Verification
     },
     'sync:state': () => runtime.syncState(),
     'sync:confirmKey': ({ vkey, accept }) => runtime.session().sync?.confirmKey(vkey, accept) ?? runtime.syncState(),
-    'identity:get': () => identity(runtime.session()),
-    'verify:status': () => verification.status(),
+    'identity:get': () => runtime.session().source.identity(),
+    'verify:status': () => withSource(verification.status(), runtime.session().source),
     'verify:run': ({ mode }) => verification.run(mode),
     'verify:cancel': ({ runId }) => verification.cancel(runId),
-    'verify:evidence': () => verification.evidence(),
+    'verify:evidence': () => [...verification.evidence(), ...runtime.session().source.upstreamAlerts()],
     'verify:report': () => verification.report(),
     'replica:quarantine': ({ reason }) => quarantine(runtime, verification, reason),
     'correlation:rank': (req) => rank(runtime, req),

@@ -75,6 +75,11 @@ export class ConsoleRuntime {
     this.active = null;
   }
 
+  /** The active session, or null (no error: for background work such as the connection probe). */
+  activeSession(): ActiveSession | null {
+    return this.active;
+  }
+
   /** The active session, or E_NO_PROFILE. */
   session(): ActiveSession {
     if (!this.active) {

@@ -7,10 +7,8 @@ import type { Evidence, VerificationStatus, VerifyOutcome } from '../../shared/i
 import { AppError } from '../ipc/app-error.ts';
 import type { EventHub } from '../ipc/registry.ts';
 import { fileHighWaterMark, type HighWaterMarkCodec } from '../ledger/high-water-mark.ts';
-import { sha256 } from '../ledger/node-crypto.ts';
 import { verifyReplicaFile } from '../ledger/verify-run.ts';
 import type { VerifyReport } from '../ledger/verify-types.ts';
-import { trustedKeysOf } from '../profiles/tofu.ts';
 import { alertOf } from '../sync/alerts.ts';
 import type { ConsoleRuntime } from './runtime.ts';
 
@@ -83,7 +81,6 @@ export class Verification {
   run(mode: 'deep' | 'quick'): { runId: string } {
     const s = this.runtime.session();
     const replica = this.runtime.replica();
-    const stored = this.runtime.store.get(s.profileId);
     const runId = randomUUID();
     const abort = new AbortController();
     this.runs.set(runId, abort);
@@ -92,7 +89,8 @@ export class Verification {
       mode,
       signal: abort.signal,
       origin: replica.origin,
-      trustedKeys: trustedKeysOf(sha256, stored.keys),
+      // The keys the source verifies its replica with: the profile's trusted keys, or an Unleash mirror's seal key.
+      trustedKeys: s.source.launchTrust().keys,
       highWaterMark: fileHighWaterMark(`${replica.path}.hwm`, this.codec),
       onProgress: (p) => this.events.emit('verify:progressed', { runId, done: p.done, total: p.total }),
     }).then(

@@ -6,7 +6,6 @@
 import { LAUNCH_CHECK_RUN_ID, type Evidence, type SyncState } from '../../shared/ipc/contract.ts';
 import type { ClientTarget } from '../actions/http.ts';
 import { fileHighWaterMark, type HighWaterMarkCodec } from '../ledger/high-water-mark.ts';
-import { sha256 } from '../ledger/node-crypto.ts';
 import { Replica } from '../ledger/replica.ts';
 import type { ReplicaOptions } from '../ledger/replica-types.ts';
 import { deepCheck, preflight, type PreflightFailure } from '../ledger/preflight.ts';
@@ -14,12 +13,13 @@ import type { VerifyOptions } from '../ledger/verify-types.ts';
 import type { EventHub } from '../ipc/registry.ts';
 import type { NotificationSpec } from '../notify/notification-policy.ts';
 import type { ProfileStore } from '../profiles/profile-store.ts';
-import { trustedKeysOf } from '../profiles/tofu.ts';
 import { engineAlert } from '../sync/alerts.ts';
-import { startSync, type SyncHandle } from '../sync/engine.ts';
+import type { SyncHandle } from '../sync/engine.ts';
+import { sourceForProfile } from '../sources/for-profile.ts';
+import type { LedgerSource } from '../sources/source.ts';
 import { consistencyProofFetcher } from '../sync/handshake.ts';
 import { MetricsStore } from '../sync/metrics-store.ts';
-import { startMetricsSync, type MetricsSync } from '../sync/metrics-sync.ts';
+import type { MetricsSync } from '../sync/metrics-sync.ts';
 import { announce } from './announce.ts';
 import { EntryWatch } from './entry-watch.ts';
 import { ReceiptTracker } from './receipts.ts';
@@ -39,6 +39,8 @@ export interface SessionDeps {
 export interface ActiveSession {
   profileId: string;
   target: ClientTarget;
+  /** Where the ledger comes from and where actions go (control plane or Unleash). */
+  source: LedgerSource;
   /** Null when the launch check failed: a damaged replica is never advanced. */
   sync: SyncHandle | null;
   metrics: MetricsSync;
@@ -88,55 +90,46 @@ export async function openSession(
   const token = deps.store.token(profileId);
   const target: ClientTarget = { url: stored.url, token };
   const path = deps.store.replicaPath(profileId);
-  const trustedKeys = trustedKeysOf(sha256, stored.keys);
   const fetchConsistencyProof = consistencyProofFetcher(() => ({ baseUrl: stored.url, token }));
   const open = (init: Omit<ReplicaOptions, 'path' | 'highWaterMark'>): Replica =>
     Replica.open({ path, ...init, highWaterMark: fileHighWaterMark(`${path}.hwm`, deps.hwmCodec) });
+  let replica: Replica | null = null;
+  // Whatever the source, the engine opens the replica through here once the log is known.
+  const source = sourceForProfile(deps.store, profileId, {
+    open: (init) => {
+      replica = open({ ...init, fetchConsistencyProof });
+      // Pin the origin as soon as the log is known (keys imported with --trust skip the TOFU prompt that would
+      // otherwise pin it), so the next launch deep-checks this replica and refuses another log's origin.
+      if (deps.store.get(profileId).origin === null) deps.store.pinOrigin(profileId, init.origin);
+      return replica;
+    },
+    log: (l) => deps.log(l.level, l.message, { code: l.code }),
+  });
   // A profile that synced before has a pinned origin: open (and check) its replica now, so it is browsable offline.
+  const pinned = source.launchTrust();
   const launch =
-    stored.origin === null
+    pinned.origin === null
       ? { replica: null, alert: null }
-      : await launchCheck(path, () => open({ origin: stored.origin ?? '', trustedKeys, fetchConsistencyProof }), {
-          origin: stored.origin,
-          trustedKeys,
-          highWaterMark: fileHighWaterMark(`${path}.hwm`, deps.hwmCodec),
-        });
-  let replica = launch.replica;
+      : await launchCheck(
+          path,
+          () => open({ origin: pinned.origin ?? '', trustedKeys: pinned.keys, fetchConsistencyProof }),
+          {
+            origin: pinned.origin,
+            trustedKeys: pinned.keys,
+            highWaterMark: fileHighWaterMark(`${path}.hwm`, deps.hwmCodec),
+          },
+        );
+  replica = launch.replica;
   let alert = launch.alert;
   if (alert) deps.log('error', 'replica failed the launch check', { code: alert.code, idx: alert.idx });
   // A reopen of the same profile (quarantine) carries the round trips of actions still in flight: their entries arrive
   // in the new replica from the same control plane, and complete there.
   const receipts = carried?.receipts ?? new ReceiptTracker((r) => deps.events.emit('actions:updated', r));
-  const sync = launch.alert
-    ? null
-    : startSync({
-        profile: {
-          url: stored.url,
-          token,
-          origin: stored.origin,
-          keys: stored.keys,
-          remember: (origin, key) => {
-            deps.store.pinOrigin(profileId, origin);
-            deps.store.trustKey(profileId, key);
-          },
-        },
-        replica:
-          replica ??
-          ((init) => {
-            replica = open(init);
-            // Pin the origin as soon as the log is known (keys imported with --trust skip the TOFU prompt that would
-            // otherwise pin it), so the next launch deep-checks this replica and refuses another log's origin.
-            if (deps.store.get(profileId).origin === null) deps.store.pinOrigin(profileId, init.origin);
-            return replica;
-          }),
-        log: (l) => deps.log(l.level, l.message, { code: l.code }),
-      });
+  const sync = launch.alert ? null : source.follow(replica);
   if (sync) wireSyncEvents(deps, sync, receipts, () => replica);
-  const metrics = startMetricsSync({
-    target: { baseUrl: stored.url, token },
-    store: new MetricsStore(deps.store.metricsPath(profileId)),
-    log: (code, message) => deps.log('warn', message, { code }),
-  });
+  const metrics = source.startMetrics(new MetricsStore(deps.store.metricsPath(profileId)), (code, message) =>
+    deps.log('warn', message, { code }),
+  );
   const haltedBy = (a: Evidence): SyncState => ({ kind: 'halted', url: stored.url, code: a.code, message: a.detail });
   // The deep half of the launch check runs in the background; until it ends nothing is shown as verified, and an
   // alert it finds halts sync exactly as one found before launch does.
@@ -150,8 +143,8 @@ export async function openSession(
     const started = performance.now();
     deps.events.emit('verify:progressed', { runId: LAUNCH_CHECK_RUN_ID, done: 0, total });
     const running = deepCheck(path, {
-      origin: stored.origin ?? replica.origin,
-      trustedKeys,
+      origin: pinned.origin ?? replica.origin,
+      trustedKeys: pinned.keys,
       signal: background.signal,
       onProgress: (p) => {
         checking = { done: p.done, total: p.total };
@@ -210,6 +203,7 @@ export async function openSession(
   return {
     profileId,
     target,
+    source,
     sync,
     metrics,
     receipts,

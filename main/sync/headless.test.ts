@@ -24,7 +24,11 @@ describe('sync command arguments', () => {
         { TOMBSTONE_TOKEN: 'tsk_env' },
       ),
     ).toEqual({
+      source: 'control-plane',
       url: 'http://h',
+      sealKey: null,
+      environment: null,
+      intervalMs: 5000,
       token: 'tsk_env',
       db: 'r.sqlite',
       once: true,
@@ -48,6 +52,20 @@ describe('sync command arguments', () => {
     expect(() => parseSyncArgs(['--url', 'u', '--db', 'r', '--bogus'], {})).toThrow(UsageError);
     expect(() => parseSyncArgs(['--url', 'u', '--db', 'r', '--heartbeat', '0'], {})).toThrow(UsageError);
     expect(() => parseSyncArgs(['--url', 'u', '--db', 'r', '--page-size', 'x'], {})).toThrow(UsageError);
+  });
+
+  it('parses --unleash with its own options, and keeps control-plane options apart', () => {
+    expect(
+      parseSyncArgs(
+        ['--unleash', 'http://u/x', '--db', 'r', '--seal-key', 'k', '--environment', 'dev', '--interval', '250'],
+        { TOMBSTONE_TOKEN: 'adm' },
+      ),
+    ).toMatchObject({ source: 'unleash', url: 'http://u/x', sealKey: 'k', environment: 'dev', intervalMs: 250 });
+    expect(() => parseSyncArgs(['--unleash', 'u', '--url', 'v', '--db', 'r'], {})).toThrow('not both');
+    expect(() => parseSyncArgs(['--unleash', 'u', '--db', 'r', '--trust', 'k'], {})).toThrow('its own seal key');
+    expect(() => parseSyncArgs(['--url', 'u', '--db', 'r', '--seal-key', 'k'], {})).toThrow('go with --unleash');
+    expect(() => parseSyncArgs(['--unleash', 'u', '--db', 'r', '--interval', '5'], {})).toThrow(UsageError);
+    expect(() => parseSyncArgs(['--unleash', 'u'], {})).toThrow('--unleash and --db are required');
   });
 
   it('a missing replica file pins nothing', () => {

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatVerifierKey } from '../../shared/ledger/index.ts';
+import { formatVerifierKey, type TrustedKey } from '../../shared/ledger/index.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import { isEmptyReplica, openReplicaDatabase } from '../ledger/replica-db.ts';
 import { Store } from '../ledger/store.ts';
@@ -17,7 +17,15 @@ import { pickToken } from '../token-file.ts';
 
 /** Parsed `sync` arguments. */
 export interface SyncArgs {
+  /** What is mirrored: a Tombstone control plane (`--url`) or an Unleash (`--unleash`). */
+  source: 'control-plane' | 'unleash';
   url: string;
+  /** Unleash: the file holding the replica's seal key (default `<db>.seal-key`). */
+  sealKey: string | null;
+  /** Unleash: the environment the console works on (checked to exist); null: not checked. */
+  environment: string | null;
+  /** Unleash: pause between polls in follow mode. */
+  intervalMs: number;
   token: string | null;
   db: string;
   once: boolean;
@@ -31,6 +39,10 @@ export interface SyncArgs {
 /** Usage text of the command. */
 export const SYNC_USAGE = `Usage: tombstone-console sync --url <control-plane> --db <replica.sqlite> [--once] [--json]
        [--token-file <path> | --token <t>] [--trust <verifier key>]... [--accept-first-key] [--heartbeat <ms>] [--page-size <n>]
+       tombstone-console sync --unleash <unleash-url> --db <replica.sqlite> [--once] [--json]
+       [--token-file <path> | --token <t>] [--seal-key <file>] [--environment <e>] [--interval <ms>] [--page-size <n>]
+  --unleash mirrors an Unleash's event log with an admin API token and seals it with a local key (--seal-key, default
+  <db>.seal-key, created on first use with mode 0600).
   The token: TOMBSTONE_TOKEN=<t> in the environment, or --token-file <path> (mode 0600), keep it out of the process
   list; --token <t> works but every user of the machine can read it there.`;
 
@@ -47,6 +59,10 @@ export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
       allowPositionals: false,
       options: {
         url: { type: 'string' },
+        unleash: { type: 'string' },
+        'seal-key': { type: 'string' },
+        environment: { type: 'string' },
+        interval: { type: 'string' },
         token: { type: 'string' },
         'token-file': { type: 'string' },
         db: { type: 'string' },
@@ -61,7 +77,20 @@ export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-  if (values.url === undefined || values.db === undefined) throw new UsageError('--url and --db are required');
+  const unleash = values.unleash !== undefined;
+  if (unleash && values.url !== undefined)
+    throw new UsageError('give either --url (a control plane) or --unleash, not both');
+  const url = values.unleash ?? values.url;
+  if (url === undefined || values.db === undefined)
+    throw new UsageError(unleash ? '--unleash and --db are required' : '--url and --db are required');
+  if (!unleash && (values['seal-key'] ?? values.environment ?? values.interval) !== undefined)
+    throw new UsageError('--seal-key, --environment and --interval go with --unleash');
+  if (unleash && (values.trust !== undefined || values['accept-first-key'] === true || values.heartbeat !== undefined))
+    throw new UsageError(
+      '--trust, --accept-first-key and --heartbeat go with --url: an Unleash mirror trusts its own seal key',
+    );
+  if (values.interval !== undefined && !/^[1-9][0-9]{2,6}$/.test(values.interval))
+    throw new UsageError('--interval is the pause between polls in ms (100-9999999)');
   if (values.heartbeat !== undefined && !/^[1-9][0-9]{0,6}$/.test(values.heartbeat))
     throw new UsageError('--heartbeat is the server heartbeat interval in ms');
   const page = values['page-size'];
@@ -69,7 +98,11 @@ export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     throw new UsageError('--page-size is the number of entries per backfill request (1-999999)');
   return {
     pageSize: page === undefined ? undefined : Number(page),
-    url: values.url,
+    source: unleash ? 'unleash' : 'control-plane',
+    url,
+    sealKey: values['seal-key'] ?? null,
+    environment: values.environment ?? null,
+    intervalMs: Number(values.interval ?? '5000'),
     token: pickToken(values.token, values['token-file'], env, (m) => new UsageError(m)),
     db: values.db,
     once: values.once === true,
@@ -124,8 +157,16 @@ export async function preflightReplica(
   origin: string | null,
   keys: readonly StoredKey[],
 ): Promise<HeadlessPreflight> {
+  return preflightWith(path, origin, trustedKeysOf(sha256, keys));
+}
+
+/** preflightReplica with the trusted keys themselves (a source's launch trust). */
+export async function preflightWith(
+  path: string,
+  origin: string | null,
+  trustedKeys: TrustedKey[],
+): Promise<HeadlessPreflight> {
   if (origin === null) return { failure: null, deep: null };
-  const trustedKeys = trustedKeysOf(sha256, keys);
   const { replica, failure } = await preflight(path, () => Replica.open({ path, origin, trustedKeys }), {
     origin,
     trustedKeys,

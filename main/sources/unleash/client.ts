@@ -4,7 +4,7 @@
  * the mirror needs. Every failure is an UnleashError with its code (see errors.ts).
  */
 import { parseEventPage, type EventPage, type UnleashEvent } from './events.ts';
-import { badUrl, httpError, protocolError, timedOut, unreachable, UnleashError } from './errors.ts';
+import { badUrl, httpError, protocolError, refused, timedOut, unreachable, UnleashError } from './errors.ts';
 import {
   parseEnvironments,
   parseFeature,
@@ -29,6 +29,8 @@ export interface UnleashClientOptions {
   token: string;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Aborts every request in flight (the mirror stopping). */
+  signal?: AbortSignal;
 }
 
 /** Checks and normalises a base URL (http or https, no credentials, query or fragment; no trailing slash). */
@@ -68,6 +70,7 @@ export class UnleashClient {
   readonly #token: string;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
+  readonly #signal: AbortSignal | undefined;
 
   constructor(opts: UnleashClientOptions) {
     this.url = normalizeUnleashUrl(opts.url);
@@ -75,6 +78,12 @@ export class UnleashClient {
     this.#token = opts.token;
     this.#timeoutMs = opts.timeoutMs ?? 10_000;
     this.#fetch = opts.fetch ?? fetch;
+    this.#signal = opts.signal;
+  }
+
+  #deadline(): AbortSignal {
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    return this.#signal === undefined ? timeout : AbortSignal.any([timeout, this.#signal]);
   }
 
   /** GETs `path` (with `query`) and resolves to the parsed JSON body. */
@@ -85,7 +94,7 @@ export class UnleashClient {
     try {
       res = await this.#fetch(target, {
         headers: { authorization: this.#token, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: this.#deadline(),
         redirect: 'manual',
       });
     } catch (err) {
@@ -100,6 +109,52 @@ export class UnleashClient {
       throw httpError(this.url, res.status, path);
     }
     return this.#parse(res, path);
+  }
+
+  /**
+   * Sends one admin write (kill, rollback): `method` `path` with a JSON `body`; resolves to the parsed answer, or null
+   * for an empty one. Errors are the same UnleashErrors as reads; a write is never retried here.
+   */
+  async write(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await this.#fetch(`${this.url}${path}`, {
+        method,
+        headers: {
+          authorization: this.#token,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: this.#deadline(),
+        redirect: 'manual',
+      });
+    } catch (err) {
+      if (err instanceof Error && err.name === 'TimeoutError') throw timedOut(this.url, path, this.#timeoutMs);
+      throw unreachable(this.url, causeOf(err));
+    }
+    if (res.status >= 300 && res.status < 400) {
+      throw protocolError(this.url, path, `a redirect to ${res.headers.get('location') ?? 'nowhere'}`);
+    }
+    if (!res.ok) {
+      const text = await res.text().catch(() => '');
+      if (res.status === 400 || res.status === 409 || res.status === 422) throw refused(this.url, method, path, text);
+      throw httpError(this.url, res.status, path);
+    }
+    const text = await res.text();
+    if (text.trim() === '') return null;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw protocolError(this.url, path, `not JSON: "${text.slice(0, 60).replace(/\s+/g, ' ')}"`);
+    }
+  }
+
+  /** Newest events first, filtered by Unleash's search parameters (e.g. `{feature: 'IS:name'}`). */
+  async searchFiltered(filters: Record<string, string>, limit: number): Promise<EventPage> {
+    const path = '/api/admin/search/events';
+    const body = await this.getJson(path, { ...filters, offset: '0', limit: String(Math.min(limit, MAX_PAGE_SIZE)) });
+    return this.#check(path, parseEventPage(body));
   }
 
   async #parse(res: Response, path: string): Promise<unknown> {

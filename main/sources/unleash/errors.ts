@@ -14,7 +14,8 @@ export type UnleashErrorCode =
   | 'E_UNLEASH_RATE_LIMITED'
   | 'E_UNLEASH_SERVER'
   | 'E_UNLEASH_PROTOCOL'
-  | 'E_UNLEASH_MOVING';
+  | 'E_UNLEASH_MOVING'
+  | 'E_UNLEASH_REFUSED';
 
 /** An error talking to Unleash. `retryable` says whether the poller backs off and tries again. */
 export class UnleashError extends AppError {
@@ -113,5 +114,22 @@ export function protocolError(url: string, path: string, what: string): UnleashE
     'E_UNLEASH_PROTOCOL',
     `The server at ${url} answered ${path} with something that is not Unleash's admin API (${what}). Check that the ` +
       'URL points at Unleash itself, not at a proxy login page or another service. Nothing was mirrored from it.',
+  );
+}
+
+/** Unleash refused a write (HTTP 400, 409 or 422): its own message says why. */
+export function refused(url: string, method: string, path: string, body: string): UnleashError {
+  let why = body.slice(0, 300).replace(/\s+/g, ' ').trim();
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown; details?: { message?: unknown }[] };
+    const detail = parsed.details?.[0]?.message;
+    why = typeof detail === 'string' ? detail : typeof parsed.message === 'string' ? parsed.message : why;
+  } catch {
+    // not JSON: keep the text
+  }
+  return new UnleashError(
+    'E_UNLEASH_REFUSED',
+    `Unleash at ${url} refused ${method} ${path}: ${why || 'no reason given'}. Nothing was changed by this request; ` +
+      'check the flag in Unleash.',
   );
 }

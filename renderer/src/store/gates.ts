@@ -2,7 +2,7 @@
  * Why an action is unavailable right now, in words: offline and sync states, missing identity, or a role that
  * lacks the permission. The control plane enforces all of this again; the UI explains it before a click fails.
  */
-import type { Identity, Role, SyncState } from '../../../shared/ipc/contract.ts';
+import type { Identity, Profile, Role, SyncState } from '../../../shared/ipc/contract.ts';
 import { explainSyncError } from '../lib/sync-error.ts';
 import { clock } from '../lib/time-format.ts';
 
@@ -57,4 +57,13 @@ export function blockReason(sync: SyncState, identity: Identity | null, cap: Cap
     return `Your role ${identity.role} cannot ${VERB[cap]} (needs ${ROLES_FOR[cap].join(' or ')}); ask an admin.`;
   }
   return null;
+}
+
+/**
+ * Whether the active profile's source has four-eyes approval at all: a Tombstone control plane does; Unleash's
+ * open-source edition has no change requests, so there is no gate to route a BLOCKED-tier action through (its
+ * actions go through directly, and the console says so instead of offering approval).
+ */
+export function hasFourEyes(profiles: readonly Profile[]): boolean {
+  return profiles.find((p) => p.active)?.source !== 'unleash';
 }

@@ -16,7 +16,10 @@ export const ACTION_WORDS: Record<string, string> = {
 /** Live view of the receipt with idempotency key `receiptKey`. */
 export function RoundTrip({ receiptKey }: { receiptKey: string }) {
   const r = useApp((s) => s.receipts[receiptKey]);
+  // An Unleash profile's actions are applied by Unleash and come back as mirrored events, sealed locally.
+  const unleash = useApp((s) => s.profiles.find((p) => p.active)?.source === 'unleash');
   if (!r) return null;
+  const upstream = unleash ? 'Unleash' : 'the control plane';
   const applied = r.appliedIdx !== null;
   const verified = r.status === 'verified';
   return (
@@ -27,12 +30,12 @@ export function RoundTrip({ receiptKey }: { receiptKey: string }) {
         </li>
         <li className={applied ? 'done' : 'waiting'} data-testid="round-trip-applied">
           {applied
-            ? `Applied by the control plane as ledger entry #${r.appliedIdx} (${r.appliedMs ?? '?'} ms)`
-            : 'Waiting for the control plane…'}
+            ? `Applied by ${upstream} as ledger entry #${r.appliedIdx} (${r.appliedMs ?? '?'} ms)`
+            : `Waiting for ${upstream}…`}
         </li>
         <li className={verified ? 'done' : 'waiting'} data-testid="round-trip-verified">
           {verified
-            ? `Arrived verified in this replica (${r.verifiedMs ?? '?'} ms after sending)`
+            ? `Arrived ${unleash ? 'sealed and verified' : 'verified'} in this replica (${r.verifiedMs ?? '?'} ms after sending)`
             : 'Waiting for the entry to arrive and verify in the replica…'}
         </li>
       </ol>

@@ -10,6 +10,8 @@ export interface Profile {
   origin: string | null;
   active: boolean;
   hasToken: boolean;
+  /** Where its ledger comes from: absent for a Tombstone control plane; 'unleash' for an Unleash mirror sealed locally. */
+  source?: 'unleash';
 }
 
 /** Arguments to add a profile; the token is stored encrypted (safeStorage) or in a 0600 file (browser mode). */

@@ -84,6 +84,11 @@ export interface VerificationStatus {
    * size); absent or null once it ended. Until then nothing in the replica is shown as verified.
    */
   deepCheck?: { done: number; total: number } | null;
+  /**
+   * Set when the replica's checkpoints are signed by the console's own key (an Unleash mirror): what is proved starts
+   * at `since`, and `notice` says so in one sentence for the badge.
+   */
+  sealedLocally?: { since: string | null; notice: string };
 }
 
 /** A piece of evidence: what failed, where, and the signed notes that prove it. */

@@ -174,6 +174,20 @@ describe('approvals queue', () => {
     expect(panel.querySelector('p.muted')?.textContent).toBe('No change requests waiting for review.');
   });
 
+  it('on an Unleash profile says plainly that there is no four-eyes approval to ask for', async () => {
+    const live = liveReplica('alice', 'admin');
+    m = await mountApp({
+      ...live,
+      profilesList: async () => {
+        const r = await live.profilesList!(null);
+        return r.ok ? { ok: true, value: r.value.map((p) => ({ ...p, source: 'unleash' as const })) } : r;
+      },
+    });
+    expect(byTestId(m.container, 'no-four-eyes').textContent).toBe(
+      "Unleash's open-source edition has no change requests: four-eyes approval cannot be asked for or enforced through it, and a change made in Unleash applies at once.",
+    );
+  });
+
   it('the command palette still reaches a request decided here after the pending list dropped it', async () => {
     m = await mountApp(quorumOfOne());
     await approveVia(byTestId(m.container, 'cr-cr-1'), 'Approve this payload');

@@ -1,4 +1,5 @@
 /** The four-eyes queue: pending change requests (or all), each with its diff, hash and decision buttons. */
+import { hasFourEyes } from '../../store/gates.ts';
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorLine } from '../../ui/error-line.tsx';
@@ -14,6 +15,7 @@ export function ApprovalsPanel() {
   const filter = useApp((s) => s.approvalsFilter);
   const setFilter = useApp((s) => s.setApprovalsFilter);
   const error = useApp((s) => s.approvalsError);
+  const gated = useApp((s) => hasFourEyes(s.profiles));
   const [limit, setLimit] = useState(DECIDED_PAGE);
   // The server's list is the truth for what is pending; a request decided here that left it is not.
   const pending = list.filter((c) => c.status === 'PENDING').length;
@@ -36,7 +38,14 @@ export function ApprovalsPanel() {
   return (
     <Panel id="approvals" title={`Approvals · ${pending} pending`} tools={tools}>
       <ErrorLine error={error} />
-      {shown.length === 0 && !error && <p className="muted">No change requests waiting for review.</p>}
+      {!gated ? (
+        <p className="muted" data-testid="no-four-eyes">
+          Unleash&apos;s open-source edition has no change requests: four-eyes approval cannot be asked for or enforced
+          through it, and a change made in Unleash applies at once.
+        </p>
+      ) : (
+        shown.length === 0 && !error && <p className="muted">No change requests waiting for review.</p>
+      )}
       {/* One keyed list: a card keeps its DOM node (and focus) when its request moves between the groups. */}
       {shown.map(({ cr, decided: d }) => (
         <ChangeRequestCard key={cr.id} cr={cr} decided={d} />

@@ -74,6 +74,28 @@ describe('kill switch dialog', () => {
     expect(submit.disabled).toBe(false);
   });
 
+  it('on an Unleash profile a BLOCKED (or untagged) flag is killed directly, and the dialog says why', async () => {
+    const live = liveReplica('alice', 'responder');
+    const { container, fake } = await openKill(blockedFlag.key, 'production', {
+      profilesList: async () => {
+        const r = await live.profilesList!(null);
+        return r.ok ? { ok: true, value: r.value.map((p) => ({ ...p, source: 'unleash' as const })) } : r;
+      },
+      actionsKill: async () => ({ ok: true, value: receipt('kill-u') }),
+    });
+    const dialog = byTestId(container, 'kill-dialog');
+    expect(byTestId(dialog, 'no-four-eyes-note').textContent).toBe(
+      "This flag's tier is BLOCKED (or unknown: no tier tag in Unleash), but Unleash has no four-eyes gate: the kill goes through directly.",
+    );
+    expect(dialog.querySelector('[data-testid="blocked-routes"]')).toBeNull();
+    await reasonAndConfirm(dialog, 'ledger writes corrupt');
+    await click(byTestId<HTMLButtonElement>(dialog, 'kill-submit'));
+    expect(fake.argsOf('actionsKill')).toEqual([
+      { flag: 'core.ledger.writes', env: 'production', reason: 'ledger writes corrupt', breakGlassToken: undefined },
+    ]);
+    expect(byTestId(dialog, 'round-trip-applied').textContent).toContain('Unleash');
+  });
+
   it('BLOCKED flags cannot be killed directly: routes to a change request or break-glass', async () => {
     const { container, fake } = await openKill(blockedFlag.key, 'production', {
       changesCreate: async () => ({ ok: true, value: receipt('cr-k') }),

@@ -1,4 +1,5 @@
 /** Kill switch: flip a flag in one environment to its safe default, with reason, confirmation and round trip. */
+import { hasFourEyes } from '../../store/gates.ts';
 import { useState } from 'react';
 import type { EnvState, FlagDetail } from '../../../../shared/ipc/contract.ts';
 import type { IpcError } from '../../../../shared/ipc/result.ts';
@@ -51,7 +52,9 @@ export function KillDialog({
   const envs = flag ? Object.keys(flag.environments) : [];
   const env = chosenEnv ?? (profileEnv && envs.includes(profileEnv) ? profileEnv : (envs[0] ?? null));
   const covered = !!flag && !!env && grantCovers(grant, flag.key, env, Date.now());
-  const fourEyes = flag?.tier === 'BLOCKED' || error?.code === 'APPROVAL_REQUIRED';
+  const gated = useApp((s) => hasFourEyes(s.profiles));
+  const fourEyes = gated && (flag?.tier === 'BLOCKED' || error?.code === 'APPROVAL_REQUIRED');
+  const ungatedBlocked = !gated && flag?.tier === 'BLOCKED';
   const canSend =
     !!flag && !!env && block === null && reasonReady(guard, MIN_KILL_REASON) && (!fourEyes || covered) && !receiptKey;
   const send = async (): Promise<void> => {
@@ -105,6 +108,12 @@ export function KillDialog({
           {covered && (
             <p className="warn-text">
               A break-glass token covers this flag; the kill will use it (single use, announced to every console).
+            </p>
+          )}
+          {ungatedBlocked && (
+            <p className="warn-text" data-testid="no-four-eyes-note">
+              This flag&apos;s tier is BLOCKED (or unknown: no tier tag in Unleash), but Unleash has no four-eyes gate:
+              the kill goes through directly.
             </p>
           )}
           <BlockedNote id="kill-blocked" reason={block} />

@@ -1,4 +1,5 @@
 /** Roll back one ledger change (compare-and-swap on the control plane): what it restores, reason, confirmation, round trip. */
+import { hasFourEyes } from '../../store/gates.ts';
 import { useEffect, useState } from 'react';
 import type { EntryDetail, EnvState } from '../../../../shared/ipc/contract.ts';
 import type { IpcError } from '../../../../shared/ipc/result.ts';
@@ -38,7 +39,9 @@ export function RollbackDialog({ idx }: { idx: number }) {
   const env = entry?.row.env ?? null;
   const current = flag && env ? flag.environments[env] : undefined;
   const moved = !!current && stableJson(current) !== stableJson(entry?.after);
-  const fourEyes = flag?.tier === 'BLOCKED' || error?.code === 'APPROVAL_REQUIRED';
+  const gated = useApp((s) => hasFourEyes(s.profiles));
+  const fourEyes = gated && (flag?.tier === 'BLOCKED' || error?.code === 'APPROVAL_REQUIRED');
+  const ungatedBlocked = !gated && flag?.tier === 'BLOCKED';
   const canSend = !!entry && block === null && !fourEyes && reasonReady(guard, 10) && !receiptKey;
   const send = async (): Promise<void> => {
     const res = await rollback(idx, guard.reason.trim());
@@ -83,6 +86,12 @@ export function RollbackDialog({ idx }: { idx: number }) {
               reason={guard.reason}
               breakGlassLabel="Break-glass kill instead…"
             />
+          )}
+          {ungatedBlocked && (
+            <p className="warn-text" data-testid="no-four-eyes-note">
+              This flag&apos;s tier is BLOCKED (or unknown: no tier tag in Unleash), but Unleash has no four-eyes gate:
+              the rollback goes through directly.
+            </p>
           )}
           <BlockedNote id="rollback-blocked" reason={block} />
           <div className="row">

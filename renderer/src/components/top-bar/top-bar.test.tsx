@@ -61,6 +61,16 @@ describe('top bar', () => {
     expect(byTestId<HTMLSelectElement>(m.container, 'profile-select').value).toBe('p1');
   });
 
+  it('an Unleash mirror’s badge says plainly since when its history is provable', async () => {
+    const notice = "sealed locally since 2026-11-25T02:00:00.000Z — Unleash's history before that is not provable";
+    const sealed = { ...status, sealedLocally: { since: '2026-11-25T02:00:00.000Z', notice } };
+    m = await mountApp({ ...liveReplica(), verifyStatus: async () => ({ ok: true, value: sealed }) });
+    const badge = byTestId(m.container, 'verification-badge');
+    expect(badge.dataset['state']).toBe('verified');
+    expect(byTestId(badge, 'sealed-notice').textContent).toBe(` · ${notice}`);
+    expect(badge.title).toContain(notice);
+  });
+
   it('an alert turns the badge red and opens the evidence with both notes of a fork', async () => {
     m = await mountApp({ ...liveReplica(), verifyEvidence: async () => ({ ok: true, value: [fork] }) });
     await inAct(() => m!.fake.emit('ledger:alerted', fork));

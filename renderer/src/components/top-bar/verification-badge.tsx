@@ -68,7 +68,9 @@ export function VerificationBadge() {
   const size = v.verifiedSize.toLocaleString('en-US');
   const pending = v.pending > 0 ? ` · ${v.pending.toLocaleString('en-US')} pending` : '';
   // Narrow windows hide the checkpoint age (layout.css); the tooltip always has all of it.
-  const full = `✓ verified ${size} · ${checkpoint}${pending}`;
+  // An Unleash mirror is sealed by the console itself: say from when on its history is provable.
+  const sealed = v.sealedLocally ? `\n${v.sealedLocally.notice}` : '';
+  const full = `✓ verified ${size} · ${checkpoint}${pending}${sealed}`;
   return (
     <button
       type="button"
@@ -83,6 +85,12 @@ export function VerificationBadge() {
       {pending && (
         <span className="pending" data-testid="pending-count">
           {pending}
+        </span>
+      )}
+      {v.sealedLocally && (
+        <span className="sealed" data-testid="sealed-notice">
+          {' '}
+          · {v.sealedLocally.notice}
         </span>
       )}
     </button>
