@@ -126,7 +126,14 @@ export async function openSession(
   // in the new replica from the same control plane, and complete there.
   const receipts = carried?.receipts ?? new ReceiptTracker((r) => deps.events.emit('actions:updated', r));
   const sync = launch.alert ? null : source.follow(replica);
-  if (sync) wireSyncEvents(deps, sync, receipts, () => replica);
+  if (sync)
+    wireSyncEvents(
+      deps,
+      sync,
+      receipts,
+      () => replica,
+      () => alert !== null,
+    );
   const metrics = source.startMetrics(new MetricsStore(deps.store.metricsPath(profileId)), (code, message) =>
     deps.log('warn', message, { code }),
   );
@@ -159,9 +166,10 @@ export async function openSession(
       const found = launchAlertOf(failure);
       alert = found;
       deps.log('error', 'replica failed the launch check', { code: found.code, idx: found.idx, background: true });
-      await sync?.stop();
+      // Say so at once (the engine's own state events are dropped from now on), then stop it.
       deps.events.emit('ledger:alerted', found);
       deps.events.emit('sync:changed', haltedBy(found));
+      await sync?.stop();
       deps.events.emit('verify:finished', {
         runId: LAUNCH_CHECK_RUN_ID,
         kind: 'failed',
@@ -227,9 +235,14 @@ function wireSyncEvents(
   sync: SyncHandle,
   receipts: ReceiptTracker,
   replica: () => Replica | null,
+  halted: () => boolean,
 ): void {
   let watch: EntryWatch | null = null;
-  sync.events.on('sync:state', (s) => deps.events.emit('sync:changed', s));
+  // Once the background deep check raised its alert the session is halted: a state the engine reports while it stops
+  // (it may still have been going live) must not bring "Live" back.
+  sync.events.on('sync:state', (s) => {
+    if (!halted()) deps.events.emit('sync:changed', s);
+  });
   sync.events.on('sync:progress', (p) => deps.events.emit('sync:progressed', p));
   sync.events.on('ledger:alert', (e) => deps.events.emit('ledger:alerted', e));
   sync.events.on('ledger:verified', (v) => {
