@@ -3,7 +3,7 @@
  * profiles and the active session, the handlers behind every IPC channel, and the event hub that
  * feeds the renderer.
  */
-import type { ControlPlaneStatus, ShellMode } from '../shared/ipc/contract.ts';
+import type { ControlPlaneStatus, EventMap, ShellMode } from '../shared/ipc/contract.ts';
 import { probeControlPlane } from './connection/probe.ts';
 import { createRegistry, EventHub, type ErrorSink, type Handlers, type Registry } from './ipc/registry.ts';
 import type { HighWaterMarkCodec } from './ledger/high-water-mark.ts';
@@ -45,8 +45,18 @@ export interface ConsoleServices {
   externalOrigins(): string[];
   /** Resolves once the start-up profile (if any) is active; rejects with an AppError when it cannot be made. */
   ready: Promise<void>;
+  /**
+   * The events that restate where the console is now (the sync state, and the launch alert if one was raised): sent
+   * first to an event stream that connects, so a renderer that asked for the state just before an event it had no
+   * stream for yet (e.g. a background deep check's alert) still ends up with it.
+   */
+  currentState(): CurrentStateEvent[];
   stop(): Promise<void>;
 }
+
+/** An event that restates the console's current state to a stream that connects. */
+export type CurrentStateEvent =
+  ['sync:changed', EventMap['sync:changed']] | ['ledger:alerted', EventMap['ledger:alerted']];
 
 /** Starts the services described by `config`. */
 export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink): ConsoleServices {
@@ -114,6 +124,12 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     registry: createRegistry(handlers, onError),
     events,
     ready,
+    currentState: () => {
+      const out: CurrentStateEvent[] = [['sync:changed', runtime.syncState()]];
+      const alert = runtime.launchAlert();
+      if (alert) out.push(['ledger:alerted', alert]);
+      return out;
+    },
     externalOrigins: () =>
       store
         .list()

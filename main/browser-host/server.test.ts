@@ -169,6 +169,30 @@ describe('browser-mode host', () => {
     expect(JSON.parse(notJson.body).error.code).toBe('E_INVALID_ARGUMENT');
   });
 
+  it('an event stream starts with the current sync state, so nothing emitted before it connected is lost', async () => {
+    const first = await new Promise<string>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: host.port, path: '/api/events', headers: { ...base(), cookie } },
+        (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => {
+            body += c.toString();
+            if (body.includes('data: ')) {
+              req.destroy();
+              resolve(body);
+            }
+          });
+        },
+      );
+      req.on('error', (e) =>
+        e.message.includes('aborted') || e.message.includes('socket hang up') ? null : reject(e),
+      );
+      req.end();
+    });
+    const data = first.split('\n').find((l) => l.startsWith('data: ')) ?? '';
+    expect(JSON.parse(data.slice('data: '.length))).toEqual({ channel: 'sync:changed', payload: { kind: 'idle' } });
+  });
+
   it('refuses path traversal', async () => {
     const res = await call(host.port, '/..%2f..%2fetc%2fpasswd', { headers: { host: `127.0.0.1:${host.port}` } });
     expect(res.status).toBe(404);

@@ -114,9 +114,11 @@ async function handleInvoke(
 function handleEvents(req: IncomingMessage, res: ServerResponse, services: ConsoleServices): void {
   res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', connection: 'keep-alive' });
   res.write(': connected\n\n');
-  const unsubscribe = services.events.subscribe((channel, payload) => {
+  const send = (channel: string, payload: unknown): void => {
     res.write(`event: message\ndata: ${JSON.stringify({ channel, payload })}\n\n`);
-  });
+  };
+  const unsubscribe = services.events.subscribe(send);
+  for (const [channel, payload] of services.currentState()) send(channel, payload);
   const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
   req.on('close', () => {
     clearInterval(ping);
