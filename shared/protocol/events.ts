@@ -1,7 +1,7 @@
 /**
  * Server-sent events of the two streams. `GET /api/v1/ledger/stream`: `entry` (data: the exact canonical leaf text;
  * `id:` its index), `checkpoint` (a signed note), `heartbeat` (time and ledger size). `GET /api/v1/metrics/stream`:
- * `metrics` (a window per service) and `heartbeat` (time).
+ * `metrics` (a window per service), `fleet` (SDK instances, `FleetEventData`) and `heartbeat` (time).
  */
 
 /** Event kinds of the ledger stream. */
@@ -21,7 +21,7 @@ export interface LedgerHeartbeatData {
 }
 
 /** Event kinds of the metrics stream. */
-export const METRICS_EVENTS = { metrics: 'metrics', heartbeat: 'heartbeat' } as const;
+export const METRICS_EVENTS = { metrics: 'metrics', fleet: 'fleet', heartbeat: 'heartbeat' } as const;
 /** An event kind of the metrics stream. */
 export type MetricsEventKind = (typeof METRICS_EVENTS)[keyof typeof METRICS_EVENTS];
 

@@ -4,5 +4,6 @@ export * from './change-requests.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './flags.ts';
+export * from './fleet.ts';
 export * from './paths.ts';
 export * from './tier.ts';

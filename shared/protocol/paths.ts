@@ -57,6 +57,9 @@ export const PATHS = {
   sdkStream: '/api/v1/sdk/stream',
   sdkFlagd: '/api/v1/sdk/flagd',
   sdkStats: '/api/v1/sdk/stats',
+  sdkAck: '/api/v1/sdk/ack',
+  sdkFleet: '/api/v1/sdk/fleet',
+  sdkFleetApplied: '/api/v1/sdk/fleet/applied',
   sdkKeys: '/api/v1/sdk/keys',
   sdkKey: '/api/v1/sdk/keys/:id',
 } as const;
