@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leafHash, utf8Encode } from '../../shared/ledger/index.ts';
+import { foldIncidents } from '../../shared/state/incidents.ts';
 import { migrate } from '../ledger/migrations.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import type { Replica } from '../ledger/replica.ts';
@@ -8,6 +9,7 @@ import { catchUpViews } from './catch-up.ts';
 import { queryLedger } from './ledger-query.ts';
 import { flagDetail, listChangeRequests, listIncidents } from './read-models.ts';
 import { VIEW_SCHEMA_VERSION, migrateViews, viewSchemaVersion } from './schema.ts';
+import { parseRows, type LeafRow } from './sql.ts';
 import { LedgerScript, codeOf, definition, replicaOf, scenario, st } from './test-ledger.ts';
 
 function indexNames(db: Database.Database): string[] {
@@ -43,6 +45,7 @@ describe('view index schema', () => {
       'view_entries',
       'view_flag_services',
       'view_flags',
+      'view_incidents',
       'view_names',
       'view_prerequisites',
       'view_refs',
@@ -143,7 +146,7 @@ describe('catchUpViews', () => {
       lastChangeIdx: 8,
     });
     expect(codeOf(() => flagDetail(db, 'old.legacy.router'))).toBe('E_FLAG_NOT_FOUND');
-    // The incident fold cached for this connection noticed the rewritten tail and folded again.
+    // The incidents were refolded from the entries the rewind kept and the new tail.
     expect(before).toEqual([
       ['PD-2', 'triggered'],
       ['PD-1', 'acknowledged'],
@@ -179,6 +182,26 @@ describe('incident list', () => {
     } finally {
       fresh.close();
     }
+  });
+
+  it('is filled by the upgrade from the first view schema with what a fold of the indexed entries gives', async () => {
+    const log = scenario().log;
+    replica = await replicaOf(log, 12);
+    const db = replica.db;
+    catchUpViews(db);
+    const folded = foldIncidents(
+      parseRows(db.prepare('SELECT idx, CAST(leaf AS TEXT) AS leaf FROM entries ORDER BY idx').all() as LeafRow[]),
+    );
+    expect(folded.map((i) => [i.id, i.status])).toEqual([
+      ['PD-2', 'triggered'],
+      ['PD-1', 'acknowledged'],
+    ]);
+    expect(listIncidents(db)).toEqual(folded);
+    // A replica indexed by a console of view schema 1: no incident table yet.
+    db.exec('DROP TABLE view_incidents');
+    db.prepare('UPDATE view_schema SET version = 1 WHERE id = 1').run();
+    expect(migrateViews(db)).toBe(VIEW_SCHEMA_VERSION);
+    expect(listIncidents(db)).toEqual(folded);
   });
 });
 

@@ -24,8 +24,8 @@ export function changeRequestContext(db: Database.Database): ChangeRequestContex
 export function changeRequestLeaves(db: Database.Database, ids: readonly string[]): LeafRow[] {
   return stmt(
     db,
-    `SELECT r.idx AS idx, CAST(e.leaf AS TEXT) AS leaf FROM view_refs r JOIN entries e ON e.idx = r.idx
-    WHERE r.kind = ${REF_KIND.changeRequest} AND r.ref IN (SELECT value FROM json_each(?)) ORDER BY r.idx`,
+    `SELECT idx, CAST(leaf AS TEXT) AS leaf FROM entries WHERE idx IN (SELECT idx FROM view_refs
+    WHERE kind = ${REF_KIND.changeRequest} AND ref IN (SELECT value FROM json_each(?))) ORDER BY idx`,
   ).all(JSON.stringify(ids)) as LeafRow[];
 }
 

@@ -9,6 +9,7 @@ import type { LedgerLeaf } from '../../shared/ledger/index.ts';
 import { entryFacts } from '../../shared/state/entry-facts.ts';
 import { isEnvStateLike, setsEnvState, statesSetBy, toEnvState } from '../../shared/state/env-state.ts';
 import { loadFlag, saveFlag, type FlagRecord } from './flag-store.ts';
+import { applyIncidentLeaf } from './incident-store.ts';
 import { internName } from './names.ts';
 import { NAME_KIND, REF_KIND } from './schema.ts';
 import { parseLeaf, stmt } from './sql.ts';
@@ -91,12 +92,14 @@ export class BatchIndexer {
     );
     if (leaf.flag !== null && fid !== null && (facts.catalog || facts.setsState))
       this.flagFacts(leaf, leaf.flag, fid, facts.catalog);
-    if (facts.incident !== null)
+    if (facts.incident !== null) {
       stmt(db, 'INSERT OR IGNORE INTO view_refs (kind, ref, idx) VALUES (?, ?, ?)').run(
         REF_KIND.incident,
         facts.incident,
         idx,
       );
+      applyIncidentLeaf(db, leaf);
+    }
     if (facts.changeRequest !== null) {
       stmt(db, 'INSERT OR IGNORE INTO view_refs (kind, ref, idx) VALUES (?, ?, ?)').run(
         REF_KIND.changeRequest,

@@ -5,67 +5,21 @@
 import type Database from 'better-sqlite3';
 import type { FlagInfo } from '../../shared/correlate/index.ts';
 import type { ChangeRequest, FlagDetail, FlagSummary, Incident } from '../../shared/ipc/types/domain.ts';
-import { IncidentFold } from '../../shared/state/incidents.ts';
 import { flagDetailOf, flagMatchRank, flagSummaryOf } from '../../shared/state/flags.ts';
 import { foldRequests } from './cr-store.ts';
 import { flagNotFound } from './errors.ts';
+import { incidentRows } from './incident-store.ts';
 import { loadFlag, recordOf } from './flag-store.ts';
 import { ensureViews } from './ready.ts';
-import { REF_KIND } from './schema.ts';
-import { parseRows, stmt, type LeafRow } from './sql.ts';
+import { stmt } from './sql.ts';
 
 /** Most change requests `listChangeRequests` returns (newest first). */
 export const MAX_CHANGE_REQUESTS = 500;
 
-/** The incident fold of one connection, and what it covered (to continue it, or notice a rewritten tail). */
-interface IncidentCache {
-  fold: IncidentFold;
-  /** Incident refs folded (all with idx ≤ lastIdx), the last one's idx and its leaf hash. */
-  refs: number;
-  lastIdx: number;
-  lastHash: Buffer | null;
-}
-
-const incidentCaches = new WeakMap<Database.Database, IncidentCache>();
-
-function cachedIncidents(db: Database.Database): IncidentCache {
-  const c = incidentCaches.get(db);
-  if (c !== undefined && c.lastHash !== null) {
-    // Valid while the folded prefix is unchanged: same number of incident refs up to lastIdx, same leaf there.
-    const same =
-      (
-        stmt(db, `SELECT count(*) AS n FROM view_refs WHERE kind = ${REF_KIND.incident} AND idx <= ?`).get(
-          c.lastIdx,
-        ) as { n: number }
-      ).n === c.refs &&
-      (
-        stmt(db, 'SELECT leaf_hash AS h FROM entries WHERE idx = ?').get(c.lastIdx) as { h: Buffer } | undefined
-      )?.h.equals(c.lastHash) === true;
-    if (same) return c;
-  }
-  if (c !== undefined && c.lastHash === null && c.refs === 0) return c;
-  const fresh: IncidentCache = { fold: new IncidentFold(), refs: 0, lastIdx: -1, lastHash: null };
-  incidentCaches.set(db, fresh);
-  return fresh;
-}
-
-/** Every incident the ledger recorded: active first, then newest first (folded incrementally per connection). */
+/** Every incident the ledger recorded: active first, then newest first (kept folded by the index). */
 export function listIncidents(db: Database.Database): Incident[] {
   ensureViews(db);
-  const c = cachedIncidents(db);
-  const rows = stmt(
-    db,
-    `SELECT r.idx AS idx, CAST(e.leaf AS TEXT) AS leaf, e.leaf_hash AS hash FROM view_refs r JOIN entries e ON e.idx = r.idx
-    WHERE r.kind = ${REF_KIND.incident} AND r.idx > ? ORDER BY r.idx`,
-  ).all(c.lastIdx) as (LeafRow & { hash: Buffer })[];
-  const last = rows[rows.length - 1];
-  if (last !== undefined) {
-    c.fold.apply(parseRows(rows));
-    c.refs += rows.length;
-    c.lastIdx = last.idx;
-    c.lastHash = last.hash;
-  }
-  return c.fold.list();
+  return incidentRows(db);
 }
 
 type CatalogRow = { flag: string; fid: number; info: string; states: string };

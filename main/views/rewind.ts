@@ -1,11 +1,12 @@
 /**
  * Rewinds the view index to `from` (the verified boundary) when the replica rewrote its unverified tail: rows of the
- * dropped entries go, and every flag record and change request they touched is rebuilt from what remains.
+ * dropped entries go, and every flag record, change request and incident they touched is rebuilt from what remains.
  */
 import type Database from 'better-sqlite3';
 import { foldEnvStates } from '../../shared/state/env-state.ts';
 import { refreshRequests } from './cr-store.ts';
 import { dropFlag, infoAsOf, loadFlag, saveFlag } from './flag-store.ts';
+import { rebuildIncidents } from './incident-store.ts';
 import { REF_KIND } from './schema.ts';
 import { parseRows, stmt, type LeafRow } from './sql.ts';
 
@@ -40,7 +41,12 @@ export function rewindViews(db: Database.Database, from: number): void {
     .pluck()
     .all(from) as string[];
   stmt(db, 'DELETE FROM view_catalog WHERE idx >= ?').run(from);
+  const incidents = stmt(db, `SELECT 1 FROM view_refs WHERE idx >= ? AND kind = ${REF_KIND.incident} LIMIT 1`).get(
+    from,
+  );
   stmt(db, 'DELETE FROM view_refs WHERE idx >= ?').run(from);
+  // Rare (a rewritten unverified tail that held incident entries): the incidents are refolded from what remains.
+  if (incidents !== undefined) rebuildIncidents(db);
   for (const flag of flags) rebuildFlag(db, flag, from);
   stmt(db, 'DELETE FROM view_entries WHERE idx >= ?').run(from);
   refreshRequests(db, requests);

@@ -10,12 +10,15 @@
  */
 import type Database from 'better-sqlite3';
 import { AppError } from '../ipc/app-error.ts';
+import { rebuildIncidents } from './incident-store.ts';
 
 /** One step of the view schema. */
 export interface ViewMigration {
   version: number;
   description: string;
   sql: string;
+  /** Fills the new tables from what earlier versions indexed (same transaction as `sql`). */
+  populate?: (db: Database.Database) => void;
 }
 
 const V1 = `
@@ -65,6 +68,19 @@ CREATE INDEX view_change_requests_status ON view_change_requests (status, create
 CREATE TABLE view_subtrees (chunk INTEGER PRIMARY KEY, hash BLOB NOT NULL CHECK (length(hash) = 32));
 `;
 
+const V2 = `
+CREATE TABLE view_incidents (
+  id TEXT PRIMARY KEY,
+  service TEXT NOT NULL,
+  title TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  source TEXT NOT NULL,
+  status TEXT NOT NULL,
+  triggered_at TEXT NOT NULL,
+  idx INTEGER NOT NULL
+);
+`;
+
 /**
  * Filter indexes of view_entries for the selective filters (a flag, an actor, an action). Dense filters (env,
  * changes only) and time windows (an idx range on a time-sorted ledger) need none. Catch-up drops them while it bulk
@@ -87,6 +103,12 @@ export const VIEW_MIGRATIONS: readonly ViewMigration[] = [
     description: 'entry filters, flag catalog and states, incident and change-request refs, subtree cache',
     sql: V1,
   },
+  {
+    version: 2,
+    description: 'incidents as folded so far (listing them no longer refolds every incident entry)',
+    sql: V2,
+    populate: rebuildIncidents,
+  },
 ];
 
 /** The view schema version this code writes. */
@@ -98,8 +120,7 @@ export const NAME_KIND = { actor: 1, action: 2, flag: 3, env: 4 } as const;
 /** A kind of interned name. */
 export type NameKind = (typeof NAME_KIND)[keyof typeof NAME_KIND];
 
-/** Kinds of view_refs rows. */
-export const REF_KIND = { incident: 1, changeRequest: 2 } as const;
+export { REF_KIND } from './ref-kind.ts';
 
 function tableExists(db: Database.Database, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
@@ -132,6 +153,7 @@ export function migrateViews(db: Database.Database): number {
       );
       db.exec(m.sql);
       if (m.version === 1) for (const i of FILTER_INDEXES) db.exec(i.sql);
+      m.populate?.(db);
       db.prepare(
         'INSERT INTO view_schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
       ).run(m.version);

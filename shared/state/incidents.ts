@@ -40,34 +40,54 @@ function fromTriggered(leaf: IncidentLeaf, after: Record<string, unknown>): Inci
   };
 }
 
-/** An incident fold that can be continued with later entries (the console keeps one per replica). */
+/** What one incident entry does: opens an incident, or moves a known one to a status (a resolved one stays so). */
+export type IncidentStep =
+  { kind: 'triggered'; incident: Incident } | { kind: 'status'; id: string; status: 'acknowledged' | 'resolved' };
+
+/**
+ * The step of one `incident.*` entry, or null when it does nothing (another action, an unreadable `after`, a trigger
+ * without id or service). A trigger of an id already known is ignored; a status step of a resolved incident too.
+ */
+export function incidentStep(leaf: IncidentLeaf): IncidentStep | null {
+  const status = statusOf[leaf.action];
+  if (!status || typeof leaf.after !== 'object' || leaf.after === null || Array.isArray(leaf.after)) return null;
+  const after = leaf.after as Record<string, unknown>;
+  if (status === 'triggered') {
+    const incident = fromTriggered(leaf, after);
+    return incident === null ? null : { kind: 'triggered', incident };
+  }
+  const id = field(after, 'id') ?? leaf.refs['incident'];
+  return id === undefined || id === null ? null : { kind: 'status', id, status };
+}
+
+/** Active first, then newest first (by trigger time, then idx). Sorts `list` in place and returns it. */
+export function sortIncidents(list: Incident[]): Incident[] {
+  const rank = (i: Incident) => (i.status === 'resolved' ? 1 : 0);
+  return list.sort((a, b) => rank(a) - rank(b) || b.triggeredAt.localeCompare(a.triggeredAt) || b.idx - a.idx);
+}
+
+/** An incident fold that can be continued with later entries. */
 export class IncidentFold {
   private readonly byId = new Map<string, Incident>();
 
   /** Applies incident entries in idx order, after every entry applied before. */
   apply(leaves: Iterable<IncidentLeaf>): this {
     for (const leaf of leaves) {
-      const status = statusOf[leaf.action];
-      if (!status || typeof leaf.after !== 'object' || leaf.after === null || Array.isArray(leaf.after)) continue;
-      const after = leaf.after as Record<string, unknown>;
-      if (status === 'triggered') {
-        const inc = fromTriggered(leaf, after);
-        if (inc && !this.byId.has(inc.id)) this.byId.set(inc.id, inc);
+      const step = incidentStep(leaf);
+      if (step === null) continue;
+      if (step.kind === 'triggered') {
+        if (!this.byId.has(step.incident.id)) this.byId.set(step.incident.id, step.incident);
         continue;
       }
-      const id = field(after, 'id') ?? leaf.refs['incident'];
-      const known = id === undefined || id === null ? undefined : this.byId.get(id);
-      if (known && known.status !== 'resolved') known.status = status;
+      const known = this.byId.get(step.id);
+      if (known && known.status !== 'resolved') known.status = step.status;
     }
     return this;
   }
 
   /** Copies of the incidents so far: active first, then newest first. */
   list(): Incident[] {
-    const rank = (i: Incident) => (i.status === 'resolved' ? 1 : 0);
-    return [...this.byId.values()]
-      .map((i) => ({ ...i }))
-      .sort((a, b) => rank(a) - rank(b) || b.triggeredAt.localeCompare(a.triggeredAt) || b.idx - a.idx);
+    return sortIncidents([...this.byId.values()].map((i) => ({ ...i })));
   }
 }
 
