@@ -43,8 +43,16 @@ async function track(
   const key = newIdempotencyKey();
   s.receipts.sent(action, key);
   try {
-    const { locator } = await send(s, key);
-    return s.receipts.applied(key, locator, s.replica()?.status().verifiedSize ?? 0);
+    const { locator, reply } = await send(s, key);
+    const receipt = s.receipts.applied(key, locator, s.replica()?.status().verifiedSize ?? 0);
+    // The last step: which SDK instances of the environment applied the entry (kills and rollbacks).
+    if (s.fleetChecks && locator.kind === 'idx' && (action === 'actions:kill' || action === 'actions:rollback')) {
+      const env = reply['environment'];
+      const environment = typeof env === 'string' ? env : runtime.store.get(s.profileId).environment;
+      s.fleetChecks.start({ key, action, idx: locator.idx, environment });
+      return s.receipts.current(key);
+    }
+    return receipt;
   } catch (err) {
     if (err instanceof AppError) s.receipts.failed(key, { code: err.code, message: err.message });
     throw err;
