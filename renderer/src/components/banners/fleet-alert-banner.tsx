@@ -22,11 +22,12 @@ export function FleetAlertBanner() {
   const f = latest?.fleet;
   if (!latest || !f) return null;
   const first = f.behind[0];
+  const what = ACTION_WORDS[latest.action] ?? 'the action';
   return (
     <div className="break-glass-line fleet-alert-line" data-testid="fleet-alert-banner">
       <p role="alert" className="break-glass-summary">
         <strong>
-          {ACTION_WORDS[latest.action] ?? 'The action'} (#{f.idx}) has not reached {f.behind.length} SDK instance
+          {what.charAt(0).toUpperCase() + what.slice(1)} (#{f.idx}) has not reached {f.behind.length} SDK instance
           {f.behind.length === 1 ? '' : 's'}
         </strong>{' '}
         · applied by {f.k} of {f.n} after 5 s{first ? ` · ${stragglerText(first, now)}` : ''}
