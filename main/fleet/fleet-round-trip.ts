@@ -41,6 +41,16 @@ export interface FleetCheck {
 
 const ALERTING = new Set(['actions:kill', 'actions:rollback']);
 
+/** Answers that asking again will not change. */
+const FINAL_CODES = new Set([
+  'NOT_FOUND',
+  'UNKNOWN_ENVIRONMENT',
+  'ENTRY_NOT_FOUND',
+  'FORBIDDEN',
+  'INVALID_QUERY',
+  'E_CONTROL_PLANE_PROTOCOL',
+]);
+
 function stragglersOf(report: FleetAppliedReport): FleetStraggler[] {
   return report.instances
     .filter((i) => i.applied_at === null)
@@ -187,8 +197,8 @@ export class FleetRoundTrips {
           code: typeof e.code === 'string' ? e.code : 'E_FLEET_UNCHECKED',
           message: typeof e.message === 'string' ? e.message : String(err),
         };
-        // A control plane without the fleet endpoint will not grow one within the bound.
-        if (error.code === 'NOT_FOUND' || error.code === 'E_CONTROL_PLANE_PROTOCOL') break;
+        // A control plane without the fleet endpoint (or that refuses the question) will not change within the bound.
+        if (FINAL_CODES.has(error.code)) break;
       }
       // Keep asking until the answers reach the 5 s mark (so the alert is raised on time), then until the bound.
       if (now() - started >= giveUpMs) break;
