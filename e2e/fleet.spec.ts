@@ -78,9 +78,9 @@ async function fleetStepOf(
   const text = (await step.getByTestId('round-trip-fleet-summary').textContent()) ?? '';
   const m = /^Applied by (\d+) of (\d+) SDK instances \(p50 (\d+) ms, max (\d+) ms after the commit\)/.exec(text);
   if (!m) throw new Error(`unexpected fleet step: "${text}"`);
-  const ids = await step.locator('[data-testid^="round-trip-straggler-"]').evaluateAll((els) =>
-    els.map((e) => (e.getAttribute('data-testid') ?? '').replace('round-trip-straggler-', '')),
-  );
+  const ids = await step
+    .locator('[data-testid^="round-trip-straggler-"]')
+    .evaluateAll((els) => els.map((e) => (e.getAttribute('data-testid') ?? '').replace('round-trip-straggler-', '')));
   return {
     status: (await step.getAttribute('data-status')) ?? '',
     k: Number(m[1]),

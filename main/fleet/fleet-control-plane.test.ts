@@ -47,11 +47,12 @@ async function makeFlag(key: string): Promise<void> {
       safe_default: { enabled: false, rollout_pct: 0 },
     },
   });
-  await callApi(t, {
+  const res = await fetch(new URL(`/api/v1/flags/${key}/environments/production`, t.url), {
     method: 'PATCH',
-    path: `/api/v1/flags/${key}/environments/production`,
-    body: { enabled: true, rollout_pct: 100, reason: 'full rollout for the test' },
+    headers: { authorization: `Bearer ${t.token ?? ''}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ enabled: true, rollout_pct: 100, reason: 'full rollout for the test' }),
   });
+  expect(res.status).toBe(200);
 }
 
 /** Runs the round trip's last step of `idx` to its end. */
