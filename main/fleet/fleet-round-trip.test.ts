@@ -32,8 +32,8 @@ async function check(
     ...over,
   });
   checks.start({ key: 'k1', action, idx: 119, environment: 'production' });
-  await checks.stop().then(() => new Promise((r) => setTimeout(r, 0)));
-  // stop() aborts: run to completion instead by waiting for the last step.
+  // The session stops at once: the check ends with what it saw.
+  await checks.stop();
   return { steps, notes, asked };
 }
 
@@ -157,9 +157,12 @@ describe('the round trip to the SDK fleet', () => {
     expect(b.steps.at(-1)?.error?.message).toContain('NOT_FOUND');
   });
 
-  it('stops asking when the session stops', async () => {
-    const { steps } = await check([appliedReport([], [{ id: 'x', service: 'checkout' }])]);
-    expect(steps.every((s) => s.status === 'checking')).toBe(true);
+  it('stops asking when the session stops, and says so instead of staying "checking"', async () => {
+    const { steps, asked } = await check([appliedReport([], [{ id: 'x', service: 'checkout' }])]);
+    expect(asked).toBeLessThanOrEqual(1);
+    const last = steps.at(-1);
+    expect(last?.status === 'unchecked' || last?.status === 'partial').toBe(true);
+    expect(JSON.stringify(last?.error)).toContain('E_FLEET_STOPPED');
   });
 
   it('describes a disconnected straggler', () => {

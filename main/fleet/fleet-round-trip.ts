@@ -168,8 +168,15 @@ export class FleetRoundTrips {
       error: e,
     });
     this.deps.publish(c.key, { ...unchecked({ code: '', message: '' }), status: 'checking', error: null });
+    const stopped = {
+      code: 'E_FLEET_STOPPED',
+      message: 'the console stopped asking because this profile was closed or switched',
+    };
     for (;;) {
-      if (this.abort.signal.aborted) return;
+      if (this.abort.signal.aborted) {
+        error = stopped;
+        break;
+      }
       const cannot = this.deps.unavailable();
       if (cannot) {
         error = cannot;
@@ -177,7 +184,10 @@ export class FleetRoundTrips {
       }
       try {
         const report = await this.deps.fetchApplied(c.environment, c.idx, this.abort.signal);
-        if (this.abort.signal.aborted) return;
+        if (this.abort.signal.aborted) {
+          error = stopped;
+          break;
+        }
         error = null;
         const checkedAt = new Date().toISOString();
         if (report.k >= report.n) {
@@ -191,7 +201,10 @@ export class FleetRoundTrips {
         this.deps.publish(c.key, last);
         if (late) this.deps.notify(overdueNotification(c.action, last));
       } catch (err) {
-        if (this.abort.signal.aborted) return;
+        if (this.abort.signal.aborted) {
+          error = stopped;
+          break;
+        }
         const e = err as { code?: unknown; message?: unknown };
         error = {
           code: typeof e.code === 'string' ? e.code : 'E_FLEET_UNCHECKED',
@@ -204,7 +217,7 @@ export class FleetRoundTrips {
       if (now() - started >= giveUpMs) break;
       await this.sleep(pollMs);
     }
-    if (this.abort.signal.aborted) return;
+    // Stopped with the session: the step ends as what was seen so far (never left "checking").
     if (last === null) {
       const why = error ?? { code: 'E_FLEET_UNCHECKED', message: 'no answer' };
       this.deps.publish(
