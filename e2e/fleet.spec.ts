@@ -3,7 +3,7 @@
  * the paging service's fleet from the incident, roll back the causal flag and see the round trip end at the SDK
  * instances (k of n with milliseconds, every instance that did not apply it named), kill it and see the demo's
  * straggler named in the round trip, on the alert line and in the fleet view, then stop an SDK instance mid-demo and
- * see it turn disconnected.
+ * see it turn disconnected; once the control plane is gone, the fleet stays on screen as of when it was received.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -98,7 +98,7 @@ async function palette(page: Page, words: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-test('fleet: the rollback reaches the SDK instances with milliseconds, the straggler is named in the kill round trip and the fleet view, a stopped instance turns disconnected', async ({
+test('fleet: the rollback reaches the SDK instances with milliseconds, the straggler is named in the kill round trip and the fleet view, a stopped instance turns disconnected, offline the fleet stays dated', async ({
   browser,
 }) => {
   let cp: ControlPlaneProcess | null = null;
@@ -219,6 +219,13 @@ test('fleet: the rollback reaches the SDK instances with milliseconds, the strag
     await expect(probeRow.getByTestId('fleet-instance-state')).toHaveText(
       /^disconnected for \d+ s \(since \d\d:\d\d:\d\d UTC\)$/,
     );
+
+    // The control plane goes away: the last fleet stays on screen, dated, and is no longer called live.
+    await cp.stop();
+    const freshness = page.getByTestId('fleet-freshness');
+    await expect(freshness).toHaveAttribute('data-live', 'false', { timeout: 20_000 });
+    await expect(freshness).toContainText(/Not live As of \d\d:\d\d:\d\d UTC \(\d+ s ago\)/);
+    await expect(page.getByTestId(`fleet-instance-${straggler}`)).toHaveAttribute('data-state', 'last_known_good');
   } finally {
     await probe?.close();
     await context.close();
