@@ -78,6 +78,26 @@ describe('FleetStore', () => {
     });
   });
 
+  it('pushes the first change at once and coalesces a burst into one push', async () => {
+    let now = T;
+    const seen: FleetView[] = [];
+    const s2 = new FleetStore({
+      path: null,
+      environment: 'production',
+      now: () => now,
+      pushMs: 30,
+      onChange: (v) => seen.push(v),
+    });
+    now += 1000;
+    s2.apply(JSON.stringify(fleetEvent([instance('a', 'checkout')])));
+    expect(seen.map((v) => v.snapshot?.instances.length)).toEqual([1]);
+    for (const id of ['b', 'c', 'd']) s2.apply(JSON.stringify(fleetEvent([instance(id, 'checkout')], { full: false })));
+    expect(seen).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(seen.map((v) => v.snapshot?.instances.length)).toEqual([1, 4]);
+    s2.stop();
+  });
+
   it('treats an unreadable or edited file as an empty fleet', () => {
     const path = join(dir, 'b.fleet.json');
     writeFileSync(

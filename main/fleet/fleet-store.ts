@@ -111,6 +111,8 @@ export interface FleetStoreOptions {
   now?: () => number;
   /** Writes to disk at most this often (and on stop). */
   flushMs?: number;
+  /** Pushes `onChange` at most this often while events arrive (a large fleet changes many times a second). */
+  pushMs?: number;
 }
 
 /** The fleet of one profile: every environment's last snapshot, and whether its stream is delivering now. */
@@ -121,6 +123,8 @@ export class FleetStore {
   private live = false;
   private dirty = false;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private pushTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastPush = 0;
 
   constructor(opts: FleetStoreOptions) {
     this.opts = opts;
@@ -149,7 +153,7 @@ export class FleetStore {
       receivedAt: new Date(this.now()).toISOString(),
     });
     this.schedule();
-    if (ev.environment === this.opts.environment) this.opts.onChange?.(this.view());
+    if (ev.environment === this.opts.environment) this.push();
     return true;
   }
 
@@ -160,14 +164,35 @@ export class FleetStore {
   setLive(live: boolean): void {
     if (this.live === live) return;
     this.live = live;
-    this.opts.onChange?.(this.view());
+    this.pushNow();
   }
 
   /** Writes what is pending. */
   stop(): void {
+    if (this.pushTimer !== null) clearTimeout(this.pushTimer);
+    this.pushTimer = null;
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     this.flush();
+  }
+
+  private pushNow(): void {
+    if (this.pushTimer !== null) clearTimeout(this.pushTimer);
+    this.pushTimer = null;
+    this.lastPush = this.now();
+    this.opts.onChange?.(this.view());
+  }
+
+  /** The first change is pushed at once; more within `pushMs` are pushed together at its end. */
+  private push(): void {
+    if (this.pushTimer !== null) return;
+    const wait = this.lastPush + (this.opts.pushMs ?? 250) - this.now();
+    if (wait <= 0) {
+      this.pushNow();
+      return;
+    }
+    this.pushTimer = setTimeout(() => this.pushNow(), wait);
+    this.pushTimer.unref();
   }
 
   private schedule(): void {
