@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import type { JsonValue } from '../shared/ledger/index.ts';
 import type { EvalContext, EvalResult } from '../shared/eval/index.ts';
 import type { SdkAckBody } from '../shared/protocol/fleet.ts';
-import type { SdkOutcomeSample, SdkTelemetryBody } from '../shared/protocol/sdk.ts';
+import type { SdkRequestSample, SdkTelemetryBody } from '../shared/protocol/sdk.ts';
 import type { Applied } from './cache.ts';
 import { ConfigCache, FrameError } from './cache.ts';
 import { readLkg, writeLkg } from './lkg.ts';
@@ -45,6 +45,11 @@ export interface TombstoneClientOptions {
   host?: string;
   /** Acknowledge applied versions with POST /api/v1/sdk/ack (default true). */
   ack?: boolean;
+  /**
+   * Once live, report itself STALE (serving what it last applied, its last-known-good) when the stream has been down
+   * this long; live again at the next `ready` (default: never — only a last-known-good start is STALE).
+   */
+  staleAfterMs?: number;
 }
 
 /** What the client is serving from. */
@@ -67,7 +72,9 @@ const MAX_SAMPLES = 10_000;
 export class TombstoneClient extends EventEmitter {
   readonly instanceId: string;
   readonly host: string;
-  private readonly opts: Required<Omit<TombstoneClientOptions, 'lkgPath' | 'instanceId' | 'host' | 'ack'>> & {
+  private readonly opts: Required<
+    Omit<TombstoneClientOptions, 'lkgPath' | 'instanceId' | 'host' | 'ack' | 'staleAfterMs'>
+  > & {
     lkgPath: string | null;
   };
   private readonly cache: ConfigCache;
@@ -79,7 +86,7 @@ export class TombstoneClient extends EventEmitter {
   private telemetryTimer: NodeJS.Timeout | null = null;
   private lkgTimer: NodeJS.Timeout | null = null;
   private readonly counts = new Map<string, Map<string, number>>();
-  private samples: SdkOutcomeSample[] = [];
+  private samples: SdkRequestSample[] = [];
   private droppedSamples = 0;
   private lastError: ClientError | null = null;
   /** An error was reported since the last `ready` (listeners such as the OpenFeature provider are told when it ends). */
@@ -90,6 +97,8 @@ export class TombstoneClient extends EventEmitter {
   private acking = false;
   private ackAgain = false;
   private ackEnabled: boolean;
+  private readonly staleAfterMs: number | null;
+  private staleTimer: NodeJS.Timeout | null = null;
   private readonly started: Promise<void>;
   private resolveReady: (() => void) | null = null;
 
@@ -107,6 +116,7 @@ export class TombstoneClient extends EventEmitter {
       maxFrameBytes: options.maxFrameBytes ?? 16 * 1024 * 1024,
     };
     this.ackEnabled = options.ack ?? true;
+    this.staleAfterMs = options.staleAfterMs ?? null;
     this.instanceId = options.instanceId ?? randomUUID();
     this.host = options.host ?? hostname();
     this.cache = new ConfigCache({ maxFrameBytes: this.opts.maxFrameBytes });
@@ -205,18 +215,32 @@ export class TombstoneClient extends EventEmitter {
 
   /** Records one request outcome for a flag (what the circuit breaker counts). */
   recordOutcome(flagKey: string, outcome: { error: boolean; latencyMs: number }): void {
+    this.recordRequest(outcome, { guard: flagKey });
+  }
+
+  /**
+   * Records one request of this service: its outcome counts for the service's metrics, for the breaker window of
+   * `guard` (when given), and for the per-flag error rate of every flag in `flags` (the flags the request evaluated;
+   * at most 200 are sent).
+   */
+  recordRequest(
+    outcome: { error: boolean; latencyMs: number },
+    opts: { guard?: string; flags?: readonly string[] } = {},
+  ): void {
     if (this.samples.length >= MAX_SAMPLES) {
       this.droppedSamples++;
       return;
     }
-    this.samples.push({
+    const sample: SdkRequestSample = {
       service: this.opts.service,
       environment: this.cache.environment ?? '',
-      flag_key: flagKey,
       error: outcome.error,
       latency_ms: Math.max(0, outcome.latencyMs),
       ts: new Date().toISOString(),
-    });
+    };
+    if (opts.guard !== undefined) sample.flag_key = opts.guard;
+    if (opts.flags !== undefined && opts.flags.length > 0) sample.flags = opts.flags.slice(0, 200);
+    this.samples.push(sample);
   }
 
   /** Sends the batched counts and outcomes now (also done every telemetryIntervalMs and on close). */
@@ -258,7 +282,7 @@ export class TombstoneClient extends EventEmitter {
     this.state = 'CLOSED';
     this.conn?.close();
     this.conn = null;
-    for (const t of [this.retryTimer, this.idleTimer, this.lkgTimer]) if (t !== null) clearTimeout(t);
+    for (const t of [this.retryTimer, this.idleTimer, this.lkgTimer, this.staleTimer]) if (t !== null) clearTimeout(t);
     if (this.telemetryTimer !== null) clearInterval(this.telemetryTimer);
     this.saveLkg();
     await this.flush();
@@ -333,7 +357,8 @@ export class TombstoneClient extends EventEmitter {
     this.lastError = { code, message };
     if (!code.startsWith('E_SDK_TELEMETRY') && !code.startsWith('E_SDK_LKG') && !code.startsWith('E_SDK_ACK'))
       this.degraded = true;
-    this.emit('error', this.lastError);
+    // After close() there are no listeners, and a late telemetry or ack failure must not throw.
+    if (this.listenerCount('error') > 0) this.emit('error', this.lastError);
   }
 
   private loadLkg(): void {
@@ -409,6 +434,8 @@ export class TombstoneClient extends EventEmitter {
           } else if (ev.event === 'delta') this.changed(this.cache.applyDelta(ev.data));
           else if (ev.event === 'ready') {
             this.attempt = 0;
+            if (this.staleTimer !== null) clearTimeout(this.staleTimer);
+            this.staleTimer = null;
             if (this.state !== 'READY' || this.degraded) {
               const wasStale = this.state === 'STALE';
               this.state = 'READY';
@@ -467,8 +494,22 @@ export class TombstoneClient extends EventEmitter {
     this.scheduleRetry();
   }
 
+  /** The stream is down: once live, go STALE if it stays down `staleAfterMs`. */
+  private scheduleStale(): void {
+    if (this.staleAfterMs === null || this.staleTimer !== null || this.state !== 'READY') return;
+    this.staleTimer = setTimeout(() => {
+      this.staleTimer = null;
+      if (this.state !== 'READY') return;
+      this.state = 'STALE';
+      this.emit('stale', { version: this.cache.version, saved_at: null });
+      this.ack();
+    }, this.staleAfterMs);
+    this.staleTimer.unref();
+  }
+
   private scheduleRetry(): void {
     if (this.state === 'CLOSED' || this.retryTimer !== null) return;
+    this.scheduleStale();
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     const base = Math.min(this.opts.backoffMaxMs, this.opts.backoffMinMs * 2 ** Math.min(this.attempt, 16));
     this.attempt++;

@@ -1,6 +1,6 @@
 /** The fields an SDK adds to `POST /api/v1/telemetry`: who it is and what it evaluated (docs/protocol.md). */
 import { arr, bool, int, nullable, obj, optional, str } from '../../shared/validation/schema.ts';
-import { flagKeyCheck } from '../domain/env-state.ts';
+import { telemetryKeyCheck } from '../domain/telemetry.ts';
 
 const name = (max: number): ReturnType<typeof str> => str({ min: 1, max });
 
@@ -18,6 +18,6 @@ export const sdkInstanceShape = obj({
 export const sdkTelemetryShape = {
   sdk: optional(sdkInstanceShape),
   evaluations: optional(
-    arr(obj({ flag_key: flagKeyCheck, variant: str({ min: 1, max: 40 }), count: int(1, 1_000_000_000) }), 10_000),
+    arr(obj({ flag_key: telemetryKeyCheck, variant: str({ min: 1, max: 40 }), count: int(1, 1_000_000_000) }), 10_000),
   ),
 };
