@@ -145,7 +145,7 @@ test('fleet: the rollback reaches the SDK instances with milliseconds, the strag
       /^on last-known-good for \d+ (s|min) \(since \d\d:\d\d:\d\d UTC\)$/,
     );
     await fleet.getByTestId('fleet-filter').selectOption('');
-    await shot(page, 'fleet-view-1280x720');
+    await shot(page, 'fleet-view-1280x720'); // docs/screenshot-fleet.png is a copy of this one, refreshed by hand
     // One screen: the dialog scrolls inside itself, the page never does.
     expect(await page.evaluate(() => document.scrollingElement?.scrollHeight ?? 0)).toBeLessThanOrEqual(720);
     await page.keyboard.press('Escape');
@@ -167,6 +167,7 @@ test('fleet: the rollback reaches the SDK instances with milliseconds, the strag
     const notLive = report.instances.filter((i) => i.stale || i.state === 'disconnected').map((i) => i.instance_id);
     expect(rolled.k).toBe(rolled.n - rolled.named.length);
     expect(rolled.named.every((id) => notLive.includes(id))).toBe(true);
+    await dialog.getByTestId('round-trip-fleet').scrollIntoViewIfNeeded();
     await shot(page, 'fleet-rollback-round-trip-1280x720');
     await page.keyboard.press('Escape');
 
@@ -191,6 +192,7 @@ test('fleet: the rollback reaches the SDK instances with milliseconds, the strag
     await expect(line).toContainText(straggler);
     const log = readFileSync(join(consoleHost.dataDir, 'logs', 'console.log'), 'utf8');
     expect(log).toMatch(/notification: The kill has not reached \d+ SDK instances?/);
+    await kill.getByTestId('round-trip-fleet').scrollIntoViewIfNeeded();
     await shot(page, 'fleet-kill-straggler-1280x720');
     await page.keyboard.press('Escape');
     await line.getByTestId('fleet-alert-open').click();
