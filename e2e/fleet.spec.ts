@@ -169,6 +169,26 @@ test('fleet: the rollback reaches the SDK instances with milliseconds, the strag
     expect(rolled.named.every((id) => notLive.includes(id))).toBe(true);
     await dialog.getByTestId('round-trip-fleet').scrollIntoViewIfNeeded();
     await shot(page, 'fleet-rollback-round-trip-1280x720');
+    // The SDKs stop serving the 50 % ramp, so the payments error rate falls back under the SLO (3 %).
+    const rolledAt = Date.now();
+    await expect
+      .poll(
+        async () => {
+          const from = Math.max(rolledAt + 2000, Date.now() - 10_000);
+          if (from > Date.now() - 5000) return false; // at least one whole bucket after the rollback
+          const res = await api(
+            cp as ControlPlaneProcess,
+            'vic',
+            'GET',
+            `/api/v1/metrics?service=payments&from=${from}&to=${Date.now()}&step=5`,
+          );
+          const points = list(res.body, 'points') as { requests: number; error_rate: number }[];
+          const served = points.filter((p) => p.requests > 0);
+          return served.length > 0 && served.every((p) => p.error_rate < 0.03);
+        },
+        { timeout: 40_000, message: 'the payments error rate falls after the rollback' },
+      )
+      .toBe(true);
     await page.keyboard.press('Escape');
 
     // Kill it: the straggler cannot apply it; 5 s later the alert line names it and the console notifies.
