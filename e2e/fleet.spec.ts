@@ -215,6 +215,13 @@ test('fleet: the rollback reaches the SDK instances with milliseconds, the strag
     await kill.getByTestId('round-trip-fleet').scrollIntoViewIfNeeded();
     await shot(page, 'fleet-kill-straggler-1280x720');
     await page.keyboard.press('Escape');
+    // The alert line takes its place under the top bar without pushing the screen below the fold.
+    expect(
+      await page.evaluate(() => ({
+        h: document.documentElement.scrollHeight,
+        w: document.documentElement.scrollWidth,
+      })),
+    ).toEqual({ h: 720, w: 1280 });
     await line.getByTestId('fleet-alert-open').click();
     await expect(page.getByTestId('fleet-filter')).toHaveValue('checkout');
     await expect(page.getByTestId(`fleet-instance-${straggler}`)).toHaveAttribute('data-state', 'last_known_good');
