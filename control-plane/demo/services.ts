@@ -143,6 +143,7 @@ export class DemoServices {
   private proxy: PartitionProxy | null = null;
   private turn = 0;
   private ticks = 0;
+  private stopped = false;
 
   constructor(app: App, rng: Rng) {
     this.app = app;
@@ -157,6 +158,10 @@ export class DemoServices {
     this.refreshFlags();
     this.proxy = new PartitionProxy(this.app.baseUrl);
     const proxyUrl = await this.proxy.listen();
+    if (this.stopped) {
+      this.proxy.close();
+      return;
+    }
     SERVICES.forEach((service, s) => {
       const { key } = addSdkKey(this.app.db, ENV, `demo-${service}`, KEY_CREATOR, this.app.clock());
       const count = service === 'checkout' ? INSTANCES + 1 : INSTANCES;
@@ -235,6 +240,7 @@ export class DemoServices {
 
   /** Stops every instance (each flushes its telemetry and writes nothing: no last-known-good path). */
   async stop(): Promise<void> {
+    this.stopped = true;
     this.proxy?.close();
     await Promise.all(this.instances.map((i) => i.client.close()));
   }

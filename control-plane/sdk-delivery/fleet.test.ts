@@ -277,6 +277,13 @@ describe('the SDK fleet', () => {
     h.clock.now = T0 + 4200;
     await s.waitFor(() => events().some((f) => f.removed.includes('c-live')));
     expect((await fleet()).instances).toEqual([]);
+    // A change to the environment is an event even with no instance left: the new latest version.
+    const patch = await h.req('alice', 'PATCH', `/api/v1/flags/${FLAG}/environments/production`, {
+      rollout_pct: 50,
+      reason: 'dial back',
+    });
+    const version = (obj(patch)['idx'] as number) + 1;
+    await s.waitFor(() => events().some((f) => f.environment === 'production' && f.latest_version === version));
     s.close();
   });
 });

@@ -96,6 +96,7 @@ export class SdkFleet {
   private readonly entries = new Map<string, Entry>();
   private readonly dirty = new Map<string, Set<string>>();
   private readonly removed = new Map<string, Set<string>>();
+  private readonly headerChanged = new Set<string>();
   private readonly listeners = new Set<FleetListener>();
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly sweeper: NodeJS.Timeout;
@@ -157,7 +158,10 @@ export class SdkFleet {
   /** The environment's latest version changed: every instance's state may change. */
   versionChanged(env: string): void {
     const now = this.clock();
-    for (const e of this.entries.values()) if (e.env === env) this.settle(e, now);
+    for (const e of this.entries.values()) if (e.env === env && this.stateOf(e, now) !== e.state) this.settle(e, now);
+    // Listeners learn the new latest_version even when no instance changed state.
+    this.headerChanged.add(env);
+    this.schedule();
   }
 
   /** Every instance (stats view), least recently seen first. */
@@ -398,6 +402,7 @@ export class SdkFleet {
       if (this.listeners.size === 0) {
         this.dirty.clear();
         this.removed.clear();
+        this.headerChanged.clear();
       }
       return;
     }
@@ -411,7 +416,7 @@ export class SdkFleet {
     for (const env of this.envs) {
       const ids = this.dirty.get(env) ?? new Set<string>();
       const gone = this.removed.get(env) ?? new Set<string>();
-      if (ids.size === 0 && gone.size === 0) continue;
+      if (ids.size === 0 && gone.size === 0 && !this.headerChanged.has(env)) continue;
       const instances: FleetInstance[] = [];
       for (const id of ids) {
         const e = this.entries.get(`${env}\n${id}`);
@@ -423,6 +428,7 @@ export class SdkFleet {
     }
     this.dirty.clear();
     this.removed.clear();
+    this.headerChanged.clear();
   }
 }
 
