@@ -21,15 +21,7 @@ import {
   stopAll,
   str,
 } from './support/stack.ts';
-import {
-  acknowledgeHistory,
-  DEMO_SPEC_TIMEOUT_MS,
-  giveReasonAndConfirm,
-  openLiveConsole,
-  recentBreakGlassUses,
-  roundTripOf,
-  shot,
-} from './support/ui.ts';
+import { DEMO_SPEC_TIMEOUT_MS, giveReasonAndConfirm, openLiveConsole, roundTripOf, shot } from './support/ui.ts';
 
 const CULPRIT = 'payments.pricing.v2-calculation-engine';
 
@@ -111,7 +103,7 @@ test('fleet: the rollback reaches the SDK instances with milliseconds, the strag
     cp = await startDemoControlPlane('5s', ['--fleet-disconnect', '4s']);
     consoleHost = await startConsoleAs(cp, 'riley');
     await openLiveConsole(page, consoleHost.url);
-    await acknowledgeHistory(page, await recentBreakGlassUses(cp));
+    // The demo history's break-glass line may stay on screen: the fleet's alert line must fit beside it.
 
     // The demo's services are SDK instances; one checkout instance serves its last-known-good (the straggler).
     let stale: string[] = [];
