@@ -96,12 +96,13 @@ export function startDemoLive(app: App, demo: DemoOptions): () => void {
   if (telemetry)
     for (let t = boot - BACKFILL_MS; t < boot; t += BACKFILL_STEP_MS)
       recordTraffic(app, rng, t, BACKFILL_STEP_MS / 1000);
-  const services = telemetry ? new DemoServices(app, new Rng(demo.seed + 11)) : null;
-  const started = services?.start(tickMs).catch((err: unknown) => {
+  // Without background telemetry, checkout's instances still serve (express pay's breaker traffic, as always).
+  const services = new DemoServices(app, new Rng(demo.seed + 11), telemetry ? null : ['checkout']);
+  const started = services.start(tickMs).catch((err: unknown) => {
     app.options.log(`demo: SDK instances failed to start: ${err instanceof Error ? err.message : String(err)}`);
   });
   const cut = setTimeout(
-    () => void started?.then(() => services?.cutStraggler()),
+    () => void started.then(() => services.cutStraggler()),
     Math.min(STRAGGLER_CUT_MS, demo.incidentAfterMs / 2),
   );
   cut.unref();
@@ -109,7 +110,7 @@ export function startDemoLive(app: App, demo: DemoOptions): () => void {
   const tick = setInterval(() => {
     const now = app.clock();
     try {
-      services?.tick(tickMs / 1000);
+      services.tick(tickMs / 1000);
     } catch (err) {
       app.options.log(`demo: traffic failed: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -128,6 +129,6 @@ export function startDemoLive(app: App, demo: DemoOptions): () => void {
     clearInterval(tick);
     clearTimeout(incident);
     clearTimeout(cut);
-    void services?.stop();
+    void services.stop();
   };
 }

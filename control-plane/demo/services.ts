@@ -144,10 +144,13 @@ export class DemoServices {
   private turn = 0;
   private ticks = 0;
   private stopped = false;
+  private readonly only: readonly string[] | null;
 
-  constructor(app: App, rng: Rng) {
+  /** `only`: run just these services' instances (null: every service). */
+  constructor(app: App, rng: Rng, only: readonly string[] | null = null) {
     this.app = app;
     this.rng = rng;
+    this.only = only;
   }
 
   /** Makes the SDK keys (revoking the previous boot's) and starts every instance. */
@@ -163,6 +166,7 @@ export class DemoServices {
       return;
     }
     SERVICES.forEach((service, s) => {
+      if (this.only !== null && !this.only.includes(service)) return;
       const { key } = addSdkKey(this.app.db, ENV, `demo-${service}`, KEY_CREATOR, this.app.clock());
       const count = service === 'checkout' ? INSTANCES + 1 : INSTANCES;
       const list: Instance[] = [];
