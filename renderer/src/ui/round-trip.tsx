@@ -2,7 +2,7 @@
  * The propagation proof of an action: sent → applied at a ledger index → arrived verified in the replica → (kills and
  * rollbacks) applied by k of n SDK instances, with ms.
  */
-import { FleetStep } from '../components/fleet/fleet-step.tsx';
+import { FleetStep } from './fleet-step.tsx';
 import { clock } from '../lib/time-format.ts';
 import { useApp } from '../store-context.tsx';
 

@@ -6,7 +6,7 @@
 import { useApp } from '../../store-context.tsx';
 import { useNow } from '../../ui/hooks.ts';
 import { ACTION_WORDS } from '../../ui/round-trip.tsx';
-import { stragglerText } from '../fleet/fleet-step.tsx';
+import { stragglerText } from '../../ui/fleet-step.tsx';
 
 /** The line; nothing when no kill or rollback is overdue. */
 export function FleetAlertBanner() {

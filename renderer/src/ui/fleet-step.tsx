@@ -2,10 +2,10 @@
  * The round trip's last step: applied by k of n SDK instances, with p50/max milliseconds after the commit, naming each
  * instance that has not applied it. It shows only what the console saw: unchecked says so, and never counts anyone.
  */
-import type { FleetRoundTrip, FleetStraggler } from '../../../../shared/ipc/contract.ts';
-import { age, clock } from '../../lib/time-format.ts';
-import { useNow } from '../../ui/hooks.ts';
-import { useApp } from '../../store-context.tsx';
+import type { FleetRoundTrip, FleetStraggler } from '../../../shared/ipc/contract.ts';
+import { age, clock } from '../lib/time-format.ts';
+import { useNow } from './hooks.ts';
+import { useApp } from '../store-context.tsx';
 
 /** "chk-7 (checkout) on host ip-10-2-3-4 — on config version 100, on last-known-good since 03:01:00 UTC (9 min)". */
 export function stragglerText(s: FleetStraggler, nowMs: number): string {
