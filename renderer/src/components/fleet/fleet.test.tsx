@@ -98,6 +98,13 @@ describe('the SDK fleet view', () => {
     expect(byTestId(m.container, 'fleet-instance-chk-1')).toBeTruthy();
   });
 
+  it('opens with F, the incident service first, and focus on the service selector', async () => {
+    m = await mountApp(withFleet());
+    await key({ key: 'f' });
+    expect(document.activeElement).toBe(byTestId(m.container, 'fleet-filter'));
+    expect(byTestId<HTMLSelectElement>(m.container, 'fleet-filter').value).toBe('checkout');
+  });
+
   it('is in the command palette, per service too', async () => {
     m = await mountApp(withFleet());
     await key({ key: 'k', ctrlKey: true });
