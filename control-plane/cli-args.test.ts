@@ -26,6 +26,12 @@ describe('parseCommand', () => {
     });
   });
 
+  it('parses the SDK fleet windows', () => {
+    const r = parseCommand(['--data', '/tmp/x', '--fleet-disconnect', '2s', '--fleet-age-out', '1m']);
+    expect(r).toMatchObject({ kind: 'serve', options: { sdkFleet: { disconnectAfterMs: 2000, ageOutMs: 60_000 } } });
+    expect(() => parseCommand(['--data', '/tmp/x', '--fleet-disconnect', 'soon'])).toThrow(/is not a duration/);
+  });
+
   it('parses webhooks and user add', () => {
     const serve = parseCommand([
       '--data',

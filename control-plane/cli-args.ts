@@ -18,6 +18,7 @@ export const USAGE = `usage:
       [--incident-after 60s] [--demo-anchor <RFC 3339>] [--no-telemetry] [--origin <log origin>]
       [--pagerduty-secret <s>] [--webhook slack=<url>] [--webhook pagerduty=<url>[#<routing key>]]
       [--checkpoint-every 1000] [--checkpoint-interval 1s] [--heartbeat 15s]
+      [--fleet-disconnect 15s] [--fleet-age-out 10m]
   npm run control-plane -- user add <name> --role viewer|responder|approver|admin --data <dir>
   npm run control-plane -- sdk-key add --environment <env> [--name <name>] --data <dir>`;
 
@@ -85,6 +86,8 @@ export function parseCommand(argv: string[]): Command {
       'checkpoint-every': { type: 'string' },
       'checkpoint-interval': { type: 'string' },
       heartbeat: { type: 'string' },
+      'fleet-disconnect': { type: 'string' },
+      'fleet-age-out': { type: 'string' },
       role: { type: 'string' },
       environment: { type: 'string' },
       name: { type: 'string' },
@@ -120,5 +123,9 @@ export function parseCommand(argv: string[]): Command {
   if (values['checkpoint-interval'] !== undefined)
     options.checkpointIntervalMs = parseDuration(values['checkpoint-interval']);
   if (values.heartbeat !== undefined) options.heartbeatMs = parseDuration(values.heartbeat);
+  const fleet: NonNullable<ControlPlaneOptions['sdkFleet']> = {};
+  if (values['fleet-disconnect'] !== undefined) fleet.disconnectAfterMs = parseDuration(values['fleet-disconnect']);
+  if (values['fleet-age-out'] !== undefined) fleet.ageOutMs = parseDuration(values['fleet-age-out']);
+  if (Object.keys(fleet).length > 0) options.sdkFleet = fleet;
   return { kind: 'serve', options };
 }

@@ -35,6 +35,18 @@ export interface ControlPlaneOptions {
   sdkMaxResumeEntries?: number;
   /** Most SDK streams open at once (503 TOO_MANY_STREAMS beyond). */
   sdkMaxStreams?: number;
+  /**
+   * SDK fleet registry windows (docs/protocol.md "SDK fleet"): disconnected after `disconnectAfterMs` (15 s) without
+   * stream or report, dropped after `ageOutMs` (10 min); `maxInstances`, `historyPerInstance`, `sweepMs`, `coalesceMs`.
+   */
+  sdkFleet?: {
+    disconnectAfterMs?: number;
+    ageOutMs?: number;
+    maxInstances?: number;
+    historyPerInstance?: number;
+    sweepMs?: number;
+    coalesceMs?: number;
+  };
   /** Largest page of GET /api/v1/ledger/entries. */
   pageSize?: number;
   breakerWindow?: number;
@@ -80,6 +92,7 @@ export function resolveOptions(o: ControlPlaneOptions): ResolvedOptions {
     pageSize: o.pageSize ?? 5000,
     sdkMaxResumeEntries: o.sdkMaxResumeEntries ?? 100_000,
     sdkMaxStreams: o.sdkMaxStreams ?? 10_000,
+    sdkFleet: o.sdkFleet ?? {},
     breakerWindow: o.breakerWindow ?? 100,
     breakerThreshold: o.breakerThreshold ?? 0.05,
     pagerdutySecret: o.pagerdutySecret ?? (o.demo != null ? DEMO_PAGERDUTY_SECRET : null),

@@ -69,6 +69,12 @@ function mintDemoTokens(app: App): DemoToken[] {
   return DEMO_USERS.map((u) => ({ role: u.role, name: u.name, token: addUser(app.db, u.name, u.role, app.clock()) }));
 }
 
+function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
+
 /** Starts the control plane; resolves when it is listening. */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
   const opts = resolveOptions(options);
@@ -76,15 +82,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const demoTokens = opts.demo === null ? [] : mintDemoTokens(app);
   if (opts.demo !== null) seedDemo(app, opts.demo);
   app.checkpoints.signNow();
-  const sdk = {
-    hub: new SdkHub(app, {
-      heartbeatMs: opts.heartbeatMs,
-      maxResumeEntries: opts.sdkMaxResumeEntries,
-      maxStreams: opts.sdkMaxStreams,
-      maxBufferedBytes: 8 * 1024 * 1024,
-    }),
-    fleet: new SdkFleet(),
-  };
+  const hub = new SdkHub(app, {
+    heartbeatMs: opts.heartbeatMs,
+    maxResumeEntries: opts.sdkMaxResumeEntries,
+    maxStreams: opts.sdkMaxStreams,
+    maxBufferedBytes: 8 * 1024 * 1024,
+  });
+  const fleet = new SdkFleet(opts.environments, (env) => hub.version(env), app.clock, stripUndefined(opts.sdkFleet));
+  hub.onVersion((env) => fleet.versionChanged(env));
+  const sdk = { hub, fleet };
   let ready = false;
   const server = createServer(
     { keepAliveTimeout: 10_000 },
@@ -124,6 +130,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       app.checkpoints.stop();
       app.hub.close();
       sdk.hub.close();
+      sdk.fleet.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.notifier.flush();

@@ -83,6 +83,13 @@ test('four-eyes: a second person approves the hash they saw; self-approval is ex
       /^Applied by the control plane as ledger entry #\d+ \(\d+ ms\)$/,
     );
     await expect(card.getByTestId('round-trip')).toHaveAttribute('data-status', 'verified');
+    // The change it applied ends at the SDK instances of its environment (or says there are none to apply it).
+    await expect(card.getByTestId('round-trip-fleet')).toHaveAttribute('data-status', /^(complete|partial)$/, {
+      timeout: 20_000,
+    });
+    await expect(card.getByTestId('round-trip-fleet-summary')).toHaveText(
+      /^(Applied by \d+ of \d+ SDK instances|No SDK instance of [a-z0-9_-]+ is registered with the control plane: none to apply it\.$)/,
+    );
     await expect(card.getByRole('button', { name: 'Approve this payload' })).toHaveCount(0);
     const server = (await api(cp, 'vic', 'GET', `/api/v1/change-requests/${target.id}`)).body;
     expect(server).toMatchObject({

@@ -6,7 +6,11 @@
  *     applied in every SDK's cache, p50/p99/max — goal p99 ≤ 10 ms — against the transport floor measured in the same
  *     run (a bare SSE server writing one timestamped frame to N bare sockets); server memory per connection;
  *  3. restart: the control plane stops and starts on the same data dir; the N SDKs resume from their versions
- *     (snapshot bytes sent vs. catch-up bytes, against N full snapshots).
+ *     (snapshot bytes sent vs. catch-up bytes, against N full snapshots);
+ *  4. kill → applied by all n SDK instances, for n = 100 and N: the control plane's applied report of each kill
+ *     (GET /api/v1/sdk/fleet/applied: each instance's ack receipt time minus the kill's commit time, both on the
+ *     control plane's clock), p50/p99 over every instance and kill, and the time until the last one acked; against
+ *     the transport floor for n sockets measured in the same run.
  * The control plane runs in a child process (the real CLI, demo data) so the clients do not share its event loop.
  * Usage: npm run bench:sdk [-- --clients 1000 --kills 20]
  */
@@ -30,6 +34,15 @@ const cli = join(root, 'control-plane', 'cli.ts');
 const NODE_ARGS = ['--disable-warning=ExperimentalWarning'];
 const HARD_LIMIT_MS = 240_000;
 const KILL_TARGET = 'bench.sdk.kill-target';
+const SMALL_N = 100;
+
+function ackLine(a: AckLatencies, kills: number): string {
+  return (
+    `kill → applied by all ${a.n} SDK instances (acks received by the control plane, ${kills} kills/re-enables): ` +
+    `per instance p50 ${a.p50_ms} ms, p99 ${a.p99_ms} ms; until the last ack p50 ${a.all_applied_p50_ms} ms, max ${a.all_applied_max_ms} ms ` +
+    `(${a.acks} acks, ${a.missing} missing)\n`
+  );
+}
 
 // --- transport floor server (a child process: `bench-sdk.ts floor-server`) -------------------------------------------
 if (process.argv[2] === 'floor-server') {
@@ -189,7 +202,7 @@ interface Fleet {
   applied: Map<number, number[]>;
 }
 
-async function connectFleet(cp: Cp, sdkKey: string, n: number): Promise<Fleet> {
+async function connectFleet(cp: Cp, sdkKey: string, n: number, prefix = 'bench'): Promise<Fleet> {
   const applied = new Map<number, number[]>();
   const clients: TombstoneClient[] = [];
   for (let i = 0; i < n; i++) {
@@ -200,7 +213,7 @@ async function connectFleet(cp: Cp, sdkKey: string, n: number): Promise<Fleet> {
       telemetryIntervalMs: 0,
       backoffMinMs: 250,
       backoffMaxMs: 2000,
-      instanceId: `bench-${i}`,
+      instanceId: `${prefix}-${i}`,
     });
     c.on('changed', (e: { version: number }) => {
       const t = nowMs();
@@ -223,6 +236,18 @@ async function leafTs(cp: Cp, token: string, idx: number): Promise<number> {
   return Date.parse((JSON.parse(line) as { ts: string }).ts);
 }
 
+interface AckLatencies {
+  n: number;
+  acks: number;
+  missing: number;
+  /** Over every instance's ack of every kill. */
+  p50_ms: number;
+  p99_ms: number;
+  /** Per kill, until the last instance acked. */
+  all_applied_p50_ms: number;
+  all_applied_max_ms: number;
+}
+
 interface Latencies {
   deliveries: number;
   p50_ms: number;
@@ -230,13 +255,35 @@ interface Latencies {
   max_ms: number;
 }
 
+/** Acks of a kill as the control plane saw them: each instance's ms after the commit (this fleet's instances only). */
+interface Acked {
+  ms: number[];
+  missing: number;
+}
+
+async function ackedBy(cp: Cp, token: string, idx: number, prefix: string, n: number): Promise<Acked> {
+  type Report = { instances: { instance_id: string; ms: number | null }[] };
+  const mine = (r: Report): Report['instances'] => r.instances.filter((i) => i.instance_id.startsWith(`${prefix}-`));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const r = (await api(cp, token, 'GET', `/api/v1/sdk/fleet/applied?environment=production&idx=${idx}`)) as Report;
+    const got = mine(r).flatMap((i) => (i.ms === null ? [] : [i.ms]));
+    if (got.length >= n || Date.now() > deadline) return { ms: got, missing: n - got.length };
+    await sleep(20);
+  }
+}
+
 async function propagation(
   cp: Cp,
   token: string,
   fleet: Fleet,
   kills: number,
-): Promise<Latencies & { kills: number; missing: number }> {
+  prefix = 'bench',
+): Promise<Latencies & { kills: number; missing: number; acked: AckLatencies }> {
   const latencies: number[] = [];
+  const acked: number[] = [];
+  const lastAck: number[] = [];
+  let ackMissing = 0;
   let missing = 0;
   for (let i = 0; i < kills; i++) {
     const body =
@@ -258,10 +305,25 @@ async function propagation(
     const got = fleet.applied.get(version) ?? [];
     missing += fleet.clients.length - got.length;
     for (const t of got) latencies.push(t - committed);
+    const a = await ackedBy(cp, token, idx, prefix, fleet.clients.length);
+    acked.push(...a.ms);
+    ackMissing += a.missing;
+    if (a.missing === 0) lastAck.push(Math.max(...a.ms));
     await sleep(200);
   }
   latencies.sort((a, b) => a - b);
+  acked.sort((a, b) => a - b);
+  lastAck.sort((a, b) => a - b);
   return {
+    acked: {
+      n: fleet.clients.length,
+      acks: acked.length,
+      missing: ackMissing,
+      p50_ms: round(percentile(acked, 50)),
+      p99_ms: round(percentile(acked, 99)),
+      all_applied_p50_ms: round(percentile(lastAck, 50)),
+      all_applied_max_ms: round(lastAck.at(-1) ?? Number.NaN),
+    },
     kills,
     deliveries: latencies.length,
     missing,
@@ -366,6 +428,12 @@ async function main(): Promise<void> {
         `${evals.ours_per_s} evals/s vs @openfeature/flagd-core ${evals.flagd_core_per_s} evals/s = ${evals.ratio}× (goal ≥ 3×)\n`,
     );
 
+    // 4a. kill → applied by all of 100 SDK instances (their acks), before the large fleet connects.
+    const small = await connectFleet(cp, sdkKey, SMALL_N, 'small');
+    const smallProp = await propagation(cp, token, small, KILLS, 'small');
+    for (const c of small.clients) await c.close();
+    process.stdout.write(ackLine(smallProp.acked, KILLS));
+
     const before = await stats(cp, token);
     fleet = await connectFleet(cp, sdkKey, N);
     await sleep(1000);
@@ -382,6 +450,7 @@ async function main(): Promise<void> {
       `propagation to ${N} SDKs over ${KILLS} kills/re-enables (commit → applied in every cache): p50 ${prop.p50_ms} ms, p99 ${prop.p99_ms} ms, max ${prop.max_ms} ms ` +
         `(${prop.deliveries} deliveries, ${prop.missing} missing; goal p99 ≤ 10 ms)\n`,
     );
+    process.stdout.write(ackLine(prop.acked, KILLS));
     process.stdout.write(
       `server side of that (commit notification → last socket write of the delta): max ${fanout['fanout_max_ms']} ms, last ${fanout['fanout_last_ms']} ms\n`,
     );
@@ -427,7 +496,12 @@ async function main(): Promise<void> {
     const floor = await transportFloor(N, KILLS);
     process.stdout.write(
       `transport floor (bare SSE, one frame to ${N} bare sockets, same run): p50 ${floor.p50_ms} ms, p99 ${floor.p99_ms} ms, max ${floor.max_ms} ms → ` +
-        `SDK propagation p99 = ${round(prop.p99_ms / floor.p99_ms)}× the floor\n`,
+        `SDK propagation p99 = ${round(prop.p99_ms / floor.p99_ms)}× the floor; acked p99 = ${round(prop.acked.p99_ms / floor.p99_ms)}× the floor\n`,
+    );
+    const smallFloor = await transportFloor(SMALL_N, KILLS);
+    process.stdout.write(
+      `transport floor for ${SMALL_N} sockets: p50 ${smallFloor.p50_ms} ms, p99 ${smallFloor.p99_ms} ms → ` +
+        `acked by ${SMALL_N} p99 = ${round(smallProp.acked.p99_ms / smallFloor.p99_ms)}× the floor\n`,
     );
     const result = {
       evaluation: evals,
@@ -439,6 +513,18 @@ async function main(): Promise<void> {
       },
       transport_floor: floor,
       propagation_p99_over_floor_p99: round(prop.p99_ms / floor.p99_ms),
+      kill_applied_by_all: {
+        [SMALL_N]: {
+          ...smallProp.acked,
+          transport_floor_p99_ms: smallFloor.p99_ms,
+          p99_over_floor_p99: round(smallProp.acked.p99_ms / smallFloor.p99_ms),
+        },
+        [N]: {
+          ...prop.acked,
+          transport_floor_p99_ms: floor.p99_ms,
+          p99_over_floor_p99: round(prop.acked.p99_ms / floor.p99_ms),
+        },
+      },
       memory_per_connection: memPerConn,
       restart: resumed,
       load_average: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? 'NaN'),

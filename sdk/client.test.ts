@@ -110,6 +110,54 @@ describe('TombstoneClient against a real control plane', () => {
     expect(b.evaluate('checkout.flow.one-click', { targetingKey: 'u', country: 'DE' }, false).value).toBe(true);
   });
 
+  it('acks each applied version at once, so the fleet shows it current after a kill without any telemetry', async () => {
+    const c = client({ instanceId: 'c-1', host: 'web-1' });
+    await c.ready(5000);
+    const kill = await h.req('rita', 'POST', '/api/v1/flags/checkout.flow.one-click/kill', {
+      environment: 'production',
+      reason: 'checkout errors spiking',
+    });
+    const idx = obj(kill)['idx'] as number;
+    await waitFor(async () => {
+      const r = await h.req('vera', 'GET', `/api/v1/sdk/fleet/applied?environment=production&idx=${idx}`);
+      return (obj(r)['k'] as number) === 1;
+    }, 3000);
+    const fleet = obj(await h.req('vera', 'GET', '/api/v1/sdk/fleet?environment=production'));
+    expect(fleet['instances']).toMatchObject([
+      { instance_id: 'c-1', host: 'web-1', applied_version: idx + 1, state: 'current', stale: false },
+    ]);
+    expect((fleet['instances'] as { connected_since: string | null }[])[0]?.connected_since).not.toBeNull();
+  });
+
+  it('acks its last-known-good start as stale when it cannot stream, and keeps evaluating', async () => {
+    const h2 = await startHarness({ sdkMaxStreams: 0 });
+    try {
+      const key2 = obj(
+        await h2.req('alice', 'POST', '/api/v1/sdk/keys', { environment: 'production', name: 'checkout' }),
+      )['key'] as string;
+      const lkg = join(dir, 'h2.lkg.json');
+      writeLkg(lkg, h2.url, { environment: 'production', version: 1, flags: [], tombstoned: [] });
+      const errors: ClientError[] = [];
+      const c = client({ url: h2.url, sdkKey: key2, lkgPath: lkg, instanceId: 'c-lkg', host: 'web-2' });
+      c.on('error', (e: ClientError) => errors.push(e));
+      await c.ready(100);
+      await waitFor(async () => {
+        const f = obj(await h2.req('vera', 'GET', '/api/v1/sdk/fleet?environment=production'));
+        return (f['instances'] as unknown[]).length === 1;
+      }, 3000);
+      const f = obj(await h2.req('vera', 'GET', '/api/v1/sdk/fleet?environment=production'));
+      expect(f['instances']).toMatchObject([
+        { instance_id: 'c-lkg', connected_since: null, applied_version: 1, stale: true, state: 'last_known_good' },
+      ]);
+      await waitFor(() => errors.some((e) => e.code === 'E_SDK_STREAM_REFUSED'), 3000);
+      expect(errors.some((e) => e.code.startsWith('E_SDK_ACK'))).toBe(false);
+      expect(c.evaluate('checkout.flow.one-click', {}, 'dflt')).toMatchObject({ value: 'dflt', version: 1 });
+      await c.close();
+    } finally {
+      await h2.close();
+    }
+  });
+
   it('a last-known-good file of another control plane (or environment) is served, then replaced by a snapshot', async () => {
     const lkg = join(dir, 'other.lkg.json');
     writeLkg(lkg, 'http://other.example:8080', {

@@ -4,14 +4,16 @@
  * Last-Event-ID; reconnect with jittered exponential backoff), or — when the control plane cannot be reached at
  * start — from the last-known-good file (the client then reports itself stale). With nothing known, callers get their
  * code defaults. Evaluation counts and request outcomes go to POST /api/v1/telemetry in batches, where they feed the
- * circuit breaker.
+ * circuit breaker. Each applied config version (and each switch between live and last-known-good) is acknowledged at
+ * once with POST /api/v1/sdk/ack, so the control plane knows which instances serve which version (its fleet view).
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { JsonValue } from '../shared/ledger/index.ts';
 import type { EvalContext, EvalResult } from '../shared/eval/index.ts';
-import type { SdkOutcomeSample, SdkTelemetryBody } from '../shared/protocol/sdk.ts';
+import type { SdkAckBody } from '../shared/protocol/fleet.ts';
+import type { SdkRequestSample, SdkTelemetryBody } from '../shared/protocol/sdk.ts';
 import type { Applied } from './cache.ts';
 import { ConfigCache, FrameError } from './cache.ts';
 import { readLkg, writeLkg } from './lkg.ts';
@@ -41,6 +43,13 @@ export interface TombstoneClientOptions {
   /** Instance id (default a random UUID) and host name (default os.hostname()). */
   instanceId?: string;
   host?: string;
+  /** Acknowledge applied versions with POST /api/v1/sdk/ack (default true). */
+  ack?: boolean;
+  /**
+   * Once live, report itself STALE (serving what it last applied, its last-known-good) when the stream has been down
+   * this long; live again at the next `ready` (default: never — only a last-known-good start is STALE).
+   */
+  staleAfterMs?: number;
 }
 
 /** What the client is serving from. */
@@ -63,7 +72,9 @@ const MAX_SAMPLES = 10_000;
 export class TombstoneClient extends EventEmitter {
   readonly instanceId: string;
   readonly host: string;
-  private readonly opts: Required<Omit<TombstoneClientOptions, 'lkgPath' | 'instanceId' | 'host'>> & {
+  private readonly opts: Required<
+    Omit<TombstoneClientOptions, 'lkgPath' | 'instanceId' | 'host' | 'ack' | 'staleAfterMs'>
+  > & {
     lkgPath: string | null;
   };
   private readonly cache: ConfigCache;
@@ -75,13 +86,19 @@ export class TombstoneClient extends EventEmitter {
   private telemetryTimer: NodeJS.Timeout | null = null;
   private lkgTimer: NodeJS.Timeout | null = null;
   private readonly counts = new Map<string, Map<string, number>>();
-  private samples: SdkOutcomeSample[] = [];
+  private samples: SdkRequestSample[] = [];
   private droppedSamples = 0;
   private lastError: ClientError | null = null;
   /** An error was reported since the last `ready` (listeners such as the OpenFeature provider are told when it ends). */
   private degraded = false;
   /** Resume from the cache's version (false: ask for a snapshot — the cache came from elsewhere or went astray). */
   private resumable = true;
+  /** Acks: one in flight at most; `ackAgain` when the state changed meanwhile (the next one carries the latest). */
+  private acking = false;
+  private ackAgain = false;
+  private ackEnabled: boolean;
+  private readonly staleAfterMs: number | null;
+  private staleTimer: NodeJS.Timeout | null = null;
   private readonly started: Promise<void>;
   private resolveReady: (() => void) | null = null;
 
@@ -98,6 +115,8 @@ export class TombstoneClient extends EventEmitter {
       idleTimeoutMs: options.idleTimeoutMs ?? 45_000,
       maxFrameBytes: options.maxFrameBytes ?? 16 * 1024 * 1024,
     };
+    this.ackEnabled = options.ack ?? true;
+    this.staleAfterMs = options.staleAfterMs ?? null;
     this.instanceId = options.instanceId ?? randomUUID();
     this.host = options.host ?? hostname();
     this.cache = new ConfigCache({ maxFrameBytes: this.opts.maxFrameBytes });
@@ -196,18 +215,32 @@ export class TombstoneClient extends EventEmitter {
 
   /** Records one request outcome for a flag (what the circuit breaker counts). */
   recordOutcome(flagKey: string, outcome: { error: boolean; latencyMs: number }): void {
+    this.recordRequest(outcome, { guard: flagKey });
+  }
+
+  /**
+   * Records one request of this service: its outcome counts for the service's metrics, for the breaker window of
+   * `guard` (when given), and for the per-flag error rate of every flag in `flags` (the flags the request evaluated;
+   * at most 200 are sent).
+   */
+  recordRequest(
+    outcome: { error: boolean; latencyMs: number },
+    opts: { guard?: string; flags?: readonly string[] } = {},
+  ): void {
     if (this.samples.length >= MAX_SAMPLES) {
       this.droppedSamples++;
       return;
     }
-    this.samples.push({
+    const sample: SdkRequestSample = {
       service: this.opts.service,
       environment: this.cache.environment ?? '',
-      flag_key: flagKey,
       error: outcome.error,
       latency_ms: Math.max(0, outcome.latencyMs),
       ts: new Date().toISOString(),
-    });
+    };
+    if (opts.guard !== undefined) sample.flag_key = opts.guard;
+    if (opts.flags !== undefined && opts.flags.length > 0) sample.flags = opts.flags.slice(0, 200);
+    this.samples.push(sample);
   }
 
   /** Sends the batched counts and outcomes now (also done every telemetryIntervalMs and on close). */
@@ -223,14 +256,7 @@ export class TombstoneClient extends EventEmitter {
     const body: SdkTelemetryBody = {
       samples: samples.filter((s) => s.environment !== ''),
       evaluations: evaluations.slice(0, 10_000),
-      sdk: {
-        instance_id: this.instanceId,
-        service: this.opts.service,
-        host: this.host,
-        sdk_version: SDK_VERSION,
-        applied_version: this.cache.version,
-        stale: this.state === 'STALE',
-      },
+      sdk: this.identity(),
     };
     try {
       const res = await fetch(`${this.opts.url}/api/v1/telemetry`, {
@@ -256,11 +282,69 @@ export class TombstoneClient extends EventEmitter {
     this.state = 'CLOSED';
     this.conn?.close();
     this.conn = null;
-    for (const t of [this.retryTimer, this.idleTimer, this.lkgTimer]) if (t !== null) clearTimeout(t);
+    for (const t of [this.retryTimer, this.idleTimer, this.lkgTimer, this.staleTimer]) if (t !== null) clearTimeout(t);
     if (this.telemetryTimer !== null) clearInterval(this.telemetryTimer);
     this.saveLkg();
     await this.flush();
     this.removeAllListeners();
+  }
+
+  /** This instance, its applied version and whether it serves last-known-good (an ack's body, a report's `sdk`). */
+  private identity(): SdkAckBody {
+    return {
+      instance_id: this.instanceId,
+      service: this.opts.service,
+      host: this.host,
+      sdk_version: SDK_VERSION,
+      applied_version: this.cache.version,
+      stale: this.state === 'STALE',
+    };
+  }
+
+  /**
+   * Acknowledges the applied version now (POST /api/v1/sdk/ack): at most one in flight; a change meanwhile sends one
+   * more with the latest state when it returns. Failures are reported as `error` events and never affect evaluation;
+   * a control plane without the endpoint (404 NOT_FOUND) gets no more acks from this client.
+   */
+  private ack(): void {
+    if (!this.ackEnabled || this.state === 'CLOSED') return;
+    if (this.acking) {
+      this.ackAgain = true;
+      return;
+    }
+    this.acking = true;
+    this.ackAgain = false;
+    void this.sendAck(this.identity()).finally(() => {
+      this.acking = false;
+      if (this.ackAgain) this.ack();
+    });
+  }
+
+  private async sendAck(body: SdkAckBody): Promise<void> {
+    try {
+      const res = await fetch(`${this.opts.url}/api/v1/sdk/ack`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${this.opts.sdkKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+      const text = res.status === 204 ? '' : await res.text();
+      if (res.status === 204) return;
+      let code = `HTTP_${res.status}`;
+      try {
+        code = (JSON.parse(text) as { error: { code: string } }).error.code;
+      } catch {
+        // not a control-plane error body
+      }
+      if (res.status === 404 && code === 'NOT_FOUND') {
+        this.ackEnabled = false;
+        this.fail('E_SDK_ACK_UNSUPPORTED', 'the control plane has no /api/v1/sdk/ack; this client stops sending acks');
+        return;
+      }
+      this.fail('E_SDK_ACK_REFUSED', `ack refused: HTTP ${res.status} ${code}`);
+    } catch (err) {
+      this.fail('E_SDK_ACK_UNREACHABLE', `ack not sent: ${String(err)}`);
+    }
   }
 
   private count(key: string, variant: string): void {
@@ -271,8 +355,10 @@ export class TombstoneClient extends EventEmitter {
 
   private fail(code: string, message: string): void {
     this.lastError = { code, message };
-    if (!code.startsWith('E_SDK_TELEMETRY') && !code.startsWith('E_SDK_LKG')) this.degraded = true;
-    this.emit('error', this.lastError);
+    if (!code.startsWith('E_SDK_TELEMETRY') && !code.startsWith('E_SDK_LKG') && !code.startsWith('E_SDK_ACK'))
+      this.degraded = true;
+    // After close() there are no listeners, and a late telemetry or ack failure must not throw.
+    if (this.listenerCount('error') > 0) this.emit('error', this.lastError);
   }
 
   private loadLkg(): void {
@@ -286,6 +372,7 @@ export class TombstoneClient extends EventEmitter {
       this.state = 'STALE';
       this.resolveReady?.();
       queueMicrotask(() => this.emit('stale', { version: this.cache.version, saved_at: lkg.saved_at }));
+      this.ack();
     } catch (err) {
       this.fail(
         'E_SDK_LKG_UNREADABLE',
@@ -318,7 +405,13 @@ export class TombstoneClient extends EventEmitter {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.opts.sdkKey}` };
     const v = this.cache.version;
     if (v !== null && this.resumable) headers['Last-Event-ID'] = String(v);
-    this.conn = openStream(new URL(`${this.opts.url}/api/v1/sdk/stream`), headers, this.opts.maxFrameBytes, {
+    const url = new URL(`${this.opts.url}/api/v1/sdk/stream`);
+    // Who is streaming, so the control plane's fleet view shows this instance as connected.
+    url.searchParams.set('instance_id', this.instanceId);
+    url.searchParams.set('service', this.opts.service);
+    url.searchParams.set('host', this.host);
+    url.searchParams.set('sdk_version', SDK_VERSION);
+    this.conn = openStream(url, headers, this.opts.maxFrameBytes, {
       onOpen: (status, body) => {
         if (status === 200) {
           this.touch();
@@ -341,11 +434,15 @@ export class TombstoneClient extends EventEmitter {
           } else if (ev.event === 'delta') this.changed(this.cache.applyDelta(ev.data));
           else if (ev.event === 'ready') {
             this.attempt = 0;
+            if (this.staleTimer !== null) clearTimeout(this.staleTimer);
+            this.staleTimer = null;
             if (this.state !== 'READY' || this.degraded) {
+              const wasStale = this.state === 'STALE';
               this.state = 'READY';
               this.degraded = false;
               this.resolveReady?.();
               this.emit('ready', { version: this.cache.version });
+              if (wasStale) this.ack();
             }
           }
         } catch (err) {
@@ -371,6 +468,7 @@ export class TombstoneClient extends EventEmitter {
 
   private changed(applied: Applied): void {
     if (applied.duplicate) return;
+    this.ack();
     this.scheduleLkg();
     if (applied.changed.length > 0) this.emit('changed', { keys: applied.changed, version: applied.version });
     // A good change after a refused one: serving live again.
@@ -396,8 +494,22 @@ export class TombstoneClient extends EventEmitter {
     this.scheduleRetry();
   }
 
+  /** The stream is down: once live, go STALE if it stays down `staleAfterMs`. */
+  private scheduleStale(): void {
+    if (this.staleAfterMs === null || this.staleTimer !== null || this.state !== 'READY') return;
+    this.staleTimer = setTimeout(() => {
+      this.staleTimer = null;
+      if (this.state !== 'READY') return;
+      this.state = 'STALE';
+      this.emit('stale', { version: this.cache.version, saved_at: null });
+      this.ack();
+    }, this.staleAfterMs);
+    this.staleTimer.unref();
+  }
+
   private scheduleRetry(): void {
     if (this.state === 'CLOSED' || this.retryTimer !== null) return;
+    this.scheduleStale();
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     const base = Math.min(this.opts.backoffMaxMs, this.opts.backoffMinMs * 2 ** Math.min(this.attempt, 16));
     this.attempt++;

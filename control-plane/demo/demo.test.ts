@@ -8,7 +8,8 @@ import { resolveOptions } from '../options.ts';
 import type { RunningControlPlane } from '../server.ts';
 import { startControlPlane } from '../server.ts';
 import { waitFor } from '../test/harness.ts';
-import { SCENARIO } from './catalog.ts';
+import { SCENARIO, SERVICES } from './catalog.ts';
+import { STRAGGLER_ID } from './services.ts';
 import { buildHistory } from './history.ts';
 
 const dirs: string[] = [];
@@ -173,4 +174,58 @@ describe('demo scenario', () => {
       after: { source: 'pagerduty', severity: 'critical' },
     });
   }, 45_000);
+
+  it('serves through real SDK instances: the fleet with its straggler, per-flag error rates, and a kill that ends the errors', async () => {
+    type Fleet = { latest_version: number; instances: Record<string, unknown>[] };
+    const fleet = async (): Promise<Fleet> => (await get('/api/v1/sdk/fleet?environment=production')) as Fleet;
+    // 12 services × 3 instances, plus checkout's fourth: the straggler, whose stream was cut early.
+    await waitFor(async () => {
+      const f = await fleet();
+      return (
+        f.instances.length === 37 &&
+        f.instances.filter((i) => i['state'] === 'current').length === 36 &&
+        f.instances.some((i) => i['instance_id'] === STRAGGLER_ID && i['state'] === 'last_known_good')
+      );
+    }, 20_000);
+    const f = await fleet();
+    const straggler = f.instances.find((i) => i['instance_id'] === STRAGGLER_ID);
+    expect(straggler).toMatchObject({ service: 'checkout', stale: true, connected_since: null });
+    expect(straggler?.['applied_version']).toBeLessThan(f.latest_version);
+    expect(new Set(f.instances.map((i) => i['service']))).toEqual(new Set(SERVICES));
+    // Per-flag error rates from the SDKs' telemetry, for flags other than the breaker's.
+    const perFlag = async (flag: string): Promise<{ requests: number; errors: number }> => {
+      const m = (await get(`/api/v1/metrics?flag=${flag}&environment=production&step=60`)) as {
+        points: { requests: number; errors: number }[];
+      };
+      return m.points.reduce((a, p) => ({ requests: a.requests + p.requests, errors: a.errors + p.errors }), {
+        requests: 0,
+        errors: 0,
+      });
+    };
+    const culprit = await perFlag(SCENARIO.culprit);
+    expect(culprit.requests).toBeGreaterThan(100);
+    expect(culprit.errors / culprit.requests).toBeGreaterThan(0.03);
+    expect((await perFlag('payments.card.3ds-v2-challenge')).requests).toBeGreaterThan(0);
+    // Kill the culprit: every instance but the straggler applies it, and the payments error rate falls.
+    const kill = await fetch(`${cp.url}/api/v1/flags/${SCENARIO.culprit}/kill`, {
+      method: 'POST',
+      headers: { ...auth('responder'), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ environment: 'production', reason: 'payments errors since the ramp' }),
+    });
+    expect(kill.status).toBe(200);
+    const idx = ((await kill.json()) as { idx: number }).idx;
+    const killedAt = Date.now();
+    type Applied = { n: number; k: number; instances: { instance_id: string; ms: number | null }[] };
+    const applied = async (): Promise<Applied> =>
+      (await get(`/api/v1/sdk/fleet/applied?environment=production&idx=${idx}`)) as Applied;
+    await waitFor(async () => (await applied()).k === 36, 5000);
+    const report = await applied();
+    expect(report.n).toBe(37);
+    expect(report.instances.filter((i) => i.ms === null).map((i) => i.instance_id)).toEqual([STRAGGLER_ID]);
+    const bucket = Math.ceil((killedAt + 1000) / 5000) * 5000;
+    await waitFor(() => Date.now() > bucket + 5400, 15_000);
+    const after = cp.app.metrics.window('payments', bucket, bucket + 5000);
+    expect(after.requests).toBeGreaterThan(100);
+    expect(after.error_rate).toBeLessThan(0.02);
+  }, 60_000);
 });

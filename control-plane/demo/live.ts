@@ -1,7 +1,8 @@
 /**
- * The live part of the demo: background telemetry every second, and after `incidentAfterMs` the payments ramp that
+ * The live part of the demo: the services' SDK instances (services.ts) serve traffic every tick and report it through
+ * their telemetry; after `incidentAfterMs` the payments ramp makes the v2 engine fail for the users it serves, which
  * raises the error rate; a monitor then fires a signed PagerDuty-shaped webhook at our own endpoint, while the circuit
- * breaker rolls back express pay (HIGH tier) in checkout.
+ * breaker rolls back express pay (HIGH tier) in checkout. Early on, the straggler's stream is cut (services.ts).
  */
 import { PATHS } from '../../shared/protocol/index.ts';
 import type { App } from '../domain/app.ts';
@@ -10,11 +11,14 @@ import { signPagerDuty } from '../domain/pagerduty.ts';
 import type { DemoOptions } from '../options.ts';
 import { SCENARIO } from './catalog.ts';
 import { Rng } from './rng.ts';
-import { culpritImpact, expressPaySamples, recordTraffic } from './traffic.ts';
+import { DemoServices } from './services.ts';
+import { recordTraffic } from './traffic.ts';
 
 const BACKFILL_MS = 60 * 60 * 1000;
 const BACKFILL_STEP_MS = 5000;
 const MONITOR_THRESHOLD = 0.03;
+/** The straggler loses its stream this long after boot (or halfway to the incident, if sooner). */
+const STRAGGLER_CUT_MS = 2000;
 
 /** The PagerDuty v3 webhook body the demo's monitor sends. */
 export function demoPagerDutyEvent(now: number, errorRate: number, suffix: string): Record<string, unknown> {
@@ -91,16 +95,24 @@ export function startDemoLive(app: App, demo: DemoOptions): () => void {
   const monitorMs = demo.monitorWindowMs ?? 10_000;
   if (telemetry)
     for (let t = boot - BACKFILL_MS; t < boot; t += BACKFILL_STEP_MS)
-      recordTraffic(app, rng, t, BACKFILL_STEP_MS / 1000, 0);
+      recordTraffic(app, rng, t, BACKFILL_STEP_MS / 1000);
+  // Without background telemetry, checkout's instances still serve (express pay's breaker traffic, as always).
+  const services = new DemoServices(app, new Rng(demo.seed + 11), telemetry ? null : ['checkout']);
+  const started = services.start(tickMs).catch((err: unknown) => {
+    app.options.log(`demo: SDK instances failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  });
+  const cut = setTimeout(
+    () => void started.then(() => services.cutStraggler()),
+    Math.min(STRAGGLER_CUT_MS, demo.incidentAfterMs / 2),
+  );
+  cut.unref();
   let fired = false;
   const tick = setInterval(() => {
     const now = app.clock();
-    const impact = culpritImpact(app);
-    if (telemetry) recordTraffic(app, rng, now, tickMs / 1000, impact);
     try {
-      expressPaySamples(app, rng, now, impact, tickMs / 1000);
+      services.tick(tickMs / 1000);
     } catch (err) {
-      app.options.log(`demo: breaker samples failed: ${err instanceof Error ? err.message : String(err)}`);
+      app.options.log(`demo: traffic failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     const rate = app.metrics.window('payments', now - monitorMs, now + 1).error_rate;
     if (!fired && rate > MONITOR_THRESHOLD) {
@@ -116,5 +128,7 @@ export function startDemoLive(app: App, demo: DemoOptions): () => void {
   return () => {
     clearInterval(tick);
     clearTimeout(incident);
+    clearTimeout(cut);
+    void services.stop();
   };
 }

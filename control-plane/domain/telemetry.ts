@@ -9,7 +9,7 @@ import { arr, bool, num, obj, optional, str, timestamp } from '../../shared/vali
 import { type ActionContext, type App, EVALUATOR } from './app.ts';
 import { createChangeRequest } from './change-requests.ts';
 import { applyEnvChange, currentState } from './env-change.ts';
-import { flagKeyCheck, sameState } from './env-state.ts';
+import { sameState } from './env-state.ts';
 import type { FlagRecord } from './flag-def.ts';
 import { type GateTier, gateTier, isGated, needsFourEyes } from './gate.ts';
 import { getFlag } from './flag-repo.ts';
@@ -21,10 +21,18 @@ export interface Sample {
   service: string;
   environment?: string | undefined;
   flag_key?: string | undefined;
+  /** Every flag the request evaluated: its per-flag metrics (not its breaker window). */
+  flags?: string[] | undefined;
   error: boolean;
   latency_ms: number;
   ts?: number | undefined;
 }
+
+/**
+ * A flag key as telemetry names it: any lowercase dotted key, not only today's team.domain.purpose shape (flags
+ * created before that rule, such as the demo's payments.card.3ds-v2-challenge, are evaluated and reported too).
+ */
+export const telemetryKeyCheck = str({ min: 1, max: 140, pattern: /^[a-z0-9][a-z0-9._-]*$/, what: 'a flag key' });
 
 /** Body of POST /api/v1/telemetry. */
 export const telemetryShape = {
@@ -32,7 +40,8 @@ export const telemetryShape = {
     obj({
       service: str({ min: 1, max: 40, pattern: /^[a-z][a-z0-9-]*$/, what: 'a lowercase service name' }),
       environment: optional(str({ min: 1, max: 40 })),
-      flag_key: optional(flagKeyCheck),
+      flag_key: optional(telemetryKeyCheck),
+      flags: optional(arr(telemetryKeyCheck, 200)),
       error: bool(),
       latency_ms: num(0, 600_000),
       ts: optional(timestamp()),
@@ -55,7 +64,14 @@ export function ingestSamples(app: App, samples: readonly Sample[], now: number)
   const trips: Trip[] = [];
   for (const s of samples) {
     app.metrics.record(s.service, s.error, s.latency_ms, s.ts ?? now);
-    if (s.flag_key === undefined || s.environment === undefined) continue;
+    if (s.environment === undefined) continue;
+    if (s.flags !== undefined) {
+      for (const key of new Set(s.flags)) {
+        if (key !== s.flag_key)
+          app.flagMetrics.record(flagSeriesKey(key, s.environment), s.error, s.latency_ms, s.ts ?? now);
+      }
+    }
+    if (s.flag_key === undefined) continue;
     app.flagMetrics.record(flagSeriesKey(s.flag_key, s.environment), s.error, s.latency_ms, s.ts ?? now);
     const trip = app.breaker.record(s.flag_key, s.environment, s.error);
     if (trip !== null) trips.push(trip);

@@ -11,6 +11,7 @@ import { HttpError } from '../http/errors.ts';
 import { json, type Reply, type RequestContext, type Route } from '../http/router.ts';
 import { openEventStream } from '../http/sse.ts';
 import { METRICS_EVENTS, sseFrame } from '../../shared/protocol/events.ts';
+import type { FleetEventData } from '../../shared/protocol/fleet.ts';
 import { parseWith } from '../http/body.ts';
 import { obj } from '../../shared/validation/schema.ts';
 import { intParam, strParam, timeParam } from './params.ts';
@@ -64,23 +65,39 @@ function snapshot(app: App, service: string | null): string {
   return JSON.stringify({ ts: new Date(now).toISOString(), window_seconds: STREAM_WINDOW_MS / 1000, services });
 }
 
-function metricsStream(app: App, ctx: RequestContext): Reply {
+function fleetFrame(fleet: SdkFleet, env: string): string {
+  const data: FleetEventData = { ...fleet.snapshot(env), full: true, removed: [] };
+  return sseFrame(METRICS_EVENTS.fleet, JSON.stringify(data));
+}
+
+function metricsStream(app: App, fleet: SdkFleet, ctx: RequestContext): Reply {
   const service = strParam(ctx.url, 'service') ?? null;
   const res: ServerResponse = ctx.res;
   openEventStream(ctx.req, res);
   let blockedSince: number | null = null;
-  const send = (frame: string): void => {
+  /** A fleet change was dropped while the client was slow: it gets full snapshots again once it drains. */
+  let fleetLost = false;
+  const send = (frame: string): boolean => {
     if (blockedSince !== null) {
       // Metrics are samples: while the client is slow we drop frames instead of queueing them.
       if (Date.now() - blockedSince > app.options.streamStallMs) res.destroy();
-      return;
+      return false;
     }
     if (!res.write(frame)) blockedSince = Date.now();
+    return true;
   };
   res.on('drain', () => {
     blockedSince = null;
+    if (fleetLost) {
+      fleetLost = false;
+      for (const env of app.options.environments) send(fleetFrame(fleet, env));
+    }
   });
   send(sseFrame(METRICS_EVENTS.metrics, snapshot(app, service)));
+  for (const env of app.options.environments) send(fleetFrame(fleet, env));
+  const unsubscribe = fleet.subscribe((event) => {
+    if (!send(sseFrame(METRICS_EVENTS.fleet, JSON.stringify(event)))) fleetLost = true;
+  });
   const tick = setInterval(
     () => send(sseFrame(METRICS_EVENTS.metrics, snapshot(app, service))),
     app.options.metricsIntervalMs,
@@ -92,6 +109,7 @@ function metricsStream(app: App, ctx: RequestContext): Reply {
   res.on('close', () => {
     clearInterval(tick);
     clearInterval(beat);
+    unsubscribe();
   });
   return { kind: 'stream' };
 }
@@ -130,7 +148,7 @@ export function telemetryRoutes(app: App, fleet: SdkFleet): Route[] {
       handle: () => json(200, { policy: app.breaker.policy, windows: app.breaker.stats() }),
     },
     { method: 'GET', path: PATHS.metrics, access: 'read', handle: (ctx) => metrics(app, ctx) },
-    { method: 'GET', path: PATHS.metricsStream, access: 'read', handle: (ctx) => metricsStream(app, ctx) },
+    { method: 'GET', path: PATHS.metricsStream, access: 'read', handle: (ctx) => metricsStream(app, fleet, ctx) },
     { method: 'GET', path: PATHS.services, access: 'read', handle: () => json(200, { services: services(app) }) },
     { method: 'GET', path: PATHS.alerts, access: 'read', handle: () => json(200, { alerts: app.notifier.recent }) },
   ];

@@ -32,7 +32,7 @@ export function authenticateSdk(
   if (accepts === undefined) {
     throw new HttpError(
       'SDK_KEY_FORBIDDEN',
-      'an SDK key only reads its environment (/api/v1/sdk/config, /stream, /flagd) and posts telemetry; use a user token here',
+      'an SDK key only reads its environment (/api/v1/sdk/config, /stream, /flagd), posts acks (/api/v1/sdk/ack) and telemetry; use a user token here',
     );
   }
   return sdk;

@@ -70,6 +70,7 @@ export class SdkHub {
   private readonly breakers: Set<string>;
   private readonly keyOf = new WeakMap<ServerResponse, string>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly versionListeners = new Set<(env: string, version: number) => void>();
   readonly counters: SdkHubCounters = {
     snapshots_sent: 0,
     snapshot_bytes: 0,
@@ -113,6 +114,17 @@ export class SdkHub {
     });
     this.heartbeat = setInterval(() => this.beat(), opts.heartbeatMs);
     this.heartbeat.unref();
+  }
+
+  /** The environment's config version (the ledger size its latest change reflects). */
+  version(env: string): number {
+    return this.view(env).version;
+  }
+
+  /** Calls `fn` after every change of an environment's config version (after its delta was written). */
+  onVersion(fn: (env: string, version: number) => void): () => void {
+    this.versionListeners.add(fn);
+    return () => this.versionListeners.delete(fn);
   }
 
   /** Current SDK view of an environment. */
@@ -266,6 +278,7 @@ export class SdkHub {
       const ms = performance.now() - t0;
       this.counters.fanout_last_ms = Math.round(ms * 100) / 100;
       this.counters.fanout_max_ms = Math.max(this.counters.fanout_max_ms, this.counters.fanout_last_ms);
+      for (const fn of this.versionListeners) fn(env, version);
     }
   }
 

@@ -1,6 +1,7 @@
 /**
- * SDK endpoints (SDK key): config snapshot with ETag, SSE stream with resume, the flagd document. Admin endpoints
- * (user token): SDK keys. Read endpoint: delivery stats and the SDK fleet's last reports.
+ * SDK endpoints (SDK key): config snapshot with ETag, SSE stream with resume, the flagd document, the ack of an applied
+ * version. Admin endpoints (user token): SDK keys. Read endpoints: delivery stats, the SDK fleet of an environment and
+ * which instances applied a ledger entry.
  */
 import { toFlagd } from '../../shared/eval/index.ts';
 import type { App } from '../domain/app.ts';
@@ -11,9 +12,62 @@ import { json } from '../http/router.ts';
 import { parseWith } from '../http/body.ts';
 import { obj, str } from '../../shared/validation/schema.ts';
 import { PATHS } from '../../shared/protocol/index.ts';
+import { intParam, strParam } from '../routes/params.ts';
 import type { SdkHub } from './hub.ts';
-import type { SdkFleet } from './fleet.ts';
+import type { InstanceIdentity, SdkFleet } from './fleet.ts';
 import { SDK_KEY_NAME_RE, addSdkKey, listSdkKeys, revokeSdkKey } from './keys.ts';
+import { sdkInstanceShape } from './telemetry.ts';
+
+const IDENTITY_LIMITS: Record<keyof InstanceIdentity, number> = {
+  instance_id: 100,
+  service: 100,
+  host: 255,
+  sdk_version: 40,
+};
+
+/**
+ * Who opens a stream, from its query (`?instance_id=&service=&host=&sdk_version=`, all four or none): null for SDKs
+ * that do not say (they still stream; they appear in the fleet through their acks and reports only).
+ */
+function streamIdentity(url: URL): InstanceIdentity | null {
+  const entries = Object.entries(IDENTITY_LIMITS) as [keyof InstanceIdentity, number][];
+  const values = entries.map(([name]) => strParam(url, name));
+  if (values.every((v) => v === undefined)) return null;
+  const out: Partial<InstanceIdentity> = {};
+  entries.forEach(([name, max], i) => {
+    const v = values[i];
+    if (v === undefined || v.length > max) {
+      throw new HttpError(
+        'INVALID_QUERY',
+        `query parameter ${name} must be 1-${max} characters (send instance_id, service, host and sdk_version together, or none)`,
+        { parameter: name },
+      );
+    }
+    out[name] = v;
+  });
+  return out as InstanceIdentity;
+}
+
+function envParam(app: App, ctx: RequestContext): string {
+  const env = strParam(ctx.url, 'environment');
+  if (env === undefined) {
+    throw new HttpError('INVALID_QUERY', 'query parameter environment is required', { parameter: 'environment' });
+  }
+  requireEnv(app, env);
+  return env;
+}
+
+/** The commit time (ledger timestamp) of entry `idx`; 404 ENTRY_NOT_FOUND beyond the ledger. */
+function committedAt(app: App, idx: number): number {
+  const size = app.ledger.size;
+  if (idx >= size) {
+    throw new HttpError('ENTRY_NOT_FOUND', `no ledger entry ${idx}: the ledger holds ${size} entries (0-${size - 1})`, {
+      size,
+    });
+  }
+  const text = app.ledger.texts(idx, idx + 1)[0] ?? '{}';
+  return Date.parse((JSON.parse(text) as { ts: string }).ts);
+}
 
 function sdkEnv(ctx: RequestContext): string {
   if (ctx.sdk === null) throw new Error('SDK route without an SDK principal');
@@ -62,7 +116,13 @@ export function sdkRoutes(app: App, hub: SdkHub, fleet: SdkFleet): Route[] {
             retry_after_s: 5,
           });
         }
-        hub.add(ctx.req, ctx.res, sdkEnv(ctx), from, ctx.sdk?.id);
+        const who = streamIdentity(ctx.url);
+        const env = sdkEnv(ctx);
+        hub.add(ctx.req, ctx.res, env, from, ctx.sdk?.id);
+        if (who !== null && !ctx.res.destroyed) {
+          const closed = fleet.streamOpened(who, env, ctx.sdk?.name ?? '', ctx.now);
+          ctx.res.on('close', closed);
+        }
         return { kind: 'stream' };
       },
     },
@@ -72,6 +132,33 @@ export function sdkRoutes(app: App, hub: SdkHub, fleet: SdkFleet): Route[] {
       access: 'read',
       sdk: 'only',
       handle: (ctx) => json(200, toFlagd(hub.config(sdkEnv(ctx)))),
+    },
+    {
+      method: 'POST',
+      path: PATHS.sdkAck,
+      access: 'read',
+      sdk: 'only',
+      handle: (ctx) => {
+        const body = parseWith(sdkInstanceShape, ctx.body);
+        fleet.ack(body, sdkEnv(ctx), ctx.sdk?.name ?? '', ctx.now);
+        return { kind: 'text', status: 204, text: '', contentType: 'text/plain' };
+      },
+    },
+    {
+      method: 'GET',
+      path: PATHS.sdkFleet,
+      access: 'read',
+      handle: (ctx) => json(200, fleet.snapshot(envParam(app, ctx))),
+    },
+    {
+      method: 'GET',
+      path: PATHS.sdkFleetApplied,
+      access: 'read',
+      handle: (ctx) => {
+        const env = envParam(app, ctx);
+        const idx = intParam(ctx.url, 'idx', 0, Number.MAX_SAFE_INTEGER);
+        return json(200, fleet.appliedReport(env, idx, committedAt(app, idx)));
+      },
     },
     {
       method: 'GET',

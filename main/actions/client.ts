@@ -7,7 +7,9 @@
 import type { BreakGlassInput, BreakGlassToken, ChangeRequestInput } from '../../shared/ipc/contract.ts';
 import {
   BREAK_GLASS_HEADER,
+  PATHS,
   pathTo,
+  type FleetAppliedReport,
   type ApproveRequest,
   type BreakGlassRequest,
   type KillRequest,
@@ -215,4 +217,50 @@ export async function issueBreakGlass(t: ClientTarget, key: string, input: Break
     );
   }
   return { token, tokenId, expiresAt };
+}
+
+/**
+ * Which SDK instances of `environment` applied the ledger entry `idx` (`GET /api/v1/sdk/fleet/applied`), checked for
+ * shape: a reply the console cannot read is E_CONTROL_PLANE_PROTOCOL, never taken as "applied".
+ */
+export async function fleetApplied(t: ClientTarget, environment: string, idx: number): Promise<FleetAppliedReport> {
+  const q = new URLSearchParams({ environment, idx: String(idx) });
+  const body = record(
+    await callApi(t, { method: 'GET', path: `${PATHS.sdkFleetApplied}?${q.toString()}`, timeoutMs: 3000 }),
+  );
+  const count = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  const msOrNull = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isFinite(v));
+  const instances = body['instances'];
+  const ok =
+    body['environment'] === environment &&
+    body['idx'] === idx &&
+    count(body['k']) &&
+    count(body['n']) &&
+    (body['k'] as number) <= (body['n'] as number) &&
+    typeof body['committed_at'] === 'string' &&
+    typeof body['generated_at'] === 'string' &&
+    msOrNull(body['p50_ms']) &&
+    msOrNull(body['max_ms']) &&
+    Array.isArray(instances) &&
+    instances.length === body['n'] &&
+    instances.every((i: unknown) => {
+      const r = i as Record<string, unknown> | null;
+      return (
+        typeof r === 'object' &&
+        r !== null &&
+        typeof r['instance_id'] === 'string' &&
+        typeof r['service'] === 'string' &&
+        typeof r['host'] === 'string' &&
+        typeof r['state'] === 'string' &&
+        typeof r['stale'] === 'boolean' &&
+        (r['applied_at'] === null || typeof r['applied_at'] === 'string') &&
+        msOrNull(r['ms'])
+      );
+    });
+  if (!ok)
+    throw new AppError(
+      'E_CONTROL_PLANE_PROTOCOL',
+      `The control plane's fleet report for entry #${idx} has an unexpected shape, so which SDK instances applied it is unknown. Check that client and control plane speak the same protocol version.`,
+    );
+  return body as unknown as FleetAppliedReport;
 }

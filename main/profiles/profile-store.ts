@@ -140,7 +140,13 @@ export class ProfileStore {
       d.profiles = d.profiles.filter((p) => p.id !== id);
       if (d.active === id) d.active = d.profiles[0]?.id ?? null;
     });
-    for (const f of [this.tokenPath(id), this.replicaPath(id), this.metricsPath(id), this.sealKeyPath(id)]) {
+    for (const f of [
+      this.tokenPath(id),
+      this.replicaPath(id),
+      this.metricsPath(id),
+      this.fleetPath(id),
+      this.sealKeyPath(id),
+    ]) {
       for (const suffix of ['', '-wal', '-shm']) rmSync(f + suffix, { force: true });
     }
     for (const suffix of REPLICA_SIDECARS) rmSync(this.replicaPath(id) + suffix, { force: true });
@@ -232,6 +238,11 @@ export class ProfileStore {
   /** The persisted-metrics file of `id`. */
   metricsPath(id: string): string {
     return join(this.dir, 'metrics', `${safeId(id)}.sqlite`);
+  }
+
+  /** The last SDK fleet snapshots of `id` (a cache for offline viewing, next to its metrics). */
+  fleetPath(id: string): string {
+    return join(this.dir, 'metrics', `${safeId(id)}.fleet.json`);
   }
 
   private tokenPath(id: string): string {

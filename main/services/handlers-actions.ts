@@ -1,6 +1,7 @@
 /**
  * Handlers of the action channels: each sends one request with a fresh idempotency key, then
- * reports the round trip (sent → applied idx → verified in the replica) through the receipt.
+ * reports the round trip (sent → applied idx → verified in the replica → for kills, rollbacks and approvals that
+ * applied a change: applied by k of n SDK instances) through the receipt.
  */
 import type { ActionReceipt, InvokeMap } from '../../shared/ipc/contract.ts';
 import type * as client from '../actions/client.ts';
@@ -43,8 +44,25 @@ async function track(
   const key = newIdempotencyKey();
   s.receipts.sent(action, key);
   try {
-    const { locator } = await send(s, key);
-    return s.receipts.applied(key, locator, s.replica()?.status().verifiedSize ?? 0);
+    const { locator, reply } = await send(s, key);
+    const receipt = s.receipts.applied(key, locator, s.replica()?.status().verifiedSize ?? 0);
+    // The last step: which SDK instances of the environment applied the entry that changed what they serve — the
+    // kill's or rollback's own entry, or the change an approval applied (`applied_idx` once it reached its quorum).
+    const idx =
+      action === 'actions:kill' || action === 'actions:rollback'
+        ? locator.kind === 'idx'
+          ? locator.idx
+          : null
+        : action === 'changes:approve' && typeof reply['applied_idx'] === 'number'
+          ? reply['applied_idx']
+          : null;
+    if (s.fleetChecks && idx !== null) {
+      const env = reply['environment'];
+      const environment = typeof env === 'string' ? env : runtime.store.get(s.profileId).environment;
+      s.fleetChecks.start({ key, action, idx, environment });
+      return s.receipts.current(key);
+    }
+    return receipt;
   } catch (err) {
     if (err instanceof AppError) s.receipts.failed(key, { code: err.code, message: err.message });
     throw err;

@@ -29,7 +29,8 @@ type CoreChannel =
   | 'verify:report'
   | 'replica:quarantine'
   | 'correlation:rank'
-  | 'metrics:series';
+  | 'metrics:series'
+  | 'fleet:get';
 
 /** Error-rate samples of every service the metrics stream knows, around the window (absent → no telemetry). */
 function serviceTelemetry(s: ActiveSession, atMs: number, windowSeconds: number): Telemetry['services'] {
@@ -156,5 +157,6 @@ export function coreHandlers(runtime: ConsoleRuntime, verification: Verification
     'correlation:rank': (req) => rank(runtime, req),
     'metrics:series': ({ service, from, to, stepSeconds }) =>
       runtime.session().metrics.series(service, from, to, stepSeconds),
+    'fleet:get': () => runtime.session().fleet.view(),
   };
 }

@@ -21,6 +21,8 @@ import type { LedgerSource } from '../sources/source.ts';
 import { consistencyProofFetcher } from '../sync/handshake.ts';
 import { MetricsStore } from '../sync/metrics-store.ts';
 import type { MetricsSync } from '../sync/metrics-sync.ts';
+import { FleetRoundTrips } from '../fleet/fleet-round-trip.ts';
+import { FleetStore } from '../fleet/fleet-store.ts';
 import { announce } from './announce.ts';
 import { EntryWatch } from './entry-watch.ts';
 import { ReceiptTracker } from './receipts.ts';
@@ -45,6 +47,10 @@ export interface ActiveSession {
   /** Null when the launch check failed: a damaged replica is never advanced. */
   sync: SyncHandle | null;
   metrics: MetricsSync;
+  /** The SDK fleet of the profile's environment as last received from the metrics stream (kept offline). */
+  fleet: FleetStore;
+  /** The round trips' last step: which SDK instances applied a kill or rollback (control-plane sources only). */
+  fleetChecks: FleetRoundTrips | null;
   receipts: ReceiptTracker;
   /**
    * Evidence from the launch integrity check (tampering while the app was closed), if any: found by the cheap check
@@ -143,9 +149,32 @@ export async function openSession(
       () => replica,
       () => alert !== null,
     );
-  const metrics = source.startMetrics(new MetricsStore(deps.store.metricsPath(profileId)), (code, message) =>
-    deps.log('warn', message, { code }),
+  const fleet = new FleetStore({
+    path: deps.store.fleetPath(profileId),
+    environment: stored.environment,
+    onChange: (view) => deps.events.emit('fleet:changed', view),
+  });
+  const metrics = source.startMetrics(
+    new MetricsStore(deps.store.metricsPath(profileId)),
+    (code, message) => deps.log('warn', message, { code }),
+    fleet,
   );
+  const fleetApplied = source.fleetApplied?.bind(source);
+  const fleetChecks =
+    fleetApplied === undefined
+      ? null
+      : new FleetRoundTrips({
+          fetchApplied: (environment, idx) => fleetApplied(environment, idx),
+          unavailable: () => {
+            const s = alert ? haltedBy(alert) : (sync?.state() ?? { kind: 'idle' as const });
+            if (s.kind === 'offline')
+              return { code: 'E_OFFLINE', message: `the control plane is unreachable (${s.reason})` };
+            if (s.kind === 'halted') return { code: s.code, message: 'the replica is halted' };
+            return null;
+          },
+          notify: deps.notify,
+          publish: (key, step) => receipts.fleet(key, step),
+        });
   const haltedBy = (a: Evidence): SyncState => ({ kind: 'halted', url: stored.url, code: a.code, message: a.detail });
   // The deep half of the launch check runs in the background; until it ends nothing is shown as verified, and an
   // alert it finds halts sync exactly as one found before launch does.
@@ -224,6 +253,8 @@ export async function openSession(
     source,
     sync,
     metrics,
+    fleet,
+    fleetChecks,
     receipts,
     get launchAlert() {
       return alert;
@@ -233,7 +264,8 @@ export async function openSession(
     state: () => (alert ? haltedBy(alert) : (sync?.state() ?? { kind: 'idle' })),
     stop: async () => {
       background.abort();
-      await Promise.all([sync?.stop(), metrics.stop(), checked]);
+      await Promise.all([sync?.stop(), metrics.stop(), checked, fleetChecks?.stop()]);
+      fleet.stop();
       replica?.close();
       replica = null;
     },

@@ -3,7 +3,7 @@
  * entry we recognise) → arrived verified in the replica. Each step is timed from the moment the
  * request left; every change is pushed as `actions:updated`. That round trip is the propagation proof.
  */
-import type { ActionReceipt } from '../../shared/ipc/contract.ts';
+import type { ActionReceipt, FleetRoundTrip } from '../../shared/ipc/contract.ts';
 import type { EntryLocator } from '../actions/client.ts';
 
 interface Open {
@@ -81,6 +81,12 @@ export class ReceiptTracker {
       this.open.delete(key);
       this.update(key, { ...r, status: 'verified', verifiedMs: Math.round(this.now() - o.startedMs) });
     }
+  }
+
+  /** Records the round trip's last step (which SDK instances applied the entry) on the receipt `key`. */
+  fleet(key: string, fleet: FleetRoundTrip): void {
+    if (!this.latest.has(key)) return;
+    this.update(key, { ...this.current(key), fleet });
   }
 
   /** The latest state of a receipt. */

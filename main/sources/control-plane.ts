@@ -59,8 +59,10 @@ export function controlPlaneSource(opts: ControlPlaneSourceOptions): LedgerSourc
     upstreamAlerts: () => [],
     identity: () => controlPlaneIdentity({ url: profile.url, token: profile.token }),
     probe: () => probeControlPlane({ url: profile.url, token: profile.token }),
-    startMetrics: (store, log) =>
-      startMetricsSync({ target: { baseUrl: profile.url, token: profile.token }, store, log }),
+    startMetrics: (store, log, fleet) =>
+      startMetricsSync({ target: { baseUrl: profile.url, token: profile.token }, store, log, fleet }),
+    fleetApplied: (environment, idx) =>
+      client.fleetApplied({ url: profile.url, token: profile.token }, environment, idx),
     flagTelemetry: (flags, environment, fromMs, toMs) =>
       fetchFlagTelemetry({ baseUrl: profile.url, token: profile.token }, flags, environment, fromMs, toMs),
   };

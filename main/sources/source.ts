@@ -20,7 +20,8 @@ import type { ActionResult } from '../actions/client.ts';
 import type { Replica } from '../ledger/replica.ts';
 import type { OnceResult, SyncHandle } from '../sync/engine.ts';
 import type { MetricsStore } from '../sync/metrics-store.ts';
-import type { MetricsSync } from '../sync/metrics-sync.ts';
+import type { FleetSink, MetricsSync } from '../sync/metrics-sync.ts';
+import type { FleetAppliedReport } from '../../shared/protocol/fleet.ts';
 
 /** The kinds of source. */
 export type SourceKind = 'control-plane' | 'unleash';
@@ -75,7 +76,9 @@ export interface LedgerSource {
   /** Whether upstream answers, and how fast (the top bar's connection indicator). */
   probe(): Promise<ControlPlaneStatus>;
   /** Service metrics for the charts and the ranking (a source without any keeps none). */
-  startMetrics(store: MetricsStore, log: (code: string, message: string) => void): MetricsSync;
+  startMetrics(store: MetricsStore, log: (code: string, message: string) => void, fleet?: FleetSink): MetricsSync;
+  /** Which SDK instances of `environment` applied the entry `idx` (absent: this source has no SDK fleet). */
+  fleetApplied?(environment: string, idx: number): Promise<FleetAppliedReport>;
   /** Per-flag error-rate evidence around an incident (empty when upstream has none). */
   flagTelemetry(
     flags: readonly string[],

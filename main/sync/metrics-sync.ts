@@ -5,6 +5,7 @@
  */
 import { EventSource } from 'eventsource';
 import type { MetricsSeries } from '../../shared/ipc/contract.ts';
+import { METRICS_EVENTS } from '../../shared/protocol/events.ts';
 import { DEFAULT_BACKOFF, backoffDelay } from './backoff.ts';
 import { abortableBody, getJson, type SyncTarget } from './http.ts';
 import type { MetricsStore } from './metrics-store.ts';
@@ -19,6 +20,16 @@ export interface MetricsSyncOptions {
   flushMs?: number;
   now?: () => number;
   log?: (code: string, message: string) => void;
+  /** Where the stream's `fleet` events go (the SDK fleet; see main/fleet/fleet-store.ts). */
+  fleet?: FleetSink;
+}
+
+/** A receiver of the metrics stream's `fleet` events. */
+export interface FleetSink {
+  /** The data of one `fleet` event; false when it was malformed (dropped). */
+  apply(data: string): boolean;
+  /** True once fleet events flow on an open stream; false when the stream ends. */
+  setLive(live: boolean): void;
 }
 
 /** A running metrics sync. */
@@ -126,6 +137,7 @@ class MetricsSyncer implements MetricsSync {
     this.stopped = true;
     this.abort.abort();
     this.es?.close();
+    this.opts.fleet?.setLive(false);
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     clearInterval(this.flusher);
     this.flush();
@@ -148,6 +160,7 @@ class MetricsSyncer implements MetricsSync {
   private retry(why: string): void {
     this.es?.close();
     this.es = null;
+    this.opts.fleet?.setLive(false);
     if (this.stopped) return;
     this.attempt++;
     this.opts.log?.('E_METRICS_STREAM', `metrics stream failed (${why}); retrying`);
@@ -182,6 +195,12 @@ class MetricsSyncer implements MetricsSync {
       this.attempt = 0;
     });
     es.addEventListener('metrics', (ev) => this.take(samplesOfFrame(typeof ev.data === 'string' ? ev.data : '')));
+    es.addEventListener(METRICS_EVENTS.fleet, (ev) => {
+      const fleet = this.opts.fleet;
+      if (!fleet) return;
+      if (fleet.apply(typeof ev.data === 'string' ? ev.data : '')) fleet.setLive(true);
+      else this.opts.log?.('E_FLEET_EVENT', 'a fleet event of the metrics stream was malformed and was dropped');
+    });
     es.addEventListener('error', (ev) => this.retry(ev.message ?? 'stream ended'));
     this.es = es;
   }

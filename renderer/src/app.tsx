@@ -4,6 +4,7 @@ import { useStore } from 'zustand';
 import type { AppStore } from './store/app-store.ts';
 import { StoreProvider } from './store-context.tsx';
 import { BreakGlassBanner } from './components/banners/break-glass-banner.tsx';
+import { FleetAlertBanner } from './components/banners/fleet-alert-banner.tsx';
 import { KeyConfirmation } from './components/banners/key-confirmation.tsx';
 import { DialogHost } from './components/dialogs/dialog-host.tsx';
 import { EmptyState } from './components/empty-state.tsx';
@@ -53,6 +54,7 @@ export function App({ store, autoStart = true }: { store: AppStore; autoStart?: 
         <TopBar />
         <IncidentJumpBar />
         <BreakGlassBanner />
+        <FleetAlertBanner />
         <KeyConfirmation />
         <ErrorBanner />
         <QuarantinedBanner />

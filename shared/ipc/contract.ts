@@ -15,6 +15,7 @@ import type {
   Incident,
   MetricsSeries,
 } from './types/domain.ts';
+import type { FleetView } from './types/fleet.ts';
 import type {
   EntryDetail,
   Evidence,
@@ -28,6 +29,7 @@ import type {
 
 export type * from './types/connection.ts';
 export type * from './types/domain.ts';
+export type * from './types/fleet.ts';
 export type * from './types/ledger.ts';
 export type { CorrelationResult } from '../correlate/types.ts';
 
@@ -139,6 +141,8 @@ export interface InvokeMap {
   /** Break-glass uses of the last 24 hours, newest first, with the signed-in person's acknowledgements. */
   'breakGlass:recent': { args: null; result: BreakGlassRecord[] };
   'metrics:series': { args: { service: string; from: string; to: string; stepSeconds: number }; result: MetricsSeries };
+  /** The SDK fleet of the active profile's environment as last received (kept offline, dated). */
+  'fleet:get': { args: null; result: FleetView };
 }
 
 /** Main → renderer pushes: channel → payload type. */
@@ -154,6 +158,8 @@ export interface EventMap {
   'actions:updated': ActionReceipt;
   'breakGlass:used': BreakGlassUse;
   'incidents:changed': { count: number };
+  /** The fleet changed (a fleet event of the metrics stream), or its stream went live or stopped. */
+  'fleet:changed': FleetView;
 }
 
 /**
@@ -200,6 +206,7 @@ export const invokeChannels = [
   'breakGlass:pending',
   'breakGlass:recent',
   'metrics:series',
+  'fleet:get',
 ] as const satisfies readonly (keyof InvokeMap)[];
 
 /** Every event channel. */
@@ -215,6 +222,7 @@ export const eventChannels = [
   'actions:updated',
   'breakGlass:used',
   'incidents:changed',
+  'fleet:changed',
 ] as const satisfies readonly (keyof EventMap)[];
 
 /** An invoke channel name. */

@@ -127,6 +127,7 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
   'breakGlass:pending': none,
   'breakGlass:recent': none,
   'metrics:series': obj({ service: name, from: timestamp, to: timestamp, stepSeconds: int(1, 3600) }),
+  'fleet:get': none,
 };
 
 function validatorFor<C extends InvokeChannel>(channel: C): Validator<C> {

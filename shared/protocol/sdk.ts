@@ -86,9 +86,24 @@ export interface SdkOutcomeSample {
   ts?: string;
 }
 
+/**
+ * One request of a service (`recordRequest`): its outcome, the flag whose breaker window it counts for (`flag_key`,
+ * optional), and every flag the request evaluated (`flags`, ≤ 200) — the per-flag error rates the correlation ranking
+ * reads, without feeding those flags' breakers.
+ */
+export interface SdkRequestSample {
+  service: string;
+  environment: string;
+  flag_key?: string;
+  flags?: string[];
+  error: boolean;
+  latency_ms: number;
+  ts?: string;
+}
+
 /** The body an SDK posts to `POST /api/v1/telemetry`. */
 export interface SdkTelemetryBody {
-  samples: SdkOutcomeSample[];
+  samples: (SdkOutcomeSample | SdkRequestSample)[];
   sdk: SdkInstanceInfo;
   evaluations: SdkEvaluationCount[];
 }

@@ -11,6 +11,7 @@ import { createBreakGlassSlice } from './break-glass-slice.ts';
 import { createCoalescer } from './coalesce.ts';
 import { subscribeEvents } from './events.ts';
 import { createFlagsSlice } from './flags-slice.ts';
+import { createFleetSlice } from './fleet-slice.ts';
 import { createIncidentsSlice } from './incidents-slice.ts';
 import { createLedgerSlice } from './ledger-slice.ts';
 import { createSessionSlice, NO_REPLICA_CODES } from './session-slice.ts';
@@ -46,6 +47,7 @@ export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): A
         get().loadChangeRequests(),
         get().loadEvidence(),
         get().loadBreakGlassPending(),
+        get().loadFleet(),
       ]);
       set({ replica: 'present', replicaNote: null });
       await loads;
@@ -64,6 +66,9 @@ export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): A
         replicaNote: null,
         verification: null,
         breakGlassUses: [],
+        fleet: null,
+        fleetError: null,
+        fleetAlertsDismissed: [],
         evidence: [],
         verifyRun: null,
         verifyOutcome: null,
@@ -121,6 +126,7 @@ export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): A
       ...createFlagsSlice(d),
       ...createLedgerSlice(d),
       ...createBreakGlassSlice(d),
+      ...createFleetSlice(d),
       ...createUiSlice(d),
     };
   });

@@ -44,6 +44,7 @@ export function subscribeEvents(d: SliceDeps, reloadReplica: () => Promise<void>
     }),
     api.onBreakGlassUsed((use) => get().announceBreakGlass(use)),
     api.onIncidentsChanged(() => later('incidents', () => void get().loadIncidents())),
+    api.onFleetChanged((view) => get().applyFleet(view)),
   ];
   return () => offs.forEach((off) => off());
 }

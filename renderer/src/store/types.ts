@@ -5,6 +5,7 @@ import type { ActionsSlice } from './actions-slice.ts';
 import type { ApprovalsSlice } from './approvals-slice.ts';
 import type { BreakGlassSlice } from './break-glass-slice.ts';
 import type { FlagsSlice } from './flags-slice.ts';
+import type { FleetSlice } from './fleet-slice.ts';
 import type { IncidentsSlice } from './incidents-slice.ts';
 import type { LedgerSlice } from './ledger-slice.ts';
 import type { SessionSlice } from './session-slice.ts';
@@ -22,6 +23,7 @@ export type AppState = SessionSlice &
   FlagsSlice &
   LedgerSlice &
   BreakGlassSlice &
+  FleetSlice &
   UiSlice;
 
 /** The store handle components and tests hold. */

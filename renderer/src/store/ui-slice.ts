@@ -14,7 +14,9 @@ export type DialogState =
     }
   | { kind: 'flag'; key: string }
   | { kind: 'profile' }
-  | { kind: 'manualIncident' };
+  | { kind: 'manualIncident' }
+  /** The SDK fleet; `service` (e.g. the paging service) is shown first. */
+  | { kind: 'fleet'; service: string | null };
 
 /** The open overlay: the command palette or the shortcut help. */
 export type OverlayState = 'palette' | 'help' | null;

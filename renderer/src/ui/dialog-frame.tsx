@@ -30,12 +30,15 @@ export function DialogFrame({
   children,
   testId,
   tone,
+  wide,
 }: {
   title: string;
   onClose: () => void;
   children: ReactNode;
   testId: string;
   tone?: 'danger';
+  /** Tables that need the width (the fleet). */
+  wide?: boolean;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
@@ -77,7 +80,7 @@ export function DialogFrame({
       <div
         ref={ref}
         tabIndex={-1}
-        className={`dialog ${tone === 'danger' ? 'dialog-danger' : ''}`}
+        className={`dialog ${tone === 'danger' ? 'dialog-danger' : ''} ${wide ? 'dialog-wide' : ''}`}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}

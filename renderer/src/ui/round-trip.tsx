@@ -1,4 +1,8 @@
-/** The propagation proof of an action: sent → applied at a ledger index → arrived verified in the replica, with ms. */
+/**
+ * The propagation proof of an action: sent → applied at a ledger index → arrived verified in the replica → (kills and
+ * rollbacks) applied by k of n SDK instances, with ms.
+ */
+import { FleetStep } from './fleet-step.tsx';
 import { clock } from '../lib/time-format.ts';
 import { useApp } from '../store-context.tsx';
 
@@ -38,6 +42,7 @@ export function RoundTrip({ receiptKey }: { receiptKey: string }) {
             ? `Arrived ${unleash ? 'sealed and verified' : 'verified'} in this replica (${r.verifiedMs ?? '?'} ms after sending)`
             : 'Waiting for the entry to arrive and verify in the replica…'}
         </li>
+        {r.fleet && <FleetStep fleet={r.fleet} />}
       </ol>
       {r.status === 'failed' && r.error && (
         <p className="error-line" role="alert">

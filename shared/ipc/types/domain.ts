@@ -1,5 +1,6 @@
 /** Flags, incidents, change requests, actions and metrics as the UI consumes them. */
 import type { ChangeRequestOperation, EnvState as ProtocolEnvState, Tier } from '../../protocol/index.ts';
+import type { FleetRoundTrip } from './fleet.ts';
 
 /** The protocol's risk tier and change request operation (shared/protocol/). */
 export type { ChangeRequestOperation, Tier } from '../../protocol/index.ts';
@@ -69,6 +70,8 @@ export interface ActionReceipt {
   verifiedMs: number | null;
   status: 'sent' | 'applied' | 'verified' | 'failed';
   error: { code: string; message: string } | null;
+  /** Kills and rollbacks: which SDK instances applied the entry (absent for other actions and other sources). */
+  fleet?: FleetRoundTrip | null;
 }
 
 /** A metrics series for the timeline chart. */

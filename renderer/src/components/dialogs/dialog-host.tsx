@@ -1,6 +1,7 @@
 /** Renders the one open dialog. */
 import { useApp } from '../../store-context.tsx';
 import { ManualIncidentDialog } from '../incidents/manual-incident-dialog.tsx';
+import { FleetDialog } from '../fleet/fleet-dialog.tsx';
 import { BreakGlassDialog } from './break-glass-dialog.tsx';
 import { FlagDialog } from './flag-dialog.tsx';
 import { KillDialog } from './kill-dialog.tsx';
@@ -24,5 +25,7 @@ export function DialogHost() {
       return <ProfileDialog />;
     case 'manualIncident':
       return <ManualIncidentDialog />;
+    case 'fleet':
+      return <FleetDialog key={d.service ?? ''} service={d.service} />;
   }
 }

@@ -12,6 +12,7 @@ import { useApp } from '../../store-context.tsx';
 import { usesSince } from '../banners/break-glass-banner.tsx';
 import { when } from '../../lib/when.ts';
 import { useNow } from '../../ui/hooks.ts';
+import { servicesOf, summaryOf } from '../../lib/fleet.ts';
 import { CandidateCard } from './candidate-card.tsx';
 
 /** The selected incident's state and the two steps a responder takes on it, through the control plane. */
@@ -147,6 +148,30 @@ function NothingSelected() {
   return <p className="muted">Select an incident, or use “Incident at time…”.</p>;
 }
 
+/** The way from the incident to its service's SDK instances, with their count at a glance. */
+function FleetButton({ service }: { service: string | null }) {
+  const openDialog = useApp((s) => s.openDialog);
+  const snapshot = useApp((s) => s.fleet?.snapshot ?? null);
+  const live = useApp((s) => s.fleet?.live ?? false);
+  const mine = servicesOf(snapshot, service).find((f) => f.service === service);
+  const label = mine
+    ? `Fleet: ${mine.counts.current}/${mine.instances.length} current${live ? '' : ' (not live)'}`
+    : 'SDK fleet';
+  return (
+    <button
+      type="button"
+      className={
+        mine && mine.counts.current < mine.instances.length ? 'fleet-button fleet-button-warn' : 'fleet-button'
+      }
+      onClick={() => openDialog({ kind: 'fleet', service })}
+      data-testid="incident-fleet"
+      title={mine ? `${service}: ${summaryOf(mine)}` : 'The SDK instances and the config version each one serves'}
+    >
+      {label}
+    </button>
+  );
+}
+
 /** The panel. */
 export function CandidatesPanel() {
   const correlation = useApp((s) => s.correlation);
@@ -166,11 +191,14 @@ export function CandidatesPanel() {
       id="candidates"
       title={title}
       tools={
-        correlating ? (
-          <span className="muted" role="status">
-            ranking…
-          </span>
-        ) : undefined
+        <>
+          {correlating && (
+            <span className="muted" role="status">
+              ranking…
+            </span>
+          )}
+          {correlation && <FleetButton service={correlation.incident.service ?? null} />}
+        </>
       }
     >
       <ErrorLine error={error} />

@@ -2,6 +2,7 @@
 import { blockReason, type Capability } from '../../store/gates.ts';
 import type { AppState } from '../../store/app-store.ts';
 import { downloadFile } from '../../lib/download.ts';
+import { servicesOf, summaryOf } from '../../lib/fleet.ts';
 import { buildQueue, DECIDED_PAGE, decidedWithReceipts, type QueueItem } from '../approvals/queue.ts';
 import type { ChangeRequest } from '../../../../shared/ipc/contract.ts';
 
@@ -105,6 +106,27 @@ function actions(s: AppState): Command[] {
   return list;
 }
 
+/** The SDK fleet: the whole view (the paging service first), and one command per service it knows. */
+function fleetCommands(s: AppState, noReplica: string | null): Command[] {
+  const paging = s.correlation?.incident.service ?? null;
+  return [
+    {
+      id: 'fleet',
+      group: 'View',
+      label: paging ? `Open the SDK fleet (${paging} first)` : 'Open the SDK fleet',
+      disabled: noReplica,
+      run: () => s.openDialog({ kind: 'fleet', service: paging }),
+    },
+    ...servicesOf(s.fleet?.snapshot ?? null, paging).map((f): Command => ({
+      id: `fleet-${f.service}`,
+      group: 'View',
+      label: `SDK fleet of ${f.service}: ${summaryOf(f)}`,
+      disabled: noReplica,
+      run: () => s.openDialog({ kind: 'fleet', service: f.service }),
+    })),
+  ];
+}
+
 function views(s: AppState): Command[] {
   const noReplica = s.replica === 'present' ? null : 'No ledger replica: add or select a profile first.';
   const running = s.verifyRun ? 'A re-verification is already running.' : null;
@@ -175,6 +197,7 @@ function views(s: AppState): Command[] {
       disabled: noReplica,
       run: () => focusTestId('approvals'),
     },
+    ...fleetCommands(s, noReplica),
     {
       id: 'probe',
       group: 'View',

@@ -20,6 +20,7 @@ export const SHORTCUTS: readonly { keys: string; what: string }[] = [
   { keys: 'V', what: 'Verification and evidence' },
   { keys: 'C', what: 'Focus the changes table (arrows, Home/End, PgUp/PgDn, Enter)' },
   { keys: 'A', what: 'Focus the approvals queue' },
+  { keys: 'F', what: "SDK fleet (the selected incident's service first)" },
   { keys: 'T', what: 'Toggle dark / light theme' },
   { keys: 'Tab / Shift+Tab', what: 'Move between controls; dialogs keep focus inside' },
 ];
@@ -94,6 +95,9 @@ function single(store: AppStore, key: string): boolean {
     case 'a':
       focusTestId('approvals');
       return true;
+    case 'f':
+      if (data) s.openDialog({ kind: 'fleet', service: s.correlation?.incident.service ?? null });
+      return data;
     default:
       return false;
   }
