@@ -55,6 +55,11 @@ for (const size of SIZES) {
       await openLiveConsole(page, consoleHost.url);
       const rollBack = page.getByTestId('candidate-1').getByRole('button', { name: 'Roll back' });
       await expect(rollBack).toBeEnabled();
+      // The live incident, whose candidate #1 can be rolled back (another incident's may already have been killed).
+      const live = page.getByTestId(
+        (await page.getByRole('main').locator('button.incident[aria-current="true"]').getAttribute('data-testid')) ??
+          '',
+      );
 
       const states = await recordConnectionStates(page);
       await cp.stop();
@@ -122,6 +127,8 @@ for (const size of SIZES) {
       await expect(connection).toHaveText(OFFLINE);
       await shot(page, 'offline-3-ledger-browsable');
       await page.keyboard.press('Escape');
+      await live.click();
+      await expect(live).toHaveAttribute('aria-current', 'true');
 
       // The control plane returns on the same port with the same data: the console reconnects by itself.
       cp = await restartControlPlaneProcess(cp);
