@@ -30,7 +30,6 @@ import { VIEWPORT } from '../e2e/support/ui.ts';
 import { loadavg } from 'node:os';
 import { cheapCheck } from '../main/ledger/launch-check.ts';
 import { deepCheck } from '../main/ledger/preflight.ts';
-import { backgroundThreads } from '../main/session/active-session.ts';
 import {
   heap,
   ipcTracker,
@@ -103,11 +102,7 @@ async function launchCheck(replicaPath: string): Promise<{ cheapMs: number; deep
   const cheapMs = performance.now() - t0;
   if (cheap.failure !== null) throw new Error(`bench replica failed the cheap check: ${cheap.failure.code}`);
   const t1 = performance.now();
-  const deep = await deepCheck(replicaPath, {
-    origin: BENCH_ORIGIN,
-    trustedKeys: benchTrustedKeys(),
-    threads: backgroundThreads(),
-  });
+  const deep = await deepCheck(replicaPath, { origin: BENCH_ORIGIN, trustedKeys: benchTrustedKeys() });
   if (deep.failure !== null) throw new Error(`bench replica failed deep verification: ${deep.failure.code}`);
   return { cheapMs, deepMs: performance.now() - t1 };
 }

@@ -3,7 +3,6 @@
  * (ledger mirror), its metrics stream, its control-plane client target and the round-trip tracker,
  * with the engine's events mapped onto the renderer's event channels.
  */
-import { availableParallelism } from 'node:os';
 import { LAUNCH_CHECK_RUN_ID, type Evidence, type SyncState } from '../../shared/ipc/contract.ts';
 import type { ClientTarget } from '../actions/http.ts';
 import { fileHighWaterMark, type HighWaterMarkCodec } from '../ledger/high-water-mark.ts';
@@ -82,14 +81,6 @@ function launchAlertOf(failure: PreflightFailure): Evidence {
 async function launchCheck(path: string, open: () => Replica, options: VerifyOptions): Promise<Opened> {
   const { replica, failure } = await preflight(path, open, options);
   return { replica, alert: failure === null ? null : launchAlertOf(failure) };
-}
-
-/**
- * Worker threads of the background deep check: one core fewer than the machine has (at least one), so the screen the
- * responder is waiting for, the console's own queries and the sync keep a core while a large replica is re-verified.
- */
-export function backgroundThreads(cores = availableParallelism()): number {
-  return Math.max(1, Math.min(4, cores - 1));
 }
 
 /** Progress events of the background check at most this often. */
@@ -191,7 +182,6 @@ export async function openSession(
       origin: pinned.origin ?? replica.origin,
       trustedKeys: pinned.keys,
       signal: background.signal,
-      threads: backgroundThreads(),
       onProgress: (p) => {
         checking = { done: p.done, total: p.total };
         const now = performance.now();
