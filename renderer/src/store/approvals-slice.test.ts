@@ -114,6 +114,34 @@ describe('approvals slice', () => {
     expect(store.getState().decidedHere).toEqual({});
   });
 
+  it('an earlier load answered late cannot overwrite the status a later load read (APPROVED after APPLIED)', async () => {
+    const cr = changeRequest('bob');
+    const answers: Array<(status: ChangeRequest['status']) => void> = [];
+    let decided = false;
+    const fake = createFakeApi({
+      changesList: ({ status }) =>
+        status === 'PENDING'
+          ? Promise.resolve({ ok: true, value: decided ? [] : [cr] })
+          : new Promise((resolve) => answers.push((s) => resolve({ ok: true, value: [{ ...cr, status: s }] }))),
+      changesApprove: async () => {
+        decided = true;
+        return { ok: true, value: receipt('k-approve') };
+      },
+    });
+    const store = createAppStore(fake.api);
+    await store.getState().loadChangeRequests();
+    await store.getState().approve('cr-1', cr.payloadHash); // starts load #1
+    await flush();
+    const second = store.getState().loadChangeRequests(); // load #2, e.g. the applied entry arrived
+    await flush();
+    expect(answers).toHaveLength(2);
+    answers[1]?.('APPLIED');
+    await second;
+    answers[0]?.('APPROVED'); // read before the applied entry, answered last
+    await flush();
+    expect(store.getState().decidedHere['cr-1']?.cr.status).toBe('APPLIED');
+  });
+
   it('a rejection is kept as decided here with status REJECTED', async () => {
     const fake = quorumOfOne({ status: 'REJECTED' });
     const store = createAppStore(fake.api);

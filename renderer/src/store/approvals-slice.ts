@@ -75,6 +75,9 @@ export function createApprovalsSlice({ api, set, get }: SliceDeps): ApprovalsSli
       set({ decidedHere: { ...get().decidedHere, [id]: { cr, decision, receiptKey: res.value.idempotencyKey } } });
     return after(res);
   };
+  // Loads overlap (one after each decision, one per burst of appended entries); only the latest started may write, so an
+  // earlier load's answer, read from the replica before the applied entry arrived, cannot overwrite a newer status.
+  let generation = 0;
   return {
     changeRequests: [],
     approvalsFilter: 'PENDING',
@@ -82,8 +85,9 @@ export function createApprovalsSlice({ api, set, get }: SliceDeps): ApprovalsSli
     decidedHere: {},
     async loadChangeRequests() {
       const filter = get().approvalsFilter;
+      const mine = ++generation;
       const res = await api.changesList({ status: filter });
-      if (get().approvalsFilter !== filter) return;
+      if (mine !== generation || get().approvalsFilter !== filter) return;
       if (!res.ok) {
         set({ approvalsError: res.error });
         return;
@@ -96,7 +100,8 @@ export function createApprovalsSlice({ api, set, get }: SliceDeps): ApprovalsSli
       // A request decided here that left the pending list has a new status the pending list cannot tell.
       if (filter === 'ALL' || !needsLookup(get().decidedHere, res.value)) return;
       const all = await api.changesList({ status: 'ALL' });
-      if (all.ok) set({ decidedHere: refreshDecided(get().decidedHere, all.value, get().receipts) });
+      if (all.ok && mine === generation)
+        set({ decidedHere: refreshDecided(get().decidedHere, all.value, get().receipts) });
     },
     setApprovalsFilter(filter) {
       set({ approvalsFilter: filter });

@@ -40,7 +40,11 @@ export function subscribeEvents(d: SliceDeps, reloadReplica: () => Promise<void>
     api.onVerifyFinished((o) => get().applyVerifyOutcome(o)),
     api.onActionsUpdated((receipt) => {
       get().trackReceipt(receipt);
-      if (receipt.status === 'verified') later('rerank', () => void get().rerank());
+      if (receipt.status !== 'verified') return;
+      later('rerank', () => void get().rerank());
+      // A decision taken here reached the replica: its card's status is read again from there.
+      if (Object.values(get().decidedHere).some((d) => d.receiptKey === receipt.idempotencyKey))
+        later('approvals', () => void get().loadChangeRequests());
     }),
     api.onBreakGlassUsed((use) => get().announceBreakGlass(use)),
     api.onIncidentsChanged(() => later('incidents', () => void get().loadIncidents())),
