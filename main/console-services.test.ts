@@ -104,9 +104,10 @@ describe('console services over a replica opened offline', () => {
     } finally {
       peek.close();
     }
-    const incidents = await services.registry.invoke('incidents:list', null);
-    expect(incidents).toMatchObject({ ok: true });
-    expect((incidents as { value: { id: string; status: string }[] }).value.map((i) => [i.id, i.status])).toEqual([
+    const incidents = await services.registry.invoke('incidents:list', { resolvedLimit: 50 });
+    expect(incidents).toMatchObject({ ok: true, value: { resolvedTotal: 0 } });
+    const listed = (incidents as { value: { incidents: { id: string; status: string }[] } }).value.incidents;
+    expect(listed.map((i) => [i.id, i.status])).toEqual([
       ['PD-2', 'triggered'],
       ['PD-1', 'acknowledged'],
     ]);
@@ -246,7 +247,7 @@ describe('console services over a replica opened offline', () => {
       ok: false,
       error: { code: 'E_REPLICA_EMPTY' },
     });
-    expect(await services.registry.invoke('incidents:list', null)).toMatchObject({
+    expect(await services.registry.invoke('incidents:list', { resolvedLimit: 50 })).toMatchObject({
       ok: false,
       error: { code: 'E_REPLICA_EMPTY' },
     });

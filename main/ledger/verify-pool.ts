@@ -17,6 +17,8 @@ export interface PoolOptions {
   origin: string;
   mode: VerifyMode;
   threads: number;
+  /** Run on low-priority workers (see VerifyOptions.background). */
+  background: boolean;
   signal: AbortSignal | undefined;
   onRows: (n: number) => void;
 }
@@ -47,16 +49,25 @@ async function runInline(tasks: readonly ChunkTask[], opts: PoolOptions, consume
 }
 
 const IDLE_MS = 15_000;
-const idle: Worker[] = [];
+/**
+ * Nice value of background workers. Only on Linux, where a thread's nice value is its own: elsewhere setpriority on
+ * the calling thread changes the whole process, the screen included, so background workers there keep the normal one.
+ */
+export const BACKGROUND_NICE = 5;
+const lowersThreadOnly = process.platform === 'linux';
+// A worker's priority cannot be raised back without privileges: background and foreground workers are pooled apart.
+const idle: Record<'background' | 'foreground', Worker[]> = { background: [], foreground: [] };
 let idleTimer: NodeJS.Timeout | null = null;
 
 /** A pooled worker (idle workers are unref'd, so they never keep the process alive, and exit after IDLE_MS). */
-function acquire(): Worker {
+function acquire(background: boolean): Worker {
+  const nice = background && lowersThreadOnly ? BACKGROUND_NICE : 0;
   // A small young generation keeps each worker's garbage (one digest string per hash) from inflating resident memory.
   const w =
-    idle.pop() ??
+    idle[background ? 'background' : 'foreground'].pop() ??
     new Worker(new URL(WORKER_FILE, import.meta.url), {
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
+      workerData: { nice },
     });
   w.ref();
   w.removeAllListeners('message');
@@ -64,16 +75,16 @@ function acquire(): Worker {
   return w;
 }
 
-function release(w: Worker): void {
+function release(w: Worker, background: boolean): void {
   w.removeAllListeners('message');
   w.removeAllListeners('error');
   w.on('error', () => undefined);
   w.postMessage({ type: 'end' });
   w.unref();
-  idle.push(w);
+  idle[background ? 'background' : 'foreground'].push(w);
   if (idleTimer !== null) clearTimeout(idleTimer);
   idleTimer = setTimeout(() => {
-    for (const x of idle.splice(0)) void x.terminate();
+    for (const x of [...idle.background.splice(0), ...idle.foreground.splice(0)]) void x.terminate();
   }, IDLE_MS);
   idleTimer.unref();
 }
@@ -93,7 +104,7 @@ function runOnWorkers(tasks: readonly ChunkTask[], opts: PoolOptions, consume: C
       // A worker still busy (cancel, error, early stop) is terminated; the others go back to the pool.
       for (const w of workers)
         if (kill || err !== undefined || completed < next) void w.terminate();
-        else release(w);
+        else release(w, opts.background);
       if (err === undefined) resolve();
       else reject(err);
     }
@@ -104,7 +115,7 @@ function runOnWorkers(tasks: readonly ChunkTask[], opts: PoolOptions, consume: C
     }
     const count = Math.max(1, Math.min(opts.threads, tasks.length));
     for (let t = 0; t < count; t++) {
-      const w = acquire();
+      const w = acquire(opts.background);
       const current = { index: -1 };
       w.on('message', (m: WorkerMessage) => {
         if (stopped) return;

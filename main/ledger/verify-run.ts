@@ -198,7 +198,8 @@ export async function verifyReplicaFile(path: string, options: VerifyOptions = {
       };
       // One chunk (≤ 4,096 entries by default, a few ms) runs inline: a worker's start-up would cost more than the work.
       const threads = options.threads ?? (tasks.length <= 1 ? 0 : Math.min(4, availableParallelism(), tasks.length));
-      await runChunks(tasks, { path, origin, mode, threads, signal: options.signal, onRows }, (i, r) =>
+      const background = options.background === true;
+      await runChunks(tasks, { path, origin, mode, threads, background, signal: options.signal, onRows }, (i, r) =>
         merger.accept(i, r),
       );
       failure = merger.failure ?? checkStateShape(state, checkpoints) ?? finalState(state, merger);

@@ -16,6 +16,12 @@ export interface VerifyOptions {
   mode?: VerifyMode;
   /** Worker threads (default: available cores, at most 4, inline for a single chunk; 0 runs inline on the calling thread). */
   threads?: number;
+  /**
+   * Background work (the console's launch check): on Linux its worker threads run at a lower priority (nice
+   * BACKGROUND_NICE), so the screen and the sync that share the cores with it are served first; idle cores still
+   * run it at full speed. A verification someone waits for (the CLI, "verify now") keeps the normal priority.
+   */
+  background?: boolean;
   /** Entries per work unit, a power of two (default 4096). */
   chunkSize?: number;
   onProgress?: (p: VerifyProgress) => void;

@@ -3,7 +3,8 @@
  * the TypeScript modules and SQLite, costs more than verifying 100k entries); each run opens its own read-only
  * connection ('begin') and closes it ('end'), so a database file replaced between runs is never read stale.
  */
-import { parentPort } from 'node:worker_threads';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { ChunkTask, VerifyMode } from './verify-types.ts';
 import { ChunkVerifier } from './verify-chunk.ts';
@@ -16,6 +17,15 @@ export type WorkerRequest =
   | { type: 'end' };
 
 const port = parentPort;
+// A background worker lowers its own thread's priority once (the pool asks for it only where that stays per thread).
+const nice = (workerData as { nice?: number } | null)?.nice ?? 0;
+if (nice > 0) {
+  try {
+    setPriority(nice);
+  } catch {
+    // Not permitted here: the check runs at the normal priority, only less politely.
+  }
+}
 if (port !== null) {
   let db: Database.Database | null = null;
   let verifier: ChunkVerifier | null = null;

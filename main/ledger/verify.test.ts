@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import type { VerifyOptions } from './verify-types.ts';
 import { verifyReplicaFile } from './verify-run.ts';
+import { BACKGROUND_NICE } from './verify-pool.ts';
 import { makeReplica, tamper, testTrust } from './test-replica.ts';
 import { fileHighWaterMark } from './high-water-mark.ts';
 import { Replica } from './replica.ts';
@@ -231,6 +233,28 @@ describe('full re-verification: the tamper matrix (deep mode, first failing inde
       await verdict((db) => db.prepare('DELETE FROM entries WHERE idx >= 30').run(), { ...workers, mode: 'quick' }),
     ).toEqual(['SIZE_MISMATCH', 30]);
   });
+
+  /** Nice values of this process's threads (Linux: each thread has its own, field 19 of /proc/self/task/<tid>/stat). */
+  function threadNices(): number[] {
+    return readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+  }
+
+  it.runIf(process.platform === 'linux')(
+    'a background check runs on low-priority workers; the calling thread and later foreground runs keep theirs',
+    async () => {
+      const before = threadNices().filter((n) => n === BACKGROUND_NICE).length;
+      expect(await verdict(null, { threads: 2, chunkSize: 8, background: true })).toEqual(['verified', null]);
+      // The two background workers wait in their pool at the lower priority; nothing else changed.
+      expect(threadNices().filter((n) => n === BACKGROUND_NICE).length).toBe(before + 2);
+      expect(getPriority()).toBe(0);
+      expect(await verdict(null, { threads: 2, chunkSize: 8 })).toEqual(['verified', null]);
+      expect(threadNices().filter((n) => n === BACKGROUND_NICE).length).toBe(before + 2);
+      expect(threadNices().filter((n) => n !== 0 && n !== BACKGROUND_NICE)).toEqual([]);
+    },
+  );
 
   it('a trust store rewritten inside the file fails against external anchors', async () => {
     const { path, log } = await makeReplica(10, [10]);

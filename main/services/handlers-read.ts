@@ -25,7 +25,7 @@ export function readHandlers(runtime: ConsoleRuntime): { [C in ReadChannel]: Han
     'ledger:query': (q) => queryLedger(db(), q),
     'ledger:entry': ({ idx }) => entryDetail(db(), idx),
     'ledger:inclusion': ({ idx }) => inclusionCheck(db(), idx),
-    'incidents:list': () => listIncidents(db()),
+    'incidents:list': (args) => listIncidents(db(), args),
     'flags:list': (args) => listFlags(db(), args),
     'flags:get': ({ key }) => flagDetail(db(), key),
     'changes:list': ({ status }) => listChangeRequests(db(), status),

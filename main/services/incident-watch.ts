@@ -27,10 +27,9 @@ export class IncidentWatch {
       this.timer = null;
       this.lastRun = Date.now();
       if (!db.open) return;
-      const incidents = listIncidents(db);
-      const active = incidents.filter((i) => i.status !== 'resolved');
+      const { incidents: active, resolvedTotal } = listIncidents(db, { resolvedLimit: 0 });
       // Any change of an incident's state counts, not only of the active count (one fires as another resolves).
-      const signature = `${incidents.length}|${active.map((i) => `${i.id}:${i.status}`).join(',')}`;
+      const signature = `${resolvedTotal}|${active.map((i) => `${i.id}:${i.status}`).join(',')}`;
       if (signature !== this.signature) {
         this.signature = signature;
         this.events.emit('incidents:changed', { count: active.length });

@@ -181,6 +181,7 @@ export async function openSession(
     const running = deepCheck(path, {
       origin: pinned.origin ?? replica.origin,
       trustedKeys: pinned.keys,
+      background: true,
       signal: background.signal,
       onProgress: (p) => {
         checking = { done: p.done, total: p.total };

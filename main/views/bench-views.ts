@@ -136,7 +136,7 @@ try {
   time('flagDetail', () => flagDetail(db, 'team2.dom.f42'));
   time('listChangeRequests(PENDING)', () => listChangeRequests(db, 'PENDING'));
   time('listChangeRequests(ALL)', () => listChangeRequests(db, 'ALL'));
-  time('listIncidents', () => listIncidents(db));
+  time('listIncidents', () => listIncidents(db, { resolvedLimit: 50 }));
   db.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -12,6 +12,9 @@ import { VIEW_SCHEMA_VERSION, migrateViews, viewSchemaVersion } from './schema.t
 import { parseRows, type LeafRow } from './sql.ts';
 import { LedgerScript, codeOf, definition, replicaOf, scenario, st } from './test-ledger.ts';
 
+/** Every incident (no page limit on the resolved ones). */
+const ALL_INCIDENTS = { resolvedLimit: Number.MAX_SAFE_INTEGER };
+
 function indexNames(db: Database.Database): string[] {
   return db
     .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'view_entries_%' ORDER BY name")
@@ -124,7 +127,7 @@ describe('catchUpViews', () => {
     const db = replica.db;
     catchUpViews(db);
     expect(queryLedger(db, { ...all, filter: { team: 'payments' } }).total).toBe(8);
-    const before = listIncidents(db).map((i) => [i.id, i.status]);
+    const before = listIncidents(db, ALL_INCIDENTS).incidents.map((i) => [i.id, i.status]);
     // The replica drops its unverified tail (idx ≥ 12) and receives another history (a fork resolved by refetch).
     const fork = new LedgerScript();
     for (const text of original.log.texts.slice(0, 12)) fork.log.push(text);
@@ -151,7 +154,7 @@ describe('catchUpViews', () => {
       ['PD-2', 'triggered'],
       ['PD-1', 'acknowledged'],
     ]);
-    expect(listIncidents(db).map((i) => [i.id, i.status])).toEqual([['PD-1', 'resolved']]);
+    expect(listIncidents(db, ALL_INCIDENTS).incidents.map((i) => [i.id, i.status])).toEqual([['PD-1', 'resolved']]);
     expect(queryLedger(db, { ...all, filter: { team: 'payments' } }).total).toBe(0);
     expect(queryLedger(db, { ...all, filter: { team: 'checkout' } }).rows.map((r) => r.idx)).toEqual([0, 5, 6, 7, 13]);
     insertTexts(db, [extraChange(fork)], 15); // change ranks continue from the rewound count
@@ -167,18 +170,18 @@ describe('incident list', () => {
     const log = scenario().log;
     replica = await replicaOf(log, 8, 10);
     const db = replica.db;
-    const early = listIncidents(db);
+    const early = listIncidents(db, ALL_INCIDENTS).incidents;
     expect(early.map((i) => [i.id, i.status])).toEqual([['PD-1', 'triggered']]);
     early[0]!.status = 'resolved'; // callers get copies: the cached fold is not theirs to change
     await replica.appendEntries(log.entries(10, log.texts.length));
-    const continued = listIncidents(db);
+    const continued = listIncidents(db, ALL_INCIDENTS).incidents;
     expect(continued.map((i) => [i.id, i.status])).toEqual([
       ['PD-2', 'triggered'],
       ['PD-1', 'acknowledged'],
     ]);
     const fresh = await replicaOf(log, 12);
     try {
-      expect(listIncidents(fresh.db)).toEqual(continued);
+      expect(listIncidents(fresh.db, ALL_INCIDENTS).incidents).toEqual(continued);
     } finally {
       fresh.close();
     }
@@ -196,12 +199,12 @@ describe('incident list', () => {
       ['PD-2', 'triggered'],
       ['PD-1', 'acknowledged'],
     ]);
-    expect(listIncidents(db)).toEqual(folded);
+    expect(listIncidents(db, ALL_INCIDENTS).incidents).toEqual(folded);
     // A replica indexed by a console of view schema 1: no incident table yet.
     db.exec('DROP TABLE view_incidents');
     db.prepare('UPDATE view_schema SET version = 1 WHERE id = 1').run();
     expect(migrateViews(db)).toBe(VIEW_SCHEMA_VERSION);
-    expect(listIncidents(db)).toEqual(folded);
+    expect(listIncidents(db, ALL_INCIDENTS).incidents).toEqual(folded);
   });
 });
 

@@ -20,6 +20,9 @@ import { entryDetail, inclusionCheck } from './entry-detail.ts';
 import { queryLedger } from './ledger-query.ts';
 import { flagDetail, listChangeRequests, listFlags, listIncidents } from './read-models.ts';
 
+/** Every incident (no page limit on the resolved ones). */
+const ALL_INCIDENTS = { resolvedLimit: Number.MAX_SAFE_INTEGER };
+
 interface CpFlag {
   key: string;
   type: string;
@@ -224,7 +227,7 @@ describe('views of a replica synced from the real control plane (demo history)',
 
   it("lists the control plane's incidents with their status", async () => {
     const theirs = (await get<{ incidents: CpIncident[] }>('/api/v1/incidents?limit=1000')).incidents;
-    const mine = listIncidents(db());
+    const mine = listIncidents(db(), ALL_INCIDENTS).incidents;
     expect(
       mine
         .map((i) => ({

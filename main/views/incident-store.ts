@@ -48,22 +48,33 @@ interface IncidentRow {
   idx: number;
 }
 
-/** Every incident: active first, then newest first. */
-export function incidentRows(db: Database.Database): Incident[] {
+const COLUMNS = 'id, service, title, severity, source, status, triggered_at, idx';
+
+function incidentOf(r: IncidentRow): Incident {
+  return {
+    id: r.id,
+    service: r.service,
+    title: r.title,
+    severity: r.severity,
+    source: r.source,
+    status: r.status,
+    triggeredAt: r.triggered_at,
+    idx: r.idx,
+  };
+}
+
+/** The active incidents (few at any time), active first then newest first. */
+export function activeIncidentRows(db: Database.Database): Incident[] {
+  const rows = stmt(db, `SELECT ${COLUMNS} FROM view_incidents WHERE status IN ('triggered', 'acknowledged')`).all();
+  return sortIncidents((rows as IncidentRow[]).map(incidentOf));
+}
+
+/** The newest `limit` resolved incidents (by the status index) and how many there are. */
+export function resolvedIncidentPage(db: Database.Database, limit: number): { page: Incident[]; total: number } {
   const rows = stmt(
     db,
-    'SELECT id, service, title, severity, source, status, triggered_at, idx FROM view_incidents',
-  ).all() as IncidentRow[];
-  return sortIncidents(
-    rows.map((r) => ({
-      id: r.id,
-      service: r.service,
-      title: r.title,
-      severity: r.severity,
-      source: r.source,
-      status: r.status,
-      triggeredAt: r.triggered_at,
-      idx: r.idx,
-    })),
-  );
+    `SELECT ${COLUMNS} FROM view_incidents WHERE status = 'resolved' ORDER BY triggered_at DESC, idx DESC LIMIT ?`,
+  ).all(limit) as IncidentRow[];
+  const total = stmt(db, "SELECT count(*) FROM view_incidents WHERE status = 'resolved'").pluck().get() as number;
+  return { page: sortIncidents(rows.map(incidentOf)), total };
 }

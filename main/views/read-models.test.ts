@@ -4,6 +4,9 @@ import { catchUpViews } from './catch-up.ts';
 import { flagDetail, listChangeRequests, listFlags, listIncidents } from './read-models.ts';
 import { LedgerScript, at, codeOf, replicaOf, scenario, st } from './test-ledger.ts';
 
+/** Every incident (no page limit on the resolved ones). */
+const ALL_INCIDENTS = { resolvedLimit: Number.MAX_SAFE_INTEGER };
+
 describe('read models over the scenario ledger', () => {
   let replica: Replica | null = null;
   afterEach(() => replica?.close());
@@ -15,7 +18,7 @@ describe('read models over the scenario ledger', () => {
   }
 
   it('lists incidents active first, with their latest status', async () => {
-    const list = listIncidents(await db());
+    const list = listIncidents(await db(), ALL_INCIDENTS).incidents;
     expect(list).toEqual([
       {
         id: 'PD-2',
@@ -38,6 +41,32 @@ describe('read models over the scenario ledger', () => {
         idx: 4,
       },
     ]);
+  });
+
+  it('lists every active incident and a page of the newest resolved ones, with how many are resolved', async () => {
+    const s = new LedgerScript();
+    for (let i = 0; i < 5; i++) {
+      s.incident('incident.triggered', `PD-${i}`, 'checkout-api');
+      s.incident('incident.resolved', `PD-${i}`, 'checkout-api');
+    }
+    s.incident('incident.triggered', 'PD-9', 'search-api');
+    replica = await replicaOf(s.log);
+    catchUpViews(replica.db);
+    const page = (limit: number) => {
+      const r = listIncidents(replica!.db, { resolvedLimit: limit });
+      return [r.incidents.map((i) => `${i.id}:${i.status}`), r.resolvedTotal];
+    };
+    // Same triggered_at everywhere: the newest entry first.
+    expect(page(2)).toEqual([['PD-9:triggered', 'PD-4:resolved', 'PD-3:resolved'], 5]);
+    expect(page(0)).toEqual([['PD-9:triggered'], 5]);
+    expect(page(50)[0]).toHaveLength(6);
+    // The resolved page is read through the status index, not by scanning every incident.
+    const plan = replica.db
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT id FROM view_incidents WHERE status = 'resolved' ORDER BY triggered_at DESC, idx DESC LIMIT 2",
+      )
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('USING INDEX view_incidents_by_status');
   });
 
   it('folds each flag: definition, current metadata and per-environment state', async () => {

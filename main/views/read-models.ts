@@ -4,11 +4,11 @@
  */
 import type Database from 'better-sqlite3';
 import type { FlagInfo } from '../../shared/correlate/index.ts';
-import type { ChangeRequest, FlagDetail, FlagSummary, Incident } from '../../shared/ipc/types/domain.ts';
+import type { ChangeRequest, FlagDetail, FlagSummary, IncidentList } from '../../shared/ipc/types/domain.ts';
 import { flagDetailOf, flagMatchRank, flagSummaryOf } from '../../shared/state/flags.ts';
 import { foldRequests } from './cr-store.ts';
 import { flagNotFound } from './errors.ts';
-import { incidentRows } from './incident-store.ts';
+import { activeIncidentRows, resolvedIncidentPage } from './incident-store.ts';
 import { loadFlag, recordOf } from './flag-store.ts';
 import { ensureViews } from './ready.ts';
 import { stmt } from './sql.ts';
@@ -16,10 +16,14 @@ import { stmt } from './sql.ts';
 /** Most change requests `listChangeRequests` returns (newest first). */
 export const MAX_CHANGE_REQUESTS = 500;
 
-/** Every incident the ledger recorded: active first, then newest first (kept folded by the index). */
-export function listIncidents(db: Database.Database): Incident[] {
+/**
+ * The incidents the screen needs (kept folded by the index): every active one, then the newest `resolvedLimit`
+ * resolved ones, with the number of resolved incidents. Reads two index ranges, not every incident of the ledger.
+ */
+export function listIncidents(db: Database.Database, args: { resolvedLimit: number }): IncidentList {
   ensureViews(db);
-  return incidentRows(db);
+  const resolved = resolvedIncidentPage(db, Math.max(0, args.resolvedLimit));
+  return { incidents: [...activeIncidentRows(db), ...resolved.page], resolvedTotal: resolved.total };
 }
 
 type CatalogRow = { flag: string; fid: number; info: string; states: string };

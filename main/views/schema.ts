@@ -81,6 +81,10 @@ CREATE TABLE view_incidents (
 );
 `;
 
+const V3 = `
+CREATE INDEX view_incidents_by_status ON view_incidents (status, triggered_at, idx);
+`;
+
 /**
  * Filter indexes of view_entries for the selective filters (a flag, an actor, an action). Dense filters (env,
  * changes only) and time windows (an idx range on a time-sorted ledger) need none. Catch-up drops them while it bulk
@@ -108,6 +112,11 @@ export const VIEW_MIGRATIONS: readonly ViewMigration[] = [
     description: 'incidents as folded so far (listing them no longer refolds every incident entry)',
     sql: V2,
     populate: rebuildIncidents,
+  },
+  {
+    version: 3,
+    description: 'incidents by status and time (the screen reads the active ones and a page of the newest resolved)',
+    sql: V3,
   },
 ];
 

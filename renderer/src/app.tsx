@@ -18,7 +18,7 @@ import { useShortcuts } from './components/palette/shortcuts.ts';
 import { TopBar } from './components/top-bar/top-bar.tsx';
 import { IncidentAnnouncer, IncidentJumpBar } from './components/incidents/incident-alert.tsx';
 
-/** Root component: starts the store (unless `autoStart` is false, for tests) and lays out the screen. */
+/** Root component: starts the store unless `autoStart` is false (tests; main.tsx starts it before the first render). */
 export function App({ store, autoStart = true }: { store: AppStore; autoStart?: boolean }) {
   const theme = useStore(store, (s) => s.theme);
   const replica = useStore(store, (s) => s.replica);

@@ -32,7 +32,10 @@ async function boot(): Promise<void> {
     }
     api = createBrowserBridge();
   }
-  root.render(<App store={createAppStore(api)} />);
+  // The start-up calls go out before the first render (a render of the whole shell), not from an effect after it.
+  const store = createAppStore(api);
+  void store.getState().start();
+  root.render(<App store={store} autoStart={false} />);
 }
 
 void boot();

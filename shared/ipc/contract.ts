@@ -12,7 +12,7 @@ import type {
   EnvState,
   FlagDetail,
   FlagSummary,
-  Incident,
+  IncidentList,
   MetricsSeries,
 } from './types/domain.ts';
 import type { FleetView } from './types/fleet.ts';
@@ -118,7 +118,8 @@ export interface InvokeMap {
   /** After an alert: set the replica aside (kept with its evidence) and start over with an empty one, synced again. */
   'replica:quarantine': { args: { reason: string }; result: { archivedAs: string } };
   'correlation:rank': { args: CorrelationRequest; result: CorrelationResult };
-  'incidents:list': { args: null; result: Incident[] };
+  /** Every active incident and the newest `resolvedLimit` resolved ones (active first, then newest first). */
+  'incidents:list': { args: { resolvedLimit: number }; result: IncidentList };
   /** Acknowledges an incident through the control plane (a ledger entry `incident.acknowledged`). */
   'incidents:acknowledge': { args: { id: string; note?: string }; result: ActionReceipt };
   /** Resolves an incident through the control plane (a ledger entry `incident.resolved`). */

@@ -106,7 +106,7 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
     obj({ incidentId: name, ...window }),
     obj({ at: timestamp, service: optional(name), ...window }),
   ),
-  'incidents:list': none,
+  'incidents:list': obj({ resolvedLimit: int(0, 100_000) }),
   'incidents:acknowledge': obj({ id: name, note: optional(str({ max: 1000 })) }),
   'incidents:resolve': obj({ id: name, note: optional(str({ max: 1000 })) }),
   'flags:list': obj({ query: str({ max: 200 }), limit: int(1, 500) }),

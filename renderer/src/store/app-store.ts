@@ -12,7 +12,7 @@ import { createCoalescer } from './coalesce.ts';
 import { subscribeEvents } from './events.ts';
 import { createFlagsSlice } from './flags-slice.ts';
 import { createFleetSlice } from './fleet-slice.ts';
-import { createIncidentsSlice } from './incidents-slice.ts';
+import { createIncidentsSlice, RESOLVED_PAGE } from './incidents-slice.ts';
 import { createLedgerSlice } from './ledger-slice.ts';
 import { createSessionSlice, NO_REPLICA_CODES } from './session-slice.ts';
 import { createTimelineSlice } from './timeline-slice.ts';
@@ -74,6 +74,8 @@ export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): A
         verifyOutcome: null,
         verifyError: null,
         incidents: [],
+        resolvedTotal: 0,
+        resolvedLimit: RESOLVED_PAGE,
         incidentsLoaded: false,
         jumpTarget: null,
         incidentAnnouncement: null,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CorrelationResult } from '../../../shared/ipc/contract.ts';
 import type { Result } from '../../../shared/ipc/result.ts';
 import { createFakeApi } from '../test-support/fake-api.ts';
-import { correlation, incident, liveReplica, oldIncident } from '../test-support/fixtures.ts';
+import { correlation, incident, incidentPage, liveReplica, oldIncident } from '../test-support/fixtures.ts';
 import { createAppStore } from './app-store.ts';
 import type { Incident } from '../../../shared/ipc/contract.ts';
 import { BUSY_MS, defaultIncident, sortIncidents } from './incidents-slice.ts';
@@ -80,7 +80,10 @@ describe('incidents slice', () => {
     function setup(initial: Incident[]) {
       let list = initial;
       let t = 1_000_000;
-      const fake = createFakeApi({ ...liveReplica(), incidentsList: async () => ({ ok: true, value: list }) });
+      const fake = createFakeApi({
+        ...liveReplica(),
+        incidentsList: async (a) => ({ ok: true, value: incidentPage(list, a) }),
+      });
       const store = createAppStore(fake.api, { now: () => t, refreshDelayMs: 0 });
       return {
         fake,

@@ -13,12 +13,22 @@ import type { SliceDeps } from './types.ts';
 export type IncidentSelection =
   { kind: 'incident'; id: string } | { kind: 'manual'; at: string; service: string | null };
 
+/** Resolved incidents per page: a year of history holds thousands, the screen needs the latest. */
+export const RESOLVED_PAGE = 50;
+
 /** How long a selection or keystroke of the responder's own keeps a new incident from taking the screen. */
 export const BUSY_MS = 30_000;
 
 /** Incidents state and its actions. */
 export interface IncidentsSlice {
+  /** Every active incident, then the newest `resolvedLimit` resolved ones. */
   incidents: Incident[];
+  /** How many resolved incidents the replica holds (the list holds a page of them). */
+  resolvedTotal: number;
+  /** How many resolved incidents the list asks for: a page, grown by "show more". */
+  resolvedLimit: number;
+  /** Asks for the next page of resolved incidents. */
+  showMoreResolved(): Promise<void>;
   incidentsError: IpcError | null;
   selection: IncidentSelection | null;
   correlation: CorrelationResult | null;
@@ -144,6 +154,8 @@ export function createIncidentsSlice({ api, set, get, now }: SliceDeps): Inciden
   };
   return {
     incidents: [],
+    resolvedTotal: 0,
+    resolvedLimit: RESOLVED_PAGE,
     incidentsError: null,
     selection: null,
     correlation: null,
@@ -169,14 +181,14 @@ export function createIncidentsSlice({ api, set, get, now }: SliceDeps): Inciden
       if (get().correlation === c) set({ candidateOutcomes: found });
     },
     async loadIncidents() {
-      const res = await api.incidentsList(null);
+      const res = await api.incidentsList({ resolvedLimit: get().resolvedLimit });
       if (!res.ok) {
         set({ incidentsError: res.error });
         return;
       }
-      const incidents = sortIncidents(res.value);
+      const incidents = sortIncidents(res.value.incidents);
       const firstLoad = !get().incidentsLoaded || known === null;
-      set({ incidents, incidentsError: null, incidentsLoaded: true });
+      set({ incidents, resolvedTotal: res.value.resolvedTotal, incidentsError: null, incidentsLoaded: true });
       const jump = get().jumpTarget;
       if (jump && incidents.find((i) => i.id === jump.id)?.status === 'resolved') set({ jumpTarget: null });
       if (firstLoad || known === null) {
@@ -189,6 +201,10 @@ export function createIncidentsSlice({ api, set, get, now }: SliceDeps): Inciden
       const fresh = defaultIncident(incidents.filter((i) => !known?.has(i.id)));
       for (const i of incidents) known.add(i.id);
       if (fresh) await arrived(fresh);
+    },
+    async showMoreResolved() {
+      set({ resolvedLimit: get().resolvedLimit + RESOLVED_PAGE });
+      await get().loadIncidents();
     },
     async selectIncident(id) {
       const jump = get().jumpTarget;

@@ -99,7 +99,7 @@ describe('profile switch', () => {
           hasToken: true,
         },
       }),
-      incidentsList: async () => ({ ok: true, value: [] }),
+      incidentsList: async () => ({ ok: true, value: { incidents: [], resolvedTotal: 0 } }),
     });
     const store = createAppStore(fake.api, { refreshDelayMs: 0 });
     store.setState({

@@ -7,6 +7,7 @@ import type {
   EnvState,
   FlagDetail,
   Incident,
+  IncidentList,
   VerificationStatus,
 } from '../../../shared/ipc/contract.ts';
 import type { ApiMethods } from './fake-api.ts';
@@ -232,7 +233,7 @@ export function liveReplica(
     verifyEvidence: async () => ({ ok: true, value: [] }),
     breakGlassPending: async () => ({ ok: true, value: [] }),
     breakGlassRecent: async () => ({ ok: true, value: [] }),
-    incidentsList: async () => ({ ok: true, value: [oldIncident, incident] }),
+    incidentsList: async (a) => ({ ok: true, value: incidentPage([oldIncident, incident], a) }),
     correlationRank: async () => ({ ok: true, value: correlation }),
     changesList: async () => ({ ok: true, value: [] }),
     metricsSeries: async (a) => ({ ok: true, value: { service: a.service, stepSeconds: a.stepSeconds, points: [] } }),
@@ -240,5 +241,16 @@ export function liveReplica(
     flagsList: async () => ({ ok: true, value: [lowFlag, blockedFlag] }),
     flagsGet: async ({ key }) =>
       key === blockedFlag.key ? { ok: true, value: blockedFlag } : { ok: true, value: lowFlag },
+  };
+}
+
+/** What the console host answers for `incidents:list` over `all`: every active one, the newest resolved up to the limit. */
+export function incidentPage(all: readonly Incident[], args: { resolvedLimit: number }): IncidentList {
+  const resolved = all
+    .filter((i) => i.status === 'resolved')
+    .sort((a, b) => b.triggeredAt.localeCompare(a.triggeredAt) || b.idx - a.idx);
+  return {
+    incidents: [...all.filter((i) => i.status !== 'resolved'), ...resolved.slice(0, args.resolvedLimit)],
+    resolvedTotal: resolved.length,
   };
 }

@@ -40,6 +40,15 @@ export interface Incident {
   idx: number;
 }
 
+/**
+ * The incidents a screen needs: every active one, and the newest resolved ones up to the limit asked for (a year of
+ * history holds thousands; the screen renders fifty at a time), with how many resolved ones the replica holds.
+ */
+export interface IncidentList {
+  incidents: Incident[];
+  resolvedTotal: number;
+}
+
 /** A change request derived from the ledger. */
 export interface ChangeRequest {
   id: string;

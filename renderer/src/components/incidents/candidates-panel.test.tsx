@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { liveReplica, oldIncident, receipt } from '../../test-support/fixtures.ts';
+import { incidentPage, liveReplica, oldIncident, receipt } from '../../test-support/fixtures.ts';
 import { byTestId, click, mountApp, type Mounted } from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
@@ -57,7 +57,10 @@ describe('the selected incident', () => {
   });
 
   it('with only resolved incidents, the screen is calm: nothing active, nothing selected', async () => {
-    m = await mountApp({ ...liveReplica(), incidentsList: async () => ({ ok: true, value: [oldIncident] }) });
+    m = await mountApp({
+      ...liveReplica(),
+      incidentsList: async (a) => ({ ok: true, value: incidentPage([oldIncident], a) }),
+    });
     expect(byTestId(m.container, 'nothing-active').textContent).toContain('Nothing active.');
     expect(m.store.getState().selection).toBeNull();
   });

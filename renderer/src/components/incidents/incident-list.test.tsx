@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../../../shared/ipc/contract.ts';
-import { incident, liveReplica } from '../../test-support/fixtures.ts';
+import { incident, incidentPage, liveReplica } from '../../test-support/fixtures.ts';
 import { byTestId, click, inAct, mountApp, type Mounted } from '../../test-support/render.tsx';
 
 let m: Mounted | null = null;
@@ -23,7 +23,7 @@ describe('incident list', () => {
   it('renders resolved incidents only when opened, fifty at a time', async () => {
     m = await mountApp({
       ...liveReplica(),
-      incidentsList: async () => ({ ok: true, value: [incident, ...resolved(120)] }),
+      incidentsList: async (a) => ({ ok: true, value: incidentPage([incident, ...resolved(120)], a) }),
     });
     const panel = m.container.querySelector('#incidents')!;
     const rendered = (): number => panel.querySelectorAll('[data-testid^="incident-PD-R"]').length;

@@ -7,6 +7,7 @@ import { ErrorLine } from '../../ui/error-line.tsx';
 import { useNow } from '../../ui/hooks.ts';
 import { Panel } from '../../ui/panel.tsx';
 import { useApp } from '../../store-context.tsx';
+import { RESOLVED_PAGE } from '../../store/incidents-slice.ts';
 
 function IncidentItem({ incident, selected, now }: { incident: Incident; selected: boolean; now: number }) {
   const selectIncident = useApp((s) => s.selectIncident);
@@ -49,25 +50,20 @@ function Items({ list, label }: { list: Incident[]; label: string }) {
   );
 }
 
-/** Resolved incidents rendered per "show more" step: a year of history holds thousands, the screen needs the latest. */
-export const RESOLVED_PAGE = 50;
-
-/** The resolved incidents, newest first, rendered only while the disclosure is open and a page at a time. */
-function Resolved({ list }: { list: Incident[] }) {
+/**
+ * The resolved incidents, newest first, rendered only while the disclosure is open; the store holds a page of them
+ * (a year of history holds thousands) and "show more" asks the replica for the next one.
+ */
+function Resolved({ list, total }: { list: Incident[]; total: number }) {
   const [open, setOpen] = useState(false);
-  const [shown, setShown] = useState(RESOLVED_PAGE);
-  const left = list.length - Math.min(shown, list.length);
+  const showMore = useApp((s) => s.showMoreResolved);
+  const left = Math.max(0, total - list.length);
   return (
     <details className="resolved" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
-      <summary>Resolved ({list.length})</summary>
-      {open && <Items list={list.slice(0, shown)} label="Resolved incidents, newest first" />}
+      <summary>Resolved ({total})</summary>
+      {open && <Items list={list} label="Resolved incidents, newest first" />}
       {open && left > 0 && (
-        <button
-          type="button"
-          className="show-more"
-          data-testid="incidents-show-more"
-          onClick={() => setShown(shown + RESOLVED_PAGE)}
-        >
+        <button type="button" className="show-more" data-testid="incidents-show-more" onClick={() => void showMore()}>
           Show {Math.min(RESOLVED_PAGE, left)} more ({left} older)
         </button>
       )}
@@ -78,6 +74,7 @@ function Resolved({ list }: { list: Incident[] }) {
 /** The panel: active incidents, then the resolved ones behind a disclosure; the manual-time entry opens a dialog. */
 export function IncidentList() {
   const incidents = useApp((s) => s.incidents);
+  const resolvedTotal = useApp((s) => s.resolvedTotal);
   const error = useApp((s) => s.incidentsError);
   const selection = useApp((s) => s.selection);
   const openDialog = useApp((s) => s.openDialog);
@@ -102,7 +99,7 @@ export function IncidentList() {
       )}
       <div className="incident-scroll">
         <Items list={active} label="Active incidents, newest first" />
-        {resolved.length > 0 && <Resolved list={resolved} />}
+        {resolvedTotal > 0 && <Resolved list={resolved} total={resolvedTotal} />}
       </div>
     </Panel>
   );
