@@ -12,8 +12,11 @@
  *     timed by the same rAF loop (median fps, p95 frame time = the 5th-percentile fps, hitches > 50 ms), right after the
  *     same loop for 5 s without scrolling (what the page and the busy machine allow then), and a 3 s sweep over the whole
  *     table height (informational);
- *   - the JS heap after the 5 s scroll (performance.memory with --enable-precise-memory-info; CDP after a forced GC).
- * Targets (issue #9, for the large replica): screen ≤ 1.5 s, median ≥ 55 fps, heap ≤ 300 MB.
+ *   - the JS heap after the 5 s scroll (performance.memory with --enable-precise-memory-info; CDP after a forced GC);
+ *   - the SDK fleet view (`F`) open over the offline console's last fleet snapshot of 1,000 instances: key → every
+ *     instance shown, 5 s idle and 5 s of its own scroll (median fps), heap and DOM nodes with it open.
+ * Targets (issue #9, for the large replica): screen ≤ 1.5 s, median ≥ 55 fps, heap ≤ 300 MB — with the fleet view
+ * open too (issue #18).
  * Environment: BENCH_UI_N (1000000), BENCH_UI_BASELINE_N (20000), BENCH_UI_TIMEOUT_S (300, the measurement),
  * BENCH_UI_BUILD_TIMEOUT_S (300, building the cached replicas on a first run),
  * BENCH_UI_SPACING_S (30: seconds between entries' timestamps, see scripts/bench-ui/replica-cache.ts),
@@ -38,12 +41,20 @@ import {
   prepare,
   scroll,
   settled,
+  openFleet,
   warmReloads,
   type HeapResult,
   type LoadResult,
   type ScrollResult,
 } from './bench-ui/browser-run.ts';
-import { BENCH_ORIGIN, benchTrustedKeys, cachedReplica, consoleDataDir, deadUrl } from './bench-ui/replica-cache.ts';
+import {
+  BENCH_FLEET,
+  BENCH_ORIGIN,
+  benchTrustedKeys,
+  cachedReplica,
+  consoleDataDir,
+  deadUrl,
+} from './bench-ui/replica-cache.ts';
 import { formatTable, median, type ResultRow } from './bench-ui/stats.ts';
 
 const LARGE = Number(process.env['BENCH_UI_N'] ?? 1_000_000);
@@ -55,6 +66,8 @@ const SCROLL = { durationMs: 5000, pxPerMs: 4, sweep: false };
 const SWEEP = { durationMs: 3000, pxPerMs: 0, sweep: true };
 /** The same rAF loop with the drawer open and nothing scrolled: what the page and the machine allow right then. */
 const IDLE = { durationMs: 5000, pxPerMs: 0, sweep: false };
+/** The fleet view's own scroll (its tables scroll inside the dialog), at the drawer scroll's speed. */
+const FLEET_SCROLL = { durationMs: 5000, pxPerMs: 4, sweep: false, target: '[data-testid="fleet-dialog"]' };
 const WARM_RELOADS = 3;
 /** Cold loads, each in a fresh browser context (no cache, new session); the table shows their median. */
 const COLD_LOADS = 3;
@@ -82,6 +95,11 @@ interface SizeResult {
   sweep: ScrollResult | null;
   heap: HeapResult | null;
   heapAfterSweepMb: number | null;
+  /** The SDK fleet view (BENCH_FLEET instances from the offline console's last snapshot): key → all rows shown. */
+  fleetOpenMs: number | null;
+  fleetIdle: ScrollResult | null;
+  fleetScroll: ScrollResult | null;
+  fleetHeap: HeapResult | null;
   notes: string[];
 }
 
@@ -182,6 +200,16 @@ async function browserPhases(browser: Browser, url: string, r: SizeResult, loads
   } catch (err) {
     r.notes.push(`drawer phase stopped: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
+  try {
+    progress(`${r.n}: fleet view open (${BENCH_FLEET.toLocaleString('en-US')} SDK instances), idle, then its scroll`);
+    r.fleetOpenMs = await openFleet(page, BENCH_FLEET, 60_000);
+    await idle();
+    r.fleetIdle = await scroll(page, { ...IDLE, target: FLEET_SCROLL.target });
+    r.fleetScroll = await scroll(page, FLEET_SCROLL);
+    r.fleetHeap = await heap(page);
+  } catch (err) {
+    r.notes.push(`fleet phase stopped: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
   await context.close();
 }
 
@@ -211,6 +239,10 @@ async function measureSize(n: number, cached: { file: string; builtSeconds: numb
     sweep: null,
     heap: null,
     heapAfterSweepMb: null,
+    fleetOpenMs: null,
+    fleetIdle: null,
+    fleetScroll: null,
+    fleetHeap: null,
     notes: [],
   };
   const executablePath = findChromium();
@@ -288,6 +320,13 @@ function rows(s: SizeResult, l: SizeResult): ResultRow[] {
     row('3 s sweep: p95 frame time', (x) => x.sweep?.p95FrameMs, 'ms', 1),
     row('3 s sweep: frames with placeholders', (x) => x.sweep?.placeholderPct, '%', 1),
     row('JS heap after the sweep', (x) => x.heapAfterSweepMb, 'MB', 1),
+    row(`fleet key → ${BENCH_FLEET.toLocaleString('en-US')} SDK instances shown`, (x) => x.fleetOpenMs, 'ms', 0),
+    row('fleet view open, 5 s idle: median fps', (x) => x.fleetIdle?.medianFps, 'fps', 1, { op: '>=', value: 55 }),
+    row('fleet view open, 5 s scroll: median fps', (x) => x.fleetScroll?.medianFps, 'fps', 1, { op: '>=', value: 55 }),
+    row('  p95 frame time', (x) => x.fleetScroll?.p95FrameMs, 'ms', 1),
+    row('  longest frame', (x) => x.fleetScroll?.maxFrameMs, 'ms', 0),
+    row('JS heap with the fleet view open', (x) => x.fleetHeap?.usedMb, 'MB', 1, { op: '<=', value: 300 }),
+    row('DOM nodes with the fleet view open', (x) => x.fleetHeap?.domNodes, 'nodes', 0),
   ];
 }
 

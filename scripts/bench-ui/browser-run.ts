@@ -174,6 +174,24 @@ export async function openDrawer(page: Page, timeoutMs: number): Promise<number>
   return shown - t0;
 }
 
+/**
+ * Closes what is open (Escape) and opens the SDK fleet view with the `F` key; ms from the key press until all `rows`
+ * instance rows are in the page.
+ */
+export async function openFleet(page: Page, rows: number, timeoutMs: number): Promise<number> {
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('[data-testid="ledger-drawer"]', { state: 'detached', timeout: 10_000 });
+  const t0 = await page.evaluate(() => performance.now());
+  await page.keyboard.press('f');
+  const shown = await page.waitForFunction(
+    (n) =>
+      document.querySelectorAll('[data-testid="fleet-dialog"] tr.fleet-row').length >= n ? performance.now() : null,
+    rows,
+    { timeout: timeoutMs, polling: 'raf' },
+  );
+  return ((await shown.jsonValue()) as number) - t0;
+}
+
 /** Runs one scroll phase in the page and summarises its frames. */
 export async function scroll(page: Page, plan: ScrollPlan): Promise<ScrollResult> {
   const trace: ScrollTrace = await page.evaluate(scrollLedger, plan);

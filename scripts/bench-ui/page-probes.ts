@@ -86,12 +86,18 @@ export interface ScrollPlan {
   durationMs: number;
   pxPerMs: number;
   sweep: boolean;
+  /** The element scrolled (default: the ledger drawer's grid). */
+  target?: string;
 }
 
-/** Scrolls the `ledger-grid` element by setting scrollTop in a rAF loop for `durationMs`, recording every frame. */
+/**
+ * Scrolls the `ledger-grid` element (or `plan.target`) by setting scrollTop in a rAF loop for `durationMs`, recording
+ * every frame.
+ */
 export function scrollLedger(plan: ScrollPlan): Promise<ScrollTrace> {
-  const grid = document.querySelector<HTMLElement>('[data-testid="ledger-grid"]');
-  if (grid === null) throw new Error('no [data-testid="ledger-grid"] in the page');
+  const selector = plan.target ?? '[data-testid="ledger-grid"]';
+  const grid = document.querySelector<HTMLElement>(selector);
+  if (grid === null) throw new Error(`no ${selector} in the page`);
   const loading = grid.getElementsByClassName('loading');
   const frames: number[] = [];
   let placeholderFrames = 0;

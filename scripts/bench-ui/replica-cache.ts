@@ -12,7 +12,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   CompactRange,
   buildLeafText,
@@ -21,6 +21,7 @@ import {
   toHex,
   type LedgerLeaf,
 } from '../../shared/ledger/index.ts';
+import { fleetEvent, instance } from '../../main/fleet/fleet-test-data.ts';
 import { LeafHasher } from '../../main/ledger/fast-hash.ts';
 import { testSigner, trustedKeyOf } from '../../main/ledger/fixtures.ts';
 import { sha256 } from '../../main/ledger/node-crypto.ts';
@@ -159,6 +160,7 @@ export function consoleDataDir(dataDir: string, replicaFile: string, url: string
     confirmedAt: new Date().toISOString(),
     source: 'import',
   });
+  writeBenchFleet(store.fleetPath(profile.id));
   const target = store.replicaPath(profile.id);
   copyFileSync(replicaFile, target);
   copyFileSync(`${replicaFile}.hwm`, `${target}.hwm`);
@@ -169,4 +171,37 @@ export function consoleDataDir(dataDir: string, replicaFile: string, url: string
 /** The trust anchors of the bench replicas (for the separate launch-check measurement). */
 export function benchTrustedKeys(): ReturnType<typeof trustedKeyOf>[] {
   return [trustedKeyOf(signer)];
+}
+
+/** SDK instances in the fleet snapshot the bench console holds (the scale of `bench:sdk`'s largest fleet). */
+export const BENCH_FLEET = 1000;
+
+/**
+ * The last fleet snapshot an offline console holds (as its fleet store keeps it): BENCH_FLEET instances over 25
+ * services, most on the latest config version, some behind, a few disconnected or on last-known-good.
+ */
+function writeBenchFleet(path: string): void {
+  const latest = 19_970;
+  const at = (s: number): string => new Date(END_MS - s * 1000).toISOString();
+  const instances = Array.from({ length: BENCH_FLEET }, (_, i) => {
+    const state =
+      i % 97 === 0 ? 'last_known_good' : i % 41 === 0 ? 'disconnected' : i % 13 === 0 ? 'behind' : 'current';
+    return instance(`svc${i % 25}-${Math.floor(i / 25)}`, `service-${i % 25}`, {
+      host: `ip-10-2-${Math.floor(i / 250)}-${i % 250}`,
+      last_seen: at(state === 'disconnected' ? 600 : 2),
+      applied_version: state === 'behind' ? latest - 1 - (i % 3) : latest,
+      stale: state === 'last_known_good',
+      stale_since: state === 'last_known_good' ? at(900) : null,
+      state,
+      state_since: at(state === 'current' ? 3600 : 900),
+    });
+  });
+  const snapshot = { ...fleetEvent(instances, { latest_version: latest, generated_at: at(1) }) } as Record<
+    string,
+    unknown
+  >;
+  delete snapshot['full'];
+  delete snapshot['removed'];
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify({ environments: { production: { snapshot, receivedAt: at(1) } } }));
 }
