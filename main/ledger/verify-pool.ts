@@ -50,7 +50,7 @@ async function runInline(tasks: readonly ChunkTask[], opts: PoolOptions, consume
 
 const IDLE_MS = 15_000;
 /**
- * Nice value of background workers. Only on Linux, where a thread's nice value is its own: elsewhere setpriority on
+ * How much nicer than the process background workers run (capped at 19; never less nice than the process). Only on Linux, where a thread's nice value is its own: elsewhere setpriority on
  * the calling thread changes the whole process, the screen included, so background workers there keep the normal one.
  */
 export const BACKGROUND_NICE = 5;
@@ -67,7 +67,7 @@ function acquire(background: boolean): Worker {
     idle[background ? 'background' : 'foreground'].pop() ??
     new Worker(new URL(WORKER_FILE, import.meta.url), {
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
-      workerData: { nice },
+      workerData: { nicer: nice },
     });
   w.ref();
   w.removeAllListeners('message');

@@ -3,7 +3,7 @@
  * the TypeScript modules and SQLite, costs more than verifying 100k entries); each run opens its own read-only
  * connection ('begin') and closes it ('end'), so a database file replaced between runs is never read stale.
  */
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { ChunkTask, VerifyMode } from './verify-types.ts';
@@ -18,10 +18,12 @@ export type WorkerRequest =
 
 const port = parentPort;
 // A background worker lowers its own thread's priority once (the pool asks for it only where that stays per thread).
-const nice = (workerData as { nice?: number } | null)?.nice ?? 0;
-if (nice > 0) {
+// Relative to the thread's inherited nice value (a console started with `nice` stays below it), at most 19.
+const nicer = (workerData as { nicer?: number } | null)?.nicer ?? 0;
+if (nicer > 0) {
   try {
-    setPriority(nice);
+    const inherited = getPriority();
+    if (inherited < 19) setPriority(Math.min(19, inherited + nicer));
   } catch {
     // Not permitted here: the check runs at the normal priority, only less politely.
   }
