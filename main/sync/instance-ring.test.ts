@@ -123,7 +123,12 @@ describe('ConnectionMachine over several instances', () => {
         roundTripMs: 3,
         since: '2026-11-25T03:00:00.000Z',
         instance: { position: 2, count: 3 },
-        failover: { from: A, to: B, at: '2026-11-25T03:00:00.000Z', reason: 'E_STREAM_CLOSED: the ledger stream ended' },
+        failover: {
+          from: A,
+          to: B,
+          at: '2026-11-25T03:00:00.000Z',
+          reason: 'E_STREAM_CLOSED: the ledger stream ended',
+        },
       },
     ]);
   });
