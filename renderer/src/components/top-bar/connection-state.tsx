@@ -41,11 +41,14 @@ export function failoverSentence(s: SyncState): string | null {
   return `Failed over from ${host(f.from)} to ${host(f.to)} at ${clock(f.at)}: ${explainSyncError(f.reason)}.`;
 }
 
-/** The live label: "Live", or "Live via <host:port> (i of n)" with several instances, then the round trip. */
+/**
+ * The live label: "Live · <round trip>", or with several instances "Live via <host:port> (i of n)" (the round trip
+ * then goes to the tooltip: the bar has no room for both at 1280 px).
+ */
 export function liveLabel(s: SyncState, roundTripMs: number | null): string {
   const via = instanceLabel(s);
-  const base = via === null ? 'Live' : `Live via ${via}`;
-  return roundTripMs === null ? base : `${base} · ${roundTripMs} ms`;
+  if (via !== null) return `Live via ${via}`;
+  return roundTripMs === null ? 'Live' : `Live · ${roundTripMs} ms`;
 }
 
 /** Label and tone of the sync state; null while idle (the probe result is shown instead). */
@@ -103,6 +106,14 @@ export function ConnectionState() {
       ? { label: liveLabel(sync, connection.roundTripMs), tone: described.tone }
       : described;
   const failover = failoverSentence(sync);
+  const roundTrip =
+    instanceLabel(sync) !== null && sync.kind === 'live'
+      ? connection.kind === 'reachable'
+        ? `round trip ${connection.roundTripMs} ms`
+        : sync.roundTripMs === null
+          ? null
+          : `round trip ${sync.roundTripMs} ms`
+      : null;
   const rate =
     sync.kind === 'backfilling' && progress
       ? `${Math.round(progress.ratePerSecond).toLocaleString('en-US')}/s${progress.etaSeconds === null ? '' : ` · ${seconds(progress.etaSeconds)} left`}`
@@ -122,7 +133,7 @@ export function ConnectionState() {
         role="status"
         aria-live="polite"
         data-testid="connection-state"
-        title={[rate ? `${label} · ${rate}` : label, detail, failover].filter(Boolean).join('\n')}
+        title={[rate ? `${label} · ${rate}` : label, roundTrip, detail, failover].filter(Boolean).join('\n')}
       >
         {label}
       </span>
