@@ -148,6 +148,38 @@ describe('failover between the instance URLs of one control plane', () => {
     }
   }, 90_000);
 
+  it('sends an action to the instance in use only: a failure there is reported, not resent to another instance', async () => {
+    const s = await serve(10);
+    const dead = await startTcpProxy(s.cp.url);
+    const b = await startTcpProxy(s.cp.url);
+    await dead.close();
+    try {
+      await createFlag(s.cp.url, s.token, 'sync.failover.flag');
+      const source = controlPlaneSource({
+        sync: {
+          profile: { ...pinnedProfile(dead.url, s.token, s.cp), urls: [dead.url, b.url] },
+          replica: replicaAt(join(s.dataDir, 'unused.sqlite')),
+          ...FAST,
+        },
+      });
+      // Nothing synced yet, so the instance in use is the first one, which is down.
+      const err = await source.actions
+        .kill('idem-no-resend', { flag: 'sync.failover.flag', env: 'production', reason: 'failover test' })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(err).toMatchObject({ code: 'E_CONTROL_PLANE_UNREACHABLE' });
+      expect(b.heads).toEqual([]);
+      const head = await serverHead(s.cp.url, s.token);
+      expect(head.size).toBe(11); // the flag's creation only: no kill was applied anywhere
+    } finally {
+      await b.close();
+      await s.cp.kill();
+      rmSync(join(s.dataDir, '..'), { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('halts with an alert when the next URL serves another ledger (a fork of the same log and key)', async () => {
     const s = await serve(ENTRIES);
     // A second control plane on a copy of the same data: same origin, same signing key, same first entries.
