@@ -35,7 +35,25 @@ export default defineConfig({
           globalSetup: ['test-support/unleash-global-setup.ts'],
         },
       },
-      { test: { name: 'control-plane', environment: 'node', include: ['control-plane/**/*.test.ts'], pool: 'forks' } },
+      {
+        test: {
+          name: 'control-plane',
+          environment: 'node',
+          include: ['control-plane/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, '**/*.pg.test.ts'],
+          pool: 'forks',
+        },
+      },
+      // The control plane on both engines: one throwaway PostgreSQL cluster for the run, one database per test file.
+      {
+        test: {
+          name: 'control-plane-pg',
+          environment: 'node',
+          include: ['control-plane/**/*.pg.test.ts'],
+          pool: 'forks',
+          globalSetup: ['test-support/pg-global-setup.ts'],
+        },
+      },
       // The SDK against a real control plane (started in-process on an ephemeral loopback port).
       { test: { name: 'sdk', environment: 'node', include: ['sdk/**/*.test.ts'], pool: 'forks' } },
       {

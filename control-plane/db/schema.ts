@@ -256,5 +256,17 @@ CREATE TABLE sdk_keys (
 ALTER TABLE flags ADD COLUMN variants TEXT;
 `;
 
+// A break-glass token is used at most once, whatever the service code does: once used_at is set the row is frozen.
+const BREAK_GLASS_SINGLE_USE = `
+CREATE TRIGGER break_glass_single_use BEFORE UPDATE ON break_glass_tokens
+  WHEN OLD.used_at IS NOT NULL
+  BEGIN SELECT RAISE(ABORT, 'BREAK_GLASS_USED: break-glass tokens are single use'); END;
+`;
+
 /** Migrations in order; migration i brings user_version from i to i + 1. */
-export const MIGRATIONS: readonly string[] = [LEDGER + PEOPLE + FLAGS + WORKFLOW, CR_OPERATIONS + EDGES, SDK_KEYS];
+export const MIGRATIONS: readonly string[] = [
+  LEDGER + PEOPLE + FLAGS + WORKFLOW,
+  CR_OPERATIONS + EDGES,
+  SDK_KEYS,
+  BREAK_GLASS_SINGLE_USE,
+];

@@ -33,6 +33,42 @@ export interface AppendedEntry {
 
 const RING = 8192;
 
+/**
+ * The canonical text and leaf hash of the entry at `idx` after the entry whose leaf hash is `prevHex` ('' for the
+ * first); throws 422 ENTRY_TOO_LARGE for leaves over 64 KiB.
+ */
+export function makeLeaf(
+  origin: string,
+  idx: number,
+  prevHex: string,
+  input: LeafInput,
+): { text: string; hash: Uint8Array; ts: string } {
+  const leaf: LedgerLeaf = {
+    v: 1,
+    log: origin,
+    idx,
+    ts: new Date(input.ts).toISOString(),
+    actor: input.actor,
+    action: input.action,
+    flag: input.flag,
+    env: input.env,
+    before: input.before,
+    after: input.after,
+    reason: input.reason,
+    refs: input.refs ?? {},
+    prev: prevHex,
+  };
+  const text = buildLeafText(leaf);
+  const bytes = utf8Encode(text);
+  if (bytes.length > MAX_LEAF_BYTES) {
+    throw new DomainError(
+      'ENTRY_TOO_LARGE',
+      `the resulting ledger entry exceeds ${MAX_LEAF_BYTES} bytes; shorten rules or text`,
+    );
+  }
+  return { text, hash: leafHash(sha256, bytes), ts: leaf.ts };
+}
+
 /** Appends leaves and holds the committed tree state. */
 export class LedgerWriter implements TxParticipant {
   readonly origin: string;
@@ -80,34 +116,11 @@ export class LedgerWriter implements TxParticipant {
   append(input: LeafInput): AppendedEntry {
     if (!this.store.inTx) throw new Error('ledger appends must run inside Store.tx');
     const idx = this.nextIdx();
-    const leaf: LedgerLeaf = {
-      v: 1,
-      log: this.origin,
-      idx,
-      ts: new Date(input.ts).toISOString(),
-      actor: input.actor,
-      action: input.action,
-      flag: input.flag,
-      env: input.env,
-      before: input.before,
-      after: input.after,
-      reason: input.reason,
-      refs: input.refs ?? {},
-      prev: this.prevHex(),
-    };
-    const text = buildLeafText(leaf);
-    const bytes = utf8Encode(text);
-    if (bytes.length > MAX_LEAF_BYTES) {
-      throw new DomainError(
-        'ENTRY_TOO_LARGE',
-        `the resulting ledger entry exceeds ${MAX_LEAF_BYTES} bytes; shorten rules or text`,
-      );
-    }
-    const hash = leafHash(sha256, bytes);
+    const { text, hash, ts } = makeLeaf(this.origin, idx, this.prevHex(), input);
     stmt(
       this.store.db,
       'INSERT INTO ledger (idx, leaf, leaf_hash, action, flag, env, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(idx, text, hash, input.action, input.flag, input.env, leaf.ts);
+    ).run(idx, text, hash, input.action, input.flag, input.env, ts);
     if (this.staged.length === 0) {
       this.store.afterCommit(() => this.commitStaged());
       this.store.onRollback(() => {

@@ -1,0 +1,273 @@
+/**
+ * The control plane's PostgreSQL schema, as migrations tracked in `schema_version` (PostgreSQL's counterpart of
+ * schema.ts, whose SQLite migrations it mirrors at their latest version). The same invariants live in the database as
+ * triggers and constraints, with the same error texts, so no instance's code can break them: the ledger and
+ * checkpoints are append-only and contiguous, one checkpoint per size (the primary key: two instances can never store
+ * two roots for one size), a tombstoned key can never be inserted into flags again, tombstones are permanent, nobody
+ * can approve their own request, and a break-glass token is used at most once.
+ *
+ * Integer columns are BIGINT (millisecond timestamps, ledger indexes); the seam (sql.ts) reads them back as numbers.
+ */
+import type { Sql } from './sql.ts';
+
+const LEDGER = `
+CREATE TABLE ledger (
+  idx BIGINT PRIMARY KEY CHECK (idx >= 0),
+  leaf TEXT NOT NULL,
+  leaf_hash BYTEA NOT NULL CHECK (length(leaf_hash) = 32),
+  action TEXT NOT NULL,
+  flag TEXT,
+  env TEXT,
+  ts TEXT NOT NULL
+);
+CREATE INDEX ledger_by_flag ON ledger (flag, env, idx);
+CREATE FUNCTION ledger_contiguous() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.idx <> COALESCE((SELECT MAX(idx) FROM ledger), -1) + 1 THEN
+    RAISE EXCEPTION 'LEDGER_GAP: ledger entries are appended at the next index only';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER ledger_contiguous BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION ledger_contiguous();
+CREATE FUNCTION reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '%', TG_ARGV[0];
+END $$;
+CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+  FOR EACH ROW EXECUTE FUNCTION reject_change('LEDGER_APPEND_ONLY: ledger entries are never updated');
+CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+  FOR EACH ROW EXECUTE FUNCTION reject_change('LEDGER_APPEND_ONLY: ledger entries are never deleted');
+CREATE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON ledger
+  FOR EACH STATEMENT EXECUTE FUNCTION reject_change('LEDGER_APPEND_ONLY: ledger entries are never deleted');
+
+CREATE TABLE checkpoints (
+  size BIGINT PRIMARY KEY,
+  root BYTEA NOT NULL CHECK (length(root) = 32),
+  note TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE FUNCTION checkpoints_grow() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.size <= COALESCE((SELECT MAX(size) FROM checkpoints), -1) THEN
+    RAISE EXCEPTION 'CHECKPOINT_ORDER: checkpoints only grow';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER checkpoints_grow BEFORE INSERT ON checkpoints FOR EACH ROW EXECUTE FUNCTION checkpoints_grow();
+CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+  FOR EACH ROW EXECUTE FUNCTION reject_change('LEDGER_APPEND_ONLY: checkpoints are never updated');
+CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+  FOR EACH ROW EXECUTE FUNCTION reject_change('LEDGER_APPEND_ONLY: checkpoints are never deleted');
+CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
+  FOR EACH STATEMENT EXECUTE FUNCTION reject_change('LEDGER_APPEND_ONLY: checkpoints are never deleted');
+
+CREATE TABLE signing_keys (
+  name TEXT PRIMARY KEY,
+  public_key BYTEA NOT NULL CHECK (length(public_key) = 32),
+  vkey TEXT NOT NULL,
+  valid_from_size BIGINT NOT NULL,
+  valid_until_size BIGINT,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'responder', 'approver', 'admin')),
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE tokens (
+  hash TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL REFERENCES users (name),
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE idempotency (
+  user_name TEXT NOT NULL,
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (user_name, key)
+);
+
+CREATE TABLE flags (
+  key TEXT PRIMARY KEY,
+  type TEXT NOT NULL CHECK (type IN ('release', 'ops', 'experiment', 'permission', 'kill-switch')),
+  owner TEXT NOT NULL,
+  description TEXT NOT NULL,
+  tier TEXT NOT NULL CHECK (tier IN ('LOW', 'MEDIUM', 'HIGH', 'BLOCKED')),
+  stage TEXT NOT NULL CHECK (stage IN ('DRAFT', 'ACTIVE', 'ROLLING_OUT', 'FULL_ROLLOUT', 'CLEANUP')),
+  safe_default TEXT NOT NULL,
+  services TEXT NOT NULL,
+  expires_at TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  variants TEXT
+);
+CREATE TABLE flag_envs (
+  flag_key TEXT NOT NULL REFERENCES flags (key) ON DELETE CASCADE,
+  env TEXT NOT NULL,
+  state TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (flag_key, env)
+);
+CREATE TABLE tombstones (
+  flag_key TEXT PRIMARY KEY,
+  archived_at BIGINT NOT NULL,
+  archived_by TEXT NOT NULL,
+  final_ledger_idx BIGINT NOT NULL,
+  final_leaf_hash BYTEA NOT NULL,
+  definition TEXT NOT NULL
+);
+CREATE FUNCTION flags_reject_tombstoned() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM tombstones WHERE flag_key = NEW.key) THEN
+    RAISE EXCEPTION 'KEY_TOMBSTONED: this flag key was archived and can never be used again';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER flags_reject_tombstoned BEFORE INSERT OR UPDATE OF key ON flags
+  FOR EACH ROW EXECUTE FUNCTION flags_reject_tombstoned();
+CREATE TRIGGER tombstones_no_update BEFORE UPDATE ON tombstones
+  FOR EACH ROW EXECUTE FUNCTION reject_change('TOMBSTONE_PERMANENT: tombstones are never changed');
+CREATE TRIGGER tombstones_no_delete BEFORE DELETE ON tombstones
+  FOR EACH ROW EXECUTE FUNCTION reject_change('TOMBSTONE_PERMANENT: tombstones are never removed');
+CREATE TRIGGER tombstones_no_truncate BEFORE TRUNCATE ON tombstones
+  FOR EACH STATEMENT EXECUTE FUNCTION reject_change('TOMBSTONE_PERMANENT: tombstones are never removed');
+
+CREATE TABLE prerequisite_edges (
+  prerequisite TEXT NOT NULL,
+  env TEXT NOT NULL,
+  flag_key TEXT NOT NULL,
+  PRIMARY KEY (prerequisite, env, flag_key)
+);
+CREATE FUNCTION flag_envs_edges() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    DELETE FROM prerequisite_edges WHERE flag_key = OLD.flag_key AND env = OLD.env;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO prerequisite_edges (prerequisite, env, flag_key)
+      SELECT p, NEW.env, NEW.flag_key
+      FROM jsonb_array_elements_text(COALESCE(NEW.state::jsonb -> 'prerequisites', '[]'::jsonb)) AS p
+      ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER flag_envs_edges AFTER INSERT OR UPDATE OR DELETE ON flag_envs
+  FOR EACH ROW EXECUTE FUNCTION flag_envs_edges();
+
+CREATE TABLE change_requests (
+  id TEXT PRIMARY KEY,
+  flag_key TEXT NOT NULL,
+  operation TEXT NOT NULL DEFAULT 'state' CHECK (operation IN ('state', 'definition', 'archive')),
+  env TEXT CHECK ((operation = 'state') = (env IS NOT NULL)),
+  requested_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  before TEXT NOT NULL,
+  after TEXT NOT NULL,
+  scheduled_at BIGINT,
+  payload_hash TEXT NOT NULL,
+  required_approvals INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PENDING', 'SCHEDULED', 'APPLIED', 'REJECTED', 'BLOCKED')),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  applied_idx BIGINT
+);
+CREATE INDEX change_requests_by_status ON change_requests (status, created_at);
+CREATE TABLE approvals (
+  change_request_id TEXT NOT NULL REFERENCES change_requests (id),
+  approver TEXT NOT NULL,
+  payload_hash TEXT NOT NULL,
+  comment TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (change_request_id, approver, payload_hash)
+);
+CREATE FUNCTION approvals_not_self() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.approver = (SELECT requested_by FROM change_requests WHERE id = NEW.change_request_id) THEN
+    RAISE EXCEPTION 'SELF_APPROVAL: the requester of a change cannot approve it';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER approvals_not_self BEFORE INSERT ON approvals FOR EACH ROW EXECUTE FUNCTION approvals_not_self();
+CREATE TABLE schedules (
+  id TEXT PRIMARY KEY,
+  change_request_id TEXT NOT NULL UNIQUE REFERENCES change_requests (id),
+  run_at BIGINT NOT NULL,
+  approved_hash TEXT NOT NULL,
+  approvers TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PENDING', 'EXECUTED', 'BLOCKED', 'CANCELLED')),
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX schedules_due ON schedules (status, run_at);
+CREATE TABLE break_glass_tokens (
+  id TEXT PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  issued_by TEXT NOT NULL,
+  justification TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT,
+  used_idx BIGINT,
+  created_at BIGINT NOT NULL
+);
+CREATE FUNCTION break_glass_single_use() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.used_at IS NOT NULL THEN
+    RAISE EXCEPTION 'BREAK_GLASS_USED: break-glass tokens are single use';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER break_glass_single_use BEFORE UPDATE ON break_glass_tokens
+  FOR EACH ROW EXECUTE FUNCTION break_glass_single_use();
+CREATE TABLE incidents (
+  id TEXT PRIMARY KEY,
+  source TEXT NOT NULL CHECK (source IN ('pagerduty', 'manual')),
+  service TEXT NOT NULL,
+  title TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  env TEXT,
+  status TEXT NOT NULL CHECK (status IN ('triggered', 'acknowledged', 'resolved')),
+  triggered_at TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  html_url TEXT
+);
+CREATE TABLE pagerduty_events (id TEXT PRIMARY KEY, received_at BIGINT NOT NULL);
+CREATE TABLE sdk_keys (
+  id TEXT PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  env TEXT NOT NULL,
+  name TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+`;
+
+/** PostgreSQL migrations in order; migration i brings schema_version from i to i + 1. */
+export const PG_MIGRATIONS: readonly string[] = [LEDGER];
+
+/**
+ * Applies pending migrations, each in its own transaction under an advisory lock, so several instances starting at
+ * once on one database migrate it exactly once.
+ */
+export async function migratePg(sql: Sql, migrations: readonly string[] = PG_MIGRATIONS): Promise<number> {
+  for (;;) {
+    const done = await sql.tx(async () => {
+      await sql.lock('tombstone:migrate');
+      await sql.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+      const row = await sql.get<{ version: number }>('SELECT version FROM schema_version');
+      const version = row?.version ?? 0;
+      const next = migrations[version];
+      if (next === undefined) return true;
+      await sql.exec(next);
+      if (row === undefined) await sql.run('INSERT INTO schema_version (version) VALUES (?)', [version + 1]);
+      else await sql.run('UPDATE schema_version SET version = ?', [version + 1]);
+      return false;
+    });
+    if (done) break;
+  }
+  return (await sql.get<{ version: number }>('SELECT version FROM schema_version'))?.version ?? 0;
+}

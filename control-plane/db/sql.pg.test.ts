@@ -1,0 +1,273 @@
+/**
+ * The async seam on both engines: the same transaction discipline (savepoints, commit / rollback hooks), the same
+ * invariants enforced by the database with the same error texts, and the sequenced ledger read back by a follower.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sha256, ed25519Signer, ed25519Verify } from '../crypto/node-crypto.ts';
+import { keyId, parseLeafText, toHex, verifyCheckpoint } from '../../shared/ledger/index.ts';
+import { freshPgDatabase } from '../../test-support/pg-context.ts';
+import { appendSequenced, LedgerFollower, signCheckpointFromDb } from '../ledger/sequencer.ts';
+import { openDatabase } from './open-db.ts';
+import { migratePg, PG_MIGRATIONS } from './pg-schema.ts';
+import { PgSql, SqliteSql, toPgPlaceholders, type Sql } from './sql.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cp-sql-'));
+const opened: Sql[] = [];
+afterAll(async () => {
+  for (const s of opened) await s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+const engines: Record<'sqlite' | 'postgres', () => Promise<Sql>> = {
+  sqlite: async () => {
+    const sql = new SqliteSql(openDatabase(join(dir, `db-${n++}`)));
+    opened.push(sql);
+    return sql;
+  },
+  postgres: async () => {
+    const sql = PgSql.connect(await freshPgDatabase('sql'));
+    opened.push(sql);
+    await migratePg(sql);
+    return sql;
+  },
+};
+
+const HASH = Buffer.alloc(32, 7);
+const ORIGIN = 'test.example/log';
+const signer = ed25519Signer('test.example/key', new Uint8Array(32).fill(3));
+
+async function insertLedger(sql: Sql, idx: number): Promise<void> {
+  await sql.run('INSERT INTO ledger (idx, leaf, leaf_hash, action, flag, env, ts) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+    idx,
+    `leaf ${idx}`,
+    HASH,
+    'flag.create',
+    'a.b',
+    null,
+    '2026-01-01T00:00:00.000Z',
+  ]);
+}
+
+async function insertFlag(sql: Sql, key: string): Promise<void> {
+  await sql.run(
+    `INSERT INTO flags (key, type, owner, description, tier, stage, safe_default, services, created_at, updated_at)
+     VALUES (?, 'ops', 'team', '', 'HIGH', 'ACTIVE', '{}', '[]', 0, 0)`,
+    [key],
+  );
+}
+
+const input = (i: number) => ({
+  ts: Date.UTC(2026, 0, 1) + i,
+  actor: { type: 'user' as const, id: 'rita' },
+  action: 'flag.create' as const,
+  flag: `svc.flag${i}`,
+  env: null,
+  before: null,
+  after: { i },
+  reason: `entry ${i}`,
+});
+
+it('rewrites ? placeholders to $n outside quoted text', () => {
+  expect(toPgPlaceholders('SELECT ? AS a, \'?\' AS b, "?" AS c, ? AS d')).toBe(
+    'SELECT $1 AS a, \'?\' AS b, "?" AS c, $2 AS d',
+  );
+});
+
+describe.each(['sqlite', 'postgres'] as const)('the seam on %s', (engine) => {
+  it('commits, runs commit hooks only after COMMIT, and rolls back with rollback hooks', async () => {
+    const sql = await engines[engine]();
+    const events: string[] = [];
+    await sql.tx(async () => {
+      await sql.run("INSERT INTO meta (key, value) VALUES ('a', '1')");
+      sql.afterCommit(() => events.push('committed a'));
+      sql.onRollback(() => events.push('rolled back a'));
+      events.push('in tx');
+    });
+    await expect(
+      sql.tx(async () => {
+        await sql.run("INSERT INTO meta (key, value) VALUES ('b', '2')");
+        sql.afterCommit(() => events.push('committed b'));
+        sql.onRollback(() => events.push('rolled back b'));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(events).toEqual(['in tx', 'committed a', 'rolled back b']);
+    expect(await sql.all('SELECT key, value FROM meta ORDER BY key')).toEqual([{ key: 'a', value: '1' }]);
+    expect(sql.inTx).toBe(false);
+  });
+
+  it('rolls a failing nested tx back alone (rows and hooks), keeping the outer work', async () => {
+    const sql = await engines[engine]();
+    const events: string[] = [];
+    await sql.tx(async () => {
+      await sql.run("INSERT INTO meta (key, value) VALUES ('outer', '1')");
+      sql.afterCommit(() => events.push('outer committed'));
+      await expect(
+        sql.tx(async () => {
+          await sql.run("INSERT INTO meta (key, value) VALUES ('inner', '2')");
+          sql.afterCommit(() => events.push('inner committed'));
+          sql.onRollback(() => events.push('inner rolled back'));
+          throw new Error('inner fails');
+        }),
+      ).rejects.toThrow('inner fails');
+      await sql.tx(async () => {
+        await sql.run("INSERT INTO meta (key, value) VALUES ('second', '3')");
+        sql.afterCommit(() => events.push('second committed'));
+      });
+    });
+    expect(events).toEqual(['inner rolled back', 'outer committed', 'second committed']);
+    expect(await sql.all<{ key: string }>('SELECT key FROM meta ORDER BY key')).toEqual([
+      { key: 'outer' },
+      { key: 'second' },
+    ]);
+  });
+
+  it('never shows a transaction that is still open to a statement outside it', async () => {
+    const sql = await engines[engine]();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let inserted!: () => void;
+    const didInsert = new Promise<void>((r) => (inserted = r));
+    const tx = sql.tx(async () => {
+      await sql.run("INSERT INTO meta (key, value) VALUES ('pending', 'x')");
+      inserted();
+      await gate;
+    });
+    await didInsert;
+    const read = sql.all('SELECT key FROM meta');
+    const first = await Promise.race([read, new Promise((r) => setTimeout(() => r('still waiting'), 100))]);
+    release();
+    await tx;
+    // SQLite waits for the open transaction (one connection); PostgreSQL reads the last committed state.
+    if (engine === 'sqlite') {
+      expect(first).toBe('still waiting');
+      expect(await read).toEqual([{ key: 'pending' }]);
+    } else expect(first).toEqual([]);
+  });
+
+  it('enforces the append-only, contiguous ledger and growing, one-per-size checkpoints', async () => {
+    const sql = await engines[engine]();
+    await insertLedger(sql, 0);
+    await expect(insertLedger(sql, 2)).rejects.toThrow(/^LEDGER_GAP: /);
+    await expect(insertLedger(sql, 0)).rejects.toThrow();
+    await expect(sql.run("UPDATE ledger SET leaf = 'x'")).rejects.toThrow(
+      'LEDGER_APPEND_ONLY: ledger entries are never updated',
+    );
+    await expect(sql.run('DELETE FROM ledger')).rejects.toThrow('LEDGER_APPEND_ONLY: ledger entries are never deleted');
+    const cp = 'INSERT INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, 0)';
+    await sql.run(cp, [1, HASH, 'n1']);
+    await expect(sql.run(cp, [1, Buffer.alloc(32, 9), 'n1b'])).rejects.toThrow();
+    await expect(sql.run(cp, [0, HASH, 'n0'])).rejects.toThrow('CHECKPOINT_ORDER: checkpoints only grow');
+    await expect(sql.run('DELETE FROM checkpoints')).rejects.toThrow(/^LEDGER_APPEND_ONLY: /);
+    expect(await sql.all('SELECT size, note FROM checkpoints')).toEqual([{ size: 1, note: 'n1' }]);
+    expect(await sql.get('SELECT idx, leaf, leaf_hash FROM ledger')).toEqual({
+      idx: 0,
+      leaf: 'leaf 0',
+      leaf_hash: HASH,
+    });
+  });
+
+  it('never reuses a tombstoned key and keeps tombstones forever', async () => {
+    const sql = await engines[engine]();
+    await sql.run(
+      `INSERT INTO tombstones (flag_key, archived_at, archived_by, final_ledger_idx, final_leaf_hash, definition)
+       VALUES ('old.flag', 1, 'amy', 0, ?, '{}')`,
+      [HASH],
+    );
+    await expect(insertFlag(sql, 'old.flag')).rejects.toThrow(
+      'KEY_TOMBSTONED: this flag key was archived and can never be used again',
+    );
+    await insertFlag(sql, 'new.flag');
+    await expect(sql.run("UPDATE flags SET key = 'old.flag' WHERE key = 'new.flag'")).rejects.toThrow(
+      /^KEY_TOMBSTONED: /,
+    );
+    await expect(sql.run('DELETE FROM tombstones')).rejects.toThrow(
+      'TOMBSTONE_PERMANENT: tombstones are never removed',
+    );
+    await expect(sql.run("UPDATE tombstones SET archived_by = 'x'")).rejects.toThrow(/^TOMBSTONE_PERMANENT: /);
+  });
+
+  it('rejects self-approval and a second use of a break-glass token, and keeps prerequisite edges', async () => {
+    const sql = await engines[engine]();
+    await sql.run(
+      `INSERT INTO change_requests (id, flag_key, operation, env, requested_by, reason, before, after, payload_hash,
+       required_approvals, status, created_at, updated_at) VALUES ('cr-1', 'a.b', 'state', 'prod', 'rita', 'r', '{}',
+       '{}', 'h', 1, 'PENDING', 0, 0)`,
+    );
+    await expect(sql.run("INSERT INTO approvals VALUES ('cr-1', 'rita', 'h', '', 0)")).rejects.toThrow(
+      'SELF_APPROVAL: the requester of a change cannot approve it',
+    );
+    await sql.run(
+      `INSERT INTO break_glass_tokens (id, token_hash, issued_by, justification, scope, expires_at, created_at)
+       VALUES ('bg-1', 'th', 'rita', 'outage', '{}', 99, 0)`,
+    );
+    await sql.run("UPDATE break_glass_tokens SET used_at = 5, used_idx = 3 WHERE id = 'bg-1'");
+    await expect(sql.run("UPDATE break_glass_tokens SET used_at = 6, used_idx = 4 WHERE id = 'bg-1'")).rejects.toThrow(
+      'BREAK_GLASS_USED: break-glass tokens are single use',
+    );
+    expect(await sql.get("SELECT used_at, used_idx FROM break_glass_tokens WHERE id = 'bg-1'")).toEqual({
+      used_at: 5,
+      used_idx: 3,
+    });
+    await insertFlag(sql, 'a.b');
+    await sql.run(`INSERT INTO flag_envs VALUES ('a.b', 'prod', '{"prerequisites":["p.q","r.s"]}', 1, 0)`);
+    const edges = 'SELECT prerequisite FROM prerequisite_edges ORDER BY prerequisite';
+    expect(await sql.all(edges)).toEqual([{ prerequisite: 'p.q' }, { prerequisite: 'r.s' }]);
+    await sql.run(`UPDATE flag_envs SET state = '{"prerequisites":["t.u"]}' WHERE flag_key = 'a.b'`);
+    expect(await sql.all(edges)).toEqual([{ prerequisite: 't.u' }]);
+    await sql.run('DELETE FROM flag_envs');
+    expect(await sql.all(edges)).toEqual([]);
+  });
+
+  it('sequences ledger entries in the transaction, follows them in order and signs a verifiable checkpoint', async () => {
+    const sql = await engines[engine]();
+    const follower = new LedgerFollower(sql);
+    await follower.start(50);
+    const seen: number[] = [];
+    follower.onCommitted((batch) => seen.push(...batch.map((e) => e.idx)));
+    await expect(appendSequenced(sql, ORIGIN, input(0))).rejects.toThrow('ledger appends must run inside Sql.tx');
+    for (let i = 0; i < 5; i++) await sql.tx(() => appendSequenced(sql, ORIGIN, input(i)));
+    await expect(
+      sql.tx(async () => {
+        await appendSequenced(sql, ORIGIN, input(99));
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await follower.catchUp();
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    const rows = await sql.all<{ leaf: string; leaf_hash: Buffer }>('SELECT leaf, leaf_hash FROM ledger ORDER BY idx');
+    rows.forEach((r, i) => {
+      const leaf = parseLeafText(r.leaf);
+      expect(leaf.idx).toBe(i);
+      expect(leaf.prev).toBe(i === 0 ? '' : toHex(new Uint8Array(rows[i - 1]?.leaf_hash ?? [])));
+    });
+    const cp = await signCheckpointFromDb(sql, ORIGIN, follower, () => [signer], 1000);
+    expect(cp.size).toBe(5);
+    const parsed = verifyCheckpoint(sha256, ed25519Verify, cp.note, {
+      origin: ORIGIN,
+      trusted: [
+        { name: signer.name, keyId: keyId(sha256, signer.name, signer.publicKey), publicKey: signer.publicKey },
+      ],
+    });
+    expect(parsed.size).toBe(5);
+    expect(toHex(parsed.root)).toBe(toHex(follower.range.root()));
+    expect(await signCheckpointFromDb(sql, ORIGIN, follower, () => [signer], 2000)).toEqual(cp);
+    await follower.stop();
+  });
+});
+
+describe('PostgreSQL migrations', () => {
+  it('migrate a database once when several instances start at the same time', async () => {
+    const url = await freshPgDatabase('mig');
+    const a = PgSql.connect(url);
+    const b = PgSql.connect(url);
+    opened.push(a, b);
+    expect(await Promise.all([migratePg(a), migratePg(b), migratePg(a)])).toEqual([1, 1, 1]);
+    expect(PG_MIGRATIONS.length).toBe(1);
+    expect(await a.all('SELECT version FROM schema_version')).toEqual([{ version: 1 }]);
+  });
+});
