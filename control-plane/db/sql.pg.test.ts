@@ -10,6 +10,7 @@ import { sha256, ed25519Signer, ed25519Verify } from '../crypto/node-crypto.ts';
 import { keyId, parseLeafText, toHex, verifyCheckpoint } from '../../shared/ledger/index.ts';
 import { freshPgDatabase } from '../../test-support/pg-context.ts';
 import { appendSequenced, LedgerFollower, signCheckpointFromDb } from '../ledger/sequencer.ts';
+import { toDomainError } from '../domain/errors.ts';
 import { openDatabase } from './open-db.ts';
 import { migratePg, PG_MIGRATIONS } from './pg-schema.ts';
 import { PgSql, SqliteSql, toPgPlaceholders, type Sql } from './sql.ts';
@@ -178,9 +179,9 @@ describe.each(['sqlite', 'postgres'] as const)('the seam on %s', (engine) => {
        VALUES ('old.flag', 1, 'amy', 0, ?, '{}')`,
       [HASH],
     );
-    await expect(insertFlag(sql, 'old.flag')).rejects.toThrow(
-      'KEY_TOMBSTONED: this flag key was archived and can never be used again',
-    );
+    const reuse = insertFlag(sql, 'old.flag');
+    await expect(reuse).rejects.toThrow('KEY_TOMBSTONED: this flag key was archived and can never be used again');
+    expect(toDomainError(await reuse.catch((e: unknown) => e)).code).toBe('KEY_TOMBSTONED');
     await insertFlag(sql, 'new.flag');
     await expect(sql.run("UPDATE flags SET key = 'old.flag' WHERE key = 'new.flag'")).rejects.toThrow(
       /^KEY_TOMBSTONED: /,
@@ -206,9 +207,13 @@ describe.each(['sqlite', 'postgres'] as const)('the seam on %s', (engine) => {
        VALUES ('bg-1', 'th', 'rita', 'outage', '{}', 99, 0)`,
     );
     await sql.run("UPDATE break_glass_tokens SET used_at = 5, used_idx = 3 WHERE id = 'bg-1'");
-    await expect(sql.run("UPDATE break_glass_tokens SET used_at = 6, used_idx = 4 WHERE id = 'bg-1'")).rejects.toThrow(
-      'BREAK_GLASS_USED: break-glass tokens are single use',
-    );
+    const second = sql.run("UPDATE break_glass_tokens SET used_at = 6, used_idx = 4 WHERE id = 'bg-1'");
+    await expect(second).rejects.toThrow('BREAK_GLASS_USED: break-glass tokens are single use');
+    const refused = toDomainError(await second.catch((e: unknown) => e));
+    expect([refused.code, refused.message]).toEqual([
+      'BREAK_GLASS_USED',
+      'this break-glass token was already used; tokens are single use, issue a new one',
+    ]);
     expect(await sql.get("SELECT used_at, used_idx FROM break_glass_tokens WHERE id = 'bg-1'")).toEqual({
       used_at: 5,
       used_idx: 3,

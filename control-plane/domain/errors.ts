@@ -28,6 +28,7 @@ export class DomainError extends Error {
 const TRIGGER_ERRORS: Partial<Record<ErrorCode, string>> = {
   KEY_TOMBSTONED: 'this flag key was archived (tombstoned) and can never be created again; choose a new key',
   SELF_APPROVAL: 'you requested this change, so you cannot approve it; ask another approver',
+  BREAK_GLASS_USED: 'this break-glass token was already used; tokens are single use, issue a new one',
 };
 
 /**
