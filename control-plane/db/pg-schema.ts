@@ -40,6 +40,32 @@ CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
 CREATE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON ledger
   FOR EACH STATEMENT EXECUTE FUNCTION reject_change('LEDGER_APPEND_ONLY: ledger entries are never deleted');
 
+-- The sequence row: appenders lock it (SELECT … FOR UPDATE) for the rest of their transaction, so entries from every
+-- instance get one order. The database keeps it naming the last entry (size, leaf hash): every insert into the ledger
+-- advances it, and nothing else may change it.
+CREATE TABLE ledger_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  size BIGINT NOT NULL,
+  last_hash BYTEA CHECK (last_hash IS NULL OR length(last_hash) = 32)
+);
+INSERT INTO ledger_head (id, size, last_hash) VALUES (1, 0, NULL);
+CREATE FUNCTION ledger_advance_head() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('tombstone.advancing_head', 'on', true);
+  UPDATE ledger_head SET size = NEW.idx + 1, last_hash = NEW.leaf_hash WHERE id = 1;
+  PERFORM set_config('tombstone.advancing_head', 'off', true);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER ledger_advance_head AFTER INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION ledger_advance_head();
+CREATE FUNCTION ledger_head_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('tombstone.advancing_head', true) IS DISTINCT FROM 'on' THEN
+    RAISE EXCEPTION 'LEDGER_APPEND_ONLY: the sequence row follows the ledger and is never changed directly';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER ledger_head_guard BEFORE UPDATE OR DELETE ON ledger_head FOR EACH ROW EXECUTE FUNCTION ledger_head_guard();
+
 CREATE TABLE checkpoints (
   size BIGINT PRIMARY KEY,
   root BYTEA NOT NULL CHECK (length(root) = 32),

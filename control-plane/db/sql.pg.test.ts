@@ -275,4 +275,17 @@ describe('PostgreSQL migrations', () => {
     expect(PG_MIGRATIONS.length).toBe(1);
     expect(await a.all('SELECT version FROM schema_version')).toEqual([{ version: 1 }]);
   });
+
+  it('keep the sequence row naming the last entry, whatever appends, and refuse direct changes to it', async () => {
+    const sql = await engines.postgres();
+    const head = 'SELECT size, last_hash FROM ledger_head';
+    expect(await sql.get(head)).toEqual({ size: 0, last_hash: null });
+    await insertLedger(sql, 0);
+    expect(await sql.get(head)).toEqual({ size: 1, last_hash: HASH });
+    await expect(sql.run('UPDATE ledger_head SET size = 7')).rejects.toThrow(
+      'LEDGER_APPEND_ONLY: the sequence row follows the ledger and is never changed directly',
+    );
+    await expect(sql.run('DELETE FROM ledger_head')).rejects.toThrow(/^LEDGER_APPEND_ONLY: /);
+    expect(await sql.get(head)).toEqual({ size: 1, last_hash: HASH });
+  });
 });

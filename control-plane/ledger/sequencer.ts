@@ -1,9 +1,10 @@
 /**
  * The ledger over the async seam, for any number of instances on one database. The table is the truth:
  *
- * - `appendSequenced` sequences inside the caller's transaction: it takes the ledger lock (held until COMMIT), reads
- *   the last committed entry and appends right after it, so concurrent writers on different instances serialise and
- *   never produce a gap, a duplicate index or a `prev` that does not match; COMMIT wakes every instance's follower.
+ * - `appendSequenced` sequences inside the caller's transaction: on PostgreSQL it locks the sequence row
+ *   (`ledger_head`, FOR UPDATE, held until COMMIT), which names the last committed entry, and appends right after it,
+ *   so concurrent writers on different instances serialise and never produce a gap, a duplicate index or a `prev`
+ *   that does not match; COMMIT wakes every instance's follower.
  * - `LedgerFollower` is one instance's view: it reads committed entries from the table in index order (a
  *   notification only wakes it; a timer catches anything a lost connection missed) and keeps the Merkle tree of
  *   exactly what is committed, so nothing in memory is ever ahead of the database.
@@ -19,36 +20,61 @@ import {
   type NoteSigner,
 } from '../../shared/ledger/index.ts';
 import { sha256 } from '../crypto/node-crypto.ts';
-import type { Sql } from '../db/sql.ts';
+import type { Param, Sql } from '../db/sql.ts';
 import type { Checkpoint } from './checkpointer.ts';
 import { HashList } from './hash-list.ts';
 import { makeLeaf, type AppendedEntry, type LeafInput } from './writer.ts';
 
-/** The transaction-scoped lock appenders serialise on. */
-export const LEDGER_LOCK = 'tombstone:ledger';
 /** The notification channel a commit with new entries wakes followers on. */
 export const LEDGER_CHANNEL = 'tombstone_ledger';
 
 /** Appends one entry after the last committed one, inside the caller's transaction. */
 export async function appendSequenced(sql: Sql, origin: string, input: LeafInput): Promise<AppendedEntry> {
   if (!sql.inTx) throw new Error('ledger appends must run inside Sql.tx');
-  await sql.lock(LEDGER_LOCK);
+  return sql.engine === 'postgres' ? appendPg(sql, origin, input) : appendSqlite(sql, origin, input);
+}
+
+const INSERT_LEDGER = 'INSERT INTO ledger (idx, leaf, leaf_hash, action, flag, env, ts) VALUES (?, ?, ?, ?, ?, ?, ?)';
+
+function row(idx: number, text: string, hash: Uint8Array, input: LeafInput, ts: string): Param[] {
+  return [idx, text, Buffer.from(hash), input.action, input.flag, input.env, ts];
+}
+
+/** SQLite: the one connection runs one transaction at a time; the last row is the head. */
+async function appendSqlite(sql: Sql, origin: string, input: LeafInput): Promise<AppendedEntry> {
   const last = await sql.get<{ idx: number; leaf_hash: Uint8Array }>(
     'SELECT idx, leaf_hash FROM ledger ORDER BY idx DESC LIMIT 1',
   );
   const idx = last === undefined ? 0 : last.idx + 1;
-  const prev = last === undefined ? '' : toHex(new Uint8Array(last.leaf_hash));
-  const { text, hash, ts } = makeLeaf(origin, idx, prev, input);
-  await sql.run('INSERT INTO ledger (idx, leaf, leaf_hash, action, flag, env, ts) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+  const { text, hash, ts } = makeLeaf(
+    origin,
     idx,
-    text,
-    Buffer.from(hash),
-    input.action,
-    input.flag,
-    input.env,
-    ts,
-  ]);
+    last === undefined ? '' : toHex(new Uint8Array(last.leaf_hash)),
+    input,
+  );
+  await sql.run(INSERT_LEDGER, row(idx, text, hash, input, ts));
   await sql.notify(LEDGER_CHANNEL, String(idx));
+  return { idx, text, hash };
+}
+
+/**
+ * PostgreSQL: lock and read the sequence row in one round trip (FOR UPDATE waits for the previous appender's COMMIT
+ * and then returns the row as it committed it), then append (a trigger advances the row) and queue the wake-up in a
+ * second one.
+ */
+async function appendPg(sql: Sql, origin: string, input: LeafInput): Promise<AppendedEntry> {
+  const head = await sql.get<{ size: number; last_hash: Uint8Array | null }>(
+    'SELECT size, last_hash FROM ledger_head WHERE id = 1 FOR UPDATE',
+  );
+  if (head === undefined) throw new Error('LEDGER_CORRUPT: the ledger_head row is missing');
+  const idx = head.size;
+  const prev = head.last_hash === null ? '' : toHex(new Uint8Array(head.last_hash));
+  const { text, hash, ts } = makeLeaf(origin, idx, prev, input);
+  await sql.get(`WITH ins AS (${INSERT_LEDGER}) SELECT pg_notify(?, ?)`, [
+    ...row(idx, text, hash, input, ts),
+    LEDGER_CHANNEL,
+    String(idx),
+  ]);
   return { idx, text, hash };
 }
 
