@@ -127,6 +127,47 @@ describe.each(['sqlite', 'postgres'] as const)('the seam on %s', (engine) => {
     ]);
   });
 
+  it('group-commits batch jobs: a failing job rolls back alone, the others commit, and each settles after COMMIT', async () => {
+    const sql = await engines[engine]();
+    const events: string[] = [];
+    const job = (key: string, fail: boolean) =>
+      sql
+        .batch(async () => {
+          await sql.run('INSERT INTO meta (key, value) VALUES (?, ?)', [key, 'v']);
+          sql.afterCommit(() => events.push(`committed ${key}`));
+          sql.onRollback(() => events.push(`rolled back ${key}`));
+          events.push(`ran ${key}`);
+          if (fail) throw new Error(`job ${key} fails`);
+          return key;
+        })
+        .then(
+          (v) => events.push(`settled ${v}`),
+          (e: unknown) => events.push(`refused: ${e instanceof Error ? e.message : String(e)}`),
+        );
+    await Promise.all([job('x', false), job('y', true), job('z', false)]);
+    expect(await sql.all('SELECT key FROM meta ORDER BY key')).toEqual([{ key: 'x' }, { key: 'z' }]);
+    if (engine === 'sqlite') {
+      // One transaction: every job ran before the shared COMMIT, then the hooks, then the callers heard back.
+      expect(events).toEqual([
+        'ran x',
+        'ran y',
+        'rolled back y',
+        'ran z',
+        'committed x',
+        'committed z',
+        'settled x',
+        'refused: job y fails',
+        'settled z',
+      ]);
+    } else {
+      // One transaction per job, side by side on the pool.
+      expect(events.filter((e) => e.endsWith('x'))).toEqual(['ran x', 'committed x', 'settled x']);
+      expect(events.filter((e) => e.endsWith('y'))).toEqual(['ran y', 'rolled back y']);
+      expect(events).toContain('refused: job y fails');
+      expect(events.filter((e) => e.endsWith('z'))).toEqual(['ran z', 'committed z', 'settled z']);
+    }
+  });
+
   it('never shows a transaction that is still open to a statement outside it', async () => {
     const sql = await engines[engine]();
     let release!: () => void;

@@ -38,6 +38,12 @@ export interface Sql {
   exec(script: string): Promise<void>;
   /** Runs fn atomically (nested calls: a savepoint that rolls back alone); hooks run after COMMIT / ROLLBACK. */
   tx<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Group commit for request handlers: like tx(fn), but on SQLite the jobs queued in the same event-loop turn share
+   * one transaction, each in its own savepoint (a failing job rolls back alone), and every job settles only after the
+   * shared COMMIT. On PostgreSQL each job is its own transaction (the pool runs them side by side).
+   */
+  batch<T>(fn: () => Promise<T>): Promise<T>;
   /** True inside tx(). */
   readonly inTx: boolean;
   /** Exclusive lock on `key` until the current transaction ends (across instances on PostgreSQL). */
@@ -118,6 +124,14 @@ function sqliteParams(params: readonly Param[]): unknown[] {
   return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
 }
 
+interface Job {
+  fn: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+const MAX_BATCH = 512;
+
 /** The seam over one better-sqlite3 connection. */
 export class SqliteSql implements Sql {
   readonly engine = 'sqlite' as const;
@@ -126,6 +140,8 @@ export class SqliteSql implements Sql {
   private readonly cache = new Map<string, Database.Statement>();
   // One process owns a SQLite database: notifications stay in it.
   private readonly events = new EventEmitter();
+  private queue: Job[] = [];
+  private flushScheduled = false;
 
   readonly db: Database.Database;
 
@@ -203,6 +219,45 @@ export class SqliteSql implements Sql {
       }
       runHooks(frame.commitHooks);
       return result;
+    });
+  }
+
+  batch<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTx) return this.tx(fn);
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (this.queue.length >= MAX_BATCH) void this.flush();
+      else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const jobs = this.queue;
+    this.queue = [];
+    if (jobs.length === 0) return;
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      await this.tx(async () => {
+        for (const job of jobs) {
+          try {
+            outcomes.push({ ok: true, value: await this.tx(job.fn) });
+          } catch (err) {
+            outcomes.push({ ok: false, value: err });
+          }
+        }
+      });
+    } catch (err) {
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    jobs.forEach((job, i) => {
+      const o = outcomes[i];
+      if (o?.ok === true) job.resolve(o.value);
+      else job.reject(o?.value);
     });
   }
 
@@ -340,6 +395,10 @@ export class PgSql implements Sql {
     client.release();
     runHooks(frame.commitHooks);
     return result;
+  }
+
+  batch<T>(fn: () => Promise<T>): Promise<T> {
+    return this.tx(fn);
   }
 
   async notify(channel: string, payload: string): Promise<void> {
