@@ -313,6 +313,9 @@ export class PgSql implements Sql {
 
   constructor(pool: pg.Pool) {
     this.pool = pool;
+    // An idle pooled connection the server drops (restart, failover) is discarded by the pool; without a listener its
+    // 'error' event would end the process. The next query opens a new connection.
+    pool.on('error', () => undefined);
   }
 
   /** A pool on `url` (`postgres://…`) with at most `max` connections. */
@@ -410,6 +413,8 @@ export class PgSql implements Sql {
   async listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>> {
     checkChannel(channel);
     const client = await this.pool.connect();
+    // A dropped listening connection only delays wake-ups: followers also poll the table.
+    client.on('error', () => undefined);
     const onNote = (n: pg.Notification): void => {
       if (n.channel === channel) fn(n.payload ?? '');
     };
