@@ -133,7 +133,7 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     externalOrigins: () =>
       store
         .list()
-        .flatMap((p) => (p.urls ?? [p.url]).map((u) => new URL(u)))
+        .map((p) => new URL(p.url))
         .filter((u) => u.protocol === 'https:')
         .map((u) => u.origin),
     stop: async () => {
