@@ -127,6 +127,16 @@ const rules = {
   }),
 };
 
+/** Test support (fixtures, harnesses, fakes) lives in `test-support/` folders; production code never imports it. */
+const testSupportImport = '/(^|\\/)test-support\\//';
+const noTestSupport = [
+  'error',
+  ...['ImportDeclaration', 'ExportNamedDeclaration', 'ExportAllDeclaration', 'ImportExpression'].map((node) => ({
+    selector: `${node}[source.value=${testSupportImport}]`,
+    message: 'production code never imports test-support/ (docs/conventions.md, Tests).',
+  })),
+];
+
 const domGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'location'];
 const nodeGlobals = ['process', 'Buffer', 'require', '__dirname', '__filename', 'global', 'setImmediate'];
 
@@ -206,6 +216,19 @@ export default tseslint.config(
   {
     files: ['**/*.test.ts', '**/*.test.tsx', 'e2e/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    files: [
+      'main/**/*.ts',
+      'shared/**/*.ts',
+      'control-plane/**/*.ts',
+      'sdk/**/*.ts',
+      'preload/**/*.ts',
+      'renderer/**/*.ts',
+      'renderer/**/*.tsx',
+    ],
+    ignores: ['**/*.test.ts', '**/*.test.tsx', '**/test-support/**'],
+    rules: { 'no-restricted-syntax': noTestSupport },
   },
   {
     // Tests of shared/ read the published vectors from disk; the code under test stays pure.

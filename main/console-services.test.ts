@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatVerifierKey } from '../shared/ledger/index.ts';
 import { startConsoleServices, type ConsoleServices } from './console-services.ts';
-import { trustedKeyOf } from './ledger/fixtures.ts';
+import { trustedKeyOf } from './ledger/test-support/fixtures.ts';
 import { fileHighWaterMark, plainCodec } from './ledger/high-water-mark.ts';
 import { sha256 } from './ledger/node-crypto.ts';
 import { Replica } from './ledger/replica.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
 import { fileModeSecretBox } from './profiles/secret-box.ts';
-import { deadLoopbackUrl } from './sync/test-helpers/dead-url.ts';
-import { scenario } from './views/test-ledger.ts';
+import { deadLoopbackUrl } from './sync/test-support/dead-url.ts';
+import { scenario } from './views/test-support/test-ledger.ts';
 
 /** Polls `check` every 20 ms for at most `ms`. */
 async function until(check: () => boolean, ms: number): Promise<boolean> {

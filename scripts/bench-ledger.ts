@@ -16,8 +16,8 @@ import { Replica } from '../main/ledger/replica.ts';
 import { verifyReplicaFile } from '../main/ledger/verify-run.ts';
 import { BulkReader } from '../main/ledger/bulk-read.ts';
 import { LeafHasher } from '../main/ledger/fast-hash.ts';
-import { testSigner, trustedKeyOf } from '../main/ledger/fixtures.ts';
-import { tempDir } from '../main/ledger/test-replica.ts';
+import { testSigner, trustedKeyOf } from '../main/ledger/test-support/fixtures.ts';
+import { tempDir } from '../main/ledger/test-support/test-replica.ts';
 import { sha256 } from '../main/ledger/node-crypto.ts';
 
 const N = Number(process.env['BENCH_LEDGER_N'] ?? 1_000_000);

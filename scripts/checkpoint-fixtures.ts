@@ -1,7 +1,7 @@
 /**
  * Generates shared/ledger/testdata/checkpoints.json: signed-note checkpoints (C2SP tlog-checkpoint, signed-note) over
  * the 8-leaf RFC 6962 tree of shared/ledger/testdata/merkle-rfc6962.json, signed with the RFC 8032 §7.1 TEST 1
- * Ed25519 key (a published test key: main/ledger/fixtures.ts TEST_SEED_HEX; never use it for anything real).
+ * Ed25519 key (a published test key: main/ledger/test-support/fixtures.ts TEST_SEED_HEX; never use it for anything real).
  * Ed25519 signatures are deterministic, so the output is the same on every run; scripts/checkpoint-fixtures.test.ts
  * checks that the committed file is exactly what this produces.
  *
@@ -20,7 +20,7 @@ import {
   toHex,
   type NoteSigner,
 } from '../shared/ledger/index.ts';
-import { TEST_ORIGIN, TEST_SEED_HEX, testSigner } from '../main/ledger/fixtures.ts';
+import { TEST_ORIGIN, TEST_SEED_HEX, testSigner } from '../main/ledger/test-support/fixtures.ts';
 import { sha256 } from '../main/ledger/node-crypto.ts';
 
 /** The committed fixture file. */

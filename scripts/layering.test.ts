@@ -38,6 +38,33 @@ describe('layering rules (docs/conventions.md, Layers)', () => {
     expect(await violations(file, code)).toContain('no-restricted-imports');
   });
 
+  it.each([
+    ['main/cli/x.ts', "import { TestLog } from '../ledger/test-support/fixtures.ts';\nexport const a = TestLog;\n"],
+    [
+      'control-plane/x.ts',
+      "import { startHarness } from './test-support/harness.ts';\nexport const a = startHarness;\n",
+    ],
+    ['shared/correlate/x.ts', "export { at } from './test-support/entries.ts';\n"],
+    ['renderer/src/x.tsx', "export * from './test-support/fake-api.ts';\n"],
+    ['main/sync/x.ts', "export const a = () => import('../../test-support/postgres.ts');\n"],
+  ])('%s: production code importing test-support/ fails the lint', async (file, code) => {
+    expect(await violations(file, code)).toContain('no-restricted-syntax');
+  });
+
+  it.each([
+    [
+      'main/cli/x.test.ts',
+      "import { TestLog } from '../ledger/test-support/fixtures.ts';\nexport const a = TestLog;\n",
+    ],
+    ['main/ledger/test-support/x.ts', "import { TestLog } from './fixtures.ts';\nexport const a = TestLog;\n"],
+    [
+      'scripts/bench-x.ts',
+      "import { TestLog } from '../main/ledger/test-support/fixtures.ts';\nexport const a = TestLog;\n",
+    ],
+  ])('%s: tests, test support and scripts may import test-support/', async (file, code) => {
+    expect(await violations(file, code)).toEqual([]);
+  });
+
   it('shared/ may not touch DOM or Node globals', async () => {
     expect(await violations('shared/x.ts', 'export const a = process.env;\n')).toContain('no-restricted-globals');
     expect(await violations('shared/x.ts', 'export const a = document.title;\n')).toContain('no-restricted-globals');

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../control-plane/test/harness.ts';
-import { makeFlag, obj, startHarness } from '../control-plane/test/harness.ts';
+import type { Harness } from '../control-plane/test-support/harness.ts';
+import { makeFlag, obj, startHarness } from '../control-plane/test-support/harness.ts';
 // @ts-expect-error -- a plain .mjs build script without type declarations
 import { buildSdk } from '../scripts/build-sdk.mjs';
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { EventDetails } from '@openfeature/server-sdk';
 import { OpenFeature, ProviderEvents, ProviderStatus } from '@openfeature/server-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Harness } from '../control-plane/test/harness.ts';
-import { makeFlag, obj, startHarness, waitFor } from '../control-plane/test/harness.ts';
+import type { Harness } from '../control-plane/test-support/harness.ts';
+import { makeFlag, obj, startHarness, waitFor } from '../control-plane/test-support/harness.ts';
 import { TombstoneProvider } from './provider.ts';
 
 let h: Harness;

@@ -7,7 +7,7 @@ import type { App } from '../domain/app.ts';
 import { resolveOptions } from '../options.ts';
 import type { RunningControlPlane } from '../server.ts';
 import { startControlPlane } from '../server.ts';
-import { waitFor } from '../test/harness.ts';
+import { waitFor } from '../test-support/harness.ts';
 import { SCENARIO, SERVICES } from './catalog.ts';
 import { STRAGGLER_ID } from './services.ts';
 import { buildHistory } from './history.ts';

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness, Res } from '../test/harness.ts';
-import { code, entries, lastEntry, makeFlag, obj, startHarness, waitFor } from '../test/harness.ts';
+import type { Harness, Res } from '../test-support/harness.ts';
+import { code, entries, lastEntry, makeFlag, obj, startHarness, waitFor } from '../test-support/harness.ts';
 import { payloadHash } from './change-request-repo.ts';
 
 let h: Harness;

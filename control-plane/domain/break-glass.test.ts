@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../test/harness.ts';
-import { code, lastEntry, makeFlag, obj, startHarness, waitFor } from '../test/harness.ts';
-import type { WebhookSink } from '../test/webhook-sink.ts';
-import { startWebhookSink } from '../test/webhook-sink.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { code, lastEntry, makeFlag, obj, startHarness, waitFor } from '../test-support/harness.ts';
+import type { WebhookSink } from '../test-support/webhook-sink.ts';
+import { startWebhookSink } from '../test-support/webhook-sink.ts';
 
 let h: Harness;
 let sink: WebhookSink;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness, Res } from '../test/harness.ts';
-import { T0, code, entries, lastEntry, makeFlag, obj, startHarness, waitFor } from '../test/harness.ts';
+import type { Harness, Res } from '../test-support/harness.ts';
+import { T0, code, entries, lastEntry, makeFlag, obj, startHarness, waitFor } from '../test-support/harness.ts';
 
 let h: Harness;
 beforeAll(async () => {

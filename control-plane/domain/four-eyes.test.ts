@@ -4,8 +4,8 @@
  * the same change still goes through with four-eyes or break-glass.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness, Res } from '../test/harness.ts';
-import { T0, code, entries, lastEntry, makeFlag, obj, startHarness, waitFor } from '../test/harness.ts';
+import type { Harness, Res } from '../test-support/harness.ts';
+import { T0, code, entries, lastEntry, makeFlag, obj, startHarness, waitFor } from '../test-support/harness.ts';
 
 let h: Harness;
 beforeAll(async () => {

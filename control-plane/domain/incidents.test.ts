@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../test/harness.ts';
-import { code, lastEntry, obj, startHarness } from '../test/harness.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { code, lastEntry, obj, startHarness } from '../test-support/harness.ts';
 import { signPagerDuty } from './pagerduty.ts';
 
 const SECRET = 'pd-test-secret';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../test/harness.ts';
-import { T0, code, lastEntry, makeFlag, obj, startHarness, waitFor } from '../test/harness.ts';
-import { openSse } from '../test/sse-client.ts';
-import type { WebhookSink } from '../test/webhook-sink.ts';
-import { startWebhookSink } from '../test/webhook-sink.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { T0, code, lastEntry, makeFlag, obj, startHarness, waitFor } from '../test-support/harness.ts';
+import { openSse } from '../test-support/sse-client.ts';
+import type { WebhookSink } from '../test-support/webhook-sink.ts';
+import { startWebhookSink } from '../test-support/webhook-sink.ts';
 
 let h: Harness;
 let sink: WebhookSink;

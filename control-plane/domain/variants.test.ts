@@ -1,8 +1,8 @@
 /** Variants: validated against every state, served to SDKs, and a gated change on HIGH/BLOCKED flags (four-eyes). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SdkConfig } from '../../shared/protocol/sdk.ts';
-import type { Harness } from '../test/harness.ts';
-import { code, lastEntry, makeFlag, obj, startHarness } from '../test/harness.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { code, lastEntry, makeFlag, obj, startHarness } from '../test-support/harness.ts';
 
 let h: Harness;
 let sdkKey: string;

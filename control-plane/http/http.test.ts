@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../test/harness.ts';
-import { code, makeFlag, obj, startHarness } from '../test/harness.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { code, makeFlag, obj, startHarness } from '../test-support/harness.ts';
 import { PATHS } from '../../shared/protocol/index.ts';
 import { allRoutes } from '../server.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signPagerDuty } from '../domain/pagerduty.ts';
-import type { Harness, Res } from '../test/harness.ts';
-import { code, makeFlag, obj, startHarness } from '../test/harness.ts';
+import type { Harness, Res } from '../test-support/harness.ts';
+import { code, makeFlag, obj, startHarness } from '../test-support/harness.ts';
 
 const SECRET = 'pd-text-secret';
 let h: Harness;

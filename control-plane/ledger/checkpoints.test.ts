@@ -15,8 +15,8 @@ import {
   verifyInclusion,
 } from '../../shared/ledger/index.ts';
 import { ed25519Verify, sha256 } from '../crypto/node-crypto.ts';
-import type { Harness } from '../test/harness.ts';
-import { code, makeFlag, obj, startHarness, waitFor } from '../test/harness.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { code, makeFlag, obj, startHarness, waitFor } from '../test-support/harness.ts';
 
 let h: Harness;
 beforeAll(async () => {

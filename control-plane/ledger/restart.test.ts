@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCheckpoint } from '../../shared/ledger/index.ts';
 import { startControlPlane } from '../server.ts';
-import { makeFlag, obj, startHarness } from '../test/harness.ts';
+import { makeFlag, obj, startHarness } from '../test-support/harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cp-restart-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -63,7 +63,7 @@ async function checkChain(sql: Sql): Promise<string[]> {
 }
 
 function startChild(url: string, mode: 'loop' | 'hold', count = 0): { child: ChildProcess; lines: string[] } {
-  const script = fileURLToPath(new URL('../test/pg-appender.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../test-support/pg-appender.ts', import.meta.url));
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', script, url, mode, String(count)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -2,10 +2,10 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseVerifierKey, verifyCheckpoint } from '../../shared/ledger/index.ts';
 import { ed25519Verify, sha256 } from '../crypto/node-crypto.ts';
-import type { Harness } from '../test/harness.ts';
-import { code, makeFlag, obj, startHarness, waitFor } from '../test/harness.ts';
-import type { SseStream } from '../test/sse-client.ts';
-import { openSse } from '../test/sse-client.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { code, makeFlag, obj, startHarness, waitFor } from '../test-support/harness.ts';
+import type { SseStream } from '../test-support/sse-client.ts';
+import { openSse } from '../test-support/sse-client.ts';
 
 let h: Harness;
 beforeAll(async () => {

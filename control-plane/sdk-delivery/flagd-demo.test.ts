@@ -4,8 +4,8 @@ import { differential, randomContexts } from '../../shared/eval/differential.ts'
 import type { EvalContext } from '../../shared/eval/index.ts';
 import { Evaluator } from '../../shared/eval/index.ts';
 import type { SdkConfig } from '../../shared/protocol/sdk.ts';
-import type { Harness } from '../test/harness.ts';
-import { obj, startHarness } from '../test/harness.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { obj, startHarness } from '../test-support/harness.ts';
 
 let h: Harness;
 let key: string;

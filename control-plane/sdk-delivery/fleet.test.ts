@@ -7,9 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FleetAppliedReport, FleetEventData, FleetSnapshot } from '../../shared/protocol/fleet.ts';
 import { TombstoneClient } from '../../sdk/client.ts';
 import { SDK_VERSION } from '../../sdk/version.ts';
-import type { Harness } from '../test/harness.ts';
-import { T0, code, makeFlag, obj, startHarness, waitFor } from '../test/harness.ts';
-import { openSse } from '../test/sse-client.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { T0, code, makeFlag, obj, startHarness, waitFor } from '../test-support/harness.ts';
+import { openSse } from '../test-support/sse-client.ts';
 
 let h: Harness;
 let key: string;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SdkConfig, SdkDelta } from '../../shared/protocol/sdk.ts';
-import type { Harness } from '../test/harness.ts';
-import { code, makeFlag, obj, startHarness } from '../test/harness.ts';
-import { openSse } from '../test/sse-client.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { code, makeFlag, obj, startHarness } from '../test-support/harness.ts';
+import { openSse } from '../test-support/sse-client.ts';
 
 let h: Harness;
 let key: string;

@@ -9,7 +9,7 @@ import {
   addUser,
   spawnControlPlane,
   type ControlPlaneProcess,
-} from '../sync/test-helpers/control-plane-process.ts';
+} from '../sync/test-support/control-plane-process.ts';
 
 let cp: ControlPlaneProcess;
 let dir: string;

@@ -9,7 +9,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../sync/test-helpers/control-plane-process.ts';
+import { REPO_ROOT } from '../sync/test-support/control-plane-process.ts';
 import {
   changeFlag,
   createFlag,
@@ -18,11 +18,11 @@ import {
   serverHead,
   until,
   type Served,
-} from '../sync/test-helpers/fixture.ts';
+} from '../sync/test-support/fixture.ts';
 
 /**
  * A minute of real use (metrics, incidents, a busy demo) brings full garbage collections; this test's lighter load
- * might not within its minute, so the child collects every 500 ms (test-helpers/gc-stress.ts). What a collection may
+ * might not within its minute, so the child collects every 500 ms (test-support/gc-stress.ts). What a collection may
  * drop matters here: undici stops forwarding a fetch's abort signal once the Request behind it was collected
  * (nodejs/node#55428), which left the ledger stream open after Ctrl-C.
  */
@@ -30,7 +30,7 @@ const NODE_FLAGS = [
   '--disable-warning=ExperimentalWarning',
   '--expose-gc',
   '--import',
-  join(REPO_ROOT, 'main', 'sync', 'test-helpers', 'gc-stress.ts'),
+  join(REPO_ROOT, 'main', 'sync', 'test-support', 'gc-stress.ts'),
 ];
 
 /** A running `serve` child and what it printed. */

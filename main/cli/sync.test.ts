@@ -8,8 +8,8 @@ import { execFile } from 'node:child_process';
 import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, spawnControlPlane, type ControlPlaneProcess } from '../sync/test-helpers/control-plane-process.ts';
-import { tamper } from '../ledger/test-replica.ts';
+import { REPO_ROOT, spawnControlPlane, type ControlPlaneProcess } from '../sync/test-support/control-plane-process.ts';
+import { tamper } from '../ledger/test-support/test-replica.ts';
 import {
   FAST_CP,
   changeFlag,
@@ -20,7 +20,7 @@ import {
   serverHead,
   tempDir,
   type Served,
-} from '../sync/test-helpers/fixture.ts';
+} from '../sync/test-support/fixture.ts';
 
 /** Runs the real CLI on the repository's Node 22; resolves to [exit status, stdout, stderr]. */
 function cli(args: readonly string[], env: Record<string, string> = {}): Promise<[number, string, string]> {

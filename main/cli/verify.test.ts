@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeReplica, tamper, tempDir } from '../ledger/test-replica.ts';
+import { makeReplica, tamper, tempDir } from '../ledger/test-support/test-replica.ts';
 import { Replica } from '../ledger/replica.ts';
-import { TestLog, testSigner, trustedKeyOf } from '../ledger/fixtures.ts';
+import { TestLog, testSigner, trustedKeyOf } from '../ledger/test-support/fixtures.ts';
 import { formatVerifierKey } from '../../shared/ledger/index.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 

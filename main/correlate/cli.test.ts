@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { at } from '../../shared/correlate/test-support.ts';
-import { leafTexts, replicaWith, signedCheckpoint, testEntries, testVerifierKey } from './test-ledger.ts';
+import { at } from '../../shared/correlate/test-support/entries.ts';
+import { leafTexts, replicaWith, signedCheckpoint, testEntries, testVerifierKey } from './test-support/test-ledger.ts';
 
 const CLI = fileURLToPath(new URL('../cli/index.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'correlate-cli-'));

@@ -2,10 +2,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rankCandidates } from '../../shared/correlate/index.ts';
-import { created, entry, incidentEntry, state } from '../../shared/correlate/test-support.ts';
-import { addUser, spawnControlPlane, type ControlPlaneProcess } from '../sync/test-helpers/control-plane-process.ts';
-import { tempDir } from '../sync/test-helpers/fixture.ts';
-import { deadLoopbackUrl } from '../sync/test-helpers/dead-url.ts';
+import { created, entry, incidentEntry, state } from '../../shared/correlate/test-support/entries.ts';
+import { addUser, spawnControlPlane, type ControlPlaneProcess } from '../sync/test-support/control-plane-process.ts';
+import { tempDir } from '../sync/test-support/fixture.ts';
+import { deadLoopbackUrl } from '../sync/test-support/dead-url.ts';
 import { fetchFlagTelemetry, samplesOf } from './flag-telemetry.ts';
 
 const FLAG = 'checkout.pay.v2';

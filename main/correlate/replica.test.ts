@@ -1,13 +1,13 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { T0, at, entry, state } from '../../shared/correlate/test-support.ts';
+import { T0, at, entry, state } from '../../shared/correlate/test-support/entries.ts';
 import { CorrelateInputError } from './errors.ts';
 import { catchUpIndex, correlationIndexStep } from './index-catchup.ts';
 import { INDEX_SCHEMA_VERSION, indexSchemaVersion, migrateIndex } from './index-schema.ts';
 import { rankExport } from './rank-export.ts';
 import { changesBetween, changesForFlag, changesForService, replicaQueries } from './replica-query.ts';
 import { rankFromReplica } from './replica-rank.ts';
-import { appendTexts, leafTexts, replicaWith, testEntries } from './test-ledger.ts';
+import { appendTexts, leafTexts, replicaWith, testEntries } from './test-support/test-ledger.ts';
 
 const texts = leafTexts(testEntries());
 const request = {

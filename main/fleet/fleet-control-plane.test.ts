@@ -13,8 +13,8 @@ import * as client from '../actions/client.ts';
 import { callApi, type ClientTarget } from '../actions/http.ts';
 import type { NotificationSpec } from '../notify/notification-policy.ts';
 import { startMetricsSync, type MetricsSync } from '../sync/metrics-sync.ts';
-import { addUser, spawnControlPlane, type ControlPlaneProcess } from '../sync/test-helpers/control-plane-process.ts';
-import { tempDir } from '../sync/test-helpers/fixture.ts';
+import { addUser, spawnControlPlane, type ControlPlaneProcess } from '../sync/test-support/control-plane-process.ts';
+import { tempDir } from '../sync/test-support/fixture.ts';
 import { FleetRoundTrips } from './fleet-round-trip.ts';
 import { FleetStore } from './fleet-store.ts';
 

@@ -3,7 +3,7 @@ import type { FleetRoundTrip } from '../../shared/ipc/contract.ts';
 import type { FleetAppliedReport } from '../../shared/protocol/fleet.ts';
 import type { NotificationSpec } from '../notify/notification-policy.ts';
 import { describeStraggler, FleetRoundTrips, type FleetCheckDeps } from './fleet-round-trip.ts';
-import { appliedReport } from './fleet-test-data.ts';
+import { appliedReport } from './test-support/fleet-test-data.ts';
 
 /** Runs one check over a scripted sequence of answers (each a report or an error), on a fake clock. */
 async function check(

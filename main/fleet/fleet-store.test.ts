@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FleetView } from '../../shared/ipc/contract.ts';
 import { FleetStore, foldFleetEvent, parseFleetEvent } from './fleet-store.ts';
-import { fleetEvent, instance } from './fleet-test-data.ts';
+import { fleetEvent, instance } from './test-support/fleet-test-data.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { BulkReader } from './bulk-read.ts';
 import { PAGE_SIZE } from './replica-db.ts';
-import { makeReplica, tamper, testTrust } from './test-replica.ts';
+import { makeReplica, tamper, testTrust } from './test-support/test-replica.ts';
 import { verifyReplicaFile } from './verify-run.ts';
 
 describe('bulk reads of leaves', () => {

@@ -7,11 +7,11 @@ import { existsSync } from 'node:fs';
 import { Replica } from './replica.ts';
 import { isEmptyReplica } from './replica-db.ts';
 import { verifyReplicaFile } from './verify-run.ts';
-import { tempDir, testTrust } from './test-replica.ts';
-import { TEST_ORIGIN, TestLog } from './fixtures.ts';
+import { tempDir, testTrust } from './test-support/test-replica.ts';
+import { TEST_ORIGIN, TestLog } from './test-support/fixtures.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const child = join(root, 'main', 'ledger', 'crash-child.ts');
+const child = join(root, 'main', 'ledger', 'test-support', 'crash-child.ts');
 
 /** Runs the child until it dies; in "loop" mode the parent SIGKILLs it `afterMs` after it reports ready. */
 function runChild(path: string, mode: string, afterMs = 0): Promise<string | null> {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { cheapCheck } from './launch-check.ts';
 import { deepCheck, preflight } from './preflight.ts';
 import { Replica } from './replica.ts';
-import { TestLog } from './fixtures.ts';
-import { buildReplicaFile, makeReplica, tamper, tempDir, testTrust } from './test-replica.ts';
+import { TestLog } from './test-support/fixtures.ts';
+import { buildReplicaFile, makeReplica, tamper, tempDir, testTrust } from './test-support/test-replica.ts';
 
 const N = 40;
 const SIZES = [16, 32, 40];

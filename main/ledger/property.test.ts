@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { verifyReplicaFile } from './verify-run.ts';
-import { buildReplicaFile, tamper, tempDir, testTrust } from './test-replica.ts';
-import { TestLog } from './fixtures.ts';
+import { buildReplicaFile, tamper, tempDir, testTrust } from './test-support/test-replica.ts';
+import { TestLog } from './test-support/fixtures.ts';
 
 /** Deterministic PRNG (so a failing seed can be replayed). */
 function rng(seed: number): () => number {

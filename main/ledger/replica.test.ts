@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { ReplicaOptions } from './replica-types.ts';
 import { Replica } from './replica.ts';
-import { TEST_ORIGIN, TestLog, testSigner, trustedKeyOf } from './fixtures.ts';
+import { TEST_ORIGIN, TestLog, testSigner, trustedKeyOf } from './test-support/fixtures.ts';
 import { consistencyProof } from '../../shared/ledger/index.ts';
 import { sha256 } from './node-crypto.ts';
 

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { VerifyOptions } from './verify-types.ts';
 import { verifyReplicaFile } from './verify-run.ts';
 import { BACKGROUND_NICE } from './verify-pool.ts';
-import { makeReplica, tamper, testTrust } from './test-replica.ts';
+import { makeReplica, tamper, testTrust } from './test-support/test-replica.ts';
 import { fileHighWaterMark } from './high-water-mark.ts';
 import { Replica } from './replica.ts';
-import { testSigner, trustedKeyOf } from './fixtures.ts';
+import { testSigner, trustedKeyOf } from './test-support/fixtures.ts';
 import { buildLeafText } from '../../shared/ledger/index.ts';
 
 const N = 40;

@@ -8,7 +8,7 @@ import { fileModeSecretBox } from '../profiles/secret-box.ts';
 import { keyFingerprint, offeredKey } from '../profiles/tofu.ts';
 import { bindProfile } from './profile-binding.ts';
 import { startSync, type SyncHandle, type SyncOptions } from './engine.ts';
-import { spawnControlPlane } from './test-helpers/control-plane-process.ts';
+import { spawnControlPlane } from './test-support/control-plane-process.ts';
 import type { SyncProfile } from './trust-gate.ts';
 import {
   FAST_CP,
@@ -25,7 +25,7 @@ import {
   tempDir,
   until,
   type Served,
-} from './test-helpers/fixture.ts';
+} from './test-support/fixture.ts';
 
 describe('sync engine against the real control plane', () => {
   const cleanups: (() => Promise<void> | void)[] = [];

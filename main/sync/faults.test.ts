@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SyncState } from '../../shared/ipc/contract.ts';
 import { startSync, type SyncHandle } from './engine.ts';
-import { startFaultProxy, type BodyRewriter, type FaultProxy, type FrameMapper } from './test-helpers/fault-proxy.ts';
+import { startFaultProxy, type BodyRewriter, type FaultProxy, type FrameMapper } from './test-support/fault-proxy.ts';
 import {
   changeFlag,
   createFlag,
@@ -22,8 +22,8 @@ import {
   until,
   type Recorder,
   type Served,
-} from './test-helpers/fixture.ts';
-import { checkpointFrame, checkpointSize, entryIdx, forgeCheckpoint } from './test-helpers/forge.ts';
+} from './test-support/fixture.ts';
+import { checkpointFrame, checkpointSize, entryIdx, forgeCheckpoint } from './test-support/forge.ts';
 
 const SEEDED = 100;
 const CHANGES = 10;

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MetricsStore } from './metrics-store.ts';
 import { startMetricsSync, samplesOfFrame } from './metrics-sync.ts';
 import { MetricsWindow } from './metrics-window.ts';
-import { dropTemplates, serve, tempDir, until } from './test-helpers/fixture.ts';
+import { dropTemplates, serve, tempDir, until } from './test-support/fixture.ts';
 
 const T = Date.parse('2026-11-25T03:00:00.000Z');
 const sample = (t: number, errorRate: number, service = 'checkout') => ({

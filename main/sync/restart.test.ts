@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSync } from './engine.ts';
-import { spawnControlPlane } from './test-helpers/control-plane-process.ts';
+import { spawnControlPlane } from './test-support/control-plane-process.ts';
 import {
   FAST_CP,
   dropTemplates,
@@ -19,7 +19,7 @@ import {
   serverHead,
   tempDir,
   until,
-} from './test-helpers/fixture.ts';
+} from './test-support/fixture.ts';
 
 const SOAK = process.env['TOMBSTONE_SOAK'] === '1';
 const ENTRIES = SOAK ? 100_000 : 20_000;

@@ -8,8 +8,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Replica } from '../ledger/replica.ts';
-import { REPO_ROOT } from './test-helpers/control-plane-process.ts';
-import { dropTemplates, serve, serverHead, tempDir } from './test-helpers/fixture.ts';
+import { REPO_ROOT } from './test-support/control-plane-process.ts';
+import { dropTemplates, serve, serverHead, tempDir } from './test-support/fixture.ts';
 
 const ENTRIES = 10_000;
 const KILLS = 10;

@@ -10,7 +10,7 @@ import { queryLedger } from './ledger-query.ts';
 import { flagDetail, listChangeRequests, listIncidents } from './read-models.ts';
 import { VIEW_SCHEMA_VERSION, migrateViews, viewSchemaVersion } from './schema.ts';
 import { parseRows, type LeafRow } from './sql.ts';
-import { LedgerScript, codeOf, definition, replicaOf, scenario, st } from './test-ledger.ts';
+import { LedgerScript, codeOf, definition, replicaOf, scenario, st } from './test-support/test-ledger.ts';
 
 /** Every incident (no page limit on the resolved ones). */
 const ALL_INCIDENTS = { resolvedLimit: Number.MAX_SAFE_INTEGER };

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { inclusionProof, toHex } from '../../shared/ledger/index.ts';
-import { TestLog } from '../ledger/fixtures.ts';
+import { TestLog } from '../ledger/test-support/fixtures.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import type { Replica } from '../ledger/replica.ts';
 import { entryDetail, inclusionCheck } from './entry-detail.ts';
 import { CHUNK } from './subtrees.ts';
-import { at, codeOf, replicaOf, scenario, st } from './test-ledger.ts';
+import { at, codeOf, replicaOf, scenario, st } from './test-support/test-ledger.ts';
 
 function dropTriggers(replica: Replica): void {
   for (const t of replica.db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[])

@@ -7,7 +7,7 @@ import type { Replica } from '../ledger/replica.ts';
 import { catchUpViews } from './catch-up.ts';
 import { queryLedger } from './ledger-query.ts';
 import { ANCHOR_EVERY } from './match-cache.ts';
-import { LedgerScript, at, codeOf, replicaOf, scenario, st } from './test-ledger.ts';
+import { LedgerScript, at, codeOf, replicaOf, scenario, st } from './test-support/test-ledger.ts';
 
 const page = (filter: LedgerFilter, offset = 0, limit = 100, order: 'asc' | 'desc' = 'asc'): LedgerQuery => ({
   filter,

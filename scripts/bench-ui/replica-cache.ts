@@ -1,5 +1,5 @@
 /**
- * The replicas `bench:ui` opens: `n` verified entries (main/views/bench-leaves.ts payloads: 1,000 flag definitions,
+ * The replicas `bench:ui` opens: `n` verified entries (scripts/bench-leaves.ts payloads: 1,000 flag definitions,
  * then env changes, kills, rollbacks, change requests and incidents, the last three incidents left active), ingested
  * through Replica.appendEntries and promoted by a signed checkpoint every 50,000 entries, then indexed by the read
  * models and the correlation index the way the console's background indexer leaves a replica it synced. Built once
@@ -23,14 +23,14 @@ import {
 } from '../../shared/ledger/index.ts';
 import { fleetEvent, instance } from '../../main/fleet/fleet-test-data.ts';
 import { LeafHasher } from '../../main/ledger/fast-hash.ts';
-import { testSigner, trustedKeyOf } from '../../main/ledger/fixtures.ts';
+import { testSigner, trustedKeyOf } from '../../main/ledger/test-support/fixtures.ts';
 import { sha256 } from '../../main/ledger/node-crypto.ts';
 import { Replica } from '../../main/ledger/replica.ts';
 import { ProfileStore } from '../../main/profiles/profile-store.ts';
 import { fileModeSecretBox } from '../../main/profiles/secret-box.ts';
-import { benchLeaf } from '../../main/views/bench-leaves.ts';
+import { benchLeaf } from '../bench-leaves.ts';
 import { catchUpIndex } from '../../main/correlate/index-catchup.ts';
-import { deadLoopbackUrl } from '../../main/sync/test-helpers/dead-url.ts';
+import { deadLoopbackUrl } from '../../main/sync/test-support/dead-url.ts';
 import { catchUpViews, VIEW_SCHEMA_VERSION } from '../../main/views/index.ts';
 
 /** The ledger origin of every bench replica. */

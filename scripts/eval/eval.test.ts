@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { created, entry, at, incidentEntry, state } from '../../shared/correlate/test-support.ts';
+import { created, entry, at, incidentEntry, state } from '../../shared/correlate/test-support/entries.ts';
 import { findIncident } from '../../shared/correlate/incident.ts';
 import { rankBaseline } from './baseline.ts';
 import { sameThroughExport } from './export.ts';

@@ -10,7 +10,7 @@ import {
   type LinkContext,
 } from './factors-link.ts';
 import { dependentsIndex, deriveFlagCatalog } from './flag-catalog.ts';
-import { at, created, entry, state } from './test-support.ts';
+import { at, created, entry, state } from './test-support/entries.ts';
 import type { JsonValue } from '../ledger/leaf.ts';
 import type { CorrelationEntry } from './types.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dependentsIndex, dependentsOf, deriveFlagCatalog, isCatalogEntry } from './flag-catalog.ts';
-import { created, entry, state } from './test-support.ts';
+import { created, entry, state } from './test-support/entries.ts';
 
 describe('deriveFlagCatalog', () => {
   it('folds created, metadata updates and tombstones into the current definition, whatever the input order', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findIncident } from './incident.ts';
 import { MAX_SPAN_SECONDS, rankCandidates } from './rank.ts';
-import { at, created, entry, incidentEntry, state } from './test-support.ts';
+import { at, created, entry, incidentEntry, state } from './test-support/entries.ts';
 import { isCorrelateError } from './errors.ts';
 import type { CorrelationEntry, CorrelateInput } from './types.ts';
 

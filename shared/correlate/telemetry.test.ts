@@ -3,7 +3,7 @@ import { isCorrelateError } from './errors.ts';
 import { findIncident } from './incident.ts';
 import { rankCandidates } from './rank.ts';
 import { serviceOnset, toPoints } from './telemetry.ts';
-import { T0, at, created, entry, incidentEntry, state } from './test-support.ts';
+import { T0, at, created, entry, incidentEntry, state } from './test-support/entries.ts';
 import type { CorrelationEntry, ErrorRateSample, Telemetry } from './types.ts';
 
 const FLAG = 'checkout.pay.v2';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCorrelateError } from './errors.ts';
 import { findIncident, incidentFromEntry } from './incident.ts';
-import { at, entry, incidentEntry } from './test-support.ts';
+import { at, entry, incidentEntry } from './test-support/entries.ts';
 import { formatSeconds, parseDuration, parseInstant } from './time.ts';
 
 function code(fn: () => unknown): string | null {

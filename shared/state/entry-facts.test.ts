@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changeRecords, exposureChange, isEvaluatorResponse } from '../correlate/index.ts';
-import { created, entry, incidentEntry, state } from '../correlate/test-support.ts';
+import { created, entry, incidentEntry, state } from '../correlate/test-support/entries.ts';
 import { entryFacts, isUserFacingChange } from './entry-facts.ts';
 
 describe('entryFacts', () => {

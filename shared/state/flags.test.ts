@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveFlagCatalog, type FlagInfo } from '../correlate/index.ts';
-import { created } from '../correlate/test-support.ts';
+import { created } from '../correlate/test-support/entries.ts';
 import { flagDetailOf, flagMatchRank, flagSummaryOf } from './flags.ts';
 
 function info(key: string, o: Partial<FlagInfo> = {}): FlagInfo {

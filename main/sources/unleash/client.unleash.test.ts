@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test-support/free-port.ts';
 import { UnleashClient } from './client.ts';
 import { UnleashError } from './errors.ts';
-import { connectTestUnleash, uniqueFlag, type TestUnleash } from './test-helpers.ts';
+import { connectTestUnleash, uniqueFlag, type TestUnleash } from './test-support/unleash.ts';
 
 let u: TestUnleash;
 let odd: Server;

@@ -13,10 +13,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionReceipt, SyncState, VerificationStatus } from '../../../shared/ipc/contract.ts';
 import { startConsoleServices, type ConsoleServices } from '../../console-services.ts';
 import { plainCodec } from '../../ledger/high-water-mark.ts';
-import { tamper } from '../../ledger/test-replica.ts';
+import { tamper } from '../../ledger/test-support/test-replica.ts';
 import { ProfileStore } from '../../profiles/profile-store.ts';
 import { fileModeSecretBox } from '../../profiles/secret-box.ts';
-import { connectTestUnleash, uniqueFlag, type TestUnleash } from './test-helpers.ts';
+import { connectTestUnleash, uniqueFlag, type TestUnleash } from './test-support/unleash.ts';
 
 async function until<T>(get: () => T | Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
   const end = Date.now() + ms;

@@ -17,7 +17,7 @@ import { initialState, mapEvents } from './poller.ts';
 import { SealedReplica, unleashOrigin } from './sealed-replica.ts';
 import { fileSealKeyStore, sealSigner, sealTrustedKey } from './seal-key.ts';
 import { freshCursor, nextEvents } from './tail.ts';
-import { connectTestUnleash, uniqueFlag, type TestUnleash } from './test-helpers.ts';
+import { connectTestUnleash, uniqueFlag, type TestUnleash } from './test-support/unleash.ts';
 
 let u: TestUnleash;
 let proxy: SwitchProxy;

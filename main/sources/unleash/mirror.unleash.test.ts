@@ -9,7 +9,15 @@ import { parseLeafText } from '../../../shared/ledger/leaf.ts';
 import { foldEnvStates } from '../../../shared/state/env-state.ts';
 import { entryFacts } from '../../../shared/state/entry-facts.ts';
 import { eventDigest } from './events.ts';
-import { connectTestUnleash, core, mirrorAll, ofFlag, sealAll, uniqueFlag, type TestUnleash } from './test-helpers.ts';
+import {
+  connectTestUnleash,
+  core,
+  mirrorAll,
+  ofFlag,
+  sealAll,
+  uniqueFlag,
+  type TestUnleash,
+} from './test-support/unleash.ts';
 
 let u: TestUnleash;
 beforeAll(() => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSwitchProxy, type SwitchProxy } from '../../../test-support/switch-proxy.ts';
 import { UnleashClient } from './client.ts';
 import { pollUnleash, type MirroredEvent, type PollerItem } from './poller.ts';
-import { connectTestUnleash, mirrorAll, ofFlag, uniqueFlag, type TestUnleash } from './test-helpers.ts';
+import { connectTestUnleash, mirrorAll, ofFlag, uniqueFlag, type TestUnleash } from './test-support/unleash.ts';
 
 let u: TestUnleash;
 let proxy: SwitchProxy;

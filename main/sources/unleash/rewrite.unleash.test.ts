@@ -9,7 +9,7 @@ import { eventDigest } from './events.ts';
 import type { MirroredEvent } from './poller.ts';
 import { rereadMirrored, UpstreamRewriteError, type MirroredRecord } from './rewrite.ts';
 import { nextEvents } from './tail.ts';
-import { connectTestUnleash, mirrorAll, ofFlag, uniqueFlag, type TestUnleash } from './test-helpers.ts';
+import { connectTestUnleash, mirrorAll, ofFlag, uniqueFlag, type TestUnleash } from './test-support/unleash.ts';
 
 let u: TestUnleash;
 let db: pg.Client;

@@ -6,7 +6,7 @@ import canonicalize from 'canonicalize';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exposureChange } from '../../../shared/correlate/index.ts';
 import type { StrategyInput } from '../../../test-support/unleash-admin.ts';
-import { connectTestUnleash, core, mirrorAll, ofFlag, uniqueFlag, type TestUnleash } from './test-helpers.ts';
+import { connectTestUnleash, core, mirrorAll, ofFlag, uniqueFlag, type TestUnleash } from './test-support/unleash.ts';
 
 let u: TestUnleash;
 beforeAll(() => {

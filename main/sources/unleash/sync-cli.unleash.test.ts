@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tamper } from '../../ledger/test-replica.ts';
-import { connectTestUnleash, uniqueFlag, type TestUnleash } from './test-helpers.ts';
+import { tamper } from '../../ledger/test-support/test-replica.ts';
+import { connectTestUnleash, uniqueFlag, type TestUnleash } from './test-support/unleash.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 

@@ -12,7 +12,7 @@ import { UNKNOWN_STATE } from './map-types.ts';
 import { initialState } from './poller.ts';
 import type { MirrorState } from './state.ts';
 import { nextEvents, type MirrorCursor } from './tail.ts';
-import { connectTestUnleash, mirrorAll, ofFlag, uniqueFlag, type TestUnleash } from './test-helpers.ts';
+import { connectTestUnleash, mirrorAll, ofFlag, uniqueFlag, type TestUnleash } from './test-support/unleash.ts';
 
 let u: TestUnleash;
 let db: pg.Client;

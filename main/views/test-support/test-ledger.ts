@@ -1,14 +1,14 @@
 /**
  * Test support: small ledgers written the way the control plane writes them (control-plane/domain/*.ts), as real
- * canonical leaves with a real prev chain (main/ledger/fixtures.ts TestLog), mirrored into a real Replica, so the
+ * canonical leaves with a real prev chain (main/ledger/test-support/fixtures.ts TestLog), mirrored into a real Replica, so the
  * views read exactly what the sync engine would have stored.
  */
-import type { JsonValue, LeafActor, LedgerLeaf } from '../../shared/ledger/index.ts';
-import { payloadHashHex } from '../../shared/protocol/change-requests.ts';
-import { AppError } from '../ipc/app-error.ts';
-import { TestLog, trustedKeyOf } from '../ledger/fixtures.ts';
-import { sha256 } from '../ledger/node-crypto.ts';
-import { Replica } from '../ledger/replica.ts';
+import type { JsonValue, LeafActor, LedgerLeaf } from '../../../shared/ledger/index.ts';
+import { payloadHashHex } from '../../../shared/protocol/change-requests.ts';
+import { AppError } from '../../ipc/app-error.ts';
+import { TestLog, trustedKeyOf } from '../../ledger/test-support/fixtures.ts';
+import { sha256 } from '../../ledger/node-crypto.ts';
+import { Replica } from '../../ledger/replica.ts';
 
 /** Start of test ledgers: entry i is at T0 + i minutes. */
 export const T0 = Date.UTC(2026, 10, 25, 3, 0, 0);

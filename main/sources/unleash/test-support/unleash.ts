@@ -3,14 +3,14 @@
  * mirroring everything up to now, sealing drafts into a chained log the way the mirror will.
  */
 import { randomBytes } from 'node:crypto';
-import type { JsonValue, LedgerLeaf } from '../../../shared/ledger/leaf.ts';
-import { UnleashAdmin } from '../../../test-support/unleash-admin.ts';
-import { testUnleash, type UnleashReady } from '../../../test-support/unleash-context.ts';
-import { UnleashClient } from './client.ts';
-import { leafHashHex, sealDraft } from './leaf.ts';
-import { initialState, pollOnce, type MirroredEvent } from './poller.ts';
-import type { MirrorState } from './state.ts';
-import { freshCursor, type MirrorCursor } from './tail.ts';
+import type { JsonValue, LedgerLeaf } from '../../../../shared/ledger/leaf.ts';
+import { UnleashAdmin } from '../../../../test-support/unleash-admin.ts';
+import { testUnleash, type UnleashReady } from '../../../../test-support/unleash-context.ts';
+import { UnleashClient } from '../client.ts';
+import { leafHashHex, sealDraft } from '../leaf.ts';
+import { initialState, pollOnce, type MirroredEvent } from '../poller.ts';
+import type { MirrorState } from '../state.ts';
+import { freshCursor, type MirrorCursor } from '../tail.ts';
 
 /** The suite's Unleash with a read client and an admin writer. */
 export interface TestUnleash {

@@ -1,6 +1,6 @@
 /** Builders for correlation tests and fixtures: a valid entry with sensible defaults, flag states, definitions. */
-import type { JsonValue } from '../ledger/leaf.ts';
-import type { CorrelationEntry } from './types.ts';
+import type { JsonValue } from '../../ledger/leaf.ts';
+import type { CorrelationEntry } from '../types.ts';
 
 /** Base time of test ledgers: 2026-11-25T03:00:00.000Z. */
 export const T0 = Date.UTC(2026, 10, 25, 3, 0, 0);

@@ -2,17 +2,17 @@
  * Perf sanity check of the read models on a large replica (not a test): builds BENCH_VIEWS_N (default 1,000,000)
  * realistic entries — flag definitions, env changes, kills, rollbacks, change requests, incidents — straight into a
  * replica database, then times the initial catch-up, page queries and the other read models. Run:
- * `node_modules/.bin/node --disable-warning=ExperimentalWarning main/views/bench-views.ts`.
+ * `node_modules/.bin/node --disable-warning=ExperimentalWarning scripts/bench-read-models.ts`.
  */
 import canonicalize from 'canonicalize';
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompactRange, toHex } from '../../shared/ledger/index.ts';
-import { LeafHasher, packPeaks } from '../ledger/fast-hash.ts';
-import { migrate } from '../ledger/migrations.ts';
-import { sha256 } from '../ledger/node-crypto.ts';
-import { tempDir } from '../ledger/test-replica.ts';
+import { CompactRange, toHex } from '../shared/ledger/index.ts';
+import { LeafHasher, packPeaks } from '../main/ledger/fast-hash.ts';
+import { migrate } from '../main/ledger/migrations.ts';
+import { sha256 } from '../main/ledger/node-crypto.ts';
+import { tempDir } from '../main/ledger/test-support/test-replica.ts';
 import {
   catchUpViews,
   entryDetail,
@@ -22,7 +22,7 @@ import {
   listFlags,
   listIncidents,
   queryLedger,
-} from './index.ts';
+} from '../main/views/index.ts';
 import { benchLeaf } from './bench-leaves.ts';
 
 const N = Number(process.env['BENCH_VIEWS_N'] ?? 1_000_000);

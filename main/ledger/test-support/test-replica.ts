@@ -3,9 +3,9 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Replica } from './replica.ts';
+import { Replica } from '../replica.ts';
 import { TestLog, testSigner, trustedKeyOf } from './fixtures.ts';
-import { LeafHasher } from './fast-hash.ts';
+import { LeafHasher } from '../fast-hash.ts';
 
 /** A fresh temporary directory. */
 export function tempDir(prefix = 'ledger-'): string {

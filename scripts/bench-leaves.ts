@@ -1,6 +1,6 @@
 /** Deterministic, realistic leaf payloads for bench-views.ts (everything but v, log, idx and prev). */
-import type { JsonValue, LedgerLeaf } from '../../shared/ledger/index.ts';
-import { TIERS } from '../../shared/protocol/tier.ts';
+import type { JsonValue, LedgerLeaf } from '../shared/ledger/index.ts';
+import { TIERS } from '../shared/protocol/tier.ts';
 
 const FLAGS = 1000;
 const BASE = Date.UTC(2026, 0, 1);

@@ -1,5 +1,5 @@
 /** Fixtures of the fleet contract (shared/protocol/fleet.ts) for the console's tests. */
-import type { FleetAppliedReport, FleetEventData, FleetInstance } from '../../shared/protocol/fleet.ts';
+import type { FleetAppliedReport, FleetEventData, FleetInstance } from '../../../shared/protocol/fleet.ts';
 
 /** One instance of `service`, current at version 120 unless overridden. */
 export function instance(id: string, service: string, over: Partial<FleetInstance> = {}): FleetInstance {

@@ -12,11 +12,11 @@ import {
   toHex,
   utf8Encode,
   type LedgerLeaf,
-} from '../../shared/ledger/index.ts';
-import { at, created, entry, incidentEntry, state } from '../../shared/correlate/test-support.ts';
-import type { CorrelationEntry } from '../../shared/correlate/index.ts';
-import { migrate } from '../ledger/migrations.ts';
-import { ed25519PublicKeyFromSeed, ed25519Signer, sha256 } from '../ledger/node-crypto.ts';
+} from '../../../shared/ledger/index.ts';
+import { at, created, entry, incidentEntry, state } from '../../../shared/correlate/test-support/entries.ts';
+import type { CorrelationEntry } from '../../../shared/correlate/index.ts';
+import { migrate } from '../../ledger/migrations.ts';
+import { ed25519PublicKeyFromSeed, ed25519Signer, sha256 } from '../../ledger/node-crypto.ts';
 
 /** The log origin of the test ledger. */
 export const ORIGIN = 'tombstone.test/log';

@@ -4,7 +4,7 @@
  * before the checkpoint updates state (mode "between"), at a random moment by the parent (mode "loop"), or while it
  * creates the replica file, after the schema and before the state row (mode "create").
  */
-import { Replica } from './replica.ts';
+import { Replica } from '../replica.ts';
 import { TestLog, testSigner, trustedKeyOf } from './fixtures.ts';
 
 const [path = '', mode = 'loop'] = process.argv.slice(2);
