@@ -10,9 +10,9 @@ import {
   type CorrelationResult,
   type Telemetry,
 } from '../../shared/correlate/index.ts';
-import { parseCorrelateArgs, UsageError, USAGE, type CorrelateArgs } from '../correlate/cli-args.ts';
+import { parseCorrelateArgs, UsageError, USAGE, type CorrelateArgs } from './correlate-args.ts';
 import { CorrelateInputError } from '../correlate/errors.ts';
-import { formatResult } from '../correlate/format-text.ts';
+import { formatResult } from './correlate-format.ts';
 import { rankExport } from '../correlate/rank-export.ts';
 import { parseTelemetry } from '../correlate/telemetry-file.ts';
 import { reportError } from './errors-out.ts';

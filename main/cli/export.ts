@@ -5,7 +5,7 @@
  * or I/O errors.
  */
 import { existsSync } from 'node:fs';
-import { UsageError, parseArgs, single } from '../ledger/cli-support.ts';
+import { UsageError, parseArgs, single } from './verify-output.ts';
 import { codedLine, reportError } from './errors-out.ts';
 
 const USAGE = `Usage:

@@ -1,6 +1,8 @@
 /** Which incident a ranking explains: one recorded in the ledger (by id), or a time a responder typed in. */
 import type { IncidentInput } from '../../shared/correlate/index.ts';
-import type { IncidentQuery } from './cli-args.ts';
+
+/** Which incident to explain. */
+export type IncidentQuery = { kind: 'incident'; id: string } | { kind: 'at'; at: string };
 
 /** Resolves the incident: from the ledger by id (service and environment may be overridden) or a manual time. */
 export function resolveIncident(

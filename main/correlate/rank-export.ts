@@ -10,8 +10,7 @@ import {
 import { sha256 } from '../ledger/node-crypto.ts';
 import { verifiedSizeOf } from './checkpoint-cover.ts';
 import { checkExportIntegrity, integrityNotes } from './export-integrity.ts';
-import type { IncidentQuery } from './cli-args.ts';
-import { resolveIncident } from './incident-query.ts';
+import { resolveIncident, type IncidentQuery } from './incident-query.ts';
 import { parseExport } from './ndjson-entries.ts';
 
 /** Everything a ranking over an export needs. */

@@ -16,9 +16,8 @@ import {
   type IncidentInput,
   type Telemetry,
 } from '../../shared/correlate/index.ts';
-import type { IncidentQuery } from './cli-args.ts';
 import { catchUpIndex } from './index-catchup.ts';
-import { resolveIncident } from './incident-query.ts';
+import { resolveIncident, type IncidentQuery } from './incident-query.ts';
 import {
   approvedAmong,
   catalogAsOf,

@@ -1,12 +1,10 @@
 /** Argument parsing of `tombstone-console correlate`: every mistake is a usage error that says what to write. */
 import { isCorrelateError, parseDuration, parseInstant } from '../../shared/correlate/index.ts';
+import type { IncidentQuery } from '../correlate/incident-query.ts';
 
 /** Where the ledger comes from. */
 export type LedgerSource =
   { kind: 'db'; path: string } | { kind: 'entries'; path: string; checkpoint: string | null; trustedKeys: string[] };
-
-/** Which incident to explain. */
-export type IncidentQuery = { kind: 'incident'; id: string } | { kind: 'at'; at: string };
 
 /** Parsed arguments. */
 export interface CorrelateArgs {

@@ -1,5 +1,5 @@
 /** Argument parsing, report formatting and the TTY progress bar of the ledger CLI commands (verify, export). */
-import type { VerifyProgress, VerifyReport } from './verify-types.ts';
+import type { VerifyProgress, VerifyReport } from '../ledger/verify-types.ts';
 
 /** A command-line mistake: exit 2 with this message. */
 export class UsageError extends Error {}

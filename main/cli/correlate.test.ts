@@ -5,9 +5,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { at } from '../../shared/correlate/test-support/entries.ts';
-import { leafTexts, replicaWith, signedCheckpoint, testEntries, testVerifierKey } from './test-support/test-ledger.ts';
+import {
+  leafTexts,
+  replicaWith,
+  signedCheckpoint,
+  testEntries,
+  testVerifierKey,
+} from '../correlate/test-support/test-ledger.ts';
 
-const CLI = fileURLToPath(new URL('../cli/index.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('./index.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'correlate-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
