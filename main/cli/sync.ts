@@ -26,7 +26,7 @@ import {
   pinnedByReplica,
   preflightWith,
   type SyncArgs,
-} from '../sync/headless.ts';
+} from './sync-args.ts';
 import type { SyncState } from '../../shared/ipc/contract.ts';
 import { TOKEN_ON_COMMAND_LINE } from '../token-file.ts';
 import { codedLine, reportError } from './errors-out.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, parseSyncArgs, pinnedByReplica } from './headless.ts';
+import { UsageError, parseSyncArgs, pinnedByReplica } from './sync-args.ts';
 
 describe('sync command arguments', () => {
   it('parses every option, takes the token from TOMBSTONE_TOKEN when absent', () => {
