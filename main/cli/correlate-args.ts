@@ -1,6 +1,7 @@
 /** Argument parsing of `tombstone-console correlate`: every mistake is a usage error that says what to write. */
 import { isCorrelateError, parseDuration, parseInstant } from '../../shared/correlate/index.ts';
 import type { IncidentQuery } from '../correlate/incident-query.ts';
+import { UsageError } from './args.ts';
 
 /** Where the ledger comes from. */
 export type LedgerSource =
@@ -31,9 +32,6 @@ export const USAGE = `Usage: tombstone-console correlate (--db <replica.sqlite> 
   --telemetry <file>    error-rate samples {"flags": {...}, "services": {...}}
   --skew 120s           clock disagreement tolerated around the alert
   --half-life 10m       recency half-life`;
-
-/** A usage mistake (exit 2). */
-export class UsageError extends Error {}
 
 const VALUE_OPTIONS = [
   '--db',

@@ -10,7 +10,8 @@ import {
   type CorrelationResult,
   type Telemetry,
 } from '../../shared/correlate/index.ts';
-import { parseCorrelateArgs, UsageError, USAGE, type CorrelateArgs } from './correlate-args.ts';
+import { UsageError } from './args.ts';
+import { parseCorrelateArgs, USAGE, type CorrelateArgs } from './correlate-args.ts';
 import { CorrelateInputError } from '../correlate/errors.ts';
 import { formatResult } from './correlate-format.ts';
 import { rankExport } from '../correlate/rank-export.ts';

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { TombstoneClient } from '../../sdk/client.ts';
 import type { EvalContext } from '../../shared/eval/index.ts';
 import { readTokenFile } from '../token-file.ts';
+import { UsageError } from './args.ts';
 import { codedLine, reportError } from './errors-out.ts';
 
 const USAGE = `Usage: tombstone-console eval --url <control plane> (--flag <key>... | --all)
@@ -16,8 +17,6 @@ const USAGE = `Usage: tombstone-console eval --url <control plane> (--flag <key>
 
 const W_KEY =
   'W_SDK_KEY_ON_COMMAND_LINE: --sdk-key is visible to every user of this machine in the process list; prefer TOMBSTONE_SDK_KEY=<k> or --sdk-key-file <path> (mode 0600).';
-
-class UsageError extends Error {}
 
 interface EvalArgs {
   url: string;

@@ -5,7 +5,7 @@
  * or I/O errors.
  */
 import { existsSync } from 'node:fs';
-import { UsageError, parseArgs, single } from './verify-output.ts';
+import { UsageError, parseArgs, single } from './args.ts';
 import { codedLine, reportError } from './errors-out.ts';
 
 const USAGE = `Usage:

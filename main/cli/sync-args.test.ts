@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, parseSyncArgs, pinnedByReplica } from './sync-args.ts';
+import { UsageError } from './args.ts';
+import { parseSyncArgs } from './sync-args.ts';
+import { pinnedByReplica } from './sync-replica.ts';
 
 describe('sync command arguments', () => {
   it('parses every option, takes the token from TOMBSTONE_TOKEN when absent', () => {

@@ -19,14 +19,9 @@ import type { UpstreamRewriteAlert } from '../sources/unleash/rewrite.ts';
 import type { SyncLogEntry } from '../sync/errors.ts';
 import type { PreflightFailure } from '../ledger/preflight.ts';
 import type { StoredKey } from '../profiles/profile-file.ts';
-import {
-  SYNC_USAGE,
-  UsageError,
-  parseSyncArgs,
-  pinnedByReplica,
-  preflightWith,
-  type SyncArgs,
-} from './sync-args.ts';
+import { UsageError } from './args.ts';
+import { SYNC_USAGE, parseSyncArgs, type SyncArgs } from './sync-args.ts';
+import { pinnedByReplica, preflightWith } from './sync-replica.ts';
 import type { SyncState } from '../../shared/ipc/contract.ts';
 import { TOKEN_ON_COMMAND_LINE } from '../token-file.ts';
 import { codedLine, reportError } from './errors-out.ts';
