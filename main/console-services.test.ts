@@ -12,7 +12,7 @@ import { Replica } from './ledger/replica.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
 import { fileModeSecretBox } from './profiles/secret-box.ts';
 import { deadLoopbackUrl } from './sync/test-support/dead-url.ts';
-import { scenario } from './views/test-support/test-ledger.ts';
+import { scenario } from './read-models/test-support/test-ledger.ts';
 
 /** Polls `check` every 20 ms for at most `ms`. */
 async function until(check: () => boolean, ms: number): Promise<boolean> {

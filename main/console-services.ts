@@ -18,9 +18,9 @@ import { coreHandlers } from './services/handlers-core.ts';
 import { readHandlers } from './services/handlers-read.ts';
 import { BackgroundIndexer } from './services/background-indexer.ts';
 import { IncidentWatch } from './services/incident-watch.ts';
-import { ConsoleRuntime } from './services/runtime.ts';
+import { ConsoleRuntime } from './services/console-runtime.ts';
 import { Verification } from './services/verification.ts';
-import { catchUpViews } from './views/index.ts';
+import { catchUpViews } from './read-models/index.ts';
 import { correlationIndexStep } from './correlate/index-catchup.ts';
 
 /** What the shell knows at start-up. */

@@ -22,7 +22,7 @@ import {
   listFlags,
   listIncidents,
   queryLedger,
-} from '../main/views/index.ts';
+} from '../main/read-models/index.ts';
 import { benchLeaf } from './bench-leaves.ts';
 
 const N = Number(process.env['BENCH_VIEWS_N'] ?? 1_000_000);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BreakGlassAcks, parseAcks, UNKNOWN_PERSON } from './break-glass-acks.ts';
-import type { ConsoleRuntime } from './runtime.ts';
+import type { ConsoleRuntime } from './console-runtime.ts';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BreakGlassRecord, BreakGlassUse } from '../../shared/ipc/contract.ts';
-import { queryLedger } from '../views/index.ts';
-import type { ConsoleRuntime } from './runtime.ts';
+import { queryLedger } from '../read-models/index.ts';
+import type { ConsoleRuntime } from './console-runtime.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 

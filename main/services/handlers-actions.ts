@@ -9,7 +9,7 @@ import { newIdempotencyKey } from '../actions/http.ts';
 import { AppError } from '../ipc/app-error.ts';
 import type { Handler } from '../ipc/registry.ts';
 import type { ActiveSession } from '../session/active-session.ts';
-import type { ConsoleRuntime } from './runtime.ts';
+import type { ConsoleRuntime } from './console-runtime.ts';
 
 type ActionChannel =
   | 'changes:create'

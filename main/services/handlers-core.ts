@@ -11,7 +11,7 @@ import { changedFlags, rankWindow, readWindow } from '../correlate/replica-rank.
 import { AppError } from '../ipc/app-error.ts';
 import type { Handler } from '../ipc/registry.ts';
 import type { ActiveSession } from '../session/active-session.ts';
-import type { ConsoleRuntime } from './runtime.ts';
+import type { ConsoleRuntime } from './console-runtime.ts';
 import type { Verification } from './verification.ts';
 
 type CoreChannel =

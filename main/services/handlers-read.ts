@@ -11,8 +11,8 @@ import {
   listFlags,
   listIncidents,
   queryLedger,
-} from '../views/index.ts';
-import type { ConsoleRuntime } from './runtime.ts';
+} from '../read-models/index.ts';
+import type { ConsoleRuntime } from './console-runtime.ts';
 
 type ReadChannel =
   'ledger:query' | 'ledger:entry' | 'ledger:inclusion' | 'incidents:list' | 'flags:list' | 'flags:get' | 'changes:list';

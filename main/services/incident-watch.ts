@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { EventHub } from '../ipc/registry.ts';
-import { listIncidents } from '../views/index.ts';
+import { listIncidents } from '../read-models/index.ts';
 
 const MIN_INTERVAL_MS = 1000;
 

@@ -10,7 +10,7 @@ import { fileHighWaterMark, type HighWaterMarkCodec } from '../ledger/high-water
 import { verifyReplicaFile } from '../ledger/verify-run.ts';
 import type { VerifyReport } from '../ledger/verify-types.ts';
 import { alertOf } from '../sync/alerts.ts';
-import type { ConsoleRuntime } from './runtime.ts';
+import type { ConsoleRuntime } from './console-runtime.ts';
 
 /** Runs and remembers re-verifications of the active replica. */
 export class Verification {

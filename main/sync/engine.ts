@@ -8,10 +8,10 @@ import type { SyncState } from '../../shared/ipc/contract.ts';
 import { SyncRetry } from './errors.ts';
 import type { SyncEmitter } from './events.ts';
 import type { SyncReplica } from './mirror.ts';
-import { classifyEnding, createRuntime, type Runtime, type SyncOptions } from './runtime.ts';
-import { runOnce, runSession } from './session.ts';
+import { classifyEnding, createRuntime, type Runtime, type SyncOptions } from './engine-parts.ts';
+import { runOnce, runSession } from './connection.ts';
 
-export type { SyncOptions } from './runtime.ts';
+export type { SyncOptions } from './engine-parts.ts';
 
 /** A running engine. */
 export interface SyncHandle {

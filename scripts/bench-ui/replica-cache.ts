@@ -31,7 +31,7 @@ import { fileModeSecretBox } from '../../main/profiles/secret-box.ts';
 import { benchLeaf } from '../bench-leaves.ts';
 import { catchUpIndex } from '../../main/correlate/index-catchup.ts';
 import { deadLoopbackUrl } from '../../main/sync/test-support/dead-url.ts';
-import { catchUpViews, VIEW_SCHEMA_VERSION } from '../../main/views/index.ts';
+import { catchUpViews, VIEW_SCHEMA_VERSION } from '../../main/read-models/index.ts';
 
 /** The ledger origin of every bench replica. */
 export const BENCH_ORIGIN = 'bench.example/ui-ledger';

@@ -8,7 +8,7 @@ import { EventHub } from '../ipc/registry.ts';
 import { plainCodec } from '../ledger/high-water-mark.ts';
 import { ProfileStore } from '../profiles/profile-store.ts';
 import { fileModeSecretBox } from '../profiles/secret-box.ts';
-import { ConsoleRuntime } from './runtime.ts';
+import { ConsoleRuntime } from './console-runtime.ts';
 
 describe('ConsoleRuntime', () => {
   let dir = '';

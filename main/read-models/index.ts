@@ -2,5 +2,5 @@
 export { catchUpViews, type ViewCatchUp } from './catch-up.ts';
 export { queryLedger } from './ledger-query.ts';
 export { entryDetail, inclusionCheck } from './entry-detail.ts';
-export { flagDetail, listChangeRequests, listFlags, listIncidents } from './read-models.ts';
+export { flagDetail, listChangeRequests, listFlags, listIncidents } from './lists.ts';
 export { migrateViews, viewSchemaVersion, VIEW_SCHEMA_VERSION } from './schema.ts';

@@ -7,7 +7,7 @@ import { sha256 } from '../ledger/node-crypto.ts';
 import type { Replica } from '../ledger/replica.ts';
 import { catchUpViews } from './catch-up.ts';
 import { queryLedger } from './ledger-query.ts';
-import { flagDetail, listChangeRequests, listIncidents } from './read-models.ts';
+import { flagDetail, listChangeRequests, listIncidents } from './lists.ts';
 import { VIEW_SCHEMA_VERSION, migrateViews, viewSchemaVersion } from './schema.ts';
 import { parseRows, type LeafRow } from './sql.ts';
 import { LedgerScript, codeOf, definition, replicaOf, scenario, st } from './test-support/test-ledger.ts';

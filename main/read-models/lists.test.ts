@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Replica } from '../ledger/replica.ts';
 import { catchUpViews } from './catch-up.ts';
-import { flagDetail, listChangeRequests, listFlags, listIncidents } from './read-models.ts';
+import { flagDetail, listChangeRequests, listFlags, listIncidents } from './lists.ts';
 import { LedgerScript, at, codeOf, replicaOf, scenario, st } from './test-support/test-ledger.ts';
 
 /** Every incident (no page limit on the resolved ones). */

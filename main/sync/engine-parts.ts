@@ -13,7 +13,7 @@ import type { LivePhase } from './live.ts';
 import type { SyncReplica } from './mirror.ts';
 import { ProgressMeter } from './progress.ts';
 import { ReplicaHolder, type ReplicaOpener } from './replica-holder.ts';
-import type { SessionContext } from './session.ts';
+import type { SessionContext } from './connection.ts';
 import { TrustGate, type SyncProfile } from './trust-gate.ts';
 
 /** Options of startSync / syncOnce. Only profile and replica are required. */

@@ -18,7 +18,7 @@ import { catchUpViews } from './catch-up.ts';
 import { foldRequests } from './cr-store.ts';
 import { entryDetail, inclusionCheck } from './entry-detail.ts';
 import { queryLedger } from './ledger-query.ts';
-import { flagDetail, listChangeRequests, listFlags, listIncidents } from './read-models.ts';
+import { flagDetail, listChangeRequests, listFlags, listIncidents } from './lists.ts';
 
 /** Every incident (no page limit on the resolved ones). */
 const ALL_INCIDENTS = { resolvedLimit: Number.MAX_SAFE_INTEGER };
