@@ -20,7 +20,7 @@ import { BackgroundIndexer } from './services/background-indexer.ts';
 import { IncidentWatch } from './services/incident-watch.ts';
 import { ConsoleRuntime } from './services/console-runtime.ts';
 import { Verification } from './services/verification.ts';
-import { catchUpViews } from './read-models/index.ts';
+import { catchUpReadModels } from './read-models/index.ts';
 import { correlationIndexStep } from './correlate/index-catchup.ts';
 
 /** What the shell knows at start-up. */
@@ -66,7 +66,7 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
   const incidents = new IncidentWatch(events);
   // Each step spends a few tens of ms on the read models, then on the correlation index, so both keep up with a
   // million-entry sync without freezing the calls the UI makes in between.
-  const indexer = new BackgroundIndexer((db) => catchUpViews(db, 50).complete && correlationIndexStep(db, 50));
+  const indexer = new BackgroundIndexer((db) => catchUpReadModels(db, 50).complete && correlationIndexStep(db, 50));
   const runtime = new ConsoleRuntime({
     store,
     events,

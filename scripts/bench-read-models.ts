@@ -14,7 +14,7 @@ import { migrate } from '../main/ledger/migrations.ts';
 import { sha256 } from '../main/ledger/node-crypto.ts';
 import { tempDir } from '../main/ledger/test-support/test-replica.ts';
 import {
-  catchUpViews,
+  catchUpReadModels,
   entryDetail,
   flagDetail,
   inclusionCheck,
@@ -93,10 +93,10 @@ try {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  const up = time('catchUpViews (initial, all entries)', () => catchUpViews(db));
+  const up = time('catchUpReadModels (initial, all entries)', () => catchUpReadModels(db));
   console.log(`  indexed ${up.indexedSize}, complete ${up.complete}`);
   appendOne(db);
-  time('catchUpViews (one appended entry)', () => catchUpViews(db));
+  time('catchUpReadModels (one appended entry)', () => catchUpReadModels(db));
   const page = (label: string, filter: object, offset: number, order: 'asc' | 'desc' = 'desc'): void => {
     const r = time(`${label} @${offset} ${order}`, () => queryLedger(db, { filter, offset, limit: 100, order }));
     if (r.rows.length === 0 && r.total > offset) throw new Error(`empty page for ${label}`);

@@ -5,10 +5,10 @@ import { foldIncidents } from '../../shared/state/incidents.ts';
 import { migrate } from '../ledger/migrations.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import type { Replica } from '../ledger/replica.ts';
-import { catchUpViews } from './catch-up.ts';
+import { catchUpReadModels } from './catch-up.ts';
 import { queryLedger } from './ledger-query.ts';
 import { flagDetail, listChangeRequests, listIncidents } from './lists.ts';
-import { VIEW_SCHEMA_VERSION, migrateViews, viewSchemaVersion } from './schema.ts';
+import { READ_MODEL_SCHEMA_VERSION, migrateReadModels, readModelSchemaVersion } from './schema.ts';
 import { parseRows, type LeafRow } from './sql.ts';
 import { LedgerScript, codeOf, definition, replicaOf, scenario, st } from './test-support/test-ledger.ts';
 
@@ -32,10 +32,10 @@ describe('view index schema', () => {
     const db = new Database(':memory:');
     migrate(db);
     const userVersion = db.pragma('user_version', { simple: true });
-    expect([viewSchemaVersion(db), migrateViews(db), migrateViews(db)]).toEqual([
+    expect([readModelSchemaVersion(db), migrateReadModels(db), migrateReadModels(db)]).toEqual([
       0,
-      VIEW_SCHEMA_VERSION,
-      VIEW_SCHEMA_VERSION,
+      READ_MODEL_SCHEMA_VERSION,
+      READ_MODEL_SCHEMA_VERSION,
     ]);
     expect(db.pragma('user_version', { simple: true })).toBe(userVersion);
     const tables = db
@@ -57,27 +57,37 @@ describe('view index schema', () => {
       'view_subtrees',
     ]);
     db.prepare('UPDATE view_schema SET version = 99 WHERE id = 1').run();
-    expect(codeOf(() => migrateViews(db))).toBe('E_VIEWS_TOO_NEW');
+    expect(codeOf(() => migrateReadModels(db))).toBe('E_VIEWS_TOO_NEW');
   });
 
   it('refuses a database that is not a replica', () => {
-    expect(codeOf(() => catchUpViews(new Database(':memory:')))).toBe('E_REPLICA');
+    expect(codeOf(() => catchUpReadModels(new Database(':memory:')))).toBe('E_REPLICA');
   });
 });
 
 const all = { filter: {}, offset: 0, limit: 100, order: 'asc' as const };
 
-describe('catchUpViews', () => {
+describe('catchUpReadModels', () => {
   let replica: Replica | null = null;
   afterEach(() => replica?.close());
 
   it('indexes incrementally within a budget and resumes where it stopped', async () => {
     replica = await replicaOf(scenario().log, 12);
     const db = replica.db;
-    expect(catchUpViews(db, 0, { batch: 5 })).toEqual({ indexedSize: 5, added: 5, rewound: false, complete: false });
-    expect(catchUpViews(db, 0, { batch: 5 })).toEqual({ indexedSize: 10, added: 5, rewound: false, complete: false });
-    expect(catchUpViews(db)).toEqual({ indexedSize: 19, added: 9, rewound: false, complete: true });
-    expect(catchUpViews(db)).toEqual({ indexedSize: 19, added: 0, rewound: false, complete: true });
+    expect(catchUpReadModels(db, 0, { batch: 5 })).toEqual({
+      indexedSize: 5,
+      added: 5,
+      rewound: false,
+      complete: false,
+    });
+    expect(catchUpReadModels(db, 0, { batch: 5 })).toEqual({
+      indexedSize: 10,
+      added: 5,
+      rewound: false,
+      complete: false,
+    });
+    expect(catchUpReadModels(db)).toEqual({ indexedSize: 19, added: 9, rewound: false, complete: true });
+    expect(catchUpReadModels(db)).toEqual({ indexedSize: 19, added: 0, rewound: false, complete: true });
   });
 
   it('lets every read index what is new first, so a fresh replica answers at once', async () => {
@@ -89,9 +99,9 @@ describe('catchUpViews', () => {
     replica = await replicaOf(scenario().log, 12);
     const db = replica.db;
     expect(indexNames(db)).toEqual([]);
-    expect(catchUpViews(db, 0, { batch: 4, bulkBacklog: 10 }).complete).toBe(false);
+    expect(catchUpReadModels(db, 0, { batch: 4, bulkBacklog: 10 }).complete).toBe(false);
     expect(indexNames(db)).toEqual([]);
-    expect(catchUpViews(db, Infinity, { bulkBacklog: 10 }).complete).toBe(true);
+    expect(catchUpReadModels(db, Infinity, { bulkBacklog: 10 }).complete).toBe(true);
     expect(indexNames(db)).toEqual(['view_entries_action', 'view_entries_actor', 'view_entries_flag']);
     expect(queryLedger(db, { ...all, filter: { actor: 'carol' } }).rows.map((r) => r.idx)).toEqual([8, 14]);
   });
@@ -104,7 +114,7 @@ describe('catchUpViews', () => {
     ).run(Buffer.alloc(32));
     const texts = scenario().log.texts.slice(0, 4);
     insertTexts(db, [texts[0]!, texts[1]!, '{"not":"a leaf"}', texts[3]!], 0);
-    expect(catchUpViews(db)).toMatchObject({ indexedSize: 4, complete: true });
+    expect(catchUpReadModels(db)).toMatchObject({ indexedSize: 4, complete: true });
     const page = queryLedger(db, all);
     expect(page.rows.map((r) => [r.idx, r.action])).toEqual([
       [0, 'flag.created'],
@@ -125,7 +135,7 @@ describe('catchUpViews', () => {
     const original = scenario();
     replica = await replicaOf(original.log, 12);
     const db = replica.db;
-    catchUpViews(db);
+    catchUpReadModels(db);
     expect(queryLedger(db, { ...all, filter: { team: 'payments' } }).total).toBe(8);
     const before = listIncidents(db, ALL_INCIDENTS).incidents.map((i) => [i.id, i.status]);
     // The replica drops its unverified tail (idx ≥ 12) and receives another history (a fork resolved by refetch).
@@ -134,7 +144,7 @@ describe('catchUpViews', () => {
     const tail = forkTail(fork);
     db.prepare('DELETE FROM entries WHERE idx >= 12').run();
     insertTexts(db, tail, 12);
-    expect(catchUpViews(db)).toEqual({ indexedSize: 15, added: 3, rewound: true, complete: true });
+    expect(catchUpReadModels(db)).toEqual({ indexedSize: 15, added: 3, rewound: true, complete: true });
     expect(queryLedger(db, all).total).toBe(15);
     expect(queryLedger(db, { ...all, filter: { changesOnly: true } }).rows.map((r) => r.idx)).toEqual([2, 3, 7, 8]);
     expect(listChangeRequests(db, 'REJECTED').map((c) => c.id)).toEqual(['cr-11']);
@@ -191,7 +201,7 @@ describe('incident list', () => {
     const log = scenario().log;
     replica = await replicaOf(log, 12);
     const db = replica.db;
-    catchUpViews(db);
+    catchUpReadModels(db);
     const folded = foldIncidents(
       parseRows(db.prepare('SELECT idx, CAST(leaf AS TEXT) AS leaf FROM entries ORDER BY idx').all() as LeafRow[]),
     );
@@ -203,7 +213,7 @@ describe('incident list', () => {
     // A replica indexed by a console of view schema 1: no incident table yet.
     db.exec('DROP TABLE view_incidents');
     db.prepare('UPDATE view_schema SET version = 1 WHERE id = 1').run();
-    expect(migrateViews(db)).toBe(VIEW_SCHEMA_VERSION);
+    expect(migrateReadModels(db)).toBe(READ_MODEL_SCHEMA_VERSION);
     expect(listIncidents(db, ALL_INCIDENTS).incidents).toEqual(folded);
   });
 });

@@ -9,11 +9,11 @@ import { refreshRequests } from './cr-store.ts';
 import { BatchIndexer, type RunningState } from './entry-index.ts';
 import { forgetNames } from './names.ts';
 import { rewindViews } from './rewind.ts';
-import { FILTER_INDEXES, TIME_INDEX, migrateViews } from './schema.ts';
+import { FILTER_INDEXES, TIME_INDEX, migrateReadModels } from './schema.ts';
 import { stmt, type LeafRow } from './sql.ts';
 
 /** How far the index got. */
-export interface ViewCatchUp {
+export interface ReadModelCatchUp {
   indexedSize: number;
   added: number;
   rewound: boolean;
@@ -115,7 +115,7 @@ function indexRange(db: Database.Database, from: number, end: number, running: R
 const ready = new WeakSet<Database.Database>();
 
 /** The result of a call with nothing to do, or null when entries were appended or the tail was rewritten. */
-function levelWith(db: Database.Database): ViewCatchUp | null {
+function levelWith(db: Database.Database): ReadModelCatchUp | null {
   const st = viewState(db);
   const size = (stmt(db, 'SELECT coalesce(max(idx) + 1, 0) AS n FROM entries').get() as { n: number }).n;
   if (size !== st.indexedSize) return null;
@@ -155,7 +155,12 @@ export interface CatchUpOptions {
   bulkBacklog?: number;
 }
 
-function indexBacklog(db: Database.Database, started: number, budgetMs: number, options: CatchUpOptions): ViewCatchUp {
+function indexBacklog(
+  db: Database.Database,
+  started: number,
+  budgetMs: number,
+  options: CatchUpOptions,
+): ReadModelCatchUp {
   const { from, rewound } = db.transaction(() => resumePoint(db))();
   const size = (stmt(db, 'SELECT coalesce(max(idx) + 1, 0) AS n FROM entries').get() as { n: number }).n;
   const bulkLoad = size - from >= (options.bulkBacklog ?? BULK_BACKLOG);
@@ -190,13 +195,17 @@ function indexBacklog(db: Database.Database, started: number, budgetMs: number, 
  * synchronous, so the app should call it with a budget (e.g. 50 ms) from a timer until complete. Throws E_REPLICA
  * for a database that is not a replica and E_VIEWS_TOO_NEW for an index written by a newer console.
  */
-export function catchUpViews(db: Database.Database, budgetMs = Infinity, options: CatchUpOptions = {}): ViewCatchUp {
+export function catchUpReadModels(
+  db: Database.Database,
+  budgetMs = Infinity,
+  options: CatchUpOptions = {},
+): ReadModelCatchUp {
   if (ready.has(db)) {
     const level = levelWith(db);
     if (level !== null) return level;
   } else {
     assertReplica(db);
-    migrateViews(db);
+    migrateReadModels(db);
   }
   const started = performance.now();
   const cache = db.pragma('cache_size', { simple: true });

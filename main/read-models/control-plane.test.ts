@@ -14,7 +14,7 @@ import { Replica } from '../ledger/replica.ts';
 import { syncOnce } from '../sync/engine.ts';
 import { addUser, spawnControlPlane, type ControlPlaneProcess } from '../sync/test-support/control-plane-process.ts';
 import { pinnedProfile, tempDir } from '../sync/test-support/fixture.ts';
-import { catchUpViews } from './catch-up.ts';
+import { catchUpReadModels } from './catch-up.ts';
 import { foldRequests } from './cr-store.ts';
 import { entryDetail, inclusionCheck } from './entry-detail.ts';
 import { queryLedger } from './ledger-query.ts';
@@ -130,7 +130,7 @@ describe('views of a replica synced from the real control plane (demo history)',
   const db = () => replica!.db;
 
   it('indexes the whole verified ledger', () => {
-    expect(catchUpViews(db())).toEqual({ indexedSize: size, added: size, rewound: false, complete: true });
+    expect(catchUpReadModels(db())).toEqual({ indexedSize: size, added: size, rewound: false, complete: true });
     expect(queryLedger(db(), { filter: {}, offset: 0, limit: 1, order: 'desc' }).total).toBe(size);
   });
 

@@ -1,6 +1,6 @@
 /** The console's read models over the local ledger replica (see README-level notes in each module). */
-export { catchUpViews, type ViewCatchUp } from './catch-up.ts';
+export { catchUpReadModels, type ReadModelCatchUp } from './catch-up.ts';
 export { queryLedger } from './ledger-query.ts';
 export { entryDetail, inclusionCheck } from './entry-detail.ts';
 export { flagDetail, listChangeRequests, listFlags, listIncidents } from './lists.ts';
-export { migrateViews, viewSchemaVersion, VIEW_SCHEMA_VERSION } from './schema.ts';
+export { migrateReadModels, readModelSchemaVersion, READ_MODEL_SCHEMA_VERSION } from './schema.ts';

@@ -4,7 +4,7 @@ import type { LedgerFilter, LedgerQuery } from '../../shared/ipc/types/ledger.ts
 import type { LedgerLeaf } from '../../shared/ledger/index.ts';
 import { isUserFacingChange } from '../../shared/state/entry-facts.ts';
 import type { Replica } from '../ledger/replica.ts';
-import { catchUpViews } from './catch-up.ts';
+import { catchUpReadModels } from './catch-up.ts';
 import { queryLedger } from './ledger-query.ts';
 import { ANCHOR_EVERY } from './match-cache.ts';
 import { LedgerScript, at, codeOf, replicaOf, scenario, st } from './test-support/test-ledger.ts';
@@ -22,7 +22,7 @@ describe('queryLedger on the scenario ledger', () => {
 
   async function db() {
     replica = await replicaOf(scenario().log, 12);
-    catchUpViews(replica.db);
+    catchUpReadModels(replica.db);
     return replica.db;
   }
 
@@ -247,7 +247,7 @@ describe('queryLedger against a reference filter', () => {
     it(`matches it for every filter, order and page position (${skewed ? 'clock stepped back' : 'time-sorted'} ledger)`, async () => {
       const s = bigLedger(2600, skewed);
       replica = await replicaOf(s.log, 2000);
-      expect(catchUpViews(replica.db, Infinity, { batch: 700 }).complete).toBe(true);
+      expect(catchUpReadModels(replica.db, Infinity, { batch: 700 }).complete).toBe(true);
       const leaves = s.log.texts.map((t) => JSON.parse(t) as LedgerLeaf);
       for (const f of filters) {
         const want = reference(leaves, f);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Replica } from '../ledger/replica.ts';
-import { catchUpViews } from './catch-up.ts';
+import { catchUpReadModels } from './catch-up.ts';
 import { flagDetail, listChangeRequests, listFlags, listIncidents } from './lists.ts';
 import { LedgerScript, at, codeOf, replicaOf, scenario, st } from './test-support/test-ledger.ts';
 
@@ -13,7 +13,7 @@ describe('read models over the scenario ledger', () => {
 
   async function db() {
     replica = await replicaOf(scenario().log, 12);
-    expect(catchUpViews(replica.db)).toEqual({ indexedSize: 19, added: 19, rewound: false, complete: true });
+    expect(catchUpReadModels(replica.db)).toEqual({ indexedSize: 19, added: 19, rewound: false, complete: true });
     return replica.db;
   }
 
@@ -51,7 +51,7 @@ describe('read models over the scenario ledger', () => {
     }
     s.incident('incident.triggered', 'PD-9', 'search-api');
     replica = await replicaOf(s.log);
-    catchUpViews(replica.db);
+    catchUpReadModels(replica.db);
     const page = (limit: number) => {
       const r = listIncidents(replica!.db, { resolvedLimit: limit });
       return [r.incidents.map((i) => `${i.id}:${i.status}`), r.resolvedTotal];

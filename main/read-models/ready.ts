@@ -1,6 +1,6 @@
 /** The bounded catch-up every read runs first, so views never lag far behind the replica. */
 import type Database from 'better-sqlite3';
-import { catchUpViews } from './catch-up.ts';
+import { catchUpReadModels } from './catch-up.ts';
 
 /** Time a read may spend indexing new entries before answering (the rest is indexed by later calls). */
 export const READ_BUDGET_MS = 20;
@@ -8,5 +8,5 @@ const READ_BATCH = 2000;
 
 /** Indexes pending entries for at most about READ_BUDGET_MS. */
 export function ensureViews(db: Database.Database): void {
-  catchUpViews(db, READ_BUDGET_MS, { batch: READ_BATCH });
+  catchUpReadModels(db, READ_BUDGET_MS, { batch: READ_BATCH });
 }

@@ -121,7 +121,7 @@ export const VIEW_MIGRATIONS: readonly ViewMigration[] = [
 ];
 
 /** The view schema version this code writes. */
-export const VIEW_SCHEMA_VERSION = VIEW_MIGRATIONS.length;
+export const READ_MODEL_SCHEMA_VERSION = VIEW_MIGRATIONS.length;
 
 /** Kinds of interned names in view_names. */
 export const NAME_KIND = { actor: 1, action: 2, flag: 3, env: 4 } as const;
@@ -136,7 +136,7 @@ function tableExists(db: Database.Database, name: string): boolean {
 }
 
 /** The view schema version of `db` (0 when it has no view index yet). */
-export function viewSchemaVersion(db: Database.Database): number {
+export function readModelSchemaVersion(db: Database.Database): number {
   if (!tableExists(db, 'view_schema')) return 0;
   const row = db.prepare('SELECT version FROM view_schema WHERE id = 1').get() as { version: number } | undefined;
   return row?.version ?? 0;
@@ -146,12 +146,12 @@ export function viewSchemaVersion(db: Database.Database): number {
  * Creates or upgrades the view tables, one transaction per step. Throws E_VIEWS_TOO_NEW when a newer console wrote
  * them, so an old build never edits a layout it does not know.
  */
-export function migrateViews(db: Database.Database): number {
-  const current = viewSchemaVersion(db);
-  if (current > VIEW_SCHEMA_VERSION) {
+export function migrateReadModels(db: Database.Database): number {
+  const current = readModelSchemaVersion(db);
+  if (current > READ_MODEL_SCHEMA_VERSION) {
     throw new AppError(
       'E_VIEWS_TOO_NEW',
-      `The replica's view index has version ${current}, newer than this console (${VIEW_SCHEMA_VERSION}). Update the console.`,
+      `The replica's view index has version ${current}, newer than this console (${READ_MODEL_SCHEMA_VERSION}). Update the console.`,
     );
   }
   for (const m of VIEW_MIGRATIONS) {
@@ -168,5 +168,5 @@ export function migrateViews(db: Database.Database): number {
       ).run(m.version);
     })();
   }
-  return viewSchemaVersion(db);
+  return readModelSchemaVersion(db);
 }

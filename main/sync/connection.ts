@@ -13,8 +13,8 @@ import { Mirror } from './mirror.ts';
 import type { ReplicaHolder } from './replica-holder.ts';
 import type { TrustGate } from './trust-gate.ts';
 
-/** Everything a session uses; owned by the engine. */
-export interface SessionContext {
+/** Everything a connection attempt uses; owned by the engine. */
+export interface ConnectionContext {
   target: SyncTarget;
   machine: ConnectionMachine;
   emitter: SyncEmitter;
@@ -44,7 +44,7 @@ export interface CaughtUp {
 }
 
 /** Runs the handshake and catch-up; returns the mirror, positioned at the server's checkpoint. */
-async function catchUp(ctx: SessionContext): Promise<{ mirror: Mirror; size: number; origin: string }> {
+async function catchUp(ctx: ConnectionContext): Promise<{ mirror: Mirror; size: number; origin: string }> {
   ctx.machine.dispatch({ type: 'connect' });
   const hs = await fetchHandshake(ctx.target);
   await ctx.trust.ensure(hs);
@@ -71,14 +71,14 @@ async function catchUp(ctx: SessionContext): Promise<{ mirror: Mirror; size: num
 }
 
 /** Catches up to the server's current checkpoint and returns (the `--once` mode). */
-export async function runOnce(ctx: SessionContext): Promise<CaughtUp> {
+export async function runOnce(ctx: ConnectionContext): Promise<CaughtUp> {
   const { mirror, size } = await catchUp(ctx);
   const status = ctx.replicas.get()?.status();
   return { size, verifiedSize: mirror.verifiedSize, rootHex: status?.root ?? '' };
 }
 
 /** Catches up, then follows the stream until it ends (throws) or the engine stops (returns). */
-export async function runSession(ctx: SessionContext): Promise<void> {
+export async function runConnection(ctx: ConnectionContext): Promise<void> {
   const { mirror, origin } = await catchUp(ctx);
   if (ctx.stopped()) return;
   const live = startLive({

@@ -1,6 +1,6 @@
 /**
  * The parts every way of running the engine shares (follow mode in startSync, catch-up-and-exit in syncOnce): target,
- * state machine, trust gate, replica holder, progress throttling, and the session context wiring them together.
+ * state machine, trust gate, replica holder, progress throttling, and the connection context wiring them together.
  */
 import { LedgerError } from '../../shared/ledger/index.ts';
 import type { BackoffPolicy } from './backoff.ts';
@@ -13,7 +13,7 @@ import type { LivePhase } from './live.ts';
 import type { SyncReplica } from './mirror.ts';
 import { ProgressMeter } from './progress.ts';
 import { ReplicaHolder, type ReplicaOpener } from './replica-holder.ts';
-import type { SessionContext } from './connection.ts';
+import type { ConnectionContext } from './connection.ts';
 import { TrustGate, type SyncProfile } from './trust-gate.ts';
 
 /** Options of startSync / syncOnce. Only profile and replica are required. */
@@ -53,9 +53,9 @@ export function classifyEnding(err: unknown): Ending {
   return { kind: 'retry', code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
-/** The shared runtime of one engine. */
-export interface Runtime {
-  ctx: SessionContext;
+/** The parts one engine shares between its connection attempts. */
+export interface EngineParts {
+  ctx: ConnectionContext;
   machine: ConnectionMachine;
   trust: TrustGate;
   replicas: ReplicaHolder;
@@ -84,7 +84,7 @@ function progressReporter(
   machine: ConnectionMachine,
   now: () => number,
   everyMs: number,
-): SessionContext['onProgress'] {
+): ConnectionContext['onProgress'] {
   const meter = new ProgressMeter();
   let last = 0;
   return (done, total, phase) => {
@@ -98,7 +98,7 @@ function progressReporter(
 }
 
 /** Builds the runtime (opens the replica at once when the profile's origin is pinned, so it is readable offline). */
-export function createRuntime(opts: SyncOptions): Runtime {
+export function createEngineParts(opts: SyncOptions): EngineParts {
   const now = opts.now ?? Date.now;
   const log: SyncLog = opts.log ?? (() => {});
   const emitter =
@@ -140,7 +140,7 @@ export function createRuntime(opts: SyncOptions): Runtime {
   const trust = new TrustGate(opts.profile, machine, emitter, now);
   trust.onTrusted = (key) => replicas.get()?.addTrustedKey(key);
   openPinned(trust, replicas, typeof opts.replica === 'function', log);
-  const ctx: SessionContext = {
+  const ctx: ConnectionContext = {
     target,
     machine,
     emitter,

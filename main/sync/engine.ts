@@ -8,8 +8,8 @@ import type { SyncState } from '../../shared/ipc/contract.ts';
 import { SyncRetry } from './errors.ts';
 import type { SyncEmitter } from './events.ts';
 import type { SyncReplica } from './mirror.ts';
-import { classifyEnding, createRuntime, type Runtime, type SyncOptions } from './engine-parts.ts';
-import { runOnce, runSession } from './connection.ts';
+import { classifyEnding, createEngineParts, type EngineParts, type SyncOptions } from './engine-parts.ts';
+import { runOnce, runConnection } from './connection.ts';
 
 export type { SyncOptions } from './engine-parts.ts';
 
@@ -25,7 +25,7 @@ export interface SyncHandle {
   stop(): Promise<void>;
 }
 
-function interruptibleSleep(rt: Runtime, ms: number): { done: Promise<void>; wake(): void } {
+function interruptibleSleep(rt: EngineParts, ms: number): { done: Promise<void>; wake(): void } {
   let wake = (): void => {};
   const done = new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -39,11 +39,11 @@ function interruptibleSleep(rt: Runtime, ms: number): { done: Promise<void>; wak
 }
 
 /** The follow-mode loop: sessions until stopped or halted; `setWake` receives the function that cuts a backoff short. */
-async function followLoop(rt: Runtime, setWake: (wake: () => void) => void): Promise<void> {
+async function followLoop(rt: EngineParts, setWake: (wake: () => void) => void): Promise<void> {
   while (!rt.stopped.value) {
     const endSession = rt.beginSession();
     try {
-      await runSession(rt.ctx);
+      await runConnection(rt.ctx);
       if (rt.stopped.value) break;
       throw new SyncRetry('E_STREAM_CLOSED', 'the ledger stream ended');
     } catch (err) {
@@ -68,7 +68,7 @@ async function followLoop(rt: Runtime, setWake: (wake: () => void) => void): Pro
 
 /** Starts syncing in follow mode; the returned handle reports state and stops the engine. */
 export function startSync(opts: SyncOptions): SyncHandle {
-  const rt = createRuntime(opts);
+  const rt = createEngineParts(opts);
   let wake = (): void => {};
   // Started on a microtask so listeners attached right after startSync() see the first state.
   const running = Promise.resolve().then(() =>
@@ -110,7 +110,7 @@ export type OnceResult =
 export async function syncOnce(
   opts: SyncOptions & { attempts?: number; onKeyPrompt?: (vkey: string, fingerprint: string) => boolean },
 ): Promise<OnceResult> {
-  const rt = createRuntime(opts);
+  const rt = createEngineParts(opts);
   rt.emitter.on('sync:state', (s) => {
     if (s.kind === 'key-confirmation')
       queueMicrotask(() => rt.trust.answer(s.vkey, opts.onKeyPrompt?.(s.vkey, s.fingerprint) ?? false));

@@ -31,7 +31,7 @@ import { fileModeSecretBox } from '../../main/profiles/secret-box.ts';
 import { benchLeaf } from '../bench-leaves.ts';
 import { catchUpIndex } from '../../main/correlate/index-catchup.ts';
 import { deadLoopbackUrl } from '../../main/sync/test-support/dead-url.ts';
-import { catchUpViews, VIEW_SCHEMA_VERSION } from '../../main/read-models/index.ts';
+import { catchUpReadModels, READ_MODEL_SCHEMA_VERSION } from '../../main/read-models/index.ts';
 
 /** The ledger origin of every bench replica. */
 export const BENCH_ORIGIN = 'bench.example/ui-ledger';
@@ -89,7 +89,7 @@ async function build(path: string, n: number, spacingS: number): Promise<void> {
       if (out.kind !== 'promoted') throw new Error(`bench replica: checkpoint at ${end} was ${out.kind}`);
     }
     if (replica.status().verifiedSize !== n) throw new Error('bench replica: not fully verified');
-    const views = catchUpViews(replica.db);
+    const views = catchUpReadModels(replica.db);
     if (!views.complete || views.indexedSize !== n)
       throw new Error(`bench replica: views indexed ${views.indexedSize} of ${n}`);
     const correlation = catchUpIndex(replica.db, 50_000);
@@ -116,16 +116,16 @@ export async function cachedReplica(
   const stamp = join(dir, '.complete');
   // The stamp also names the read models' schema: a console with newer ones migrates them once, as a user's console
   // would after an upgrade; measuring that migration at every start would time the upgrade, not the start.
-  const current = `${CACHE_VERSION} views ${VIEW_SCHEMA_VERSION}`;
+  const current = `${CACHE_VERSION} views ${READ_MODEL_SCHEMA_VERSION}`;
   if (existsSync(stamp) && existsSync(`${file}.hwm`)) {
     const was = readFileSync(stamp, 'utf8');
     if (was === current) return { file, builtSeconds: null };
     if (was.split(' ')[0] === CACHE_VERSION) {
-      log(`migrating the cached replica's read models to version ${VIEW_SCHEMA_VERSION} (once)…`);
+      log(`migrating the cached replica's read models to version ${READ_MODEL_SCHEMA_VERSION} (once)…`);
       const t0 = performance.now();
       const replica = Replica.open({ path: file, origin: BENCH_ORIGIN, trustedKeys: [trustedKeyOf(signer)] });
       try {
-        if (!catchUpViews(replica.db).complete) throw new Error('bench replica: read models did not catch up');
+        if (!catchUpReadModels(replica.db).complete) throw new Error('bench replica: read models did not catch up');
       } finally {
         replica.close();
       }
