@@ -20,7 +20,7 @@ export interface CatchUpResult {
   complete: boolean;
 }
 
-interface EntryRow {
+interface StoredLeafRow {
   idx: number;
   leaf: Buffer;
   leafHash: Buffer;
@@ -114,7 +114,7 @@ function indexRange(db: Database.Database, s: Statements, from: number, end: num
       s.setState.run(end, block.hashes.subarray((end - from - 1) * 32, (end - from) * 32));
       return;
     }
-    const rows = s.batch.all(from, end - from) as EntryRow[];
+    const rows = s.batch.all(from, end - from) as StoredLeafRow[];
     for (const row of rows) indexOne(s, row.idx, row.leaf.toString('utf8'));
     const last = rows[rows.length - 1];
     if (last !== undefined) s.setState.run(last.idx + 1, last.leafHash);

@@ -13,7 +13,7 @@ import {
   toHex,
 } from '../../shared/ledger/index.ts';
 import type { AppendResult, IncomingEntry, LedgerProblem } from './replica-types.ts';
-import type { EntryRow, Store } from './store.ts';
+import type { LeafRecord, Store } from './store.ts';
 import { LeafHasher } from './fast-hash.ts';
 
 /** The tip of the received log: its size and the hash of its last leaf. */
@@ -28,7 +28,7 @@ interface BatchState {
   result: AppendResult;
   stop: boolean;
   /** Validated entries not yet written (flushed in multi-row inserts, and before any read of entries). */
-  rows: EntryRow[];
+  rows: LeafRecord[];
   /** Whether any out-of-order entry may be held (avoids a lookup after every append). */
   anyHeld: boolean;
 }

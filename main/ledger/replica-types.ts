@@ -97,8 +97,11 @@ export interface StoredEntry {
   verified: boolean;
 }
 
-/** A piece of evidence of log misbehaviour, for display and export. */
-export interface Evidence {
+/**
+ * A piece of evidence of log misbehaviour as the replica stores it. The UI sees it as `Evidence`
+ * (shared/ipc/types/ledger.ts), converted by `alertOf` (main/sync/alerts.ts).
+ */
+export interface StoredEvidence {
   id: number;
   kind: string;
   idx: number | null;
@@ -112,8 +115,11 @@ export interface Evidence {
   detectedAt: number;
 }
 
-/** The replica's verification status (the badge in the top bar). */
-export interface VerificationStatus {
+/**
+ * The replica's own verification state. The UI's `VerificationStatus` (shared/ipc/types/ledger.ts, the badge in the
+ * top bar) is built from it by main/services/verification.ts.
+ */
+export interface ReplicaStatus {
   origin: string;
   verifiedSize: number;
   /** Hex root at verifiedSize. */
@@ -131,5 +137,5 @@ export interface VerificationStatus {
   awaitingCheckpointSize: number | null;
   /** Set when evidence halted ingestion (EQUIVOCATION or FORK). */
   halted: string | null;
-  evidence: Evidence[];
+  evidence: StoredEvidence[];
 }

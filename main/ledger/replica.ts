@@ -9,11 +9,11 @@ import { LedgerError, emptyRoot, toHex } from '../../shared/ledger/index.ts';
 import type {
   AppendResult,
   CheckpointOutcome,
-  Evidence,
+  StoredEvidence,
   IncomingEntry,
   ReplicaOptions,
   StoredEntry,
-  VerificationStatus,
+  ReplicaStatus,
 } from './replica-types.ts';
 import type { EvidenceRow, StateRow } from './store.ts';
 import type { HighWaterMarkStore } from './high-water-mark.ts';
@@ -40,7 +40,7 @@ function noteSize(note: string): number {
   return Number(note.split('\n')[1]);
 }
 
-function evidenceOf(row: EvidenceRow): Evidence {
+function evidenceOf(row: EvidenceRow): StoredEvidence {
   const p = row.proof;
   const proof =
     p === null ? [] : Array.from({ length: p.length / 32 }, (_, i) => toHex(p.subarray(i * 32, i * 32 + 32)));
@@ -315,12 +315,12 @@ export class Replica {
   }
 
   /** Every evidence record, oldest first. */
-  evidence(): Evidence[] {
+  evidence(): StoredEvidence[] {
     return this.store.evidence().map(evidenceOf);
   }
 
   /** The verification status for the badge, the ledger drawer and reports. */
-  status(): VerificationStatus {
+  status(): ReplicaStatus {
     const s = this.stateRow();
     const awaiting = s.awaitingNote === null ? null : noteSize(s.awaitingNote);
     return {

@@ -49,8 +49,8 @@ const EVIDENCE_COLUMNS = `id, kind, idx, note_a AS noteA, note_b AS noteB, leaf_
 /** Rows per multi-row INSERT: one statement step per 32 entries cuts better-sqlite3's per-call cost by ~2.5x. */
 const MULTI_ROWS = 32;
 
-/** A validated entry ready to be stored. */
-export interface EntryRow {
+/** A validated entry ready to be stored (the UI's table row is `EntryRow`, shared/ipc/types/ledger.ts). */
+export interface LeafRecord {
   idx: number;
   leaf: Uint8Array;
   leafHash: Uint8Array;
@@ -168,20 +168,20 @@ export class Store {
   }
 
   /** Appends consecutive entries (multi-row statements for full groups of 32, single rows for the rest). */
-  insertEntries(rows: readonly EntryRow[]): void {
+  insertEntries(rows: readonly LeafRecord[]): void {
     let i = 0;
     const multi = this.st('insertEntries');
     const params: unknown[] = [];
     for (; i + MULTI_ROWS <= rows.length; i += MULTI_ROWS) {
       params.length = 0;
       for (let k = i; k < i + MULTI_ROWS; k++) {
-        const r = rows[k] as EntryRow;
+        const r = rows[k] as LeafRecord;
         params.push(r.idx, r.leaf, r.leafHash);
       }
       multi.run(params);
     }
     for (; i < rows.length; i++) {
-      const r = rows[i] as EntryRow;
+      const r = rows[i] as LeafRecord;
       this.insertEntry(r.idx, r.leaf, r.leafHash);
     }
   }

@@ -1,9 +1,9 @@
 /** Turns replica evidence (and engine-detected trust problems) into the `ledger:alert` payload the UI shows. */
 import type { Evidence } from '../../shared/ipc/contract.ts';
-import type { Evidence as ReplicaEvidence } from '../ledger/replica-types.ts';
+import type { StoredEvidence } from '../ledger/replica-types.ts';
 
 /** The IPC shape of one stored evidence record. */
-export function alertOf(e: ReplicaEvidence): Evidence {
+export function alertOf(e: StoredEvidence): Evidence {
   return {
     id: e.id,
     kind: e.kind,
