@@ -171,7 +171,7 @@ async function follow(args: SyncArgs, source: LedgerSource, gate: Gate): Promise
       refused = f;
       resolve();
     }, reject);
-    handle.events.on('sync:state', (s) => {
+    handle.events.on('sync:changed', (s) => {
       out(args, `state ${describeState(s)}`, { event: 'sync:state', state: s });
       if (s.kind === 'key-confirmation') queueMicrotask(() => handle.confirmKey(s.vkey, prompt(s.vkey, s.fingerprint)));
       if (s.kind === 'halted') {
@@ -187,7 +187,7 @@ async function follow(args: SyncArgs, source: LedgerSource, gate: Gate): Promise
   handle.events.on('ledger:verified', (v) =>
     out(args, `verified ${v.verifiedSize} root ${v.rootHex}`, { event: 'ledger:verified', ...v }),
   );
-  handle.events.on('ledger:alert', (a) => process.stderr.write(`ALERT ${a.code}: ${a.detail}\n`));
+  handle.events.on('ledger:alerted', (a) => process.stderr.write(`ALERT ${a.code}: ${a.detail}\n`));
   try {
     await finished;
   } finally {

@@ -273,11 +273,12 @@ function wireSyncEvents(
   let watch: EntryWatch | null = null;
   // Once the background deep check raised its alert the session is halted: a state the engine reports while it stops
   // (it may still have been going live) must not bring "Live" back.
-  sync.events.on('sync:state', (s) => {
+  sync.events.on('sync:changed', (s) => {
     if (!halted()) deps.events.emit('sync:changed', s);
   });
-  sync.events.on('sync:progress', (p) => deps.events.emit('sync:progressed', p));
-  sync.events.on('ledger:alert', (e) => deps.events.emit('ledger:alerted', e));
+  // The engine's events are the contract's (main/sync/events.ts): progress and alerts pass on as they are.
+  sync.events.on('sync:progressed', (p) => deps.events.emit('sync:progressed', p));
+  sync.events.on('ledger:alerted', (e) => deps.events.emit('ledger:alerted', e));
   sync.events.on('ledger:verified', (v) => {
     receipts.verifiedUpTo(v.verifiedSize);
     deps.events.emit('ledger:verified', v);

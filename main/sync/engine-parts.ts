@@ -92,7 +92,7 @@ function progressReporter(
     if (done === 0) meter.reset();
     if (done < total && t - last < everyMs) return;
     last = t;
-    emitter.emit('sync:progress', meter.update(done, total));
+    emitter.emit('sync:progressed', meter.update(done, total));
     if (phase === 'catch-up') machine.dispatch({ type: 'backfill', done, total });
   };
 }
@@ -135,7 +135,7 @@ export function createEngineParts(opts: SyncOptions): EngineParts {
     now,
     random: opts.random,
     replicaAsOf: asOf,
-    onState: (s) => emitter.emit('sync:state', s),
+    onState: (s) => emitter.emit('sync:changed', s),
   });
   const trust = new TrustGate(opts.profile, machine, emitter, now);
   trust.onTrusted = (key) => replicas.get()?.addTrustedKey(key);

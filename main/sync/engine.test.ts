@@ -61,8 +61,8 @@ describe('sync engine against the real control plane', () => {
     const head = await serverHead(s.cp.url, s.token);
     await until(() => h.replica()?.status().verifiedSize === head.size, 'verified to head');
     expect(h.replica()?.status().root).toBe(head.rootHex);
-    expect(stateKinds(rec.events['sync:state']).slice(0, 3)).toEqual(['connecting', 'backfilling', 'live']);
-    expect(rec.events['sync:progress'].at(-1)).toMatchObject({ done: 3000, total: 3000, etaSeconds: 0 });
+    expect(stateKinds(rec.events['sync:changed']).slice(0, 3)).toEqual(['connecting', 'backfilling', 'live']);
+    expect(rec.events['sync:progressed'].at(-1)).toMatchObject({ done: 3000, total: 3000, etaSeconds: 0 });
     expect(rec.logs.filter((l) => l.level !== 'info')).toEqual([]);
     await createFlag(s.cp.url, s.token);
     const idx = await changeFlag(s.cp.url, s.token, 1);
@@ -148,8 +148,8 @@ describe('sync engine against the real control plane', () => {
     const { h, rec } = syncWith(s, profile);
     await until(() => h.state().kind === 'halted', 'halted');
     expect(h.state()).toMatchObject({ kind: 'halted', code: 'E_KEY_CHANGED' });
-    expect(rec.events['ledger:alert']).toMatchObject([{ kind: 'KEY_CHANGED', code: 'E_KEY_CHANGED' }]);
-    expect(stateKinds(rec.events['sync:state'])).not.toContain('key-confirmation');
+    expect(rec.events['ledger:alerted']).toMatchObject([{ kind: 'KEY_CHANGED', code: 'E_KEY_CHANGED' }]);
+    expect(stateKinds(rec.events['sync:changed'])).not.toContain('key-confirmation');
   });
 
   it('a trusted key no longer valid at the server size is a key change (alert + halt), not a retry loop', async () => {
@@ -158,7 +158,7 @@ describe('sync engine against the real control plane', () => {
     const { h, rec } = syncWith(s, { ...pinned, keys: pinned.keys.map((k) => ({ ...k, validUntilSize: 10 })) });
     await until(() => h.state().kind === 'halted', 'halted');
     expect(h.state()).toMatchObject({ kind: 'halted', code: 'E_KEY_CHANGED' });
-    expect(rec.events['ledger:alert']).toMatchObject([{ kind: 'KEY_CHANGED', code: 'NO_TRUSTED_SIGNATURE' }]);
+    expect(rec.events['ledger:alerted']).toMatchObject([{ kind: 'KEY_CHANGED', code: 'NO_TRUSTED_SIGNATURE' }]);
     expect(h.replica()?.status().verifiedSize).toBe(0);
   });
 
@@ -183,7 +183,7 @@ describe('sync engine against the real control plane', () => {
     expect(
       offline.kind === 'offline' && offline.replicaAsOf !== null && Date.parse(offline.replicaAsOf) <= Date.now(),
     ).toBe(true);
-    const kinds = stateKinds(rec.events['sync:state']);
+    const kinds = stateKinds(rec.events['sync:changed']);
     expect(kinds.slice(0, 4)).toEqual(['connecting', 'backfilling', 'live', 'reconnecting']);
     expect(kinds.slice(-3)).toEqual(['reconnecting', 'connecting', 'offline']);
     expect(h.replica()?.status()).toMatchObject({ verifiedSize: 100, receivedSize: 100 });

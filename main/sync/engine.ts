@@ -111,7 +111,7 @@ export async function syncOnce(
   opts: SyncOptions & { attempts?: number; onKeyPrompt?: (vkey: string, fingerprint: string) => boolean },
 ): Promise<OnceResult> {
   const rt = createEngineParts(opts);
-  rt.emitter.on('sync:state', (s) => {
+  rt.emitter.on('sync:changed', (s) => {
     if (s.kind === 'key-confirmation')
       queueMicrotask(() => rt.trust.answer(s.vkey, opts.onKeyPrompt?.(s.vkey, s.fingerprint) ?? false));
   });

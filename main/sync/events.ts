@@ -1,14 +1,14 @@
-/** The sync engine's typed events to the rest of main (the IPC layer maps them onto renderer channels). */
-import type { Evidence, SyncProgress, SyncState } from '../../shared/ipc/contract.ts';
+/**
+ * The sync engine's typed events to the rest of main. They are the renderer's events of the same names
+ * (shared/ipc/contract.ts `EventMap`): the session passes them on unrenamed.
+ */
+import type { EventMap } from '../../shared/ipc/contract.ts';
 
-/** Every event the engine emits, with its payload. */
-export interface SyncEventMap {
-  'ledger:appended': { receivedSize: number };
-  'ledger:verified': { verifiedSize: number; rootHex: string };
-  'ledger:alert': Evidence;
-  'sync:state': SyncState;
-  'sync:progress': SyncProgress;
-}
+/** Every event the engine emits, with its payload: a part of the contract's event map. */
+export type SyncEventMap = Pick<
+  EventMap,
+  'ledger:appended' | 'ledger:verified' | 'ledger:alerted' | 'sync:changed' | 'sync:progressed'
+>;
 
 /** One event name. */
 export type SyncEventName = keyof SyncEventMap;

@@ -102,7 +102,7 @@ describe('fault matrix through the loopback proxy (real control plane)', () => {
     const status = r.h.replica()?.status();
     expect(status?.halted).toBe(code);
     expect(status?.evidence.map((e) => e.kind)).toEqual([code]);
-    expect(r.rec.events['ledger:alert']).toMatchObject([{ kind: code, code }]);
+    expect(r.rec.events['ledger:alerted']).toMatchObject([{ kind: code, code }]);
     const frozen = status?.verifiedSize;
     await changeFlag(r.s.cp.url, r.s.token, 99);
     await new Promise((res) => setTimeout(res, 300));
@@ -132,7 +132,7 @@ describe('fault matrix through the loopback proxy (real control plane)', () => {
           : null,
     );
     await converged(r);
-    const states = r.rec.events['sync:state'];
+    const states = r.rec.events['sync:changed'];
     const i = states.findLastIndex((st) => st.kind === 'reconnecting');
     const st: SyncState | undefined = states[i];
     expect(st?.kind).toBe('reconnecting');
@@ -257,7 +257,7 @@ describe('fault matrix through the loopback proxy (real control plane)', () => {
     await until(() => r.h.state().kind === 'halted', 'halted');
     expect(r.h.state()).toMatchObject({ kind: 'halted', code: 'PREV_MISMATCH' });
     expect(r.h.replica()?.status()).toMatchObject({ halted: null, evidence: [], receivedSize: 106 });
-    expect(r.rec.events['ledger:alert']).toEqual([]);
+    expect(r.rec.events['ledger:alerted']).toEqual([]);
   });
 
   it('a lying consistency proof turns the mismatch into FORK evidence and a halt', async () => {

@@ -245,7 +245,7 @@ export class Mirror {
         note === null ? [] : [note],
         this.now(),
       );
-      this.deps.emitter.emit('ledger:alert', alert);
+      this.deps.emitter.emit('ledger:alerted', alert);
     }
     if (source !== 'handshake') return;
     // The authoritative checkpoint itself is signed by no key valid for its size: the key changed (or expired).
@@ -259,6 +259,6 @@ export class Mirror {
 
   private alert(evidenceId: number): void {
     const e = this.deps.replica.evidence().find((x) => x.id === evidenceId);
-    if (e !== undefined) this.deps.emitter.emit('ledger:alert', alertOf(e));
+    if (e !== undefined) this.deps.emitter.emit('ledger:alerted', alertOf(e));
   }
 }

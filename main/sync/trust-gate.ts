@@ -76,7 +76,7 @@ export class TrustGate {
     if (decision.kind === 'changed') {
       const offered = decision.offered.map((k) => k.vkey).join(', ') || 'none that verifies';
       this.emitter.emit(
-        'ledger:alert',
+        'ledger:alerted',
         engineAlert(
           'KEY_CHANGED',
           'E_KEY_CHANGED',

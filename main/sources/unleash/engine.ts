@@ -115,7 +115,7 @@ function report(core: Core, alerts: readonly UpstreamRewriteAlert[]): UpstreamRe
   for (const a of alerts) {
     const evidence = core.sealed.recordAlert(a);
     core.log({ level: 'error', code: a.code, message: a.message, idx: evidence?.idx ?? null });
-    if (evidence !== null) core.emitter.emit('ledger:alert', evidence);
+    if (evidence !== null) core.emitter.emit('ledger:alerted', evidence);
   }
   return [...alerts];
 }
@@ -251,7 +251,7 @@ export function startUnleashSync(opts: UnleashSyncOptions): UnleashSyncHandle {
       const at = lastInSync ?? sealed?.replica.status().updatedAt ?? null;
       return at === null ? null : new Date(at).toISOString();
     },
-    onState: (s) => emitter.emit('sync:state', s),
+    onState: (s) => emitter.emit('sync:changed', s),
   });
   const nap = sleeper();
   const abort = new AbortController();
@@ -276,7 +276,7 @@ export function startUnleashSync(opts: UnleashSyncOptions): UnleashSyncHandle {
         const started = now();
         await catchUp(core, opts.pageSize ?? 200, (done, total) => {
           if (done < total) machine.dispatch({ type: 'backfill', done, total });
-          emitter.emit('sync:progress', { done, total, ratePerSecond: 0, etaSeconds: null });
+          emitter.emit('sync:progressed', { done, total, ratePerSecond: 0, etaSeconds: null });
         });
         lastInSync = now();
         if (machine.state.kind !== 'live') machine.dispatch({ type: 'live', roundTripMs: now() - started });

@@ -68,7 +68,7 @@ describe('the Unleash mirror in follow mode', () => {
     await u.admin.createFlag(flag);
     const h = follow(db, proxy.url);
     const states: SyncState[] = [];
-    h.events.on('sync:state', (s) => states.push(s));
+    h.events.on('sync:changed', (s) => states.push(s));
     try {
       expect(
         (

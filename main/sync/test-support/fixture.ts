@@ -80,7 +80,7 @@ export function replicaAt(path: string): ReplicaOpener {
 export interface Recorder {
   events: { [E in keyof SyncEventMap]: SyncEventMap[E][] };
   logs: SyncLogEntry[];
-  /** Date.now() when each sync:state event arrived (same order as events['sync:state']). */
+  /** Date.now() when each sync:changed event arrived (same order as events['sync:changed']). */
   stateAt: number[];
   log(entry: SyncLogEntry): void;
   attach(handle: SyncHandle): void;
@@ -95,7 +95,13 @@ function listen<E extends keyof SyncEventMap>(h: SyncHandle, r: Recorder, name: 
 /** Records events and logs. */
 export function recorder(): Recorder {
   const r: Recorder = {
-    events: { 'ledger:appended': [], 'ledger:verified': [], 'ledger:alert': [], 'sync:state': [], 'sync:progress': [] },
+    events: {
+      'ledger:appended': [],
+      'ledger:verified': [],
+      'ledger:alerted': [],
+      'sync:changed': [],
+      'sync:progressed': [],
+    },
     logs: [],
     stateAt: [],
     log: (e) => {
@@ -103,7 +109,7 @@ export function recorder(): Recorder {
     },
     attach: (h) => {
       for (const name of Object.keys(r.events) as (keyof SyncEventMap)[]) listen(h, r, name);
-      h.events.on('sync:state', () => {
+      h.events.on('sync:changed', () => {
         r.stateAt.push(Date.now());
       });
     },
