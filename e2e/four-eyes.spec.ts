@@ -64,7 +64,7 @@ test('four-eyes: a second person approves the hash they saw; self-approval is ex
     const pendingBefore = Number(/^Approvals · (\d+) pending$/.exec((await title.textContent()) ?? '')?.[1]);
     await card.scrollIntoViewIfNeeded();
     await shot(page, 'four-eyes-before-approval');
-    const sent = page.waitForRequest((r) => r.url().endsWith('/api/ipc/changes:approve'));
+    const sent = page.waitForRequest((r) => r.url().endsWith('/api/ipc/changeRequests:approve'));
     await card.getByRole('button', { name: 'Approve this payload' }).click();
     // HIGH tier: a second step repeats the payload hash before anything is sent.
     const confirm = card.getByTestId('approve-confirm');

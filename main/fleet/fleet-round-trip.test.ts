@@ -128,7 +128,7 @@ describe('the round trip to the SDK fleet', () => {
 
   it('does not alert for other actions', async () => {
     const behind = late(appliedReport([], [{ id: 'x', service: 'checkout' }]));
-    const { steps, notes } = await runToEnd([behind], { giveUpMs: 2000 }, 'changes:approve');
+    const { steps, notes } = await runToEnd([behind], { giveUpMs: 2000 }, 'changeRequests:approve');
     expect(notes).toEqual([]);
     expect(steps.at(-1)).toMatchObject({ status: 'partial', overdue: false, k: 0, n: 1 });
   });

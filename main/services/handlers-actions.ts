@@ -12,9 +12,9 @@ import type { ActiveSession } from '../session/active-session.ts';
 import type { ConsoleRuntime } from './console-runtime.ts';
 
 type ActionChannel =
-  | 'changes:create'
-  | 'changes:approve'
-  | 'changes:reject'
+  | 'changeRequests:create'
+  | 'changeRequests:approve'
+  | 'changeRequests:reject'
   | 'actions:kill'
   | 'actions:rollback'
   | 'incidents:acknowledge'
@@ -53,7 +53,7 @@ async function track(
         ? locator.kind === 'idx'
           ? locator.idx
           : null
-        : action === 'changes:approve' && typeof reply['applied_idx'] === 'number'
+        : action === 'changeRequests:approve' && typeof reply['applied_idx'] === 'number'
           ? reply['applied_idx']
           : null;
     if (s.fleetChecks && idx !== null) {
@@ -75,9 +75,12 @@ export function actionHandlers(runtime: ConsoleRuntime): { [C in ActionChannel |
     'actions:kill': (a: InvokeMap['actions:kill']['args']) =>
       track(runtime, 'actions:kill', (s, k) => s.source.actions.kill(k, a)),
     'actions:rollback': (a) => track(runtime, 'actions:rollback', (s, k) => s.source.actions.rollback(k, a)),
-    'changes:create': (a) => track(runtime, 'changes:create', (s, k) => s.source.actions.createChangeRequest(k, a)),
-    'changes:approve': (a) => track(runtime, 'changes:approve', (s, k) => s.source.actions.approveChangeRequest(k, a)),
-    'changes:reject': (a) => track(runtime, 'changes:reject', (s, k) => s.source.actions.rejectChangeRequest(k, a)),
+    'changeRequests:create': (a) =>
+      track(runtime, 'changeRequests:create', (s, k) => s.source.actions.createChangeRequest(k, a)),
+    'changeRequests:approve': (a) =>
+      track(runtime, 'changeRequests:approve', (s, k) => s.source.actions.approveChangeRequest(k, a)),
+    'changeRequests:reject': (a) =>
+      track(runtime, 'changeRequests:reject', (s, k) => s.source.actions.rejectChangeRequest(k, a)),
     'incidents:acknowledge': (a) =>
       track(runtime, 'incidents:acknowledge', (s, k) => s.source.actions.transitionIncident(k, 'acknowledge', a)),
     'incidents:resolve': (a) =>

@@ -15,7 +15,13 @@ import {
 import type { ConsoleRuntime } from './console-runtime.ts';
 
 type ReadChannel =
-  'ledger:query' | 'ledger:entry' | 'ledger:inclusion' | 'incidents:list' | 'flags:list' | 'flags:get' | 'changes:list';
+  | 'ledger:query'
+  | 'ledger:entry'
+  | 'ledger:inclusion'
+  | 'incidents:list'
+  | 'flags:list'
+  | 'flags:get'
+  | 'changeRequests:list';
 
 /** The read handlers. */
 export function readHandlers(runtime: ConsoleRuntime): { [C in ReadChannel]: Handler<C> } {
@@ -28,6 +34,6 @@ export function readHandlers(runtime: ConsoleRuntime): { [C in ReadChannel]: Han
     'incidents:list': (args) => listIncidents(db(), args),
     'flags:list': (args) => listFlags(db(), args),
     'flags:get': ({ key }) => flagDetail(db(), key),
-    'changes:list': ({ status }) => listChangeRequests(db(), status),
+    'changeRequests:list': ({ status }) => listChangeRequests(db(), status),
   };
 }

@@ -45,7 +45,7 @@ describe('ReceiptTracker', () => {
 
   it('resolves a matched entry from the stream', () => {
     const { tr, at } = tracker();
-    tr.sent('changes:approve', 'k3');
+    tr.sent('changeRequests:approve', 'k3');
     tr.applied(
       'k3',
       { kind: 'match', action: 'change_request.approved', refKey: 'change_request', refValue: 'cr_9' },

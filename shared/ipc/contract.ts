@@ -126,10 +126,10 @@ export interface InvokeMap {
   'incidents:resolve': { args: { id: string; note?: string }; result: ActionReceipt };
   'flags:list': { args: { query: string; limit: number }; result: FlagSummary[] };
   'flags:get': { args: { key: string }; result: FlagDetail };
-  'changes:list': { args: { status: ChangeRequest['status'] | 'ALL' }; result: ChangeRequest[] };
-  'changes:create': { args: ChangeRequestInput; result: ActionReceipt };
-  'changes:approve': { args: { id: string; payloadHash: string }; result: ActionReceipt };
-  'changes:reject': { args: { id: string; reason: string }; result: ActionReceipt };
+  'changeRequests:list': { args: { status: ChangeRequest['status'] | 'ALL' }; result: ChangeRequest[] };
+  'changeRequests:create': { args: ChangeRequestInput; result: ActionReceipt };
+  'changeRequests:approve': { args: { id: string; payloadHash: string }; result: ActionReceipt };
+  'changeRequests:reject': { args: { id: string; reason: string }; result: ActionReceipt };
   'actions:kill': {
     args: { flag: string; env: string; reason: string; breakGlassToken?: string };
     result: ActionReceipt;
@@ -196,10 +196,10 @@ export const invokeChannels = [
   'incidents:resolve',
   'flags:list',
   'flags:get',
-  'changes:list',
-  'changes:create',
-  'changes:approve',
-  'changes:reject',
+  'changeRequests:list',
+  'changeRequests:create',
+  'changeRequests:approve',
+  'changeRequests:reject',
   'actions:kill',
   'actions:rollback',
   'breakGlass:issue',

@@ -37,7 +37,7 @@ describe('IPC argument validation', () => {
     ['ledger:entry', { idx: -1 }, 'whole number'],
     ['ledger:entry', { idx: 1.5 }, 'whole number'],
     ['ledger:query', { filter: {}, offset: 0, limit: 100000, order: 'asc' }, 'from 1 to 1000'],
-    ['changes:approve', { id: 'cr_1', payloadHash: 'ABC' }, 'hex hash'],
+    ['changeRequests:approve', { id: 'cr_1', payloadHash: 'ABC' }, 'hex hash'],
     ['breakGlass:issue', { justification: 'too short', flags: [], envs: [], ttlMinutes: 30 }, '20 characters'],
     ['breakGlass:issue', { justification: 'x'.repeat(25), flags: [], envs: [], ttlMinutes: 241 }, 'from 1 to 240'],
     ['correlation:rank', { at: 'yesterday' }, 'RFC 3339'],
@@ -62,7 +62,7 @@ describe('IPC argument validation', () => {
         '7 more visible characters needed (spaces and invisible characters do not count).',
     );
     expect(kill(' error spike ').ok).toBe(true);
-    expect(codeOf(validators['changes:reject']({ id: 'cr-1', reason: '\ufeff'.repeat(40) }))).toBe(
+    expect(codeOf(validators['changeRequests:reject']({ id: 'cr-1', reason: '\ufeff'.repeat(40) }))).toBe(
       'E_INVALID_ARGUMENT',
     );
     expect(codeOf(validators['replica:quarantine']({ reason: ' '.repeat(30) }))).toBe('E_INVALID_ARGUMENT');

@@ -111,10 +111,18 @@ const schemas: { [C in InvokeChannel]: Check<ArgsOf<C>> } = {
   'incidents:resolve': obj({ id: name, note: optional(str({ max: 1000 })) }),
   'flags:list': obj({ query: str({ max: 200 }), limit: int(1, 500) }),
   'flags:get': obj({ key: flagKey }),
-  'changes:list': obj({ status: oneOf(['PENDING', 'APPROVED', 'APPLIED', 'REJECTED', 'VOIDED', 'ALL'] as const) }),
-  'changes:create': obj({ flag: flagKey, env: envName, after: envState, reason, scheduledAt: optional(timestamp) }),
-  'changes:approve': obj({ id: name, payloadHash: hex64 }),
-  'changes:reject': obj({ id: name, reason }),
+  'changeRequests:list': obj({
+    status: oneOf(['PENDING', 'APPROVED', 'APPLIED', 'REJECTED', 'VOIDED', 'ALL'] as const),
+  }),
+  'changeRequests:create': obj({
+    flag: flagKey,
+    env: envName,
+    after: envState,
+    reason,
+    scheduledAt: optional(timestamp),
+  }),
+  'changeRequests:approve': obj({ id: name, payloadHash: hex64 }),
+  'changeRequests:reject': obj({ id: name, reason }),
   'actions:kill': obj({ flag: flagKey, env: envName, reason, breakGlassToken: optional(str({ min: 1, max: 200 })) }),
   'actions:rollback': obj({ idx, reason, breakGlassToken: optional(str({ min: 1, max: 200 })) }),
   'breakGlass:issue': obj({

@@ -204,7 +204,7 @@ describe('the console on an Unleash (--unleash)', () => {
     });
     // Four-eyes and break glass: Unleash's open-source edition has none; the console says so.
     expect(
-      await services.registry.invoke('changes:create', {
+      await services.registry.invoke('changeRequests:create', {
         flag,
         env: 'production',
         after: { enabled: true, rollout_pct: 10, variation: 'on', rules: [], prerequisites: [] },

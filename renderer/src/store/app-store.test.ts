@@ -81,7 +81,7 @@ describe('createAppStore start-up', () => {
       order: 'asc',
     });
     expect(s.changes.map((r) => r.idx)).toEqual([117]);
-    expect(fake.argsOf('changesList')).toEqual([{ status: 'PENDING' }]);
+    expect(fake.argsOf('changeRequestsList')).toEqual([{ status: 'PENDING' }]);
     expect(s.selection).toEqual({ kind: 'incident', id: incident.id });
   });
 
@@ -114,7 +114,7 @@ describe('createAppStore start-up', () => {
     const store = createAppStore(fake.api, { refreshDelayMs: 0 });
     await store.getState().start();
     await flush();
-    const before = fake.argsOf('changesList').length;
+    const before = fake.argsOf('changeRequestsList').length;
     fake.emit('ledger:appended', { receivedSize: 130 });
     fake.emit('ledger:appended', { receivedSize: 131 });
     expect(store.getState().verification?.receivedSize).toBe(131);
@@ -123,6 +123,6 @@ describe('createAppStore start-up', () => {
     expect(store.getState().verification?.pending).toBe(0);
     expect(store.getState().verification?.rootHex).toBe('cd'.repeat(32));
     await flush();
-    expect(fake.argsOf('changesList').length).toBe(before + 1);
+    expect(fake.argsOf('changeRequestsList').length).toBe(before + 1);
   });
 });

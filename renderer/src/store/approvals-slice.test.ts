@@ -9,15 +9,15 @@ function quorumOfOne(decided: Partial<ChangeRequest>) {
   const cr = changeRequest('bob');
   let done = false;
   return createFakeApi({
-    changesList: async ({ status }) => {
+    changeRequestsList: async ({ status }) => {
       const now = done ? { ...cr, ...decided } : cr;
       return { ok: true, value: status === 'ALL' || now.status === status ? [now] : [] };
     },
-    changesApprove: async () => {
+    changeRequestsApprove: async () => {
       done = true;
       return { ok: true, value: receipt('k-approve') };
     },
-    changesReject: async () => {
+    changeRequestsReject: async () => {
       done = true;
       return { ok: true, value: receipt('k-reject') };
     },
@@ -28,23 +28,23 @@ describe('approvals slice', () => {
   it('approve sends exactly the hash the reviewer saw and tracks the receipt', async () => {
     const cr = changeRequest('bob');
     const fake = createFakeApi({
-      changesList: async () => ({ ok: true, value: [cr] }),
-      changesApprove: async () => ({ ok: true, value: receipt('k-approve') }),
+      changeRequestsList: async () => ({ ok: true, value: [cr] }),
+      changeRequestsApprove: async () => ({ ok: true, value: receipt('k-approve') }),
     });
     const store = createAppStore(fake.api);
     await store.getState().loadChangeRequests();
     const res = await store.getState().approve('cr-1', cr.payloadHash);
     expect(res.ok).toBe(true);
-    expect(fake.argsOf('changesApprove')).toEqual([
+    expect(fake.argsOf('changeRequestsApprove')).toEqual([
       { id: 'cr-1', payloadHash: 'c0ffee0000000000000000000000000000000000000000000000000000000000' },
     ]);
     expect(store.getState().receipts['k-approve']?.appliedIdx).toBe(123);
-    expect(fake.argsOf('changesList')).toHaveLength(2); // reloaded after the decision
+    expect(fake.argsOf('changeRequestsList')).toHaveLength(2); // reloaded after the decision
   });
 
   it('a refused approval returns the control plane code and changes nothing', async () => {
     const fake = createFakeApi({
-      changesApprove: async () => ({
+      changeRequestsApprove: async () => ({
         ok: false,
         error: { code: 'SELF_APPROVAL', message: 'You cannot approve your own request.' },
       }),
@@ -60,13 +60,13 @@ describe('approvals slice', () => {
 
   it('reject carries the reason; create carries the schedule', async () => {
     const fake = createFakeApi({
-      changesReject: async () => ({ ok: true, value: receipt('k-r') }),
-      changesCreate: async () => ({ ok: true, value: receipt('k-c') }),
-      changesList: async () => ({ ok: true, value: [] }),
+      changeRequestsReject: async () => ({ ok: true, value: receipt('k-r') }),
+      changeRequestsCreate: async () => ({ ok: true, value: receipt('k-c') }),
+      changeRequestsList: async () => ({ ok: true, value: [] }),
     });
     const store = createAppStore(fake.api);
     await store.getState().reject('cr-1', 'Not during the incident');
-    expect(fake.argsOf('changesReject')).toEqual([{ id: 'cr-1', reason: 'Not during the incident' }]);
+    expect(fake.argsOf('changeRequestsReject')).toEqual([{ id: 'cr-1', reason: 'Not during the incident' }]);
     const input = {
       flag: 'payments.checkout.new-tax',
       env: 'production',
@@ -75,12 +75,12 @@ describe('approvals slice', () => {
       scheduledAt: '2026-11-26T09:00:00.000Z',
     };
     await store.getState().createChangeRequest(input);
-    expect(fake.argsOf('changesCreate')).toEqual([input]);
+    expect(fake.argsOf('changeRequestsCreate')).toEqual([input]);
   });
 
   it('the ALL filter asks for every status and ignores a late PENDING answer', async () => {
     const fake = createFakeApi({
-      changesList: async ({ status }) => ({
+      changeRequestsList: async ({ status }) => ({
         ok: true,
         value: status === 'ALL' ? [changeRequest('x', 'cr-all')] : [changeRequest('x', 'cr-p')],
       }),
@@ -107,9 +107,13 @@ describe('approvals slice', () => {
     expect(d?.cr.status).toBe('APPLIED');
     expect(d?.cr.approvals).toEqual(['alice']);
     // The pending list cannot tell the new status; one 'ALL' lookup does.
-    expect(fake.argsOf('changesList')).toEqual([{ status: 'PENDING' }, { status: 'PENDING' }, { status: 'ALL' }]);
+    expect(fake.argsOf('changeRequestsList')).toEqual([
+      { status: 'PENDING' },
+      { status: 'PENDING' },
+      { status: 'ALL' },
+    ]);
     await store.getState().loadChangeRequests();
-    expect(fake.argsOf('changesList')).toHaveLength(4); // settled: no further lookups
+    expect(fake.argsOf('changeRequestsList')).toHaveLength(4); // settled: no further lookups
     store.getState().dismissDecided('cr-1');
     expect(store.getState().decidedHere).toEqual({});
   });
@@ -119,11 +123,11 @@ describe('approvals slice', () => {
     const answers: Array<(status: ChangeRequest['status']) => void> = [];
     let decided = false;
     const fake = createFakeApi({
-      changesList: ({ status }) =>
+      changeRequestsList: ({ status }) =>
         status === 'PENDING'
           ? Promise.resolve({ ok: true, value: decided ? [] : [cr] })
           : new Promise((resolve) => answers.push((s) => resolve({ ok: true, value: [{ ...cr, status: s }] }))),
-      changesApprove: async () => {
+      changeRequestsApprove: async () => {
         decided = true;
         return { ok: true, value: receipt('k-approve') };
       },
@@ -157,8 +161,8 @@ describe('approvals slice', () => {
 
   it('a refused decision is not kept', async () => {
     const fake = createFakeApi({
-      changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
-      changesApprove: async () => ({
+      changeRequestsList: async () => ({ ok: true, value: [changeRequest('bob')] }),
+      changeRequestsApprove: async () => ({
         ok: false,
         error: { code: 'STALE_PAYLOAD_HASH', message: 'The request changed.' },
       }),
@@ -172,8 +176,8 @@ describe('approvals slice', () => {
   it('a profile switch drops the decisions taken on the previous replica', async () => {
     const fake = createFakeApi({
       ...liveReplica('alice', 'approver'),
-      changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
-      changesApprove: async () => ({ ok: true, value: receipt('k-approve') }),
+      changeRequestsList: async () => ({ ok: true, value: [changeRequest('bob')] }),
+      changeRequestsApprove: async () => ({ ok: true, value: receipt('k-approve') }),
       profilesSelect: async ({ id }) => ({
         ok: true,
         value: {

@@ -86,7 +86,7 @@ export function createApprovalsSlice({ api, set, get }: SliceDeps): ApprovalsSli
     async loadChangeRequests() {
       const filter = get().approvalsFilter;
       const mine = ++generation;
-      const res = await api.changesList({ status: filter });
+      const res = await api.changeRequestsList({ status: filter });
       if (mine !== generation || get().approvalsFilter !== filter) return;
       if (!res.ok) {
         set({ approvalsError: res.error });
@@ -99,7 +99,7 @@ export function createApprovalsSlice({ api, set, get }: SliceDeps): ApprovalsSli
       });
       // A request decided here that left the pending list has a new status the pending list cannot tell.
       if (filter === 'ALL' || !needsLookup(get().decidedHere, res.value)) return;
-      const all = await api.changesList({ status: 'ALL' });
+      const all = await api.changeRequestsList({ status: 'ALL' });
       if (all.ok && mine === generation)
         set({ decidedHere: refreshDecided(get().decidedHere, all.value, get().receipts) });
     },
@@ -108,9 +108,9 @@ export function createApprovalsSlice({ api, set, get }: SliceDeps): ApprovalsSli
       void get().loadChangeRequests();
     },
     approve: async (id, payloadHashSeen) =>
-      decide(id, 'approved', await api.changesApprove({ id, payloadHash: payloadHashSeen })),
-    reject: async (id, reason) => decide(id, 'rejected', await api.changesReject({ id, reason })),
-    createChangeRequest: async (input) => after(await api.changesCreate(input)),
+      decide(id, 'approved', await api.changeRequestsApprove({ id, payloadHash: payloadHashSeen })),
+    reject: async (id, reason) => decide(id, 'rejected', await api.changeRequestsReject({ id, reason })),
+    createChangeRequest: async (input) => after(await api.changeRequestsCreate(input)),
     dismissDecided(id) {
       const { [id]: _gone, ...rest } = get().decidedHere;
       set({ decidedHere: rest });

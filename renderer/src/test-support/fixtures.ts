@@ -235,7 +235,7 @@ export function liveReplica(
     breakGlassRecent: async () => ({ ok: true, value: [] }),
     incidentsList: async (a) => ({ ok: true, value: incidentPage([oldIncident, incident], a) }),
     correlationRank: async () => ({ ok: true, value: correlation }),
-    changesList: async () => ({ ok: true, value: [] }),
+    changeRequestsList: async () => ({ ok: true, value: [] }),
     metricsSeries: async (a) => ({ ok: true, value: { service: a.service, stepSeconds: a.stepSeconds, points: [] } }),
     ledgerQuery: async (q) => ({ ok: true, value: { rows: [row(117)].slice(q.offset, q.offset + q.limit), total: 1 } }),
     flagsList: async () => ({ ok: true, value: [lowFlag, blockedFlag] }),

@@ -10,9 +10,9 @@ import { useApp } from '../store-context.tsx';
 export const ACTION_WORDS: Record<string, string> = {
   'actions:kill': 'the kill switch',
   'actions:rollback': 'the rollback',
-  'changes:create': 'the change request',
-  'changes:approve': 'the approval',
-  'changes:reject': 'the rejection',
+  'changeRequests:create': 'the change request',
+  'changeRequests:approve': 'the approval',
+  'changeRequests:reject': 'the rejection',
   'incidents:acknowledge': 'the acknowledgement',
   'incidents:resolve': 'the resolution',
 };

@@ -24,12 +24,15 @@ function quorumOfOne(): Partial<ApiMethods> {
   let now: ChangeRequest = cr;
   return {
     ...liveReplica('alice', 'approver'),
-    changesList: async ({ status }) => ({ ok: true, value: status === 'ALL' || now.status === status ? [now] : [] }),
-    changesApprove: async () => {
+    changeRequestsList: async ({ status }) => ({
+      ok: true,
+      value: status === 'ALL' || now.status === status ? [now] : [],
+    }),
+    changeRequestsApprove: async () => {
       now = { ...cr, status: 'APPLIED', approvals: ['alice'] };
       return { ok: true, value: receipt('appr-1') };
     },
-    changesReject: async () => {
+    changeRequestsReject: async () => {
       now = { ...cr, status: 'REJECTED' };
       return { ok: true, value: receipt('rej-1') };
     },
@@ -63,8 +66,8 @@ describe('approvals queue', () => {
   it('Approve sends exactly the payload hash shown to the reviewer', async () => {
     m = await mountApp({
       ...liveReplica('alice', 'approver'),
-      changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
-      changesApprove: async () => ({ ok: true, value: receipt('appr-1') }),
+      changeRequestsList: async () => ({ ok: true, value: [changeRequest('bob')] }),
+      changeRequestsApprove: async () => ({ ok: true, value: receipt('appr-1') }),
     });
     const card = byTestId(m.container, 'cr-cr-1');
     const shown = byTestId(card, 'payload-hash').textContent;
@@ -74,12 +77,12 @@ describe('approvals queue', () => {
     expect(approve.disabled).toBe(false);
     await click(approve);
     // HIGH tier: nothing is sent until the reviewer confirms the hash, repeated in full.
-    expect(m.fake.argsOf('changesApprove')).toEqual([]);
+    expect(m.fake.argsOf('changeRequestsApprove')).toEqual([]);
     expect(byTestId(card, 'approve-confirm').textContent).toBe(
       `HIGH tier: approve exactly this payload? Its hash is ${shown}.Approve payload c0ffee000000…Cancel`,
     );
     await click(byTestId(card, 'approve-confirm-button'));
-    expect(m.fake.argsOf('changesApprove')).toEqual([{ id: 'cr-1', payloadHash: shown }]);
+    expect(m.fake.argsOf('changeRequestsApprove')).toEqual([{ id: 'cr-1', payloadHash: shown }]);
     expect(shown).toBe('c0ffee0000000000000000000000000000000000000000000000000000000000');
     expect(byTestId(card, 'round-trip-applied').textContent).toContain('#123');
   });
@@ -87,7 +90,7 @@ describe('approvals queue', () => {
   it('your own request explains why you cannot approve it', async () => {
     m = await mountApp({
       ...liveReplica('bob', 'approver'),
-      changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
+      changeRequestsList: async () => ({ ok: true, value: [changeRequest('bob')] }),
     });
     const card = byTestId(m.container, 'cr-cr-1');
     expect(button(card, 'Approve this payload').disabled).toBe(true);
@@ -100,7 +103,7 @@ describe('approvals queue', () => {
   it('a responder cannot review; the reason names the role', async () => {
     m = await mountApp({
       ...liveReplica('carol', 'responder'),
-      changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
+      changeRequestsList: async () => ({ ok: true, value: [changeRequest('bob')] }),
     });
     expect(byTestId(m.container, 'approve-blocked').textContent).toMatch(
       /^Your role responder cannot approve or reject change requests/,
@@ -110,8 +113,8 @@ describe('approvals queue', () => {
   it('Reject asks for a reason of at least 10 characters', async () => {
     m = await mountApp({
       ...liveReplica('alice', 'approver'),
-      changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
-      changesReject: async () => ({ ok: true, value: receipt('rej-1') }),
+      changeRequestsList: async () => ({ ok: true, value: [changeRequest('bob')] }),
+      changeRequestsReject: async () => ({ ok: true, value: receipt('rej-1') }),
     });
     const card = byTestId(m.container, 'cr-cr-1');
     await click(button(card, 'Reject…'));
@@ -129,14 +132,14 @@ describe('approvals queue', () => {
     );
     await type(card.querySelector('textarea')!, 'not during the incident');
     await click(submit);
-    expect(m.fake.argsOf('changesReject')).toEqual([{ id: 'cr-1', reason: 'not during the incident' }]);
+    expect(m.fake.argsOf('changeRequestsReject')).toEqual([{ id: 'cr-1', reason: 'not during the incident' }]);
   });
 
   it('a refused approval shows the control plane code and message', async () => {
     m = await mountApp({
       ...liveReplica('alice', 'approver'),
-      changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
-      changesApprove: async () => ({
+      changeRequestsList: async () => ({ ok: true, value: [changeRequest('bob')] }),
+      changeRequestsApprove: async () => ({
         ok: false,
         error: { code: 'STALE_PAYLOAD_HASH', message: 'The request changed after you reviewed it; review it again.' },
       }),
@@ -222,7 +225,7 @@ describe('approvals queue', () => {
     const pending = [changeRequest('bob', 'cr-p1'), { ...changeRequest('bob', 'cr-p2'), createdIdx: 1 }];
     m = await mountApp({
       ...liveReplica('alice', 'approver'),
-      changesList: async ({ status }) => ({
+      changeRequestsList: async ({ status }) => ({
         ok: true,
         value: status === 'ALL' ? [...decidedRequests(60), ...pending] : pending,
       }),
@@ -251,8 +254,8 @@ describe('approvals queue', () => {
   it('an archive request says, before the diff, that approving tombstones the flag for ever in every environment', async () => {
     m = await mountApp({
       ...liveReplica('alice', 'approver'),
-      changesList: async () => ({ ok: true, value: [archiveRequest('bob')] }),
-      changesApprove: async () => ({ ok: true, value: receipt('appr-2') }),
+      changeRequestsList: async () => ({ ok: true, value: [archiveRequest('bob')] }),
+      changeRequestsApprove: async () => ({ ok: true, value: receipt('appr-2') }),
     });
     const card = byTestId(m.container, 'cr-cr-2');
     expect(card.querySelector('h3')?.textContent).toBe('payments.checkout.new-tax · archive · every environment');
@@ -263,7 +266,7 @@ describe('approvals queue', () => {
     expect(card.querySelector('table.diff')?.textContent).toContain('TOMBSTONED');
     expect(card.querySelector('button.primary')?.textContent).toBe('Approve archiving payments.checkout.new-tax');
     await approveVia(card, 'Approve archiving payments.checkout.new-tax');
-    expect(m.fake.argsOf('changesApprove')).toEqual([
+    expect(m.fake.argsOf('changeRequestsApprove')).toEqual([
       { id: 'cr-2', payloadHash: byTestId(card, 'payload-hash').textContent },
     ]);
   });
@@ -271,7 +274,7 @@ describe('approvals queue', () => {
   it('a definition request names the safe default and a lowered tier in words', async () => {
     m = await mountApp({
       ...liveReplica('alice', 'approver'),
-      changesList: async () => ({ ok: true, value: [definitionRequest('bob')] }),
+      changeRequestsList: async () => ({ ok: true, value: [definitionRequest('bob')] }),
     });
     const card = byTestId(m.container, 'cr-cr-3');
     expect(card.querySelector('h3')?.textContent).toBe('payments.checkout.new-tax · definition · every environment');
@@ -285,7 +288,7 @@ describe('approvals queue', () => {
   it('a state request has no operation note', async () => {
     m = await mountApp({
       ...liveReplica('alice', 'approver'),
-      changesList: async () => ({ ok: true, value: [changeRequest('bob')] }),
+      changeRequestsList: async () => ({ ok: true, value: [changeRequest('bob')] }),
     });
     expect(byTestId(m.container, 'cr-cr-1').querySelector('[data-testid="cr-operation"]')).toBeNull();
   });
@@ -294,7 +297,7 @@ describe('approvals queue', () => {
     const request = changeRequest('bob');
     m = await mountApp({
       ...liveReplica('alice', 'approver'),
-      changesList: async () => ({ ok: true, value: [request] }),
+      changeRequestsList: async () => ({ ok: true, value: [request] }),
       flagsGet: async () => ({ ok: true, value: { ...lowFlag, environments: { production: envState(true, 100) } } }),
     });
     const card = byTestId(m.container, 'cr-cr-1');
@@ -306,7 +309,7 @@ describe('approvals queue', () => {
     const request = changeRequest('bob');
     m = await mountApp({
       ...liveReplica('alice', 'approver'),
-      changesList: async () => ({ ok: true, value: [request] }),
+      changeRequestsList: async () => ({ ok: true, value: [request] }),
       flagsGet: async () => ({ ok: true, value: { ...lowFlag, environments: { production: envState(false, 0) } } }),
     });
     const card = byTestId(m.container, 'cr-cr-1');

@@ -98,7 +98,7 @@ describe('kill switch dialog', () => {
 
   it('BLOCKED flags cannot be killed directly: routes to a change request or break-glass', async () => {
     const { container, fake } = await openKill(blockedFlag.key, 'production', {
-      changesCreate: async () => ({ ok: true, value: receipt('cr-k') }),
+      changeRequestsCreate: async () => ({ ok: true, value: receipt('cr-k') }),
       breakGlassIssue: async () => ({
         ok: true,
         value: { tokenId: 'bg-1', token: 'bg-secret', expiresAt: '2999-01-01T00:00:00.000Z' },
@@ -110,7 +110,7 @@ describe('kill switch dialog', () => {
     expect(byTestId<HTMLButtonElement>(dialog, 'kill-submit').disabled).toBe(true);
     expect(byTestId(dialog, 'blocked-routes').textContent).toContain('two other approvers');
     await click(byTestId(dialog, 'route-change-request'));
-    expect(fake.argsOf('changesCreate')).toEqual([
+    expect(fake.argsOf('changeRequestsCreate')).toEqual([
       {
         flag: 'core.ledger.writes',
         env: 'production',
