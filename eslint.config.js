@@ -9,12 +9,26 @@ const nodeBuiltins = ['node:*', ...builtinModules, ...builtinModules.map((m) => 
 const layer = (name) => [`**/${name}`, `**/${name}/**`];
 
 /** Builds one `no-restricted-imports` rule from forbidden patterns and restricted named imports. */
-function restrict({ patterns = [], paths = [], message }) {
+function restrict({ patterns = [], paths = [], message, surfaces = false }) {
   const options = {};
   if (paths.length) options.paths = paths;
-  if (patterns.length) options.patterns = [{ group: patterns, message }];
+  options.patterns = [];
+  if (patterns.length) options.patterns.push({ group: patterns, message });
+  if (surfaces) options.patterns.push(...publicSurfaces);
+  if (!options.patterns.length) delete options.patterns;
   return ['error', options];
 }
+
+/**
+ * Folders of main/ with a declared public surface: the rest of main imports them only through their index.ts, so
+ * everything else in the folder can change without a reader outside noticing. Tests and test support may reach in.
+ */
+const publicSurfaces = [
+  {
+    group: ['**/read-models/*', '!**/read-models/index.ts'],
+    message: 'import the read models through main/read-models/index.ts, their public surface (docs/conventions.md).',
+  },
+];
 
 const rawIpc = [
   {
@@ -33,6 +47,16 @@ const controlPlaneForbidden = [
   ...layer('main'),
   ...layer('preload'),
   ...layer('renderer'),
+];
+
+const mainForbidden = [
+  'electron',
+  'electron/*',
+  'react',
+  'react-dom',
+  ...layer('preload'),
+  ...layer('renderer'),
+  ...layer('control-plane'),
 ];
 
 const rules = {
@@ -54,21 +78,19 @@ const rules = {
     message: 'shared/ runs anywhere: no Node, DOM, Electron or other-layer imports (docs/conventions.md).',
   }),
   main: restrict({
-    patterns: [
-      'electron',
-      'electron/*',
-      'react',
-      'react-dom',
-      ...layer('preload'),
-      ...layer('renderer'),
-      ...layer('control-plane'),
-    ],
+    patterns: mainForbidden,
+    message: 'main/ services import no electron (only main/app/ does), and never preload/renderer/control-plane.',
+    surfaces: true,
+  }),
+  mainTests: restrict({
+    patterns: mainForbidden,
     message: 'main/ services import no electron (only main/app/ does), and never preload/renderer/control-plane.',
   }),
   mainApp: restrict({
     patterns: ['react', 'react-dom', ...layer('preload'), ...layer('renderer'), ...layer('control-plane')],
     paths: rawIpc,
     message: 'main/app may import electron but never preload/renderer/control-plane.',
+    surfaces: true,
   }),
   preload: restrict({
     patterns: [
@@ -171,6 +193,11 @@ export default tseslint.config(
   },
   { files: ['main/**/*.ts'], rules: { 'no-restricted-imports': rules.main } },
   { files: ['main/app/**/*.ts'], rules: { 'no-restricted-imports': rules.mainApp } },
+  {
+    files: ['main/**/*.test.ts', 'main/**/test-support/**/*.ts'],
+    ignores: ['main/app/**'],
+    rules: { 'no-restricted-imports': rules.mainTests },
+  },
   {
     files: ['main/app/ipc-main-bridge.ts'],
     rules: {

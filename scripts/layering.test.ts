@@ -65,6 +65,22 @@ describe('layering rules (docs/conventions.md, Layers)', () => {
     expect(await violations(file, code)).toEqual([]);
   });
 
+  it.each([
+    ['main/services/x.ts', "import { rowsOf } from '../read-models/entry-rows.ts';\nexport const a = rowsOf;\n"],
+    ['main/app/x.ts', "import { queryLedger } from '../read-models/ledger-query.ts';\nexport const a = queryLedger;\n"],
+    ['main/x.ts', "export { listFlags } from './read-models/lists.ts';\n"],
+  ])('%s: a deep import past main/read-models/index.ts fails the lint', async (file, code) => {
+    expect(await violations(file, code)).toContain('no-restricted-imports');
+  });
+
+  it.each([
+    ['main/services/x.ts', "import { queryLedger } from '../read-models/index.ts';\nexport const a = queryLedger;\n"],
+    ['main/read-models/x.ts', "import { rowsOf } from './entry-rows.ts';\nexport const a = rowsOf;\n"],
+    ['main/services/x.test.ts', "import { rowsOf } from '../read-models/entry-rows.ts';\nexport const a = rowsOf;\n"],
+  ])('%s: the read models through their index, or from inside or a test, pass', async (file, code) => {
+    expect(await violations(file, code)).toEqual([]);
+  });
+
   it('shared/ may not touch DOM or Node globals', async () => {
     expect(await violations('shared/x.ts', 'export const a = process.env;\n')).toContain('no-restricted-globals');
     expect(await violations('shared/x.ts', 'export const a = document.title;\n')).toContain('no-restricted-globals');
