@@ -1,4 +1,4 @@
-/** Deterministic, realistic leaf payloads for bench-views.ts (everything but v, log, idx and prev). */
+/** Deterministic, realistic leaf payloads for bench-read-models.ts (everything but v, log, idx and prev). */
 import type { JsonValue, LedgerLeaf } from '../shared/ledger/index.ts';
 import { TIERS } from '../shared/protocol/tier.ts';
 

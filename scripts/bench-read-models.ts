@@ -84,7 +84,7 @@ function time<T>(label: string, fn: () => T): T {
   return out;
 }
 
-const dir = tempDir('views-bench-');
+const dir = tempDir('read-models-bench-');
 const path = join(dir, 'replica.sqlite');
 try {
   if (KEEP !== undefined && existsSync(KEEP)) copyFileSync(KEEP, path);

@@ -1,4 +1,4 @@
-/** The bounded catch-up every read runs first, so views never lag far behind the replica. */
+/** The bounded catch-up every read runs first, so the read models never lag far behind the replica. */
 import type Database from 'better-sqlite3';
 import { catchUpReadModels } from './catch-up.ts';
 

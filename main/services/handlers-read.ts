@@ -1,6 +1,6 @@
 /**
  * Handlers of the read channels: everything about control-plane state is derived from the local
- * replica (read models in main/views), so it works offline and shows exactly what can be verified.
+ * replica (read models in main/read-models), so it works offline and shows exactly what can be verified.
  */
 import type { Handler } from '../ipc/registry.ts';
 import {

@@ -1,7 +1,7 @@
 /**
  * Test support: small ledgers written the way the control plane writes them (control-plane/domain/*.ts), as real
  * canonical leaves with a real prev chain (main/ledger/test-support/fixtures.ts TestLog), mirrored into a real Replica, so the
- * views read exactly what the sync engine would have stored.
+ * read models read exactly what the sync engine would have stored.
  */
 import type { JsonValue, LeafActor, LedgerLeaf } from '../../../shared/ledger/index.ts';
 import { payloadHashHex } from '../../../shared/protocol/change-requests.ts';
