@@ -21,7 +21,7 @@ import {
   toHex,
   type LedgerLeaf,
 } from '../../shared/ledger/index.ts';
-import { fleetEvent, instance } from '../../main/fleet/fleet-test-data.ts';
+import { fleetEvent, instance } from '../../main/fleet/test-support/fleet-test-data.ts';
 import { LeafHasher } from '../../main/ledger/fast-hash.ts';
 import { testSigner, trustedKeyOf } from '../../main/ledger/test-support/fixtures.ts';
 import { sha256 } from '../../main/ledger/node-crypto.ts';
