@@ -133,7 +133,7 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     externalOrigins: () =>
       store
         .list()
-        .map((p) => new URL(p.url))
+        .flatMap((p) => (p.urls ?? [p.url]).map((u) => new URL(u)))
         .filter((u) => u.protocol === 'https:')
         .map((u) => u.origin),
     stop: async () => {

@@ -49,6 +49,21 @@ describe('parseShellArgs', () => {
     expect(() => parseShellArgs(['--unleash', 'http://a', '--connect', 'http://b'], {})).toThrow('once');
   });
 
+  it('reads several instances of one control plane from a comma-separated --connect', () => {
+    const a = parseShellArgs(['--connect', 'http://127.0.0.1:8081/, http://127.0.0.1:8082'], { TOMBSTONE_TOKEN: 't' });
+    expect(a.connect).toEqual({
+      url: 'http://127.0.0.1:8081',
+      urls: ['http://127.0.0.1:8081', 'http://127.0.0.1:8082'],
+      token: 't',
+      environment: 'production',
+      trust: [],
+    });
+    expect(() => parseShellArgs(['--connect', 'http://a:1,http://a:1/'], {})).toThrow(
+      '--connect lists http://a:1 twice.',
+    );
+    expect(() => parseShellArgs(['--connect', 'http://a:1,ftp://b'], {})).toThrow('only http(s)');
+  });
+
   it('defaults to no control plane', () => {
     expect(parseShellArgs([], {})).toEqual({ connect: null, dataDir: null, port: null, open: false });
   });

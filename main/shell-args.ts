@@ -4,6 +4,8 @@ import { pickToken } from './token-file.ts';
 /** A control plane named on the command line. */
 export interface ConnectArgs {
   url: string;
+  /** `--connect <url>,<url>…`: every instance URL of the control plane, `url` first (absent for one URL). */
+  urls?: string[];
   token: string | null;
   environment: string;
   trust: string[];
@@ -40,6 +42,20 @@ function parseUrl(raw: string): string {
   return u.origin;
 }
 
+/** `--connect` takes one URL, or several instances of one control plane separated by commas. */
+function parseUrls(raw: string): string[] {
+  const urls = raw
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '')
+    .map(parseUrl);
+  if (urls.length === 0) throw new ShellArgsError('--connect needs a URL.');
+  if (urls.length > 16) throw new ShellArgsError('--connect lists at most 16 instance URLs.');
+  const repeated = urls.find((u, i) => urls.indexOf(u) !== i);
+  if (repeated !== undefined) throw new ShellArgsError(`--connect lists ${repeated} twice.`);
+  return urls;
+}
+
 function parseUnleashUrl(raw: string): string {
   let u: URL;
   try {
@@ -66,7 +82,7 @@ function parsePort(raw: string): number {
 }
 
 /**
- * Reads `--connect <url>` (or `--unleash <url>`), the token (`--token <t>`, `--token-file <path>` or TOMBSTONE_TOKEN), `--environment <env>`,
+ * Reads `--connect <url>[,<url>…]` (or `--unleash <url>`), the token (`--token <t>`, `--token-file <path>` or TOMBSTONE_TOKEN), `--environment <env>`,
  * `--trust <vkey>` (repeatable), `--data <dir>`, `--port <n>` and `--open`. Unknown flags are errors when `strict`
  * (Electron adds its own switches, so the shell passes false). Throws ShellArgsError, or TokenFileError for a token
  * file that cannot be used (missing, or readable by other users).
@@ -77,6 +93,7 @@ export function parseShellArgs(
   strict = true,
 ): ShellArgs {
   let url: string | null = null;
+  let urls: string[] = [];
   let unleash = false;
   let tokenFlag: string | undefined;
   let tokenFile: string | undefined;
@@ -89,7 +106,8 @@ export function parseShellArgs(
       if (url !== null) throw new ShellArgsError('give one of --connect <control plane> or --unleash <url>, once.');
       unleash = arg === '--unleash';
       const raw = valueAfter(argv, i++, arg);
-      url = unleash ? parseUnleashUrl(raw) : parseUrl(raw);
+      urls = unleash ? [parseUnleashUrl(raw)] : parseUrls(raw);
+      url = urls[0] ?? null;
     } else if (arg === '--token') tokenFlag = valueAfter(argv, i++, arg);
     else if (arg === '--token-file') tokenFile = valueAfter(argv, i++, arg);
     else if (arg === '--environment') environment = valueAfter(argv, i++, arg);
@@ -105,6 +123,15 @@ export function parseShellArgs(
     throw new ShellArgsError('--token and --token-file go with --connect <url> or --unleash <url>.');
   const token = url === null ? null : pickToken(tokenFlag, tokenFile, env, (m) => new ShellArgsError(`${m}.`));
   out.connect =
-    url === null ? null : { url, token, environment, trust, ...(unleash ? { source: 'unleash' as const } : {}) };
+    url === null
+      ? null
+      : {
+          url,
+          ...(urls.length > 1 ? { urls } : {}),
+          token,
+          environment,
+          trust,
+          ...(unleash ? { source: 'unleash' as const } : {}),
+        };
   return out;
 }

@@ -28,6 +28,7 @@ describe('sync command arguments', () => {
     ).toEqual({
       source: 'control-plane',
       url: 'http://h',
+      urls: ['http://h'],
       sealKey: null,
       environment: null,
       intervalMs: 5000,
@@ -47,6 +48,17 @@ describe('sync command arguments', () => {
       heartbeatMs: 15_000,
       pageSize: undefined,
     });
+  });
+
+  it('takes several instances of one control plane as repeated --url or a comma list, first one first', () => {
+    const argv = ['--url', 'http://a:1,http://b:2', '--url', 'http://c:3', '--db', 'r', '--token', 't'];
+    expect(parseSyncArgs(argv, {})).toMatchObject({
+      url: 'http://a:1',
+      urls: ['http://a:1', 'http://b:2', 'http://c:3'],
+    });
+    expect(() => parseSyncArgs(['--url', 'http://a:1,http://a:1', '--db', 'r'], {})).toThrow(
+      '--url http://a:1 is given twice',
+    );
   });
 
   it('refuses missing or malformed options with a UsageError', () => {

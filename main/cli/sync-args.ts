@@ -8,6 +8,8 @@ export interface SyncArgs {
   /** What is mirrored: a Tombstone control plane (`--url`) or an Unleash (`--unleash`). */
   source: 'control-plane' | 'unleash';
   url: string;
+  /** `--url` given several times (or as a comma list): every instance of the control plane, `url` first. */
+  urls: string[];
   /** Unleash: the file holding the replica's seal key (default `<db>.seal-key`). */
   sealKey: string | null;
   /** Unleash: the environment the console works on (checked to exist); null: not checked. */
@@ -25,10 +27,12 @@ export interface SyncArgs {
 }
 
 /** Usage text of the command. */
-export const SYNC_USAGE = `Usage: tombstone-console sync --url <control-plane> --db <replica.sqlite> [--once] [--json]
+export const SYNC_USAGE = `Usage: tombstone-console sync --url <control-plane>[,<url>…]... --db <replica.sqlite> [--once] [--json]
        [--token-file <path> | --token <t>] [--trust <verifier key>]... [--accept-first-key] [--heartbeat <ms>] [--page-size <n>]
        tombstone-console sync --unleash <unleash-url> --db <replica.sqlite> [--once] [--json]
        [--token-file <path> | --token <t>] [--seal-key <file>] [--environment <e>] [--interval <ms>] [--page-size <n>]
+  Several --url (or one comma-separated list) name instances of one control plane (same ledger); the sync moves to
+  the next one when the one in use fails.
   --unleash mirrors an Unleash's event log with an admin API token and seals it with a local key (--seal-key, default
   <db>.seal-key, created on first use with mode 0600).
   The token: TOMBSTONE_TOKEN=<t> in the environment, or --token-file <path> (mode 0600), keep it out of the process
@@ -43,7 +47,7 @@ export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
       strict: true,
       allowPositionals: false,
       options: {
-        url: { type: 'string' },
+        url: { type: 'string', multiple: true },
         unleash: { type: 'string' },
         'seal-key': { type: 'string' },
         environment: { type: 'string' },
@@ -65,9 +69,18 @@ export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   const unleash = values.unleash !== undefined;
   if (unleash && values.url !== undefined)
     throw new UsageError('give either --url (a control plane) or --unleash, not both');
-  const url = values.unleash ?? values.url;
+  const urls = unleash
+    ? [values.unleash ?? '']
+    : (values.url ?? [])
+        .flatMap((u) => u.split(','))
+        .map((u) => u.trim())
+        .filter((u) => u !== '');
+  const url = urls[0];
   if (url === undefined || values.db === undefined)
     throw new UsageError(unleash ? '--unleash and --db are required' : '--url and --db are required');
+  const repeated = urls.find((u, i) => urls.indexOf(u) !== i);
+  if (repeated !== undefined) throw new UsageError(`--url ${repeated} is given twice`);
+  if (urls.length > 16) throw new UsageError('--url names at most 16 instances');
   if (!unleash && (values['seal-key'] ?? values.environment ?? values.interval) !== undefined)
     throw new UsageError('--seal-key, --environment and --interval go with --unleash');
   if (unleash && (values.trust !== undefined || values['accept-first-key'] === true || values.heartbeat !== undefined))
@@ -85,6 +98,7 @@ export function parseSyncArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     pageSize: page === undefined ? undefined : Number(page),
     source: unleash ? 'unleash' : 'control-plane',
     url,
+    urls,
     sealKey: values['seal-key'] ?? null,
     environment: values.environment ?? null,
     intervalMs: Number(values.interval ?? '5000'),

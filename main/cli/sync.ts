@@ -70,7 +70,7 @@ interface Gate {
 
 function options(args: SyncArgs, s: Setup, gate: Gate): SyncOptions {
   return {
-    profile: { url: args.url, token: args.token, origin: s.origin, keys: s.keys },
+    profile: { url: args.url, urls: args.urls, token: args.token, origin: s.origin, keys: s.keys },
     replica: (init) => {
       const replica = Replica.open({ path: args.db, ...init });
       // Connect and fetch while the deep check runs, but write nothing until it vouches for the replica.
@@ -143,12 +143,15 @@ async function once(args: SyncArgs, source: LedgerSource, gate: Gate): Promise<n
 
 function describeState(s: SyncState): string {
   switch (s.kind) {
-    case 'live':
-      return `live (round trip ${s.roundTripMs ?? '?'} ms)`;
+    case 'live': {
+      const via = s.instance === undefined ? '' : ` via ${s.url} (${s.instance.position} of ${s.instance.count})`;
+      const moved = s.failover === undefined ? '' : `; failed over from ${s.failover.from} at ${s.failover.at}`;
+      return `live${via} (round trip ${s.roundTripMs ?? '?'} ms)${moved}`;
+    }
     case 'backfilling':
       return `backfilling ${s.done}/${s.total}`;
     case 'reconnecting':
-      return `reconnecting (attempt ${s.attempt}, next at ${s.nextRetryAt}): ${s.lastError}`;
+      return `reconnecting${s.instance === undefined ? '' : ` to ${s.url}`} (attempt ${s.attempt}, next at ${s.nextRetryAt}): ${s.lastError}`;
     case 'offline':
       return `offline, replica as of ${s.replicaAsOf ?? 'never'}: ${s.reason}`;
     case 'halted':

@@ -20,7 +20,13 @@ export interface StoredKey {
 export interface StoredProfile {
   id: string;
   name: string;
+  /** The control plane's (first) URL; the profile's identity in `--connect` lookups. */
   url: string;
+  /**
+   * Every URL of the control plane, `url` first, when it lists several (one per instance of the same ledger). Absent
+   * in files written before several URLs existed, and for a single URL.
+   */
+  urls?: string[];
   environment: string;
   /** The pinned ledger origin (first checkpoint line), null until first contact. */
   origin: string | null;
@@ -79,6 +85,17 @@ function checkProfile(v: unknown, path: string): StoredProfile {
   if (!Array.isArray(keys)) corrupt(path, 'a profile key list');
   const source = v['source'];
   if (source !== undefined && source !== 'unleash') corrupt(path, 'a profile source');
+  const urls = v['urls'];
+  if (
+    urls !== undefined &&
+    (!Array.isArray(urls) ||
+      urls.length < 2 ||
+      !urls.every(isText) ||
+      urls[0] !== url ||
+      new Set(urls).size !== urls.length ||
+      source === 'unleash')
+  )
+    corrupt(path, 'a profile URL list');
   const profile: StoredProfile = {
     id,
     name,
@@ -88,6 +105,7 @@ function checkProfile(v: unknown, path: string): StoredProfile {
     keys: keys.map((k) => checkKey(k, path)),
     createdAt,
   };
+  if (urls !== undefined) profile.urls = [...(urls as string[])];
   if (source === 'unleash') profile.source = source;
   return profile;
 }

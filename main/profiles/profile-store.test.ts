@@ -187,6 +187,73 @@ describe('ProfileStore', () => {
     expect(codeOf(() => store.list())).toBe('E_PROFILE_STORE_CORRUPT');
   });
 
+  it('keeps several instance URLs of one control plane, first one as the URL; a one-URL file still reads', () => {
+    const store = new ProfileStore(dir, xorBox());
+    const p = store.add({ ...input, url: 'https://a.example.com/x, https://b.example.com:8443,https://c.example.com' });
+    expect(p).toMatchObject({
+      url: 'https://a.example.com',
+      urls: ['https://a.example.com', 'https://b.example.com:8443', 'https://c.example.com'],
+    });
+    expect(store.get(p.id).urls).toEqual([
+      'https://a.example.com',
+      'https://b.example.com:8443',
+      'https://c.example.com',
+    ]);
+    // Back to one URL: the list is dropped, the file looks as it did before several URLs existed.
+    expect(store.setUrls(p.id, ['https://b.example.com:8443'])).not.toHaveProperty('urls');
+    expect(store.get(p.id)).toMatchObject({ url: 'https://b.example.com:8443' });
+    expect(store.get(p.id)).not.toHaveProperty('urls');
+    expect(store.setUrls(p.id, ['https://b.example.com:8443', 'https://a.example.com']).urls).toEqual([
+      'https://b.example.com:8443',
+      'https://a.example.com',
+    ]);
+    // A file written by an older console (no "urls") reads as one URL.
+    const old = {
+      version: 1,
+      active: 'p_old',
+      profiles: [
+        {
+          id: 'p_old',
+          name: 'old',
+          url: 'https://old.example.com',
+          environment: 'production',
+          origin: null,
+          keys: [],
+          createdAt: '2026-01-01T00:00:00.000Z',
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'profiles.json'), JSON.stringify(old));
+    expect(store.list()).toEqual([
+      {
+        id: 'p_old',
+        name: 'old',
+        url: 'https://old.example.com',
+        environment: 'production',
+        origin: null,
+        active: true,
+        hasToken: false,
+      },
+    ]);
+  });
+
+  it('refuses a repeated, empty or too long URL list, and a list that does not start with the URL', () => {
+    const store = new ProfileStore(dir, xorBox());
+    expect(codeOf(() => store.add({ ...input, url: 'https://a.example.com https://a.example.com/' }))).toBe(
+      'E_PROFILE_INVALID',
+    );
+    expect(codeOf(() => store.add({ ...input, url: ' , ' }))).toBe('E_PROFILE_INVALID');
+    const many = Array.from({ length: 17 }, (_, i) => `https://h${i}.example.com`).join(',');
+    expect(codeOf(() => store.add({ ...input, url: many }))).toBe('E_PROFILE_INVALID');
+    const p = store.add(input);
+    const file = JSON.parse(readFileSync(join(dir, 'profiles.json'), 'utf8')) as { profiles: { urls?: string[] }[] };
+    for (const urls of [['https://x.example.com', 'https://cp.example.com'], ['https://cp.example.com'], 'x']) {
+      (file.profiles[0] as { urls?: unknown }).urls = urls;
+      writeFileSync(join(dir, 'profiles.json'), JSON.stringify(file));
+      expect(codeOf(() => store.get(p.id))).toBe('E_PROFILE_STORE_CORRUPT');
+    }
+  });
+
   it('normalizes URLs to their origin', () => {
     expect(normalizeControlPlaneUrl('http://127.0.0.1:8080/api/')).toBe('http://127.0.0.1:8080');
   });

@@ -48,6 +48,30 @@ export function normalizeControlPlaneUrl(url: string): string {
   return parsed.origin;
 }
 
+/** Most instance URLs one profile may list. */
+export const MAX_INSTANCE_URLS = 16;
+
+/**
+ * The instance URLs of one control plane, from a list separated by commas or spaces (each normalized as above; at
+ * least one, at most 16, no repeats). One URL gives a one-element list.
+ */
+export function parseControlPlaneUrls(list: string): string[] {
+  const urls = list
+    .split(/[\s,]+/)
+    .filter((u) => u !== '')
+    .map(normalizeControlPlaneUrl);
+  if (urls.length === 0) invalid("A profile needs the control plane's URL, e.g. https://tombstone.example.com.");
+  if (urls.length > MAX_INSTANCE_URLS) invalid(`A profile lists at most ${MAX_INSTANCE_URLS} control-plane URLs.`);
+  const repeated = urls.find((u, i) => urls.indexOf(u) !== i);
+  if (repeated !== undefined) invalid(`${repeated} is listed twice; list each instance of the control plane once.`);
+  return urls;
+}
+
+/** The URLs of a stored profile, `url` first. */
+export function profileUrls(p: Pick<StoredProfile, 'url' | 'urls'>): string[] {
+  return p.urls !== undefined && p.urls.length > 1 ? [...p.urls] : [p.url];
+}
+
 /** An Unleash base URL: http(s), no credentials, query or fragment; the path is kept (without a trailing slash). */
 export function normalizeSourceUrl(url: string): string {
   const origin = normalizeControlPlaneUrl(url);
@@ -105,10 +129,12 @@ export class ProfileStore {
       invalid('The environment must be lowercase letters, digits, ".", "_" or "-" (e.g. production).');
     if (input.token.trim() === '') invalid('A profile needs the bearer token the control plane issued to you.');
     this.assertBox();
+    const urls = source === 'unleash' ? [normalizeSourceUrl(input.url.trim())] : parseControlPlaneUrls(input.url);
     const profile: StoredProfile = {
       id: `p_${randomBytes(6).toString('hex')}`,
       name,
-      url: source === 'unleash' ? normalizeSourceUrl(input.url) : normalizeControlPlaneUrl(input.url),
+      url: urls[0] ?? '',
+      ...(urls.length > 1 ? { urls } : {}),
       environment: input.environment,
       origin: null,
       keys: [],
@@ -122,6 +148,26 @@ export class ProfileStore {
       }),
     );
     return this.view(profile, this.read().active);
+  }
+
+  /**
+   * Replaces the instance URLs of control-plane profile `id` (`urls[0]` becomes its URL). The ledger, origin pin and
+   * keys stay: every URL must serve the same ledger, which the sync verifies on each connection.
+   */
+  setUrls(id: string, urls: readonly string[]): Profile {
+    const stored = this.get(id);
+    if (stored.source === 'unleash') invalid('An Unleash profile has one URL.');
+    const list = parseControlPlaneUrls(urls.join(' '));
+    this.update((d) => {
+      for (const p of d.profiles) {
+        if (p.id !== id) continue;
+        p.url = list[0] ?? p.url;
+        if (list.length > 1) p.urls = list;
+        else delete p.urls;
+      }
+    });
+    const data = this.read();
+    return this.view(this.get(id), data.active);
   }
 
   /** Makes `id` the active profile. */
@@ -279,6 +325,7 @@ export class ProfileStore {
       id: p.id,
       name: p.name,
       url: p.url,
+      ...(p.urls !== undefined && p.urls.length > 1 ? { urls: [...p.urls] } : {}),
       environment: p.environment,
       origin: p.origin,
       active: p.id === active,

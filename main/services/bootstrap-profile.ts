@@ -7,6 +7,8 @@ import { offeredKey } from '../profiles/tofu.ts';
 /** A control plane named at start-up. */
 export interface Bootstrap {
   url: string;
+  /** Every instance URL of the control plane, `url` first (absent: `url` alone). */
+  urls?: readonly string[];
   token: string | null;
   environment: string;
   /** Verifier keys the operator vouches for (e.g. printed by the local demo control plane). */
@@ -22,10 +24,14 @@ export function bootstrapProfile(store: ProfileStore, b: Bootstrap): string {
   const existing = store
     .list()
     .find((p) => p.url === url && p.environment === b.environment && (p.source ?? 'control-plane') === kind);
+  const urls = kind === 'unleash' ? [url] : (b.urls ?? [url]).map(normalizeControlPlaneUrl);
   let id: string;
   if (existing) {
     id = existing.id;
     if (b.token) store.storeToken(id, b.token);
+    // The command line names the instances now: a profile keeps its ledger, pins and keys, and gets the new list.
+    if (kind === 'control-plane' && (existing.urls ?? [existing.url]).join(' ') !== urls.join(' '))
+      store.setUrls(id, urls);
   } else {
     if (!b.token)
       throw new AppError(
@@ -33,7 +39,7 @@ export function bootstrapProfile(store: ProfileStore, b: Bootstrap): string {
         `${url} is not a known profile yet, so it needs your ${kind === 'unleash' ? 'Unleash admin API' : 'bearer'} token: pass --token-file <path> or set TOMBSTONE_TOKEN.`,
       );
     const name = kind === 'unleash' ? `Unleash ${new URL(url).host}` : new URL(url).host;
-    id = store.add({ name, url, environment: b.environment, token: b.token }, kind).id;
+    id = store.add({ name, url: urls.join(' '), environment: b.environment, token: b.token }, kind).id;
   }
   for (const vkey of b.trust) {
     offeredKey(sha256, vkey); // throws E_KEY_INVALID with a sentence

@@ -94,9 +94,20 @@ export async function openSession(
 ): Promise<ActiveSession> {
   const stored = deps.store.get(profileId);
   const token = deps.store.token(profileId);
-  const target: ClientTarget = { url: stored.url, token };
+  // A profile may list several instances of its control plane: requests go to the one the sync uses now.
+  let following: SyncHandle | null = null;
+  const instanceUrl = (): string => {
+    const s = following?.state();
+    return s !== undefined && 'url' in s && s.url !== null ? s.url : stored.url;
+  };
+  const target: ClientTarget = {
+    get url() {
+      return instanceUrl();
+    },
+    token,
+  };
   const path = deps.store.replicaPath(profileId);
-  const fetchConsistencyProof = consistencyProofFetcher(() => ({ baseUrl: stored.url, token }));
+  const fetchConsistencyProof = consistencyProofFetcher(() => ({ baseUrl: instanceUrl(), token }));
   const open = (init: Omit<ReplicaOptions, 'path' | 'highWaterMark'>): Replica =>
     Replica.open({ path, ...init, highWaterMark: fileHighWaterMark(`${path}.hwm`, deps.hwmCodec) });
   let replica: Replica | null = null;
@@ -132,6 +143,7 @@ export async function openSession(
   // in the new replica from the same control plane, and complete there.
   const receipts = carried?.receipts ?? new ReceiptTracker((r) => deps.events.emit('actions:updated', r));
   const sync = launch.alert ? null : source.follow(replica);
+  following = sync;
   if (sync)
     wireSyncEvents(
       deps,

@@ -11,6 +11,8 @@ import { trustedKeysOf } from '../profiles/tofu.ts';
 import { probeControlPlane } from '../connection/probe.ts';
 import { fetchFlagTelemetry } from '../correlate/flag-telemetry.ts';
 import { startSync, syncOnce, type SyncOptions } from '../sync/engine.ts';
+import type { SyncTarget } from '../sync/http.ts';
+import { instanceRingOf } from '../sync/runtime.ts';
 import { startMetricsSync } from '../sync/metrics-sync.ts';
 import type { LedgerSource, SourceActions } from './source.ts';
 
@@ -26,16 +28,21 @@ async function controlPlaneIdentity(target: ClientTarget): Promise<Identity | nu
     : null;
 }
 
-/** The control plane's actions for `target`. */
-export function controlPlaneActions(target: ClientTarget): SourceActions {
+/**
+ * The control plane's actions for `target`. Each action is sent to one instance, the one `target()` names when it
+ * starts (a rollback's link and its application go to the same instance); a failed action is reported, never resent
+ * to another instance by the console (the user's retry carries a fresh idempotency key of its own).
+ */
+export function controlPlaneActions(target: ClientTarget | (() => ClientTarget)): SourceActions {
+  const t = typeof target === 'function' ? target : () => target;
   return {
-    kill: (key, args) => client.kill(target, key, args),
-    rollback: (key, args) => client.rollback(target, key, args),
-    createChangeRequest: (key, input) => client.createChangeRequest(target, key, input),
-    approveChangeRequest: (key, args) => client.approveChangeRequest(target, key, args),
-    rejectChangeRequest: (key, args) => client.rejectChangeRequest(target, key, args),
-    issueBreakGlass: (key, input) => client.issueBreakGlass(target, key, input),
-    transitionIncident: (key, to, args) => client.transitionIncident(target, key, to, args),
+    kill: (key, args) => client.kill(t(), key, args),
+    rollback: (key, args) => client.rollback(t(), key, args),
+    createChangeRequest: (key, input) => client.createChangeRequest(t(), key, input),
+    approveChangeRequest: (key, args) => client.approveChangeRequest(t(), key, args),
+    rejectChangeRequest: (key, args) => client.rejectChangeRequest(t(), key, args),
+    issueBreakGlass: (key, input) => client.issueBreakGlass(t(), key, input),
+    transitionIncident: (key, to, args) => client.transitionIncident(t(), key, to, args),
   };
 }
 
@@ -45,25 +52,43 @@ export interface ControlPlaneSourceOptions {
   onKeyPrompt?: (vkey: string, fingerprint: string) => boolean;
 }
 
-/** A control plane as a LedgerSource. */
+/**
+ * A control plane as a LedgerSource. A profile listing several instance URLs shares one InstanceRing between the
+ * sync engine (which moves along it on failures) and everything else that calls the control plane — actions,
+ * identity, probe, metrics, fleet and telemetry requests all go to the instance the ledger is synced from.
+ */
 export function controlPlaneSource(opts: ControlPlaneSourceOptions): LedgerSource {
   const { profile } = opts.sync;
+  const ring = opts.sync.instances ?? instanceRingOf(profile, opts.sync.backoff, opts.sync.random);
+  const sync: SyncOptions = { ...opts.sync, instances: ring };
+  const client_ = (): ClientTarget => ({ url: ring.current, token: profile.token });
+  const syncTarget = (): SyncTarget => ({ baseUrl: ring.current, token: profile.token });
   return {
     kind: 'control-plane',
     url: profile.url,
     launchTrust: () => ({ origin: profile.origin, keys: trustedKeysOf(sha256, profile.keys) }),
-    follow: (opened) => startSync(opened ? { ...opts.sync, replica: opened } : opts.sync),
-    once: () => syncOnce({ ...opts.sync, onKeyPrompt: opts.onKeyPrompt }),
-    actions: controlPlaneActions({ url: profile.url, token: profile.token }),
+    follow: (opened) => startSync(opened ? { ...sync, replica: opened } : sync),
+    once: () => syncOnce({ ...sync, onKeyPrompt: opts.onKeyPrompt }),
+    actions: controlPlaneActions(client_),
     provenance: () => ({ kind: 'signed-upstream' }),
     upstreamAlerts: () => [],
-    identity: () => controlPlaneIdentity({ url: profile.url, token: profile.token }),
-    probe: () => probeControlPlane({ url: profile.url, token: profile.token }),
+    identity: () => controlPlaneIdentity(client_()),
+    probe: () => probeControlPlane(client_()),
+    // The metrics stream reads the instance on each (re)connection, so it follows the ledger sync's failovers.
     startMetrics: (store, log, fleet) =>
-      startMetricsSync({ target: { baseUrl: profile.url, token: profile.token }, store, log, fleet }),
-    fleetApplied: (environment, idx) =>
-      client.fleetApplied({ url: profile.url, token: profile.token }, environment, idx),
+      startMetricsSync({
+        target: {
+          get baseUrl() {
+            return ring.current;
+          },
+          token: profile.token,
+        },
+        store,
+        log,
+        fleet,
+      }),
+    fleetApplied: (environment, idx) => client.fleetApplied(client_(), environment, idx),
     flagTelemetry: (flags, environment, fromMs, toMs) =>
-      fetchFlagTelemetry({ baseUrl: profile.url, token: profile.token }, flags, environment, fromMs, toMs),
+      fetchFlagTelemetry(syncTarget(), flags, environment, fromMs, toMs),
   };
 }

@@ -7,7 +7,7 @@ import type { TrustedKey } from '../../shared/ledger/index.ts';
 import { sha256 } from '../ledger/node-crypto.ts';
 import type { Replica } from '../ledger/replica.ts';
 import { trustedKeysOf } from '../profiles/tofu.ts';
-import type { ProfileStore } from '../profiles/profile-store.ts';
+import { profileUrls, type ProfileStore } from '../profiles/profile-store.ts';
 import type { SyncLog } from '../sync/errors.ts';
 import { controlPlaneSource } from './control-plane.ts';
 import type { LedgerSource } from './source.ts';
@@ -38,6 +38,7 @@ export function sourceForProfile(store: ProfileStore, id: string, hooks: Profile
     sync: {
       profile: {
         url: stored.url,
+        urls: profileUrls(stored),
         token,
         origin: stored.origin,
         keys: stored.keys,

@@ -10,6 +10,7 @@ import { SyncEmitter } from './events.ts';
 import { consistencyProofFetcher } from './handshake.ts';
 import { SyncHttpError, type SyncTarget } from './http.ts';
 import type { LivePhase } from './live.ts';
+import { InstanceRing } from './instance-ring.ts';
 import type { SyncReplica } from './mirror.ts';
 import { ProgressMeter } from './progress.ts';
 import { ReplicaHolder, type ReplicaOpener } from './replica-holder.ts';
@@ -27,6 +28,11 @@ export interface SyncOptions {
   /** The server's heartbeat interval (default 15 s); twice that without data ends a session. */
   heartbeatMs?: number;
   backoff?: BackoffPolicy;
+  /**
+   * The instances to rotate over (shared with whatever sends actions, so they go to the instance in use); default: a
+   * ring over the profile's URLs with `backoff` and `random`.
+   */
+  instances?: InstanceRing;
   offlineAfterAttempts?: number;
   pageSize?: number;
   concurrency?: number;
@@ -62,7 +68,8 @@ export interface EngineParts {
   emitter: SyncEmitter;
   log: SyncLog;
   abort: AbortController;
-  /** Sets up a fresh per-session abort signal; returns the function that aborts it. */
+  instances: InstanceRing;
+  /** Sets up a fresh per-session abort signal (and points the target at the instance in use); returns its abort. */
   beginSession(): () => void;
   live(): LivePhase | null;
   stopped: { value: boolean };
@@ -97,6 +104,16 @@ function progressReporter(
   };
 }
 
+/** The ring over a profile's instance URLs (`url` alone when it lists no others). */
+export function instanceRingOf(
+  profile: Pick<SyncProfile, 'url' | 'urls'>,
+  backoff?: BackoffPolicy,
+  random?: () => number,
+): InstanceRing {
+  const urls = profile.urls !== undefined && profile.urls.length > 0 ? profile.urls : [profile.url];
+  return new InstanceRing(urls, backoff, random);
+}
+
 /** Builds the runtime (opens the replica at once when the profile's origin is pinned, so it is readable offline). */
 export function createEngineParts(opts: SyncOptions): EngineParts {
   const now = opts.now ?? Date.now;
@@ -114,8 +131,9 @@ export function createEngineParts(opts: SyncOptions): EngineParts {
   const stopped = { value: false };
   let live: LivePhase | null = null;
   let inSyncAt: number | null = null;
+  const instances = opts.instances ?? instanceRingOf(opts.profile, opts.backoff, opts.random);
   const target: SyncTarget = {
-    baseUrl: opts.profile.url,
+    baseUrl: instances.current,
     token: opts.profile.token,
     fetch: opts.fetch,
     signal: abort.signal,
@@ -129,7 +147,8 @@ export function createEngineParts(opts: SyncOptions): EngineParts {
     return at === null ? null : new Date(at).toISOString();
   };
   const machine = new ConnectionMachine({
-    url: opts.profile.url,
+    url: instances.current,
+    ring: instances,
     backoff: opts.backoff,
     offlineAfterAttempts: opts.offlineAfterAttempts,
     now,
@@ -163,10 +182,12 @@ export function createEngineParts(opts: SyncOptions): EngineParts {
   };
   const beginSession = (): (() => void) => {
     const session = new AbortController();
+    // Each session goes to the instance the ring chose; it resumes from the replica's size there like anywhere else.
+    target.baseUrl = instances.current;
     target.signal = AbortSignal.any([abort.signal, session.signal]);
     ctx.endSession = () => session.abort();
     live = null;
     return () => session.abort();
   };
-  return { ctx, machine, trust, replicas, emitter, log, abort, beginSession, live: () => live, stopped };
+  return { ctx, machine, trust, replicas, emitter, log, abort, instances, beginSession, live: () => live, stopped };
 }

@@ -6,7 +6,7 @@
 import { fileHighWaterMark, type HighWaterMarkCodec } from '../ledger/high-water-mark.ts';
 import { Replica } from '../ledger/replica.ts';
 import { ProfileError } from '../profiles/errors.ts';
-import type { ProfileStore } from '../profiles/profile-store.ts';
+import { profileUrls, type ProfileStore } from '../profiles/profile-store.ts';
 import type { SecretBox } from '../profiles/secret-box.ts';
 import type { ReplicaOpener } from './replica-holder.ts';
 import type { SyncProfile } from './trust-gate.ts';
@@ -41,6 +41,7 @@ export function bindProfile(
   const stored = store.get(id);
   const profile: SyncProfile = {
     url: stored.url,
+    urls: profileUrls(stored),
     token: store.token(id),
     origin: stored.origin,
     keys: stored.keys,

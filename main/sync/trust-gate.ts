@@ -15,8 +15,10 @@ import type { Handshake } from './handshake.ts';
 
 /** The parts of a profile the engine uses. */
 export interface SyncProfile {
-  /** Control plane base URL. */
+  /** Control plane base URL (the first instance). */
   url: string;
+  /** Every instance URL of this control plane (same ledger), `url` first; absent: `url` alone. */
+  urls?: readonly string[];
   token: string | null;
   /** Pinned ledger origin, null before first contact. */
   origin: string | null;

@@ -5,6 +5,8 @@ export interface Profile {
   id: string;
   name: string;
   url: string;
+  /** Every URL of this control plane (one per instance of the same ledger, `url` first), when it lists several. */
+  urls?: string[];
   environment: string;
   /** The pinned ledger origin (checkpoint first line), null until first contact. */
   origin: string | null;
@@ -17,6 +19,7 @@ export interface Profile {
 /** Arguments to add a profile; the token is stored encrypted (safeStorage) or in a 0600 file (browser mode). */
 export interface ProfileInput {
   name: string;
+  /** The control plane's URL; several instances of the same control plane: URLs separated by commas or spaces. */
   url: string;
   environment: string;
   token: string;
@@ -31,14 +34,52 @@ export interface Identity {
   role: Role;
 }
 
-/** The sync engine's connection state machine, as the top bar shows it. */
+/** Which of a profile's control-plane URLs is in use (only when it lists several): `position` of `count`, 1-based. */
+export interface InstancePosition {
+  position: number;
+  count: number;
+}
+
+/** The last switch to another instance of the same control plane: from, to, when it answered, why the first was left. */
+export interface InstanceFailover {
+  from: string;
+  to: string;
+  at: string;
+  reason: string;
+}
+
+/**
+ * The sync engine's connection state machine, as the top bar shows it. `url` is the instance in use (or tried next);
+ * `instance` and `failover` are set only for a profile that lists several URLs.
+ */
 export type SyncState =
   | { kind: 'idle' }
-  | { kind: 'connecting'; url: string }
-  | { kind: 'backfilling'; url: string; done: number; total: number }
-  | { kind: 'live'; url: string; roundTripMs: number | null; since: string }
-  | { kind: 'reconnecting'; url: string; attempt: number; nextRetryAt: string; lastError: string }
-  | { kind: 'offline'; url: string | null; replicaAsOf: string | null; reason: string }
+  | { kind: 'connecting'; url: string; instance?: InstancePosition }
+  | {
+      kind: 'backfilling';
+      url: string;
+      done: number;
+      total: number;
+      instance?: InstancePosition;
+      failover?: InstanceFailover;
+    }
+  | {
+      kind: 'live';
+      url: string;
+      roundTripMs: number | null;
+      since: string;
+      instance?: InstancePosition;
+      failover?: InstanceFailover;
+    }
+  | {
+      kind: 'reconnecting';
+      url: string;
+      attempt: number;
+      nextRetryAt: string;
+      lastError: string;
+      instance?: InstancePosition;
+    }
+  | { kind: 'offline'; url: string | null; replicaAsOf: string | null; reason: string; instance?: InstancePosition }
   | { kind: 'key-confirmation'; url: string; keyName: string; fingerprint: string; vkey: string }
   | { kind: 'halted'; url: string; code: string; message: string };
 

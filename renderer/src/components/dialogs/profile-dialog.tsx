@@ -30,7 +30,7 @@ export function ProfileDialog() {
         <ul className="profiles">
           {profiles.map((p) => (
             <li key={p.id}>
-              <strong>{p.name}</strong> · {p.environment} · {p.url}{' '}
+              <strong>{p.name}</strong> · {p.environment} · {p.urls ? p.urls.join(', ') : p.url}{' '}
               {p.active && <span className="pill pill-ok">active</span>}
               {!p.hasToken && <span className="pill pill-warn">no token</span>}{' '}
               {!p.active && (
@@ -54,7 +54,12 @@ export function ProfileDialog() {
         <label htmlFor="pf-name">Name</label>
         <input id="pf-name" {...field('name')} data-autofocus />
         <label htmlFor="pf-url">Control plane URL</label>
-        <input id="pf-url" placeholder="https://tombstone.example" {...field('url')} />
+        <input
+          id="pf-url"
+          placeholder="https://tombstone.example"
+          title="Several instances of the same control plane: their URLs separated by commas; the console fails over between them."
+          {...field('url')}
+        />
         <label htmlFor="pf-env">Environment</label>
         <input id="pf-env" {...field('environment')} />
         <label htmlFor="pf-token">Your bearer token</label>

@@ -20,23 +20,69 @@ export function describeConnection(c: ControlPlaneStatus): { label: string; tone
   }
 }
 
+function host(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** "127.0.0.1:4002 (2 of 3)" for a profile listing several instances of its control plane, else null. */
+export function instanceLabel(s: SyncState): string | null {
+  if (s.kind === 'idle' || !('instance' in s) || s.instance === undefined || s.url === null) return null;
+  return `${host(s.url)} (${s.instance.position} of ${s.instance.count})`;
+}
+
+/** The sentence saying the sync moved to another instance, and when; null when it never did. */
+export function failoverSentence(s: SyncState): string | null {
+  if ((s.kind !== 'live' && s.kind !== 'backfilling') || s.failover === undefined) return null;
+  const f = s.failover;
+  return `Failed over from ${host(f.from)} to ${host(f.to)} at ${clock(f.at)}: ${explainSyncError(f.reason)}.`;
+}
+
+/**
+ * The live label: "Live · <round trip>", or with several instances "Live via <host:port> (i of n)" (the round trip
+ * then goes to the tooltip: the bar has no room for both at 1280 px).
+ */
+export function liveLabel(s: SyncState, roundTripMs: number | null): string {
+  const via = instanceLabel(s);
+  if (via !== null) return `Live via ${via}`;
+  return roundTripMs === null ? 'Live' : `Live · ${roundTripMs} ms`;
+}
+
 /** Label and tone of the sync state; null while idle (the probe result is shown instead). */
 export function describeSync(s: SyncState, nowMs: number): { label: string; tone: Tone } | null {
   switch (s.kind) {
     case 'idle':
       return null;
-    case 'connecting':
-      return { label: `Connecting to ${s.url}…`, tone: 'warn' };
+    case 'connecting': {
+      const via = instanceLabel(s);
+      return { label: `Connecting to ${via ?? s.url}…`, tone: 'warn' };
+    }
     case 'backfilling':
       return { label: `Syncing ${s.done.toLocaleString('en-US')} / ${s.total.toLocaleString('en-US')}`, tone: 'warn' };
     case 'live':
-      return { label: s.roundTripMs === null ? 'Live' : `Live · ${s.roundTripMs} ms`, tone: 'ok' };
+      return { label: liveLabel(s, s.roundTripMs), tone: 'ok' };
     case 'reconnecting': {
       const wait = Math.max(0, Math.ceil((Date.parse(s.nextRetryAt) - nowMs) / 1000));
-      return { label: `Reconnecting · retry in ${wait} s (attempt ${s.attempt})`, tone: 'warn' };
+      const via = instanceLabel(s);
+      return {
+        label:
+          via === null
+            ? `Reconnecting · retry in ${wait} s (attempt ${s.attempt})`
+            : `Reconnecting to ${via} · retry in ${wait} s (attempt ${s.attempt})`,
+        tone: 'warn',
+      };
     }
     case 'offline':
-      return { label: `Offline · replica as of ${s.replicaAsOf ? clock(s.replicaAsOf) : 'unknown'}`, tone: 'alert' };
+      return {
+        label:
+          s.instance === undefined
+            ? `Offline · replica as of ${s.replicaAsOf ? clock(s.replicaAsOf) : 'unknown'}`
+            : `Offline · all ${s.instance.count} instances unreachable · replica as of ${s.replicaAsOf ? clock(s.replicaAsOf) : 'unknown'}`,
+        tone: 'alert',
+      };
     case 'key-confirmation':
       return { label: 'Signing key needs confirmation', tone: 'warn' };
     case 'halted':
@@ -57,8 +103,17 @@ export function ConnectionState() {
   // While live, the latency is the latest probe's (every few seconds), not the one measured when sync connected.
   const { label, tone } =
     sync.kind === 'live' && connection.kind === 'reachable'
-      ? { label: `Live · ${connection.roundTripMs} ms`, tone: described.tone }
+      ? { label: liveLabel(sync, connection.roundTripMs), tone: described.tone }
       : described;
+  const failover = failoverSentence(sync);
+  const roundTrip =
+    instanceLabel(sync) !== null && sync.kind === 'live'
+      ? connection.kind === 'reachable'
+        ? `round trip ${connection.roundTripMs} ms`
+        : sync.roundTripMs === null
+          ? null
+          : `round trip ${sync.roundTripMs} ms`
+      : null;
   const rate =
     sync.kind === 'backfilling' && progress
       ? `${Math.round(progress.ratePerSecond).toLocaleString('en-US')}/s${progress.etaSeconds === null ? '' : ` · ${seconds(progress.etaSeconds)} left`}`
@@ -78,10 +133,15 @@ export function ConnectionState() {
         role="status"
         aria-live="polite"
         data-testid="connection-state"
-        title={[rate ? `${label} · ${rate}` : label, detail].filter(Boolean).join('\n')}
+        title={[rate ? `${label} · ${rate}` : label, roundTrip, detail, failover].filter(Boolean).join('\n')}
       >
         {label}
       </span>
+      {failover !== null && (sync.kind === 'live' || sync.kind === 'backfilling') && sync.failover && (
+        <span className="failover" data-testid="failover" title={failover}>
+          {`Failed over at ${clock(sync.failover.at)}`}
+        </span>
+      )}
       {rate && (
         <span className="rate" data-testid="sync-rate" title={`Backfill ${rate}`}>
           {rate}

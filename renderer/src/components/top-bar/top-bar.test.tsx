@@ -154,6 +154,60 @@ describe('top bar', () => {
     expect(connection.title).toBe('Offline · replica as of 07:57:50 UTC\nControl plane unreachable');
   });
 
+  it('names the instance in use when the profile lists several, and says when it failed over', async () => {
+    const now = Date.parse('2026-11-25T03:13:05.000Z');
+    const instance = { position: 2, count: 3 };
+    expect(
+      describeSync(
+        {
+          kind: 'reconnecting',
+          url: 'http://127.0.0.1:4002',
+          attempt: 1,
+          nextRetryAt: '2026-11-25T03:13:05.000Z',
+          lastError: 'x',
+          instance,
+        },
+        now,
+      )?.label,
+    ).toBe('Reconnecting to 127.0.0.1:4002 (2 of 3) · retry in 0 s (attempt 1)');
+    expect(
+      describeSync(
+        {
+          kind: 'offline',
+          url: 'http://127.0.0.1:4001',
+          reason: 'r',
+          replicaAsOf: null,
+          instance: { position: 1, count: 3 },
+        },
+        now,
+      )?.label,
+    ).toBe('Offline · all 3 instances unreachable · replica as of unknown');
+    m = await mountApp(liveReplica('alice', 'responder'));
+    await inAct(() =>
+      m!.fake.emit('sync:changed', {
+        kind: 'live',
+        url: 'http://127.0.0.1:4002',
+        roundTripMs: 3,
+        since: '2026-11-25T03:12:00.000Z',
+        instance,
+        failover: {
+          from: 'http://127.0.0.1:4001',
+          to: 'http://127.0.0.1:4002',
+          at: '2026-11-25T03:12:00.000Z',
+          reason: 'E_STREAM_CLOSED: the ledger stream ended',
+        },
+      }),
+    );
+    const connection = byTestId(m.container, 'connection-state');
+    expect(connection.textContent).toBe('Live via 127.0.0.1:4002 (2 of 3)');
+    const failover = byTestId(m.container, 'failover');
+    expect(failover.textContent).toBe('Failed over at 03:12:00 UTC');
+    const sentence =
+      'Failed over from 127.0.0.1:4001 to 127.0.0.1:4002 at 03:12:00 UTC: the ledger stream ended (E_STREAM_CLOSED).';
+    expect(failover.title).toBe(sentence);
+    expect(connection.title).toBe(`Live via 127.0.0.1:4002 (2 of 3)\nround trip 4 ms\n${sentence}`);
+  });
+
   it('shows the backfill rate beside the sync state, where it gives way first', async () => {
     m = await mountApp(liveReplica());
     await inAct(() =>
