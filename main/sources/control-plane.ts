@@ -12,7 +12,7 @@ import { probeControlPlane } from '../connection/probe.ts';
 import { fetchFlagTelemetry } from '../correlate/flag-telemetry.ts';
 import { startSync, syncOnce, type SyncOptions } from '../sync/engine.ts';
 import type { SyncTarget } from '../sync/http.ts';
-import { instanceRingOf } from '../sync/runtime.ts';
+import { instanceRingOf } from '../sync/engine-parts.ts';
 import { startMetricsSync } from '../sync/metrics-sync.ts';
 import type { LedgerSource, SourceActions } from './source.ts';
 

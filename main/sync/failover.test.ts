@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SyncState } from '../../shared/ipc/contract.ts';
 import { controlPlaneSource } from '../sources/control-plane.ts';
-import { spawnControlPlane } from './test-helpers/control-plane-process.ts';
+import { spawnControlPlane } from './test-support/control-plane-process.ts';
 import {
   FAST_CP,
   changeFlag,
@@ -24,7 +24,7 @@ import {
   serverHead,
   tempDir,
   until,
-} from './test-helpers/fixture.ts';
+} from './test-support/fixture.ts';
 import { startTcpProxy } from './test-support/tcp-proxy.ts';
 
 const ENTRIES = 3000;
@@ -92,7 +92,7 @@ describe('failover between the instance URLs of one control plane', () => {
       expect(state).toMatchObject({ kind: 'live', url: b.url, instance: { position: 2, count: 2 } });
       expect(state.failover).toMatchObject({ from: a.url, to: b.url });
       expect(Date.parse(state.failover?.at ?? '')).toBeGreaterThan(0);
-      expect(rec.events['sync:state'].some((x) => x.kind === 'offline')).toBe(false);
+      expect(rec.events['sync:changed'].some((x) => x.kind === 'offline')).toBe(false);
 
       // B was first used after the cut, resumed from the replica's size: no backfill below it, and the stream asked
       // to resume after the last entry the replica held (Last-Event-ID = size - 1).
@@ -118,7 +118,7 @@ describe('failover between the instance URLs of one control plane', () => {
       expect(expected).toBe(head.size);
       const sizes = rec.events['ledger:appended'].map((x) => x.receivedSize);
       for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeGreaterThan(sizes[i - 1] ?? 0);
-      expect(rec.events['ledger:alert']).toEqual([]);
+      expect(rec.events['ledger:alerted']).toEqual([]);
 
       // Actions go to the instance in use, with their idempotency key.
       const killed = await source.actions.kill('idem-failover-1', {
@@ -134,7 +134,7 @@ describe('failover between the instance URLs of one control plane', () => {
       // Offline only when every instance fails.
       await b.close();
       await until(() => h.state().kind === 'offline', 'offline once both are down', 20_000);
-      const kinds = rec.events['sync:state'].map((x) => x.kind);
+      const kinds = rec.events['sync:changed'].map((x) => x.kind);
       expect(kinds.slice(kinds.lastIndexOf('live') + 1).filter((k) => k === 'reconnecting').length).toBeGreaterThan(0);
       expect(h.state()).toMatchObject({ kind: 'offline', instance: { count: 2 } });
     } finally {
@@ -214,7 +214,7 @@ describe('failover between the instance URLs of one control plane', () => {
       const before = h.replica()?.status();
       await a.close();
       await until(() => h.state().kind === 'halted', 'halted on the fork', 20_000);
-      expect(rec.events['ledger:alert'].length).toBeGreaterThanOrEqual(1);
+      expect(rec.events['ledger:alerted'].length).toBeGreaterThanOrEqual(1);
       const code = (h.state() as Extract<SyncState, { kind: 'halted' }>).code;
       expect(code).toBe('EQUIVOCATION'); // the fork signed another root at the replica's size
       // Nothing of the other ledger was accepted.
