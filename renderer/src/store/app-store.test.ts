@@ -13,7 +13,16 @@ describe('createAppStore start-up', () => {
     expect(store.getState().connection).toEqual({ kind: 'unconfigured' });
     expect(store.getState().replica).toBe('none');
     expect(store.getState().error).toBeNull();
-    expect(fake.argsOf('incidentsList')).toHaveLength(0); // nothing derived from a replica is asked for
+    // The replica's loads go out with the status request; without a replica their refusals are not shown anywhere.
+    expect(fake.argsOf('incidentsList')).toHaveLength(1);
+    expect(store.getState()).toMatchObject({
+      incidents: [],
+      incidentsError: null,
+      approvalsError: null,
+      verifyError: null,
+      breakGlassError: null,
+      fleetError: null,
+    });
   });
 
   it('follows connection events and stops after unsubscribe', async () => {

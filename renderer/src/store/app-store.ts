@@ -35,13 +35,10 @@ export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): A
 
     /** Loads everything derived from the replica, or records that there is none (the empty state explains it). */
     const reloadReplica = async (): Promise<void> => {
-      const err = await get().loadVerification();
-      if (err) {
-        set({ replica: 'none', verification: null, replicaNote: err });
-        if (!NO_REPLICA_CODES.includes(err.code)) set({ error: err });
-        return;
-      }
-      // Send the loads before the store change renders the main screen (a synchronous render of every panel).
+      // The loads go out with the status request rather than after it (one round trip less before the incident screen).
+      // Without a replica they fail with "no replica" codes, which the empty state already explains: their errors are
+      // dropped below instead of being shown in panels that are not on screen.
+      const status = get().loadVerification();
       const loads = Promise.all([
         get().loadIncidents(),
         get().loadChangeRequests(),
@@ -49,6 +46,22 @@ export function createAppStore(api: TombstoneApi, options: StoreOptions = {}): A
         get().loadBreakGlassPending(),
         get().loadFleet(),
       ]);
+      const err = await status;
+      if (err) {
+        await loads;
+        set({
+          replica: 'none',
+          verification: null,
+          replicaNote: err,
+          incidentsError: null,
+          approvalsError: null,
+          verifyError: null,
+          breakGlassError: null,
+          fleetError: null,
+        });
+        if (!NO_REPLICA_CODES.includes(err.code)) set({ error: err });
+        return;
+      }
       set({ replica: 'present', replicaNote: null });
       await loads;
     };
