@@ -124,6 +124,7 @@ describe('createAppStore start-up', () => {
     await store.getState().start();
     await flush();
     const before = fake.argsOf('changeRequestsList').length;
+    const breakGlassBefore = fake.argsOf('breakGlassRecent').length;
     fake.emit('ledger:appended', { receivedSize: 130 });
     fake.emit('ledger:appended', { receivedSize: 131 });
     expect(store.getState().verification?.receivedSize).toBe(131);
@@ -133,5 +134,6 @@ describe('createAppStore start-up', () => {
     expect(store.getState().verification?.rootHex).toBe('cd'.repeat(32));
     await flush();
     expect(fake.argsOf('changeRequestsList').length).toBe(before + 1);
+    expect(fake.argsOf('breakGlassRecent').length).toBe(breakGlassBefore + 1);
   });
 });

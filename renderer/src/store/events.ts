@@ -26,6 +26,8 @@ export function subscribeEvents(d: SliceDeps, reloadReplica: () => Promise<void>
       later('outcomes', () => void get().loadOutcomes());
       later('flagDetails', () => void get().refreshFlagDetails());
       later('approvals', () => void get().loadChangeRequests());
+      // Uses in entries that arrive by back-fill are not announced one by one: the pending list is read again.
+      later('breakGlass', () => void get().loadBreakGlassPending());
       if (get().drawer) later('ledger', () => void get().refreshLedgerTotal());
     }),
     api.onLedgerVerified(({ verifiedSize, rootHex }) => {
