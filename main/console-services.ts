@@ -35,6 +35,8 @@ export interface ConsoleConfig {
   notify?: (spec: NotificationSpec) => void;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
   probeIntervalMs?: number;
+  /** How long the background deep check waits at most for the first screen (default: the session's). */
+  deepCheckDeferMs?: number;
 }
 
 /** The running services: the registry for calls, the hub for events, and a stop function. */
@@ -71,6 +73,7 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     store,
     events,
     hwmCodec: config.hwmCodec,
+    ...(config.deepCheckDeferMs === undefined ? {} : { deepCheckDeferMs: config.deepCheckDeferMs }),
     notify: config.notify ?? (() => {}),
     log,
     onAppended: (replica) => {

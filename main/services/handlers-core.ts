@@ -154,7 +154,13 @@ export function coreHandlers(runtime: ConsoleRuntime, verification: Verification
     'verify:evidence': () => [...verification.evidence(), ...runtime.session().source.upstreamAlerts()],
     'verify:report': () => verification.report(),
     'replica:quarantine': ({ reason }) => quarantine(runtime, verification, reason),
-    'correlation:rank': (req) => rank(runtime, req),
+    'correlation:rank': async (req) => {
+      try {
+        return await rank(runtime, req);
+      } finally {
+        runtime.activeSession()?.screenServed(); // the first screen is up: the background deep check may start
+      }
+    },
     'metrics:series': ({ service, from, to, stepSeconds }) =>
       runtime.session().metrics.series(service, from, to, stepSeconds),
     'fleet:get': () => runtime.session().fleet.view(),

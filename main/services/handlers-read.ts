@@ -31,7 +31,12 @@ export function readHandlers(runtime: ConsoleRuntime): { [C in ReadChannel]: Han
     'ledger:query': (q) => queryLedger(db(), q),
     'ledger:entry': ({ idx }) => entryDetail(db(), idx),
     'ledger:inclusion': ({ idx }) => inclusionCheck(db(), idx),
-    'incidents:list': (args) => listIncidents(db(), args),
+    'incidents:list': (args) => {
+      const list = listIncidents(db(), args);
+      // With nothing active, the list is the whole first screen (no ranking follows).
+      if (!list.incidents.some((i) => i.status !== 'resolved')) runtime.activeSession()?.screenServed();
+      return list;
+    },
     'flags:list': (args) => listFlags(db(), args),
     'flags:get': ({ key }) => flagDetail(db(), key),
     'changeRequests:list': ({ status }) => listChangeRequests(db(), status),

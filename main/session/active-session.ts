@@ -35,6 +35,11 @@ export interface SessionDeps {
   /** Called after entries were appended (read models catch up here). */
   onAppended: (replica: Replica) => void;
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * The background deep check waits for the first screen to be served (see ActiveSession.screenServed), at most this
+   * long after the session opened (default DEEP_CHECK_DEFER_MS; 0 starts it at once).
+   */
+  deepCheckDeferMs?: number;
 }
 
 /** The running pieces of the active profile. */
@@ -58,6 +63,8 @@ export interface ActiveSession {
   readonly launchAlert: Evidence | null;
   /** The background deep re-verification while it runs (entries checked of the verified size), else null. */
   deepCheck(): { done: number; total: number } | null;
+  /** The console served its first screen (the ranking, or a list with nothing active): the deep check may start. */
+  screenServed(): void;
   /** The open replica (null until the ledger origin is known). */
   replica(): Replica | null;
   state(): SyncState;
@@ -85,6 +92,23 @@ async function launchCheck(path: string, open: () => Replica, options: VerifyOpt
 
 /** Progress events of the background check at most this often. */
 const PROGRESS_MS = 100;
+
+/** The longest the background deep check waits for the first screen before it starts anyway. */
+export const DEEP_CHECK_DEFER_MS = 3000;
+
+/** Resolves when `first` does, after `ms`, or on abort, whichever comes first. */
+function firstOf(first: Promise<void>, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    void first.then(done);
+  });
+}
 
 /** Opens the replica of `profileId`, checks it, and starts mirroring its control plane. */
 export async function openSession(
@@ -184,24 +208,32 @@ export async function openSession(
   const background = new AbortController();
   let checking: { done: number; total: number } | null = null;
   let checked: Promise<unknown> = Promise.resolve();
+  // The first screen goes first: the check competes with it for the CPU, so it starts once the screen was served.
+  let screenServed = (): void => {};
+  const served = new Promise<void>((resolve) => (screenServed = resolve));
   if (replica !== null && alert === null) {
     const total = replica.status().verifiedSize;
+    const origin = pinned.origin ?? replica.origin;
     checking = { done: 0, total };
     let lastEmit = 0;
-    const started = performance.now();
+    let started = performance.now();
     deps.events.emit('verify:progressed', { runId: LAUNCH_CHECK_RUN_ID, done: 0, total });
-    const running = deepCheck(path, {
-      origin: pinned.origin ?? replica.origin,
-      trustedKeys: pinned.keys,
-      background: true,
-      signal: background.signal,
-      onProgress: (p) => {
-        checking = { done: p.done, total: p.total };
-        const now = performance.now();
-        if (now - lastEmit < PROGRESS_MS && p.done < p.total) return;
-        lastEmit = now;
-        deps.events.emit('verify:progressed', { runId: LAUNCH_CHECK_RUN_ID, done: p.done, total: p.total });
-      },
+    const deferMs = deps.deepCheckDeferMs ?? DEEP_CHECK_DEFER_MS;
+    const running = firstOf(served, deferMs, background.signal).then(() => {
+      started = performance.now();
+      return deepCheck(path, {
+        origin,
+        trustedKeys: pinned.keys,
+        background: true,
+        signal: background.signal,
+        onProgress: (p) => {
+          checking = { done: p.done, total: p.total };
+          const now = performance.now();
+          if (now - lastEmit < PROGRESS_MS && p.done < p.total) return;
+          lastEmit = now;
+          deps.events.emit('verify:progressed', { runId: LAUNCH_CHECK_RUN_ID, done: p.done, total: p.total });
+        },
+      });
     });
     // An alert it finds (or a check that could not run: nothing may then be shown as verified) halts sync.
     const raise = async (failure: PreflightFailure): Promise<void> => {
@@ -263,6 +295,7 @@ export async function openSession(
       return alert;
     },
     deepCheck: () => checking,
+    screenServed: () => screenServed(),
     replica: () => replica,
     state: () => (alert ? haltedBy(alert) : (sync?.state() ?? { kind: 'idle' })),
     stop: async () => {

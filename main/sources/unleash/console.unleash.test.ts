@@ -49,6 +49,7 @@ function start(dataDir: string, url = u.ctx.url): ConsoleServices {
     secretBox: fileModeSecretBox(),
     hwmCodec: plainCodec,
     bootstrap: { url, token: u.ctx.adminToken, environment: 'production', trust: [], source: 'unleash' },
+    deepCheckDeferMs: 0, // a restarted console checks its mirror at once (no screen is served here)
   });
 }
 
