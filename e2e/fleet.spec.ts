@@ -15,6 +15,7 @@ import {
   api,
   cleanUpStack,
   type ConsoleProcess,
+  demoIncident,
   list,
   startConsoleAs,
   startDemoControlPlane,
@@ -39,23 +40,6 @@ async function appliedOf(cp: ControlPlaneProcess, idx: number): Promise<FleetApp
   const res = await api(cp, 'vic', 'GET', `/api/v1/sdk/fleet/applied?environment=production&idx=${idx}`);
   expect(res.status).toBe(200);
   return res.body as FleetAppliedReport;
-}
-
-/** Waits for the demo's PagerDuty incident on payments and returns its id. */
-async function demoIncident(cp: ControlPlaneProcess): Promise<string> {
-  let id = '';
-  await expect
-    .poll(
-      async () => {
-        const incidents = list((await api(cp, 'vic', 'GET', '/api/v1/incidents?status=triggered')).body, 'incidents');
-        const hit = incidents.find((i) => str(i, 'service') === 'payments' && str(i, 'source') === 'pagerduty');
-        id = hit ? str(hit, 'id') : '';
-        return id;
-      },
-      { timeout: 40_000, message: 'the demo incident on payments fires' },
-    )
-    .not.toBe('');
-  return id;
 }
 
 /**

@@ -7,14 +7,13 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { ControlPlaneProcess } from './support/processes.ts';
 import {
-  api,
   cleanUpStack,
   type ConsoleProcess,
-  list,
+  demoIncident,
+  openIncident,
   startConsoleAs,
   startDemoControlPlane,
   stopAll,
-  str,
 } from './support/stack.ts';
 import { DEMO_SPEC_TIMEOUT_MS, openLiveConsole, recentBreakGlassUses, shot } from './support/ui.ts';
 
@@ -25,30 +24,6 @@ const SIZES = [
 
 test.afterEach(cleanUpStack);
 test.describe.configure({ timeout: DEMO_SPEC_TIMEOUT_MS + 30_000 });
-
-/** Waits for the demo's PagerDuty incident on payments and returns its id. */
-async function demoIncident(cp: ControlPlaneProcess): Promise<string> {
-  let id = '';
-  await expect
-    .poll(
-      async () => {
-        const incidents = list((await api(cp, 'vic', 'GET', '/api/v1/incidents?status=triggered')).body, 'incidents');
-        const hit = incidents.find((i) => str(i, 'service') === 'payments' && str(i, 'source') === 'pagerduty');
-        id = hit ? str(hit, 'id') : '';
-        return id;
-      },
-      { timeout: 40_000, message: 'the demo incident on payments fires' },
-    )
-    .not.toBe('');
-  return id;
-}
-
-/** Opens a critical incident through the control plane (as the on-call monitor would) and returns its id. */
-async function openIncident(cp: ControlPlaneProcess, service: string, title: string): Promise<string> {
-  const res = await api(cp, 'dana', 'POST', '/api/v1/incidents', { service, title, severity: 'critical' });
-  expect(res.status).toBe(201);
-  return str(res.body, 'id');
-}
 
 /** Asserts that `el` lies entirely inside the viewport. */
 async function inViewport(page: Page, el: Locator, what: string): Promise<void> {

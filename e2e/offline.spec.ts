@@ -9,6 +9,7 @@ import {
   type ConsoleProcess,
   ledgerEntry,
   ledgerSize,
+  openIncident,
   startConsoleAs,
   startDemoControlPlane,
   stopAll,
@@ -51,15 +52,15 @@ for (const size of SIZES) {
     const shot = (p: Page, name: string) => saveShot(p, size.width === VIEWPORT.width ? name : `${name}-${tag}`);
     try {
       cp = await startDemoControlPlane('1h', ['--no-telemetry']);
+      // An incident of its own: which of the demo history's incidents are still active depends on the boot time.
+      const liveId = await openIncident(cp, 'checkout', 'checkout: card authorisations failing');
       consoleHost = await startConsoleAs(cp, 'riley');
       await openLiveConsole(page, consoleHost.url);
+      // The live incident takes the screen (the newest critical one); its candidate #1 can be rolled back.
+      const live = page.getByTestId(`incident-${liveId}`);
+      await expect(live).toHaveAttribute('aria-current', 'true');
       const rollBack = page.getByTestId('candidate-1').getByRole('button', { name: 'Roll back' });
       await expect(rollBack).toBeEnabled();
-      // The live incident, whose candidate #1 can be rolled back (another incident's may already have been killed).
-      const live = page.getByTestId(
-        (await page.getByRole('main').locator('button.incident[aria-current="true"]').getAttribute('data-testid')) ??
-          '',
-      );
 
       const states = await recordConnectionStates(page);
       await cp.stop();

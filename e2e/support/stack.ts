@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from '@playwright/test';
 import {
   startConsole,
   startControlPlaneProcess,
@@ -162,4 +163,28 @@ export async function ledgerEntry(cp: ControlPlaneProcess, idx: number): Promise
   const [entry] = await ledgerEntries(cp, idx, idx + 1);
   if (!entry) throw new Error(`no ledger entry #${idx}`);
   return entry;
+}
+
+/** Waits for the demo's PagerDuty incident on payments and returns its id. */
+export async function demoIncident(cp: ControlPlaneProcess): Promise<string> {
+  let id = '';
+  await expect
+    .poll(
+      async () => {
+        const incidents = list((await api(cp, 'vic', 'GET', '/api/v1/incidents?status=triggered')).body, 'incidents');
+        const hit = incidents.find((i) => str(i, 'service') === 'payments' && str(i, 'source') === 'pagerduty');
+        id = hit ? str(hit, 'id') : '';
+        return id;
+      },
+      { timeout: 40_000, message: 'the demo incident on payments fires' },
+    )
+    .not.toBe('');
+  return id;
+}
+
+/** Opens a critical incident through the control plane (as the on-call monitor would) and returns its id. */
+export async function openIncident(cp: ControlPlaneProcess, service: string, title: string): Promise<string> {
+  const res = await api(cp, 'dana', 'POST', '/api/v1/incidents', { service, title, severity: 'critical' });
+  expect(res.status).toBe(201);
+  return str(res.body, 'id');
 }

@@ -56,8 +56,10 @@ export function createActionsSlice({ api, set, get }: SliceDeps): ActionsSlice {
     },
     rollback: async (idx, reason) => track(await api.actionsRollback({ idx, reason })),
     issueBreakGlass: (input) => api.breakGlassIssue(input),
-    transitionIncident: async (id, to) =>
-      track(to === 'acknowledge' ? await api.incidentsAcknowledge({ id }) : await api.incidentsResolve({ id })),
+    transitionIncident: async (id, to) => {
+      set({ selectionByDefault: false }); // the responder acted on what is on screen: it stays there
+      return track(to === 'acknowledge' ? await api.incidentsAcknowledge({ id }) : await api.incidentsResolve({ id }));
+    },
     trackReceipt(receipt) {
       const receipts = get().receipts;
       set({

@@ -5,7 +5,7 @@ import { createFakeApi } from '../test-support/fake-api.ts';
 import { correlation, incident, incidentPage, liveReplica, oldIncident } from '../test-support/fixtures.ts';
 import { createAppStore } from './app-store.ts';
 import type { Incident } from '../../../shared/ipc/contract.ts';
-import { BUSY_MS, defaultIncident, sortIncidents } from './incidents-slice.ts';
+import { BUSY_MS, defaultIncident, NEW_SINCE_OPEN_MS, sortIncidents } from './incidents-slice.ts';
 
 describe('incidents slice', () => {
   it('sorts active incidents first, newest first', () => {
@@ -152,6 +152,81 @@ describe('incidents slice', () => {
         expect(store.getState().selection, busy).toEqual({ kind: 'incident', id: 'inc-p' });
         expect(store.getState().jumpTarget, busy).toBeNull();
       }
+    });
+
+    it('a screen chosen by the default rule follows it as the history fills in: never a resolved one, no announcement', async () => {
+      // A first back-fill: the first list holds part of the history, whose incidents were triggered long before the
+      // console opened. The incident on screen is resolved by an entry that arrives later.
+      const opened = Date.parse('2026-11-25T05:00:00.000Z');
+      let list: Incident[] = [oldIncident, warning];
+      const fake = createFakeApi({
+        ...liveReplica(),
+        incidentsList: async (a) => ({ ok: true, value: incidentPage(list, a) }),
+      });
+      const store = createAppStore(fake.api, { now: () => opened, refreshDelayMs: 0 });
+      await store.getState().loadIncidents();
+      expect(store.getState().selection).toEqual({ kind: 'incident', id: 'inc-w' });
+      expect(store.getState().selectionByDefault).toBe(true);
+      // The rest arrives: a more severe active incident (old: not announced), and the warning's resolution.
+      list = [oldIncident, { ...warning, status: 'resolved' }, incident];
+      await store.getState().loadIncidents();
+      expect(store.getState().selection).toEqual({ kind: 'incident', id: 'inc-1' });
+      expect(store.getState().incidentAnnouncement).toBeNull();
+      // It is resolved elsewhere and nothing else is active: the calm state, not a resolved incident.
+      list = [oldIncident, { ...warning, status: 'resolved' }, { ...incident, status: 'resolved' }];
+      await store.getState().loadIncidents();
+      expect(store.getState().selection).toBeNull();
+      expect(store.getState().correlation).toBeNull();
+      // One triggered a minute before the console opened (a late webhook) is new: announced, and takes the screen.
+      const late = { ...payments, triggeredAt: new Date(opened - 60_000).toISOString() };
+      list = [...list, late];
+      await store.getState().loadIncidents();
+      expect(store.getState().selection).toEqual({ kind: 'incident', id: 'inc-p' });
+      expect(store.getState().incidentAnnouncement?.id).toBe('inc-p');
+      expect(store.getState().selectionByDefault).toBe(false);
+      expect(fake.argsOf('correlationRank')).toEqual([
+        { incidentId: 'inc-w', limit: 3 },
+        { incidentId: 'inc-1', limit: 3 },
+        { incidentId: 'inc-p', limit: 3 },
+      ]);
+      expect(NEW_SINCE_OPEN_MS).toBe(300_000);
+    });
+
+    it('once the responder acted (a selection, a dialog, an acknowledgement) the screen stays where it is', async () => {
+      for (const act of ['selected', 'dialog', 'acknowledged'] as const) {
+        const { store, setList, advance } = setup([oldIncident, warning, incident]);
+        await store.getState().loadIncidents();
+        if (act === 'selected') await store.getState().selectIncident('inc-w');
+        if (act === 'dialog') {
+          store.getState().openDialog({ kind: 'manualIncident' });
+          store.getState().closeDialog();
+        }
+        if (act === 'acknowledged') await store.getState().transitionIncident('inc-1', 'resolve');
+        expect(store.getState().selectionByDefault, act).toBe(false);
+        advance(BUSY_MS * 2);
+        const shown = store.getState().selection;
+        setList([oldIncident, { ...warning, status: 'resolved' }, { ...incident, status: 'resolved' }]);
+        await store.getState().loadIncidents();
+        expect(store.getState().selection, act).toEqual(shown);
+      }
+    });
+
+    it('drops a list answer that a newer request overtook', async () => {
+      const answers: ((l: Incident[]) => void)[] = [];
+      const fake = createFakeApi({
+        ...liveReplica(),
+        incidentsList: (a) =>
+          new Promise((resolve) => answers.push((l) => resolve({ ok: true, value: incidentPage(l, a) }))),
+      });
+      const store = createAppStore(fake.api, { now: () => 1_000_000, refreshDelayMs: 0 });
+      const older = store.getState().loadIncidents();
+      const newer = store.getState().loadIncidents();
+      answers[1]?.([oldIncident, incident]);
+      await newer;
+      answers[0]?.([oldIncident]);
+      await older;
+      expect(store.getState().incidents.map((i) => i.id)).toEqual(['inc-1', 'inc-0']);
+      expect(store.getState().selection).toEqual({ kind: 'incident', id: 'inc-1' });
     });
 
     it('takes the screen once the 30 s of the last keystroke have passed', async () => {

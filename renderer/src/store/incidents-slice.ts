@@ -19,6 +19,13 @@ export const RESOLVED_PAGE = 50;
 /** How long a selection or keystroke of the responder's own keeps a new incident from taking the screen. */
 export const BUSY_MS = 30_000;
 
+/**
+ * How long before the console opened an incident may have been triggered and still count as new when it first appears
+ * (clock skew, a late webhook). Older ones that appear later came with the history (a first back-fill): they are not
+ * announced, and only the default rule looks at them.
+ */
+export const NEW_SINCE_OPEN_MS = 5 * 60_000;
+
 /** Incidents state and its actions. */
 export interface IncidentsSlice {
   /** Every active incident, then the newest `resolvedLimit` resolved ones. */
@@ -40,6 +47,13 @@ export interface IncidentsSlice {
   incidentsLoaded: boolean;
   /** The last announcement of a new incident (read by the live region and the window title). */
   incidentAnnouncement: { id: string; text: string; severity: string } | null;
+  /**
+   * True while what is on screen was chosen by the default rule and the responder has not acted on it (no selection
+   * of their own, no dialog opened, no new incident took the screen): the screen then keeps following the rule as the
+   * list fills in or changes (history arriving by back-fill, an incident resolved elsewhere), so it never rests on a
+   * resolved incident.
+   */
+  selectionByDefault: boolean;
   /** When the responder last selected something themselves, and last typed into a field (ms). */
   lastSelectAt: number;
   lastInputAt: number;
@@ -118,6 +132,9 @@ export function announcementOf(i: Incident): string {
 export function createIncidentsSlice({ api, set, get, now }: SliceDeps): IncidentsSlice {
   // Ids seen in an earlier load: only incidents that appear after the first load are "new".
   let known: Set<string> | null = null;
+  const openedAt = now();
+  // Answers of list requests that a newer request overtook are dropped (they may arrive out of order).
+  let listRequest = 0;
   const rank = async (sel: IncidentSelection): Promise<void> => {
     set({ selection: sel, correlating: true, correlationError: null });
     const res = await api.correlationRank(requestFor(sel));
@@ -150,7 +167,17 @@ export function createIncidentsSlice({ api, set, get, now }: SliceDeps): Inciden
       return;
     }
     set({ jumpTarget: null });
+    set({ selectionByDefault: false });
     await rank({ kind: 'incident', id: fresh.id });
+  };
+  /** Applies the default rule again to a screen it chose: the most severe active incident, or the calm state. */
+  const followDefault = async (incidents: readonly Incident[]): Promise<void> => {
+    const best = defaultIncident(incidents);
+    const sel = get().selection;
+    const shown = sel?.kind === 'incident' ? sel.id : null;
+    if ((best?.id ?? null) === shown) return;
+    if (best) await rank({ kind: 'incident', id: best.id });
+    else set({ selection: null, correlation: null, correlationError: null, correlating: false });
   };
   return {
     incidents: [],
@@ -165,6 +192,7 @@ export function createIncidentsSlice({ api, set, get, now }: SliceDeps): Inciden
     candidateOutcomes: {},
     incidentsLoaded: false,
     incidentAnnouncement: null,
+    selectionByDefault: false,
     lastSelectAt: Number.NEGATIVE_INFINITY,
     lastInputAt: Number.NEGATIVE_INFINITY,
     async loadOutcomes() {
@@ -181,7 +209,9 @@ export function createIncidentsSlice({ api, set, get, now }: SliceDeps): Inciden
       if (get().correlation === c) set({ candidateOutcomes: found });
     },
     async loadIncidents() {
+      const request = ++listRequest;
       const res = await api.incidentsList({ resolvedLimit: get().resolvedLimit });
+      if (request !== listRequest) return; // a newer list is on its way
       if (!res.ok) {
         set({ incidentsError: res.error });
         return;
@@ -194,24 +224,31 @@ export function createIncidentsSlice({ api, set, get, now }: SliceDeps): Inciden
       if (firstLoad || known === null) {
         // First load (or after a profile switch): open on the live incident, or on the calm "nothing active" state.
         known = new Set(incidents.map((i) => i.id));
-        const first = defaultIncident(incidents);
-        if (!get().selection && first) await rank({ kind: 'incident', id: first.id });
+        if (!get().selection) {
+          set({ selectionByDefault: true });
+          await followDefault(incidents);
+        }
         return;
       }
-      const fresh = defaultIncident(incidents.filter((i) => !known?.has(i.id)));
-      for (const i of incidents) known.add(i.id);
+      const seen = known;
+      const unseen = incidents.filter((i) => !seen.has(i.id));
+      for (const i of unseen) seen.add(i.id);
+      const fresh = defaultIncident(unseen.filter((i) => Date.parse(i.triggeredAt) >= openedAt - NEW_SINCE_OPEN_MS));
       if (fresh) await arrived(fresh);
+      else if (get().selectionByDefault && !busy()) await followDefault(incidents);
     },
     async showMoreResolved() {
       set({ resolvedLimit: get().resolvedLimit + RESOLVED_PAGE });
       await get().loadIncidents();
     },
     async selectIncident(id) {
+      set({ selectionByDefault: false });
       const jump = get().jumpTarget;
       set({ lastSelectAt: now(), jumpTarget: jump?.id === id ? null : jump });
       await rank({ kind: 'incident', id });
     },
     rankAt(at, service) {
+      set({ selectionByDefault: false });
       set({ lastSelectAt: now() });
       return rank({ kind: 'manual', at, service });
     },
@@ -222,6 +259,7 @@ export function createIncidentsSlice({ api, set, get, now }: SliceDeps): Inciden
     async jumpToIncident() {
       const target = get().jumpTarget;
       if (!target) return;
+      set({ selectionByDefault: false });
       set({ jumpTarget: null, lastSelectAt: now() });
       await rank({ kind: 'incident', id: target.id });
     },

@@ -56,7 +56,7 @@ export function createUiSlice({ set, get }: SliceDeps): UiSlice {
     overlay: null,
     drawer: null,
     grant: null,
-    openDialog: (dialog) => set({ dialog, overlay: null }),
+    openDialog: (dialog) => set({ dialog, overlay: null, selectionByDefault: false }),
     closeDialog: () => set({ dialog: null }),
     setOverlay: (overlay) => set({ overlay }),
     openDrawer(tab) {
