@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CompactRange, bytesEqual } from '../shared/ledger/index.ts';
 import { randomHex, sha256 } from './crypto/node-crypto.ts';
 import { openDatabase } from './db/open-db.ts';
+import { SqliteSql } from './db/sql.ts';
 import { Store } from './db/store.ts';
 import type { App } from './domain/app.ts';
 import { CircuitBreaker } from './domain/circuit-breaker.ts';
@@ -77,6 +78,7 @@ export function createApp(opts: ResolvedOptions): App {
     options: opts,
     store,
     db,
+    sql: new SqliteSql(db),
     ledger,
     checkpoints,
     keys,

@@ -3,7 +3,7 @@
  * --data <dir>` mints a token. Other tools parse stdout: the `control-plane listening on <url>` line, then (with
  * --demo) one `demo token <role> <name> <token>` line per demo person; all are written in one write.
  */
-import { openDatabase } from './db/open-db.ts';
+import { openSqliteSql } from './db/open-db.ts';
 import { addUser } from './db/users.ts';
 import { USAGE, parseCommand } from './cli-args.ts';
 import type { Command } from './cli-args.ts';
@@ -38,19 +38,19 @@ async function serve(command: Extract<Command, { kind: 'serve' }>): Promise<void
   process.on('SIGTERM', stop);
 }
 
-function userAddCommand(command: Extract<Command, { kind: 'user-add' }>): void {
-  const db = openDatabase(command.dataDir);
+async function userAddCommand(command: Extract<Command, { kind: 'user-add' }>): Promise<void> {
+  const sql = openSqliteSql(command.dataDir);
   try {
-    const token = addUser(db, command.name, command.role);
+    const token = await addUser(sql, command.name, command.role);
     process.stdout.write(
       `user ${command.name} (${command.role}) added to ${command.dataDir}; the token below is shown only once:\n${token}\n`,
     );
   } finally {
-    db.close();
+    await sql.close();
   }
 }
 
-function sdkKeyAddCommand(command: Extract<Command, { kind: 'sdk-key-add' }>): void {
+async function sdkKeyAddCommand(command: Extract<Command, { kind: 'sdk-key-add' }>): Promise<void> {
   const known = resolveOptions({ dataDir: command.dataDir }).environments;
   if (!known.includes(command.environment)) {
     process.stderr.write(
@@ -58,14 +58,14 @@ function sdkKeyAddCommand(command: Extract<Command, { kind: 'sdk-key-add' }>): v
     );
     process.exit(2);
   }
-  const db = openDatabase(command.dataDir);
+  const sql = openSqliteSql(command.dataDir);
   try {
-    const { id, key } = addSdkKey(db, command.environment, command.name, 'cli');
+    const { id, key } = await addSdkKey(sql, command.environment, command.name, 'cli');
     process.stdout.write(
       `SDK key ${id} (${command.name}, read-only, environment ${command.environment}) added to ${command.dataDir}; the key below is shown only once:\n${key}\n`,
     );
   } finally {
-    db.close();
+    await sql.close();
   }
 }
 
@@ -81,11 +81,11 @@ async function main(): Promise<void> {
     return;
   }
   if (command.kind === 'user-add') {
-    userAddCommand(command);
+    await userAddCommand(command);
     return;
   }
   if (command.kind === 'sdk-key-add') {
-    sdkKeyAddCommand(command);
+    await sdkKeyAddCommand(command);
     return;
   }
   await serve(command);

@@ -65,8 +65,11 @@ export function allRoutes(app: App, ready: () => boolean, sdk: { hub: SdkHub; fl
   ];
 }
 
-function mintDemoTokens(app: App): DemoToken[] {
-  return DEMO_USERS.map((u) => ({ role: u.role, name: u.name, token: addUser(app.db, u.name, u.role, app.clock()) }));
+async function mintDemoTokens(app: App): Promise<DemoToken[]> {
+  const tokens: DemoToken[] = [];
+  for (const u of DEMO_USERS)
+    tokens.push({ role: u.role, name: u.name, token: await addUser(app.sql, u.name, u.role, app.clock()) });
+  return tokens;
 }
 
 function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
@@ -79,7 +82,7 @@ function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K],
 export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
   const opts = resolveOptions(options);
   const app = createApp(opts);
-  const demoTokens = opts.demo === null ? [] : mintDemoTokens(app);
+  const demoTokens = opts.demo === null ? [] : await mintDemoTokens(app);
   if (opts.demo !== null) seedDemo(app, opts.demo);
   app.checkpoints.signNow();
   const hub = new SdkHub(app, {
@@ -96,6 +99,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     { keepAliveTimeout: 10_000 },
     createRequestListener({
       store: app.store,
+      sql: app.sql,
       router: new Router(allRoutes(app, () => ready, sdk)),
       clock: app.clock,
       log: opts.log,
@@ -134,7 +138,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.notifier.flush();
-      app.db.close();
+      await app.sql.close();
     },
   };
 }

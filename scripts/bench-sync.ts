@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import { createApp } from '../control-plane/app-setup.ts';
-import { openDatabase } from '../control-plane/db/open-db.ts';
+import { openSqliteSql } from '../control-plane/db/open-db.ts';
 import { addUser } from '../control-plane/db/users.ts';
 import { resolveOptions } from '../control-plane/options.ts';
 import { Replica } from '../main/ledger/replica.ts';
@@ -221,9 +221,9 @@ async function runBench(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'tombstone-bench-sync-'));
   const dataDir = join(work, 'cp');
   cpSync(template(n), dataDir, { recursive: true });
-  const db = openDatabase(dataDir);
-  const token = addUser(db, 'bench', 'admin');
-  db.close();
+  const sql = openSqliteSql(dataDir);
+  const token = await addUser(sql, 'bench', 'admin');
+  await sql.close();
   const cp = await spawnCp(dataDir);
   try {
     const baseSeconds = await baseline(cp.url, token, n);

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS } from './schema.ts';
+import { SqliteSql } from './sql.ts';
 
 /** File name of the database inside the data dir. */
 export const DB_FILE = 'control-plane.sqlite';
@@ -21,6 +22,11 @@ export function openDatabase(dataDir: string): Database.Database {
   migrate(db);
   db.pragma('foreign_keys = ON');
   return db;
+}
+
+/** The async seam over a data dir's migrated database (admin commands, tools); close() closes the database. */
+export function openSqliteSql(dataDir: string): SqliteSql {
+  return new SqliteSql(openDatabase(dataDir));
 }
 
 /**

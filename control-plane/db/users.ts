@@ -1,7 +1,6 @@
 /** People, roles and bearer tokens. Only a SHA-256 of each token is stored; the token is shown once at creation. */
-import type Database from 'better-sqlite3';
 import { randomHex, sha256Hex } from '../crypto/node-crypto.ts';
-import { stmt } from './stmt.ts';
+import type { Sql } from './sql.ts';
 
 /** The four roles of the protocol. */
 export type Role = 'viewer' | 'responder' | 'approver' | 'admin';
@@ -24,44 +23,45 @@ export function isRole(value: unknown): value is Role {
 }
 
 /** Creates the user if new (or changes their role) and issues a fresh token; returns the token (never stored). */
-export function addUser(db: Database.Database, name: string, role: Role, now = Date.now()): string {
+export async function addUser(sql: Sql, name: string, role: Role, now = Date.now()): Promise<string> {
   if (!USER_NAME_RE.test(name))
     throw new RangeError(`invalid user name "${name}": use lowercase letters, digits, . _ -`);
   const token = `tsk_${randomHex(32)}`;
-  db.transaction(() => {
-    db.prepare(
+  await sql.tx(async () => {
+    await sql.run(
       'INSERT INTO users (name, role, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role',
-    ).run(name, role, now);
-    db.prepare('INSERT INTO tokens (hash, user_name, created_at) VALUES (?, ?, ?)').run(sha256Hex(token), name, now);
-  }).immediate();
+      [name, role, now],
+    );
+    await sql.run('INSERT INTO tokens (hash, user_name, created_at) VALUES (?, ?, ?)', [sha256Hex(token), name, now]);
+  });
   return token;
 }
 
 const AUTH_CACHE_MS = 5000;
-const authCache = new WeakMap<Database.Database, Map<string, { principal: Principal; until: number }>>();
+const authCache = new WeakMap<Sql, Map<string, { principal: Principal; until: number }>>();
 
 /** Looks a bearer token up by its hash; null when unknown. Known tokens are cached for 5 s (role changes apply within that). */
-export function principalForToken(db: Database.Database, token: string): Principal | null {
-  let cache = authCache.get(db);
+export async function principalForToken(sql: Sql, token: string): Promise<Principal | null> {
+  let cache = authCache.get(sql);
   if (cache === undefined) {
     cache = new Map();
-    authCache.set(db, cache);
+    authCache.set(sql, cache);
   }
   const hash = sha256Hex(token);
   const now = Date.now();
   const hit = cache.get(hash);
   if (hit !== undefined && hit.until > now) return hit.principal;
   if (cache.size > 10_000) cache.clear();
-  const principal = lookup(db, hash);
+  const principal = await lookup(sql, hash);
   if (principal !== null) cache.set(hash, { principal, until: now + AUTH_CACHE_MS });
   return principal;
 }
 
-function lookup(db: Database.Database, hash: string): Principal | null {
-  const row = stmt(
-    db,
+async function lookup(sql: Sql, hash: string): Promise<Principal | null> {
+  const row = await sql.get<{ name: string; role: string }>(
     'SELECT u.name AS name, u.role AS role FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.hash = ?',
-  ).get(hash) as { name: string; role: string } | undefined;
+    [hash],
+  );
   if (row === undefined || !isRole(row.role)) return null;
   return { name: row.name, role: row.role };
 }

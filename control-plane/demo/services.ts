@@ -155,8 +155,8 @@ export class DemoServices {
 
   /** Makes the SDK keys (revoking the previous boot's) and starts every instance. */
   async start(tickMs: number): Promise<void> {
-    for (const k of listSdkKeys(this.app.db)) {
-      if (k.created_by === KEY_CREATOR) revokeSdkKey(this.app.db, k.id);
+    for (const k of await listSdkKeys(this.app.sql)) {
+      if (k.created_by === KEY_CREATOR) await revokeSdkKey(this.app.sql, k.id);
     }
     this.refreshFlags();
     this.proxy = new PartitionProxy(this.app.baseUrl);
@@ -165,9 +165,9 @@ export class DemoServices {
       this.proxy.close();
       return;
     }
-    SERVICES.forEach((service, s) => {
-      if (this.only !== null && !this.only.includes(service)) return;
-      const { key } = addSdkKey(this.app.db, ENV, `demo-${service}`, KEY_CREATOR, this.app.clock());
+    for (const [s, service] of SERVICES.entries()) {
+      if (this.only !== null && !this.only.includes(service)) continue;
+      const { key } = await addSdkKey(this.app.sql, ENV, `demo-${service}`, KEY_CREATOR, this.app.clock());
       const count = service === 'checkout' ? INSTANCES + 1 : INSTANCES;
       const list: Instance[] = [];
       for (let i = 1; i <= count; i++) {
@@ -196,7 +196,7 @@ export class DemoServices {
         this.instances.push(inst);
       }
       this.byService.set(service, list);
-    });
+    }
   }
 
   /** Cuts the straggler's stream once it is live (it then serves what it had). */

@@ -1,6 +1,7 @@
 /** The server's shared state handed to every domain function and route. */
 import type Database from 'better-sqlite3';
 import type { LeafActor } from '../../shared/ledger/index.ts';
+import type { Sql } from '../db/sql.ts';
 import type { Store } from '../db/store.ts';
 import type { Principal } from '../db/users.ts';
 import type { Checkpointer } from '../ledger/checkpointer.ts';
@@ -17,6 +18,12 @@ export interface App {
   options: ResolvedOptions;
   store: Store;
   db: Database.Database;
+  /**
+   * The async seam on the same connection. Pieces move onto it one by one (issue 20); until Store is gone it serves
+   * only statements that stand alone or transactions that await nothing but itself, so a Store transaction never
+   * runs inside one of its transactions.
+   */
+  sql: Sql;
   ledger: LedgerWriter;
   checkpoints: Checkpointer;
   keys: KeyRing;

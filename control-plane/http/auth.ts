@@ -1,6 +1,6 @@
 /** Bearer authentication and the role → permission table (four-eyes is enforced here and in the domain, never in the UI). */
 import type { IncomingMessage } from 'node:http';
-import type Database from 'better-sqlite3';
+import type { Sql } from '../db/sql.ts';
 import { type Principal, principalForToken, type Role } from '../db/users.ts';
 import { HttpError } from './errors.ts';
 
@@ -50,7 +50,7 @@ export function can(role: Role, permission: Permission): boolean {
 }
 
 /** Resolves the bearer token of a request; 401 UNAUTHENTICATED / INVALID_TOKEN. */
-export function authenticate(db: Database.Database, req: IncomingMessage): Principal {
+export async function authenticate(sql: Sql, req: IncomingMessage): Promise<Principal> {
   const header = req.headers.authorization;
   if (header === undefined || header === '') {
     throw new HttpError(
@@ -59,7 +59,7 @@ export function authenticate(db: Database.Database, req: IncomingMessage): Princ
     );
   }
   const m = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header);
-  const principal = m?.[1] === undefined ? null : principalForToken(db, m[1]);
+  const principal = m?.[1] === undefined ? null : await principalForToken(sql, m[1]);
   if (principal === null)
     throw new HttpError('INVALID_TOKEN', 'the bearer token is unknown or malformed; ask an admin for a new one');
   return principal;

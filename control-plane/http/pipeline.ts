@@ -3,6 +3,7 @@
  * with idempotency for action routes) → render. Every failure becomes `{"error": {code, message, ...}}`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Sql } from '../db/sql.ts';
 import type { Store } from '../db/store.ts';
 import type { Principal } from '../db/users.ts';
 import { authenticate, requirePermission } from './auth.ts';
@@ -16,6 +17,8 @@ import type { SdkPrincipal } from '../sdk-delivery/keys.ts';
 /** What the pipeline needs from the server. */
 export interface PipelineDeps {
   store: Store;
+  /** The async seam (authentication reads go through it). */
+  sql: Sql;
   router: Router;
   clock: () => number;
   log: (line: string) => void;
@@ -51,10 +54,10 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
   let principal = ANONYMOUS;
   let sdk: SdkPrincipal | null = null;
   if (route.access !== 'public') {
-    sdk = authenticateSdk(deps.store.db, req, route.sdk);
+    sdk = await authenticateSdk(deps.sql, req, route.sdk);
     if (sdk !== null) principal = { name: `sdk:${sdk.name}`, role: 'viewer' };
     else {
-      principal = authenticate(deps.store.db, req);
+      principal = await authenticate(deps.sql, req);
       requirePermission(principal, route.access);
     }
   }

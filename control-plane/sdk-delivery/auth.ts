@@ -1,6 +1,6 @@
 /** Authentication of SDK keys in the request pipeline: which routes take them, and the errors when they do not. */
 import type { IncomingMessage } from 'node:http';
-import type Database from 'better-sqlite3';
+import type { Sql } from '../db/sql.ts';
 import { HttpError } from '../http/errors.ts';
 import type { SdkPrincipal } from './keys.ts';
 import { looksLikeSdkKey, sdkForKey } from './keys.ts';
@@ -10,11 +10,11 @@ import { looksLikeSdkKey, sdkForKey } from './keys.ts';
  * token). 401 INVALID_SDK_KEY for an unknown key, 403 SDK_KEY_FORBIDDEN for an SDK key on any other endpoint,
  * 401 SDK_KEY_REQUIRED when an SDK-only endpoint gets no SDK key.
  */
-export function authenticateSdk(
-  db: Database.Database,
+export async function authenticateSdk(
+  sql: Sql,
   req: IncomingMessage,
   accepts: 'only' | 'also' | undefined,
-): SdkPrincipal | null {
+): Promise<SdkPrincipal | null> {
   const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
   if (token === undefined || !looksLikeSdkKey(token)) {
     if (accepts === 'only') {
@@ -25,7 +25,7 @@ export function authenticateSdk(
     }
     return null;
   }
-  const sdk = sdkForKey(db, token);
+  const sdk = await sdkForKey(sql, token);
   if (sdk === null) {
     throw new HttpError('INVALID_SDK_KEY', 'the SDK key is unknown or malformed; ask an admin for a new one');
   }

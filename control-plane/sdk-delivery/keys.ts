@@ -3,9 +3,8 @@
  * SHA-256 is stored. A request carrying one is an SDK: it may read its environment's config, stream and flagd
  * document and post telemetry for it, nothing else.
  */
-import type Database from 'better-sqlite3';
 import { randomHex, sha256Hex } from '../crypto/node-crypto.ts';
-import { stmt } from '../db/stmt.ts';
+import type { Sql } from '../db/sql.ts';
 
 /** Prefix every SDK key starts with (user tokens start with `tsk_`). */
 export const SDK_KEY_PREFIX = 'tsdk_';
@@ -32,64 +31,62 @@ export function looksLikeSdkKey(token: string): boolean {
 }
 
 /** Creates an SDK key for `env`; returns its id and the key (shown once). */
-export function addSdkKey(
-  db: Database.Database,
+export async function addSdkKey(
+  sql: Sql,
   env: string,
   name: string,
   createdBy: string,
   now = Date.now(),
-): { id: string; key: string } {
+): Promise<{ id: string; key: string }> {
   if (!SDK_KEY_NAME_RE.test(name))
     throw new RangeError(`invalid SDK key name "${name}": use lowercase letters, digits, . _ -`);
   const id = `sdkk_${randomHex(8)}`;
   const key = `${SDK_KEY_PREFIX}${env}_${randomHex(32)}`;
-  stmt(db, 'INSERT INTO sdk_keys (id, hash, env, name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+  await sql.run('INSERT INTO sdk_keys (id, hash, env, name, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
     id,
     sha256Hex(key),
     env,
     name,
     createdBy,
     now,
-  );
+  ]);
   return { id, key };
 }
 
 const CACHE_MS = 5000;
-const cache = new WeakMap<Database.Database, Map<string, { sdk: SdkPrincipal; until: number }>>();
+const cache = new WeakMap<Sql, Map<string, { sdk: SdkPrincipal; until: number }>>();
 
 /** The SDK a key belongs to, or null (known keys are cached for 5 s). */
-export function sdkForKey(db: Database.Database, key: string): SdkPrincipal | null {
-  let c = cache.get(db);
+export async function sdkForKey(sql: Sql, key: string): Promise<SdkPrincipal | null> {
+  let c = cache.get(sql);
   if (c === undefined) {
     c = new Map();
-    cache.set(db, c);
+    cache.set(sql, c);
   }
   const hash = sha256Hex(key);
   const now = Date.now();
   const hit = c.get(hash);
   if (hit !== undefined && hit.until > now) return hit.sdk;
   if (c.size > 10_000) c.clear();
-  const row = stmt(db, 'SELECT id, env, name FROM sdk_keys WHERE hash = ?').get(hash) as SdkPrincipal | undefined;
+  const row = await sql.get<SdkPrincipal>('SELECT id, env, name FROM sdk_keys WHERE hash = ?', [hash]);
   if (row === undefined) return null;
   c.set(hash, { sdk: row, until: now + CACHE_MS });
   return row;
 }
 
 /** Deletes an SDK key; true when it existed. Cached lookups are dropped, so the key stops working at once. */
-export function revokeSdkKey(db: Database.Database, id: string): boolean {
-  const deleted = stmt(db, 'DELETE FROM sdk_keys WHERE id = ?').run(id).changes > 0;
-  if (deleted) cache.get(db)?.clear();
+export async function revokeSdkKey(sql: Sql, id: string): Promise<boolean> {
+  const deleted = (await sql.run('DELETE FROM sdk_keys WHERE id = ?', [id])).changes > 0;
+  if (deleted) cache.get(sql)?.clear();
   return deleted;
 }
 
 /** Every SDK key, oldest first. */
-export function listSdkKeys(db: Database.Database): SdkKeyInfo[] {
-  const rows = stmt(db, 'SELECT id, env, name, created_by, created_at FROM sdk_keys ORDER BY rowid').all() as {
-    id: string;
-    env: string;
-    name: string;
-    created_by: string;
-    created_at: number;
-  }[];
+export async function listSdkKeys(sql: Sql): Promise<SdkKeyInfo[]> {
+  // Oldest first: SQLite's rowid is the insertion order; PostgreSQL has none, so creation time, then id.
+  const order = sql.engine === 'sqlite' ? 'rowid' : 'created_at, id';
+  const rows = await sql.all<{ id: string; env: string; name: string; created_by: string; created_at: number }>(
+    `SELECT id, env, name, created_by, created_at FROM sdk_keys ORDER BY ${order}`,
+  );
   return rows.map((r) => ({ ...r, created_at: new Date(r.created_at).toISOString() }));
 }

@@ -176,10 +176,10 @@ export function sdkRoutes(app: App, hub: SdkHub, fleet: SdkFleet): Route[] {
       method: 'POST',
       path: PATHS.sdkKeys,
       access: 'admin',
-      handle: (ctx) => {
+      handle: async (ctx) => {
         const body = parseWith(keyShape, ctx.body);
         requireEnv(app, body.environment);
-        const { id, key } = addSdkKey(app.db, body.environment, body.name, ctx.principal.name, ctx.now);
+        const { id, key } = await addSdkKey(app.sql, body.environment, body.name, ctx.principal.name, ctx.now);
         return json(201, { id, environment: body.environment, name: body.name, key });
       },
     },
@@ -187,15 +187,15 @@ export function sdkRoutes(app: App, hub: SdkHub, fleet: SdkFleet): Route[] {
       method: 'GET',
       path: PATHS.sdkKeys,
       access: 'admin',
-      handle: () => json(200, { keys: listSdkKeys(app.db) }),
+      handle: async () => json(200, { keys: await listSdkKeys(app.sql) }),
     },
     {
       method: 'DELETE',
       path: PATHS.sdkKey,
       access: 'admin',
-      handle: (ctx) => {
+      handle: async (ctx) => {
         const id = ctx.params['id'] ?? '';
-        if (!revokeSdkKey(app.db, id)) {
+        if (!(await revokeSdkKey(app.sql, id))) {
           throw new HttpError('SDK_KEY_NOT_FOUND', `no SDK key ${id}; GET /api/v1/sdk/keys lists them`);
         }
         return json(200, { revoked: true, id, streams_closed: hub.closeKey(id) });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openDatabase } from '../db/open-db.ts';
+import { openSqliteSql } from '../db/open-db.ts';
 import { addUser } from '../db/users.ts';
 import type { Role } from '../db/users.ts';
 import type { ControlPlaneOptions } from '../options.ts';
@@ -77,10 +77,10 @@ async function send(
 /** Starts a control plane in a fresh temp dir with users for every role. */
 export async function startHarness(options: Partial<ControlPlaneOptions> = {}): Promise<Harness> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cp-test-'));
-  const db = openDatabase(dataDir);
+  const sql = openSqliteSql(dataDir);
   const tokens: Record<string, string> = {};
-  for (const [name, role] of Object.entries(PEOPLE)) tokens[name] = addUser(db, name, role, T0);
-  db.close();
+  for (const [name, role] of Object.entries(PEOPLE)) tokens[name] = await addUser(sql, name, role, T0);
+  await sql.close();
   const clock = { now: T0 };
   const cp = await startControlPlane({
     heartbeatMs: 200,
