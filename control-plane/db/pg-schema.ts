@@ -8,6 +8,7 @@
  *
  * Integer columns are BIGINT (millisecond timestamps, ledger indexes); the seam (sql.ts) reads them back as numbers.
  */
+import { schemaNewer } from './db-errors.ts';
 import type { Sql } from './sql.ts';
 
 const LEDGER = `
@@ -277,7 +278,8 @@ export const PG_MIGRATIONS: readonly string[] = [LEDGER];
 
 /**
  * Applies pending migrations, each in its own transaction under an advisory lock, so several instances starting at
- * once on one database migrate it exactly once.
+ * once on one database migrate it exactly once. A database at a version past the last migration throws
+ * E_SCHEMA_NEWER and is left as it is.
  */
 export async function migratePg(sql: Sql, migrations: readonly string[] = PG_MIGRATIONS): Promise<number> {
   for (;;) {
@@ -286,6 +288,7 @@ export async function migratePg(sql: Sql, migrations: readonly string[] = PG_MIG
       await sql.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
       const row = await sql.get<{ version: number }>('SELECT version FROM schema_version');
       const version = row?.version ?? 0;
+      if (version > migrations.length) throw schemaNewer('the database', version, migrations.length);
       const next = migrations[version];
       if (next === undefined) return true;
       await sql.exec(next);

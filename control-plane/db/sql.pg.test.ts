@@ -11,7 +11,7 @@ import { keyId, parseLeafText, toHex, verifyCheckpoint } from '../../shared/ledg
 import { freshPgDatabase } from '../../test-support/pg-context.ts';
 import { appendSequenced, LedgerFollower, signCheckpointFromDb } from '../ledger/sequencer.ts';
 import { toDomainError } from '../domain/errors.ts';
-import { openDatabase } from './open-db.ts';
+import { openDatabase, openPgSql } from './open-db.ts';
 import { migratePg, PG_MIGRATIONS } from './pg-schema.ts';
 import { PgSql, SqliteSql, toPgPlaceholders, type Sql } from './sql.ts';
 
@@ -315,6 +315,22 @@ describe('PostgreSQL migrations', () => {
     expect(await Promise.all([migratePg(a), migratePg(b), migratePg(a)])).toEqual([1, 1, 1]);
     expect(PG_MIGRATIONS.length).toBe(1);
     expect(await a.all('SELECT version FROM schema_version')).toEqual([{ version: 1 }]);
+  });
+
+  it('open through openPgSql, and refuse a database a newer control plane migrated (E_SCHEMA_NEWER)', async () => {
+    const url = await freshPgDatabase('newer');
+    const sql = await openPgSql(url, 2);
+    opened.push(sql);
+    expect(await sql.all('SELECT version FROM schema_version')).toEqual([{ version: PG_MIGRATIONS.length }]);
+    await sql.run('UPDATE schema_version SET version = ?', [PG_MIGRATIONS.length + 1]);
+    await expect(openPgSql(url, 2)).rejects.toMatchObject({
+      code: 'E_SCHEMA_NEWER',
+      message:
+        `E_SCHEMA_NEWER: the database has schema version ${PG_MIGRATIONS.length + 1}, newer than the ` +
+        `${PG_MIGRATIONS.length} this control plane knows; run the release that migrated it (or a later one). ` +
+        'Nothing was changed.',
+    });
+    expect(await sql.all('SELECT version FROM schema_version')).toEqual([{ version: PG_MIGRATIONS.length + 1 }]);
   });
 
   it('keep the sequence row naming the last entry, whatever appends, and refuse direct changes to it', async () => {
