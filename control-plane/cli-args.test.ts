@@ -1,5 +1,6 @@
 import { spawnSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,6 +52,20 @@ describe('parseCommand', () => {
       name: 'ann',
       role: 'approver',
     });
+    expect(parseCommand(['user', 'add', 'ann', '--role', 'viewer', '--database', 'postgres://cp@127.0.0.1/t'])).toEqual(
+      {
+        kind: 'user-add',
+        database: 'postgres://cp@127.0.0.1/t',
+        name: 'ann',
+        role: 'viewer',
+      },
+    );
+    expect(parseCommand(['sdk-key', 'add', '--environment', 'staging', '--database', 'postgres://cp@h/t'])).toEqual({
+      kind: 'sdk-key-add',
+      database: 'postgres://cp@h/t',
+      environment: 'staging',
+      name: 'sdk',
+    });
   });
 
   it.each([
@@ -58,6 +73,12 @@ describe('parseCommand', () => {
     [['user', 'add', 'ann', '--role', 'boss', '--data', 'd'], /--role/],
     [['--data', 'd', '--webhook', 'teams=http://x'], /--webhook/],
     [['--data', 'd', '--bogus'], /bogus/],
+    [['user', 'add', 'ann', '--role', 'admin'], /^--data <dir> \(or --database <url>\) is required$/],
+    [
+      ['user', 'add', 'ann', '--role', 'admin', '--data', 'd', '--database', 'postgres://h/t'],
+      /^use --data <dir> or --database <url>, not both$/,
+    ],
+    [['--data', 'd', '--database', 'postgres://h/t'], /^--database is for user add and sdk-key add only/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(message);
   });
@@ -95,6 +116,27 @@ describe('cli', () => {
     const bad = run('moon');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^E_UNKNOWN_ENVIRONMENT: no environment moon; known: production, staging/);
+  });
+
+  it('an admin command on an unreachable PostgreSQL fails with E_DATABASE_UNREACHABLE and hides the password', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const url = `postgres://ada:s3cret@127.0.0.1:${port}/tombstone`;
+    const out = spawnSync(
+      NODE,
+      ['--disable-warning=ExperimentalWarning', CLI, 'user', 'add', 'ann', '--role', 'viewer', '--database', url],
+      { encoding: 'utf8' },
+    );
+    expect(out.status).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toMatch(
+      new RegExp(
+        `^control-plane: E_DATABASE_UNREACHABLE: cannot reach the database at postgres://ada:\\*\\*\\*@127\\.0\\.0\\.1:${port}/tombstone `,
+      ),
+    );
+    expect(out.stderr).not.toContain('s3cret');
   });
 
   it('prints the listening line and stops cleanly on SIGTERM', async () => {

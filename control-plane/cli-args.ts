@@ -5,11 +5,14 @@ import type { ControlPlaneOptions } from './options.ts';
 import type { Role } from './db/users.ts';
 import { isRole } from './db/users.ts';
 
+/** Where an admin command writes: a data dir's SQLite database, or a PostgreSQL database (`--database <url>`). */
+export type DbTarget = { dataDir: string; database?: undefined } | { database: string; dataDir?: undefined };
+
 /** What the command line asks for. */
 export type Command =
   | { kind: 'serve'; options: ControlPlaneOptions }
-  | { kind: 'user-add'; dataDir: string; name: string; role: Role }
-  | { kind: 'sdk-key-add'; dataDir: string; environment: string; name: string }
+  | ({ kind: 'user-add'; name: string; role: Role } & DbTarget)
+  | ({ kind: 'sdk-key-add'; environment: string; name: string } & DbTarget)
   | { kind: 'help' };
 
 /** Usage text. */
@@ -19,8 +22,9 @@ export const USAGE = `usage:
       [--pagerduty-secret <s>] [--webhook slack=<url>] [--webhook pagerduty=<url>[#<routing key>]]
       [--checkpoint-every 1000] [--checkpoint-interval 1s] [--heartbeat 15s]
       [--fleet-disconnect 15s] [--fleet-age-out 10m]
-  npm run control-plane -- user add <name> --role viewer|responder|approver|admin --data <dir>
-  npm run control-plane -- sdk-key add --environment <env> [--name <name>] --data <dir>`;
+  npm run control-plane -- user add <name> --role viewer|responder|approver|admin (--data <dir> | --database <url>)
+  npm run control-plane -- sdk-key add --environment <env> [--name <name>] (--data <dir> | --database <url>)
+      (--database postgres://user@host:port/db: the admin commands only; the server runs on --data for now)`;
 
 /** Parses "500ms", "15s", "2m", "1h" or a bare number of seconds into milliseconds. */
 export function parseDuration(text: string): number {
@@ -45,24 +49,30 @@ function webhook(spec: string): WebhookTarget {
   return target;
 }
 
+function dbTarget(values: Record<string, unknown>): DbTarget {
+  const data = values['data'];
+  const database = values['database'];
+  if (typeof data === 'string' && typeof database === 'string')
+    throw new RangeError('use --data <dir> or --database <url>, not both');
+  if (typeof database === 'string') return { database };
+  if (typeof data !== 'string') throw new RangeError('--data <dir> (or --database <url>) is required');
+  return { dataDir: data };
+}
+
 function userAdd(positionals: string[], values: Record<string, unknown>): Command {
   const name = positionals[2];
   const role = values['role'];
-  const data = values['data'];
   if (positionals.length !== 3 || name === undefined) throw new RangeError('user add takes exactly one name');
   if (!isRole(role)) throw new RangeError('--role must be viewer, responder, approver or admin');
-  if (typeof data !== 'string') throw new RangeError('--data <dir> is required');
-  return { kind: 'user-add', dataDir: data, name, role };
+  return { kind: 'user-add', ...dbTarget(values), name, role };
 }
 
 function sdkKeyAdd(positionals: string[], values: Record<string, unknown>): Command {
   const environment = values['environment'];
-  const data = values['data'];
   const name = values['name'] ?? 'sdk';
   if (positionals.length !== 2) throw new RangeError('sdk-key add takes no positional arguments');
   if (typeof environment !== 'string' || environment === '') throw new RangeError('--environment <env> is required');
-  if (typeof data !== 'string') throw new RangeError('--data <dir> is required');
-  return { kind: 'sdk-key-add', dataDir: data, environment, name: String(name) };
+  return { kind: 'sdk-key-add', ...dbTarget(values), environment, name: String(name) };
 }
 
 /** Parses argv (without node and script). Throws RangeError with a sentence on bad input. */
@@ -74,6 +84,7 @@ export function parseCommand(argv: string[]): Command {
     options: {
       port: { type: 'string' },
       data: { type: 'string' },
+      database: { type: 'string' },
       host: { type: 'string' },
       demo: { type: 'boolean' },
       seed: { type: 'string' },
@@ -98,6 +109,8 @@ export function parseCommand(argv: string[]): Command {
   if (positionals[0] === 'user' && positionals[1] === 'add') return userAdd(positionals, values);
   if (positionals[0] === 'sdk-key' && positionals[1] === 'add') return sdkKeyAdd(positionals, values);
   if (positionals.length > 0) throw new RangeError(`unknown command "${positionals.join(' ')}"`);
+  if (values.database !== undefined)
+    throw new RangeError('--database is for user add and sdk-key add only: the server runs on --data <dir> for now');
   if (values.data === undefined) throw new RangeError('--data <dir> is required');
   const anchor = values['demo-anchor'] === undefined ? undefined : Date.parse(values['demo-anchor']);
   if (anchor !== undefined && Number.isNaN(anchor)) throw new RangeError('--demo-anchor must be an RFC 3339 time');

@@ -3,10 +3,12 @@
  * --data <dir>` mints a token. Other tools parse stdout: the `control-plane listening on <url>` line, then (with
  * --demo) one `demo token <role> <name> <token>` line per demo person; all are written in one write.
  */
-import { openSqliteSql } from './db/open-db.ts';
+import { redactUrl } from './db/db-errors.ts';
+import { openPgSql, openSqliteSql } from './db/open-db.ts';
+import type { Sql } from './db/sql.ts';
 import { addUser } from './db/users.ts';
 import { USAGE, parseCommand } from './cli-args.ts';
-import type { Command } from './cli-args.ts';
+import type { Command, DbTarget } from './cli-args.ts';
 import { startControlPlane } from './server.ts';
 import { resolveOptions } from './options.ts';
 import { addSdkKey } from './sdk-delivery/keys.ts';
@@ -38,12 +40,19 @@ async function serve(command: Extract<Command, { kind: 'serve' }>): Promise<void
   process.on('SIGTERM', stop);
 }
 
+/** The database an admin command writes to, and how to name it in its output. */
+async function openTarget(target: DbTarget): Promise<{ sql: Sql; where: string }> {
+  if (target.database !== undefined)
+    return { sql: await openPgSql(target.database, 1), where: redactUrl(target.database) };
+  return { sql: openSqliteSql(target.dataDir), where: target.dataDir };
+}
+
 async function userAddCommand(command: Extract<Command, { kind: 'user-add' }>): Promise<void> {
-  const sql = openSqliteSql(command.dataDir);
+  const { sql, where } = await openTarget(command);
   try {
     const token = await addUser(sql, command.name, command.role);
     process.stdout.write(
-      `user ${command.name} (${command.role}) added to ${command.dataDir}; the token below is shown only once:\n${token}\n`,
+      `user ${command.name} (${command.role}) added to ${where}; the token below is shown only once:\n${token}\n`,
     );
   } finally {
     await sql.close();
@@ -51,18 +60,18 @@ async function userAddCommand(command: Extract<Command, { kind: 'user-add' }>): 
 }
 
 async function sdkKeyAddCommand(command: Extract<Command, { kind: 'sdk-key-add' }>): Promise<void> {
-  const known = resolveOptions({ dataDir: command.dataDir }).environments;
+  const known = resolveOptions({ dataDir: command.dataDir ?? '' }).environments;
   if (!known.includes(command.environment)) {
     process.stderr.write(
       `E_UNKNOWN_ENVIRONMENT: no environment ${command.environment}; known: ${known.join(', ')}. Nothing was created.\n`,
     );
     process.exit(2);
   }
-  const sql = openSqliteSql(command.dataDir);
+  const { sql, where } = await openTarget(command);
   try {
     const { id, key } = await addSdkKey(sql, command.environment, command.name, 'cli');
     process.stdout.write(
-      `SDK key ${id} (${command.name}, read-only, environment ${command.environment}) added to ${command.dataDir}; the key below is shown only once:\n${key}\n`,
+      `SDK key ${id} (${command.name}, read-only, environment ${command.environment}) added to ${where}; the key below is shown only once:\n${key}\n`,
     );
   } finally {
     await sql.close();
