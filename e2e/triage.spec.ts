@@ -8,12 +8,11 @@ import {
   api,
   cleanUpStack,
   type ConsoleProcess,
+  demoIncident,
   ledgerEntry,
-  list,
   startConsoleAs,
   startDemoControlPlane,
   stopAll,
-  str,
 } from './support/stack.ts';
 import {
   acknowledgeHistory,
@@ -50,23 +49,6 @@ async function revealMarker(page: Page, idx: number): Promise<Locator> {
   }
   await expect(marker).toBeVisible();
   return marker;
-}
-
-/** Waits for the demo's PagerDuty incident on payments and returns its id. */
-async function demoIncident(cp: ControlPlaneProcess): Promise<string> {
-  let id = '';
-  await expect
-    .poll(
-      async () => {
-        const incidents = list((await api(cp, 'vic', 'GET', '/api/v1/incidents?status=triggered')).body, 'incidents');
-        const hit = incidents.find((i) => str(i, 'service') === 'payments' && str(i, 'source') === 'pagerduty');
-        id = hit ? str(hit, 'id') : '';
-        return id;
-      },
-      { timeout: 40_000, message: 'the demo incident on payments fires' },
-    )
-    .not.toBe('');
-  return id;
 }
 
 for (const size of SIZES) {
