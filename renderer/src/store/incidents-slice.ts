@@ -166,8 +166,7 @@ export function createIncidentsSlice({ api, set, get, now }: SliceDeps): Inciden
       set({ jumpTarget: fresh });
       return;
     }
-    set({ jumpTarget: null });
-    set({ selectionByDefault: false });
+    set({ jumpTarget: null, selectionByDefault: false });
     await rank({ kind: 'incident', id: fresh.id });
   };
   /** Applies the default rule again to a screen it chose: the most severe active incident, or the calm state. */
@@ -248,8 +247,7 @@ export function createIncidentsSlice({ api, set, get, now }: SliceDeps): Inciden
       await rank({ kind: 'incident', id });
     },
     rankAt(at, service) {
-      set({ selectionByDefault: false });
-      set({ lastSelectAt: now() });
+      set({ selectionByDefault: false, lastSelectAt: now() });
       return rank({ kind: 'manual', at, service });
     },
     async rerank() {
@@ -259,8 +257,7 @@ export function createIncidentsSlice({ api, set, get, now }: SliceDeps): Inciden
     async jumpToIncident() {
       const target = get().jumpTarget;
       if (!target) return;
-      set({ selectionByDefault: false });
-      set({ jumpTarget: null, lastSelectAt: now() });
+      set({ selectionByDefault: false, jumpTarget: null, lastSelectAt: now() });
       await rank({ kind: 'incident', id: target.id });
     },
     dismissJump: () => set({ jumpTarget: null }),
