@@ -31,21 +31,34 @@ export function digestEquals(digest: string, buf: Uint8Array, off: number): bool
   return true;
 }
 
-/** A compact range whose peaks live in one buffer; appends cost one hash call per carry, no allocation. */
+/**
+ * The leaf hash of src[start, end) when the byte before `start` is scratch the caller gives up (bulk blocks: the
+ * separator after the previous leaf): that byte becomes the 0x00 leaf prefix and the leaf is hashed where it lies,
+ * without a copy.
+ */
+export function hashLeafInPlace(src: Uint8Array, start: number, end: number): string {
+  src[start - 1] = 0;
+  return hash('sha256', new Uint8Array(src.buffer, src.byteOffset + start - 1, end - start + 1), 'binary');
+}
+
+/**
+ * A compact range whose peaks live in one buffer; appends cost one hash call per carry, no allocation. Byte 0 of the
+ * buffer is the 0x01 node prefix and peak k sits at 1 + 32k, so two adjacent peaks are hashed where they lie (the byte
+ * before the left one is set to 0x01 for the call and restored).
+ */
 export class FastRange {
   size = 0;
   private count = 0;
-  private readonly peaks = Buffer.alloc(MAX_PEAKS * 32);
-  private readonly scratch = Buffer.alloc(65);
+  private readonly peaks = new Uint8Array(1 + MAX_PEAKS * 32);
 
   constructor() {
-    this.scratch[0] = 1;
+    this.peaks[0] = 1;
   }
 
   /** A range of `size` leaves from its peaks (largest first; their count must be popcount(size)). */
   static from(size: number, peaks: readonly Uint8Array[]): FastRange {
     const r = new FastRange();
-    peaks.forEach((p, i) => r.peaks.set(p, i * 32));
+    peaks.forEach((p, i) => r.peaks.set(p, 1 + i * 32));
     r.count = peaks.length;
     r.size = size;
     return r;
@@ -53,13 +66,17 @@ export class FastRange {
 
   /** Appends the 32-byte leaf hash at src[off, off + 32). */
   append(src: Uint8Array, off: number): void {
-    if (Buffer.isBuffer(src)) src.copy(this.peaks, this.count * 32, off, off + 32);
-    else this.peaks.set(src.subarray(off, off + 32), this.count * 32);
+    const peaks = this.peaks;
+    const at = 1 + this.count * 32;
+    for (let k = 0; k < 32; k++) peaks[at + k] = src[off + k] ?? 0;
     this.count++;
     for (let s = this.size; s % 2 === 1; s = Math.floor(s / 2)) {
-      const left = (this.count - 2) * 32;
-      this.peaks.copy(this.scratch, 1, left, left + 64);
-      this.peaks.write(hash('sha256', this.scratch, 'binary'), left, 'latin1');
+      const left = 1 + (this.count - 2) * 32;
+      const saved = peaks[left - 1] ?? 0;
+      peaks[left - 1] = 1;
+      const digest = hash('sha256', new Uint8Array(peaks.buffer, peaks.byteOffset + left - 1, 65), 'binary');
+      peaks[left - 1] = saved;
+      for (let k = 0; k < 32; k++) peaks[left + k] = digest.charCodeAt(k);
       this.count--;
     }
     this.size++;
@@ -67,7 +84,7 @@ export class FastRange {
 
   /** Copies of the current peaks, largest first. */
   snapshot(): Uint8Array[] {
-    return Array.from({ length: this.count }, (_, i) => new Uint8Array(this.peaks.subarray(i * 32, i * 32 + 32)));
+    return Array.from({ length: this.count }, (_, i) => this.peaks.slice(1 + i * 32, 1 + i * 32 + 32));
   }
 
   /** The same range as a shared CompactRange (for merging and roots). */

@@ -8,7 +8,7 @@ import type { FastLeafExpectation } from '../../shared/ledger/index.ts';
 import { LedgerError, acceptLeafFast, encodeLogForScan, parseLeafBytes, toHex } from '../../shared/ledger/index.ts';
 import type { ChunkResult, ChunkTask, Snapshot, VerifyMode } from './verify-types.ts';
 import { BulkReader } from './bulk-read.ts';
-import { FastRange, LeafHasher, digestEquals } from './fast-hash.ts';
+import { FastRange, LeafHasher, digestEquals, hashLeafInPlace } from './fast-hash.ts';
 
 const PROGRESS_EVERY = 16384;
 
@@ -90,7 +90,9 @@ export class ChunkVerifier {
         const e = (offsets[i + 1] ?? 0) - 1;
         if (i === 0) this.checkLeaf(leaves, s, e, idx, this.prevHashOf(task.start));
         else this.checkLeaf(leaves, s, e, idx, hashes, (i - 1) * 32);
-        if (!digestEquals(this.hasher.hashRange(leaves, s, e), hashes, i * 32)) return null;
+        // The newline before each leaf but the first becomes its hash prefix (the block is not read again).
+        const digest = i === 0 ? this.hasher.hashRange(leaves, s, e) : hashLeafInPlace(leaves, s, e);
+        if (!digestEquals(digest, hashes, i * 32)) return null;
         this.appendAndSnap(range, hashes, i, snaps, idx);
       }
     } catch (err) {

@@ -26,8 +26,8 @@ export interface PoolOptions {
 /** Consumes one result (by task index); returns true to stop. */
 export type Consume = (index: number, result: ChunkResult) => boolean;
 
-type WorkerMessage =
-  { type: 'progress'; n: number } | { type: 'result'; result: ChunkResult } | { type: 'error'; message: string };
+/** A worker's answer to one task: its result with the rows it checked, or why it could not run it. */
+type WorkerMessage = { type: 'result'; result: ChunkResult; rows: number } | { type: 'error'; message: string };
 
 /** The error a cancelled verification rejects with. */
 export function cancelled(signal: AbortSignal): Error {
@@ -119,8 +119,8 @@ function runOnWorkers(tasks: readonly ChunkTask[], opts: PoolOptions, consume: C
       const current = { index: -1 };
       w.on('message', (m: WorkerMessage) => {
         if (stopped) return;
-        if (m.type === 'progress') return opts.onRows(m.n);
         if (m.type === 'error') return finish(new Error(m.message));
+        if (m.rows > 0) opts.onRows(m.rows);
         completed++;
         if (consume(current.index, m.result) || completed === tasks.length) finish();
         else dispatch(w, current);

@@ -31,6 +31,8 @@ if (nicer > 0) {
 if (port !== null) {
   let db: Database.Database | null = null;
   let verifier: ChunkVerifier | null = null;
+  // Rows done since the last result: they travel with the next result (one message per chunk, not two).
+  let rows = 0;
   const close = (): void => {
     db?.close();
     [db, verifier] = [null, null];
@@ -40,12 +42,17 @@ if (port !== null) {
       if (m.type === 'begin') {
         close();
         db = openVerifyConnection(m.path);
-        verifier = new ChunkVerifier(db, m.origin, m.mode, (n) => port.postMessage({ type: 'progress', n }));
+        rows = 0;
+        verifier = new ChunkVerifier(db, m.origin, m.mode, (n) => {
+          rows += n;
+        });
       } else if (m.type === 'end') {
         close();
       } else {
         if (verifier === null) throw new Error('E_INTERNAL: task before begin');
-        port.postMessage({ type: 'result', result: verifier.run(m.task) });
+        const result = verifier.run(m.task);
+        port.postMessage({ type: 'result', result, rows });
+        rows = 0;
       }
     } catch (err) {
       port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) });

@@ -4,8 +4,7 @@
  * caller runs the reference path (parseLeafBytes), which decides and names the error. Sound, not complete: property
  * tests check it never accepts what the reference rejects.
  */
-import type { Cursor } from './json-scan.ts';
-import { HEX_VALUE, scanString, scanValue } from './json-scan.ts';
+import { compareSpans, scanBytes, scanSimpleKey, scanString, scanValue } from './json-scan.ts';
 import { MAX_LEAF_BYTES } from './leaf.ts';
 
 /** What the fast path compares against, pre-encoded once per log. */
@@ -20,62 +19,81 @@ export interface FastLeafExpectation {
 }
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const TOP_KEYS = [
-  'action',
-  'actor',
-  'after',
-  'before',
-  'env',
-  'flag',
-  'idx',
-  'log',
-  'prev',
-  'reason',
-  'refs',
-  'ts',
-  'v',
-].map((k) => enc(`"${k}"`));
-const ACTOR_HEAD = enc('{"id":');
-const ACTOR_TAILS = ['user', 'service', 'system'].map((t) => enc(`,"type":"${t}"}`));
+
+/** Fixed bytes to match, also as big-endian 32-bit words (compared four bytes per load). */
+interface Literal {
+  bytes: Uint8Array;
+  words: Uint32Array;
+}
+function literal(bytes: Uint8Array): Literal {
+  const words = new Uint32Array(Math.floor(bytes.length / 4));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let j = 0; j < words.length; j++) words[j] = view.getUint32(4 * j);
+  return { bytes, words };
+}
+const lit = (s: string): Literal => literal(enc(s));
+
+// The v1 keys in canonical order, each with the separator before it and the colon after it.
+const OPEN_ACTION = lit('{"action":');
+const ACTOR_ID = lit(',"actor":{"id":');
+const ACTOR_TAILS = ['user', 'service', 'system'].map((t) => lit(`,"type":"${t}"}`));
+const AFTER = lit(',"after":');
+const BEFORE = lit(',"before":');
+const ENV = lit(',"env":');
+const FLAG = lit(',"flag":');
+const IDX = lit(',"idx":');
+const LOG = lit(',"log":');
+const PREV = lit(',"prev":');
+const REASON = lit(',"reason":');
+const REFS = lit(',"refs":');
+const TS = lit(',"ts":');
+const V1_CLOSE = lit(',"v":1}');
+const NULL = enc('null');
+/** The byte two lowercase hex digits spell, read as one big-endian 16-bit value; -1 for anything else. */
+const HEX_PAIR = new Int16Array(65536).fill(-1);
+for (let hi = 0; hi < 16; hi++)
+  for (let lo = 0; lo < 16; lo++)
+    HEX_PAIR[('0123456789abcdef'.charCodeAt(hi) << 8) | '0123456789abcdef'.charCodeAt(lo)] = hi * 16 + lo;
+
+// One DataView over the bytes being scanned, kept while the same buffer comes back (bulk callers pass one block).
+let viewed: Uint8Array | null = null;
+let view: DataView = new DataView(new ArrayBuffer(0));
+function viewOf(b: Uint8Array): DataView {
+  if (b !== viewed) {
+    view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    viewed = b;
+  }
+  return view;
+}
+
+/** `want` at p (within end): the position after it. */
+function scanLiteral(v: DataView, b: Uint8Array, p: number, end: number, want: Literal): number {
+  const bytes = want.bytes;
+  const n = bytes.length;
+  if (p < 0 || p + n > end) return -1;
+  const words = want.words;
+  let k = 0;
+  for (let j = 0; j < words.length; j++, k += 4) if (v.getUint32(p + k) !== words[j]) return -1;
+  for (; k < n; k++) if (b[p + k] !== bytes[k]) return -1;
+  return p + n;
+}
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-/** Value spans of the 13 top-level fields, in TOP_KEYS order: start at even slots, end at odd slots. */
-const spans = new Int32Array(26);
 
 /** The pinned origin as the JSON string bytes a canonical leaf must contain for `log`. */
 export function encodeLogForScan(origin: string): Uint8Array {
   return enc(JSON.stringify(origin));
 }
 
-/** One cursor reused by every scan (the scans are synchronous and never nest two of these). */
-const cursor: Cursor = { b: new Uint8Array(0), p: 0, end: 0 };
-function cursorAt(b: Uint8Array, p: number, end: number): Cursor {
-  cursor.b = b;
-  cursor.p = p;
-  cursor.end = end;
-  return cursor;
-}
-
-function equalsAt(b: Uint8Array, at: number, want: Uint8Array): boolean {
-  if (at + want.length > b.length) return false;
-  for (let k = 0; k < want.length; k++) if (b[at + k] !== want[k]) return false;
-  return true;
-}
-
-/** Scans the top-level object, requiring exactly the v1 keys in canonical order, and records each value's span. */
-function scanTop(c: Cursor): boolean {
-  if (c.b[c.p] !== 0x7b) return false;
-  c.p++;
-  for (let k = 0; k < TOP_KEYS.length; k++) {
-    const key = TOP_KEYS[k] as Uint8Array;
-    if (!equalsAt(c.b, c.p, key) || c.b[c.p + key.length] !== 0x3a) return false;
-    c.p += key.length + 1;
-    spans[2 * k] = c.p;
-    if (!scanValue(c, 1)) return false;
-    spans[2 * k + 1] = c.p;
-    if (c.b[c.p] !== (k === TOP_KEYS.length - 1 ? 0x7d : 0x2c)) return false;
-    c.p++;
+// Whether the last expected `log` bytes seen are themselves a canonical JSON string (checked once per log, not per leaf).
+let checkedLog: Uint8Array | null = null;
+let logLiteral: Literal | null = null;
+function logUsable(logJson: Uint8Array): Literal | null {
+  if (logJson !== checkedLog) {
+    const ok = logJson.length > 2 && scanString(logJson, 0, logJson.length) === logJson.length;
+    logLiteral = ok ? literal(logJson) : null;
+    checkedLog = logJson;
   }
-  return c.p === c.end;
+  return logLiteral;
 }
 
 function digits(b: Uint8Array, at: number, n: number): number {
@@ -88,10 +106,12 @@ function digits(b: Uint8Array, at: number, n: number): number {
   return v;
 }
 
-/** `"YYYY-MM-DDTHH:MM:SS.mmmZ"` naming a real calendar time (the reference checks the same via Date). */
-function tsOk(b: Uint8Array, s: number, e: number): boolean {
-  if (e - s !== 26 || b[s + 5] !== 0x2d || b[s + 8] !== 0x2d || b[s + 11] !== 0x54 || b[s + 14] !== 0x3a) return false;
-  if (b[s + 17] !== 0x3a || b[s + 20] !== 0x2e || b[s + 24] !== 0x5a) return false;
+/** `"YYYY-MM-DDTHH:MM:SS.mmmZ"` naming a real calendar time at p (the reference checks the same via Date). */
+function scanTs(b: Uint8Array, p: number, end: number): number {
+  const s = p;
+  if (s + 26 > end || b[s] !== 0x22 || b[s + 25] !== 0x22) return -1;
+  if (b[s + 5] !== 0x2d || b[s + 8] !== 0x2d || b[s + 11] !== 0x54 || b[s + 14] !== 0x3a) return -1;
+  if (b[s + 17] !== 0x3a || b[s + 20] !== 0x2e || b[s + 24] !== 0x5a) return -1;
   const y = digits(b, s + 1, 4);
   const mo = digits(b, s + 6, 2);
   const d = digits(b, s + 9, 2);
@@ -100,106 +120,141 @@ function tsOk(b: Uint8Array, s: number, e: number): boolean {
   const sec = digits(b, s + 18, 2);
   const ms = digits(b, s + 21, 3);
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0)
-    return false;
+    return -1;
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  return d <= (mo === 2 && leap ? 29 : (DAYS[mo - 1] ?? 0));
+  return d <= (mo === 2 && leap ? 29 : (DAYS[mo - 1] ?? 0)) ? s + 26 : -1;
 }
 
-function actionOk(b: Uint8Array, s: number, e: number): boolean {
+/** `"domain.verb"`: segments of [a-z][a-z_]* joined by dots, at least two (plain ASCII, so no escapes to consider). */
+function scanAction(b: Uint8Array, p: number, end: number): number {
+  if (b[p] !== 0x22) return -1;
   let dots = 0;
   let segmentStart = true;
-  for (let i = s + 1; i < e - 1; i++) {
+  for (let i = p + 1; i < end; i++) {
     const ch = b[i] ?? 0;
-    if (ch === 0x2e) {
-      if (segmentStart) return false;
+    if (ch >= 0x61 && ch <= 0x7a) segmentStart = false;
+    else if (ch === 0x5f && !segmentStart) continue;
+    else if (ch === 0x2e && !segmentStart) {
       dots++;
       segmentStart = true;
-    } else if (ch >= 0x61 && ch <= 0x7a) segmentStart = false;
-    else if (ch !== 0x5f || segmentStart) return false;
+    } else if (ch === 0x22) return dots > 0 && !segmentStart ? i + 1 : -1;
+    else return -1;
   }
-  return dots > 0 && !segmentStart;
+  return -1;
 }
 
-function actorOk(b: Uint8Array, s: number, e: number): boolean {
-  if (!equalsAt(b, s, ACTOR_HEAD) || b[s + ACTOR_HEAD.length] !== 0x22 || b[s + ACTOR_HEAD.length + 1] === 0x22)
-    return false;
-  const c = cursorAt(b, s + ACTOR_HEAD.length, e);
-  if (!scanString(c)) return false;
-  return ACTOR_TAILS.some((tail) => c.p + tail.length === e && equalsAt(b, c.p, tail));
-}
-
-function refsOk(b: Uint8Array, s: number, e: number): boolean {
-  const c = cursorAt(b, s + 1, e);
-  if (b[c.p] === 0x7d) return c.p + 1 === e;
-  for (;;) {
-    if (!scanString(c) || b[c.p] !== 0x3a) return false;
-    c.p++;
-    if (b[c.p] !== 0x22 || !scanString(c)) return false;
-    const sep = b[c.p++];
-    if (sep === 0x7d) return c.p === e;
-    if (sep !== 0x2c) return false;
+/** `{"id":"…","type":"user|service|system"}` with a non-empty id. */
+function scanActor(v: DataView, b: Uint8Array, p: number, end: number): number {
+  if (b[p] !== 0x22 || b[p + 1] === 0x22) return -1;
+  const i = scanString(b, p, end);
+  if (i < 0) return -1;
+  for (const tail of ACTOR_TAILS) {
+    const j = scanLiteral(v, b, i, end, tail);
+    if (j >= 0) return j;
   }
+  return -1;
 }
 
-function nullableNameOk(b: Uint8Array, s: number, e: number): boolean {
-  return (b[s] === 0x22 && e - s > 2) || b[s] === 0x6e;
+/** A non-empty string or null (flag, env). */
+function scanNullableName(b: Uint8Array, p: number, end: number): number {
+  if (b[p] !== 0x22) return scanBytes(b, p, end, NULL);
+  const i = scanString(b, p, end);
+  return i - p > 2 ? i : -1;
 }
 
-function idxOk(b: Uint8Array, s: number, e: number, want: number): boolean {
-  if (e - s > 15 || b[s] === 0x2d) return false;
-  return digits(b, s, e - s) === want;
+/** The canonical decimal form of `want` (no sign, no leading zero, at most 15 digits). */
+function scanIdx(b: Uint8Array, p: number, end: number, want: number): number {
+  if (b[p] === 0x30) return want === 0 ? p + 1 : -1;
+  let v = 0;
+  let i = p;
+  for (; i < end && i - p <= 15; i++) {
+    const d = (b[i] ?? 0) - 0x30;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+  }
+  return i > p && i - p <= 15 && v === want ? i : -1;
 }
 
-function prevOk(b: Uint8Array, s: number, e: number, idx: number, prevHash: Uint8Array | null, off: number): boolean {
-  if (idx === 0) return e - s === 2;
-  if (e - s !== 66) return false;
+/** `""` for idx 0, else 64 lowercase hex digits equal to the previous leaf hash when one is given. */
+function scanPrev(
+  v: DataView,
+  b: Uint8Array,
+  p: number,
+  end: number,
+  idx: number,
+  prevHash: Uint8Array | null,
+  off: number,
+): number {
+  if (b[p] !== 0x22) return -1;
+  if (idx === 0) return b[p + 1] === 0x22 && p + 2 <= end ? p + 2 : -1;
+  if (p + 66 > end || b[p + 65] !== 0x22) return -1;
   for (let k = 0; k < 32; k++) {
-    const hi = HEX_VALUE[b[s + 1 + 2 * k] ?? 0] ?? -1;
-    const lo = HEX_VALUE[b[s + 2 + 2 * k] ?? 0] ?? -1;
-    if (hi < 0 || lo < 0) return false;
-    if (prevHash !== null && hi * 16 + lo !== prevHash[off + k]) return false;
+    const byte = HEX_PAIR[v.getUint16(p + 1 + 2 * k)] ?? -1;
+    if (byte < 0 || (prevHash !== null && byte !== prevHash[off + k])) return -1;
   }
-  return true;
+  return p + 66;
 }
 
-function isString(b: Uint8Array, s: number): boolean {
-  return b[s] === 0x22;
+/** An object of string values with simple keys in canonical order (refs). */
+function scanRefs(b: Uint8Array, p: number, end: number): number {
+  if (b[p] !== 0x7b) return -1;
+  let i = p + 1;
+  if (b[i] === 0x7d) return i + 1;
+  let prevStart = -1;
+  let prevEnd = -1;
+  for (;;) {
+    const keyStart = i;
+    i = scanSimpleKey(b, i, end);
+    if (i < 0) return -1;
+    if (prevStart >= 0 && compareSpans(b, prevStart, prevEnd, keyStart, i) >= 0) return -1;
+    prevStart = keyStart;
+    prevEnd = i;
+    if (b[i] !== 0x3a || b[i + 1] !== 0x22) return -1;
+    i = scanString(b, i + 1, end);
+    if (i < 0) return -1;
+    const sep = b[i];
+    i++;
+    if (sep === 0x7d) return i;
+    if (sep !== 0x2c) return -1;
+  }
 }
 
-const [ACTION, ACTOR, , , ENV, FLAG, IDX, LOG, PREV, REASON, REFS, TS, V] = Array.from(
-  { length: 13 },
-  (_, k) => k,
-) as number[];
-const from = (k: number | undefined): number => spans[2 * (k ?? 0)] ?? 0;
-const to = (k: number | undefined): number => spans[2 * (k ?? 0) + 1] ?? 0;
-
-function scalarsOk(b: Uint8Array, expect: FastLeafExpectation): boolean {
-  return (
-    isString(b, from(ACTION)) &&
-    actionOk(b, from(ACTION), to(ACTION)) &&
-    nullableNameOk(b, from(ENV), to(ENV)) &&
-    nullableNameOk(b, from(FLAG), to(FLAG)) &&
-    idxOk(b, from(IDX), to(IDX), expect.idx) &&
-    to(LOG) - from(LOG) === expect.logJson.length &&
-    equalsAt(b, from(LOG), expect.logJson) &&
-    isString(b, from(PREV)) &&
-    prevOk(b, from(PREV), to(PREV), expect.idx, expect.prevHash, expect.prevOffset ?? 0) &&
-    isString(b, from(REASON)) &&
-    isString(b, from(TS)) &&
-    tsOk(b, from(TS), to(TS)) &&
-    to(V) - from(V) === 1 &&
-    b[from(V)] === 0x31
-  );
-}
-
-/** True when bytes[start, end) is certainly a valid, canonical v1 leaf matching `expect` (see the module comment). */
+/**
+ * True when bytes[start, end) is certainly a valid, canonical v1 leaf matching `expect` (see the module comment). One
+ * pass: the keys and separators are matched as fixed bytes in canonical order, each value is checked where it stands
+ * (log as the exact expected bytes, prev against the previous hash, ts and action by their shape), and only the
+ * free-form values (before, after, reason, refs, names) go through the generic canonical scanner.
+ */
 export function acceptLeafFast(bytes: Uint8Array, start: number, end: number, expect: FastLeafExpectation): boolean {
   if (end - start > MAX_LEAF_BYTES || end > bytes.length || start < 0) return false;
-  if (!scanTop(cursorAt(bytes, start, end))) return false;
-  return (
-    scalarsOk(bytes, expect) &&
-    actorOk(bytes, from(ACTOR), to(ACTOR)) &&
-    bytes[from(REFS)] === 0x7b &&
-    refsOk(bytes, from(REFS), to(REFS))
-  );
+  const log = logUsable(expect.logJson);
+  if (log === null) return false;
+  const b = bytes;
+  const v = viewOf(b);
+  let p = scanLiteral(v, b, start, end, OPEN_ACTION);
+  if (p >= 0) p = scanAction(b, p, end);
+  if (p >= 0) p = scanLiteral(v, b, p, end, ACTOR_ID);
+  if (p >= 0) p = scanActor(v, b, p, end);
+  if (p >= 0) p = scanLiteral(v, b, p, end, AFTER);
+  if (p >= 0) p = scanValue(b, p, end, 1);
+  if (p >= 0) p = scanLiteral(v, b, p, end, BEFORE);
+  if (p >= 0) p = scanValue(b, p, end, 1);
+  if (p >= 0) p = scanLiteral(v, b, p, end, ENV);
+  if (p >= 0) p = scanNullableName(b, p, end);
+  if (p >= 0) p = scanLiteral(v, b, p, end, FLAG);
+  if (p >= 0) p = scanNullableName(b, p, end);
+  if (p >= 0) p = scanLiteral(v, b, p, end, IDX);
+  if (p >= 0) p = scanIdx(b, p, end, expect.idx);
+  if (p >= 0) p = scanLiteral(v, b, p, end, LOG);
+  if (p >= 0) p = scanLiteral(v, b, p, end, log);
+  if (p >= 0) p = scanLiteral(v, b, p, end, PREV);
+  if (p >= 0) p = scanPrev(v, b, p, end, expect.idx, expect.prevHash, expect.prevOffset ?? 0);
+  if (p >= 0) p = scanLiteral(v, b, p, end, REASON);
+  if (p >= 0) p = b[p] === 0x22 ? scanString(b, p, end) : -1;
+  if (p >= 0) p = scanLiteral(v, b, p, end, REFS);
+  if (p >= 0) p = scanRefs(b, p, end);
+  if (p >= 0) p = scanLiteral(v, b, p, end, TS);
+  if (p >= 0) p = scanTs(b, p, end);
+  if (p >= 0) p = scanLiteral(v, b, p, end, V1_CLOSE);
+  return p === end;
 }
