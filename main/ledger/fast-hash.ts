@@ -50,6 +50,8 @@ export class FastRange {
   size = 0;
   private count = 0;
   private readonly peaks = new Uint8Array(1 + MAX_PEAKS * 32);
+  /** nodes[k]: the 65 bytes hashed to merge peaks k and k+1 (made on first use, then reused). */
+  private readonly nodes: Uint8Array[] = [];
 
   constructor() {
     this.peaks[0] = 1;
@@ -71,12 +73,14 @@ export class FastRange {
     for (let k = 0; k < 32; k++) peaks[at + k] = src[off + k] ?? 0;
     this.count++;
     for (let s = this.size; s % 2 === 1; s = Math.floor(s / 2)) {
-      const left = 1 + (this.count - 2) * 32;
+      const k = this.count - 2;
+      const left = 1 + k * 32;
+      const node = this.nodes[k] ?? (this.nodes[k] = new Uint8Array(peaks.buffer, peaks.byteOffset + left - 1, 65));
       const saved = peaks[left - 1] ?? 0;
       peaks[left - 1] = 1;
-      const digest = hash('sha256', new Uint8Array(peaks.buffer, peaks.byteOffset + left - 1, 65), 'binary');
+      const digest = hash('sha256', node, 'binary');
       peaks[left - 1] = saved;
-      for (let k = 0; k < 32; k++) peaks[left + k] = digest.charCodeAt(k);
+      for (let j = 0; j < 32; j++) peaks[left + j] = digest.charCodeAt(j);
       this.count--;
     }
     this.size++;

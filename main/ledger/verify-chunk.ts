@@ -9,6 +9,7 @@ import { LedgerError, acceptLeafFast, encodeLogForScan, parseLeafBytes, toHex } 
 import type { ChunkResult, ChunkTask, Snapshot, VerifyMode } from './verify-types.ts';
 import { BulkReader } from './bulk-read.ts';
 import { FastRange, LeafHasher, digestEquals, hashLeafInPlace } from './fast-hash.ts';
+import type { HashTurn } from './hash-turn.ts';
 
 const PROGRESS_EVERY = 16384;
 
@@ -30,8 +31,17 @@ export class ChunkVerifier {
   private readonly origin: string;
   private readonly mode: VerifyMode;
   private readonly onRows: (n: number) => void;
+  private readonly turn: HashTurn | null;
 
-  constructor(db: Database.Database, origin: string, mode: VerifyMode, onRows: (n: number) => void = () => undefined) {
+  /** `turn`: taken around each chunk's hashing when several threads verify at once (see HashTurn). */
+  constructor(
+    db: Database.Database,
+    origin: string,
+    mode: VerifyMode,
+    onRows: (n: number) => void = () => undefined,
+    turn: HashTurn | null = null,
+  ) {
+    this.turn = turn;
     this.bulk = new BulkReader(db);
     this.rows = db
       .prepare('SELECT idx, leaf, leaf_hash FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx')
@@ -76,31 +86,47 @@ export class ChunkVerifier {
     }
   }
 
-  /** Bulk deep path; null means "use the per-row path" (structure surprise or a failure to pin down). */
+  /**
+   * Bulk deep path; null means "use the per-row path" (structure surprise or a failure to pin down). Two passes over
+   * the block: the canonical checks (no hashing), then, holding the hash turn, the leaf hashes and the tree.
+   */
   private fastDeep(task: ChunkTask): ChunkResult | null {
     const block = this.bulk.leaves(task.start, task.end);
     if (block === null) return null;
     const { leaves, offsets, hashes } = block;
-    const range = new FastRange();
-    const snaps = new SnapshotCursor(task);
+    const n = task.end - task.start;
     try {
-      for (let i = 0; i < task.end - task.start; i++) {
-        const idx = task.start + i;
+      for (let i = 0; i < n; i++) {
         const s = offsets[i] ?? 0;
         const e = (offsets[i + 1] ?? 0) - 1;
-        if (i === 0) this.checkLeaf(leaves, s, e, idx, this.prevHashOf(task.start));
-        else this.checkLeaf(leaves, s, e, idx, hashes, (i - 1) * 32);
-        // The newline before each leaf but the first becomes its hash prefix (the block is not read again).
-        const digest = i === 0 ? this.hasher.hashRange(leaves, s, e) : hashLeafInPlace(leaves, s, e);
-        if (!digestEquals(digest, hashes, i * 32)) return null;
-        this.appendAndSnap(range, hashes, i, snaps, idx);
+        if (i === 0) this.checkLeaf(leaves, s, e, task.start, this.prevHashOf(task.start));
+        else this.checkLeaf(leaves, s, e, task.start + i, hashes, (i - 1) * 32);
       }
     } catch (err) {
       if (err instanceof Failure) return null;
       throw err;
     }
-    this.onRows((task.end - task.start) % PROGRESS_EVERY);
-    return { start: task.start, end: task.end, peaks: range.snapshot(), snapshots: snaps.taken, failure: null };
+    const hashed = this.hashing(() => {
+      const range = new FastRange();
+      const snaps = new SnapshotCursor(task);
+      for (let i = 0; i < n; i++) {
+        const s = offsets[i] ?? 0;
+        const e = (offsets[i + 1] ?? 0) - 1;
+        // The newline before each leaf but the first becomes its hash prefix (every check above is done).
+        const digest = i === 0 ? this.hasher.hashRange(leaves, s, e) : hashLeafInPlace(leaves, s, e);
+        if (!digestEquals(digest, hashes, i * 32)) return null;
+        this.appendAndSnap(range, hashes, i, snaps, task.start + i);
+      }
+      return { peaks: range.snapshot(), snapshots: snaps.taken };
+    });
+    if (hashed === null) return null;
+    this.onRows(n % PROGRESS_EVERY);
+    return { start: task.start, end: task.end, peaks: hashed.peaks, snapshots: hashed.snapshots, failure: null };
+  }
+
+  /** Runs a batch of hashing, holding the turn when there is one. */
+  private hashing<T>(fn: () => T): T {
+    return this.turn === null ? fn() : this.turn.run(fn);
   }
 
   private fastQuick(task: ChunkTask): ChunkResult | null {
@@ -108,7 +134,9 @@ export class ChunkVerifier {
     if (hashes === null) return null;
     const range = new FastRange();
     const snaps = new SnapshotCursor(task);
-    for (let i = 0; i < task.end - task.start; i++) this.appendAndSnap(range, hashes, i, snaps, task.start + i);
+    this.hashing(() => {
+      for (let i = 0; i < task.end - task.start; i++) this.appendAndSnap(range, hashes, i, snaps, task.start + i);
+    });
     this.onRows((task.end - task.start) % PROGRESS_EVERY);
     return { start: task.start, end: task.end, peaks: range.snapshot(), snapshots: snaps.taken, failure: null };
   }

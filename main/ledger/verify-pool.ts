@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { ChunkResult, ChunkTask, VerifyMode } from './verify-types.ts';
 import { ChunkVerifier } from './verify-chunk.ts';
 import { openVerifyConnection } from './verify-db.ts';
+import { HashTurn } from './hash-turn.ts';
 
 // From source the worker is the .ts file (Node type stripping); in the Electron bundle it is a sibling .js entry
 // (electron.vite.config.ts builds it), and a non-literal URL keeps the bundler from inlining it as an asset.
@@ -114,6 +115,7 @@ function runOnWorkers(tasks: readonly ChunkTask[], opts: PoolOptions, consume: C
       w.postMessage({ type: 'task', task: tasks[current.index] });
     }
     const count = Math.max(1, Math.min(opts.threads, tasks.length));
+    const turn = HashTurn.buffer();
     for (let t = 0; t < count; t++) {
       const w = acquire(opts.background);
       const current = { index: -1 };
@@ -127,7 +129,7 @@ function runOnWorkers(tasks: readonly ChunkTask[], opts: PoolOptions, consume: C
       });
       w.on('error', (err) => finish(err, true));
       workers.push(w);
-      w.postMessage({ type: 'begin', path: opts.path, origin: opts.origin, mode: opts.mode });
+      w.postMessage({ type: 'begin', path: opts.path, origin: opts.origin, mode: opts.mode, turn });
       dispatch(w, current);
     }
     if (opts.signal?.aborted === true) onAbort();

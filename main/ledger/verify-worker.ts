@@ -9,10 +9,11 @@ import type Database from 'better-sqlite3';
 import type { ChunkTask, VerifyMode } from './verify-types.ts';
 import { ChunkVerifier } from './verify-chunk.ts';
 import { openVerifyConnection } from './verify-db.ts';
+import { HashTurn } from './hash-turn.ts';
 
 /** Messages a worker accepts. */
 export type WorkerRequest =
-  | { type: 'begin'; path: string; origin: string; mode: VerifyMode }
+  | { type: 'begin'; path: string; origin: string; mode: VerifyMode; turn: SharedArrayBuffer }
   | { type: 'task'; task: ChunkTask }
   | { type: 'end' };
 
@@ -43,9 +44,15 @@ if (port !== null) {
         close();
         db = openVerifyConnection(m.path);
         rows = 0;
-        verifier = new ChunkVerifier(db, m.origin, m.mode, (n) => {
-          rows += n;
-        });
+        verifier = new ChunkVerifier(
+          db,
+          m.origin,
+          m.mode,
+          (n) => {
+            rows += n;
+          },
+          new HashTurn(m.turn),
+        );
       } else if (m.type === 'end') {
         close();
       } else {

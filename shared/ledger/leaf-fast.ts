@@ -55,6 +55,11 @@ for (let hi = 0; hi < 16; hi++)
   for (let lo = 0; lo < 16; lo++)
     HEX_PAIR[('0123456789abcdef'.charCodeAt(hi) << 8) | '0123456789abcdef'.charCodeAt(lo)] = hi * 16 + lo;
 
+/** The two lowercase hex digits of each byte value as one big-endian 16-bit number. */
+const HEX_OF = new Uint16Array(256);
+for (let byte = 0; byte < 256; byte++)
+  HEX_OF[byte] = ('0123456789abcdef'.charCodeAt(byte >> 4) << 8) | '0123456789abcdef'.charCodeAt(byte & 15);
+
 // One DataView over the bytes being scanned, kept while the same buffer comes back (bulk callers pass one block).
 let viewed: Uint8Array | null = null;
 let view: DataView = new DataView(new ArrayBuffer(0));
@@ -188,10 +193,15 @@ function scanPrev(
   if (b[p] !== 0x22) return -1;
   if (idx === 0) return b[p + 1] === 0x22 && p + 2 <= end ? p + 2 : -1;
   if (p + 66 > end || b[p + 65] !== 0x22) return -1;
-  for (let k = 0; k < 32; k++) {
-    const byte = HEX_PAIR[v.getUint16(p + 1 + 2 * k)] ?? -1;
-    if (byte < 0 || (prevHash !== null && byte !== prevHash[off + k])) return -1;
+  if (prevHash !== null) {
+    // Four hex digits per load against the previous hash spelled out (all ASCII, so the words stay below 2^31).
+    for (let k = 0; k < 32; k += 2) {
+      const want = ((HEX_OF[prevHash[off + k] ?? 0] ?? 0) << 16) | (HEX_OF[prevHash[off + k + 1] ?? 0] ?? 0);
+      if (v.getUint32(p + 1 + 2 * k) !== want || off + k + 1 >= prevHash.length) return -1;
+    }
+    return p + 66;
   }
+  for (let k = 0; k < 32; k++) if ((HEX_PAIR[v.getUint16(p + 1 + 2 * k)] ?? -1) < 0) return -1;
   return p + 66;
 }
 
