@@ -137,4 +137,56 @@ describe('acceptLeafFast', () => {
     expect(acceptLeafFast(buf, 5, 5 + one.length, { logJson, idx: 7, prevHash })).toBe(true);
     expect(acceptLeafFast(buf, 4, 5 + one.length, { logJson, idx: 7, prevHash })).toBe(false);
   });
+
+  it('is sound on other shapes: idx 0, null names, every actor type, several refs, a Buffer view (3,000 mutants)', () => {
+    const next = rng(7);
+    const bases = [
+      leaf({ idx: 0, prev: '', flag: null, env: null, before: null, after: null, refs: {} }),
+      leaf({ actor: { type: 'user', id: 'u1' }, env: 'prod', refs: { a: '1', b: '2', c: 'x' } }),
+      leaf({ actor: { type: 'system', id: 's' }, before: [1, 'two', { three: 3 }], after: 'x', reason: '' }),
+    ];
+    let accepted = 0;
+    for (let n = 0; n < 3000; n++) {
+      const base = bases[n % bases.length] as LedgerLeaf;
+      const text = buildLeafText(base);
+      let mutated = utf8Encode(text);
+      for (let e = 0; e < 1 + Math.floor(next() * 2); e++) {
+        const at = Math.floor(next() * mutated.length);
+        const byte = '{}[]",:\\0123456789aeflnrstu\n\u0000'.charCodeAt(Math.floor(next() * 29));
+        const kind = next();
+        if (kind < 0.5) mutated[at] = byte;
+        else if (kind < 0.75) mutated = new Uint8Array([...mutated.subarray(0, at), byte, ...mutated.subarray(at)]);
+        else mutated = new Uint8Array([...mutated.subarray(0, at), ...mutated.subarray(at + 1)]);
+      }
+      // Inside a larger Buffer, as the bulk path reads leaves (newline-joined).
+      const block = Buffer.concat([Buffer.from('x\n'), mutated, Buffer.from('\n{')]);
+      const expectation = { logJson, idx: base.idx, prevHash: base.idx === 0 ? null : prevHash };
+      const fast = acceptLeafFast(block, 2, 2 + mutated.length, expectation);
+      if (fast) {
+        accepted++;
+        expect(reference(mutated, base.idx, base.prev)).toBe(true);
+      }
+    }
+    expect(accepted).toBeGreaterThan(0);
+  });
+
+  it('rejects refs out of order or with a duplicate key, and a leading zero in idx', () => {
+    const base = buildLeafText(leaf({ refs: { a: '1', b: '2' } }));
+    for (const text of [
+      base.replace('"a":"1","b":"2"', '"b":"2","a":"1"'),
+      base.replace('"a":"1","b":"2"', '"a":"1","a":"2"'),
+      base.replace('"idx":7', '"idx":07'),
+    ]) {
+      const bytes = utf8Encode(text);
+      expect(acceptLeafFast(bytes, 0, bytes.length, { logJson, idx: 7, prevHash })).toBe(false);
+      expect(reference(bytes, 7, toHex(prevHash))).toBe(false);
+    }
+  });
+
+  it('never matches a pinned log whose JSON form is not canonical', () => {
+    const lone = 'example.com/\ud800';
+    const bytes = utf8Encode(buildLeafText(leaf()).replace(JSON.stringify(LOG), JSON.stringify(lone)));
+    const expectation = { logJson: encodeLogForScan(lone), idx: 7, prevHash };
+    expect(acceptLeafFast(bytes, 0, bytes.length, expectation)).toBe(false);
+  });
 });
