@@ -24,7 +24,7 @@ describe('HashTurn', () => {
       const { workerData, parentPort } = require('node:worker_threads');
       const { buffer, log, id, module } = workerData;
       import(module).then(({ HashTurn }) => {
-        const turn = new HashTurn(buffer);
+        const turn = new HashTurn(buffer, Infinity);
         for (let i = 0; i < 100; i++)
           turn.run(() => {
             Atomics.store(log, 1 + Atomics.add(log, 0, 1), id);
@@ -39,5 +39,15 @@ describe('HashTurn', () => {
     await Promise.all(workers.map((w) => w.terminate()));
     expect(log[0]).toBe(400);
     for (let i = 0; i < 400; i += 2) expect(log[1 + i]).toBe(log[2 + i]);
+  });
+
+  it('runs the batch without the turn once the holder kept it longer than the longest wait', () => {
+    const buffer = HashTurn.buffer();
+    const cell = new Int32Array(buffer);
+    Atomics.store(cell, 0, 1); // held elsewhere, and never given back
+    const started = performance.now();
+    expect(new HashTurn(buffer, 30).run(() => 'ran')).toBe('ran');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(29);
+    expect(Atomics.load(cell, 0)).toBe(1); // a thread that did not take the turn does not give it back
   });
 });

@@ -7,10 +7,16 @@
  */
 export class HashTurn {
   private readonly cell: Int32Array;
+  private readonly maxWaitMs: number;
 
-  /** Over `buffer` (from HashTurn.buffer(), shared by every thread of the run). */
-  constructor(buffer: SharedArrayBuffer) {
+  /**
+   * Over `buffer` (from HashTurn.buffer(), shared by every thread of the run). A thread waits at most `maxWaitMs` for
+   * the turn (a chunk's hashing takes ~3 ms on a free core); past that the holder has lost its core to other work,
+   * and the waiter hashes without the turn rather than idle.
+   */
+  constructor(buffer: SharedArrayBuffer, maxWaitMs = 10) {
     this.cell = new Int32Array(buffer, 0, 1);
+    this.maxWaitMs = maxWaitMs;
   }
 
   /** A fresh shared cell (one per run, so a thread terminated mid-turn cannot block a later run). */
@@ -18,14 +24,26 @@ export class HashTurn {
     return new SharedArrayBuffer(4);
   }
 
-  /** Runs `fn` holding the turn (waits for it; only on worker threads, where blocking waits are allowed). */
+  /** Runs `fn` holding the turn, or without it after waiting maxWaitMs (blocking waits: worker threads only). */
   run<T>(fn: () => T): T {
-    while (Atomics.compareExchange(this.cell, 0, 0, 1) !== 0) Atomics.wait(this.cell, 0, 1);
+    let held = false;
+    const deadline = performance.now() + this.maxWaitMs;
+    for (;;) {
+      if (Atomics.compareExchange(this.cell, 0, 0, 1) === 0) {
+        held = true;
+        break;
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      Atomics.wait(this.cell, 0, 1, left);
+    }
     try {
       return fn();
     } finally {
-      Atomics.store(this.cell, 0, 0);
-      Atomics.notify(this.cell, 0, 1);
+      if (held) {
+        Atomics.store(this.cell, 0, 0);
+        Atomics.notify(this.cell, 0, 1);
+      }
     }
   }
 }
