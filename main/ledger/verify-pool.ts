@@ -109,29 +109,32 @@ function runOnWorkers(tasks: readonly ChunkTask[], opts: PoolOptions, consume: C
       if (err === undefined) resolve();
       else reject(err);
     }
-    function dispatch(w: Worker, current: { index: number }): void {
+    // Each worker has up to two tasks queued, so it starts the next chunk without waiting for this thread's answer.
+    function dispatch(w: Worker, queued: number[]): void {
       if (next >= tasks.length) return;
-      current.index = next++;
-      w.postMessage({ type: 'task', task: tasks[current.index] });
+      queued.push(next);
+      w.postMessage({ type: 'task', task: tasks[next++] });
     }
     const count = Math.max(1, Math.min(opts.threads, tasks.length));
     const turn = HashTurn.buffer();
+    const queues: number[][] = [];
     for (let t = 0; t < count; t++) {
       const w = acquire(opts.background);
-      const current = { index: -1 };
+      const queued: number[] = [];
+      queues.push(queued);
       w.on('message', (m: WorkerMessage) => {
         if (stopped) return;
         if (m.type === 'error') return finish(new Error(m.message));
         if (m.rows > 0) opts.onRows(m.rows);
         completed++;
-        if (consume(current.index, m.result) || completed === tasks.length) finish();
-        else dispatch(w, current);
+        if (consume(queued.shift() ?? -1, m.result) || completed === tasks.length) finish();
+        else dispatch(w, queued);
       });
       w.on('error', (err) => finish(err, true));
       workers.push(w);
       w.postMessage({ type: 'begin', path: opts.path, origin: opts.origin, mode: opts.mode, turn });
-      dispatch(w, current);
     }
+    for (let round = 0; round < 2; round++) workers.forEach((w, t) => dispatch(w, queues[t] ?? []));
     if (opts.signal?.aborted === true) onAbort();
     opts.signal?.addEventListener('abort', onAbort);
   });
