@@ -23,13 +23,20 @@ test.use({ viewport: VIEWPORT });
 test.afterEach(cleanUpStack);
 test.describe.configure({ timeout: DEMO_SPEC_TIMEOUT_MS });
 
-/** The demo's pending HIGH-tier request (one approval needed) that someone other than avery opened. */
+/**
+ * The demo's pending HIGH-tier request (one approval needed, not scheduled: a scheduled one waits as APPROVED for its
+ * time) that someone other than avery opened. Which ones the history holds depends on the boot time.
+ */
 async function pendingHighRequest(
   cp: ControlPlaneProcess,
 ): Promise<{ id: string; flag: string; requester: string; hash: string }> {
   const pending = list((await api(cp, 'vic', 'GET', '/api/v1/change-requests?status=PENDING')).body, 'change_requests');
   const cr = pending.find(
-    (c) => num(c, 'required_approvals') === 1 && num(c, 'valid_approvals') === 0 && str(c, 'requested_by') !== 'avery',
+    (c) =>
+      num(c, 'required_approvals') === 1 &&
+      num(c, 'valid_approvals') === 0 &&
+      str(c, 'requested_by') !== 'avery' &&
+      (c as { scheduled_at?: unknown }).scheduled_at == null,
   );
   if (!cr) throw new Error(`the demo has no pending HIGH change request: ${JSON.stringify(pending).slice(0, 500)}`);
   return {

@@ -66,7 +66,8 @@ export function VerificationBadge() {
   }
   const checkpoint = v.checkpointAt ? `checkpoint ${age(v.checkpointAt, now)} ago` : 'no checkpoint yet';
   const size = v.verifiedSize.toLocaleString('en-US');
-  const pending = v.pending > 0 ? ` · ${v.pending.toLocaleString('en-US')} pending` : '';
+  const pendingCount = v.pending.toLocaleString('en-US');
+  const pending = v.pending > 0 ? ` · ${pendingCount} pending` : '';
   // Narrow windows hide the checkpoint age (layout.css); the tooltip always has all of it.
   // An Unleash mirror is sealed by the console itself: say from when on its history is provable.
   const sealed = v.sealedLocally ? `\n${v.sealedLocally.notice}` : '';
@@ -84,7 +85,9 @@ export function VerificationBadge() {
       <span className="checkpoint"> · {checkpoint}</span>
       {pending && (
         <span className="pending" data-testid="pending-count">
-          {pending}
+          {` · ${pendingCount}`}
+          {/* Narrow windows keep the word for screen readers only (layout.css): the status beside it must not shrink. */}
+          <span className="pending-word"> pending</span>
         </span>
       )}
       {v.sealedLocally && (
