@@ -123,8 +123,11 @@ export function scanSimpleKey(b: Uint8Array, p: number, end: number): number {
   return i < end && k === 2 ? i + 1 : -1;
 }
 
-/** An object whose keys are simple, unique and in canonical order; `value` scans each member's value. */
-function scanObject(b: Uint8Array, p: number, end: number, depth: number): number {
+/**
+ * The object at p (which must be `{`) whose keys are simple, unique and in canonical order; its members' values are
+ * any canonical value, or only strings with `stringValues`.
+ */
+export function scanObject(b: Uint8Array, p: number, end: number, depth: number, stringValues = false): number {
   let i = p + 1;
   if (b[i] === 0x7d) return i + 1;
   let prevStart = -1;
@@ -137,7 +140,8 @@ function scanObject(b: Uint8Array, p: number, end: number, depth: number): numbe
     prevStart = keyStart;
     prevEnd = i;
     if (b[i] !== 0x3a) return -1;
-    i = scanValue(b, i + 1, end, depth + 1);
+    if (stringValues) i = b[i + 1] === QUOTE ? scanString(b, i + 1, end) : -1;
+    else i = scanValue(b, i + 1, end, depth + 1);
     if (i < 0) return -1;
     const sep = b[i];
     i++;

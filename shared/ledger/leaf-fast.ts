@@ -4,7 +4,7 @@
  * caller runs the reference path (parseLeafBytes), which decides and names the error. Sound, not complete: property
  * tests check it never accepts what the reference rejects.
  */
-import { compareSpans, scanBytes, scanSimpleKey, scanString, scanValue } from './json-scan.ts';
+import { scanBytes, scanObject, scanString, scanValue } from './json-scan.ts';
 import { MAX_LEAF_BYTES } from './leaf.ts';
 
 /** What the fast path compares against, pre-encoded once per log. */
@@ -207,26 +207,7 @@ function scanPrev(
 
 /** An object of string values with simple keys in canonical order (refs). */
 function scanRefs(b: Uint8Array, p: number, end: number): number {
-  if (b[p] !== 0x7b) return -1;
-  let i = p + 1;
-  if (b[i] === 0x7d) return i + 1;
-  let prevStart = -1;
-  let prevEnd = -1;
-  for (;;) {
-    const keyStart = i;
-    i = scanSimpleKey(b, i, end);
-    if (i < 0) return -1;
-    if (prevStart >= 0 && compareSpans(b, prevStart, prevEnd, keyStart, i) >= 0) return -1;
-    prevStart = keyStart;
-    prevEnd = i;
-    if (b[i] !== 0x3a || b[i + 1] !== 0x22) return -1;
-    i = scanString(b, i + 1, end);
-    if (i < 0) return -1;
-    const sep = b[i];
-    i++;
-    if (sep === 0x7d) return i;
-    if (sep !== 0x2c) return -1;
-  }
+  return b[p] === 0x7b ? scanObject(b, p, end, 1, true) : -1;
 }
 
 /**
