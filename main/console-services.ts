@@ -68,7 +68,19 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
   const incidents = new IncidentWatch(events);
   // Each step spends a few tens of ms on the read models, then on the correlation index, so both keep up with a
   // million-entry sync without freezing the calls the UI makes in between.
-  const indexer = new BackgroundIndexer((db) => catchUpReadModels(db, 50).complete && correlationIndexStep(db, 50));
+  // When a run ends, the lists the UI read while it ran may miss its last entries: the UI is told to read them again.
+  let indexedSize = 0;
+  const indexer = new BackgroundIndexer(
+    (db) => {
+      const level = catchUpReadModels(db, 50);
+      indexedSize = level.indexedSize;
+      return level.complete && correlationIndexStep(db, 50);
+    },
+    (db) => {
+      incidents.refresh(db);
+      events.emit('ledger:indexed', { indexedSize });
+    },
+  );
   const runtime = new ConsoleRuntime({
     store,
     events,

@@ -153,6 +153,11 @@ export interface EventMap {
   'sync:progressed': SyncProgress;
   'ledger:appended': { receivedSize: number };
   'ledger:verified': { verifiedSize: number; rootHex: string };
+  /**
+   * The read models (lists, incidents, flags, change requests) hold every entry received: a run of the background
+   * indexer ended. Lists read while it ran may have missed the newest entries, so the renderer reads them again.
+   */
+  'ledger:indexed': { indexedSize: number };
   'ledger:alerted': Evidence;
   'verify:progressed': VerifyProgress;
   'verify:finished': VerifyOutcome;
@@ -217,6 +222,7 @@ export const eventChannels = [
   'sync:progressed',
   'ledger:appended',
   'ledger:verified',
+  'ledger:indexed',
   'ledger:alerted',
   'verify:progressed',
   'verify:finished',

@@ -136,4 +136,20 @@ describe('createAppStore start-up', () => {
     expect(fake.argsOf('changeRequestsList').length).toBe(before + 1);
     expect(fake.argsOf('breakGlassRecent').length).toBe(breakGlassBefore + 1);
   });
+
+  it('reads the lists again when main has indexed its backlog (a list read during indexing may lack the newest entries)', async () => {
+    const fake = createFakeApi(liveReplica());
+    const store = createAppStore(fake.api, { refreshDelayMs: 0 });
+    await store.getState().start();
+    await flush();
+    const lists = ['changeRequestsList', 'ledgerQuery', 'breakGlassRecent'] as const;
+    const before = lists.map((m) => fake.argsOf(m).length);
+    const receivedBefore = store.getState().verification?.receivedSize;
+    fake.emit('ledger:indexed', { indexedSize: 120 });
+    await flush();
+    // One read of each list; the recent changes and the outcomes are two queries of the ledger.
+    expect(lists.map((m) => fake.argsOf(m).length)).toEqual([before[0]! + 1, before[1]! + 2, before[2]! + 1]);
+    // It says nothing about what was received or verified.
+    expect(store.getState().verification?.receivedSize).toBe(receivedBefore);
+  });
 });

@@ -4,6 +4,16 @@ import type { SliceDeps } from './types.ts';
 /** Subscribes to every event channel; returns one function that unsubscribes them all. */
 export function subscribeEvents(d: SliceDeps, reloadReplica: () => Promise<void>): () => void {
   const { api, set, get, later } = d;
+  /** Reads again every list the replica's entries feed (coalesced: a burst of events costs one read of each). */
+  const rereadLists = (): void => {
+    later('changes', () => void get().loadChanges());
+    later('outcomes', () => void get().loadOutcomes());
+    later('flagDetails', () => void get().refreshFlagDetails());
+    later('approvals', () => void get().loadChangeRequests());
+    // Uses in entries that arrive by back-fill are not announced one by one: the pending list is read again.
+    later('breakGlass', () => void get().loadBreakGlassPending());
+    if (get().drawer) later('ledger', () => void get().refreshLedgerTotal());
+  };
   const offs = [
     api.onConnectionChanged((connection) => {
       set({ connection });
@@ -22,13 +32,11 @@ export function subscribeEvents(d: SliceDeps, reloadReplica: () => Promise<void>
         later('replica', () => void reloadReplica());
         return;
       }
-      later('changes', () => void get().loadChanges());
-      later('outcomes', () => void get().loadOutcomes());
-      later('flagDetails', () => void get().refreshFlagDetails());
-      later('approvals', () => void get().loadChangeRequests());
-      // Uses in entries that arrive by back-fill are not announced one by one: the pending list is read again.
-      later('breakGlass', () => void get().loadBreakGlassPending());
-      if (get().drawer) later('ledger', () => void get().refreshLedgerTotal());
+      rereadLists();
+    }),
+    // The lists read while main was still indexing a backlog may lack its newest entries: read once more at the end.
+    api.onLedgerIndexed(() => {
+      if (get().replica === 'present') rereadLists();
     }),
     api.onLedgerVerified(({ verifiedSize, rootHex }) => {
       const v = get().verification;
