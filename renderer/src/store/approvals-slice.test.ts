@@ -146,6 +146,34 @@ describe('approvals slice', () => {
     expect(store.getState().decidedHere['cr-1']?.cr.status).toBe('APPLIED');
   });
 
+  it('a lookup answered after a newer load started still lands when the newer load does not look up', async () => {
+    const cr = changeRequest('bob');
+    const lookups: Array<() => void> = [];
+    let pendingHolds = true;
+    const fake = createFakeApi({
+      changeRequestsList: ({ status }) =>
+        status === 'PENDING'
+          ? Promise.resolve({ ok: true, value: pendingHolds ? [cr] : [] })
+          : new Promise((resolve) =>
+              lookups.push(() => resolve({ ok: true, value: [{ ...cr, status: 'APPLIED', approvals: ['alice'] }] })),
+            ),
+      changeRequestsApprove: async () => ({ ok: true, value: receipt('k-approve') }),
+    });
+    const store = createAppStore(fake.api);
+    await store.getState().loadChangeRequests();
+    await store.getState().approve('cr-1', cr.payloadHash); // its load still lists cr-1: no lookup
+    await flush();
+    pendingHolds = false;
+    const first = store.getState().loadChangeRequests(); // cr-1 left the pending list: a lookup goes out...
+    await flush();
+    pendingHolds = true; // ...and a newer load reads a list that (still) holds it, so it looks nothing up
+    await store.getState().loadChangeRequests();
+    expect(lookups).toHaveLength(1);
+    lookups[0]?.();
+    await first;
+    expect(store.getState().decidedHere['cr-1']?.cr).toMatchObject({ status: 'APPLIED', approvals: ['alice'] });
+  });
+
   it('a rejection is kept as decided here with status REJECTED', async () => {
     const fake = quorumOfOne({ status: 'REJECTED' });
     const store = createAppStore(fake.api);

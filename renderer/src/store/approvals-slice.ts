@@ -36,9 +36,16 @@ export interface ApprovalsSlice {
 /** Statuses a request can still leave (APPROVED becomes APPLIED, e.g. at its scheduled time). */
 const UNSETTLED: readonly ChangeRequest['status'][] = ['PENDING', 'APPROVED'];
 
+/** How far along its life a request is: a replica only moves a request forward, never back. */
+function progress(cr: ChangeRequest): number {
+  const stage = cr.status === 'PENDING' ? 0 : cr.status === 'APPROVED' ? 1 : 2;
+  return stage * 1000 + cr.approvals.length;
+}
+
 /**
  * Refreshes the decided requests from a list. Entries whose receipt is gone are dropped: the store clears the receipts
- * only when it drops everything of a replica (profile switch), and a decision from another replica must not show.
+ * only when it drops everything of a replica (profile switch), and a decision from another replica must not show. A
+ * list read earlier than the one already applied (loads overlap) cannot move a request back.
  */
 export function refreshDecided(
   decided: Record<string, DecidedHere>,
@@ -48,7 +55,9 @@ export function refreshDecided(
   const byId = new Map(list.map((cr) => [cr.id, cr]));
   const next: Record<string, DecidedHere> = {};
   for (const [id, d] of Object.entries(decided)) {
-    if (receipts[d.receiptKey]) next[id] = { ...d, cr: byId.get(id) ?? d.cr };
+    const listed = byId.get(id);
+    if (receipts[d.receiptKey])
+      next[id] = { ...d, cr: listed !== undefined && progress(listed) >= progress(d.cr) ? listed : d.cr };
   }
   return next;
 }
@@ -99,9 +108,10 @@ export function createApprovalsSlice({ api, set, get }: SliceDeps): ApprovalsSli
       });
       // A request decided here that left the pending list has a new status the pending list cannot tell.
       if (filter === 'ALL' || !needsLookup(get().decidedHere, res.value)) return;
+      // Applied even when a newer load started: refreshDecided never moves a request back, and a newer load may not
+      // look it up (its own list can still hold the request).
       const all = await api.changeRequestsList({ status: 'ALL' });
-      if (all.ok && mine === generation)
-        set({ decidedHere: refreshDecided(get().decidedHere, all.value, get().receipts) });
+      if (all.ok) set({ decidedHere: refreshDecided(get().decidedHere, all.value, get().receipts) });
     },
     setApprovalsFilter(filter) {
       set({ approvalsFilter: filter });
