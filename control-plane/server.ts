@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app-setup.ts';
+import { lockDataDir, type DataDirLock } from './db/data-dir-lock.ts';
 import { addUser } from './db/users.ts';
 import type { Role } from './db/users.ts';
 import type { App } from './domain/app.ts';
@@ -12,7 +13,7 @@ import { startScheduler } from './domain/scheduler.ts';
 import { createRequestListener } from './http/pipeline.ts';
 import { pruneReplays } from './http/idempotency.ts';
 import { Router, type Route } from './http/router.ts';
-import type { ControlPlaneOptions } from './options.ts';
+import type { ControlPlaneOptions, ResolvedOptions } from './options.ts';
 import { resolveOptions } from './options.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { changeRequestRoutes } from './routes/change-requests.ts';
@@ -81,6 +82,16 @@ function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K],
 /** Starts the control plane; resolves when it is listening. */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
   const opts = resolveOptions(options);
+  const lock = lockDataDir(opts.dataDir);
+  try {
+    return await serveLocked(opts, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function serveLocked(opts: ResolvedOptions, lock: DataDirLock): Promise<RunningControlPlane> {
   const app = createApp(opts);
   const demoTokens = opts.demo === null ? [] : await mintDemoTokens(app);
   if (opts.demo !== null) seedDemo(app, opts.demo);
@@ -139,6 +150,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.notifier.flush();
       await app.sql.close();
+      lock.release();
     },
   };
 }

@@ -2,7 +2,7 @@
 
 /** An error opening or migrating a database; `message` starts with the code. */
 export class DatabaseOpenError extends Error {
-  readonly code: 'E_SCHEMA_NEWER' | 'E_DATABASE_UNREACHABLE' | 'E_DATABASE_URL';
+  readonly code: 'E_SCHEMA_NEWER' | 'E_DATABASE_UNREACHABLE' | 'E_DATABASE_URL' | 'E_DATA_DIR_IN_USE';
 
   constructor(code: DatabaseOpenError['code'], message: string) {
     super(`${code}: ${message}`);
