@@ -20,6 +20,14 @@ process.once('exit', () => {
   for (const child of running.keys()) child.kill('SIGKILL');
 });
 
+/** What each child started since the last `takeOutputs()` printed (the command and its output so far). */
+const outputs: { command: string; output: () => string }[] = [];
+
+/** The outputs of the children started since the last call, for the report of a failed test; forgets them. */
+export function takeOutputs(): { command: string; output: string }[] {
+  return outputs.splice(0).map((o) => ({ command: o.command, output: o.output() }));
+}
+
 /** Stops every child process this worker started that is still running (a safety net for `afterEach`). */
 export async function stopStartedProcesses(): Promise<void> {
   await Promise.all([...running.values()].map((stop) => stop()));
@@ -38,6 +46,7 @@ export function startProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  outputs.push({ command: args.join(' '), output: () => out });
   child.once('exit', () => running.delete(child));
   const stop = () =>
     new Promise<void>((resolve) => {

@@ -2,14 +2,15 @@
  * The real product stack for e2e specs: the reference control plane with the demo scenario, browser-mode consoles
  * connected to it as demo people, and a small client of the control plane's HTTP API for setting up and checking state.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { expect } from '@playwright/test';
+import { basename, join } from 'node:path';
+import { expect, type TestInfo } from '@playwright/test';
 import {
   startConsole,
   startControlPlaneProcess,
   stopStartedProcesses,
+  takeOutputs,
   type ControlPlaneProcess,
   type Started,
 } from './processes.ts';
@@ -29,10 +30,40 @@ export function freshDir(prefix: string): string {
   return dir;
 }
 
-/** Stops whatever a test left running (a timeout cuts its `finally` short) and removes its temp dirs (~20 MB each). */
-export async function cleanUpStack(): Promise<void> {
+/** The last `bytes` of `text`, marked when cut. */
+function tail(text: string, bytes = 64 * 1024): string {
+  return text.length <= bytes ? text : `[… ${text.length - bytes} characters before]\n${text.slice(-bytes)}`;
+}
+
+/**
+ * For a failed test, attaches what the processes printed and the consoles' logs (`<data>/logs/*.log`) to its report:
+ * the data dirs are removed next, and a rare failure is otherwise lost with them.
+ */
+async function attachEvidence(testInfo: TestInfo): Promise<void> {
+  const outputs = takeOutputs();
+  if (testInfo.status === testInfo.expectedStatus) return;
+  for (const [i, o] of outputs.entries())
+    await testInfo.attach(`process-${i + 1}.txt`, { body: `$ node ${o.command}\n${tail(o.output)}` });
+  for (const dir of dirs) {
+    const logs = join(dir, 'logs');
+    if (!existsSync(logs)) continue;
+    for (const name of readdirSync(logs))
+      await testInfo.attach(`${basename(dir)}-${name}`, { body: tail(readFileSync(join(logs, name), 'utf8')) });
+  }
+}
+
+/**
+ * Stops whatever a test left running (a timeout cuts its `finally` short) and removes its temp dirs (~20 MB each);
+ * for a failed test, their outputs and logs go to the report first. Use as `test.afterEach(cleanUpStack)` (Playwright
+ * reads the fixtures a hook wants from its first parameter's pattern: none here).
+ */
+export async function cleanUpStack({}: object, testInfo: TestInfo): Promise<void> {
   await stopStartedProcesses();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  try {
+    await attachEvidence(testInfo);
+  } finally {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Starts the demo control plane on an ephemeral port; the live incident starts after `incidentAfter`. */
