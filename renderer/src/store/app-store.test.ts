@@ -142,13 +142,18 @@ describe('createAppStore start-up', () => {
     const store = createAppStore(fake.api, { refreshDelayMs: 0 });
     await store.getState().start();
     await flush();
-    const lists = ['changeRequestsList', 'ledgerQuery', 'breakGlassRecent'] as const;
+    const lists = ['changeRequestsList', 'ledgerQuery', 'breakGlassRecent', 'incidentsList'] as const;
     const before = lists.map((m) => fake.argsOf(m).length);
     const receivedBefore = store.getState().verification?.receivedSize;
     fake.emit('ledger:indexed', { indexedSize: 120 });
     await flush();
     // One read of each list; the recent changes and the outcomes are two queries of the ledger.
-    expect(lists.map((m) => fake.argsOf(m).length)).toEqual([before[0]! + 1, before[1]! + 2, before[2]! + 1]);
+    expect(lists.map((m) => fake.argsOf(m).length)).toEqual([
+      before[0]! + 1,
+      before[1]! + 2,
+      before[2]! + 1,
+      before[3]! + 1,
+    ]);
     // It says nothing about what was received or verified.
     expect(store.getState().verification?.receivedSize).toBe(receivedBefore);
   });

@@ -35,8 +35,12 @@ export function subscribeEvents(d: SliceDeps, reloadReplica: () => Promise<void>
       rereadLists();
     }),
     // The lists read while main was still indexing a backlog may lack its newest entries: read once more at the end.
+    // The incidents too: main announces a change of them only when its own count differs from the last it announced,
+    // which misses the case of a list read in between (cheap to read again: two index ranges).
     api.onLedgerIndexed(() => {
-      if (get().replica === 'present') rereadLists();
+      if (get().replica !== 'present') return;
+      rereadLists();
+      later('incidents', () => void get().loadIncidents());
     }),
     api.onLedgerVerified(({ verifiedSize, rootHex }) => {
       const v = get().verification;
