@@ -57,6 +57,32 @@ describe('ConsoleRuntime', () => {
     expect(runtime.session().profileId).toBe(profile.id);
   });
 
+  it('logs each change of the sync state once, with where it is and why', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tsc-runtime-'));
+    const store = new ProfileStore(join(dir, 'data'), fileModeSecretBox());
+    // Nothing listens on port 9 of loopback: the session tries, then retries.
+    const profile = store.add({ name: 'down', url: 'http://127.0.0.1:9', environment: 'production', token: 'x' });
+    const lines: { level: string; msg: string; fields: Record<string, unknown> | undefined }[] = [];
+    runtime = new ConsoleRuntime({
+      store,
+      events: new EventHub(),
+      hwmCodec: plainCodec,
+      notify: () => {},
+      log: (level, msg, fields) => lines.push({ level, msg, fields }),
+      onAppended: () => {},
+    });
+    await runtime.activate(profile.id);
+    const deadline = Date.now() + 10_000;
+    while (!lines.some((l) => l.msg === 'sync reconnecting' || l.msg === 'sync offline') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const sync = lines.filter((l) => l.msg.startsWith('sync ') && l.level === 'info');
+    expect(sync[0]).toEqual({ level: 'info', msg: 'sync connecting', fields: { url: 'http://127.0.0.1:9' } });
+    const down = sync.find((l) => l.msg === 'sync reconnecting' || l.msg === 'sync offline');
+    expect(down?.fields).toMatchObject({ url: 'http://127.0.0.1:9' });
+    // One line per change of kind, however often the state is restated.
+    for (let i = 1; i < sync.length; i++) expect(sync[i]?.msg).not.toBe(sync[i - 1]?.msg);
+  });
+
   it('a reopen keeps the round trips of actions still in flight; a profile switch starts afresh', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tsc-runtime-'));
     const store = new ProfileStore(join(dir, 'data'), fileModeSecretBox());

@@ -308,6 +308,22 @@ export async function openSession(
   };
 }
 
+/** The fields of a sync state worth a log line: where, and why for the states that have a reason. */
+function syncFields(s: SyncState): Record<string, unknown> {
+  switch (s.kind) {
+    case 'idle':
+      return {};
+    case 'offline':
+      return { url: s.url, reason: s.reason };
+    case 'reconnecting':
+      return { url: s.url, attempt: s.attempt, error: s.lastError };
+    case 'halted':
+      return { url: s.url, code: s.code };
+    default:
+      return { url: s.url };
+  }
+}
+
 function wireSyncEvents(
   deps: SessionDeps,
   sync: SyncHandle,
@@ -318,7 +334,13 @@ function wireSyncEvents(
   let watch: EntryWatch | null = null;
   // Once the background deep check raised its alert the session is halted: a state the engine reports while it stops
   // (it may still have been going live) must not bring "Live" back.
+  // Each change of kind goes to the log (not every backfill step or round-trip sample): a stuck console can be read back.
+  let lastKind: SyncState['kind'] | null = null;
   sync.events.on('sync:changed', (s) => {
+    if (s.kind !== lastKind) {
+      lastKind = s.kind;
+      deps.log('info', `sync ${s.kind}`, syncFields(s));
+    }
     if (!halted()) deps.events.emit('sync:changed', s);
   });
   // The engine's events are the contract's (main/sync/events.ts): progress and alerts pass on as they are.
