@@ -332,9 +332,9 @@ function wireSyncEvents(
   halted: () => boolean,
 ): void {
   let watch: EntryWatch | null = null;
+  // Each change of kind goes to the log (not every backfill step or round-trip sample): a stuck console can be read back.
   // Once the background deep check raised its alert the session is halted: a state the engine reports while it stops
   // (it may still have been going live) must not bring "Live" back.
-  // Each change of kind goes to the log (not every backfill step or round-trip sample): a stuck console can be read back.
   let lastKind: SyncState['kind'] | null = null;
   sync.events.on('sync:changed', (s) => {
     if (s.kind !== lastKind) {
