@@ -13,6 +13,8 @@ export type Command =
   | { kind: 'serve'; options: ControlPlaneOptions }
   | ({ kind: 'user-add'; name: string; role: Role } & DbTarget)
   | ({ kind: 'sdk-key-add'; environment: string; name: string } & DbTarget)
+  | { kind: 'backup'; dataDir: string; out: string }
+  | { kind: 'backup-check'; file: string }
   | { kind: 'help' };
 
 /** Usage text. */
@@ -24,7 +26,9 @@ export const USAGE = `usage:
       [--fleet-disconnect 15s] [--fleet-age-out 10m]
   npm run control-plane -- user add <name> --role viewer|responder|approver|admin (--data <dir> | --database <url>)
   npm run control-plane -- sdk-key add --environment <env> [--name <name>] (--data <dir> | --database <url>)
-      (--database postgres://user@host:port/db: the admin commands only; the server runs on --data for now)`;
+      (--database postgres://user@host:port/db: the admin commands only; the server runs on --data for now)
+  npm run control-plane -- backup --data <dir> --out <new file>   (while the server runs; checked before it is kept)
+  npm run control-plane -- backup --check <file>`;
 
 /** Parses "500ms", "15s", "2m", "1h" or a bare number of seconds into milliseconds. */
 export function parseDuration(text: string): number {
@@ -75,6 +79,18 @@ function sdkKeyAdd(positionals: string[], values: Record<string, unknown>): Comm
   return { kind: 'sdk-key-add', ...dbTarget(values), environment, name: String(name) };
 }
 
+function backup(positionals: string[], values: Record<string, unknown>): Command {
+  if (positionals.length !== 1) throw new RangeError('backup takes no positional arguments');
+  const [data, out, check] = [values['data'], values['out'], values['check']];
+  if (typeof check === 'string') {
+    if (data !== undefined || out !== undefined) throw new RangeError('backup --check <file> takes no --data or --out');
+    return { kind: 'backup-check', file: check };
+  }
+  if (typeof data !== 'string' || typeof out !== 'string')
+    throw new RangeError('backup needs --data <dir> and --out <new file> (or --check <file>)');
+  return { kind: 'backup', dataDir: data, out };
+}
+
 /** Parses argv (without node and script). Throws RangeError with a sentence on bad input. */
 export function parseCommand(argv: string[]): Command {
   const { values, positionals } = parseArgs({
@@ -102,12 +118,15 @@ export function parseCommand(argv: string[]): Command {
       role: { type: 'string' },
       environment: { type: 'string' },
       name: { type: 'string' },
+      out: { type: 'string' },
+      check: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
   if (values.help === true) return { kind: 'help' };
   if (positionals[0] === 'user' && positionals[1] === 'add') return userAdd(positionals, values);
   if (positionals[0] === 'sdk-key' && positionals[1] === 'add') return sdkKeyAdd(positionals, values);
+  if (positionals[0] === 'backup') return backup(positionals, values);
   if (positionals.length > 0) throw new RangeError(`unknown command "${positionals.join(' ')}"`);
   if (values.database !== undefined)
     throw new RangeError('--database is for user add and sdk-key add only: the server runs on --data <dir> for now');

@@ -3,6 +3,7 @@
  * --data <dir>` mints a token. Other tools parse stdout: the `control-plane listening on <url>` line, then (with
  * --demo) one `demo token <role> <name> <token>` line per demo person; all are written in one write.
  */
+import { BackupError, backupDataDir, checkBackup, type BackupReport } from './db/backup.ts';
 import { redactUrl } from './db/db-errors.ts';
 import { openPgSql, openSqliteSql } from './db/open-db.ts';
 import type { Sql } from './db/sql.ts';
@@ -78,6 +79,32 @@ async function sdkKeyAddCommand(command: Extract<Command, { kind: 'sdk-key-add' 
   }
 }
 
+async function backupCommand(command: Extract<Command, { kind: 'backup' | 'backup-check' }>): Promise<void> {
+  try {
+    if (command.kind === 'backup-check') {
+      const r = checkBackup(command.file);
+      process.stdout.write(`${command.file}: ${describeBackup(r)}\n`);
+      return;
+    }
+    const r = await backupDataDir(command.dataDir, command.out);
+    process.stdout.write(
+      `backup of ${command.dataDir} written to ${r.file} (${r.bytes} bytes): ${describeBackup(r)}. The signing keys ` +
+        `(keys/) and the secret are not in it: back them up separately.\n`,
+    );
+  } catch (err) {
+    if (!(err instanceof BackupError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+function describeBackup(r: Pick<BackupReport, 'entries' | 'checkpoint'>): string {
+  const cp = r.checkpoint;
+  return cp === null
+    ? `${r.entries} entries, every leaf matches its hash; no signed checkpoint yet`
+    : `${r.entries} entries, every leaf matches its hash and they reproduce the signed checkpoint at size ${cp.size} (root ${cp.rootHex})`;
+}
+
 async function main(): Promise<void> {
   let command: Command;
   try {
@@ -95,6 +122,10 @@ async function main(): Promise<void> {
   }
   if (command.kind === 'sdk-key-add') {
     await sdkKeyAddCommand(command);
+    return;
+  }
+  if (command.kind === 'backup' || command.kind === 'backup-check') {
+    await backupCommand(command);
     return;
   }
   await serve(command);
