@@ -79,8 +79,20 @@ describe('parseCommand', () => {
       /^use --data <dir> or --database <url>, not both$/,
     ],
     [['--data', 'd', '--database', 'postgres://h/t'], /^--database is for user add and sdk-key add only/],
+    [['backup', '--data', 'd'], /^backup needs --data <dir> and --out <new file> \(or --check <file>\)$/],
+    [['backup', '--check', 'f', '--out', 'g'], /^backup --check <file> takes no --data or --out$/],
+    [['backup', 'now', '--data', 'd', '--out', 'f'], /^backup takes no positional arguments$/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(message);
+  });
+
+  it('parses backup and backup --check', () => {
+    expect(parseCommand(['backup', '--data', 'd', '--out', 'b.sqlite'])).toEqual({
+      kind: 'backup',
+      dataDir: 'd',
+      out: 'b.sqlite',
+    });
+    expect(parseCommand(['backup', '--check', 'b.sqlite'])).toEqual({ kind: 'backup-check', file: 'b.sqlite' });
   });
 
   it('parses durations', () => {
