@@ -85,6 +85,10 @@ describe('console services over a replica opened offline', () => {
   it('index the replica in the background at launch and rank its incidents without a network', async () => {
     const { dataDir, replicaPath, log } = await offlineConsole();
     services = start(dataDir);
+    const indexedEvents: number[] = [];
+    services.events.subscribe((channel, payload) => {
+      if (channel === 'ledger:indexed') indexedEvents.push((payload as { indexedSize: number }).indexedSize);
+    });
     await services.ready;
     // Nobody asked for a ranking yet: the background indexer built the correlation index when the replica opened.
     const peek = new Database(replicaPath, { readonly: true });
@@ -105,6 +109,9 @@ describe('console services over a replica opened offline', () => {
     } finally {
       peek.close();
     }
+    // The end of the run is announced, and restated to an event stream that connects later.
+    expect(await until(() => indexedEvents.includes(log.texts.length), 5_000)).toBe(true);
+    expect(services.currentState()).toContainEqual(['ledger:indexed', { indexedSize: log.texts.length }]);
     const incidents = await services.registry.invoke('incidents:list', { resolvedLimit: 50 });
     expect(incidents).toMatchObject({ ok: true, value: { resolvedTotal: 0 } });
     const listed = (incidents as { value: { incidents: { id: string; status: string }[] } }).value.incidents;

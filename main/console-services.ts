@@ -48,7 +48,8 @@ export interface ConsoleServices {
   /** Resolves once the start-up profile (if any) is active; rejects with an AppError when it cannot be made. */
   ready: Promise<void>;
   /**
-   * The events that restate where the console is now (the sync state, and the launch alert if one was raised): sent
+   * The events that restate where the console is now (the sync state, the launch alert if one was raised, and how far
+   * the read models got, which makes the renderer read its lists again): sent
    * first to an event stream that connects, so a renderer that asked for the state just before an event it had no
    * stream for yet (e.g. a background deep check's alert) still ends up with it.
    */
@@ -58,7 +59,9 @@ export interface ConsoleServices {
 
 /** An event that restates the console's current state to a stream that connects. */
 export type CurrentStateEvent =
-  ['sync:changed', EventMap['sync:changed']] | ['ledger:alerted', EventMap['ledger:alerted']];
+  | ['sync:changed', EventMap['sync:changed']]
+  | ['ledger:alerted', EventMap['ledger:alerted']]
+  | ['ledger:indexed', EventMap['ledger:indexed']];
 
 /** Starts the services described by `config`. */
 export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink): ConsoleServices {
@@ -143,6 +146,9 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
       const out: CurrentStateEvent[] = [['sync:changed', runtime.syncState()]];
       const alert = runtime.launchAlert();
       if (alert) out.push(['ledger:alerted', alert]);
+      // A stream that connects after the lists were first read (e.g. while the back-fill was still being indexed) may
+      // have missed the announcements since: the renderer reads its lists again.
+      if (indexedSize > 0) out.push(['ledger:indexed', { indexedSize }]);
       return out;
     },
     externalOrigins: () =>
