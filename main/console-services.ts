@@ -68,7 +68,11 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
   const events = new EventHub();
   const log = config.log ?? (() => {});
   const store = new ProfileStore(config.dataDir, config.secretBox);
-  const incidents = new IncidentWatch(events);
+  const failed = (what: string) => (err: unknown) =>
+    log('error', `${what} failed; it is tried again with the next entries`, {
+      error: err instanceof Error ? err.message : String(err),
+    });
+  const incidents = new IncidentWatch(events, failed('recounting the incidents'));
   // Each step spends a few tens of ms on the read models, then on the correlation index, so both keep up with a
   // million-entry sync without freezing the calls the UI makes in between.
   // When a run ends, the lists the UI read while it ran may miss its last entries: the UI is told to read them again.
@@ -83,6 +87,7 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
       incidents.refresh(db);
       events.emit('ledger:indexed', { indexedSize });
     },
+    failed('indexing the replica'),
   );
   const runtime = new ConsoleRuntime({
     store,

@@ -58,6 +58,28 @@ describe('BackgroundIndexer', () => {
     expect([steps, levels]).toEqual([2, 1]);
   });
 
+  it('a step that throws ends the run with the error, not the process; the next kick starts afresh', async () => {
+    const db = memory();
+    let fail = true;
+    const errors: string[] = [];
+    let levels = 0;
+    const indexer = new BackgroundIndexer(
+      () => {
+        if (fail) throw new Error('E_VIEWS_TOO_NEW: written by a newer console');
+        return true;
+      },
+      () => levels++,
+      (err) => errors.push((err as Error).message),
+    );
+    indexer.kick(db);
+    await until(() => errors.length === 1);
+    expect([errors, levels]).toEqual([['E_VIEWS_TOO_NEW: written by a newer console'], 0]);
+    fail = false;
+    indexer.kick(db);
+    await until(() => levels === 1);
+    expect(errors).toHaveLength(1);
+  });
+
   it('stops without a report when the replica was closed', async () => {
     const db = memory();
     let levels = 0;

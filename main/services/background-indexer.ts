@@ -13,12 +13,19 @@ import type Database from 'better-sqlite3';
 export class BackgroundIndexer {
   private readonly step: (db: Database.Database) => boolean;
   private readonly onLevel: (db: Database.Database) => void;
+  private readonly onError: (err: unknown) => void;
   private running = false;
   private again = false;
 
-  constructor(step: (db: Database.Database) => boolean, onLevel: (db: Database.Database) => void = () => {}) {
+  /** `onError` hears of a step that threw: the run stops there, and the next kick starts a new one. */
+  constructor(
+    step: (db: Database.Database) => boolean,
+    onLevel: (db: Database.Database) => void = () => {},
+    onError: (err: unknown) => void = () => {},
+  ) {
     this.step = step;
     this.onLevel = onLevel;
+    this.onError = onError;
   }
 
   /** Asks for the index to catch up with `db`; coalesces kicks while running. */
@@ -33,7 +40,14 @@ export class BackgroundIndexer {
         this.running = false;
         return;
       }
-      const complete = this.step(db);
+      let complete: boolean;
+      try {
+        complete = this.step(db);
+      } catch (err) {
+        [this.running, this.again] = [false, false];
+        this.onError(err);
+        return;
+      }
       if (!complete || this.again) {
         this.again = false;
         setTimeout(tick, 5).unref();

@@ -15,8 +15,12 @@ export class IncidentWatch {
   private lastRun = 0;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(events: EventHub) {
+  private readonly onError: (err: unknown) => void;
+
+  /** `onError` hears of a recount that failed (it is tried again at the next refresh; the console keeps running). */
+  constructor(events: EventHub, onError: (err: unknown) => void = () => {}) {
     this.events = events;
+    this.onError = onError;
   }
 
   /** Schedules a recount over `db`. */
@@ -27,7 +31,14 @@ export class IncidentWatch {
       this.timer = null;
       this.lastRun = Date.now();
       if (!db.open) return;
-      const { incidents: active, resolvedTotal } = listIncidents(db, { resolvedLimit: 0 });
+      let listed: ReturnType<typeof listIncidents>;
+      try {
+        listed = listIncidents(db, { resolvedLimit: 0 });
+      } catch (err) {
+        this.onError(err);
+        return;
+      }
+      const { incidents: active, resolvedTotal } = listed;
       // Any change of an incident's state counts, not only of the active count (one fires as another resolves).
       const signature = `${resolvedTotal}|${active.map((i) => `${i.id}:${i.status}`).join(',')}`;
       if (signature !== this.signature) {
