@@ -119,5 +119,11 @@ describe('control-plane backup', () => {
       `${file}: 0 entries, every leaf matches its hash; no signed checkpoint yet\n`,
     ]);
     expect(run('backup', '--data', dir).status).toBe(2);
+    const missing = join(out, 'no-such.sqlite');
+    const notThere = run('backup', '--check', missing);
+    expect([notThere.status, notThere.stderr]).toEqual([
+      1,
+      `E_BACKUP_INVALID: ${missing} is not a readable control-plane database (unable to open database file). Do not restore it; check the path or take a new backup.\n`,
+    ]);
   });
 });

@@ -34,6 +34,20 @@ export interface BackupReport {
 
 /** Checks a database file the way a control plane does at start, plus the leaf bytes; throws E_BACKUP_INVALID. */
 export function checkBackup(file: string, name = file): Omit<BackupReport, 'file' | 'bytes'> {
+  try {
+    return checkDatabase(file, name);
+  } catch (err) {
+    if (err instanceof BackupError) throw err;
+    // Missing, not SQLite, or SQLite without the control plane's tables.
+    const why = err instanceof Error ? err.message : String(err);
+    throw new BackupError(
+      'E_BACKUP_INVALID',
+      `${name} is not a readable control-plane database (${why}). Do not restore it; check the path or take a new backup.`,
+    );
+  }
+}
+
+function checkDatabase(file: string, name: string): Omit<BackupReport, 'file' | 'bytes'> {
   const db = new Database(file, { fileMustExist: true });
   try {
     const invalid = (why: string): BackupError =>
