@@ -96,10 +96,8 @@ export function startConsoleServices(config: ConsoleConfig, onError?: ErrorSink)
     ...(config.deepCheckDeferMs === undefined ? {} : { deepCheckDeferMs: config.deepCheckDeferMs }),
     notify: config.notify ?? (() => {}),
     log,
-    onAppended: (replica) => {
-      indexer.kick(replica.db);
-      incidents.refresh(replica.db);
-    },
+    // The incidents are recounted when the indexer's run ends (onLevel above), once the new entries are indexed.
+    onAppended: (replica) => indexer.kick(replica.db),
   });
   const verification = new Verification(runtime, events, config.hwmCodec);
   const acks = new BreakGlassAcks(runtime, async () => (await runtime.session().source.identity())?.name ?? null);
