@@ -191,7 +191,8 @@ export function listChangeRequestIds(
 ): string[] {
   return stmt(
     db,
-    `SELECT id FROM change_requests WHERE (@status IS NULL OR status = @status) AND (@flag IS NULL OR flag_key = @flag)
+    `SELECT id FROM change_requests WHERE (CAST(@status AS TEXT) IS NULL OR status = @status)
+    AND (CAST(@flag AS TEXT) IS NULL OR flag_key = @flag)
     ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
   )
     .pluck()

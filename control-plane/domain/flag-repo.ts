@@ -113,7 +113,7 @@ export function writeEnv(db: Database.Database, key: string, env: string, state:
   const row = stmt(
     db,
     `INSERT INTO flag_envs (flag_key, env, state, version, updated_at) VALUES (?, ?, ?, 1, ?)
-    ON CONFLICT (flag_key, env) DO UPDATE SET state = excluded.state, version = version + 1, updated_at = excluded.updated_at
+    ON CONFLICT (flag_key, env) DO UPDATE SET state = excluded.state, version = flag_envs.version + 1, updated_at = excluded.updated_at
     RETURNING version`,
   ).get(key, env, JSON.stringify(state), now) as { version: number };
   return row.version;

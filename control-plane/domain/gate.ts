@@ -22,7 +22,7 @@ export type GateKind = 'update' | 'kill' | 'rollback';
 // Flags that list `key` as a prerequisite in an environment, and the flags that list those, per environment
 // (prerequisite_edges is kept equal to the states' prerequisites by triggers; see db/schema.ts).
 const DEPENDENTS = `WITH RECURSIVE deps(k, env) AS (
-  SELECT flag_key, env FROM prerequisite_edges WHERE prerequisite = @key AND (@env IS NULL OR env = @env)
+  SELECT flag_key, env FROM prerequisite_edges WHERE prerequisite = @key AND (CAST(@env AS TEXT) IS NULL OR env = @env)
   UNION
   SELECT e.flag_key, e.env FROM deps JOIN prerequisite_edges e ON e.prerequisite = deps.k AND e.env = deps.env
 ) SELECT DISTINCT f.key AS key, f.tier AS tier FROM deps JOIN flags f ON f.key = deps.k ORDER BY f.key`;

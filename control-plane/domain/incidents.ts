@@ -49,7 +49,7 @@ export function listIncidents(app: App, status: string | undefined, limit: numbe
   return stmt(
     app.db,
     `SELECT id, source, service, title, severity, env, status, triggered_at, html_url FROM incidents
-    WHERE (@status IS NULL OR status = @status) ORDER BY triggered_at DESC, rowid DESC LIMIT @limit`,
+    WHERE (CAST(@status AS TEXT) IS NULL OR status = @status) ORDER BY triggered_at DESC, rowid DESC LIMIT @limit`,
   ).all({ status: status ?? null, limit }) as Incident[];
 }
 

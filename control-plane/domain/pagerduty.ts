@@ -61,8 +61,10 @@ export function handlePagerDutyEvent(app: App, ctx: ActionContext, body: unknown
   if (data === null) throw new SchemaError('body.event.data', 'expected the incident object');
   const id = text(data, 'id', 'body.event.data');
   if (
-    stmt(app.db, 'INSERT OR IGNORE INTO pagerduty_events (id, received_at) VALUES (?, ?)').run(eventId, ctx.now)
-      .changes === 0
+    stmt(app.db, 'INSERT INTO pagerduty_events (id, received_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(
+      eventId,
+      ctx.now,
+    ).changes === 0
   ) {
     return { status: 'duplicate', incident_id: id };
   }

@@ -67,7 +67,9 @@ export function saveReplay(
 ): void {
   stmt(
     db,
-    'INSERT OR REPLACE INTO idempotency (user_name, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    `INSERT INTO idempotency (user_name, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (user_name, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
+    body = excluded.body, created_at = excluded.created_at`,
   ).run(user, key, hash, res.status, JSON.stringify(res.body), now);
 }
 
