@@ -1,10 +1,10 @@
 /** A per-database cache of prepared statements, so hot paths do not re-prepare SQL on every call. */
-import type Database from 'better-sqlite3';
+import type { Db, DbStatement } from './db.ts';
 
-const caches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+const caches = new WeakMap<Db, Map<string, DbStatement>>();
 
 /** The prepared statement for `sql` on `db` (prepared once). */
-export function stmt(db: Database.Database, sql: string): Database.Statement {
+export function stmt(db: Db, sql: string): DbStatement {
   let cache = caches.get(db);
   if (cache === undefined) {
     cache = new Map();

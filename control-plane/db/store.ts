@@ -7,7 +7,7 @@
  * each inside its own SAVEPOINT, so a failing job rolls back alone (database rows, staged ledger entries and its
  * commit hooks) while the others commit together; every job settles only after the shared COMMIT.
  */
-import type Database from 'better-sqlite3';
+import type { Db, DbStatement, Engine } from './db.ts';
 
 type Hook = () => void;
 
@@ -27,8 +27,10 @@ const MAX_BATCH = 512;
 
 /** Transaction wrapper around a better-sqlite3 database. */
 export class Store {
-  readonly db: Database.Database;
+  readonly db: Db;
+  readonly engine: Engine;
   private depth = 0;
+  private beginHooks: Hook[] = [];
   private commitHooks: Hook[] = [];
   private rollbackHooks: Hook[] = [];
   private readonly participants: TxParticipant[] = [];
@@ -36,11 +38,15 @@ export class Store {
   private flushScheduled = false;
   // One transaction wrapper built once: better-sqlite3 builds four closures per db.transaction() call.
   private readonly runTx: (fn: () => unknown) => unknown;
-  private readonly sp: { open: Database.Statement; release: Database.Statement; undo: Database.Statement };
+  private readonly sp: { open: DbStatement; release: DbStatement; undo: DbStatement };
 
-  constructor(db: Database.Database) {
+  constructor(db: Db, engine: Engine = 'sqlite') {
     this.db = db;
-    this.runTx = db.transaction((fn: () => unknown) => fn());
+    this.engine = engine;
+    this.runTx = db.transaction((fn: () => unknown) => {
+      for (const h of this.beginHooks) h();
+      return fn();
+    });
     this.sp = {
       open: db.prepare('SAVEPOINT job'),
       release: db.prepare('RELEASE job'),
@@ -56,6 +62,14 @@ export class Store {
   /** Registers in-memory state that savepoint rollbacks must rewind. */
   addParticipant(p: TxParticipant): void {
     this.participants.push(p);
+  }
+
+  /**
+   * Registers work that runs first in every outermost transaction (PostgreSQL: the ledger writer locks the sequence
+   * row there, so every writing transaction of every instance takes its locks in one order).
+   */
+  onBegin(hook: Hook): void {
+    this.beginHooks.push(hook);
   }
 
   /** Runs fn atomically; a throw rolls back everything the outermost call did. */

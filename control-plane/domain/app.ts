@@ -1,5 +1,5 @@
 /** The server's shared state handed to every domain function and route. */
-import type Database from 'better-sqlite3';
+import type { Db } from '../db/db.ts';
 import type { LeafActor } from '../../shared/ledger/index.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Store } from '../db/store.ts';
@@ -17,7 +17,7 @@ import type { Notifier } from './notifier.ts';
 export interface App {
   options: ResolvedOptions;
   store: Store;
-  db: Database.Database;
+  db: Db;
   /**
    * The async seam on the same connection. Pieces move onto it one by one (issue 20); until Store is gone it serves
    * only statements that stand alone or transactions that await nothing but itself, so a Store transaction never

@@ -1,5 +1,5 @@
 /** SQL access and API views for change requests, approvals and schedules. */
-import type Database from 'better-sqlite3';
+import type { Db } from '../db/db.ts';
 import { sha256 } from '../crypto/node-crypto.ts';
 import { stmt } from '../db/stmt.ts';
 import { DomainError } from './errors.ts';
@@ -123,14 +123,14 @@ function fromRow(row: CrRow): ChangeRequest {
 }
 
 /** The stored change request, or 404 CHANGE_REQUEST_NOT_FOUND. */
-export function requireChangeRequest(db: Database.Database, id: string): ChangeRequest {
+export function requireChangeRequest(db: Db, id: string): ChangeRequest {
   const row = stmt(db, 'SELECT * FROM change_requests WHERE id = ?').get(id) as CrRow | undefined;
   if (row === undefined) throw new DomainError('CHANGE_REQUEST_NOT_FOUND', `no change request ${id}`);
   return fromRow(row);
 }
 
 /** Inserts a new change request. */
-export function insertChangeRequest(db: Database.Database, cr: ChangeRequest): void {
+export function insertChangeRequest(db: Db, cr: ChangeRequest): void {
   stmt(
     db,
     `INSERT INTO change_requests (id, flag_key, operation, env, requested_by, reason, before, after, scheduled_at,
@@ -141,18 +141,12 @@ export function insertChangeRequest(db: Database.Database, cr: ChangeRequest): v
 }
 
 /** Raises the quorum of a request (the flag became stricter since it was opened). */
-export function setRequiredApprovals(db: Database.Database, id: string, required: number): void {
+export function setRequiredApprovals(db: Db, id: string, required: number): void {
   stmt(db, 'UPDATE change_requests SET required_approvals = ? WHERE id = ?').run(required, id);
 }
 
 /** Sets status (and applied idx). */
-export function setStatus(
-  db: Database.Database,
-  id: string,
-  status: CrStatus,
-  now: number,
-  appliedIdx: number | null = null,
-): void {
+export function setStatus(db: Db, id: string, status: CrStatus, now: number, appliedIdx: number | null = null): void {
   stmt(
     db,
     'UPDATE change_requests SET status = ?, updated_at = ?, applied_idx = COALESCE(?, applied_idx) WHERE id = ?',
@@ -160,7 +154,7 @@ export function setStatus(
 }
 
 /** Rewrites the payload of an edited request. */
-export function updatePayload(db: Database.Database, cr: ChangeRequest, now: number): void {
+export function updatePayload(db: Db, cr: ChangeRequest, now: number): void {
   stmt(
     db,
     'UPDATE change_requests SET after = ?, scheduled_at = ?, payload_hash = ?, reason = ?, updated_at = ? WHERE id = ?',
@@ -168,7 +162,7 @@ export function updatePayload(db: Database.Database, cr: ChangeRequest, now: num
 }
 
 /** Every approval of a request, oldest first. */
-export function approvalsOf(db: Database.Database, id: string): Approval[] {
+export function approvalsOf(db: Db, id: string): Approval[] {
   return stmt(
     db,
     'SELECT approver, payload_hash, comment, created_at FROM approvals WHERE change_request_id = ? ORDER BY created_at, approver',
@@ -176,7 +170,7 @@ export function approvalsOf(db: Database.Database, id: string): Approval[] {
 }
 
 /** Distinct approvers of the request's current payload hash. */
-export function validApprovers(db: Database.Database, cr: ChangeRequest): string[] {
+export function validApprovers(db: Db, cr: ChangeRequest): string[] {
   return approvalsOf(db, cr.id)
     .filter((a) => a.payload_hash === cr.payload_hash)
     .map((a) => a.approver);
@@ -184,7 +178,7 @@ export function validApprovers(db: Database.Database, cr: ChangeRequest): string
 
 /** Change request ids, newest first, optionally by status / flag. */
 export function listChangeRequestIds(
-  db: Database.Database,
+  db: Db,
   status: string | undefined,
   flag: string | undefined,
   limit: number,
@@ -200,7 +194,7 @@ export function listChangeRequestIds(
 }
 
 /** The API view of a change request. */
-export function changeRequestView(db: Database.Database, cr: ChangeRequest): Record<string, unknown> {
+export function changeRequestView(db: Db, cr: ChangeRequest): Record<string, unknown> {
   const schedule = stmt(db, 'SELECT id, run_at, status FROM schedules WHERE change_request_id = ?').get(cr.id) as
     { id: string; run_at: number; status: string } | undefined;
   const approvals = approvalsOf(db, cr.id).map((a) => ({

@@ -1,5 +1,5 @@
 /** SQL access for flags, their environment states and tombstones. */
-import type Database from 'better-sqlite3';
+import type { Db } from '../db/db.ts';
 import { stmt } from '../db/stmt.ts';
 import type { EnvState, FlagDefinition } from '../../shared/protocol/index.ts';
 import { parseState } from './env-state.ts';
@@ -48,7 +48,7 @@ function variantsText(def: FlagDefinition): string | null {
   return def.variants === undefined ? null : JSON.stringify(def.variants);
 }
 
-function recordOf(db: Database.Database, row: FlagRow): FlagRecord {
+function recordOf(db: Db, row: FlagRow): FlagRecord {
   const environments: Record<string, EnvState> = {};
   const versions: Record<string, number> = {};
   const envs = stmt(db, 'SELECT env, state, version, updated_at FROM flag_envs WHERE flag_key = ? ORDER BY env').all(
@@ -64,13 +64,13 @@ function recordOf(db: Database.Database, row: FlagRow): FlagRecord {
 }
 
 /** A live flag, or null. */
-export function getFlag(db: Database.Database, key: string): FlagRecord | null {
+export function getFlag(db: Db, key: string): FlagRecord | null {
   const row = stmt(db, 'SELECT * FROM flags WHERE key = ?').get(key) as FlagRow | undefined;
   return row === undefined ? null : recordOf(db, row);
 }
 
 /** Live flags, optionally filtered by owner or evaluating service, ordered by key. */
-export function listFlags(db: Database.Database, filter: { owner?: string; service?: string }): FlagRecord[] {
+export function listFlags(db: Db, filter: { owner?: string; service?: string }): FlagRecord[] {
   const rows = stmt(db, 'SELECT * FROM flags ORDER BY key').all() as FlagRow[];
   return rows
     .filter((r) => filter.owner === undefined || r.owner === filter.owner)
@@ -79,7 +79,7 @@ export function listFlags(db: Database.Database, filter: { owner?: string; servi
 }
 
 /** Inserts a flag (the tombstone trigger rejects archived keys). */
-export function insertFlag(db: Database.Database, def: FlagDefinition, now: number): void {
+export function insertFlag(db: Db, def: FlagDefinition, now: number): void {
   stmt(
     db,
     `INSERT INTO flags (key, type, owner, description, tier, stage, safe_default, services, expires_at, variants, created_at, updated_at)
@@ -94,7 +94,7 @@ export function insertFlag(db: Database.Database, def: FlagDefinition, now: numb
 }
 
 /** Rewrites a flag's metadata. */
-export function updateDefinition(db: Database.Database, def: FlagDefinition, now: number): void {
+export function updateDefinition(db: Db, def: FlagDefinition, now: number): void {
   stmt(
     db,
     `UPDATE flags SET owner = @owner, description = @description, tier = @tier, stage = @stage, safe_default = @safe_default,
@@ -109,7 +109,7 @@ export function updateDefinition(db: Database.Database, def: FlagDefinition, now
 }
 
 /** Writes one environment's state and bumps its version; returns the new version (the flag's updated_at derives from it). */
-export function writeEnv(db: Database.Database, key: string, env: string, state: EnvState, now: number): number {
+export function writeEnv(db: Db, key: string, env: string, state: EnvState, now: number): number {
   const row = stmt(
     db,
     `INSERT INTO flag_envs (flag_key, env, state, version, updated_at) VALUES (?, ?, ?, 1, ?)
@@ -120,7 +120,7 @@ export function writeEnv(db: Database.Database, key: string, env: string, state:
 }
 
 /** All states of one environment (for the prerequisite graph). */
-export function envGraph(db: Database.Database, env: string): Map<string, string[]> {
+export function envGraph(db: Db, env: string): Map<string, string[]> {
   const rows = stmt(db, 'SELECT flag_key, state FROM flag_envs WHERE env = ?').all(env) as {
     flag_key: string;
     state: string;
@@ -130,7 +130,7 @@ export function envGraph(db: Database.Database, env: string): Map<string, string
 
 /** Moves a flag to the tombstones table (its live rows are removed; the ledger keeps its history). */
 export function tombstoneFlag(
-  db: Database.Database,
+  db: Db,
   def: FlagDefinition,
   by: string,
   idx: number,
@@ -145,7 +145,7 @@ export function tombstoneFlag(
 }
 
 /** The tombstone of a key, or null. */
-export function getTombstone(db: Database.Database, key: string): Tombstone | null {
+export function getTombstone(db: Db, key: string): Tombstone | null {
   const row = stmt(db, 'SELECT * FROM tombstones WHERE flag_key = ?').get(key) as
     | { flag_key: string; archived_at: number; archived_by: string; final_ledger_idx: number; definition: string }
     | undefined;
@@ -160,7 +160,7 @@ export function getTombstone(db: Database.Database, key: string): Tombstone | nu
 }
 
 /** Every tombstone, oldest first. */
-export function listTombstones(db: Database.Database): Tombstone[] {
+export function listTombstones(db: Db): Tombstone[] {
   const keys = stmt(db, 'SELECT flag_key FROM tombstones ORDER BY archived_at, flag_key').pluck().all() as string[];
   return keys.map((k) => getTombstone(db, k)).filter((t): t is Tombstone => t !== null);
 }

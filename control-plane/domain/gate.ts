@@ -4,7 +4,7 @@
  * through other flags, of a stricter flag in an environment follows the stricter tier there: switching it changes
  * what the stricter flag serves.
  */
-import type Database from 'better-sqlite3';
+import type { Db } from '../db/db.ts';
 import { stmt } from '../db/stmt.ts';
 import { DomainError } from './errors.ts';
 import { type EnvState, type FlagDefinition, type Tier, tierRank } from '../../shared/protocol/index.ts';
@@ -28,11 +28,7 @@ const DEPENDENTS = `WITH RECURSIVE deps(k, env) AS (
 ) SELECT DISTINCT f.key AS key, f.tier AS tier FROM deps JOIN flags f ON f.key = deps.k ORDER BY f.key`;
 
 /** The tier a change of `flag` in `env` (null: any environment, for definition changes) is gated by. */
-export function gateTier(
-  db: Database.Database,
-  flag: Pick<FlagDefinition, 'key' | 'tier'>,
-  env: string | null,
-): GateTier {
+export function gateTier(db: Db, flag: Pick<FlagDefinition, 'key' | 'tier'>, env: string | null): GateTier {
   let gate: GateTier = { tier: flag.tier, via: null };
   if (gate.tier === 'BLOCKED') return gate;
   // Most flags are nobody's prerequisite: one index probe settles them.

@@ -1,5 +1,5 @@
 /** Prerequisite graph checks: every prerequisite must be a live flag, and no write may close a cycle (409 + cycle_path). */
-import type Database from 'better-sqlite3';
+import type { Db } from '../db/db.ts';
 import { DomainError } from './errors.ts';
 import { stmt } from '../db/stmt.ts';
 import { envGraph } from './flag-repo.ts';
@@ -51,7 +51,7 @@ function pathTo(parent: Map<string, string>, key: string): string[] {
 }
 
 /** Throws 422 UNKNOWN_PREREQUISITE or 409 PREREQUISITE_CYCLE for an invalid prerequisite list. */
-export function checkPrerequisites(db: Database.Database, key: string, env: string, prereqs: readonly string[]): void {
+export function checkPrerequisites(db: Db, key: string, env: string, prereqs: readonly string[]): void {
   for (const p of prereqs) {
     if (p === key) {
       throw new DomainError('PREREQUISITE_CYCLE', `${key} cannot be its own prerequisite`, {
@@ -77,7 +77,7 @@ export function checkPrerequisites(db: Database.Database, key: string, env: stri
 }
 
 /** Live flags that list `key` as a prerequisite in any environment (prerequisite_edges, kept by triggers). */
-export function dependentsOf(db: Database.Database, key: string): string[] {
+export function dependentsOf(db: Db, key: string): string[] {
   return stmt(db, 'SELECT DISTINCT flag_key FROM prerequisite_edges WHERE prerequisite = ? ORDER BY flag_key')
     .pluck()
     .all(key) as string[];

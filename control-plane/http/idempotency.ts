@@ -3,7 +3,7 @@
  * and writes nothing (no second ledger entry); the same key with a different request is 422 IDEMPOTENCY_KEY_REUSED.
  * Keys are scoped to the caller and kept for 24 hours.
  */
-import type Database from 'better-sqlite3';
+import type { Db } from '../db/db.ts';
 import { sha256Hex } from '../crypto/node-crypto.ts';
 import { stmt } from '../db/stmt.ts';
 import { HttpError } from './errors.ts';
@@ -35,13 +35,7 @@ export function requestHash(method: string, path: string, body: Buffer): string 
 }
 
 /** The earlier response for (user, key), or null; throws 422 when the key was used for a different request. */
-export function findReplay(
-  db: Database.Database,
-  user: string,
-  key: string,
-  hash: string,
-  now: number,
-): StoredResponse | null {
+export function findReplay(db: Db, user: string, key: string, hash: string, now: number): StoredResponse | null {
   const row = stmt(
     db,
     'SELECT request_hash, status, body, created_at FROM idempotency WHERE user_name = ? AND key = ?',
@@ -57,14 +51,7 @@ export function findReplay(
 }
 
 /** Remembers the response for (user, key). */
-export function saveReplay(
-  db: Database.Database,
-  user: string,
-  key: string,
-  hash: string,
-  res: StoredResponse,
-  now: number,
-): void {
+export function saveReplay(db: Db, user: string, key: string, hash: string, res: StoredResponse, now: number): void {
   stmt(
     db,
     `INSERT INTO idempotency (user_name, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -74,6 +61,6 @@ export function saveReplay(
 }
 
 /** Drops keys older than the retention window. */
-export function pruneReplays(db: Database.Database, now: number): void {
+export function pruneReplays(db: Db, now: number): void {
   stmt(db, 'DELETE FROM idempotency WHERE created_at < ?').run(now - TTL_MS);
 }

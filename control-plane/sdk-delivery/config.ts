@@ -1,5 +1,5 @@
 /** The SDK view of one environment: each live flag's state in that environment, its variants, and its breaker. */
-import type Database from 'better-sqlite3';
+import type { Db } from '../db/db.ts';
 import type { JsonValue } from '../../shared/ledger/index.ts';
 import type { SdkFlag } from '../../shared/protocol/sdk.ts';
 import { stmt } from '../db/stmt.ts';
@@ -54,7 +54,7 @@ export function isStateLeaf(after: unknown): boolean {
 }
 
 /** Flag+environment pairs whose latest state entry is a breaker rollback (read once at start). */
-export function openBreakers(db: Database.Database): Set<string> {
+export function openBreakers(db: Db): Set<string> {
   const rows = stmt(
     db,
     `SELECT flag, env, MAX(idx) AS idx FROM ledger WHERE action = ? AND flag IS NOT NULL AND env IS NOT NULL GROUP BY flag, env`,
@@ -73,7 +73,7 @@ export function openBreakers(db: Database.Database): Set<string> {
 }
 
 /** The ledger size after the last entry that changed anything in `env` (0 for none). */
-export function lastChangeVersion(db: Database.Database, env: string): number {
+export function lastChangeVersion(db: Db, env: string): number {
   const row = stmt(db, 'SELECT MAX(idx) AS idx FROM ledger WHERE flag IS NOT NULL AND (env IS NULL OR env = ?)').get(
     env,
   ) as { idx: number | null };
@@ -81,7 +81,7 @@ export function lastChangeVersion(db: Database.Database, env: string): number {
 }
 
 /** Keys named by ledger entries from index `from` on that concern `env`. */
-export function keysChangedSince(db: Database.Database, env: string, from: number): string[] {
+export function keysChangedSince(db: Db, env: string, from: number): string[] {
   return stmt(db, 'SELECT DISTINCT flag FROM ledger WHERE idx >= ? AND flag IS NOT NULL AND (env IS NULL OR env = ?)')
     .pluck()
     .all(from, env) as string[];
