@@ -273,8 +273,18 @@ CREATE TABLE sdk_keys (
 );
 `;
 
+/**
+ * SQLite orders change requests, incidents and signing keys by insertion with its implicit `rowid`; PostgreSQL has no
+ * such column, so these tables get an identity column of that name and the same statements mean the same on both.
+ */
+const INSERTION_ORDER = `
+ALTER TABLE change_requests ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
+ALTER TABLE incidents ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
+ALTER TABLE signing_keys ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
+`;
+
 /** PostgreSQL migrations in order; migration i brings schema_version from i to i + 1. */
-export const PG_MIGRATIONS: readonly string[] = [LEDGER];
+export const PG_MIGRATIONS: readonly string[] = [LEDGER, INSERTION_ORDER];
 
 /**
  * Applies pending migrations, each in its own transaction under an advisory lock, so several instances starting at

@@ -312,9 +312,19 @@ describe('PostgreSQL migrations', () => {
     const a = PgSql.connect(url);
     const b = PgSql.connect(url);
     opened.push(a, b);
-    expect(await Promise.all([migratePg(a), migratePg(b), migratePg(a)])).toEqual([1, 1, 1]);
-    expect(PG_MIGRATIONS.length).toBe(1);
-    expect(await a.all('SELECT version FROM schema_version')).toEqual([{ version: 1 }]);
+    expect(await Promise.all([migratePg(a), migratePg(b), migratePg(a)])).toEqual([2, 2, 2]);
+    expect(PG_MIGRATIONS.length).toBe(2);
+    expect(await a.all('SELECT version FROM schema_version')).toEqual([{ version: 2 }]);
+    // The second migration gives the insertion-ordered tables SQLite's rowid, as an identity column.
+    for (const id of ['inc-b', 'inc-a'])
+      await a.run(
+        "INSERT INTO incidents (id, source, service, title, severity, env, status, triggered_at, updated_at) VALUES (?, 'manual', 's', 't', 'critical', NULL, 'triggered', '2026-12-06T00:00:00.000Z', 1)",
+        [id],
+      );
+    expect(await a.all('SELECT id, rowid FROM incidents ORDER BY rowid')).toEqual([
+      { id: 'inc-b', rowid: 1 },
+      { id: 'inc-a', rowid: 2 },
+    ]);
   });
 
   it('open through openPgSql, and refuse a database a newer control plane migrated (E_SCHEMA_NEWER)', async () => {
