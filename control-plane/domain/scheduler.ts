@@ -25,21 +25,31 @@ export function runDueSchedules(app: App, now: number): number {
   ).all(now) as ScheduleRow[];
   for (const s of due) {
     const ctx: ActionContext = { actor: SCHEDULER, now };
+    // Each schedule runs exactly once: the status is read again inside the transaction, after any other instance's
+    // scheduler that picked it too has committed (on PostgreSQL writing transactions take the ledger's sequence row
+    // first, so they run one after another).
     try {
-      app.store.tx(() => execute(app, ctx, s));
+      app.store.tx(() => {
+        if (stillPending(app, s.id)) execute(app, ctx, s);
+      });
     } catch (err) {
-      app.store.tx(() =>
+      app.store.tx(() => {
+        if (!stillPending(app, s.id)) return;
         block(
           app,
           ctx,
           s,
           requireChangeRequest(app.db, s.change_request_id),
           `execution failed: ${toDomainError(err).message}`,
-        ),
-      );
+        );
+      });
     }
   }
   return due.length;
+}
+
+function stillPending(app: App, id: string): boolean {
+  return stmt(app.db, 'SELECT status FROM schedules WHERE id = ?').pluck().get(id) === 'PENDING';
 }
 
 function operationRef(cr: ChangeRequest): Record<string, string> {

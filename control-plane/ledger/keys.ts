@@ -60,12 +60,26 @@ export class KeyRing {
     }));
   }
 
-  /** The signers whose validity range covers a checkpoint of `size`. */
+  /**
+   * The signers whose validity range covers a checkpoint of `size`. On a shared database another instance may have
+   * rotated: its new key's seed is read from this data dir once the operator copied it there; until then this throws
+   * SIGNING_KEY_MISSING rather than sign without a key the log requires (the other instances keep signing).
+   */
   signersFor(size: number): NoteSigner[] {
-    return this.rows()
+    const rows = this.rows();
+    return rows
       .filter((r) => r.valid_from_size <= size && (r.valid_until_size === null || size <= r.valid_until_size))
-      .map((r) => this.signers.get(r.name))
-      .filter((s): s is NoteSigner => s !== undefined);
+      .map((r) => {
+        if (!this.signers.has(r.name)) this.loadSigner(r, rows);
+        const signer = this.signers.get(r.name);
+        if (signer === undefined) {
+          throw new Error(
+            `SIGNING_KEY_MISSING: ${this.seedFile(r, rows)} should hold ${r.name}, which signs size ${size}; copy it ` +
+              'from the instance that rotated the key',
+          );
+        }
+        return signer;
+      });
   }
 
   /** Adds a new key valid from `size`; currently open keys stay valid until size + overlap. Returns the new key. */
@@ -103,9 +117,12 @@ export class KeyRing {
     return name;
   }
 
-  private loadSigner(row: KeyRow): void {
-    const n = this.rows().findIndex((r) => r.name === row.name) + 1;
-    const file = join(this.dir, `k${n}.seed`);
+  private seedFile(row: KeyRow, rows: KeyRow[] = this.rows()): string {
+    return join(this.dir, `k${rows.findIndex((r) => r.name === row.name) + 1}.seed`);
+  }
+
+  private loadSigner(row: KeyRow, rows: KeyRow[] = this.rows()): void {
+    const file = this.seedFile(row, rows);
     if (!existsSync(file)) {
       if (row.valid_until_size === null)
         throw new Error(`SIGNING_KEY_MISSING: ${file} holds the active key ${row.name} and is gone`);

@@ -23,10 +23,9 @@ import { sha256 } from '../crypto/node-crypto.ts';
 import type { Param, Sql } from '../db/sql.ts';
 import type { Checkpoint } from './checkpointer.ts';
 import { HashList } from './hash-list.ts';
-import { makeLeaf, type AppendedEntry, type LeafInput } from './writer.ts';
+import { LEDGER_CHANNEL, makeLeaf, type AppendedEntry, type LeafInput } from './writer.ts';
 
-/** The notification channel a commit with new entries wakes followers on. */
-export const LEDGER_CHANNEL = 'tombstone_ledger';
+export { LEDGER_CHANNEL };
 
 /** Appends one entry after the last committed one, inside the caller's transaction. */
 export async function appendSequenced(sql: Sql, origin: string, input: LeafInput): Promise<AppendedEntry> {

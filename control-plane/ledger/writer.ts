@@ -2,6 +2,13 @@
  * The ledger producer: appends canonical leaves in the caller's transaction and, only after COMMIT, advances the
  * in-memory tree (compact range + all leaf hashes) and tells listeners (checkpointer, stream hub). A rolled-back
  * transaction leaves no trace in memory.
+ *
+ * On PostgreSQL several instances append to one table, so the table is the only truth: every transaction first locks
+ * the sequence row (`ledger_head … FOR UPDATE`, held until COMMIT; see pg-schema.ts), which names the last committed
+ * entry, and appends right after it — concurrent writers on any instance serialise and can never produce a gap, a
+ * duplicate index or a `prev` that does not match. The in-memory tree then follows the table (`follow()`: after this
+ * instance's COMMIT, when another instance's COMMIT notifies, and on a timer), in index order and each entry once,
+ * whichever instance wrote it.
  */
 import {
   buildLeafText,
@@ -32,6 +39,10 @@ export interface AppendedEntry {
 }
 
 const RING = 8192;
+const FOLLOW_PAGE = 1000;
+
+/** The notification channel a commit with new entries wakes every instance's follower on (PostgreSQL). */
+export const LEDGER_CHANNEL = 'tombstone_ledger';
 
 /**
  * The canonical text and leaf hash of the entry at `idx` after the entry whose leaf hash is `prevHex` ('' for the
@@ -79,12 +90,22 @@ export class LedgerWriter implements TxParticipant {
   private listeners: ((entries: readonly AppendedEntry[]) => void)[] = [];
   private ring: string[] = [];
   private ringStart = 0;
+  /** PostgreSQL: the sequence row as locked by the open transaction (null outside one). */
+  private head: { size: number; prev: string } | null = null;
+  private following = false;
+  private followAgain = false;
 
   constructor(store: Store, origin: string) {
     this.store = store;
     this.origin = origin;
     this.load();
     store.addParticipant(this);
+    if (store.engine === 'postgres') store.onBegin(() => this.lockHead());
+  }
+
+  /** True when the table is shared with other instances (PostgreSQL) and the tree follows it. */
+  get shared(): boolean {
+    return this.store.engine === 'postgres';
   }
 
   /** Savepoint support: how many entries are staged now. */
@@ -104,7 +125,7 @@ export class LedgerWriter implements TxParticipant {
 
   /** The index the next append in the current transaction will get. */
   nextIdx(): number {
-    return this.size + this.staged.length;
+    return (this.head?.size ?? this.size) + this.staged.length;
   }
 
   /** Subscribes to committed batches of entries (in index order). */
@@ -122,6 +143,7 @@ export class LedgerWriter implements TxParticipant {
       'INSERT INTO ledger (idx, leaf, leaf_hash, action, flag, env, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ).run(idx, text, hash, input.action, input.flag, input.env, ts);
     if (this.staged.length === 0) {
+      if (this.shared) stmt(this.store.db, 'SELECT pg_notify(?, ?)').get(LEDGER_CHANNEL, String(idx));
       this.store.afterCommit(() => this.commitStaged());
       this.store.onRollback(() => {
         this.staged = [];
@@ -143,15 +165,71 @@ export class LedgerWriter implements TxParticipant {
     return rows as string[];
   }
 
+  /**
+   * PostgreSQL: reads every entry committed past the in-memory size, in index order, and tells listeners (each entry
+   * once). A call from a listener while following only makes the running call read once more.
+   */
+  follow(): void {
+    if (!this.shared) return;
+    if (this.following) {
+      this.followAgain = true;
+      return;
+    }
+    this.following = true;
+    try {
+      do {
+        this.followAgain = false;
+        for (;;) {
+          const rows = stmt(
+            this.store.db,
+            'SELECT idx, leaf, leaf_hash FROM ledger WHERE idx >= ? ORDER BY idx LIMIT ?',
+          )
+            .raw()
+            .all(this.size, FOLLOW_PAGE) as [number, string, Uint8Array][];
+          const batch: AppendedEntry[] = [];
+          for (const [idx, text, hash] of rows) {
+            if (idx !== this.size + batch.length)
+              throw new Error(`LEDGER_CORRUPT: the ledger table has a gap before idx ${idx}`);
+            batch.push({ idx, text, hash: new Uint8Array(hash) });
+          }
+          if (batch.length > 0) this.advance(batch);
+          if (rows.length < FOLLOW_PAGE) break;
+        }
+      } while (this.followAgain);
+    } finally {
+      this.following = false;
+    }
+  }
+
+  /** PostgreSQL, first in every transaction: lock the sequence row until COMMIT or ROLLBACK. */
+  private lockHead(): void {
+    const row = stmt(this.store.db, 'SELECT size, last_hash FROM ledger_head WHERE id = 1 FOR UPDATE').get() as
+      { size: number; last_hash: Uint8Array | null } | undefined;
+    if (row === undefined) throw new Error('LEDGER_CORRUPT: the ledger_head row is missing');
+    this.head = { size: row.size, prev: row.last_hash === null ? '' : toHex(new Uint8Array(row.last_hash)) };
+    const release = (): void => {
+      this.head = null;
+    };
+    this.store.afterCommit(release);
+    this.store.onRollback(release);
+  }
+
   private prevHex(): string {
     const last = this.staged[this.staged.length - 1];
     if (last !== undefined) return toHex(last.hash);
+    if (this.head !== null) return this.head.prev;
     return this.size === 0 ? '' : toHex(this.hashes.at(this.size - 1));
   }
 
   private commitStaged(): void {
     const batch = this.staged;
     this.staged = [];
+    // Shared: the entries are in the table now, maybe after other instances' ones this tree has not seen yet.
+    if (this.shared) this.follow();
+    else this.advance(batch);
+  }
+
+  private advance(batch: readonly AppendedEntry[]): void {
     for (const e of batch) {
       this.hashes.push(e.hash);
       this.range.append(e.hash);
