@@ -1,10 +1,15 @@
-/** Builds the App (database, ledger, keys, checkpoints, stream hub, services) for a data dir. */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+/**
+ * Builds the App (database, ledger, keys, checkpoints, stream hub, services) for a data dir, on SQLite in the data
+ * dir or on a shared PostgreSQL database (`database`): one code path over both, through the `Db` handle.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompactRange, bytesEqual } from '../shared/ledger/index.ts';
-import { randomHex, sha256 } from './crypto/node-crypto.ts';
-import { openDatabase } from './db/open-db.ts';
-import { SqliteSql } from './db/sql.ts';
+import { hmacHex, randomHex, sha256 } from './crypto/node-crypto.ts';
+import type { Db, Engine } from './db/db.ts';
+import { openDatabase, openPgSql } from './db/open-db.ts';
+import { PgSyncDatabase } from './db/pg-sync.ts';
+import { SqliteSql, type Sql } from './db/sql.ts';
 import { Store } from './db/store.ts';
 import type { App } from './domain/app.ts';
 import { CircuitBreaker } from './domain/circuit-breaker.ts';
@@ -35,8 +40,25 @@ function pinOrigin(store: Store, opts: ResolvedOptions): string {
     return stored;
   }
   const origin = opts.origin ?? (opts.demo !== null ? DEMO_ORIGIN : DEFAULT_ORIGIN);
-  store.db.prepare("INSERT INTO meta (key, value) VALUES ('origin', ?)").run(origin);
-  return origin;
+  // Another instance may pin it at the same moment: the first insert wins and every instance reads it back.
+  store.db.prepare("INSERT INTO meta (key, value) VALUES ('origin', ?) ON CONFLICT (key) DO NOTHING").run(origin);
+  return pinOrigin(store, opts);
+}
+
+/**
+ * Several instances share one database, so they must share the secret rollback links are signed with: the database
+ * keeps a fingerprint of the first instance's secret and refuses an instance whose data dir holds another.
+ */
+function checkSharedSecret(store: Store, secret: Buffer, dataDir: string): void {
+  const id = hmacHex(secret, 'tombstone secret fingerprint v1');
+  store.db.prepare("INSERT INTO meta (key, value) VALUES ('secret_id', ?) ON CONFLICT (key) DO NOTHING").run(id);
+  const stored = store.db.prepare("SELECT value FROM meta WHERE key = 'secret_id'").pluck().get() as string;
+  if (stored !== id) {
+    throw new Error(
+      `SECRET_MISMATCH: ${join(dataDir, 'secret')} differs from the secret the other instances of this database use; ` +
+        'copy the secret file (and keys/) from an instance that runs on it into this data dir',
+    );
+  }
 }
 
 /** Refuses to start when the stored leaves no longer reproduce the latest signed checkpoint. */
@@ -52,12 +74,41 @@ function selfCheck(store: Store, writer: LedgerWriter): void {
     throw new Error(`LEDGER_CORRUPT: the stored entries do not reproduce the checkpoint at size ${cp.size}`);
 }
 
-/** Opens everything; the caller sets baseUrl once listening. */
+/** Opens everything on SQLite in the data dir; the caller sets baseUrl once listening. */
 export function createApp(opts: ResolvedOptions): App {
   const db = openDatabase(opts.dataDir);
-  const store = new Store(db);
+  try {
+    return assemble(opts, db, 'sqlite', new SqliteSql(db));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * Opens everything on the engine the options name: SQLite in the data dir, or the PostgreSQL database (migrated
+ * first, under a lock, so instances starting together migrate it once). The caller sets baseUrl once listening.
+ */
+export async function openApp(opts: ResolvedOptions): Promise<App> {
+  if (opts.database === null) return createApp(opts);
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const sql = await openPgSql(opts.database);
+  let db: PgSyncDatabase | null = null;
+  try {
+    db = new PgSyncDatabase(opts.database);
+    return assemble(opts, db, 'postgres', sql);
+  } catch (err) {
+    db?.close();
+    await sql.close();
+    throw err;
+  }
+}
+
+function assemble(opts: ResolvedOptions, db: Db, engine: Engine, sql: Sql): App {
+  const store = new Store(db, engine);
   const origin = pinOrigin(store, opts);
   const secret = loadSecret(opts.dataDir);
+  if (engine === 'postgres') checkSharedSecret(store, secret, opts.dataDir);
   const ledger = new LedgerWriter(store, origin);
   selfCheck(store, ledger);
   const keys = new KeyRing(store, opts.dataDir, origin, opts.demo !== null ? DEMO_KEY_SEED : undefined);
@@ -78,7 +129,7 @@ export function createApp(opts: ResolvedOptions): App {
     options: opts,
     store,
     db,
-    sql: new SqliteSql(db),
+    sql,
     ledger,
     checkpoints,
     keys,

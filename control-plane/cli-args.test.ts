@@ -19,11 +19,19 @@ describe('parseCommand', () => {
       kind: 'serve',
       options: {
         dataDir: '/tmp/x',
+        database: null,
         port: 0,
         host: '127.0.0.1',
         webhooks: [],
         demo: { seed: 3, incidentAfterMs: 5000, telemetry: true },
       },
+    });
+  });
+
+  it('parses a server on PostgreSQL (--database beside --data)', () => {
+    expect(parseCommand(['--data', '/tmp/x', '--database', 'postgres://cp@127.0.0.1:5432/t'])).toMatchObject({
+      kind: 'serve',
+      options: { dataDir: '/tmp/x', database: 'postgres://cp@127.0.0.1:5432/t', demo: null },
     });
   });
 
@@ -78,7 +86,7 @@ describe('parseCommand', () => {
       ['user', 'add', 'ann', '--role', 'admin', '--data', 'd', '--database', 'postgres://h/t'],
       /^use --data <dir> or --database <url>, not both$/,
     ],
-    [['--data', 'd', '--database', 'postgres://h/t'], /^--database is for user add and sdk-key add only/],
+    [['--database', 'postgres://h/t'], /^--data <dir> is required with --database too: it holds the signing keys/],
     [['backup', '--data', 'd'], /^backup needs --data <dir> and --out <new file> \(or --check <file>\)$/],
     [['backup', '--check', 'f', '--out', 'g'], /^backup --check <file> takes no --data or --out$/],
     [['backup', 'now', '--data', 'd', '--out', 'f'], /^backup takes no positional arguments$/],

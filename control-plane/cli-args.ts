@@ -19,14 +19,15 @@ export type Command =
 
 /** Usage text. */
 export const USAGE = `usage:
-  npm run control-plane -- --port <p> --data <dir> [--demo] [--seed N] [--host 127.0.0.1]
+  npm run control-plane -- --port <p> --data <dir> [--database <url>] [--demo] [--seed N] [--host 127.0.0.1]
       [--incident-after 60s] [--demo-anchor <RFC 3339>] [--no-telemetry] [--origin <log origin>]
       [--pagerduty-secret <s>] [--webhook slack=<url>] [--webhook pagerduty=<url>[#<routing key>]]
       [--checkpoint-every 1000] [--checkpoint-interval 1s] [--heartbeat 15s]
       [--fleet-disconnect 15s] [--fleet-age-out 10m]
   npm run control-plane -- user add <name> --role viewer|responder|approver|admin (--data <dir> | --database <url>)
   npm run control-plane -- sdk-key add --environment <env> [--name <name>] (--data <dir> | --database <url>)
-      (--database postgres://user@host:port/db: the admin commands only; the server runs on --data for now)
+      (--database postgres://user@host:port/db: the tables live in PostgreSQL, shared by any number of servers;
+       a server's --data dir then holds its lock, signing keys and secret, the same files on every server)
   npm run control-plane -- backup --data <dir> --out <new file>   (while the server runs; checked before it is kept)
   npm run control-plane -- backup --check <file>`;
 
@@ -128,13 +129,18 @@ export function parseCommand(argv: string[]): Command {
   if (positionals[0] === 'sdk-key' && positionals[1] === 'add') return sdkKeyAdd(positionals, values);
   if (positionals[0] === 'backup') return backup(positionals, values);
   if (positionals.length > 0) throw new RangeError(`unknown command "${positionals.join(' ')}"`);
-  if (values.database !== undefined)
-    throw new RangeError('--database is for user add and sdk-key add only: the server runs on --data <dir> for now');
-  if (values.data === undefined) throw new RangeError('--data <dir> is required');
+  if (values.data === undefined) {
+    throw new RangeError(
+      values.database === undefined
+        ? '--data <dir> is required'
+        : '--data <dir> is required with --database too: it holds the signing keys and secret of this server',
+    );
+  }
   const anchor = values['demo-anchor'] === undefined ? undefined : Date.parse(values['demo-anchor']);
   if (anchor !== undefined && Number.isNaN(anchor)) throw new RangeError('--demo-anchor must be an RFC 3339 time');
   const options: ControlPlaneOptions = {
     dataDir: values.data,
+    database: values.database ?? null,
     port: integer(values.port, 'port') ?? 0,
     host: values.host ?? '127.0.0.1',
     webhooks: (values.webhook ?? []).map(webhook),

@@ -18,6 +18,12 @@ export interface DemoOptions {
 
 /** Everything startControlPlane accepts. Only dataDir is required. */
 export interface ControlPlaneOptions {
+  /**
+   * `postgres://user@host:port/db`: keep the ledger and every table in this PostgreSQL database, which any number of
+   * instances may share (null: SQLite in the data dir). The data dir then holds only this instance's lock, signing
+   * keys and secret, which every instance of one database must share (docs/deploy.md).
+   */
+  database?: string | null;
   dataDir: string;
   port?: number;
   host?: string;
@@ -62,7 +68,8 @@ export interface ControlPlaneOptions {
 }
 
 /** Options with every default filled in. */
-export type ResolvedOptions = Required<Omit<ControlPlaneOptions, 'demo' | 'origin'>> & {
+export type ResolvedOptions = Required<Omit<ControlPlaneOptions, 'demo' | 'origin' | 'database'>> & {
+  database: string | null;
   demo: DemoOptions | null;
   origin: string | null;
 };
@@ -78,6 +85,7 @@ export const DEFAULT_ORIGIN = 'tombstone.local/ledger';
 export function resolveOptions(o: ControlPlaneOptions): ResolvedOptions {
   const r: ResolvedOptions = {
     dataDir: o.dataDir,
+    database: o.database ?? null,
     port: o.port ?? 0,
     host: o.host ?? '127.0.0.1',
     origin: o.origin ?? null,

@@ -4,12 +4,13 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app-setup.ts';
+import { openApp } from './app-setup.ts';
 import { lockDataDir, type DataDirLock } from './db/data-dir-lock.ts';
 import { addUser } from './db/users.ts';
 import type { Role } from './db/users.ts';
 import type { App } from './domain/app.ts';
 import { startScheduler } from './domain/scheduler.ts';
+import { LEDGER_CHANNEL } from './ledger/writer.ts';
 import { createRequestListener } from './http/pipeline.ts';
 import { pruneReplays } from './http/idempotency.ts';
 import { Router, type Route } from './http/router.ts';
@@ -51,6 +52,8 @@ export interface RunningControlPlane {
 }
 
 const HOUSEKEEPING_MS = 60_000;
+/** PostgreSQL: how often the tree re-reads the table anyway (a lost notification only delays an entry this long). */
+const FOLLOW_POLL_MS = 1000;
 
 /** Every route the control plane serves (each path is one of shared/protocol/paths.ts PATHS). */
 export function allRoutes(app: App, ready: () => boolean, sdk: { hub: SdkHub; fleet: SdkFleet }): Route[] {
@@ -91,8 +94,42 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   }
 }
 
+/**
+ * PostgreSQL: other instances' commits reach this instance's tree (and so its streams and checkpoints) through a
+ * notification, and through a poll that catches anything a lost connection missed; the table stays the truth.
+ */
+async function followSharedLedger(app: App, log: (line: string) => void): Promise<() => void> {
+  let failing = false;
+  const follow = (): void => {
+    try {
+      app.ledger.follow();
+      failing = false;
+    } catch (err) {
+      if (!failing) log(`ledger follow: ${err instanceof Error ? err.message : String(err)}`);
+      failing = true;
+    }
+  };
+  const unlisten = await app.sql.listen(LEDGER_CHANNEL, follow);
+  const poll = setInterval(follow, FOLLOW_POLL_MS);
+  poll.unref();
+  return () => {
+    clearInterval(poll);
+    void unlisten().catch(() => undefined);
+  };
+}
+
 async function serveLocked(opts: ResolvedOptions, lock: DataDirLock): Promise<RunningControlPlane> {
-  const app = createApp(opts);
+  const app = await openApp(opts);
+  try {
+    return await serveApp(opts, lock, app);
+  } catch (err) {
+    await app.sql.close().catch(() => undefined);
+    if (app.store.engine === 'postgres') app.db.close();
+    throw err;
+  }
+}
+
+async function serveApp(opts: ResolvedOptions, lock: DataDirLock, app: App): Promise<RunningControlPlane> {
   const demoTokens = opts.demo === null ? [] : await mintDemoTokens(app);
   if (opts.demo !== null) seedDemo(app, opts.demo);
   app.checkpoints.signNow();
@@ -123,6 +160,7 @@ async function serveLocked(opts: ResolvedOptions, lock: DataDirLock): Promise<Ru
   const port = (server.address() as AddressInfo).port;
   app.baseUrl = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
   const stops: (() => void)[] = [startScheduler(app, opts.schedulerIntervalMs, opts.log)];
+  if (app.ledger.shared) stops.push(await followSharedLedger(app, opts.log));
   const housekeeping = setInterval(() => {
     app.metrics.prune(app.clock());
     app.flagMetrics.prune(app.clock());
@@ -150,6 +188,7 @@ async function serveLocked(opts: ResolvedOptions, lock: DataDirLock): Promise<Ru
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.notifier.flush();
       await app.sql.close();
+      if (app.store.engine === 'postgres') app.db.close();
       lock.release();
     },
   };
