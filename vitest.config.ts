@@ -20,7 +20,7 @@ export default defineConfig({
           name: 'main',
           environment: 'node',
           include: ['main/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, '**/*.unleash.test.ts'],
+          exclude: [...configDefaults.exclude, '**/*.unleash.test.ts', '**/*.pg.test.ts'],
           pool: 'forks',
         },
       },
@@ -44,12 +44,34 @@ export default defineConfig({
           pool: 'forks',
         },
       },
-      // The control plane on both engines: one throwaway PostgreSQL cluster for the run, one database per test file.
+      // The control plane on PostgreSQL: one throwaway cluster for the run, one database per test file (and the
+      // console syncing from several control planes on one database, main/sync/multi-instance.pg.test.ts).
       {
         test: {
           name: 'control-plane-pg',
           environment: 'node',
-          include: ['control-plane/**/*.pg.test.ts'],
+          include: ['control-plane/**/*.pg.test.ts', 'main/**/*.pg.test.ts'],
+          pool: 'forks',
+          globalSetup: ['test-support/pg-global-setup.ts'],
+        },
+      },
+      // The control plane's HTTP, domain, ledger and SDK-delivery suites once more, every server on PostgreSQL
+      // (harness.ts reads TOMBSTONE_TEST_ENGINE). Left out: backup (SQLite's online backup), the restart tests that
+      // reopen a data dir's SQLite file, and the demo's flagd check (seeding the demo's ~20k-entry history statement
+      // by statement takes ~50 s on PostgreSQL; the demo is the embedded `npm start` product).
+      {
+        test: {
+          name: 'control-plane-on-pg',
+          environment: 'node',
+          include: ['control-plane/{http,domain,ledger,sdk-delivery}/**/*.test.ts'],
+          exclude: [
+            ...configDefaults.exclude,
+            '**/*.pg.test.ts',
+            'control-plane/ledger/restart.test.ts',
+            'control-plane/sdk-delivery/flagd-demo.test.ts',
+            'control-plane/db/**',
+          ],
+          env: { TOMBSTONE_TEST_ENGINE: 'postgres' },
           pool: 'forks',
           globalSetup: ['test-support/pg-global-setup.ts'],
         },

@@ -294,7 +294,8 @@ function activity(sim: Sim, pools: Pools, end: number, entries: number): void {
   while (sim.app.ledger.nextIdx() < entries && sim.now < end) {
     const remaining = Math.max(1, (entries - sim.app.ledger.nextIdx()) / 1.7);
     const gap = Math.max(1000, ((end - sim.now) / remaining) * workHourWeight(sim.now) * (0.3 + sim.rng.next() * 1.4));
-    const t = sim.now + gap;
+    // Whole milliseconds: timestamps are integer columns (PostgreSQL refuses a fraction in a BIGINT).
+    const t = Math.round(sim.now + gap);
     sim.drainUntil(t);
     sim.runAt(t, (s) => randomEvent(s, pools));
   }

@@ -15,12 +15,15 @@ beforeAll(async () => {
   await makeFlag(h, 'checkout.flow.low-flag', 'LOW', on);
   await makeFlag(h, 'checkout.payments.high-flag', 'HIGH');
   await makeFlag(h, 'payments.card.blocked-flag', 'BLOCKED');
-  h.rawDb()
-    .prepare(
-      `UPDATE flag_envs SET state = json_set(state, '$.enabled', json('true'), '$.rollout_pct', 100)
-    WHERE flag_key IN ('checkout.payments.high-flag', 'payments.card.blocked-flag') AND env = 'production'`,
-    )
-    .run();
+  // Switch two flags fully on behind the API's back (their tiers would need approvals), on either engine.
+  const raw = h.rawDb();
+  for (const key of ['checkout.payments.high-flag', 'payments.card.blocked-flag']) {
+    const where = "WHERE flag_key = ? AND env = 'production'";
+    const state = JSON.parse(raw.prepare(`SELECT state FROM flag_envs ${where}`).pluck().get(key) as string) as object;
+    raw
+      .prepare(`UPDATE flag_envs SET state = ? ${where}`)
+      .run(JSON.stringify({ ...state, enabled: true, rollout_pct: 100 }), key);
+  }
 });
 afterAll(async () => {
   await h.close();

@@ -165,10 +165,10 @@ describe('append-only storage', () => {
     expect(() => raw.prepare("UPDATE ledger SET leaf = '{}' WHERE idx = 1").run()).toThrow(/^LEDGER_APPEND_ONLY/);
     expect(() => raw.prepare('DELETE FROM ledger WHERE idx = 0').run()).toThrow(/^LEDGER_APPEND_ONLY/);
     expect(() =>
-      raw.prepare("INSERT INTO ledger VALUES (999999, '{}', zeroblob(32), 'x.y', NULL, NULL, '')").run(),
+      raw.prepare("INSERT INTO ledger VALUES (999999, '{}', ?, 'x.y', NULL, NULL, '')").run(Buffer.alloc(32)),
     ).toThrow(/^LEDGER_GAP/);
     expect(() => raw.prepare('DELETE FROM checkpoints').run()).toThrow(/^LEDGER_APPEND_ONLY/);
-    expect(() => raw.prepare("INSERT INTO checkpoints VALUES (0, zeroblob(32), 'n', 0)").run()).toThrow(
+    expect(() => raw.prepare("INSERT INTO checkpoints VALUES (0, ?, 'n', 0)").run(Buffer.alloc(32))).toThrow(
       /^CHECKPOINT_ORDER/,
     );
   });

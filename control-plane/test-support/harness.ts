@@ -1,9 +1,16 @@
-/** Test harness: a real control plane on 127.0.0.1:0 with a controllable clock and one token per role. */
+/**
+ * Test harness: a real control plane on 127.0.0.1:0 with a controllable clock and one token per role. With
+ * TOMBSTONE_TEST_ENGINE=postgres (the `control-plane-on-pg` vitest project) every harness runs on a fresh database of
+ * the run's PostgreSQL cluster instead of SQLite in its data dir: the same tests, the other engine.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openSqliteSql } from '../db/open-db.ts';
+import { freshPgDatabase } from '../../test-support/pg-context.ts';
+import type { Db } from '../db/db.ts';
+import { openPgSql, openSqliteSql } from '../db/open-db.ts';
+import { PgSyncDatabase } from '../db/pg-sync.ts';
 import { addUser } from '../db/users.ts';
 import type { Role } from '../db/users.ts';
 import type { ControlPlaneOptions } from '../options.ts';
@@ -38,8 +45,10 @@ export interface Harness {
   clock: { now: number };
   /** Sends a request as `who` (a PEOPLE name, a raw token via `token:`, or null for none). */
   req(who: string | null, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Res>;
-  /** A second read/write connection to the database file (for raw-SQL tests). */
-  rawDb(): Database.Database;
+  /** The PostgreSQL database the server runs on (null: SQLite in dataDir). */
+  database: string | null;
+  /** A second read/write connection to the server's database (for raw-SQL tests). */
+  rawDb(): Db;
   close(): Promise<void>;
 }
 
@@ -77,7 +86,13 @@ async function send(
 /** Starts a control plane in a fresh temp dir with users for every role. */
 export async function startHarness(options: Partial<ControlPlaneOptions> = {}): Promise<Harness> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cp-test-'));
-  const sql = openSqliteSql(dataDir);
+  const database =
+    options.database !== undefined
+      ? options.database
+      : process.env['TOMBSTONE_TEST_ENGINE'] === 'postgres'
+        ? await freshPgDatabase('harness')
+        : null;
+  const sql = database === null ? openSqliteSql(dataDir) : await openPgSql(database, 1);
   const tokens: Record<string, string> = {};
   for (const [name, role] of Object.entries(PEOPLE)) tokens[name] = await addUser(sql, name, role, T0);
   await sql.close();
@@ -90,18 +105,24 @@ export async function startHarness(options: Partial<ControlPlaneOptions> = {}): 
     clock: () => clock.now,
     ...options,
     dataDir,
+    database,
   });
-  const raws: Database.Database[] = [];
+  const raws: Db[] = [];
   const h: Harness = {
     cp,
     url: cp.url,
     dataDir,
+    database,
     tokens,
     clock,
     req: (who, method, path, body, headers = {}) => send(cp.url, tokens, who, method, path, body, headers),
     rawDb() {
-      const raw = new Database(join(dataDir, 'control-plane.sqlite'));
-      raw.pragma('busy_timeout = 5000');
+      let raw: Db;
+      if (database === null) {
+        const file = new Database(join(dataDir, 'control-plane.sqlite'));
+        file.pragma('busy_timeout = 5000');
+        raw = file;
+      } else raw = new PgSyncDatabase(database);
       raws.push(raw);
       return raw;
     },
