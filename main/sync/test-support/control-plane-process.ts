@@ -90,11 +90,15 @@ export async function spawnControlPlane(opts: SpawnOptions): Promise<ControlPlan
   };
 }
 
-/** Adds a user to a data dir (the control plane may be running) and returns the token. */
-export function addUser(dataDir: string, name: string, role: 'viewer' | 'responder' | 'approver' | 'admin'): string {
+/**
+ * Adds a user to a data dir, or to a PostgreSQL database when `target` is a postgres:// URL (the control plane may be
+ * running), and returns the token.
+ */
+export function addUser(target: string, name: string, role: 'viewer' | 'responder' | 'approver' | 'admin'): string {
+  const where = /^postgres(ql)?:\/\//.test(target) ? ['--database', target] : ['--data', target];
   const r = spawnSync(
     process.execPath,
-    [...NODE_ARGS, 'control-plane/cli.ts', 'user', 'add', name, '--role', role, '--data', dataDir],
+    [...NODE_ARGS, 'control-plane/cli.ts', 'user', 'add', name, '--role', role, ...where],
     { cwd: REPO_ROOT, encoding: 'utf8' },
   );
   const token = /^(tsk_\S+)$/m.exec(r.stdout)?.[1];
