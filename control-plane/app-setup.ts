@@ -95,7 +95,9 @@ export async function openApp(opts: ResolvedOptions): Promise<App> {
   const sql = await openPgSql(opts.database);
   let db: PgSyncDatabase | null = null;
   try {
-    db = new PgSyncDatabase(opts.database);
+    // A request waits at most 5 s for the ledger's sequence row (another instance's transaction holds it for
+    // milliseconds; longer means that instance is stuck): then DATABASE_UNAVAILABLE, instead of a frozen event loop.
+    db = new PgSyncDatabase(opts.database, { timeoutMs: 15_000, lockTimeoutMs: 5_000 });
     return assemble(opts, db, 'postgres', sql);
   } catch (err) {
     db?.close();
@@ -110,6 +112,9 @@ function assemble(opts: ResolvedOptions, db: Db, engine: Engine, sql: Sql): App 
   const secret = loadSecret(opts.dataDir);
   if (engine === 'postgres') checkSharedSecret(store, secret, opts.dataDir);
   const ledger = new LedgerWriter(store, origin);
+  ledger.onFollowError((err) =>
+    opts.log(`ledger follow: ${err instanceof Error ? err.message : String(err)}; the next poll reads it again`),
+  );
   selfCheck(store, ledger);
   const keys = new KeyRing(store, opts.dataDir, origin, opts.demo !== null ? DEMO_KEY_SEED : undefined);
   const checkpoints = new Checkpointer(
@@ -118,6 +123,7 @@ function assemble(opts: ResolvedOptions, db: Db, engine: Engine, sql: Sql): App 
     keys,
     { every: opts.checkpointEvery, intervalMs: opts.checkpointIntervalMs },
     opts.clock,
+    opts.log,
   );
   const hub = new StreamHub(ledger, checkpoints, {
     heartbeatMs: opts.heartbeatMs,

@@ -16,7 +16,7 @@ import pg from 'pg';
 
 /** What the main thread asks for. */
 export type PgSyncRequest =
-  | { op: 'connect'; url: string; connectTimeoutMs: number; statementTimeoutMs: number }
+  | { op: 'connect'; url: string; connectTimeoutMs: number; statementTimeoutMs: number; lockTimeoutMs: number }
   | { op: 'query'; text: string; values: unknown[]; array: boolean }
   | { op: 'exec'; text: string }
   | { op: 'end' };
@@ -99,6 +99,7 @@ async function open(): Promise<pg.Client> {
     connectionString: config.url,
     connectionTimeoutMillis: config.connectTimeoutMs,
     statement_timeout: config.statementTimeoutMs,
+    lock_timeout: config.lockTimeoutMs,
     application_name: 'tombstone-pg-sync',
   });
   // This client only: integers and numerics as numbers (as from SQLite), JSON as its text (as SQLite stores it).

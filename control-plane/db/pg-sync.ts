@@ -29,6 +29,11 @@ export interface PgSyncOptions {
   timeoutMs?: number;
   /** PostgreSQL statement_timeout in ms (0: none; default 90 % of timeoutMs, so the server gives up first). */
   statementTimeoutMs?: number;
+  /**
+   * PostgreSQL lock_timeout in ms (0: none, the default): the longest a statement waits for a lock another connection
+   * holds (SQLSTATE 55P03 when it gives up), so a stuck holder elsewhere cannot block this thread for the whole wait.
+   */
+  lockTimeoutMs?: number;
 }
 
 /**
@@ -246,7 +251,10 @@ export class PgSyncDatabase {
     const statementTimeoutMs = options.statementTimeoutMs ?? connectTimeoutMs;
     try {
       // The first wait also covers the worker's start-up (loading its modules); the connect itself is bounded above.
-      this.call({ op: 'connect', url, connectTimeoutMs, statementTimeoutMs }, this.timeoutMs + WORKER_START_MS);
+      this.call(
+        { op: 'connect', url, connectTimeoutMs, statementTimeoutMs, lockTimeoutMs: options.lockTimeoutMs ?? 0 },
+        this.timeoutMs + WORKER_START_MS,
+      );
     } catch (err) {
       this.kill();
       if (err instanceof PgSyncError && err.code === 'E_DATABASE_UNREACHABLE') throw err;

@@ -32,8 +32,15 @@ const TRIGGER_ERRORS: Partial<Record<ErrorCode, string>> = {
 };
 
 /**
+ * Codes of a database that did not answer in time or could not be reached (db/pg-sync.ts), and PostgreSQL's
+ * lock_not_available (a lock held elsewhere for longer than lock_timeout).
+ */
+const UNAVAILABLE = new Set(['E_DATABASE_TIMEOUT', 'E_DATABASE_UNREACHABLE', '55P03']);
+
+/**
  * Any thrown value as a DomainError: schema refusals become INVALID_BODY / UNKNOWN_FIELD with `field`, an oversize
- * leaf ENTRY_TOO_LARGE, the database triggers' `CODE: …` messages their code, anything else INTERNAL.
+ * leaf ENTRY_TOO_LARGE, the database triggers' `CODE: …` messages their code, a database that cannot answer
+ * DATABASE_UNAVAILABLE, anything else INTERNAL.
  */
 export function toDomainError(err: unknown): DomainError {
   if (err instanceof DomainError) return err;
@@ -44,6 +51,12 @@ export function toDomainError(err: unknown): DomainError {
   }
   if (err instanceof LedgerError && err.code === 'OVERSIZE_ENTRY') {
     return new DomainError('ENTRY_TOO_LARGE', 'the resulting ledger entry exceeds 64 KiB; shorten rules or text');
+  }
+  if (err instanceof Error && UNAVAILABLE.has(String((err as { code?: unknown }).code))) {
+    return new DomainError(
+      'DATABASE_UNAVAILABLE',
+      'the control plane could not reach its database in time, so nothing was changed; retry, or use another instance',
+    );
   }
   if (err instanceof Error) {
     const code = /^([A-Z_]+):/.exec(err.message)?.[1];

@@ -63,6 +63,7 @@ export const HTTP_STATUS: { readonly [C in ErrorCode]: number } = {
   TOO_MANY_STREAMS: 503,
   NOT_READY: 503,
   PAGERDUTY_NOT_CONFIGURED: 503,
+  DATABASE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 

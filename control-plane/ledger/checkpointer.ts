@@ -38,7 +38,17 @@ export class Checkpointer {
   private timer: NodeJS.Timeout | null = null;
   private listeners: ((cp: Checkpoint) => void)[] = [];
 
-  constructor(store: Store, writer: LedgerWriter, keys: KeyRing, policy: CheckpointPolicy, clock: () => number) {
+  private readonly log: (line: string) => void;
+
+  constructor(
+    store: Store,
+    writer: LedgerWriter,
+    keys: KeyRing,
+    policy: CheckpointPolicy,
+    clock: () => number,
+    log: (line: string) => void = () => undefined,
+  ) {
+    this.log = log;
     this.store = store;
     this.writer = writer;
     this.keys = keys;
@@ -137,15 +147,34 @@ export class Checkpointer {
   private onAppended(): void {
     const signed = this.latestCp?.size ?? -1;
     if (this.writer.size - Math.max(signed, 0) >= this.policy.every) {
-      this.signNow();
+      this.signInBackground();
       return;
     }
     if (this.timer === null) {
       this.timer = setTimeout(() => {
         this.timer = null;
-        this.signNow();
+        this.signInBackground();
       }, this.policy.intervalMs);
       this.timer.unref();
+    }
+  }
+
+  /**
+   * Signing that nobody waits for (after a commit, on the timer) must not fail the commit's request or end the
+   * process: a failure (a database that does not answer, a lock held elsewhere) is logged and retried a little later.
+   */
+  private signInBackground(): void {
+    try {
+      this.signNow();
+    } catch (err) {
+      this.log(`checkpoint: ${err instanceof Error ? err.message : String(err)}; retrying`);
+      if (this.timer === null) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.signInBackground();
+        }, this.policy.intervalMs);
+        this.timer.unref();
+      }
     }
   }
 

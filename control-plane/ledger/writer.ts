@@ -93,6 +93,7 @@ export class LedgerWriter implements TxParticipant {
   /** PostgreSQL: the sequence row as locked by the open transaction (null outside one). */
   private head: { size: number; prev: string } | null = null;
   private following = false;
+  private errorListeners: ((err: unknown) => void)[] = [];
   private followAgain = false;
 
   constructor(store: Store, origin: string) {
@@ -126,6 +127,11 @@ export class LedgerWriter implements TxParticipant {
   /** The index the next append in the current transaction will get. */
   nextIdx(): number {
     return (this.head?.size ?? this.size) + this.staged.length;
+  }
+
+  /** Subscribes to failures of reading the shared table after this instance's own COMMIT (PostgreSQL). */
+  onFollowError(listener: (err: unknown) => void): void {
+    this.errorListeners.push(listener);
   }
 
   /** Subscribes to committed batches of entries (in index order). */
@@ -224,9 +230,16 @@ export class LedgerWriter implements TxParticipant {
   private commitStaged(): void {
     const batch = this.staged;
     this.staged = [];
-    // Shared: the entries are in the table now, maybe after other instances' ones this tree has not seen yet.
-    if (this.shared) this.follow();
-    else this.advance(batch);
+    // Shared: the entries are in the table now, maybe after other instances' ones this tree has not seen yet. They
+    // are committed whatever happens here, so a failed read is only reported; the next notification or poll retries.
+    if (!this.shared) this.advance(batch);
+    else {
+      try {
+        this.follow();
+      } catch (err) {
+        for (const l of this.errorListeners) l(err);
+      }
+    }
   }
 
   private advance(batch: readonly AppendedEntry[]): void {

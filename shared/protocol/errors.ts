@@ -58,6 +58,7 @@ export type ErrorCode =
   | 'TOO_MANY_STREAMS'
   | 'NOT_READY'
   | 'PAGERDUTY_NOT_CONFIGURED'
+  | 'DATABASE_UNAVAILABLE'
   | 'INTERNAL';
 
 /** The body of every error response: `{"error": {code, message, ...details}}` (`field` names a bad body field). */

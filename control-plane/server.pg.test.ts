@@ -1,0 +1,148 @@
+/**
+ * The server on PostgreSQL (`database`), in-process: two instances on one database see each other's entries in their
+ * streams and checkpoints; an instance whose secret differs is refused; a ledger lock held elsewhere for longer than
+ * the lock timeout answers 503 DATABASE_UNAVAILABLE and changes nothing; `serve --database` works from the CLI.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freshPgDatabase } from '../test-support/pg-context.ts';
+import { startControlPlane, type RunningControlPlane } from './server.ts';
+import { code, obj, startHarness, type Harness } from './test-support/harness.ts';
+
+const harnesses: Harness[] = [];
+const servers: RunningControlPlane[] = [];
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const s of servers) await s.close();
+  for (const h of harnesses) await h.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'cp-pg-'));
+  dirs.push(d);
+  return d;
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A second instance on the harness's database, with the first one's keys and secret. */
+async function secondInstance(h: Harness): Promise<RunningControlPlane> {
+  const dataDir = tempDir();
+  cpSync(join(h.dataDir, 'keys'), join(dataDir, 'keys'), { recursive: true });
+  cpSync(join(h.dataDir, 'secret'), join(dataDir, 'secret'));
+  const cp = await startControlPlane({
+    dataDir,
+    database: h.database,
+    heartbeatMs: 200,
+    checkpointIntervalMs: 50,
+    log: () => undefined,
+  });
+  servers.push(cp);
+  return cp;
+}
+
+const FLAG = {
+  type: 'release',
+  owner: 'pg',
+  services: ['pg'],
+  tier: 'LOW',
+  description: 'a flag on PostgreSQL',
+};
+
+describe('the server on PostgreSQL', () => {
+  it('two instances on one database: each follows the entries the other writes, with one checkpoint per size', async () => {
+    const h = await startHarness({ database: await freshPgDatabase('two') });
+    harnesses.push(h);
+    const b = await secondInstance(h);
+    expect(b.origin).toBe(h.cp.origin);
+    expect(b.verifierKeys).toEqual(h.cp.verifierKeys);
+    const created = await h.req('alice', 'POST', '/api/v1/flags', { key: 'pg.follow.flag', ...FLAG });
+    expect(created.status).toBe(201);
+    // B wrote nothing, yet its tree follows the table: the notification (or the poll) brings A's entry.
+    await until(() => b.app.ledger.size === h.cp.app.ledger.size, 'B to follow A');
+    const viaB = await fetch(`${b.url}/api/v1/flags/pg.follow.flag/environments/production`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${h.tokens['alice'] ?? ''}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: true, rollout_pct: 5, reason: 'written through B' }),
+    });
+    expect(viaB.status).toBe(200);
+    const idx = Number(((await viaB.json()) as { idx: number }).idx);
+    await until(() => h.cp.app.ledger.size === idx + 1, 'A to follow B');
+    expect(h.cp.app.ledger.texts(idx, idx + 1)).toEqual(b.app.ledger.texts(idx, idx + 1));
+    expect(Buffer.from(h.cp.app.ledger.range.root())).toEqual(Buffer.from(b.app.ledger.range.root()));
+    // Both sign at the same size: one row, and each instance serves that same note.
+    const [na, nb] = [h.cp.app.checkpoints.signNow(), b.app.checkpoints.signNow()];
+    expect(na).toEqual(nb);
+    expect(na.size).toBe(idx + 1);
+  });
+
+  it('refuses an instance whose data dir holds another secret (SECRET_MISMATCH), changing nothing', async () => {
+    const h = await startHarness({ database: await freshPgDatabase('secret') });
+    harnesses.push(h);
+    const dataDir = tempDir();
+    cpSync(join(h.dataDir, 'keys'), join(dataDir, 'keys'), { recursive: true });
+    writeFileSync(join(dataDir, 'secret'), `${'ab'.repeat(32)}\n`, { mode: 0o600 });
+    await expect(startControlPlane({ dataDir, database: h.database, log: () => undefined })).rejects.toThrow(
+      /^SECRET_MISMATCH: .*secret differs from the secret the other instances of this database use; copy the secret file/,
+    );
+    const again = await h.req('alice', 'POST', '/api/v1/flags', { key: 'pg.secret.flag', ...FLAG });
+    expect(again.status).toBe(201);
+  });
+
+  it('answers 503 DATABASE_UNAVAILABLE when another connection holds the ledger lock too long, and applies nothing', async () => {
+    const h = await startHarness({ database: await freshPgDatabase('lock') });
+    harnesses.push(h);
+    expect((await h.req('alice', 'POST', '/api/v1/flags', { key: 'pg.lock.flag', ...FLAG })).status).toBe(201);
+    const size = h.cp.app.ledger.size;
+    const holder = new pg.Client({ connectionString: h.database ?? '' });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT size FROM ledger_head WHERE id = 1 FOR UPDATE');
+      const started = Date.now();
+      const res = await h.req('alice', 'PATCH', '/api/v1/flags/pg.lock.flag/environments/production', {
+        enabled: true,
+        reason: 'while the ledger is locked elsewhere',
+      });
+      expect([res.status, code(res)]).toEqual([503, 'DATABASE_UNAVAILABLE']);
+      expect(obj(res)['error']).toMatchObject({
+        message:
+          'the control plane could not reach its database in time, so nothing was changed; retry, or use another instance',
+      });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    expect(h.cp.app.ledger.size).toBe(size);
+    const retry = await h.req('alice', 'PATCH', '/api/v1/flags/pg.lock.flag/environments/production', {
+      enabled: true,
+      reason: 'after the lock is gone',
+    });
+    expect(retry.status).toBe(200);
+    expect(h.cp.app.ledger.size).toBe(size + 1);
+  }, 30_000);
+
+  it('serve --database needs --data too, and says so', () => {
+    const r = spawnSync(
+      join(process.cwd(), 'node_modules', '.bin', 'node'),
+      ['--disable-warning=ExperimentalWarning', 'control-plane/cli.ts', '--database', 'postgres://127.0.0.1:1/x'],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(
+      '--data <dir> is required with --database too: it holds the signing keys and secret of this server',
+    );
+  });
+});
