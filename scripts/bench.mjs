@@ -14,7 +14,6 @@ const benches = [
   'bench-ui',
   'bench-correlate',
   'bench-sdk',
-  'bench-sequencer',
 ];
 let failed = 0;
 for (const name of benches) {

@@ -6,10 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sha256, ed25519Signer, ed25519Verify } from '../crypto/node-crypto.ts';
-import { keyId, parseLeafText, toHex, verifyCheckpoint } from '../../shared/ledger/index.ts';
 import { freshPgDatabase } from '../../test-support/pg-context.ts';
-import { appendSequenced, LedgerFollower, signCheckpointFromDb } from '../ledger/sequencer.ts';
 import { toDomainError } from '../domain/errors.ts';
 import { openDatabase, openPgSql } from './open-db.ts';
 import { migratePg, PG_MIGRATIONS } from './pg-schema.ts';
@@ -38,8 +35,6 @@ const engines: Record<'sqlite' | 'postgres', () => Promise<Sql>> = {
 };
 
 const HASH = Buffer.alloc(32, 7);
-const ORIGIN = 'test.example/log';
-const signer = ed25519Signer('test.example/key', new Uint8Array(32).fill(3));
 
 async function insertLedger(sql: Sql, idx: number): Promise<void> {
   await sql.run('INSERT INTO ledger (idx, leaf, leaf_hash, action, flag, env, ts) VALUES (?, ?, ?, ?, ?, ?, ?)', [
@@ -60,17 +55,6 @@ async function insertFlag(sql: Sql, key: string): Promise<void> {
     [key],
   );
 }
-
-const input = (i: number) => ({
-  ts: Date.UTC(2026, 0, 1) + i,
-  actor: { type: 'user' as const, id: 'rita' },
-  action: 'flag.create' as const,
-  flag: `svc.flag${i}`,
-  env: null,
-  before: null,
-  after: { i },
-  reason: `entry ${i}`,
-});
 
 it('rewrites ? placeholders to $n outside quoted text', () => {
   expect(toPgPlaceholders('SELECT ? AS a, \'?\' AS b, "?" AS c, ? AS d')).toBe(
@@ -267,42 +251,6 @@ describe.each(['sqlite', 'postgres'] as const)('the seam on %s', (engine) => {
     expect(await sql.all(edges)).toEqual([{ prerequisite: 't.u' }]);
     await sql.run('DELETE FROM flag_envs');
     expect(await sql.all(edges)).toEqual([]);
-  });
-
-  it('sequences ledger entries in the transaction, follows them in order and signs a verifiable checkpoint', async () => {
-    const sql = await engines[engine]();
-    const follower = new LedgerFollower(sql);
-    await follower.start(50);
-    const seen: number[] = [];
-    follower.onCommitted((batch) => seen.push(...batch.map((e) => e.idx)));
-    await expect(appendSequenced(sql, ORIGIN, input(0))).rejects.toThrow('ledger appends must run inside Sql.tx');
-    for (let i = 0; i < 5; i++) await sql.tx(() => appendSequenced(sql, ORIGIN, input(i)));
-    await expect(
-      sql.tx(async () => {
-        await appendSequenced(sql, ORIGIN, input(99));
-        throw new Error('rolled back');
-      }),
-    ).rejects.toThrow('rolled back');
-    await follower.catchUp();
-    expect(seen).toEqual([0, 1, 2, 3, 4]);
-    const rows = await sql.all<{ leaf: string; leaf_hash: Buffer }>('SELECT leaf, leaf_hash FROM ledger ORDER BY idx');
-    rows.forEach((r, i) => {
-      const leaf = parseLeafText(r.leaf);
-      expect(leaf.idx).toBe(i);
-      expect(leaf.prev).toBe(i === 0 ? '' : toHex(new Uint8Array(rows[i - 1]?.leaf_hash ?? [])));
-    });
-    const cp = await signCheckpointFromDb(sql, ORIGIN, follower, () => [signer], 1000);
-    expect(cp.size).toBe(5);
-    const parsed = verifyCheckpoint(sha256, ed25519Verify, cp.note, {
-      origin: ORIGIN,
-      trusted: [
-        { name: signer.name, keyId: keyId(sha256, signer.name, signer.publicKey), publicKey: signer.publicKey },
-      ],
-    });
-    expect(parsed.size).toBe(5);
-    expect(toHex(parsed.root)).toBe(toHex(follower.range.root()));
-    expect(await signCheckpointFromDb(sql, ORIGIN, follower, () => [signer], 2000)).toEqual(cp);
-    await follower.stop();
   });
 });
 

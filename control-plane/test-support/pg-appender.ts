@@ -1,35 +1,49 @@
 /**
- * A second control-plane instance in its own process, for the multi-instance tests: appends ledger entries to the
- * PostgreSQL database at argv[2], one transaction each, and prints each committed index. With argv[3] = 'hold' it
- * opens one transaction, appends, prints `holding <idx>` and waits forever (holding the ledger lock) — to be SIGKILLed.
+ * Another control-plane instance in its own process, for the multi-instance ledger tests: the production path
+ * (PgSyncDatabase, Store, LedgerWriter, KeyRing, Checkpointer signing after every entry) on the PostgreSQL database at
+ * argv[2], with the signing keys of the data dir argv[3]. Mode `loop` appends argv[5] entries, one transaction each,
+ * printing `committed <idx>` after each; mode `hold` opens one transaction, appends, prints `holding <idx>` and blocks
+ * (holding the ledger's sequence row) until it is SIGKILLed. Output is written synchronously, so a line is out before
+ * the next statement.
  */
-import { PgSql } from '../db/sql.ts';
-import { appendSequenced } from '../ledger/sequencer.ts';
+import { writeSync } from 'node:fs';
+import { PgSyncDatabase } from '../db/pg-sync.ts';
+import { Store } from '../db/store.ts';
+import { Checkpointer } from '../ledger/checkpointer.ts';
+import { KeyRing } from '../ledger/keys.ts';
+import { LedgerWriter } from '../ledger/writer.ts';
 
-const [url, mode = 'loop', count = '1000'] = process.argv.slice(2);
-if (url === undefined) throw new Error('usage: pg-appender.ts <postgres-url> [loop|hold] [count]');
-const sql = PgSql.connect(url, 2);
+const [url, dataDir, mode = 'loop', who = 'child', count = '1000'] = process.argv.slice(2);
+if (url === undefined || dataDir === undefined)
+  throw new Error('usage: pg-appender.ts <postgres-url> <data dir> [loop|hold] [name] [count]');
+const store = new Store(new PgSyncDatabase(url), 'postgres');
+const origin = store.db.prepare("SELECT value FROM meta WHERE key = 'origin'").pluck().get() as string;
+const writer = new LedgerWriter(store, origin);
+const keys = new KeyRing(store, dataDir, origin);
+new Checkpointer(store, writer, keys, { every: 1, intervalMs: 20 }, Date.now, (line) =>
+  writeSync(2, `${who}: ${line}\n`),
+);
 const entry = (i: number) => ({
   ts: Date.UTC(2026, 0, 1) + i,
-  actor: { type: 'user' as const, id: 'child' },
+  actor: { type: 'user' as const, id: who },
   action: 'flag.create' as const,
-  flag: `child.flag${i}`,
+  flag: `${who}.flag${i}`,
   env: null,
   before: null,
   after: { i },
-  reason: `child ${i}`,
+  reason: `${who} ${i}`,
 });
 
 if (mode === 'hold') {
-  await sql.tx(async () => {
-    const e = await appendSequenced(sql, 'test.example/log', { ...entry(0), reason: 'held' });
-    process.stdout.write(`holding ${e.idx}\n`);
-    await new Promise(() => undefined);
+  store.tx(() => {
+    const e = writer.append({ ...entry(0), reason: 'held' });
+    writeSync(1, `holding ${e.idx}\n`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
   });
 } else {
   for (let i = 0; i < Number(count); i++) {
-    const e = await sql.tx(() => appendSequenced(sql, 'test.example/log', entry(i)));
-    process.stdout.write(`committed ${e.idx}\n`);
+    const e = store.tx(() => writer.append(entry(i)));
+    writeSync(1, `committed ${e.idx}\n`);
   }
-  await sql.close();
+  store.db.close();
 }
