@@ -41,7 +41,10 @@ export interface AppendedEntry {
 const RING = 8192;
 const FOLLOW_PAGE = 1000;
 
-/** The notification channel a commit with new entries wakes every instance's follower on (PostgreSQL). */
+/**
+ * The notification channel a commit with new entries wakes every instance's follower on (PostgreSQL): the ledger's
+ * insert trigger notifies it, with an empty payload so that one transaction sends one notification.
+ */
 export const LEDGER_CHANNEL = 'tombstone_ledger';
 
 /**
@@ -93,6 +96,8 @@ export class LedgerWriter implements TxParticipant {
   /** PostgreSQL: the sequence row as locked by the open transaction (null outside one). */
   private head: { size: number; prev: string } | null = null;
   private following = false;
+  private delivering = false;
+  private undelivered: (readonly AppendedEntry[])[] = [];
   private errorListeners: ((err: unknown) => void)[] = [];
   private followAgain = false;
 
@@ -149,8 +154,10 @@ export class LedgerWriter implements TxParticipant {
       'INSERT INTO ledger (idx, leaf, leaf_hash, action, flag, env, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ).run(idx, text, hash, input.action, input.flag, input.env, ts);
     if (this.staged.length === 0) {
-      if (this.shared) stmt(this.store.db, 'SELECT pg_notify(?, ?)').get(LEDGER_CHANNEL, String(idx));
-      this.store.afterCommit(() => this.commitStaged());
+      // Shared: the table held exactly this tree when the sequence row was locked, or other instances' entries came
+      // first. (The insert trigger queues the wake-up for other instances; see pg-schema.ts.)
+      const caughtUp = this.head === null || this.head.size === this.size;
+      this.store.afterCommit(() => this.commitStaged(caughtUp));
       this.store.onRollback(() => {
         this.staged = [];
       });
@@ -227,12 +234,13 @@ export class LedgerWriter implements TxParticipant {
     return this.size === 0 ? '' : toHex(this.hashes.at(this.size - 1));
   }
 
-  private commitStaged(): void {
+  private commitStaged(caughtUp: boolean): void {
     const batch = this.staged;
     this.staged = [];
-    // Shared: the entries are in the table now, maybe after other instances' ones this tree has not seen yet. They
-    // are committed whatever happens here, so a failed read is only reported; the next notification or poll retries.
-    if (!this.shared) this.advance(batch);
+    // The entries follow this tree directly (SQLite; or shared when the table held nothing more at the lock): no
+    // read. Otherwise they are in the table after other instances' entries this tree has not seen yet; they are
+    // committed whatever happens here, so a failed read is only reported and the next notification or poll retries.
+    if (!this.shared || caughtUp) this.advance(batch);
     else {
       try {
         this.follow();
@@ -253,7 +261,17 @@ export class LedgerWriter implements TxParticipant {
       this.ring = this.ring.slice(drop);
       this.ringStart += drop;
     }
-    for (const l of this.listeners) l(batch);
+    // A listener may advance the tree again (the checkpointer follows the table before it signs): that batch is
+    // queued and delivered after this one, so every listener sees every entry once and in index order.
+    this.undelivered.push(batch);
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      for (let next = this.undelivered.shift(); next !== undefined; next = this.undelivered.shift())
+        for (const l of this.listeners) l(next);
+    } finally {
+      this.delivering = false;
+    }
   }
 
   private load(): void {
