@@ -283,8 +283,24 @@ ALTER TABLE incidents ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
 ALTER TABLE signing_keys ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
 `;
 
+/**
+ * A committed append wakes every instance (LISTEN tombstone_ledger; see ledger/writer.ts) without a statement of its
+ * own: the trigger that advances the sequence row also queues the notification, which PostgreSQL delivers at COMMIT
+ * (never for a rolled-back transaction) and, its payload being empty, once per transaction.
+ */
+const NOTIFY_ON_APPEND = `
+CREATE OR REPLACE FUNCTION ledger_advance_head() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('tombstone.advancing_head', 'on', true);
+  UPDATE ledger_head SET size = NEW.idx + 1, last_hash = NEW.leaf_hash WHERE id = 1;
+  PERFORM set_config('tombstone.advancing_head', 'off', true);
+  PERFORM pg_notify('tombstone_ledger', '');
+  RETURN NULL;
+END $$;
+`;
+
 /** PostgreSQL migrations in order; migration i brings schema_version from i to i + 1. */
-export const PG_MIGRATIONS: readonly string[] = [LEDGER, INSERTION_ORDER];
+export const PG_MIGRATIONS: readonly string[] = [LEDGER, INSERTION_ORDER, NOTIFY_ON_APPEND];
 
 /**
  * Applies pending migrations, each in its own transaction under an advisory lock, so several instances starting at

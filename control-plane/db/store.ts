@@ -143,6 +143,19 @@ export class Store {
     this.queue = [];
     if (jobs.length === 0) return;
     const outcomes: { ok: boolean; value: unknown }[] = [];
+    // A job alone needs no savepoint: its failure rolls the whole transaction back, which is all it did.
+    if (jobs.length === 1) {
+      const job = jobs[0] as Job;
+      let value: unknown;
+      try {
+        value = this.tx(job.fn);
+      } catch (err) {
+        job.reject(err);
+        return;
+      }
+      job.resolve(value);
+      return;
+    }
     try {
       this.tx(() => {
         for (const job of jobs) {
