@@ -115,7 +115,14 @@ function assemble(opts: ResolvedOptions, db: Db, engine: Engine, sql: Sql): App 
   ledger.onFollowError((err) =>
     opts.log(`ledger follow: ${err instanceof Error ? err.message : String(err)}; the next poll reads it again`),
   );
-  selfCheck(store, ledger);
+  // Shared: under the sequence row's lock no instance can append or sign meanwhile, so the tree read up to the
+  // table's end and the latest checkpoint describe one moment.
+  if (ledger.shared)
+    store.tx(() => {
+      ledger.follow();
+      selfCheck(store, ledger);
+    });
+  else selfCheck(store, ledger);
   const keys = new KeyRing(store, opts.dataDir, origin, opts.demo !== null ? DEMO_KEY_SEED : undefined);
   const checkpoints = new Checkpointer(
     store,

@@ -19,9 +19,9 @@ export interface App {
   store: Store;
   db: Db;
   /**
-   * The async seam on the same connection. Pieces move onto it one by one (issue 20); until Store is gone it serves
-   * only statements that stand alone or transactions that await nothing but itself, so a Store transaction never
-   * runs inside one of its transactions.
+   * The async seam for what needs no rule's transaction (authentication, SDK keys, LISTEN): on SQLite over the same
+   * connection as `db`, on PostgreSQL a pool of its own. It serves only statements that stand alone or transactions
+   * that await nothing but itself, so a Store transaction never runs inside one of its transactions.
    */
   sql: Sql;
   ledger: LedgerWriter;
@@ -34,7 +34,7 @@ export interface App {
   flagMetrics: MetricsStore;
   breaker: CircuitBreaker;
   clock: () => number;
-  /** HMAC key for rollback links (from `<data>/secret`, mode 0600). */
+  /** HMAC key for rollback links (from `<data>/secret`, mode 0600; the same file on every instance of a database). */
   secret: Buffer;
   /** http://host:port once listening. */
   baseUrl: string;

@@ -54,8 +54,10 @@ export class Checkpointer {
     this.keys = keys;
     this.policy = policy;
     this.clock = clock;
-    const row = stmt(store.db, 'SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1').get() as
-      Checkpoint | undefined;
+    // At most the tree's size: on a shared database another instance may have appended and signed since it was read.
+    const row = stmt(store.db, 'SELECT size, note FROM checkpoints WHERE size <= ? ORDER BY size DESC LIMIT 1').get(
+      writer.size,
+    ) as Checkpoint | undefined;
     this.latestCp = row ?? null;
     writer.onCommitted(() => this.onAppended());
   }
