@@ -5,7 +5,8 @@
  * - scheduled changes that both instances' schedulers find due are each executed once;
  * - 200 actions split across the instances run concurrently while the console syncs through B; B is SIGKILLed
  *   mid-stream, the console fails over to A with Last-Event-ID, and an action whose answer died with B is sent again
- *   to A with its Idempotency-Key (so it counts once whether or not B committed it);
+ *   to A with its Idempotency-Key (so it counts once whether or not B committed it); B then restarts on its address
+ *   while the writes go on, and ends up serving the same log;
  * - then: every action is in the ledger exactly once, the chain has no gap or duplicate, the console's replica
  *   verifies at the server's root, and every stored checkpoint is the one root of its size, signed by the log's key.
  */
@@ -211,6 +212,7 @@ describe('two control planes on one PostgreSQL database', () => {
       let resent = 0;
       let replayedOnA = 0;
       let killed: Promise<void> | null = null;
+      let restarted: ControlPlaneProcess | null = null;
       const seenBeforeKill: { size: number } = { size: 0 };
       const action = async (i: number): Promise<void> => {
         const body = { rollout_pct: (i % 100) + 1, reason: `multi change ${i}` };
@@ -230,7 +232,11 @@ describe('two control planes on one PostgreSQL database', () => {
         answered++;
         if (answered === KILL_AFTER && killed === null) {
           seenBeforeKill.size = h.replica()?.status().receivedSize ?? 0;
-          killed = b.kill('SIGKILL');
+          // B comes back on its address while the others keep writing: it must start on a table that is moving.
+          killed = b.kill('SIGKILL').then(async () => {
+            restarted = await spawnControlPlane({ dataDir: join(root, 'b'), args, port: b.port });
+            children.push(restarted);
+          });
         }
       };
       let next = 0;
@@ -259,6 +265,19 @@ describe('two control planes on one PostgreSQL database', () => {
         halted: null,
       });
       expect(seenBeforeKill.size).toBeLessThan(head.size);
+      // The restarted B serves the same log, to the same size and root.
+      const b2 = restarted as ControlPlaneProcess | null;
+      expect(b2?.verifierKeys).toEqual(a.verifierKeys);
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const headB = await serverHead(b2?.url ?? '', vera);
+        if (headB.size === head.size) {
+          expect(headB.rootHex).toBe(head.rootHex);
+          break;
+        }
+        if (Date.now() > deadline) throw new Error(`restarted B stayed at ${headB.size} of ${head.size}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
 
       // Every entry once, in one chain; every action exactly once, whichever instance (or the resend) applied it.
       const stored = replica?.entries(0, head.size) ?? [];
