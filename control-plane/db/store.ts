@@ -1,11 +1,13 @@
 /**
- * The database handle plus one transaction discipline: `tx(fn)` runs fn in a single SQLite transaction (nested calls
- * join the outer one) and runs the registered commit hooks only after COMMIT, rollback hooks only after ROLLBACK. The
- * ledger writer uses the hooks so in-memory state (tree, stream) never gets ahead of the database.
+ * The database handle (SQLite, or PostgreSQL through PgSyncDatabase) plus one transaction discipline: `tx(fn)` runs fn
+ * in a single database transaction (nested calls join the outer one), first running the begin hooks, and runs the
+ * registered commit hooks only after COMMIT, rollback hooks only after ROLLBACK. The ledger writer uses the hooks so
+ * in-memory state (tree, stream) never gets ahead of the database.
  *
  * `batch(fn)` is group commit for request handlers: jobs queued in the same event-loop turn run in one transaction,
- * each inside its own SAVEPOINT, so a failing job rolls back alone (database rows, staged ledger entries and its
- * commit hooks) while the others commit together; every job settles only after the shared COMMIT.
+ * each inside its own SAVEPOINT (a job alone needs none), so a failing job rolls back alone (database rows, staged
+ * ledger entries and its commit hooks) while the others commit together; every job settles only after the shared
+ * COMMIT.
  */
 import type { Db, DbStatement, Engine } from './db.ts';
 
@@ -25,7 +27,7 @@ interface Job {
 
 const MAX_BATCH = 512;
 
-/** Transaction wrapper around a better-sqlite3 database. */
+/** Transaction wrapper around a synchronous database handle. */
 export class Store {
   readonly db: Db;
   readonly engine: Engine;
