@@ -152,13 +152,17 @@ export class Checkpointer {
       this.signInBackground();
       return;
     }
-    if (this.timer === null) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.signInBackground();
-      }, this.policy.intervalMs);
-      this.timer.unref();
-    }
+    this.signLater();
+  }
+
+  /** Signs `intervalMs` from now, unless that is already planned. */
+  private signLater(): void {
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.signInBackground();
+    }, this.policy.intervalMs);
+    this.timer.unref();
   }
 
   /**
@@ -170,13 +174,7 @@ export class Checkpointer {
       this.signNow();
     } catch (err) {
       this.log(`checkpoint: ${err instanceof Error ? err.message : String(err)}; retrying`);
-      if (this.timer === null) {
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          this.signInBackground();
-        }, this.policy.intervalMs);
-        this.timer.unref();
-      }
+      this.signLater();
     }
   }
 

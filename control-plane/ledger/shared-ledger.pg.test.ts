@@ -28,6 +28,7 @@ import { Store } from '../db/store.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { KeyRing } from './keys.ts';
 import { LedgerWriter } from './writer.ts';
+import { testEntry } from '../test-support/ledger-entry.ts';
 
 const ORIGIN = 'shared.example/log';
 const children: ChildProcess[] = [];
@@ -63,17 +64,6 @@ async function firstInstance(): Promise<Instance> {
   const checkpoints = new Checkpointer(store, writer, keys, { every: 1, intervalMs: 20 }, Date.now);
   return { url, dataDir, store, writer, checkpoints, keys };
 }
-
-const entry = (who: string, i: number) => ({
-  ts: Date.UTC(2026, 0, 1) + i,
-  actor: { type: 'user' as const, id: who },
-  action: 'flag.create' as const,
-  flag: `${who}.flag${i}`,
-  env: null,
-  before: null,
-  after: { i },
-  reason: `${who} ${i}`,
-});
 
 function startChild(
   inst: Instance,
@@ -140,7 +130,7 @@ describe('one ledger, several instances', () => {
     const c = startChild(me, 'loop', 'c', 150);
     await until(() => b.lines.length > 0 && c.lines.length > 0, 'both children to append');
     for (let i = 0; i < 100; i++) {
-      me.store.tx(() => me.writer.append(entry('a', i)));
+      me.store.tx(() => me.writer.append(testEntry('a', i)));
       await tick();
     }
     expect(await b.exited).toBe(0);
@@ -186,7 +176,7 @@ describe('one ledger, several instances', () => {
     const me = await firstInstance();
     const loop = startChild(me, 'loop', 'child', 100_000);
     for (let i = 0; i < 30; i++) {
-      me.store.tx(() => me.writer.append(entry('a', i)));
+      me.store.tx(() => me.writer.append(testEntry('a', i)));
       await tick();
     }
     await until(() => loop.lines.length >= 20, 'the child to commit 20 entries');
@@ -201,7 +191,7 @@ describe('one ledger, several instances', () => {
     // This thread is about to block, so the kill comes from another process.
     spawn('sh', ['-c', `sleep 0.3; kill -9 ${String(hold.child.pid)}`], { stdio: 'ignore' });
     const started = Date.now();
-    const after = me.store.tx(() => me.writer.append(entry('a', 99)));
+    const after = me.store.tx(() => me.writer.append(testEntry('a', 99)));
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     await hold.exited;
 

@@ -5,24 +5,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/open-db.ts';
 import { Store } from '../db/store.ts';
-import { LedgerWriter, type LeafInput } from './writer.ts';
+import { testEntry } from '../test-support/ledger-entry.ts';
+import { LedgerWriter } from './writer.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'writer-'));
 const db = openDatabase(dir);
 afterAll(() => {
   db.close();
   rmSync(dir, { recursive: true, force: true });
-});
-
-const entry = (i: number): LeafInput => ({
-  ts: Date.UTC(2026, 0, 1) + i,
-  actor: { type: 'user', id: 'rita' },
-  action: 'flag.create',
-  flag: `svc.flag${i}`,
-  env: null,
-  before: null,
-  after: { i },
-  reason: `entry ${i}`,
 });
 
 describe('LedgerWriter listeners', () => {
@@ -34,13 +24,13 @@ describe('LedgerWriter listeners', () => {
     writer.onCommitted((batch) => {
       first.push(...batch.map((e) => e.idx));
       // Reacting to an entry with another one (as the breaker or a checkpoint reader may): committed at once.
-      if (batch.some((e) => e.idx === 0)) store.tx(() => writer.append(entry(1)));
+      if (batch.some((e) => e.idx === 0)) store.tx(() => writer.append(testEntry('rita', 1)));
     });
     writer.onCommitted((batch) => second.push(...batch.map((e) => e.idx)));
-    store.tx(() => writer.append(entry(0)));
+    store.tx(() => writer.append(testEntry('rita', 0)));
     expect(first).toEqual([0, 1]);
     expect(second).toEqual([0, 1]);
     expect(writer.size).toBe(2);
-    expect(writer.texts(0, 2).map((t) => (JSON.parse(t) as { reason: string }).reason)).toEqual(['entry 0', 'entry 1']);
+    expect(writer.texts(0, 2).map((t) => (JSON.parse(t) as { reason: string }).reason)).toEqual(['rita 0', 'rita 1']);
   });
 });

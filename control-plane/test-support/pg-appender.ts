@@ -12,6 +12,7 @@ import { Store } from '../db/store.ts';
 import { Checkpointer } from '../ledger/checkpointer.ts';
 import { KeyRing } from '../ledger/keys.ts';
 import { LedgerWriter } from '../ledger/writer.ts';
+import { testEntry } from './ledger-entry.ts';
 
 const [url, dataDir, mode = 'loop', who = 'child', count = '1000'] = process.argv.slice(2);
 if (url === undefined || dataDir === undefined)
@@ -23,26 +24,15 @@ const keys = new KeyRing(store, dataDir, origin);
 new Checkpointer(store, writer, keys, { every: 1, intervalMs: 20 }, Date.now, (line) =>
   writeSync(2, `${who}: ${line}\n`),
 );
-const entry = (i: number) => ({
-  ts: Date.UTC(2026, 0, 1) + i,
-  actor: { type: 'user' as const, id: who },
-  action: 'flag.create' as const,
-  flag: `${who}.flag${i}`,
-  env: null,
-  before: null,
-  after: { i },
-  reason: `${who} ${i}`,
-});
-
 if (mode === 'hold') {
   store.tx(() => {
-    const e = writer.append({ ...entry(0), reason: 'held' });
+    const e = writer.append({ ...testEntry(who, 0), reason: 'held' });
     writeSync(1, `holding ${e.idx}\n`);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
   });
 } else {
   for (let i = 0; i < Number(count); i++) {
-    const e = store.tx(() => writer.append(entry(i)));
+    const e = store.tx(() => writer.append(testEntry(who, i)));
     writeSync(1, `committed ${e.idx}\n`);
   }
   store.db.close();
