@@ -1,6 +1,6 @@
 /**
  * The server on PostgreSQL (`database`), in-process: two instances on one database see each other's entries in their
- * streams and checkpoints; an instance whose secret differs is refused; a ledger lock held elsewhere for longer than
+ * trees, checkpoints and SDK streams; an instance whose secret differs is refused; a ledger lock held elsewhere for longer than
  * the lock timeout answers 503 DATABASE_UNAVAILABLE and changes nothing; `serve --database` works from the CLI.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { SdkDelta } from '../shared/protocol/sdk.ts';
 import { freshPgDatabase } from '../test-support/pg-context.ts';
 import { startControlPlane, type RunningControlPlane } from './server.ts';
 import { code, obj, startHarness, type Harness } from './test-support/harness.ts';
+import { openSse } from './test-support/sse-client.ts';
 
 const harnesses: Harness[] = [];
 const servers: RunningControlPlane[] = [];
@@ -85,6 +87,40 @@ describe('the server on PostgreSQL', () => {
     const [na, nb] = [h.cp.app.checkpoints.signNow(), b.app.checkpoints.signNow()];
     expect(na).toEqual(nb);
     expect(na.size).toBe(idx + 1);
+  });
+
+  it('streams a kill written on one instance to an SDK connected to the other, as one delta', async () => {
+    const h = await startHarness({ database: await freshPgDatabase('sdk') });
+    harnesses.push(h);
+    const b = await secondInstance(h);
+    expect((await h.req('alice', 'POST', '/api/v1/flags', { key: 'pg.sdk.flag', ...FLAG })).status).toBe(201);
+    const on = await h.req('alice', 'PATCH', '/api/v1/flags/pg.sdk.flag/environments/production', {
+      enabled: true,
+      rollout_pct: 100,
+      reason: 'on everywhere',
+    });
+    expect(on.status).toBe(200);
+    const made = await h.req('alice', 'POST', '/api/v1/sdk/keys', { environment: 'production', name: 'checkout' });
+    const sdkKey = obj(made)['key'] as string;
+    await until(() => b.app.ledger.size === h.cp.app.ledger.size, 'B to follow A');
+    const stream = await openSse(`${b.url}/api/v1/sdk/stream`, { Authorization: `Bearer ${sdkKey}` });
+    try {
+      await stream.waitFor((ev) => ev.some((e) => e.event === 'ready'));
+      const kill = await h.req('rita', 'POST', '/api/v1/flags/pg.sdk.flag/kill', {
+        environment: 'production',
+        reason: 'errors in checkout',
+      });
+      expect(kill.status).toBe(200);
+      const idx = Number(obj(kill)['idx']);
+      await stream.waitFor((ev) => ev.some((e) => e.event === 'delta'));
+      const deltas = stream.events.filter((e) => e.event === 'delta');
+      expect(deltas).toHaveLength(1);
+      const d = JSON.parse(deltas[0]?.data ?? '') as SdkDelta;
+      expect([d.version, deltas[0]?.id]).toEqual([idx + 1, String(idx + 1)]);
+      expect(d.upserts.map((f) => [f.key, f.enabled])).toEqual([['pg.sdk.flag', false]]);
+    } finally {
+      stream.close();
+    }
   });
 
   it('refuses an instance whose data dir holds another secret (SECRET_MISMATCH), changing nothing', async () => {
