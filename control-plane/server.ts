@@ -25,6 +25,7 @@ import { ledgerRoutes } from './routes/ledger.ts';
 import { telemetryRoutes } from './routes/telemetry.ts';
 import { DEMO_USERS, seedDemo, startDemoLive } from './demo/index.ts';
 import { SdkFleet } from './sdk-delivery/fleet.ts';
+import { FleetShare } from './sdk-delivery/fleet-share.ts';
 import { SdkHub } from './sdk-delivery/hub.ts';
 import { sdkRoutes } from './sdk-delivery/routes.ts';
 
@@ -161,6 +162,10 @@ async function serveApp(opts: ResolvedOptions, lock: DataDirLock, app: App): Pro
   app.baseUrl = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
   const stops: (() => void)[] = [startScheduler(app, opts.schedulerIntervalMs, opts.log)];
   if (app.ledger.shared) stops.push(await followSharedLedger(app, opts.log));
+  // PostgreSQL: SDKs reach any instance, so each publishes its fleet and reads the others' (fleet-share.ts). Started
+  // once listening: nothing after this can fail and leave it running.
+  const fleetShare =
+    app.store.engine === 'postgres' ? FleetShare.start(app.sql, fleet, { log: opts.log, clock: app.clock }) : null;
   const housekeeping = setInterval(() => {
     app.metrics.prune(app.clock());
     app.flagMetrics.prune(app.clock());
@@ -186,6 +191,8 @@ async function serveApp(opts: ResolvedOptions, lock: DataDirLock, app: App): Pro
       sdk.fleet.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // After the server closed, so the closing of its SDK streams is published too.
+      await fleetShare?.stop();
       await app.notifier.flush();
       await app.sql.close();
       if (app.store.engine === 'postgres') app.db.close();

@@ -274,13 +274,15 @@ CREATE TABLE sdk_keys (
 `;
 
 /**
- * SQLite orders change requests, incidents and signing keys by insertion with its implicit `rowid`; PostgreSQL has no
- * such column, so these tables get an identity column of that name and the same statements mean the same on both.
+ * SQLite orders change requests, incidents, signing keys and SDK keys by insertion with its implicit `rowid`;
+ * PostgreSQL has no such column, so these tables get an identity column of that name and the same statements mean
+ * the same on both.
  */
 const INSERTION_ORDER = `
 ALTER TABLE change_requests ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
 ALTER TABLE incidents ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
 ALTER TABLE signing_keys ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
+ALTER TABLE sdk_keys ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
 `;
 
 /**
@@ -299,8 +301,38 @@ BEGIN
 END $$;
 `;
 
+/**
+ * The SDK fleet shared between instances (sdk-delivery/fleet-share.ts): each instance keeps the SDKs that reach it in
+ * memory and publishes them here, so every instance answers for the whole fleet.
+ *
+ * `sdk_fleet_peers`: one row per running control-plane instance (`cp_id`, random per process start), its heartbeat
+ * in ms on the database's clock (so instances' clocks may disagree) and whether it stopped cleanly. An instance whose
+ * heartbeat is older than the disconnect window, or that stopped, is down: its SDKs count as disconnected.
+ * `sdk_fleet`: one row per (publishing instance, environment, SDK instance id), the entry as JSON (fleet.ts
+ * SharedFleetEntry), `rev` from one sequence on every write so readers fetch only the rows that changed since their
+ * last read, `updated_at` (database clock) for operators. A stopped instance's rows stay (its SDKs show disconnected
+ * until they come back elsewhere or age out); a peer silent past the age-out window is deleted with its rows.
+ */
+const SDK_FLEET = `
+CREATE SEQUENCE sdk_fleet_rev;
+CREATE TABLE sdk_fleet_peers (
+  cp_id TEXT PRIMARY KEY,
+  heartbeat_at BIGINT NOT NULL,
+  stopped BOOLEAN NOT NULL DEFAULT false
+);
+CREATE TABLE sdk_fleet (
+  cp_id TEXT NOT NULL,
+  env TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  entry JSONB NOT NULL,
+  rev BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (cp_id, env, instance_id)
+);
+`;
+
 /** PostgreSQL migrations in order; migration i brings schema_version from i to i + 1. */
-export const PG_MIGRATIONS: readonly string[] = [LEDGER, INSERTION_ORDER, NOTIFY_ON_APPEND];
+export const PG_MIGRATIONS: readonly string[] = [LEDGER, INSERTION_ORDER, NOTIFY_ON_APPEND, SDK_FLEET];
 
 /**
  * Applies pending migrations, each in its own transaction under an advisory lock, so several instances starting at

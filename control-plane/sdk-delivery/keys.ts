@@ -83,10 +83,9 @@ export async function revokeSdkKey(sql: Sql, id: string): Promise<boolean> {
 
 /** Every SDK key, oldest first. */
 export async function listSdkKeys(sql: Sql): Promise<SdkKeyInfo[]> {
-  // Oldest first: SQLite's rowid is the insertion order; PostgreSQL has none, so creation time, then id.
-  const order = sql.engine === 'sqlite' ? 'rowid' : 'created_at, id';
+  // Oldest first: the insertion order (SQLite's rowid; on PostgreSQL an identity column of that name).
   const rows = await sql.all<{ id: string; env: string; name: string; created_by: string; created_at: number }>(
-    `SELECT id, env, name, created_by, created_at FROM sdk_keys ORDER BY ${order}`,
+    'SELECT id, env, name, created_by, created_at FROM sdk_keys ORDER BY rowid',
   );
   return rows.map((r) => ({ ...r, created_at: new Date(r.created_at).toISOString() }));
 }
