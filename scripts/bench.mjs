@@ -7,14 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const benches = [
-  'bench-ledger',
-  'bench-control-plane',
-  'bench-sync',
-  'bench-ui',
-  'bench-correlate',
-  'bench-sdk',
-];
+const benches = ['bench-ledger', 'bench-control-plane', 'bench-sync', 'bench-ui', 'bench-correlate', 'bench-sdk'];
 let failed = 0;
 for (const name of benches) {
   const file = join(root, 'scripts', `${name}.ts`);
