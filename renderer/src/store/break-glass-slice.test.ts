@@ -53,6 +53,32 @@ describe('break-glass slice', () => {
     expect(store.getState().breakGlassUses).toHaveLength(2);
   });
 
+  it('keeps an acknowledgement when a list read before it reached main answers after it', async () => {
+    // The list is read while the acknowledgement is on its way: main answers with the use still unacknowledged.
+    let answer: (() => void) | null = null;
+    let reads = 0;
+    const fake = createFakeApi({
+      ...liveReplica(),
+      breakGlassRecent: () =>
+        reads++ === 0
+          ? Promise.resolve({ ok: true, value: [open] })
+          : new Promise((resolve) => {
+              answer = () => resolve({ ok: true, value: [open] });
+            }),
+      breakGlassAcknowledge: async () => ({ ok: true, value: null }),
+    });
+    const store = createAppStore(fake.api, { refreshDelayMs: 0, now: () => Date.parse('2026-11-25T03:25:00.000Z') });
+    await store.getState().start();
+    expect(store.getState().breakGlassUses).toEqual([open]);
+    const loading = store.getState().loadBreakGlassPending();
+    await store.getState().acknowledgeBreakGlass(130);
+    (answer as (() => void) | null)?.();
+    await loading;
+    expect(store.getState().breakGlassUses).toEqual([
+      { ...use, acknowledgedBy: 'alice', acknowledgedAt: '2026-11-25T03:25:00.000Z' },
+    ]);
+  });
+
   it('issuing a token passes scope and TTL through', async () => {
     const fake = createFakeApi({
       breakGlassIssue: async () => ({

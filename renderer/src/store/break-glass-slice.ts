@@ -41,9 +41,17 @@ export function createBreakGlassSlice({ api, set, get, now }: SliceDeps): BreakG
         set({ breakGlassError: res.error });
         return;
       }
-      const loaded = new Set(res.value.map((u) => u.idx));
+      const current = get().breakGlassUses;
+      const local = new Map(current.map((u) => [u.idx, u]));
+      // An acknowledgement is never taken back: a list read while this person's acknowledgements were still on their
+      // way to main may not have them yet, and must not bring those uses back onto the screen.
+      const loaded = res.value.map((u) => {
+        const mine = local.get(u.idx);
+        return u.acknowledgedBy === null && mine !== undefined && mine.acknowledgedBy !== null ? mine : u;
+      });
+      const ids = new Set(loaded.map((u) => u.idx));
       // Uses announced while the list was loading are kept.
-      set({ breakGlassUses: newestFirst([...res.value, ...get().breakGlassUses.filter((u) => !loaded.has(u.idx))]) });
+      set({ breakGlassUses: newestFirst([...loaded, ...current.filter((u) => !ids.has(u.idx))]) });
     },
     announceBreakGlass(use) {
       if (get().breakGlassUses.some((u) => u.idx === use.idx)) return;
