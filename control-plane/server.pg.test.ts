@@ -49,6 +49,8 @@ async function secondInstance(h: Harness): Promise<RunningControlPlane> {
     heartbeatMs: 200,
     checkpointIntervalMs: 50,
     log: () => undefined,
+    // One business clock for both, as instances of one deployment share the time.
+    clock: () => h.clock.now,
   });
   servers.push(cp);
   return cp;
@@ -121,6 +123,46 @@ describe('the server on PostgreSQL', () => {
     } finally {
       stream.close();
     }
+  });
+
+  it('honours an Idempotency-Key across instances: replayed by the other one, applied once when raced', async () => {
+    const h = await startHarness({ database: await freshPgDatabase('idem') });
+    harnesses.push(h);
+    const b = await secondInstance(h);
+    expect((await h.req('alice', 'POST', '/api/v1/flags', { key: 'pg.idem.flag', ...FLAG })).status).toBe(201);
+    const send = (base: string, key: string, pct: number): Promise<Response> =>
+      fetch(`${base}/api/v1/flags/pg.idem.flag/environments/production`, {
+        method: 'PATCH',
+        headers: {
+          authorization: `Bearer ${h.tokens['alice'] ?? ''}`,
+          'content-type': 'application/json',
+          'idempotency-key': key,
+        },
+        body: JSON.stringify({ enabled: true, rollout_pct: pct, reason: `idempotent ${key}` }),
+      });
+    // Sent to A, then again to B (a client whose answer from A was lost): B answers from the shared table.
+    const first = await send(h.url, 'idem-1', 10);
+    const again = await send(b.url, 'idem-1', 10);
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect([first.headers.get('idempotent-replayed'), again.headers.get('idempotent-replayed')]).toEqual([
+      null,
+      'true',
+    ]);
+    expect(await again.json()).toEqual(await first.json());
+    // The same key with another body on the other instance is refused.
+    const other = await send(b.url, 'idem-1', 20);
+    expect(other.status).toBe(422);
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    // Raced on both at once: one applies, the other replays it.
+    const raced = await Promise.all([send(h.url, 'idem-2', 30), send(b.url, 'idem-2', 30)]);
+    expect(raced.map((r) => r.status)).toEqual([200, 200]);
+    expect(raced.map((r) => r.headers.get('idempotent-replayed')).sort()).toEqual([null, 'true'].sort());
+    await until(() => h.cp.app.ledger.size === b.app.ledger.size, 'both instances to follow the table');
+    const reasons = h.cp.app.ledger
+      .texts(0, h.cp.app.ledger.size)
+      .map((t) => (JSON.parse(t) as { reason: string }).reason)
+      .filter((r) => r.startsWith('idempotent '));
+    expect(reasons).toEqual(['idempotent idem-1', 'idempotent idem-2']);
   });
 
   it('refuses an instance whose data dir holds another secret (SECRET_MISMATCH), changing nothing', async () => {
