@@ -254,6 +254,37 @@ describe.each(['sqlite', 'postgres'] as const)('the seam on %s', (engine) => {
   });
 });
 
+describe('LISTEN on PostgreSQL', () => {
+  it('listens again after the server drops the listening connection, and says so with one empty wake-up', async () => {
+    const url = await freshPgDatabase('listen');
+    const sql = PgSql.connect(url, 3);
+    opened.push(sql);
+    const got: string[] = [];
+    const until = async (what: string, cond: () => boolean): Promise<void> => {
+      const end = Date.now() + 10_000;
+      while (!cond()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(got)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const stop = await sql.listen('tombstone_test', (p) => got.push(p));
+    await sql.notify('tombstone_test', 'one');
+    await until('the first notification', () => got.includes('one'));
+    const killed = await sql.all<{ ok: boolean }>(
+      "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query = 'LISTEN tombstone_test'",
+    );
+    expect(killed).toEqual([{ ok: true }]);
+    await until('the wake-up after listening again', () => got.includes(''));
+    await sql.notify('tombstone_test', 'two');
+    await until('a notification on the new connection', () => got.includes('two'));
+    expect(got).toEqual(['one', '', 'two']);
+    await stop();
+    await sql.notify('tombstone_test', 'three');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).toEqual(['one', '', 'two']);
+  });
+});
+
 describe('PostgreSQL migrations', () => {
   it('migrate a database once when several instances start at the same time', async () => {
     const url = await freshPgDatabase('mig');

@@ -410,26 +410,71 @@ export class PgSql implements Sql {
     await this.query('SELECT pg_notify(?, ?)', [channel, payload]);
   }
 
+  /**
+   * LISTENs on a connection of its own. When the server drops it (restart, failover, a terminated backend) it listens
+   * again on a new one, retrying every second, and then calls fn once with '' — notifications sent in between are
+   * lost, so the listener must read the tables again.
+   */
   async listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>> {
     checkChannel(channel);
-    const client = await this.pool.connect();
-    // A dropped listening connection only delays wake-ups: followers also poll the table.
-    client.on('error', () => undefined);
+    let done = false;
+    let client: pg.PoolClient | null = null;
+    let retry: NodeJS.Timeout | null = null;
     const onNote = (n: pg.Notification): void => {
       if (n.channel === channel) fn(n.payload ?? '');
     };
-    client.on('notification', onNote);
-    await client.query(`LISTEN ${channel}`);
-    let done = false;
+    const lost = (c: pg.PoolClient): void => {
+      if (client !== c) return;
+      client = null;
+      c.off('notification', onNote);
+      c.release(new Error('the listening connection was lost'));
+      if (!done) again();
+    };
+    const attach = async (): Promise<void> => {
+      const c = await this.pool.connect();
+      c.on('error', () => lost(c));
+      c.on('end', () => lost(c));
+      c.on('notification', onNote);
+      client = c;
+      try {
+        await c.query(`LISTEN ${channel}`);
+      } catch (err) {
+        if (client === c) {
+          client = null;
+          c.off('notification', onNote);
+          c.release(err instanceof Error ? err : new Error(String(err)));
+        }
+        throw err;
+      }
+    };
+    const again = (): void => {
+      if (done || retry !== null) return;
+      retry = setTimeout(() => {
+        retry = null;
+        if (done) return;
+        attach().then(
+          () => fn(''),
+          () => {
+            if (client === null) again();
+          },
+        );
+      }, 1000);
+      retry.unref();
+    };
+    await attach();
     return async () => {
       if (done) return;
       done = true;
-      client.off('notification', onNote);
+      if (retry !== null) clearTimeout(retry);
+      const c = client;
+      client = null;
+      if (c === null) return;
+      c.off('notification', onNote);
       try {
-        await client.query(`UNLISTEN ${channel}`);
-        client.release();
+        await c.query(`UNLISTEN ${channel}`);
+        c.release();
       } catch (err) {
-        client.release(err instanceof Error ? err : new Error(String(err)));
+        c.release(err instanceof Error ? err : new Error(String(err)));
       }
     };
   }
