@@ -26,6 +26,7 @@ import { telemetryRoutes } from './routes/telemetry.ts';
 import { DEMO_USERS, seedDemo, startDemoLive } from './demo/index.ts';
 import { SdkFleet } from './sdk-delivery/fleet.ts';
 import { FleetShare } from './sdk-delivery/fleet-share.ts';
+import { TelemetryShare } from './domain/telemetry-share.ts';
 import { SdkHub } from './sdk-delivery/hub.ts';
 import { sdkRoutes } from './sdk-delivery/routes.ts';
 
@@ -166,6 +167,15 @@ async function serveApp(opts: ResolvedOptions, lock: DataDirLock, app: App): Pro
   // once listening: nothing after this can fail and leave it running.
   const fleetShare =
     app.store.engine === 'postgres' ? FleetShare.start(app.sql, fleet, { log: opts.log, clock: app.clock }) : null;
+  // Likewise samples: each publishes its metrics buckets and sums the others' into its charts (telemetry-share.ts).
+  const telemetryShare =
+    app.store.engine === 'postgres'
+      ? TelemetryShare.start(
+          app.sql,
+          { service: app.metrics, flag: app.flagMetrics },
+          { log: opts.log, clock: app.clock, intervalMs: fleet.options.sweepMs },
+        )
+      : null;
   const housekeeping = setInterval(() => {
     app.metrics.prune(app.clock());
     app.flagMetrics.prune(app.clock());
@@ -193,6 +203,7 @@ async function serveApp(opts: ResolvedOptions, lock: DataDirLock, app: App): Pro
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // After the server closed, so the closing of its SDK streams is published too.
       await fleetShare?.stop();
+      await telemetryShare?.stop();
       await app.notifier.flush();
       await app.sql.close();
       if (app.store.engine === 'postgres') app.db.close();

@@ -331,8 +331,47 @@ CREATE TABLE sdk_fleet (
 );
 `;
 
+/**
+ * The telemetry metrics shared between instances (domain/telemetry-share.ts): each instance buckets the samples that
+ * reach it in memory (domain/metrics-store.ts) and publishes the buckets it changed here about every second, so every
+ * instance's charts count every instance's samples.
+ *
+ * `telemetry_buckets`: one row per (publishing instance `cp_id`, store — 'service' for the per-service metrics,
+ * 'flag' for the per-flag-and-environment ones —, series, bucket start in ms on the business clock), holding that
+ * instance's absolute counts for the bucket: requests, errors and the 64-bin latency histogram (`hist`, bin i counts
+ * latencies up to 0.5 ms × 1.25^i). A bucket still filling is rewritten as it changes. `series` is the service name,
+ * or the flag series key with its NUL separator escaped (`\0`, and `\` as `\\`: TEXT holds no NUL). `rev` comes
+ * from one sequence (telemetry_buckets_rev_seq) on every write, so readers fetch only the rows changed since their
+ * last read (index telemetry_buckets_by_rev); `updated_at` (database clock) is for operators. Rows outlive the
+ * instance that wrote them (the requests happened: a restarted instance gets its history back) and are deleted past
+ * the retention window by bucket start (index telemetry_buckets_by_start).
+ */
+const TELEMETRY_BUCKETS = `
+CREATE SEQUENCE telemetry_buckets_rev_seq;
+CREATE TABLE telemetry_buckets (
+  cp_id TEXT NOT NULL,
+  store TEXT NOT NULL CHECK (store IN ('service', 'flag')),
+  series TEXT NOT NULL,
+  bucket_start BIGINT NOT NULL,
+  requests BIGINT NOT NULL,
+  errors BIGINT NOT NULL,
+  hist BIGINT[] NOT NULL,
+  rev BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (cp_id, store, series, bucket_start)
+);
+CREATE INDEX telemetry_buckets_by_rev ON telemetry_buckets (rev);
+CREATE INDEX telemetry_buckets_by_start ON telemetry_buckets (bucket_start);
+`;
+
 /** PostgreSQL migrations in order; migration i brings schema_version from i to i + 1. */
-export const PG_MIGRATIONS: readonly string[] = [LEDGER, INSERTION_ORDER, NOTIFY_ON_APPEND, SDK_FLEET];
+export const PG_MIGRATIONS: readonly string[] = [
+  LEDGER,
+  INSERTION_ORDER,
+  NOTIFY_ON_APPEND,
+  SDK_FLEET,
+  TELEMETRY_BUCKETS,
+];
 
 /**
  * Applies pending migrations, each in its own transaction under an advisory lock, so several instances starting at

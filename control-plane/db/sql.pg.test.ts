@@ -291,9 +291,9 @@ describe('PostgreSQL migrations', () => {
     const a = PgSql.connect(url);
     const b = PgSql.connect(url);
     opened.push(a, b);
-    expect(await Promise.all([migratePg(a), migratePg(b), migratePg(a)])).toEqual([4, 4, 4]);
-    expect(PG_MIGRATIONS.length).toBe(4);
-    expect(await a.all('SELECT version FROM schema_version')).toEqual([{ version: 4 }]);
+    expect(await Promise.all([migratePg(a), migratePg(b), migratePg(a)])).toEqual([5, 5, 5]);
+    expect(PG_MIGRATIONS.length).toBe(5);
+    expect(await a.all('SELECT version FROM schema_version')).toEqual([{ version: 5 }]);
     // The second migration gives the insertion-ordered tables SQLite's rowid, as an identity column.
     for (const id of ['inc-b', 'inc-a'])
       await a.run(
