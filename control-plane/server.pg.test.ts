@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { SdkDelta } from '../shared/protocol/sdk.ts';
 import { freshPgDatabase } from '../test-support/pg-context.ts';
 import { startControlPlane, type RunningControlPlane } from './server.ts';
-import { code, obj, startHarness, type Harness } from './test-support/harness.ts';
+import { code, obj, startHarness, startPeer, type Harness } from './test-support/harness.ts';
 import { openSse } from './test-support/sse-client.ts';
 
 const harnesses: Harness[] = [];
@@ -38,20 +38,9 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
   }
 }
 
-/** A second instance on the harness's database, with the first one's keys and secret. */
+/** A second instance on the harness's database (test-support/harness.ts startPeer), closed after the file. */
 async function secondInstance(h: Harness): Promise<RunningControlPlane> {
-  const dataDir = tempDir();
-  cpSync(join(h.dataDir, 'keys'), join(dataDir, 'keys'), { recursive: true });
-  cpSync(join(h.dataDir, 'secret'), join(dataDir, 'secret'));
-  const cp = await startControlPlane({
-    dataDir,
-    database: h.database,
-    heartbeatMs: 200,
-    checkpointIntervalMs: 50,
-    log: () => undefined,
-    // One business clock for both, as instances of one deployment share the time.
-    clock: () => h.clock.now,
-  });
+  const cp = await startPeer(h);
   servers.push(cp);
   return cp;
 }

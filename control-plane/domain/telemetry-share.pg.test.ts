@@ -2,37 +2,23 @@
  * Telemetry metrics across two in-process instances on one PostgreSQL database (telemetry-share.ts): samples posted to
  * either instance are counted by both, per service and per flag, summed per bucket; the breaker stays per instance.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshPgDatabase } from '../../test-support/pg-context.ts';
-import { startControlPlane, type RunningControlPlane } from '../server.ts';
-import { T0, startHarness, type Harness } from '../test-support/harness.ts';
+import type { RunningControlPlane } from '../server.ts';
+import { T0, startHarness, startPeer, type Harness } from '../test-support/harness.ts';
 import { decodeSeries, encodeSeries } from './telemetry-share.ts';
 import { flagSeriesKey } from './metrics-store.ts';
 
 const harnesses: Harness[] = [];
 const servers: RunningControlPlane[] = [];
-const dirs: string[] = [];
 afterAll(async () => {
   for (const s of servers) await s.close();
   for (const h of harnesses) await h.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** A second instance on the harness's database, with the first one's keys and secret and its business clock. */
+/** A second instance on the harness's database (test-support/harness.ts startPeer), closed after the file. */
 async function secondInstance(h: Harness): Promise<RunningControlPlane> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cp-pg-telemetry-'));
-  dirs.push(dataDir);
-  cpSync(join(h.dataDir, 'keys'), join(dataDir, 'keys'), { recursive: true });
-  cpSync(join(h.dataDir, 'secret'), join(dataDir, 'secret'));
-  const cp = await startControlPlane({
-    dataDir,
-    database: h.database,
-    log: () => undefined,
-    clock: () => h.clock.now,
-  });
+  const cp = await startPeer(h);
   servers.push(cp);
   return cp;
 }

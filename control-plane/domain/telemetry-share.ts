@@ -23,6 +23,7 @@
  * each instance's breaker judges the samples that reach it.
  */
 import { randomUUID } from 'node:crypto';
+import { ShareLoop } from '../db/share-loop.ts';
 import type { Sql } from '../db/sql.ts';
 import { LATENCY_BINS, type MetricsStore, type SharedBucket } from './metrics-store.ts';
 
@@ -78,32 +79,46 @@ export class TelemetryShare {
   readonly cpId = randomUUID();
   private readonly sql: Sql;
   private readonly stores: Record<StoreName, MetricsStore>;
-  private readonly log: (line: string) => void;
   private readonly clock: () => number;
-  private readonly intervalMs: number;
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<void> | null = null;
-  private stopped = false;
-  private stopping: Promise<void> | null = null;
   /** The next publish sends every bucket (first tick, after a failure). */
   private resync = true;
-  private failing = false;
   /** Where the reads of the last OVERLAP_TICKS ticks ended (highest rev read), oldest first. */
   private marks: number[] = [];
   private lastCleanup = Number.NEGATIVE_INFINITY;
+  private readonly loop: ShareLoop;
 
   private constructor(sql: Sql, stores: Record<StoreName, MetricsStore>, opts: TelemetryShareOptions) {
     this.sql = sql;
     this.stores = stores;
-    this.log = opts.log;
     this.clock = opts.clock;
-    this.intervalMs = opts.intervalMs;
+    this.loop = new ShareLoop({
+      name: 'telemetry share',
+      code: 'E_TELEMETRY_SHARE',
+      whileFailing: "this instance's metrics are not published and other instances' not read",
+      resumed: 'sharing the telemetry metrics resumed',
+      log: opts.log,
+      intervalMs: () => opts.intervalMs,
+      round: async () => {
+        await this.publish();
+        await this.read();
+        await this.cleanup();
+      },
+      // What a failed round took from the stores' change logs is lost: publish every bucket next time.
+      failed: () => {
+        this.resync = true;
+      },
+      // The last changes, so the others count every sample this instance accepted.
+      last: () => this.publish(),
+      lastFailed:
+        'could not publish the last buckets while stopping; the other instances miss the samples of about the ' +
+        'last second',
+    });
   }
 
   /** Starts sharing `service` (app.metrics) and `flag` (app.flagMetrics); the first tick right away. */
   static start(sql: Sql, stores: Record<StoreName, MetricsStore>, opts: TelemetryShareOptions): TelemetryShare {
     const share = new TelemetryShare(sql, stores, opts);
-    share.schedule(0);
+    share.loop.start();
     return share;
   }
 
@@ -112,57 +127,7 @@ export class TelemetryShare {
    * this instance accepted. A database that fails here is logged; stopping still completes.
    */
   stop(): Promise<void> {
-    this.stopping ??= this.finish();
-    return this.stopping;
-  }
-
-  private async finish(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    await this.inFlight;
-    // A database that just failed would only hold the shutdown up.
-    if (this.failing) return;
-    try {
-      await this.publish();
-    } catch (err) {
-      this.log(
-        `telemetry share: E_TELEMETRY_SHARE: could not publish the last buckets while stopping (${message(err)}); ` +
-          'the other instances miss the samples of about the last second',
-      );
-    }
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.inFlight = this.tick().finally(() => {
-        this.inFlight = null;
-        this.schedule(this.intervalMs);
-      });
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  /** One round; never throws (it runs from a timer). */
-  private async tick(): Promise<void> {
-    try {
-      await this.publish();
-      await this.read();
-      await this.cleanup();
-      if (this.failing) this.log('telemetry share: the database answers again; sharing the telemetry metrics resumed');
-      this.failing = false;
-    } catch (err) {
-      this.resync = true;
-      if (!this.failing) {
-        this.log(
-          `telemetry share: E_TELEMETRY_SHARE: ${message(err)}; this instance's metrics are not published and other ` +
-            `instances' not read until the database answers (retrying every ${this.intervalMs} ms)`,
-        );
-      }
-      this.failing = true;
-    }
+    return this.loop.stop();
   }
 
   private async publish(): Promise<void> {
@@ -254,8 +219,4 @@ export class TelemetryShare {
 
 function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -4,9 +4,6 @@
  * heartbeating without a word (a crash) counts as down after the disconnect window and is collected after the age-out
  * window; a database that stops answering is logged once and sharing resumes when it answers again.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FleetAppliedReport, FleetEventData, FleetInstance, FleetSnapshot } from '../../shared/protocol/fleet.ts';
@@ -14,8 +11,8 @@ import { TombstoneClient } from '../../sdk/client.ts';
 import { SDK_VERSION } from '../../sdk/version.ts';
 import { freshPgDatabase } from '../../test-support/pg-context.ts';
 import { PgSql } from '../db/sql.ts';
-import { startControlPlane, type RunningControlPlane } from '../server.ts';
-import { T0, makeFlag, obj, startHarness, waitFor, type Harness } from '../test-support/harness.ts';
+import type { RunningControlPlane } from '../server.ts';
+import { T0, makeFlag, obj, startHarness, waitFor, startPeer, type Harness } from '../test-support/harness.ts';
 import { openSse } from '../test-support/sse-client.ts';
 import type { SharedFleetEntry } from './fleet.ts';
 
@@ -29,13 +26,11 @@ const clients: TombstoneClient[] = [];
 const servers: RunningControlPlane[] = [];
 const harnesses: Harness[] = [];
 const sqls: PgSql[] = [];
-const dirs: string[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.close();
   for (const s of servers.splice(0)) await s.close();
   for (const h of harnesses.splice(0)) await h.close();
   for (const s of sqls.splice(0)) await s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 async function harness(log: (line: string) => void = () => undefined): Promise<Harness> {
@@ -44,21 +39,9 @@ async function harness(log: (line: string) => void = () => undefined): Promise<H
   return h;
 }
 
-/** A second instance on the harness's database, with the first one's keys, secret and clock. */
+/** A second instance on the harness's database (test-support/harness.ts startPeer), closed after the file. */
 async function secondInstance(h: Harness): Promise<RunningControlPlane> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cp-fleet-'));
-  dirs.push(dataDir);
-  cpSync(join(h.dataDir, 'keys'), join(dataDir, 'keys'), { recursive: true });
-  cpSync(join(h.dataDir, 'secret'), join(dataDir, 'secret'));
-  const cp = await startControlPlane({
-    dataDir,
-    database: h.database,
-    heartbeatMs: 200,
-    checkpointIntervalMs: 50,
-    log: () => undefined,
-    clock: () => h.clock.now,
-    sdkFleet: FLEET,
-  });
+  const cp = await startPeer(h, { sdkFleet: FLEET });
   servers.push(cp);
   return cp;
 }

@@ -21,6 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FLEET_STATES } from '../../shared/protocol/fleet.ts';
+import { ShareLoop } from '../db/share-loop.ts';
 import type { Sql } from '../db/sql.ts';
 import type { RemotePeer, SdkFleet, SharedFleetEntry } from './fleet.ts';
 
@@ -63,32 +64,40 @@ export class FleetShare {
   readonly cpId = randomUUID();
   private readonly sql: Sql;
   private readonly fleet: SdkFleet;
-  private readonly log: (line: string) => void;
   private readonly clock: () => number;
   /** Rows of other instances already read: key → (rev, entry). */
   private readonly cache = new Map<string, { rev: number; entry: SharedFleetEntry }>();
   private peers: RemotePeer[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<void> | null = null;
-  private stopped = false;
-  private stopping: Promise<void> | null = null;
   /** The next publish replaces every row of this instance (first tick, after a failure, after being collected). */
   private resync = true;
-  private failing = false;
   private lastRead: number;
+  private readonly loop: ShareLoop;
 
   private constructor(sql: Sql, fleet: SdkFleet, opts: FleetShareOptions) {
     this.sql = sql;
     this.fleet = fleet;
-    this.log = opts.log;
     this.clock = opts.clock;
     this.lastRead = opts.clock();
+    this.loop = new ShareLoop({
+      name: 'sdk fleet share',
+      code: 'E_FLEET_SHARE',
+      whileFailing: "this instance's SDKs are not published and other instances' not read",
+      resumed: 'sharing the SDK fleet resumed',
+      log: opts.log,
+      intervalMs: () => fleet.options.sweepMs,
+      round: () => this.round(),
+      failed: () => this.failed(),
+      last: () => this.last(),
+      lastFailed:
+        'could not mark this instance stopped; the others count its SDKs disconnected once its heartbeat is older ' +
+        'than their disconnect window',
+    });
   }
 
   /** Starts sharing (the first tick right away). */
   static start(sql: Sql, fleet: SdkFleet, opts: FleetShareOptions): FleetShare {
     const share = new FleetShare(sql, fleet, opts);
-    share.schedule(0);
+    share.loop.start();
     return share;
   }
 
@@ -97,72 +106,36 @@ export class FleetShare {
    * (its rows stay: see the file comment). A database that fails here is logged; stopping still completes.
    */
   stop(): Promise<void> {
-    this.stopping ??= this.finish();
-    return this.stopping;
+    return this.loop.stop();
   }
 
-  private async finish(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    await this.inFlight;
-    // A database that just failed would only hold the shutdown up; the others see this instance down once its
-    // heartbeat is older than their disconnect window.
-    if (this.failing) return;
+  private async round(): Promise<void> {
+    await this.heartbeat();
+    await this.publish();
+    await this.collect();
+    await this.read();
+  }
+
+  /**
+   * What a failed round took from the registry's change log is lost: publish everything next time. Unable to read
+   * for longer than the disconnect window, count the other instances' SDKs disconnected rather than vouch for them.
+   */
+  private failed(): void {
+    this.resync = true;
+    if (this.clock() - this.lastRead >= this.fleet.options.disconnectAfterMs) {
+      this.fleet.setRemote(this.peers.map((p) => ({ ...p, live: false })));
+    }
+  }
+
+  /** Publishes the last changes and marks this instance stopped (its rows stay: see the file comment). */
+  private async last(): Promise<void> {
     // The server closed its SDK streams just before; their sockets report closing in the loop's close phase, after
     // the server's own close. One timer turn later the registry has them closed, with the time they closed.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    try {
-      await this.publish();
-      await this.sql.run(`UPDATE sdk_fleet_peers SET stopped = true, heartbeat_at = ${DB_NOW_MS} WHERE cp_id = ?`, [
-        this.cpId,
-      ]);
-    } catch (err) {
-      this.log(
-        `sdk fleet share: E_FLEET_SHARE: could not mark this instance stopped (${message(err)}); the others count ` +
-          'its SDKs disconnected once its heartbeat is older than their disconnect window',
-      );
-    }
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.inFlight = this.tick().finally(() => {
-        this.inFlight = null;
-        this.schedule(this.fleet.options.sweepMs);
-      });
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  /** One round; never throws (it runs from a timer). */
-  private async tick(): Promise<void> {
-    try {
-      await this.heartbeat();
-      await this.publish();
-      await this.collect();
-      await this.read();
-      if (this.failing) this.log('sdk fleet share: the database answers again; sharing the SDK fleet resumed');
-      this.failing = false;
-    } catch (err) {
-      this.resync = true;
-      if (!this.failing) {
-        this.log(
-          `sdk fleet share: E_FLEET_SHARE: ${message(err)}; this instance's SDKs are not published and other ` +
-            `instances' not read until the database answers (retrying every ${this.fleet.options.sweepMs} ms)`,
-        );
-      }
-      this.failing = true;
-      try {
-        if (this.clock() - this.lastRead >= this.fleet.options.disconnectAfterMs) {
-          this.fleet.setRemote(this.peers.map((p) => ({ ...p, live: false })));
-        }
-      } catch {
-        // The fleet only recomputes in memory; nothing it could throw may escape the timer.
-      }
-    }
+    await this.publish();
+    await this.sql.run(`UPDATE sdk_fleet_peers SET stopped = true, heartbeat_at = ${DB_NOW_MS} WHERE cp_id = ?`, [
+      this.cpId,
+    ]);
   }
 
   private async heartbeat(): Promise<void> {
@@ -269,10 +242,6 @@ export class FleetShare {
     this.lastRead = now;
     this.fleet.setRemote(this.peers, now);
   }
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

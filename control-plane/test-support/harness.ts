@@ -3,7 +3,7 @@
  * TOMBSTONE_TEST_ENGINE=postgres (the `control-plane-on-pg` vitest project) every harness runs on a fresh database of
  * the run's PostgreSQL cluster instead of SQLite in its data dir: the same tests, the other engine.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -133,6 +133,41 @@ export async function startHarness(options: Partial<ControlPlaneOptions> = {}): 
     },
   };
   return h;
+}
+
+/**
+ * Another instance of the harness's control plane on its PostgreSQL database, as docs/deploy.md deploys one: a data
+ * dir of its own holding copies of the first instance's keys and secret, and the harness's business clock. Its
+ * close() also removes its data dir.
+ */
+export async function startPeer(h: Harness, options: Partial<ControlPlaneOptions> = {}): Promise<RunningControlPlane> {
+  if (h.database === null) throw new Error('startPeer needs a harness on PostgreSQL (startHarness({ database }))');
+  const dataDir = mkdtempSync(join(tmpdir(), 'cp-peer-'));
+  cpSync(join(h.dataDir, 'keys'), join(dataDir, 'keys'), { recursive: true });
+  cpSync(join(h.dataDir, 'secret'), join(dataDir, 'secret'));
+  let cp: RunningControlPlane;
+  try {
+    cp = await startControlPlane({
+      heartbeatMs: 200,
+      checkpointIntervalMs: 50,
+      log: () => undefined,
+      clock: () => h.clock.now,
+      ...options,
+      dataDir,
+      database: h.database,
+    });
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const close = cp.close;
+  return {
+    ...cp,
+    close: async () => {
+      await close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The error code of an error response body. */
