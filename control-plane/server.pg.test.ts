@@ -64,6 +64,9 @@ describe('the server on PostgreSQL', () => {
     expect(created.status).toBe(201);
     // B wrote nothing, yet its tree follows the table: the notification (or the poll) brings A's entry.
     await until(() => b.app.ledger.size === h.cp.app.ledger.size, 'B to follow A');
+    // A notification names the size after its entry: one this tree holds (its own commit) needs no read.
+    const size = b.app.ledger.size;
+    expect([String(size), String(size + 1), ''].map((p) => b.app.ledger.behind(p))).toEqual([false, true, true]);
     const viaB = await fetch(`${b.url}/api/v1/flags/pg.follow.flag/environments/production`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${h.tokens['alice'] ?? ''}`, 'content-type': 'application/json' },

@@ -111,7 +111,9 @@ async function followSharedLedger(app: App, log: (line: string) => void): Promis
       failing = true;
     }
   };
-  const unlisten = await app.sql.listen(LEDGER_CHANNEL, follow);
+  const unlisten = await app.sql.listen(LEDGER_CHANNEL, (payload) => {
+    if (app.ledger.behind(payload)) follow();
+  });
   const poll = setInterval(follow, FOLLOW_POLL_MS);
   poll.unref();
   return () => {

@@ -288,7 +288,8 @@ ALTER TABLE sdk_keys ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
 /**
  * A committed append wakes every instance (LISTEN tombstone_ledger; see ledger/writer.ts) without a statement of its
  * own: the trigger that advances the sequence row also queues the notification, which PostgreSQL delivers at COMMIT
- * (never for a rolled-back transaction) and, its payload being empty, once per transaction.
+ * (never for a rolled-back transaction). Its payload is the log's size after the entry, so an instance whose tree
+ * already holds it (its own commit) skips the read.
  */
 const NOTIFY_ON_APPEND = `
 CREATE OR REPLACE FUNCTION ledger_advance_head() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -296,7 +297,7 @@ BEGIN
   PERFORM set_config('tombstone.advancing_head', 'on', true);
   UPDATE ledger_head SET size = NEW.idx + 1, last_hash = NEW.leaf_hash WHERE id = 1;
   PERFORM set_config('tombstone.advancing_head', 'off', true);
-  PERFORM pg_notify('tombstone_ledger', '');
+  PERFORM pg_notify('tombstone_ledger', (NEW.idx + 1)::text);
   RETURN NULL;
 END $$;
 `;

@@ -6,6 +6,9 @@
  * hold the shutdown up).
  */
 
+/** The database's clock in epoch ms, as SQL: the shares judge liveness and stamp rows on one clock. */
+export const DB_NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
+
 /** What a share plugs into the loop. */
 export interface ShareRounds {
   /** Log prefix, e.g. 'sdk fleet share'. */

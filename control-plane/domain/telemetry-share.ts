@@ -23,12 +23,10 @@
  * each instance's breaker judges the samples that reach it.
  */
 import { randomUUID } from 'node:crypto';
-import { ShareLoop } from '../db/share-loop.ts';
+import { DB_NOW_MS, ShareLoop } from '../db/share-loop.ts';
 import type { Sql } from '../db/sql.ts';
 import { LATENCY_BINS, type MetricsStore, type SharedBucket } from './metrics-store.ts';
 
-/** The database's clock in epoch ms, for `updated_at` (operators read it; nothing here compares it). */
-const DB_NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 /** Buckets per upsert statement. */
 const UPSERT_CHUNK = 500;
 /** Rows per read statement, and pages per tick: a new instance catching up on hours of history takes a few ticks. */

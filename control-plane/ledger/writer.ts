@@ -43,7 +43,7 @@ const FOLLOW_PAGE = 1000;
 
 /**
  * The notification channel a commit with new entries wakes every instance's follower on (PostgreSQL): the ledger's
- * insert trigger notifies it, with an empty payload so that one transaction sends one notification.
+ * insert trigger notifies it with the log's size after the entry (see `behind`).
  */
 export const LEDGER_CHANNEL = 'tombstone_ledger';
 
@@ -176,6 +176,16 @@ export class LedgerWriter implements TxParticipant {
       .pluck()
       .all(start, to);
     return rows as string[];
+  }
+
+  /**
+   * Whether a notification on LEDGER_CHANNEL names entries this tree lacks: its payload is the size after an entry
+   * ('' when a listening connection was re-opened and anything may have been missed). An instance's own commits are
+   * in its tree before their notifications arrive, so they are skipped without a read.
+   */
+  behind(payload: string): boolean {
+    const size = Number(payload);
+    return payload === '' || !Number.isSafeInteger(size) || size > this.size;
   }
 
   /**

@@ -10,6 +10,7 @@ import type { FleetAppliedReport, FleetEventData, FleetInstance, FleetSnapshot }
 import { TombstoneClient } from '../../sdk/client.ts';
 import { SDK_VERSION } from '../../sdk/version.ts';
 import { freshPgDatabase } from '../../test-support/pg-context.ts';
+import { DB_NOW_MS } from '../db/share-loop.ts';
 import { PgSql } from '../db/sql.ts';
 import type { RunningControlPlane } from '../server.ts';
 import { T0, makeFlag, obj, startHarness, waitFor, startPeer, type Harness } from '../test-support/harness.ts';
@@ -19,7 +20,6 @@ import type { SharedFleetEntry } from './fleet.ts';
 /** Short windows: disconnected after 1 s, a share round every 50 ms. */
 const FLEET = { disconnectAfterMs: 1000, ageOutMs: 60_000, sweepMs: 50, coalesceMs: 20 };
 const FLAG = 'payments.card.fast-path';
-const DB_NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 const clients: TombstoneClient[] = [];

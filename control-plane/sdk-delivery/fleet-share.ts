@@ -21,12 +21,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FLEET_STATES } from '../../shared/protocol/fleet.ts';
-import { ShareLoop } from '../db/share-loop.ts';
+import { DB_NOW_MS, ShareLoop } from '../db/share-loop.ts';
 import type { Sql } from '../db/sql.ts';
 import type { RemotePeer, SdkFleet, SharedFleetEntry } from './fleet.ts';
 
-/** The database's clock in epoch ms: liveness is judged on one clock, whatever the instances' clocks say. */
-const DB_NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 /** Entries per upsert statement (a full publish of 10,000 entries is 20 statements, none of them huge). */
 const UPSERT_CHUNK = 500;
 
